@@ -1,0 +1,1081 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "intake-config.h"
+
+#include "intake-ctl.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "intake-store.h"
+
+#define EXIT_USAGE 2
+
+typedef struct
+{
+  char *data_dir;
+  char *user;
+  gboolean json;
+  gboolean pin_stdin;
+  int secrets_read;
+  IntakeStore *store;
+  IntakeSession *session;
+} Ctl;
+
+typedef struct Command Command;
+struct Command
+{
+  const char *name;
+  const char *params;
+  const char *summary;
+  gboolean (*run) (Ctl *ctl, const Command *cmd, char **args, GError **error);
+  const GOptionEntry *entries;
+  int min_args;
+  int max_args;
+};
+
+/* Options of single commands; a command's GOptionContext holds only its own entries beside the
+ * global ones. */
+static char *opt_admin;
+static char *opt_kdf_cost;
+static char *opt_role;
+static char *opt_note;
+static char *opt_reason;
+static int opt_version;
+static gboolean opt_yes;
+
+static void
+print_json (JsonNode *node)
+{
+  g_autofree char *text = json_to_string (node, TRUE);
+  g_print ("%s\n", text);
+}
+
+static void
+say_notices (Ctl *ctl)
+{
+  const char *const *notices = intake_store_get_notices (ctl->store);
+  for (guint i = 0; notices[i]; i++)
+    g_printerr ("intakectl: note: %s\n", notices[i]);
+}
+
+/* ---- Secrets ---- */
+
+static IntakeSecret *
+read_line_secret (int fd, gboolean *eof, GError **error)
+{
+  g_autoptr (IntakeSecret) buf = intake_secret_new (1024);
+  size_t len = 0;
+
+  *eof = FALSE;
+  for (;;)
+    {
+      char c;
+      ssize_t n = read (fd, &c, 1);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          *eof = len == 0;
+          break;
+        }
+      if (c == '\n')
+        break;
+      if (len + 1 >= buf->len)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                               "The PIN or passphrase is too long (1023 bytes at most)");
+          return NULL;
+        }
+      buf->data[len++] = (guint8) c;
+    }
+  if (len > 0 && buf->data[len - 1] == '\r')
+    len--;
+  {
+    IntakeSecret *out = intake_secret_new_from_data (buf->data, len);
+    return out;
+  }
+}
+
+static IntakeSecret *
+prompt_secret (const char *prompt, GError **error)
+{
+  struct termios old, quiet;
+  gboolean eof = FALSE;
+  IntakeSecret *secret;
+  int fd = open ("/dev/tty", O_RDWR | O_CLOEXEC);
+
+  if (fd < 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                           "There is no terminal to ask for a PIN; pass secrets with --pin-stdin");
+      return NULL;
+    }
+  if (write (fd, prompt, strlen (prompt)) < 0)
+    {
+      /* The prompt is a courtesy; reading still works. */
+    }
+  tcgetattr (fd, &old);
+  quiet = old;
+  quiet.c_lflag &= ~(tcflag_t) ECHO;
+  tcsetattr (fd, TCSAFLUSH, &quiet);
+  secret = read_line_secret (fd, &eof, error);
+  tcsetattr (fd, TCSAFLUSH, &old);
+  if (write (fd, "\n", 1) < 0)
+    {
+      /* As above. */
+    }
+  close (fd);
+  return secret;
+}
+
+/* One secret, in the order the command asks: from standard input with --pin-stdin (one line
+ * each), otherwise from a no-echo prompt. New secrets are confirmed only at a prompt. */
+static IntakeSecret *
+ask_secret (Ctl *ctl, const char *what, gboolean is_new, GError **error)
+{
+  g_autoptr (IntakeSecret) secret = NULL;
+
+  ctl->secrets_read++;
+  if (ctl->pin_stdin)
+    {
+      gboolean eof = FALSE;
+      secret = read_line_secret (STDIN_FILENO, &eof, error);
+      if (secret == NULL)
+        return NULL;
+      if (eof)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       "Expected %s on line %d of standard input (--pin-stdin), found nothing",
+                       what, ctl->secrets_read);
+          return NULL;
+        }
+      return g_steal_pointer (&secret);
+    }
+  {
+    g_autofree char *prompt = g_strdup_printf ("%s: ", what);
+    secret = prompt_secret (prompt, error);
+  }
+  if (secret == NULL)
+    return NULL;
+  if (is_new)
+    {
+      g_autofree char *prompt = g_strdup_printf ("Repeat %s: ", what);
+      g_autoptr (IntakeSecret) again = prompt_secret (prompt, error);
+      if (again == NULL)
+        return NULL;
+      if (again->len != secret->len || sodium_memcmp (again->data, secret->data, secret->len) != 0)
+        {
+          g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                               "The two entries differ; nothing was changed");
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&secret);
+}
+
+/* ---- Store and session ---- */
+
+static gboolean
+open_store (Ctl *ctl, GError **error)
+{
+  ctl->store = intake_store_open (ctl->data_dir, error);
+  if (ctl->store == NULL)
+    return FALSE;
+  say_notices (ctl);
+  return TRUE;
+}
+
+static gboolean
+unlock (Ctl *ctl, const char *acting, GError **error)
+{
+  g_autoptr (IntakeSecret) secret = NULL;
+  g_autofree char *what = NULL;
+
+  if (!open_store (ctl, error))
+    return FALSE;
+  if (acting == NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           "This command needs --user NAME: the person acting");
+      return FALSE;
+    }
+  what = g_strdup_printf ("PIN or passphrase of %s", acting);
+  secret = ask_secret (ctl, what, FALSE, error);
+  if (secret == NULL)
+    return FALSE;
+  ctl->session = intake_store_unlock (ctl->store, acting, secret, error);
+  return ctl->session != NULL;
+}
+
+static JsonObject *
+load_json_file (const char *path, const char *what, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) local_error = NULL;
+
+  if (!json_parser_load_from_file (parser, path, &local_error))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s %s cannot be read: %s", what,
+                   path, local_error->message);
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "%s %s must hold a JSON object", what, path);
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+/* ---- Commands ---- */
+
+static gboolean
+parse_kdf_cost (const char *text, IntakeKdfParams *params, GError **error)
+{
+  g_auto (GStrv) parts = NULL;
+
+  if (g_strcmp0 (text, "test") == 0)
+    {
+      intake_kdf_params_insecure_for_tests (params);
+      return TRUE;
+    }
+  parts = g_strsplit (text, ",", 2);
+  if (g_strv_length (parts) == 2)
+    {
+      params->opslimit = g_ascii_strtoull (parts[0], NULL, 10);
+      params->memlimit = g_ascii_strtoull (parts[1], NULL, 10) * 1024 * 1024;
+      params->alg = crypto_pwhash_ALG_ARGON2ID13;
+      if (intake_kdf_params_check (params, NULL) && params->memlimit > 0)
+        return TRUE;
+    }
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "--kdf-cost takes 'test' or PASSES,MIB (for example 3,64), not '%s'", text);
+  return FALSE;
+}
+
+static gboolean
+cmd_init (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  g_autoptr (IntakeSecret) secret = NULL;
+  g_autofree char *what = NULL;
+  IntakeKdfParams kdf;
+  IntakeKdfParams *kdf_p = NULL;
+
+  if (opt_admin == NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           "init needs --admin NAME: the tablet's first administrator");
+      return FALSE;
+    }
+  if (intake_store_exists (ctl->data_dir))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                   "%s already holds Field Intake data; refusing to overwrite it", ctl->data_dir);
+      return FALSE;
+    }
+  if (opt_kdf_cost)
+    {
+      if (!parse_kdf_cost (opt_kdf_cost, &kdf, error))
+        return FALSE;
+      kdf_p = &kdf;
+      if (kdf.memlimit < 64 * 1024 * 1024)
+        g_printerr ("intakectl: warning: unlock cost below 64 MiB; for tests only, never for a "
+                    "tablet in the field\n");
+    }
+  what = g_strdup_printf ("New PIN or passphrase for %s", opt_admin);
+  secret = ask_secret (ctl, what, TRUE, error);
+  if (secret == NULL)
+    return FALSE;
+  if (kdf_p == NULL && !ctl->json)
+    g_printerr ("Measuring this tablet's unlock cost (a few seconds)…\n");
+  ctl->store = intake_store_create (ctl->data_dir, opt_admin, secret, kdf_p, error);
+  if (ctl->store == NULL)
+    return FALSE;
+  intake_store_get_kdf_params (ctl->store, &kdf);
+  if (ctl->json)
+    {
+      g_autoptr (JsonNode) status = intake_store_dup_status_json (ctl->store, error);
+      if (status == NULL)
+        return FALSE;
+      print_json (status);
+    }
+  else
+    g_print ("Initialised %s\nDevice %s; admin %s; unlock cost Argon2id %" G_GUINT64_FORMAT
+             " passes, %" G_GUINT64_FORMAT " KiB\n",
+             ctl->data_dir, intake_store_get_device_id (ctl->store), opt_admin, kdf.opslimit,
+             kdf.memlimit / 1024);
+  return TRUE;
+}
+
+static gboolean
+cmd_user_add (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  g_autoptr (IntakeSecret) secret = NULL;
+  g_autofree char *what = NULL;
+  IntakeRole role;
+
+  if (opt_role == NULL || !intake_role_from_string (opt_role, &role))
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                           "user add needs --role worker, supervisor or admin");
+      return FALSE;
+    }
+  if (!unlock (ctl, ctl->user, error))
+    return FALSE;
+  what = g_strdup_printf ("New PIN or passphrase for %s", args[0]);
+  secret = ask_secret (ctl, what, TRUE, error);
+  if (secret == NULL || !intake_session_add_user (ctl->session, args[0], role, secret, error))
+    return FALSE;
+  if (!ctl->json)
+    g_print ("Added %s (%s)\n", args[0], opt_role);
+  return TRUE;
+}
+
+static gboolean
+cmd_user_list (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  g_autoptr (GPtrArray) users = NULL;
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  if (!open_store (ctl, error) || !(users = intake_store_list_users (ctl->store, error)))
+    return FALSE;
+  json_builder_begin_array (b);
+  for (guint i = 0; i < users->len; i++)
+    {
+      IntakeUserInfo *u = users->pdata[i];
+      if (!ctl->json)
+        g_print ("%-24s %-10s%s\n", u->name, intake_role_to_string (u->role),
+                 u->locked_out           ? "  locked out: keys destroyed, needs a new PIN"
+                 : u->failed_unlocks > 0 ? "  (recent wrong PINs)"
+                                         : "");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "name");
+      json_builder_add_string_value (b, u->name);
+      json_builder_set_member_name (b, "role");
+      json_builder_add_string_value (b, intake_role_to_string (u->role));
+      json_builder_set_member_name (b, "failed_unlocks");
+      json_builder_add_int_value (b, u->failed_unlocks);
+      json_builder_set_member_name (b, "locked_out");
+      json_builder_add_boolean_value (b, u->locked_out);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  if (ctl->json)
+    {
+      g_autoptr (JsonNode) root = json_builder_get_root (b);
+      print_json (root);
+    }
+  return TRUE;
+}
+
+static gboolean
+cmd_user_passwd (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  g_autoptr (IntakeSecret) secret = NULL;
+  g_autofree char *what = NULL;
+
+  if (!unlock (ctl, ctl->user ? ctl->user : args[0], error))
+    return FALSE;
+  what = g_strdup_printf ("New PIN or passphrase for %s", args[0]);
+  secret = ask_secret (ctl, what, TRUE, error);
+  if (secret == NULL || !intake_session_change_secret (ctl->session, args[0], secret, error))
+    return FALSE;
+  if (!ctl->json)
+    g_print ("New PIN set for %s\n", args[0]);
+  return TRUE;
+}
+
+static gboolean
+cmd_user_remove (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  if (!unlock (ctl, ctl->user, error) || !intake_session_remove_user (ctl->session, args[0], error))
+    return FALSE;
+  if (!ctl->json)
+    g_print ("Removed %s; their interviews stay readable by the review group\n", args[0]);
+  return TRUE;
+}
+
+static gboolean
+cmd_policy_show (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  g_autoptr (JsonNode) policies = NULL;
+  JsonObjectIter it;
+  const char *name;
+  JsonNode *value;
+
+  if (!open_store (ctl, error))
+    return FALSE;
+  policies = intake_store_dup_policies_json (ctl->store);
+  if (ctl->json)
+    {
+      print_json (policies);
+      return TRUE;
+    }
+  json_object_iter_init (&it, json_node_get_object (policies));
+  while (json_object_iter_next (&it, &name, &value))
+    {
+      g_autofree char *text = json_to_string (value, FALSE);
+      g_print ("%-20s %s\n", name, text);
+    }
+  return TRUE;
+}
+
+static gboolean
+cmd_policy_set (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  if (!unlock (ctl, ctl->user, error)
+      || !intake_session_set_policy (ctl->session, args[0], args[1], error))
+    return FALSE;
+  if (!ctl->json)
+    g_print ("%s set to %s\n", args[0], args[1]);
+  return TRUE;
+}
+
+static gboolean
+cmd_form_list (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  g_autoptr (JsonNode) forms = NULL;
+  JsonArray *arr;
+
+  if (!open_store (ctl, error) || !(forms = intake_store_list_forms_json (ctl->store, error)))
+    return FALSE;
+  if (ctl->json)
+    {
+      print_json (forms);
+      return TRUE;
+    }
+  arr = json_node_get_array (forms);
+  for (guint i = 0; i < json_array_get_length (arr); i++)
+    {
+      JsonObject *f = json_array_get_object_element (arr, i);
+      g_print ("%-32s v%-4" G_GINT64_FORMAT " imported %s\n",
+               json_object_get_string_member (f, "id"),
+               json_object_get_int_member (f, "version"),
+               json_object_get_string_member (f, "imported"));
+    }
+  return TRUE;
+}
+
+static gboolean
+cmd_form_show (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  g_autofree char *doc = NULL;
+
+  if (!open_store (ctl, error)
+      || !(doc = intake_store_dup_form_document (ctl->store, args[0], opt_version, error)))
+    return FALSE;
+  g_print ("%s\n", doc);
+  return TRUE;
+}
+
+static gboolean
+cmd_form_import (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  g_autofree char *doc = NULL;
+  g_autofree char *id = NULL;
+  int version = 0;
+
+  if (!g_file_get_contents (args[0], &doc, NULL, error))
+    return FALSE;
+  if (!unlock (ctl, ctl->user, error)
+      || !intake_session_import_form (ctl->session, doc, &id, &version, error))
+    return FALSE;
+  if (!ctl->json)
+    g_print ("Imported form %s version %d\n", id, version);
+  return TRUE;
+}
+
+static gboolean
+cmd_interview_import (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  g_autoptr (JsonObject) doc = NULL;
+  g_autofree char *id = NULL;
+  const char *form_id;
+  const char *state;
+  JsonNode *answers_node;
+  gint64 version;
+
+  doc = load_json_file (args[0], "Interview file", error);
+  if (doc == NULL)
+    return FALSE;
+  form_id = json_object_get_string_member_with_default (doc, "form_id", NULL);
+  version = json_object_get_int_member_with_default (doc, "form_version", 0);
+  answers_node = json_object_get_member (doc, "answers");
+  state = json_object_get_string_member_with_default (doc, "state", "draft");
+  if (form_id == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "Interview file %s has no \"form_id\" string", args[0]);
+      return FALSE;
+    }
+  if (answers_node != NULL && !JSON_NODE_HOLDS_OBJECT (answers_node))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "Interview file %s: \"answers\" must be an object of question name to answer",
+                   args[0]);
+      return FALSE;
+    }
+  if (g_strcmp0 (state, "draft") != 0 && g_strcmp0 (state, "completed") != 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "Interview file %s: \"state\" may be \"draft\" or \"completed\", not \"%s\"",
+                   args[0], state);
+      return FALSE;
+    }
+  if (!unlock (ctl, ctl->user, error))
+    return FALSE;
+  id = intake_session_create_interview (ctl->session, form_id, (int) version,
+                                        answers_node ? json_node_get_object (answers_node) : NULL,
+                                        error);
+  if (id == NULL)
+    return FALSE;
+  if (g_strcmp0 (state, "completed") == 0
+      && !intake_session_complete_interview (ctl->session, id, error))
+    {
+      g_prefix_error (error, "Interview %s was saved as a draft but not completed: ", id);
+      return FALSE;
+    }
+  g_print ("Imported interview %s\n", id);
+  return TRUE;
+}
+
+static void
+print_interview_rows (GPtrArray *list)
+{
+  for (guint i = 0; i < list->len; i++)
+    {
+      IntakeInterview *iv = list->pdata[i];
+      g_autoptr (GDateTime) dt = g_date_time_new_from_unix_local (iv->updated);
+      g_autofree char *when = g_date_time_format (dt, "%Y-%m-%d %H:%M");
+      const char *pseudonym = iv->content
+                                  ? json_object_get_string_member_with_default (iv->content,
+                                                                                "pseudonym", "")
+                                  : "";
+      g_print ("%s  %-16s%s %-14s %s  %s\n", iv->id, intake_state_to_string (iv->state),
+               iv->is_void ? " (void)" : "", pseudonym, when,
+               iv->author_name ? iv->author_name : "");
+    }
+}
+
+static gboolean
+list_interviews (Ctl *ctl, IntakeListFilter filter, GError **error)
+{
+  g_autoptr (GPtrArray) list = NULL;
+
+  if (!unlock (ctl, ctl->user, error))
+    return FALSE;
+  if (filter == INTAKE_LIST_REVIEW_QUEUE
+      && intake_session_get_role (ctl->session) != INTAKE_ROLE_SUPERVISOR)
+    {
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED,
+                   "%s is not a supervisor; only supervisors review interviews", ctl->user);
+      return FALSE;
+    }
+  list = intake_session_list_interviews (ctl->session, filter, 0, TRUE, error);
+  if (list == NULL)
+    return FALSE;
+  if (ctl->json)
+    {
+      g_autoptr (JsonArray) arr = json_array_new ();
+      g_autoptr (JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+      for (guint i = 0; i < list->len; i++)
+        json_array_add_element (arr, intake_interview_to_json (list->pdata[i], FALSE));
+      json_node_set_array (root, arr);
+      print_json (root);
+    }
+  else if (list->len == 0)
+    g_print (filter == INTAKE_LIST_REVIEW_QUEUE ? "Nothing awaits review\n" : "No interviews\n");
+  else
+    print_interview_rows (list);
+  return TRUE;
+}
+
+static gboolean
+cmd_interview_list (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  return list_interviews (ctl, INTAKE_LIST_ALL, error);
+}
+
+static gboolean
+cmd_review_list (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  return list_interviews (ctl, INTAKE_LIST_REVIEW_QUEUE, error);
+}
+
+static gboolean
+cmd_interview_show (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  g_autoptr (IntakeInterview) iv = NULL;
+  g_autoptr (JsonNode) node = NULL;
+
+  if (!unlock (ctl, ctl->user, error)
+      || !(iv = intake_session_open_interview (ctl->session, args[0], error)))
+    return FALSE;
+  node = intake_interview_to_json (iv, TRUE);
+  if (ctl->json)
+    print_json (node);
+  else
+    {
+      JsonObject *o = json_node_get_object (node);
+      JsonObject *answers = json_object_get_object_member (o, "answers");
+      JsonObjectIter it;
+      const char *name;
+      JsonNode *value;
+
+      g_print ("Interview %s (%s%s), form %s v%d, by %s\n", iv->id,
+               intake_state_to_string (iv->state), iv->is_void ? ", void" : "", iv->form_id,
+               iv->form_version, json_object_get_string_member (o, "author"));
+      g_print ("Pseudonym: %s\n", json_object_get_string_member_with_default (o, "pseudonym", ""));
+      if (json_object_has_member (o, "review_note"))
+        g_print ("Review note: %s\n",
+                 json_object_get_string_member (json_object_get_object_member (o, "review_note"),
+                                                "text"));
+      if (answers)
+        {
+          json_object_iter_init (&it, answers);
+          while (json_object_iter_next (&it, &name, &value))
+            {
+              g_autofree char *text = json_to_string (value, FALSE);
+              g_print ("  %s: %s\n", name, text);
+            }
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+cmd_interview_export (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  g_autoptr (GPtrArray) list = NULL;
+  g_autoptr (JsonArray) arr = json_array_new ();
+  g_autoptr (JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+
+  if (!unlock (ctl, ctl->user, error))
+    return FALSE;
+  list = intake_session_list_interviews (ctl->session, INTAKE_LIST_ALL, 0, TRUE, error);
+  if (list == NULL)
+    return FALSE;
+  for (guint i = 0; i < list->len; i++)
+    {
+      IntakeInterview *iv = list->pdata[i];
+      if (iv->content == NULL)
+        {
+          g_printerr ("intakectl: interview %s cannot be opened and is left out; run "
+                      "'intakectl verify'\n",
+                      iv->id);
+          continue;
+        }
+      json_array_add_element (arr, intake_interview_to_json (iv, TRUE));
+    }
+  if (!intake_session_record_export (ctl->session, json_array_get_length (arr), error))
+    return FALSE;
+  json_node_set_array (root, arr);
+  print_json (root);
+  return TRUE;
+}
+
+static gboolean
+review_action (Ctl *ctl, char **args, int action, GError **error)
+{
+  gboolean ok;
+
+  if (!unlock (ctl, ctl->user, error))
+    return FALSE;
+  switch (action)
+    {
+    case 0:
+      ok = intake_session_approve_interview (ctl->session, args[0], error);
+      break;
+    case 1:
+      ok = intake_session_return_interview (ctl->session, args[0], opt_note, error);
+      break;
+    default:
+      ok = intake_session_void_interview (ctl->session, args[0], opt_reason, error);
+      break;
+    }
+  if (ok && !ctl->json)
+    g_print ("%s %s\n", action == 0 ? "Approved" : action == 1 ? "Returned" : "Voided", args[0]);
+  return ok;
+}
+
+static gboolean
+cmd_review_approve (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  return review_action (ctl, args, 0, error);
+}
+
+static gboolean
+cmd_review_return (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  if (opt_note == NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           "review return needs --note TEXT for the interview's author");
+      return FALSE;
+    }
+  return review_action (ctl, args, 1, error);
+}
+
+static gboolean
+cmd_review_void (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  if (opt_reason == NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           "review void needs --reason TEXT");
+      return FALSE;
+    }
+  return review_action (ctl, args, 2, error);
+}
+
+static gboolean
+cmd_status (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  g_autoptr (JsonNode) status = NULL;
+  JsonObject *o;
+  JsonObject *counts;
+
+  if (!open_store (ctl, error) || !(status = intake_store_dup_status_json (ctl->store, error)))
+    return FALSE;
+  if (ctl->json)
+    {
+      print_json (status);
+      return TRUE;
+    }
+  o = json_node_get_object (status);
+  counts = json_object_get_object_member (o, "interviews");
+  g_print ("Device %s\nData folder %s\nUsers: %" G_GINT64_FORMAT "\n",
+           json_object_get_string_member (o, "device_id"),
+           json_object_get_string_member (o, "data_dir"), json_object_get_int_member (o, "users"));
+  g_print ("Interviews: %" G_GINT64_FORMAT " draft, %" G_GINT64_FORMAT " awaiting review, %"
+           G_GINT64_FORMAT " queued, %" G_GINT64_FORMAT " sent\n",
+           json_object_get_int_member (counts, "draft"),
+           json_object_get_int_member (counts, "awaiting_review"),
+           json_object_get_int_member (counts, "queued"), json_object_get_int_member (counts, "sent"));
+  return TRUE;
+}
+
+static gboolean
+cmd_audit (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  g_autoptr (JsonNode) entries = NULL;
+  JsonArray *arr;
+
+  if (!unlock (ctl, ctl->user, error)
+      || !(entries = intake_session_list_audit_json (ctl->session, error)))
+    return FALSE;
+  if (ctl->json)
+    {
+      print_json (entries);
+      return TRUE;
+    }
+  arr = json_node_get_array (entries);
+  for (guint i = 0; i < json_array_get_length (arr); i++)
+    {
+      JsonObject *e = json_array_get_object_element (arr, i);
+      const char *who = json_object_get_string_member_with_default (e, "actor_name", NULL);
+      g_print ("%6" G_GINT64_FORMAT "  %s  %-14s %-16s %s\n", json_object_get_int_member (e, "seq"),
+               json_object_get_string_member (e, "at"),
+               who ? who : json_object_get_string_member (e, "actor"),
+               json_object_get_string_member (e, "action"),
+               json_object_get_string_member (e, "subject"));
+    }
+  return TRUE;
+}
+
+static gboolean
+cmd_verify (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  guint checked = 0;
+  gboolean ok;
+
+  if (ctl->user ? !unlock (ctl, ctl->user, error) : !open_store (ctl, error))
+    return FALSE;
+  if (!intake_store_verify (ctl->store, ctl->session, problems, &checked, error)
+      && problems->len == 0)
+    return FALSE;
+  ok = problems->len == 0;
+  if (ctl->json)
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+      g_autoptr (JsonNode) root = NULL;
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "ok");
+      json_builder_add_boolean_value (b, ok);
+      json_builder_set_member_name (b, "records_checked");
+      json_builder_add_int_value (b, checked);
+      json_builder_set_member_name (b, "problems");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < problems->len; i++)
+        json_builder_add_string_value (b, problems->pdata[i]);
+      json_builder_end_array (b);
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      print_json (root);
+    }
+  else
+    {
+      for (guint i = 0; i < problems->len; i++)
+        g_print ("problem: %s\n", (char *) problems->pdata[i]);
+      if (ctl->session)
+        g_print ("%s: data file, audit log and %u interviews checked\n",
+                 ok ? "OK" : "PROBLEMS FOUND", checked);
+      else
+        g_print ("%s: data file and audit log checked\n", ok ? "OK" : "PROBLEMS FOUND");
+    }
+  if (!ok)
+    g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED,
+                 "verify found %u problem%s: %s", problems->len, problems->len == 1 ? "" : "s",
+                 (char *) problems->pdata[0]);
+  return ok;
+}
+
+static gboolean
+cmd_wipe (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  if (!opt_yes)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           "wipe destroys every interview and key on this tablet for good; run "
+                           "it again with --yes to confirm");
+      return FALSE;
+    }
+  if (!unlock (ctl, ctl->user, error))
+    return FALSE;
+  if (intake_session_get_role (ctl->session) != INTAKE_ROLE_ADMIN)
+    {
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED,
+                   "%s is not an admin; only an admin may wipe the tablet", ctl->user);
+      return FALSE;
+    }
+  if (!intake_store_wipe (ctl->store, intake_session_get_user_id (ctl->session), error))
+    return FALSE;
+  intake_session_lock (ctl->session);
+  if (!ctl->json)
+    g_print ("Wiped: every key is destroyed and the data files are gone\n");
+  return TRUE;
+}
+
+static const GOptionEntry init_entries[] = {
+  { "admin", 0, 0, G_OPTION_ARG_STRING, &opt_admin, "Name of the first admin", "NAME" },
+  { "kdf-cost", 0, 0, G_OPTION_ARG_STRING, &opt_kdf_cost,
+    "Unlock cost instead of calibrating: 'test' (insecure, for tests) or PASSES,MIB", "COST" },
+  { NULL },
+};
+static const GOptionEntry role_entries[] = {
+  { "role", 0, 0, G_OPTION_ARG_STRING, &opt_role, "worker, supervisor or admin", "ROLE" },
+  { NULL },
+};
+static const GOptionEntry note_entries[] = {
+  { "note", 0, 0, G_OPTION_ARG_STRING, &opt_note, "Note for the interview's author", "TEXT" },
+  { NULL },
+};
+static const GOptionEntry reason_entries[] = {
+  { "reason", 0, 0, G_OPTION_ARG_STRING, &opt_reason, "Why the interview is void", "TEXT" },
+  { NULL },
+};
+static const GOptionEntry version_entries[] = {
+  { "version", 0, 0, G_OPTION_ARG_INT, &opt_version, "Form version (default: newest)", "N" },
+  { NULL },
+};
+static const GOptionEntry yes_entries[] = {
+  { "yes", 0, 0, G_OPTION_ARG_NONE, &opt_yes, "Confirm that everything is to be destroyed",
+    NULL },
+  { NULL },
+};
+
+static const Command commands[] = {
+  { "init", "--admin NAME", "Set up this tablet's encrypted store and its first admin", cmd_init,
+    init_entries, 0, 0 },
+  { "user add", "NAME --role ROLE", "Add a user (admin)", cmd_user_add, role_entries, 1, 1 },
+  { "user list", "", "List the tablet's users", cmd_user_list, NULL, 0, 0 },
+  { "user passwd", "NAME", "Change your PIN, or (admin) give a user a new PIN", cmd_user_passwd,
+    NULL, 1, 1 },
+  { "user remove", "NAME", "Remove a user and destroy their keys (admin)", cmd_user_remove, NULL,
+    1, 1 },
+  { "policy show", "", "Show the policies", cmd_policy_show, NULL, 0, 0 },
+  { "policy set", "KEY VALUE", "Change a policy (admin)", cmd_policy_set, NULL, 2, 2 },
+  { "form list", "", "List installed forms", cmd_form_list, NULL, 0, 0 },
+  { "form show", "ID", "Print a form's document", cmd_form_show, version_entries, 1, 1 },
+  { "form import", "FILE", "Install a form version (admin)", cmd_form_import, NULL, 1, 1 },
+  { "interview import", "FILE",
+    "Create an interview from {\"form_id\", \"form_version\", \"answers\", \"state\"}; prints its id",
+    cmd_interview_import, NULL, 1, 1 },
+  { "interview list", "", "List the interviews you may read", cmd_interview_list, NULL, 0, 0 },
+  { "interview show", "ID", "Show one interview with its answers", cmd_interview_show, NULL, 1,
+    1 },
+  { "interview export", "", "Print every interview you may read, decrypted, as JSON",
+    cmd_interview_export, NULL, 0, 0 },
+  { "review list", "", "Interviews awaiting review (supervisor)", cmd_review_list, NULL, 0,
+    0 },
+  { "review approve", "ID", "Approve an interview for sending (supervisor)", cmd_review_approve,
+    NULL, 1, 1 },
+  { "review return", "ID --note TEXT", "Send an interview back to its author (supervisor)",
+    cmd_review_return, note_entries, 1, 1 },
+  { "review void", "ID --reason TEXT", "Void an interview (supervisor)", cmd_review_void,
+    reason_entries, 1, 1 },
+  { "status", "", "Show the tablet's state", cmd_status, NULL, 0, 0 },
+  { "audit", "", "Show the audit log (supervisor, admin)", cmd_audit, NULL, 0, 0 },
+  { "verify", "", "Check the data file, the audit chain and every record you may open",
+    cmd_verify, NULL, 0, 0 },
+  { "wipe", "--yes", "Destroy every key and all data on this tablet (admin)", cmd_wipe,
+    yes_entries, 0, 0 },
+};
+
+static const GOptionEntry *
+global_entries (Ctl *ctl)
+{
+  static GOptionEntry entries[5];
+  GOptionEntry e[] = {
+    { "data-dir", 0, 0, G_OPTION_ARG_FILENAME, &ctl->data_dir,
+      "Data folder (default: $XDG_DATA_HOME/intake)", "DIR" },
+    { "user", 0, 0, G_OPTION_ARG_STRING, &ctl->user, "The user acting", "NAME" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &ctl->json, "Print one JSON document", NULL },
+    { "pin-stdin", 0, 0, G_OPTION_ARG_NONE, &ctl->pin_stdin,
+      "Read secrets from standard input, one line each", NULL },
+    { NULL },
+  };
+  memcpy (entries, e, sizeof e);
+  return entries;
+}
+
+static gboolean
+takes_value (const char *arg)
+{
+  return g_str_equal (arg, "--data-dir") || g_str_equal (arg, "--user");
+}
+
+static void
+print_usage (void)
+{
+  g_printerr ("Usage: intakectl [--data-dir DIR] [--user NAME] [--json] [--pin-stdin] COMMAND …\n"
+              "\nCommands:\n");
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    g_printerr ("  %-18s %-18s %s\n", commands[i].name, commands[i].params, commands[i].summary);
+  g_printerr ("\n'intakectl COMMAND --help' documents each.\n");
+}
+
+int
+intake_ctl_run (int argc, char **argv)
+{
+  Ctl ctl = { 0 };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) rest = g_ptr_array_new ();
+  g_autoptr (GOptionContext) context = NULL;
+  g_autofree char *words = NULL;
+  g_autofree char *param_string = NULL;
+  const Command *cmd = NULL;
+  char **args;
+  int nargs;
+  int word_idx[2] = { -1, -1 };
+  int nwords = 0;
+  int status = EXIT_SUCCESS;
+
+  if (!intake_crypto_init (&error))
+    {
+      g_printerr ("intakectl: %s\n", error->message);
+      return EXIT_FAILURE;
+    }
+
+  /* Find the command words among the arguments: the first one or two words that are not
+   * options or values of the global options. */
+  for (int i = 1; i < argc && nwords < 2; i++)
+    {
+      if (g_str_equal (argv[i], "--"))
+        break;
+      if (argv[i][0] == '-')
+        {
+          if (takes_value (argv[i]))
+            i++;
+          continue;
+        }
+      if (nwords == 1)
+        {
+          g_autofree char *two = g_strdup_printf ("%s %s", argv[word_idx[0]], argv[i]);
+          gboolean is_group = FALSE;
+          for (guint c = 0; c < G_N_ELEMENTS (commands); c++)
+            if (g_str_has_prefix (commands[c].name, argv[word_idx[0]])
+                && commands[c].name[strlen (argv[word_idx[0]])] == ' ')
+              is_group = TRUE;
+          if (!is_group)
+            break;
+          for (guint c = 0; c < G_N_ELEMENTS (commands); c++)
+            if (g_str_equal (commands[c].name, two))
+              cmd = &commands[c];
+          word_idx[nwords++] = i;
+          break;
+        }
+      word_idx[nwords++] = i;
+      for (guint c = 0; c < G_N_ELEMENTS (commands); c++)
+        if (g_str_equal (commands[c].name, argv[i]))
+          cmd = &commands[c];
+    }
+  if (cmd == NULL)
+    {
+      gboolean help = FALSE;
+      for (int i = 1; i < argc; i++)
+        help |= g_str_equal (argv[i], "--help") || g_str_equal (argv[i], "-h");
+      if (nwords > 0 && !help)
+        g_printerr ("intakectl: unknown command '%s%s%s'\n", argv[word_idx[0]],
+                    nwords > 1 ? " " : "", nwords > 1 ? argv[word_idx[1]] : "");
+      print_usage ();
+      return help && nwords == 0 ? EXIT_SUCCESS : EXIT_USAGE;
+    }
+
+  g_ptr_array_add (rest, argv[0]);
+  for (int i = 1; i < argc; i++)
+    if (i != word_idx[0] && i != word_idx[1])
+      g_ptr_array_add (rest, argv[i]);
+  g_ptr_array_add (rest, NULL);
+
+  param_string = g_strdup_printf ("%s %s", cmd->name, cmd->params);
+  context = g_option_context_new (param_string);
+  g_option_context_set_summary (context, cmd->summary);
+  g_option_context_add_main_entries (context, global_entries (&ctl), NULL);
+  if (cmd->entries)
+    g_option_context_add_main_entries (context, cmd->entries, NULL);
+  {
+    int rargc = (int) rest->len - 1;
+    char **rargv = (char **) rest->pdata;
+    if (!g_option_context_parse (context, &rargc, &rargv, &error))
+      {
+        g_printerr ("intakectl %s: %s\n", cmd->name, error->message);
+        return EXIT_USAGE;
+      }
+    args = rargv + 1;
+    nargs = rargc - 1;
+  }
+  if (nargs > 0 && g_str_equal (args[0], "--"))
+    {
+      args++;
+      nargs--;
+    }
+  if (nargs < cmd->min_args || nargs > cmd->max_args)
+    {
+      g_printerr ("intakectl %s: expected %s%s\n", cmd->name, cmd->params,
+                  nargs > cmd->max_args ? " (too many arguments)" : "");
+      return EXIT_USAGE;
+    }
+  if (ctl.data_dir == NULL)
+    ctl.data_dir = intake_store_default_data_dir ();
+
+  if (!cmd->run (&ctl, cmd, args, &error))
+    {
+      status = EXIT_FAILURE;
+      if (error)
+        g_printerr ("intakectl: %s\n", error->message);
+      if (error && error->domain == G_OPTION_ERROR)
+        status = EXIT_USAGE;
+    }
+  g_clear_object (&ctl.session);
+  g_clear_object (&ctl.store);
+  g_free (ctl.data_dir);
+  g_free (ctl.user);
+  return status;
+}

@@ -1,0 +1,296 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "intake-config.h"
+
+#include "intake-crypto.h"
+
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+
+G_DEFINE_QUARK (intake-crypto-error-quark, intake_crypto_error)
+
+IntakeSecret *
+intake_secret_new (size_t len)
+{
+  IntakeSecret *secret = g_new0 (IntakeSecret, 1);
+
+  /* sodium_malloc refuses a zero size on some platforms; keep one byte so that empty secrets
+   * still behave like every other one. */
+  secret->data = sodium_malloc (MAX (len, 1));
+  if (secret->data == NULL)
+    g_error ("Out of secure memory allocating %zu bytes", len);
+  secret->len = len;
+  sodium_memzero (secret->data, MAX (len, 1));
+  return secret;
+}
+
+IntakeSecret *
+intake_secret_new_random (size_t len)
+{
+  IntakeSecret *secret = intake_secret_new (len);
+
+  randombytes_buf (secret->data, len);
+  return secret;
+}
+
+IntakeSecret *
+intake_secret_new_from_data (const void *data, size_t len)
+{
+  IntakeSecret *secret = intake_secret_new (len);
+
+  if (len > 0)
+    memcpy (secret->data, data, len);
+  return secret;
+}
+
+void
+intake_secret_free (IntakeSecret *secret)
+{
+  if (secret == NULL)
+    return;
+  sodium_free (secret->data);
+  g_free (secret);
+}
+
+void
+intake_crypto_wipe_string (char *str)
+{
+  if (str != NULL)
+    sodium_memzero (str, strlen (str));
+}
+
+void
+intake_crypto_disable_core_dumps (void)
+{
+  struct rlimit none = { 0, 0 };
+
+  /* A core dump would carry unwrapped keys and decrypted answers to disk. */
+  setrlimit (RLIMIT_CORE, &none);
+  prctl (PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
+gboolean
+intake_crypto_init (GError **error)
+{
+  if (sodium_init () < 0)
+    {
+      g_set_error_literal (error, INTAKE_CRYPTO_ERROR, INTAKE_CRYPTO_ERROR_FAILED,
+                           "Could not initialise libsodium");
+      return FALSE;
+    }
+  intake_crypto_disable_core_dumps ();
+  return TRUE;
+}
+
+void
+intake_kdf_params_insecure_for_tests (IntakeKdfParams *params)
+{
+  params->opslimit = crypto_pwhash_OPSLIMIT_MIN;
+  params->memlimit = crypto_pwhash_MEMLIMIT_MIN;
+  params->alg = crypto_pwhash_ALG_ARGON2ID13;
+}
+
+gboolean
+intake_kdf_params_check (const IntakeKdfParams *params, GError **error)
+{
+  if (params->alg != crypto_pwhash_ALG_ARGON2ID13 || params->opslimit < crypto_pwhash_OPSLIMIT_MIN
+      || params->opslimit > crypto_pwhash_OPSLIMIT_MAX
+      || params->memlimit < crypto_pwhash_MEMLIMIT_MIN
+      || params->memlimit > (guint64) 4 * 1024 * 1024 * 1024)
+    {
+      g_set_error (error, INTAKE_CRYPTO_ERROR, INTAKE_CRYPTO_ERROR_FAILED,
+                   "Unsupported key derivation parameters (algorithm %d, %" G_GUINT64_FORMAT
+                   " passes, %" G_GUINT64_FORMAT " bytes)",
+                   params->alg, params->opslimit, params->memlimit);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+IntakeSecret *
+intake_kdf_derive (const IntakeSecret *pin,
+                   const guint8 salt[INTAKE_KDF_SALT_BYTES],
+                   const IntakeKdfParams *params,
+                   GError **error)
+{
+  g_autoptr (IntakeSecret) key = NULL;
+
+  if (!intake_kdf_params_check (params, error))
+    return NULL;
+  key = intake_secret_new (INTAKE_RECORD_KEY_BYTES);
+  if (crypto_pwhash (key->data, key->len, (const char *) pin->data, pin->len, salt,
+                     params->opslimit, (size_t) params->memlimit, params->alg)
+      != 0)
+    {
+      g_set_error (error, INTAKE_CRYPTO_ERROR, INTAKE_CRYPTO_ERROR_NO_MEMORY,
+                   "Not enough memory to unlock (Argon2id needs %" G_GUINT64_FORMAT " MiB)",
+                   params->memlimit / (1024 * 1024));
+      return NULL;
+    }
+  return g_steal_pointer (&key);
+}
+
+static double
+time_kdf (const IntakeKdfParams *params, gboolean *ok)
+{
+  guint8 out[32];
+  guint8 salt[INTAKE_KDF_SALT_BYTES] = { 0 };
+  gint64 start = g_get_monotonic_time ();
+
+  *ok = crypto_pwhash (out, sizeof out, "calibration", 11, salt, params->opslimit,
+                       (size_t) params->memlimit, params->alg)
+        == 0;
+  return (g_get_monotonic_time () - start) / 1e6;
+}
+
+/* Pick Argon2id parameters so that one unlock on this device takes about target_seconds,
+ * never below min_memlimit bytes. Memory is raised first (it is what makes guessing costly on
+ * GPUs), up to 256 MiB, then passes. Measured once per device, at init. */
+gboolean
+intake_kdf_calibrate (double target_seconds,
+                      guint64 min_memlimit,
+                      IntakeKdfParams *params,
+                      double *seconds_out,
+                      GError **error)
+{
+  const guint64 max_memlimit = 256 * 1024 * 1024;
+  IntakeKdfParams p = { 2, MAX (min_memlimit, crypto_pwhash_MEMLIMIT_MIN),
+                        crypto_pwhash_ALG_ARGON2ID13 };
+  gboolean ok;
+  double t = time_kdf (&p, &ok);
+
+  if (!ok)
+    {
+      g_set_error (error, INTAKE_CRYPTO_ERROR, INTAKE_CRYPTO_ERROR_NO_MEMORY,
+                   "Not enough memory for Argon2id at %" G_GUINT64_FORMAT " MiB",
+                   p.memlimit / (1024 * 1024));
+      return FALSE;
+    }
+  while (t < target_seconds / 2 && p.memlimit * 2 <= max_memlimit)
+    {
+      p.memlimit *= 2;
+      t = time_kdf (&p, &ok);
+      if (!ok)
+        {
+          p.memlimit /= 2;
+          break;
+        }
+    }
+  if (t < target_seconds * 0.75)
+    {
+      double per_pass = t / p.opslimit;
+      p.opslimit = MAX (2, (guint64) (target_seconds / per_pass));
+      t = time_kdf (&p, &ok);
+    }
+  *params = p;
+  if (seconds_out)
+    *seconds_out = t;
+  return TRUE;
+}
+
+GBytes *
+intake_aead_encrypt (const IntakeSecret *key,
+                     const guint8 *plain,
+                     size_t plain_len,
+                     const guint8 *ad,
+                     size_t ad_len,
+                     guint8 nonce_out[INTAKE_AEAD_NONCE_BYTES])
+{
+  guint8 *cipher = g_malloc (plain_len + INTAKE_AEAD_TAG_BYTES);
+  unsigned long long cipher_len = 0;
+
+  g_return_val_if_fail (key->len == INTAKE_RECORD_KEY_BYTES, NULL);
+  randombytes_buf (nonce_out, INTAKE_AEAD_NONCE_BYTES);
+  crypto_aead_xchacha20poly1305_ietf_encrypt (cipher, &cipher_len, plain, plain_len, ad, ad_len,
+                                              NULL, nonce_out, key->data);
+  return g_bytes_new_take (cipher, (size_t) cipher_len);
+}
+
+IntakeSecret *
+intake_aead_decrypt (const IntakeSecret *key,
+                     const guint8 *cipher,
+                     size_t cipher_len,
+                     const guint8 *nonce,
+                     size_t nonce_len,
+                     const guint8 *ad,
+                     size_t ad_len,
+                     GError **error)
+{
+  g_autoptr (IntakeSecret) plain = NULL;
+  unsigned long long plain_len = 0;
+
+  if (key->len != INTAKE_RECORD_KEY_BYTES || nonce_len != INTAKE_AEAD_NONCE_BYTES
+      || cipher_len < INTAKE_AEAD_TAG_BYTES)
+    {
+      g_set_error_literal (error, INTAKE_CRYPTO_ERROR, INTAKE_CRYPTO_ERROR_TAMPERED,
+                           "encrypted data is truncated or has a wrong-sized nonce");
+      return NULL;
+    }
+  plain = intake_secret_new (cipher_len - INTAKE_AEAD_TAG_BYTES);
+  if (crypto_aead_xchacha20poly1305_ietf_decrypt (plain->data, &plain_len, NULL, cipher,
+                                                  cipher_len, ad, ad_len, nonce, key->data)
+      != 0)
+    {
+      g_set_error_literal (error, INTAKE_CRYPTO_ERROR, INTAKE_CRYPTO_ERROR_TAMPERED,
+                           "encrypted data failed its integrity check (altered, moved or "
+                           "opened with the wrong key)");
+      return NULL;
+    }
+  plain->len = (size_t) plain_len;
+  return g_steal_pointer (&plain);
+}
+
+GBytes *
+intake_seal (const guint8 public_key[INTAKE_BOX_PUBLIC_BYTES],
+             const guint8 *plain,
+             size_t plain_len)
+{
+  guint8 *cipher = g_malloc (plain_len + INTAKE_SEAL_BYTES);
+
+  crypto_box_seal (cipher, plain, plain_len, public_key);
+  return g_bytes_new_take (cipher, plain_len + INTAKE_SEAL_BYTES);
+}
+
+IntakeSecret *
+intake_seal_open (const guint8 public_key[INTAKE_BOX_PUBLIC_BYTES],
+                  const guint8 secret_key[INTAKE_BOX_SECRET_BYTES],
+                  const guint8 *cipher,
+                  size_t cipher_len,
+                  GError **error)
+{
+  g_autoptr (IntakeSecret) plain = NULL;
+
+  if (cipher_len < INTAKE_SEAL_BYTES)
+    {
+      g_set_error_literal (error, INTAKE_CRYPTO_ERROR, INTAKE_CRYPTO_ERROR_TAMPERED,
+                           "wrapped key is truncated");
+      return NULL;
+    }
+  plain = intake_secret_new (cipher_len - INTAKE_SEAL_BYTES);
+  if (crypto_box_seal_open (plain->data, cipher, cipher_len, public_key, secret_key) != 0)
+    {
+      g_set_error_literal (error, INTAKE_CRYPTO_ERROR, INTAKE_CRYPTO_ERROR_TAMPERED,
+                           "wrapped key does not open (altered or not meant for this reader)");
+      return NULL;
+    }
+  return g_steal_pointer (&plain);
+}
+
+char *
+intake_uuid_new (void)
+{
+  guint8 b[16];
+
+  randombytes_buf (b, sizeof b);
+  b[6] = (b[6] & 0x0f) | 0x40; /* version 4 */
+  b[8] = (b[8] & 0x3f) | 0x80; /* RFC 4122 variant */
+  return g_strdup_printf ("%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x",
+                          b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10],
+                          b[11], b[12], b[13], b[14], b[15]);
+}
+
+gboolean
+intake_uuid_is_valid (const char *str)
+{
+  return str != NULL && g_uuid_string_is_valid (str);
+}

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+#include <sodium.h>
+
+G_BEGIN_DECLS
+
+#define INTAKE_CRYPTO_ERROR (intake_crypto_error_quark ())
+
+typedef enum
+{
+  INTAKE_CRYPTO_ERROR_FAILED,
+  INTAKE_CRYPTO_ERROR_NO_MEMORY,
+  INTAKE_CRYPTO_ERROR_WRONG_SECRET,
+  INTAKE_CRYPTO_ERROR_TAMPERED,
+} IntakeCryptoError;
+
+GQuark intake_crypto_error_quark (void);
+
+/* Sizes, named once so that every buffer in the project agrees. */
+#define INTAKE_RECORD_KEY_BYTES crypto_aead_xchacha20poly1305_ietf_KEYBYTES
+#define INTAKE_AEAD_NONCE_BYTES crypto_aead_xchacha20poly1305_ietf_NPUBBYTES
+#define INTAKE_AEAD_TAG_BYTES crypto_aead_xchacha20poly1305_ietf_ABYTES
+#define INTAKE_BOX_PUBLIC_BYTES crypto_box_PUBLICKEYBYTES
+#define INTAKE_BOX_SECRET_BYTES crypto_box_SECRETKEYBYTES
+#define INTAKE_SEAL_BYTES crypto_box_SEALBYTES
+#define INTAKE_SIGN_PUBLIC_BYTES crypto_sign_PUBLICKEYBYTES
+#define INTAKE_SIGN_SECRET_BYTES crypto_sign_SECRETKEYBYTES
+#define INTAKE_SIGNATURE_BYTES crypto_sign_BYTES
+#define INTAKE_KDF_SALT_BYTES crypto_pwhash_SALTBYTES
+#define INTAKE_HASH_BYTES crypto_generichash_BYTES
+
+/* Secret bytes live in sodium_malloc memory: guarded pages, never swapped, wiped on free. */
+typedef struct
+{
+  guint8 *data;
+  size_t len;
+} IntakeSecret;
+
+IntakeSecret *intake_secret_new (size_t len);
+IntakeSecret *intake_secret_new_random (size_t len);
+IntakeSecret *intake_secret_new_from_data (const void *data, size_t len);
+void intake_secret_free (IntakeSecret *secret);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IntakeSecret, intake_secret_free)
+
+gboolean intake_crypto_init (GError **error);
+void intake_crypto_disable_core_dumps (void);
+void intake_crypto_wipe_string (char *str);
+
+/* Argon2id parameters, stored beside every wrap so that a later change of defaults still opens
+ * older stores. */
+typedef struct
+{
+  guint64 opslimit;
+  guint64 memlimit;
+  int alg;
+} IntakeKdfParams;
+
+void intake_kdf_params_insecure_for_tests (IntakeKdfParams *params);
+gboolean intake_kdf_params_check (const IntakeKdfParams *params, GError **error);
+gboolean intake_kdf_calibrate (double target_seconds,
+                               guint64 min_memlimit,
+                               IntakeKdfParams *params,
+                               double *seconds_out,
+                               GError **error);
+IntakeSecret *intake_kdf_derive (const IntakeSecret *pin,
+                                 const guint8 salt[INTAKE_KDF_SALT_BYTES],
+                                 const IntakeKdfParams *params,
+                                 GError **error);
+
+/* XChaCha20-Poly1305 with a random nonce; the nonce travels beside the ciphertext. */
+GBytes *intake_aead_encrypt (const IntakeSecret *key,
+                             const guint8 *plain,
+                             size_t plain_len,
+                             const guint8 *ad,
+                             size_t ad_len,
+                             guint8 nonce_out[INTAKE_AEAD_NONCE_BYTES]);
+IntakeSecret *intake_aead_decrypt (const IntakeSecret *key,
+                                   const guint8 *cipher,
+                                   size_t cipher_len,
+                                   const guint8 *nonce,
+                                   size_t nonce_len,
+                                   const guint8 *ad,
+                                   size_t ad_len,
+                                   GError **error);
+
+/* Sealed boxes: anonymous encryption to a reader's X25519 public key. */
+GBytes *intake_seal (const guint8 public_key[INTAKE_BOX_PUBLIC_BYTES],
+                     const guint8 *plain,
+                     size_t plain_len);
+IntakeSecret *intake_seal_open (const guint8 public_key[INTAKE_BOX_PUBLIC_BYTES],
+                                const guint8 secret_key[INTAKE_BOX_SECRET_BYTES],
+                                const guint8 *cipher,
+                                size_t cipher_len,
+                                GError **error);
+
+char *intake_uuid_new (void);
+gboolean intake_uuid_is_valid (const char *str);
+
+G_END_DECLS

@@ -1,0 +1,368 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "intake-config.h"
+
+#include "intake-db.h"
+
+#include <errno.h>
+#include <string.h>
+
+G_DEFINE_QUARK (intake-db-error-quark, intake_db_error)
+
+struct _IntakeDb
+{
+  sqlite3 *handle;
+  char *path;
+  int depth;
+  int schema_version;
+};
+
+/* The schema, one migration per version. A store written by a newer program is refused rather
+ * than guessed at. Columns hold only ids, states, coarse times and ciphertext: never a name, an
+ * answer or a note (those live inside the encrypted content). */
+static const char *const migrations[] = {
+  /* 1 */
+  "CREATE TABLE device ("
+  "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+  "  device_id TEXT NOT NULL,"
+  "  sign_pk BLOB NOT NULL,"
+  "  sign_sk BLOB NOT NULL,"
+  "  group_pk BLOB NOT NULL,"
+  "  kdf_ops INTEGER NOT NULL,"
+  "  kdf_mem INTEGER NOT NULL,"
+  "  kdf_alg INTEGER NOT NULL,"
+  "  created INTEGER NOT NULL);"
+  "CREATE TABLE users ("
+  "  id TEXT PRIMARY KEY,"
+  "  name TEXT NOT NULL UNIQUE,"
+  "  role TEXT NOT NULL CHECK (role IN ('worker', 'supervisor', 'admin')),"
+  "  box_pk BLOB NOT NULL,"
+  "  sign_pk BLOB NOT NULL,"
+  "  salt BLOB,"
+  "  kdf_ops INTEGER,"
+  "  kdf_mem INTEGER,"
+  "  kdf_alg INTEGER,"
+  "  wrap_nonce BLOB,"
+  "  wrapped BLOB,"
+  "  failed_unlocks INTEGER NOT NULL DEFAULT 0,"
+  "  created INTEGER NOT NULL);"
+  "CREATE TABLE group_keys ("
+  "  user_id TEXT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,"
+  "  sealed BLOB NOT NULL);"
+  "CREATE TABLE policies (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+  "CREATE TABLE forms ("
+  "  id TEXT NOT NULL,"
+  "  version INTEGER NOT NULL,"
+  "  document TEXT NOT NULL,"
+  "  imported INTEGER NOT NULL,"
+  "  PRIMARY KEY (id, version));"
+  "CREATE TABLE interviews ("
+  "  id TEXT PRIMARY KEY,"
+  "  form_id TEXT NOT NULL,"
+  "  form_version INTEGER NOT NULL,"
+  "  author TEXT NOT NULL,"
+  "  state TEXT NOT NULL CHECK (state IN ('draft', 'awaiting_review', 'queued', 'sent',"
+  "                                       'purged')),"
+  "  is_void INTEGER NOT NULL DEFAULT 0,"
+  "  revision INTEGER NOT NULL,"
+  "  nonce BLOB,"
+  "  content BLOB,"
+  "  created INTEGER NOT NULL,"
+  "  updated INTEGER NOT NULL,"
+  "  FOREIGN KEY (form_id, form_version) REFERENCES forms (id, version));"
+  "CREATE INDEX interviews_by_update ON interviews (updated);"
+  "CREATE INDEX interviews_by_author ON interviews (author);"
+  "CREATE TABLE record_keys ("
+  "  record_id TEXT NOT NULL REFERENCES interviews (id) ON DELETE CASCADE,"
+  "  reader TEXT NOT NULL,"
+  "  sealed BLOB NOT NULL,"
+  "  PRIMARY KEY (record_id, reader));"
+  "CREATE INDEX record_keys_by_reader ON record_keys (reader);"
+  "CREATE TABLE audit ("
+  "  seq INTEGER PRIMARY KEY,"
+  "  at INTEGER NOT NULL,"
+  "  actor TEXT NOT NULL,"
+  "  action TEXT NOT NULL,"
+  "  subject TEXT NOT NULL,"
+  "  prev BLOB NOT NULL,"
+  "  hash BLOB NOT NULL,"
+  "  sig BLOB NOT NULL);",
+};
+
+static int
+error_code_for (int rc)
+{
+  switch (rc & 0xff)
+    {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return INTAKE_DB_ERROR_BUSY;
+    case SQLITE_FULL:
+      return INTAKE_DB_ERROR_FULL;
+    case SQLITE_CORRUPT:
+      return INTAKE_DB_ERROR_CORRUPT;
+    case SQLITE_NOTADB:
+      return INTAKE_DB_ERROR_NOT_A_STORE;
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+      return INTAKE_DB_ERROR_IO;
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+      return INTAKE_DB_ERROR_READ_ONLY;
+    case SQLITE_CONSTRAINT:
+      return INTAKE_DB_ERROR_CONSTRAINT;
+    default:
+      return INTAKE_DB_ERROR_FAILED;
+    }
+}
+
+void
+intake_db_set_error (IntakeDb *db, int rc, GError **error, const char *doing)
+{
+  const char *detail = db && db->handle ? sqlite3_errmsg (db->handle) : sqlite3_errstr (rc);
+  const char *path = db ? db->path : "";
+  int code = error_code_for (rc);
+
+  /* Turn SQLite's codes into sentences a person can act on. */
+  switch (code)
+    {
+    case INTAKE_DB_ERROR_FULL:
+      g_set_error (error, INTAKE_DB_ERROR, code,
+                   "The disk is full: could not %s in %s; nothing was changed, free some space "
+                   "and try again",
+                   doing, path);
+      break;
+    case INTAKE_DB_ERROR_CORRUPT:
+      g_set_error (error, INTAKE_DB_ERROR, code,
+                   "The data file %s is damaged (%s) while trying to %s; run 'intakectl verify'",
+                   path, detail, doing);
+      break;
+    case INTAKE_DB_ERROR_NOT_A_STORE:
+      g_set_error (error, INTAKE_DB_ERROR, code,
+                   "%s is not a Field Intake data file (%s)", path, detail);
+      break;
+    case INTAKE_DB_ERROR_BUSY:
+      g_set_error (error, INTAKE_DB_ERROR, code,
+                   "The data file %s is busy in another program; could not %s, try again",
+                   path, doing);
+      break;
+    case INTAKE_DB_ERROR_READ_ONLY:
+      g_set_error (error, INTAKE_DB_ERROR, code,
+                   "The data file %s cannot be written (%s); could not %s", path, detail, doing);
+      break;
+    default:
+      g_set_error (error, INTAKE_DB_ERROR, code, "Could not %s in %s: %s", doing, path, detail);
+      break;
+    }
+}
+
+sqlite3 *
+intake_db_get_handle (IntakeDb *db)
+{
+  return db->handle;
+}
+
+const char *
+intake_db_get_path (IntakeDb *db)
+{
+  return db->path;
+}
+
+int
+intake_db_get_schema_version (IntakeDb *db)
+{
+  return db->schema_version;
+}
+
+gboolean
+intake_db_exec (IntakeDb *db, const char *sql, GError **error)
+{
+  int rc = sqlite3_exec (db->handle, sql, NULL, NULL, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      intake_db_set_error (db, rc, error, "update the data file");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+sqlite3_stmt *
+intake_db_prepare (IntakeDb *db, const char *sql, GError **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  int rc = sqlite3_prepare_v2 (db->handle, sql, -1, &stmt, NULL);
+
+  if (rc != SQLITE_OK)
+    {
+      intake_db_set_error (db, rc, error, "read the data file");
+      return NULL;
+    }
+  return stmt;
+}
+
+int
+intake_db_step (IntakeDb *db, sqlite3_stmt *stmt, GError **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE)
+    {
+      intake_db_set_error (db, rc, error, sqlite3_stmt_readonly (stmt) ? "read the data file"
+                                                                     : "save");
+      return -1;
+    }
+  return rc;
+}
+
+gboolean
+intake_db_step_done (IntakeDb *db, sqlite3_stmt *stmt, GError **error)
+{
+  return intake_db_step (db, stmt, error) >= 0;
+}
+
+gboolean
+intake_db_begin (IntakeDb *db, GError **error)
+{
+  if (db->depth == 0)
+    {
+      int rc = sqlite3_exec (db->handle, "BEGIN IMMEDIATE", NULL, NULL, NULL);
+      if (rc != SQLITE_OK)
+        {
+          intake_db_set_error (db, rc, error, "start a transaction");
+          return FALSE;
+        }
+    }
+  else if (!intake_db_exec (db, "SAVEPOINT nested", error))
+    return FALSE;
+  db->depth++;
+  return TRUE;
+}
+
+gboolean
+intake_db_commit (IntakeDb *db, GError **error)
+{
+  int rc;
+
+  g_return_val_if_fail (db->depth > 0, FALSE);
+  if (db->depth > 1)
+    {
+      if (!intake_db_exec (db, "RELEASE nested", error))
+        return FALSE;
+      db->depth--;
+      return TRUE;
+    }
+  rc = sqlite3_exec (db->handle, "COMMIT", NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      intake_db_set_error (db, rc, error, "save");
+      /* A failed COMMIT (disk full, I/O error) may leave the transaction open: roll it back so
+       * that the store is exactly as it was before. */
+      if (!sqlite3_get_autocommit (db->handle))
+        sqlite3_exec (db->handle, "ROLLBACK", NULL, NULL, NULL);
+      db->depth = 0;
+      return FALSE;
+    }
+  db->depth = 0;
+  return TRUE;
+}
+
+void
+intake_db_rollback (IntakeDb *db)
+{
+  if (db->depth == 0)
+    return;
+  if (db->depth > 1)
+    {
+      sqlite3_exec (db->handle, "ROLLBACK TO nested; RELEASE nested", NULL, NULL, NULL);
+      db->depth--;
+      return;
+    }
+  if (!sqlite3_get_autocommit (db->handle))
+    sqlite3_exec (db->handle, "ROLLBACK", NULL, NULL, NULL);
+  db->depth = 0;
+}
+
+static gboolean
+migrate (IntakeDb *db, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int version;
+
+  stmt = intake_db_prepare (db, "PRAGMA user_version", error);
+  if (stmt == NULL || intake_db_step (db, stmt, error) != SQLITE_ROW)
+    return FALSE;
+  version = sqlite3_column_int (stmt, 0);
+  if (version > (int) G_N_ELEMENTS (migrations))
+    {
+      g_set_error (error, INTAKE_DB_ERROR, INTAKE_DB_ERROR_TOO_NEW,
+                   "%s was written by a newer Field Intake (schema %d, this program knows %d); "
+                   "upgrade this program",
+                   db->path, version, (int) G_N_ELEMENTS (migrations));
+      return FALSE;
+    }
+  while (version < (int) G_N_ELEMENTS (migrations))
+    {
+      g_autofree char *bump = NULL;
+
+      if (!intake_db_begin (db, error))
+        return FALSE;
+      bump = g_strdup_printf ("PRAGMA user_version = %d", version + 1);
+      if (!intake_db_exec (db, migrations[version], error) || !intake_db_exec (db, bump, error)
+          || !intake_db_commit (db, error))
+        {
+          intake_db_rollback (db);
+          return FALSE;
+        }
+      version++;
+    }
+  db->schema_version = version;
+  return TRUE;
+}
+
+IntakeDb *
+intake_db_open (const char *path, gboolean create, GError **error)
+{
+  g_autoptr (IntakeDb) db = g_new0 (IntakeDb, 1);
+  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+  int rc;
+
+  db->path = g_strdup (path);
+  rc = sqlite3_open_v2 (path, &db->handle, flags, NULL);
+  if (rc != SQLITE_OK)
+    {
+      intake_db_set_error (db, rc, error, "open the data file");
+      return NULL;
+    }
+  sqlite3_extended_result_codes (db->handle, 1);
+  sqlite3_busy_timeout (db->handle, 10000);
+
+  /* Durability and hygiene, each for a reason:
+   * - WAL lets a reader (the sync worker, the window) run beside a writer;
+   * - synchronous=FULL fsyncs the WAL on every commit, so a save the screen shows survives power
+   *   loss, not only a crash;
+   * - secure_delete overwrites freed pages, so destroyed keys do not linger in the file;
+   * - temp_store=MEMORY keeps sorter and temporary tables off the disk;
+   * - foreign_keys keeps record keys from outliving their records.
+   * The first statement also proves the file is an SQLite database. */
+  if (!intake_db_exec (db, "PRAGMA journal_mode = WAL", error)
+      || !intake_db_exec (db, "PRAGMA synchronous = FULL", error)
+      || !intake_db_exec (db, "PRAGMA secure_delete = ON", error)
+      || !intake_db_exec (db, "PRAGMA temp_store = MEMORY", error)
+      || !intake_db_exec (db, "PRAGMA foreign_keys = ON", error)
+      || !intake_db_exec (db, "PRAGMA trusted_schema = OFF", error))
+    return NULL;
+  if (!migrate (db, error))
+    return NULL;
+  return g_steal_pointer (&db);
+}
+
+void
+intake_db_close (IntakeDb *db)
+{
+  if (db == NULL)
+    return;
+  if (db->handle)
+    sqlite3_close_v2 (db->handle);
+  g_free (db->path);
+  g_free (db);
+}

@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+#include <sqlite3.h>
+
+G_BEGIN_DECLS
+
+#define INTAKE_DB_ERROR (intake_db_error_quark ())
+
+typedef enum
+{
+  INTAKE_DB_ERROR_FAILED,
+  INTAKE_DB_ERROR_BUSY,
+  INTAKE_DB_ERROR_FULL,
+  INTAKE_DB_ERROR_CORRUPT,
+  INTAKE_DB_ERROR_NOT_A_STORE,
+  INTAKE_DB_ERROR_IO,
+  INTAKE_DB_ERROR_READ_ONLY,
+  INTAKE_DB_ERROR_TOO_NEW,
+  INTAKE_DB_ERROR_CONSTRAINT,
+} IntakeDbError;
+
+GQuark intake_db_error_quark (void);
+
+typedef struct _IntakeDb IntakeDb;
+
+IntakeDb *intake_db_open (const char *path, gboolean create, GError **error);
+void intake_db_close (IntakeDb *db);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IntakeDb, intake_db_close)
+
+sqlite3 *intake_db_get_handle (IntakeDb *db);
+const char *intake_db_get_path (IntakeDb *db);
+int intake_db_get_schema_version (IntakeDb *db);
+
+gboolean intake_db_exec (IntakeDb *db, const char *sql, GError **error);
+sqlite3_stmt *intake_db_prepare (IntakeDb *db, const char *sql, GError **error);
+gboolean intake_db_step_done (IntakeDb *db, sqlite3_stmt *stmt, GError **error);
+int intake_db_step (IntakeDb *db, sqlite3_stmt *stmt, GError **error);
+void intake_db_set_error (IntakeDb *db, int rc, GError **error, const char *doing);
+
+/* Transactions nest: the outermost is BEGIN IMMEDIATE (so that two processes never deadlock
+ * upgrading a read lock), inner ones are savepoints. */
+gboolean intake_db_begin (IntakeDb *db, GError **error);
+gboolean intake_db_commit (IntakeDb *db, GError **error);
+void intake_db_rollback (IntakeDb *db);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
+
+G_END_DECLS

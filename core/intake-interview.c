@@ -1,0 +1,699 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "intake-config.h"
+
+#include "intake-store-private.h"
+
+#include <string.h>
+
+#define RECORD_KIND "interview"
+
+static const char *const state_names[] = {
+  [INTAKE_STATE_DRAFT] = "draft",
+  [INTAKE_STATE_AWAITING_REVIEW] = "awaiting_review",
+  [INTAKE_STATE_QUEUED] = "queued",
+  [INTAKE_STATE_SENT] = "sent",
+  [INTAKE_STATE_PURGED] = "purged",
+};
+
+const char *
+intake_state_to_string (IntakeState state)
+{
+  g_return_val_if_fail ((guint) state < G_N_ELEMENTS (state_names), NULL);
+  return state_names[state];
+}
+
+gboolean
+intake_state_from_string (const char *str, IntakeState *state)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (state_names); i++)
+    if (g_strcmp0 (str, state_names[i]) == 0)
+      {
+        *state = (IntakeState) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+void
+intake_interview_free (IntakeInterview *interview)
+{
+  if (interview == NULL)
+    return;
+  g_free (interview->id);
+  g_free (interview->form_id);
+  g_free (interview->author_id);
+  g_free (interview->author_name);
+  g_clear_pointer (&interview->content, json_object_unref);
+  g_free (interview);
+}
+
+/* The associated data binds a blob to its row, its revision and its kind: a blob copied to
+ * another interview, or an older revision put back, fails to open. */
+static GString *
+record_ad (const char *record_id, gint64 revision)
+{
+  GString *ad = g_string_new ("intake-record-v1");
+
+  g_string_append_c (ad, '\0');
+  g_string_append (ad, record_id);
+  g_string_append_c (ad, '\0');
+  g_string_append_printf (ad, "%" G_GINT64_FORMAT, revision);
+  g_string_append_c (ad, '\0');
+  g_string_append (ad, RECORD_KIND);
+  return ad;
+}
+
+gboolean
+_intake_record_decrypt (IntakeSecret *key,
+                        const char *record_id,
+                        gint64 revision,
+                        const void *nonce,
+                        size_t nonce_len,
+                        const void *content,
+                        size_t content_len,
+                        JsonObject **object_out,
+                        GError **error)
+{
+  g_autoptr (GString) ad = record_ad (record_id, revision);
+  g_autoptr (IntakeSecret) plain = NULL;
+  g_autoptr (JsonParser) parser = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  plain = intake_aead_decrypt (key, content, content_len, nonce, nonce_len,
+                               (const guint8 *) ad->str, ad->len, &local_error);
+  if (plain == NULL)
+    {
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED,
+                   "its content failed its integrity check (altered, damaged or moved from "
+                   "another record)");
+      return FALSE;
+    }
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, (const char *) plain->data, (gssize) plain->len,
+                                   &local_error)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED,
+                   "its content is not a valid record");
+      return FALSE;
+    }
+  *object_out = json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  return TRUE;
+}
+
+/* Serialise and encrypt content for a revision. The serialised plaintext is wiped before it is
+ * freed. */
+static GBytes *
+record_encrypt (IntakeSecret *key,
+                const char *record_id,
+                gint64 revision,
+                JsonObject *content,
+                guint8 nonce[INTAKE_AEAD_NONCE_BYTES])
+{
+  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autoptr (GString) ad = record_ad (record_id, revision);
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autofree char *plain = NULL;
+  gsize len = 0;
+  GBytes *cipher;
+
+  json_node_set_object (node, content);
+  json_generator_set_root (gen, node);
+  plain = json_generator_to_data (gen, &len);
+  cipher = intake_aead_encrypt (key, (const guint8 *) plain, len, (const guint8 *) ad->str,
+                                ad->len, nonce);
+  sodium_memzero (plain, len);
+  return cipher;
+}
+
+static char *
+make_pseudonym (void)
+{
+  /* Short, pronounceable in English and Indonesian, and meaningless about the person. */
+  static const char *const first[] = {
+    "Amber", "Azure", "Coral", "Cedar", "Dawn",  "Delta", "Ember", "Fern",  "Flint", "Frost",
+    "Hazel", "Indigo", "Iris", "Jade",  "Juniper", "Lotus", "Maple", "Mist", "Nova",  "Ocean",
+    "Olive", "Pearl", "Pine", "Rain",  "River", "Sage",  "Sand",  "Sky",   "Stone", "Tide",
+  };
+  static const char *const second[] = {
+    "Bay",   "Brook", "Cape", "Cove",  "Dune",  "Field", "Gate",  "Glen",  "Hill",  "Isle",
+    "Lake",  "Leaf",  "Moon", "Peak",  "Reef",  "Ridge", "Shore", "Spring", "Star", "Vale",
+  };
+  return g_strdup_printf ("%s %s %02u", first[randombytes_uniform (G_N_ELEMENTS (first))],
+                          second[randombytes_uniform (G_N_ELEMENTS (second))],
+                          randombytes_uniform (100));
+}
+
+static gboolean
+insert_record_key (IntakeStore *store,
+                   const char *record_id,
+                   const char *reader,
+                   const guint8 pk[INTAKE_BOX_PUBLIC_BYTES],
+                   IntakeSecret *key,
+                   GError **error)
+{
+  g_autoptr (GBytes) sealed = intake_seal (pk, key->data, key->len);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  stmt = intake_db_prepare (store->db,
+                            "INSERT INTO record_keys (record_id, reader, sealed) VALUES (?, ?, ?)",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, record_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, reader, -1, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 3, g_bytes_get_data (sealed, NULL), g_bytes_get_size (sealed),
+                     SQLITE_STATIC);
+  return intake_db_step_done (store->db, stmt, error);
+}
+
+static gboolean
+check_question_name (const char *question, GError **error)
+{
+  if (question == NULL || *question == '\0' || strlen (question) > 128
+      || !g_utf8_validate (question, -1, NULL))
+    {
+      g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
+                           "A question name must be 1 to 128 characters of text");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+char *
+intake_session_create_interview (IntakeSession *session,
+                                 const char *form_id,
+                                 int form_version,
+                                 JsonObject *answers,
+                                 GError **error)
+{
+  IntakeStore *store = session->store;
+  g_autoptr (IntakeSecret) key = NULL;
+  g_autoptr (JsonObject) content = json_object_new ();
+  g_autoptr (GBytes) cipher = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *pseudonym = NULL;
+  g_autofree char *document = NULL;
+  guint8 nonce[INTAKE_AEAD_NONCE_BYTES];
+  gint64 now = _intake_now_coarse ();
+
+  if (!_intake_session_require_unlocked (session, error))
+    return NULL;
+  if (form_version <= 0)
+    form_version = intake_store_get_latest_form_version (store, form_id);
+  document = intake_store_dup_form_document (store, form_id, form_version, error);
+  if (document == NULL)
+    return NULL;
+  if (answers != NULL)
+    {
+      GList *names = json_object_get_members (answers);
+      for (GList *l = names; l; l = l->next)
+        if (!check_question_name (l->data, error))
+          {
+            g_list_free (names);
+            return NULL;
+          }
+      g_list_free (names);
+    }
+
+  id = intake_uuid_new ();
+  key = intake_secret_new_random (INTAKE_RECORD_KEY_BYTES);
+  pseudonym = make_pseudonym ();
+  json_object_set_object_member (content, "answers",
+                                 answers ? json_object_ref (answers) : json_object_new ());
+  json_object_set_string_member (content, "pseudonym", pseudonym);
+  cipher = record_encrypt (key, id, 1, content, nonce);
+
+  if (!intake_db_begin (store->db, error))
+    return NULL;
+  stmt = intake_db_prepare (store->db,
+                            "INSERT INTO interviews (id, form_id, form_version, author, state, "
+                            "revision, nonce, content, created, updated) "
+                            "VALUES (?, ?, ?, ?, 'draft', 1, ?, ?, ?, ?)",
+                            error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, form_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 3, form_version);
+  sqlite3_bind_text (stmt, 4, session->user_id, -1, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 5, nonce, sizeof nonce, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 6, g_bytes_get_data (cipher, NULL), g_bytes_get_size (cipher),
+                     SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 7, now);
+  sqlite3_bind_int64 (stmt, 8, now);
+  if (!intake_db_step_done (store->db, stmt, error)
+      || !insert_record_key (store, id, session->user_id, session->box_pk, key, error)
+      || !insert_record_key (store, id, INTAKE_GROUP_READER, store->group_pk, key, error)
+      || !_intake_store_audit_in_tx (store, session->user_id, "create", id, error)
+      || !intake_db_commit (store->db, error))
+    goto fail;
+  g_hash_table_insert (session->record_keys, g_strdup (id),
+                       intake_secret_new_from_data (key->data, key->len));
+  return g_steal_pointer (&id);
+fail:
+  intake_db_rollback (store->db);
+  return NULL;
+}
+
+static IntakeInterview *
+interview_from_row (sqlite3_stmt *stmt)
+{
+  IntakeInterview *iv = g_new0 (IntakeInterview, 1);
+
+  iv->id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  iv->form_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
+  iv->form_version = sqlite3_column_int (stmt, 2);
+  iv->author_id = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
+  intake_state_from_string ((const char *) sqlite3_column_text (stmt, 4), &iv->state);
+  iv->is_void = sqlite3_column_int (stmt, 5);
+  iv->revision = sqlite3_column_int64 (stmt, 6);
+  iv->created = sqlite3_column_int64 (stmt, 9);
+  iv->updated = sqlite3_column_int64 (stmt, 10);
+  if (sqlite3_column_type (stmt, 11) != SQLITE_NULL)
+    iv->author_name = g_strdup ((const char *) sqlite3_column_text (stmt, 11));
+  return iv;
+}
+
+#define INTERVIEW_COLUMNS                                                                        \
+  "i.id, i.form_id, i.form_version, i.author, i.state, i.is_void, i.revision, i.nonce, "         \
+  "i.content, i.created, i.updated, u.name"
+#define INTERVIEW_FROM " FROM interviews i LEFT JOIN users u ON u.id = i.author "
+
+static gboolean
+may_read (IntakeSession *session, const char *author)
+{
+  return session->role != INTAKE_ROLE_WORKER || g_strcmp0 (author, session->user_id) == 0;
+}
+
+/* Load one interview row with its decrypted content, inside or outside a transaction. */
+static IntakeInterview *
+load_interview (IntakeSession *session, const char *interview_id, GError **error)
+{
+  IntakeStore *store = session->store;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (IntakeInterview) iv = NULL;
+  g_autoptr (IntakeSecret) key = NULL;
+  g_autoptr (GError) local_error = NULL;
+  int rc;
+
+  if (!_intake_session_require_unlocked (session, error))
+    return NULL;
+  stmt = intake_db_prepare (store->db, "SELECT " INTERVIEW_COLUMNS INTERVIEW_FROM "WHERE i.id = ?",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, interview_id, -1, SQLITE_STATIC);
+  rc = intake_db_step (store->db, stmt, error);
+  if (rc < 0)
+    return NULL;
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_NOT_FOUND,
+                   "There is no interview %s on this tablet", interview_id);
+      return NULL;
+    }
+  iv = interview_from_row (stmt);
+  if (!may_read (session, iv->author_id))
+    {
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED,
+                   "%s may not read interview %s: a worker reads only their own interviews",
+                   session->user_name, interview_id);
+      return NULL;
+    }
+  if (sqlite3_column_type (stmt, 8) == SQLITE_NULL)
+    {
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_STATE,
+                   "Interview %s is %s; its content is no longer on this tablet", interview_id,
+                   intake_state_to_string (iv->state));
+      return NULL;
+    }
+  key = _intake_session_open_record_key (session, interview_id, &local_error);
+  if (key == NULL
+      || !_intake_record_decrypt (key, iv->id, iv->revision, sqlite3_column_blob (stmt, 7),
+                                  sqlite3_column_bytes (stmt, 7), sqlite3_column_blob (stmt, 8),
+                                  sqlite3_column_bytes (stmt, 8), &iv->content, &local_error))
+    {
+      if (g_error_matches (local_error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED))
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else
+        g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED,
+                     "Interview %s cannot be opened: %s", interview_id, local_error->message);
+      return NULL;
+    }
+  return g_steal_pointer (&iv);
+}
+
+/* Write new content at revision + 1, only if the row is still at the revision we read. */
+static gboolean
+write_content (IntakeSession *session, IntakeInterview *iv, const char *new_state,
+               gboolean is_void, GError **error)
+{
+  IntakeStore *store = session->store;
+  g_autoptr (IntakeSecret) key = NULL;
+  g_autoptr (GBytes) cipher = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  guint8 nonce[INTAKE_AEAD_NONCE_BYTES];
+
+  key = _intake_session_open_record_key (session, iv->id, error);
+  if (key == NULL)
+    return FALSE;
+  cipher = record_encrypt (key, iv->id, iv->revision + 1, iv->content, nonce);
+  stmt = intake_db_prepare (store->db,
+                            "UPDATE interviews SET revision = revision + 1, nonce = ?, "
+                            "content = ?, updated = ?, state = ?, is_void = ? "
+                            "WHERE id = ? AND revision = ?",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_blob (stmt, 1, nonce, sizeof nonce, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 2, g_bytes_get_data (cipher, NULL), g_bytes_get_size (cipher),
+                     SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 3, _intake_now_coarse ());
+  sqlite3_bind_text (stmt, 4, new_state, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 5, is_void);
+  sqlite3_bind_text (stmt, 6, iv->id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 7, iv->revision);
+  if (!intake_db_step_done (store->db, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (intake_db_get_handle (store->db)) != 1)
+    {
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_CONFLICT,
+                   "Interview %s was changed by another program at the same moment; try again",
+                   iv->id);
+      return FALSE;
+    }
+  iv->revision++;
+  return TRUE;
+}
+
+gboolean
+intake_session_set_answer (IntakeSession *session,
+                           const char *interview_id,
+                           const char *question,
+                           JsonNode *value,
+                           GError **error)
+{
+  IntakeStore *store = session->store;
+  g_autoptr (IntakeInterview) iv = NULL;
+  JsonObject *answers;
+
+  if (!check_question_name (question, error))
+    return FALSE;
+  /* Read, change and write inside one immediate transaction, so that two programs saving
+   * answers to the same interview never lose one another's answer. */
+  if (!intake_db_begin (store->db, error))
+    return FALSE;
+  iv = load_interview (session, interview_id, error);
+  if (iv == NULL)
+    goto fail;
+  if (iv->state != INTAKE_STATE_DRAFT)
+    {
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_STATE,
+                   "Interview %s is %s and can no longer be changed", interview_id,
+                   intake_state_to_string (iv->state));
+      goto fail;
+    }
+  if (g_strcmp0 (iv->author_id, session->user_id) != 0 && session->role != INTAKE_ROLE_SUPERVISOR)
+    {
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED,
+                   "%s may not change interview %s: only its author or a supervisor may",
+                   session->user_name, interview_id);
+      goto fail;
+    }
+  answers = json_object_get_object_member (iv->content, "answers");
+  if (answers == NULL)
+    {
+      answers = json_object_new ();
+      json_object_set_object_member (iv->content, "answers", answers);
+    }
+  if (value == NULL || JSON_NODE_HOLDS_NULL (value))
+    json_object_remove_member (answers, question);
+  else
+    json_object_set_member (answers, question, json_node_copy (value));
+  if (!write_content (session, iv, "draft", FALSE, error)
+      || !_intake_store_audit_in_tx (store, session->user_id, "edit", interview_id, error)
+      || !intake_db_commit (store->db, error))
+    goto fail;
+  return TRUE;
+fail:
+  intake_db_rollback (store->db);
+  return FALSE;
+}
+
+IntakeInterview *
+intake_session_open_interview (IntakeSession *session, const char *interview_id, GError **error)
+{
+  g_autoptr (IntakeInterview) iv = load_interview (session, interview_id, error);
+
+  if (iv == NULL)
+    return NULL;
+  if (!intake_store_audit (session->store, session->user_id, "view", interview_id, error))
+    return NULL;
+  return g_steal_pointer (&iv);
+}
+
+GPtrArray *
+intake_session_list_interviews (IntakeSession *session,
+                                IntakeListFilter filter,
+                                int limit,
+                                gboolean with_summary,
+                                GError **error)
+{
+  IntakeStore *store = session->store;
+  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (
+      (GDestroyNotify) intake_interview_free);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GString) sql = g_string_new ("SELECT " INTERVIEW_COLUMNS INTERVIEW_FROM "WHERE 1");
+  int rc;
+
+  if (!_intake_session_require_unlocked (session, error))
+    return NULL;
+  if (session->role == INTAKE_ROLE_WORKER)
+    g_string_append (sql, " AND i.author = ?1");
+  if (filter == INTAKE_LIST_REVIEW_QUEUE)
+    g_string_append (sql, " AND i.state = 'awaiting_review'");
+  g_string_append (sql, " ORDER BY i.updated DESC, i.rowid DESC LIMIT ?2");
+  stmt = intake_db_prepare (store->db, sql->str, error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, session->user_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int (stmt, 2, limit > 0 ? limit : -1);
+  while ((rc = intake_db_step (store->db, stmt, error)) == SQLITE_ROW)
+    {
+      IntakeInterview *iv = interview_from_row (stmt);
+      g_ptr_array_add (list, iv);
+      if (with_summary && sqlite3_column_type (stmt, 8) != SQLITE_NULL)
+        {
+          g_autoptr (IntakeSecret) key = _intake_session_open_record_key (session, iv->id, NULL);
+          /* A record that does not open is listed without its summary; verify names it. */
+          if (key)
+            _intake_record_decrypt (key, iv->id, iv->revision, sqlite3_column_blob (stmt, 7),
+                                    sqlite3_column_bytes (stmt, 7), sqlite3_column_blob (stmt, 8),
+                                    sqlite3_column_bytes (stmt, 8), &iv->content, NULL);
+        }
+    }
+  if (rc < 0)
+    return NULL;
+  return g_steal_pointer (&list);
+}
+
+typedef enum
+{
+  TRANSITION_COMPLETE,
+  TRANSITION_APPROVE,
+  TRANSITION_RETURN,
+  TRANSITION_VOID,
+} Transition;
+
+static gboolean
+transition (IntakeSession *session,
+            const char *interview_id,
+            Transition what,
+            const char *text,
+            GError **error)
+{
+  IntakeStore *store = session->store;
+  g_autoptr (IntakeInterview) iv = NULL;
+  const char *action = NULL;
+  const char *new_state = NULL;
+  gboolean ok_state = FALSE;
+  gboolean is_void = FALSE;
+
+  if (what != TRANSITION_COMPLETE
+      && !_intake_session_require_role (session, FALSE, TRUE, FALSE, "review interviews", error))
+    return FALSE;
+  if ((what == TRANSITION_RETURN || what == TRANSITION_VOID)
+      && (text == NULL || *g_strstrip (g_strdup (text)) == '\0'))
+    {
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
+                   what == TRANSITION_RETURN ? "Returning an interview needs a note for its author"
+                                             : "Voiding an interview needs a reason");
+      return FALSE;
+    }
+  if (!intake_db_begin (store->db, error))
+    return FALSE;
+  iv = load_interview (session, interview_id, error);
+  if (iv == NULL)
+    goto fail;
+  is_void = iv->is_void;
+  switch (what)
+    {
+    case TRANSITION_COMPLETE:
+      action = "complete";
+      ok_state = iv->state == INTAKE_STATE_DRAFT;
+      new_state = intake_store_get_policy_int (store, INTAKE_POLICY_REVIEW_REQUIRED)
+                      ? "awaiting_review"
+                      : "queued";
+      if (g_strcmp0 (iv->author_id, session->user_id) != 0
+          && session->role != INTAKE_ROLE_SUPERVISOR)
+        {
+          g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED,
+                       "%s may not complete interview %s: only its author or a supervisor may",
+                       session->user_name, interview_id);
+          goto fail;
+        }
+      break;
+    case TRANSITION_APPROVE:
+      action = "approve";
+      ok_state = iv->state == INTAKE_STATE_AWAITING_REVIEW;
+      new_state = "queued";
+      break;
+    case TRANSITION_RETURN:
+      action = "return";
+      ok_state = iv->state == INTAKE_STATE_AWAITING_REVIEW;
+      new_state = "draft";
+      break;
+    case TRANSITION_VOID:
+      action = "void";
+      ok_state = iv->state == INTAKE_STATE_AWAITING_REVIEW || iv->state == INTAKE_STATE_DRAFT;
+      new_state = "queued";
+      is_void = TRUE;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  if (!ok_state)
+    {
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_STATE,
+                   "Interview %s is %s; it cannot be %s now", interview_id,
+                   intake_state_to_string (iv->state),
+                   what == TRANSITION_COMPLETE  ? "completed"
+                   : what == TRANSITION_APPROVE ? "approved"
+                   : what == TRANSITION_RETURN  ? "returned"
+                                                : "voided");
+      goto fail;
+    }
+  if (text != NULL)
+    {
+      g_autoptr (JsonObject) note = json_object_new ();
+      g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+      g_autofree char *when = g_date_time_format_iso8601 (now);
+
+      json_object_set_string_member (note, "text", text);
+      json_object_set_string_member (note, "by", session->user_name);
+      json_object_set_string_member (note, "at", when);
+      json_object_set_object_member (iv->content,
+                                     what == TRANSITION_RETURN ? "review_note" : "void_reason",
+                                     g_steal_pointer (&note));
+    }
+  if (!write_content (session, iv, new_state, is_void, error)
+      || !_intake_store_audit_in_tx (store, session->user_id, action, interview_id, error)
+      || !intake_db_commit (store->db, error))
+    goto fail;
+  return TRUE;
+fail:
+  intake_db_rollback (store->db);
+  return FALSE;
+}
+
+gboolean
+intake_session_complete_interview (IntakeSession *session,
+                                   const char *interview_id,
+                                   GError **error)
+{
+  return transition (session, interview_id, TRANSITION_COMPLETE, NULL, error);
+}
+
+gboolean
+intake_session_approve_interview (IntakeSession *session,
+                                  const char *interview_id,
+                                  GError **error)
+{
+  return transition (session, interview_id, TRANSITION_APPROVE, NULL, error);
+}
+
+gboolean
+intake_session_return_interview (IntakeSession *session,
+                                 const char *interview_id,
+                                 const char *note,
+                                 GError **error)
+{
+  return transition (session, interview_id, TRANSITION_RETURN, note, error);
+}
+
+gboolean
+intake_session_void_interview (IntakeSession *session,
+                               const char *interview_id,
+                               const char *reason,
+                               GError **error)
+{
+  return transition (session, interview_id, TRANSITION_VOID, reason, error);
+}
+
+gboolean
+intake_session_record_export (IntakeSession *session, guint count, GError **error)
+{
+  g_autofree char *subject = g_strdup_printf ("%u interviews", count);
+
+  return intake_store_audit (session->store, session->user_id, "export", subject, error);
+}
+
+JsonNode *
+intake_interview_to_json (IntakeInterview *iv, gboolean with_content)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (GDateTime) created = g_date_time_new_from_unix_utc (iv->created);
+  g_autoptr (GDateTime) updated = g_date_time_new_from_unix_utc (iv->updated);
+  g_autofree char *created_s = g_date_time_format_iso8601 (created);
+  g_autofree char *updated_s = g_date_time_format_iso8601 (updated);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_string_value (b, iv->id);
+  json_builder_set_member_name (b, "form_id");
+  json_builder_add_string_value (b, iv->form_id);
+  json_builder_set_member_name (b, "form_version");
+  json_builder_add_int_value (b, iv->form_version);
+  json_builder_set_member_name (b, "author");
+  json_builder_add_string_value (b, iv->author_name ? iv->author_name : iv->author_id);
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, intake_state_to_string (iv->state));
+  json_builder_set_member_name (b, "void");
+  json_builder_add_boolean_value (b, iv->is_void);
+  json_builder_set_member_name (b, "revision");
+  json_builder_add_int_value (b, iv->revision);
+  json_builder_set_member_name (b, "created");
+  json_builder_add_string_value (b, created_s);
+  json_builder_set_member_name (b, "updated");
+  json_builder_add_string_value (b, updated_s);
+  if (iv->content != NULL)
+    {
+      JsonObjectIter it;
+      const char *name;
+      JsonNode *value;
+
+      json_object_iter_init (&it, iv->content);
+      while (json_object_iter_next (&it, &name, &value))
+        {
+          if (!with_content && g_strcmp0 (name, "pseudonym") != 0
+              && g_strcmp0 (name, "review_note") != 0)
+            continue;
+          json_builder_set_member_name (b, name);
+          json_builder_add_value (b, json_node_copy (value));
+        }
+    }
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}

@@ -1,0 +1,752 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "intake-config.h"
+
+#include "intake-store-private.h"
+
+#include <string.h>
+
+G_DEFINE_FINAL_TYPE (IntakeSession, intake_session, G_TYPE_OBJECT)
+
+/* A user's two secret keys are wrapped together: X25519 (reading) then Ed25519 (signing). */
+#define WRAPPED_PLAIN_BYTES (INTAKE_BOX_SECRET_BYTES + INTAKE_SIGN_SECRET_BYTES)
+
+static void
+intake_session_finalize (GObject *object)
+{
+  IntakeSession *self = INTAKE_SESSION (object);
+
+  intake_session_lock (self);
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->record_keys, g_hash_table_unref);
+  g_free (self->user_id);
+  g_free (self->user_name);
+  G_OBJECT_CLASS (intake_session_parent_class)->finalize (object);
+}
+
+static void
+intake_session_class_init (IntakeSessionClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = intake_session_finalize;
+}
+
+static void
+intake_session_init (IntakeSession *self)
+{
+  self->record_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                             (GDestroyNotify) intake_secret_free);
+}
+
+IntakeStore *
+intake_session_get_store (IntakeSession *session)
+{
+  return session->store;
+}
+
+const char *
+intake_session_get_user_id (IntakeSession *session)
+{
+  return session->user_id;
+}
+
+const char *
+intake_session_get_user_name (IntakeSession *session)
+{
+  return session->user_name;
+}
+
+IntakeRole
+intake_session_get_role (IntakeSession *session)
+{
+  return session->role;
+}
+
+void
+intake_session_lock (IntakeSession *session)
+{
+  g_clear_pointer (&session->box_sk, intake_secret_free);
+  g_clear_pointer (&session->sign_sk, intake_secret_free);
+  g_clear_pointer (&session->group_sk, intake_secret_free);
+  if (session->record_keys)
+    g_hash_table_remove_all (session->record_keys);
+}
+
+gboolean
+intake_session_is_locked (IntakeSession *session)
+{
+  return session->box_sk == NULL;
+}
+
+gboolean
+_intake_session_require_unlocked (IntakeSession *session, GError **error)
+{
+  if (intake_session_is_locked (session))
+    {
+      g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED,
+                           "The session is locked; unlock again to continue");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+_intake_session_require_role (IntakeSession *session,
+                              gboolean allow_worker,
+                              gboolean allow_supervisor,
+                              gboolean allow_admin,
+                              const char *doing,
+                              GError **error)
+{
+  gboolean ok = FALSE;
+
+  if (!_intake_session_require_unlocked (session, error))
+    return FALSE;
+  switch (session->role)
+    {
+    case INTAKE_ROLE_WORKER:
+      ok = allow_worker;
+      break;
+    case INTAKE_ROLE_SUPERVISOR:
+      ok = allow_supervisor;
+      break;
+    case INTAKE_ROLE_ADMIN:
+      ok = allow_admin;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  if (!ok)
+    g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED,
+                 "%s is a %s and may not %s", session->user_name,
+                 intake_role_to_string (session->role), doing);
+  return ok;
+}
+
+static void
+user_wrap_ad (const char *user_id, GString *ad)
+{
+  g_string_append (ad, "intake-user-v1");
+  g_string_append_c (ad, '\0');
+  g_string_append (ad, user_id);
+}
+
+static gboolean
+check_secret_policy (IntakeStore *store, const IntakeSecret *secret, GError **error)
+{
+  int min = intake_store_get_policy_int (store, INTAKE_POLICY_MIN_SECRET_LENGTH);
+  glong chars;
+
+  if (!g_utf8_validate ((const char *) secret->data, secret->len, NULL))
+    {
+      g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
+                           "The PIN or passphrase is not valid text");
+      return FALSE;
+    }
+  chars = g_utf8_strlen ((const char *) secret->data, secret->len);
+  if (chars < min)
+    {
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
+                   "The PIN or passphrase is too short: at least %d characters are needed", min);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_user_name (const char *name, GError **error)
+{
+  if (name == NULL || *name == '\0' || strlen (name) > 64 || !g_utf8_validate (name, -1, NULL))
+    goto bad;
+  for (const char *p = name; *p; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+      if (g_unichar_iscntrl (c) || (p == name && g_unichar_isspace (c)))
+        goto bad;
+    }
+  return TRUE;
+bad:
+  g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
+               "'%s' is not a usable user name: use 1 to 64 visible characters",
+               name ? name : "");
+  return FALSE;
+}
+
+/* Wrap secret keys under a key derived from the user's PIN, with a fresh salt, using the
+ * device's calibrated Argon2id parameters; the parameters are stored with the wrap. */
+static gboolean
+write_wrap (IntakeStore *store,
+            const char *user_id,
+            const IntakeSecret *secret,
+            const IntakeSecret *plain,
+            GError **error)
+{
+  g_autoptr (IntakeSecret) kek = NULL;
+  g_autoptr (GBytes) wrapped = NULL;
+  g_autoptr (GString) ad = g_string_new (NULL);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  guint8 salt[INTAKE_KDF_SALT_BYTES];
+  guint8 nonce[INTAKE_AEAD_NONCE_BYTES];
+
+  randombytes_buf (salt, sizeof salt);
+  kek = intake_kdf_derive (secret, salt, &store->kdf, error);
+  if (kek == NULL)
+    return FALSE;
+  user_wrap_ad (user_id, ad);
+  wrapped = intake_aead_encrypt (kek, plain->data, plain->len, (const guint8 *) ad->str, ad->len,
+                                 nonce);
+  stmt = intake_db_prepare (store->db,
+                            "UPDATE users SET salt = ?, kdf_ops = ?, kdf_mem = ?, kdf_alg = ?, "
+                            "wrap_nonce = ?, wrapped = ?, failed_unlocks = 0 WHERE id = ?",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_blob (stmt, 1, salt, sizeof salt, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, store->kdf.opslimit);
+  sqlite3_bind_int64 (stmt, 3, store->kdf.memlimit);
+  sqlite3_bind_int (stmt, 4, store->kdf.alg);
+  sqlite3_bind_blob (stmt, 5, nonce, sizeof nonce, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 6, g_bytes_get_data (wrapped, NULL), g_bytes_get_size (wrapped),
+                     SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 7, user_id, -1, SQLITE_STATIC);
+  return intake_db_step_done (store->db, stmt, error);
+}
+
+static gboolean
+grant_group (IntakeStore *store,
+             const char *user_id,
+             const guint8 box_pk[INTAKE_BOX_PUBLIC_BYTES],
+             const IntakeSecret *group_sk,
+             GError **error)
+{
+  g_autoptr (GBytes) sealed = intake_seal (box_pk, group_sk->data, group_sk->len);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  stmt = intake_db_prepare (store->db,
+                            "INSERT OR REPLACE INTO group_keys (user_id, sealed) VALUES (?, ?)",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, user_id, -1, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 2, g_bytes_get_data (sealed, NULL), g_bytes_get_size (sealed),
+                     SQLITE_STATIC);
+  return intake_db_step_done (store->db, stmt, error);
+}
+
+/* Fresh key pairs for a user, written with their wrap and, for supervisors and admins, the
+ * review group key. Runs inside the caller's transaction. */
+static gboolean
+write_new_keys (IntakeStore *store,
+                const char *user_id,
+                IntakeRole role,
+                IntakeSecret *group_sk,
+                const IntakeSecret *secret,
+                guint8 box_pk_out[INTAKE_BOX_PUBLIC_BYTES],
+                GError **error)
+{
+  g_autoptr (IntakeSecret) plain = intake_secret_new (WRAPPED_PLAIN_BYTES);
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  guint8 sign_pk[INTAKE_SIGN_PUBLIC_BYTES];
+
+  crypto_box_keypair (box_pk_out, plain->data);
+  crypto_sign_keypair (sign_pk, plain->data + INTAKE_BOX_SECRET_BYTES);
+  stmt = intake_db_prepare (store->db, "UPDATE users SET box_pk = ?, sign_pk = ? WHERE id = ?",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_blob (stmt, 1, box_pk_out, INTAKE_BOX_PUBLIC_BYTES, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 2, sign_pk, sizeof sign_pk, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, user_id, -1, SQLITE_STATIC);
+  if (!intake_db_step_done (store->db, stmt, error)
+      || !write_wrap (store, user_id, secret, plain, error))
+    return FALSE;
+  if (role != INTAKE_ROLE_WORKER)
+    {
+      if (group_sk == NULL)
+        {
+          g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED,
+                               "Only a member of the review group can add a supervisor or admin");
+          return FALSE;
+        }
+      return grant_group (store, user_id, box_pk_out, group_sk, error);
+    }
+  return TRUE;
+}
+
+gboolean _intake_store_insert_user (IntakeStore *store,
+                                    IntakeSecret *group_sk,
+                                    const char *name,
+                                    IntakeRole role,
+                                    const IntakeSecret *secret,
+                                    char **id_out,
+                                    GError **error);
+
+gboolean
+_intake_store_insert_user (IntakeStore *store,
+                           IntakeSecret *group_sk,
+                           const char *name,
+                           IntakeRole role,
+                           const IntakeSecret *secret,
+                           char **id_out,
+                           GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *id = intake_uuid_new ();
+  guint8 box_pk[INTAKE_BOX_PUBLIC_BYTES];
+  int rc;
+
+  if (!check_user_name (name, error) || !check_secret_policy (store, secret, error))
+    return FALSE;
+  stmt = intake_db_prepare (store->db,
+                            "INSERT INTO users (id, name, role, box_pk, sign_pk, created) "
+                            "VALUES (?, ?, ?, x'', x'', ?)",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, name, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 3, intake_role_to_string (role), -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 4, _intake_now_coarse ());
+  rc = sqlite3_step (stmt);
+  if ((rc & 0xff) == SQLITE_CONSTRAINT)
+    {
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_EXISTS,
+                   "There is already a user named '%s'", name);
+      return FALSE;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      intake_db_set_error (store->db, rc, error, "add the user");
+      return FALSE;
+    }
+  if (!write_new_keys (store, id, role, group_sk, secret, box_pk, error))
+    return FALSE;
+  if (id_out)
+    *id_out = g_steal_pointer (&id);
+  return TRUE;
+}
+
+typedef struct
+{
+  char *id;
+  IntakeRole role;
+  guint8 box_pk[INTAKE_BOX_PUBLIC_BYTES];
+  guint8 salt[INTAKE_KDF_SALT_BYTES];
+  IntakeKdfParams kdf;
+  GBytes *nonce;
+  GBytes *wrapped;
+  int failed;
+} UserRow;
+
+static void
+user_row_clear (UserRow *row)
+{
+  g_free (row->id);
+  g_clear_pointer (&row->nonce, g_bytes_unref);
+  g_clear_pointer (&row->wrapped, g_bytes_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (UserRow, user_row_clear)
+
+static gboolean
+read_user_row (IntakeStore *store, const char *name, UserRow *row, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = intake_db_prepare (store->db,
+                            "SELECT id, role, box_pk, salt, kdf_ops, kdf_mem, kdf_alg, "
+                            "wrap_nonce, wrapped, failed_unlocks FROM users WHERE name = ?",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
+  rc = intake_db_step (store->db, stmt, error);
+  if (rc < 0)
+    return FALSE;
+  if (rc == SQLITE_DONE)
+    {
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_NOT_FOUND,
+                   "There is no user named '%s' on this tablet", name);
+      return FALSE;
+    }
+  row->id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
+  intake_role_from_string ((const char *) sqlite3_column_text (stmt, 1), &row->role);
+  row->failed = sqlite3_column_int (stmt, 9);
+  if (sqlite3_column_type (stmt, 8) == SQLITE_NULL)
+    return TRUE;
+  if (sqlite3_column_bytes (stmt, 2) != INTAKE_BOX_PUBLIC_BYTES
+      || sqlite3_column_bytes (stmt, 3) != INTAKE_KDF_SALT_BYTES)
+    {
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED,
+                   "The keys of user '%s' are damaged", name);
+      return FALSE;
+    }
+  memcpy (row->box_pk, sqlite3_column_blob (stmt, 2), INTAKE_BOX_PUBLIC_BYTES);
+  memcpy (row->salt, sqlite3_column_blob (stmt, 3), INTAKE_KDF_SALT_BYTES);
+  row->kdf.opslimit = sqlite3_column_int64 (stmt, 4);
+  row->kdf.memlimit = sqlite3_column_int64 (stmt, 5);
+  row->kdf.alg = sqlite3_column_int (stmt, 6);
+  row->nonce = g_bytes_new (sqlite3_column_blob (stmt, 7), sqlite3_column_bytes (stmt, 7));
+  row->wrapped = g_bytes_new (sqlite3_column_blob (stmt, 8), sqlite3_column_bytes (stmt, 8));
+  return TRUE;
+}
+
+static gboolean
+exec_bound (IntakeStore *store, const char *sql, const char *arg, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = intake_db_prepare (store->db, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_STATIC);
+  return intake_db_step_done (store->db, stmt, error);
+}
+
+/* Destroying a user's wrapped keys: their wrap, their copy of the review group key and their
+ * copies of record keys. Records stay readable by the review group. */
+static gboolean
+destroy_user_keys (IntakeStore *store, const char *user_id, GError **error)
+{
+  return exec_bound (store,
+                     "UPDATE users SET wrapped = NULL, wrap_nonce = NULL, salt = NULL "
+                     "WHERE id = ?",
+                     user_id, error)
+         && exec_bound (store, "DELETE FROM group_keys WHERE user_id = ?", user_id, error)
+         && exec_bound (store, "DELETE FROM record_keys WHERE reader = ?", user_id, error);
+}
+
+static gboolean
+load_group_key (IntakeSession *session, GError **error)
+{
+  IntakeStore *store = session->store;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  int rc;
+
+  stmt = intake_db_prepare (store->db, "SELECT sealed FROM group_keys WHERE user_id = ?", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, session->user_id, -1, SQLITE_STATIC);
+  rc = intake_db_step (store->db, stmt, error);
+  if (rc < 0)
+    return FALSE;
+  if (rc == SQLITE_ROW)
+    {
+      g_autoptr (GError) local_error = NULL;
+      session->group_sk = intake_seal_open (session->box_pk, session->box_sk->data,
+                                            sqlite3_column_blob (stmt, 0),
+                                            sqlite3_column_bytes (stmt, 0), &local_error);
+      if (session->group_sk == NULL)
+        {
+          g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED,
+                       "The review group key of '%s' does not open: %s", session->user_name,
+                       local_error->message);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+IntakeSession *
+intake_store_unlock (IntakeStore *store,
+                     const char *user_name,
+                     const IntakeSecret *secret,
+                     GError **error)
+{
+  g_auto (UserRow) row = { 0 };
+  g_autoptr (IntakeSecret) kek = NULL;
+  g_autoptr (IntakeSecret) plain = NULL;
+  g_autoptr (GString) ad = g_string_new (NULL);
+  g_autoptr (IntakeSession) session = NULL;
+  int max_failed;
+
+  g_return_val_if_fail (INTAKE_IS_STORE (store), NULL);
+  if (!read_user_row (store, user_name, &row, error))
+    return NULL;
+  if (row.wrapped == NULL)
+    {
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_LOCKED_OUT,
+                   "The keys of '%s' were destroyed after too many wrong PINs; an admin must "
+                   "set a new PIN (intakectl user passwd %s)",
+                   user_name, user_name);
+      return NULL;
+    }
+
+  /* Count the attempt durably before trying it, so that killing the program while Argon2id runs
+   * cannot be used to guess without limit. A success resets the count. */
+  if (!intake_db_begin (store->db, error))
+    return NULL;
+  if (!exec_bound (store, "UPDATE users SET failed_unlocks = failed_unlocks + 1 WHERE id = ?",
+                   row.id, error)
+      || !intake_db_commit (store->db, error))
+    {
+      intake_db_rollback (store->db);
+      return NULL;
+    }
+  row.failed++;
+
+  kek = intake_kdf_derive (secret, row.salt, &row.kdf, error);
+  if (kek == NULL)
+    return NULL;
+  user_wrap_ad (row.id, ad);
+  plain = intake_aead_decrypt (kek, g_bytes_get_data (row.wrapped, NULL),
+                               g_bytes_get_size (row.wrapped),
+                               g_bytes_get_data (row.nonce, NULL), g_bytes_get_size (row.nonce),
+                               (const guint8 *) ad->str, ad->len, NULL);
+  if (plain == NULL || plain->len != WRAPPED_PLAIN_BYTES)
+    {
+      gboolean destroy;
+
+      max_failed = intake_store_get_policy_int (store, INTAKE_POLICY_MAX_FAILED_UNLOCKS);
+      destroy = max_failed > 0 && row.failed >= max_failed;
+      if (!intake_db_begin (store->db, error))
+        return NULL;
+      if (!_intake_store_audit_in_tx (store, row.id, destroy ? "lockout" : "unlock-failed", row.id,
+                                      error)
+          || (destroy && !destroy_user_keys (store, row.id, error))
+          || !intake_db_commit (store->db, error))
+        {
+          intake_db_rollback (store->db);
+          return NULL;
+        }
+      if (destroy)
+        g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_LOCKED_OUT,
+                     "Wrong PIN for '%s'. That was the last attempt: this user's keys were "
+                     "destroyed; an admin must set a new PIN",
+                     user_name);
+      else if (max_failed > 0)
+        g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_WRONG_SECRET,
+                     "Wrong PIN for '%s': %d attempt%s left before this user's keys are "
+                     "destroyed",
+                     user_name, max_failed - row.failed, max_failed - row.failed == 1 ? "" : "s");
+      else
+        g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_WRONG_SECRET,
+                     "Wrong PIN for '%s'", user_name);
+      return NULL;
+    }
+
+  session = g_object_new (INTAKE_TYPE_SESSION, NULL);
+  session->store = g_object_ref (store);
+  session->user_id = g_strdup (row.id);
+  session->user_name = g_strdup (user_name);
+  session->role = row.role;
+  memcpy (session->box_pk, row.box_pk, sizeof session->box_pk);
+  session->box_sk = intake_secret_new_from_data (plain->data, INTAKE_BOX_SECRET_BYTES);
+  session->sign_sk = intake_secret_new_from_data (plain->data + INTAKE_BOX_SECRET_BYTES,
+                                                  INTAKE_SIGN_SECRET_BYTES);
+  if (!load_group_key (session, error))
+    return NULL;
+
+  if (!intake_db_begin (store->db, error))
+    return NULL;
+  if (!exec_bound (store, "UPDATE users SET failed_unlocks = 0 WHERE id = ?", row.id, error)
+      || !_intake_store_audit_in_tx (store, row.id, "unlock", row.id, error)
+      || !intake_db_commit (store->db, error))
+    {
+      intake_db_rollback (store->db);
+      return NULL;
+    }
+  return g_steal_pointer (&session);
+}
+
+gboolean
+intake_session_add_user (IntakeSession *session,
+                         const char *name,
+                         IntakeRole role,
+                         const IntakeSecret *secret,
+                         GError **error)
+{
+  IntakeStore *store = session->store;
+  g_autofree char *id = NULL;
+
+  if (!_intake_session_require_role (session, FALSE, FALSE, TRUE, "add users", error))
+    return FALSE;
+  if (!intake_db_begin (store->db, error))
+    return FALSE;
+  if (!_intake_store_insert_user (store, session->group_sk, name, role, secret, &id, error)
+      || !_intake_store_audit_in_tx (store, session->user_id, "user-add", id, error)
+      || !intake_db_commit (store->db, error))
+    {
+      intake_db_rollback (store->db);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* After an admin gives a user new keys, the user's own interviews are granted to the new key,
+ * from the review group's copy of each record key. */
+static gboolean
+regrant_records (IntakeSession *session,
+                 const char *user_id,
+                 const guint8 box_pk[INTAKE_BOX_PUBLIC_BYTES],
+                 GError **error)
+{
+  IntakeStore *store = session->store;
+  g_autoptr (sqlite3_stmt) sel = NULL;
+  g_autoptr (sqlite3_stmt) ins = NULL;
+  int rc;
+
+  sel = intake_db_prepare (store->db,
+                           "SELECT i.id, k.sealed FROM interviews i JOIN record_keys k "
+                           "ON k.record_id = i.id AND k.reader = 'group' WHERE i.author = ?",
+                           error);
+  ins = intake_db_prepare (store->db,
+                           "INSERT OR REPLACE INTO record_keys (record_id, reader, sealed) "
+                           "VALUES (?, ?, ?)",
+                           error);
+  if (sel == NULL || ins == NULL)
+    return FALSE;
+  sqlite3_bind_text (sel, 1, user_id, -1, SQLITE_STATIC);
+  while ((rc = intake_db_step (store->db, sel, error)) == SQLITE_ROW)
+    {
+      g_autoptr (IntakeSecret) key = NULL;
+      g_autoptr (GBytes) sealed = NULL;
+
+      key = intake_seal_open (store->group_pk, session->group_sk->data,
+                              sqlite3_column_blob (sel, 1), sqlite3_column_bytes (sel, 1), NULL);
+      if (key == NULL)
+        continue; /* verify reports it; it must not block the reset. */
+      sealed = intake_seal (box_pk, key->data, key->len);
+      sqlite3_reset (ins);
+      sqlite3_bind_text (ins, 1, (const char *) sqlite3_column_text (sel, 0), -1,
+                         SQLITE_TRANSIENT);
+      sqlite3_bind_text (ins, 2, user_id, -1, SQLITE_STATIC);
+      sqlite3_bind_blob (ins, 3, g_bytes_get_data (sealed, NULL), g_bytes_get_size (sealed),
+                         SQLITE_STATIC);
+      if (!intake_db_step_done (store->db, ins, error))
+        return FALSE;
+    }
+  return rc >= 0;
+}
+
+gboolean
+intake_session_change_secret (IntakeSession *session,
+                              const char *name,
+                              const IntakeSecret *new_secret,
+                              GError **error)
+{
+  IntakeStore *store = session->store;
+  g_auto (UserRow) row = { 0 };
+  gboolean self_change = g_strcmp0 (name, session->user_name) == 0;
+
+  if (!_intake_session_require_unlocked (session, error))
+    return FALSE;
+  if (!self_change
+      && !_intake_session_require_role (session, FALSE, FALSE, TRUE,
+                                        "set another user's PIN", error))
+    return FALSE;
+  if (!check_secret_policy (store, new_secret, error) || !intake_db_begin (store->db, error))
+    return FALSE;
+  if (!read_user_row (store, name, &row, error))
+    goto fail;
+  if (self_change)
+    {
+      /* The same keys under a new PIN. */
+      g_autoptr (IntakeSecret) plain = intake_secret_new (WRAPPED_PLAIN_BYTES);
+      memcpy (plain->data, session->box_sk->data, INTAKE_BOX_SECRET_BYTES);
+      memcpy (plain->data + INTAKE_BOX_SECRET_BYTES, session->sign_sk->data,
+              INTAKE_SIGN_SECRET_BYTES);
+      if (!write_wrap (store, row.id, new_secret, plain, error))
+        goto fail;
+    }
+  else
+    {
+      /* An admin cannot open another user's keys, so the user gets new ones; what they could
+       * read before is granted again from the review group. */
+      guint8 box_pk[INTAKE_BOX_PUBLIC_BYTES];
+      if (!exec_bound (store, "DELETE FROM record_keys WHERE reader = ?", row.id, error)
+          || !write_new_keys (store, row.id, row.role, session->group_sk, new_secret, box_pk,
+                              error)
+          || !regrant_records (session, row.id, box_pk, error))
+        goto fail;
+    }
+  if (!_intake_store_audit_in_tx (store, session->user_id, "user-passwd", row.id, error)
+      || !intake_db_commit (store->db, error))
+    goto fail;
+  return TRUE;
+fail:
+  intake_db_rollback (store->db);
+  return FALSE;
+}
+
+gboolean
+intake_session_remove_user (IntakeSession *session, const char *name, GError **error)
+{
+  IntakeStore *store = session->store;
+  g_auto (UserRow) row = { 0 };
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  if (!_intake_session_require_role (session, FALSE, FALSE, TRUE, "remove users", error))
+    return FALSE;
+  if (g_strcmp0 (name, session->user_name) == 0)
+    {
+      g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
+                           "You cannot remove yourself; another admin must do it");
+      return FALSE;
+    }
+  if (!intake_db_begin (store->db, error))
+    return FALSE;
+  if (!read_user_row (store, name, &row, error) || !destroy_user_keys (store, row.id, error)
+      || !exec_bound (store, "DELETE FROM users WHERE id = ?", row.id, error)
+      || !_intake_store_audit_in_tx (store, session->user_id, "user-remove", row.id, error)
+      || !intake_db_commit (store->db, error))
+    {
+      intake_db_rollback (store->db);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The key of one record, from this user's own copy or the review group's. */
+IntakeSecret *
+_intake_session_open_record_key (IntakeSession *session, const char *record_id, GError **error)
+{
+  IntakeStore *store = session->store;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  IntakeSecret *cached;
+  gboolean any = FALSE;
+  int rc;
+
+  if (!_intake_session_require_unlocked (session, error))
+    return NULL;
+  cached = g_hash_table_lookup (session->record_keys, record_id);
+  if (cached)
+    return intake_secret_new_from_data (cached->data, cached->len);
+
+  stmt = intake_db_prepare (store->db,
+                            "SELECT reader, sealed FROM record_keys WHERE record_id = ? "
+                            "AND reader IN (?, 'group') ORDER BY reader = 'group'",
+                            error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_text (stmt, 1, record_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, session->user_id, -1, SQLITE_STATIC);
+  while ((rc = intake_db_step (store->db, stmt, error)) == SQLITE_ROW)
+    {
+      gboolean group = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0),
+                                  INTAKE_GROUP_READER)
+                       == 0;
+      IntakeSecret *key;
+
+      if (group && session->group_sk == NULL)
+        continue;
+      any = TRUE;
+      key = intake_seal_open (group ? store->group_pk : session->box_pk,
+                              group ? session->group_sk->data : session->box_sk->data,
+                              sqlite3_column_blob (stmt, 1), sqlite3_column_bytes (stmt, 1), NULL);
+      if (key != NULL && key->len == INTAKE_RECORD_KEY_BYTES)
+        {
+          g_hash_table_insert (session->record_keys, g_strdup (record_id),
+                               intake_secret_new_from_data (key->data, key->len));
+          return key;
+        }
+      intake_secret_free (key);
+    }
+  if (rc < 0)
+    return NULL;
+  if (any)
+    g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED,
+                         "its wrapped key does not open (altered or damaged)");
+  else
+    g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED,
+                 "%s may not read interview %s", session->user_name, record_id);
+  return NULL;
+}

@@ -1,0 +1,72 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "intake-db.h"
+#include "intake-store.h"
+
+G_BEGIN_DECLS
+
+struct _IntakeStore
+{
+  GObject parent_instance;
+
+  char *data_dir;
+  char *db_path;
+  IntakeDb *db;
+  char *device_id;
+  guint8 sign_pk[INTAKE_SIGN_PUBLIC_BYTES];
+  IntakeSecret *sign_sk;
+  guint8 group_pk[INTAKE_BOX_PUBLIC_BYTES];
+  IntakeKdfParams kdf;
+  GPtrArray *notices;
+};
+
+struct _IntakeSession
+{
+  GObject parent_instance;
+
+  IntakeStore *store;
+  char *user_id;
+  char *user_name;
+  IntakeRole role;
+  guint8 box_pk[INTAKE_BOX_PUBLIC_BYTES];
+  IntakeSecret *box_sk;
+  IntakeSecret *sign_sk;
+  /* The review group's secret key, for supervisors and admins only. */
+  IntakeSecret *group_sk;
+  /* Record keys opened during this session, so that an autosave does not redo the X25519
+   * unwrap; dropped on lock. */
+  GHashTable *record_keys;
+};
+
+#define INTAKE_GROUP_READER "group"
+
+gint64 _intake_now_coarse (void);
+IntakeDb *_intake_store_get_db (IntakeStore *store);
+gboolean _intake_session_require_role (IntakeSession *session,
+                                       gboolean allow_worker,
+                                       gboolean allow_supervisor,
+                                       gboolean allow_admin,
+                                       const char *doing,
+                                       GError **error);
+gboolean _intake_session_require_unlocked (IntakeSession *session, GError **error);
+gboolean _intake_store_audit_in_tx (IntakeStore *store,
+                                    const char *actor,
+                                    const char *action,
+                                    const char *subject,
+                                    GError **error);
+IntakeSecret *_intake_session_open_record_key (IntakeSession *session,
+                                               const char *record_id,
+                                               GError **error);
+gboolean _intake_record_decrypt (IntakeSecret *key,
+                                 const char *record_id,
+                                 gint64 revision,
+                                 const void *nonce,
+                                 size_t nonce_len,
+                                 const void *content,
+                                 size_t content_len,
+                                 JsonObject **object_out,
+                                 GError **error);
+char *_intake_user_name_for_id (IntakeStore *store, const char *user_id);
+
+G_END_DECLS

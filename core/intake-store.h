@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "intake-crypto.h"
+
+G_BEGIN_DECLS
+
+#define INTAKE_STORE_ERROR (intake_store_error_quark ())
+
+typedef enum
+{
+  INTAKE_STORE_ERROR_FAILED,
+  INTAKE_STORE_ERROR_NOT_INITIALISED,
+  INTAKE_STORE_ERROR_EXISTS,
+  INTAKE_STORE_ERROR_PERMISSIONS,
+  INTAKE_STORE_ERROR_NOT_FOUND,
+  INTAKE_STORE_ERROR_DENIED,
+  INTAKE_STORE_ERROR_WRONG_SECRET,
+  INTAKE_STORE_ERROR_LOCKED_OUT,
+  INTAKE_STORE_ERROR_INVALID,
+  INTAKE_STORE_ERROR_STATE,
+  INTAKE_STORE_ERROR_TAMPERED,
+  INTAKE_STORE_ERROR_CONFLICT,
+} IntakeStoreError;
+
+GQuark intake_store_error_quark (void);
+
+typedef enum
+{
+  INTAKE_ROLE_WORKER,
+  INTAKE_ROLE_SUPERVISOR,
+  INTAKE_ROLE_ADMIN,
+} IntakeRole;
+
+const char *intake_role_to_string (IntakeRole role);
+gboolean intake_role_from_string (const char *str, IntakeRole *role);
+
+#define INTAKE_DB_FILE_NAME "intake.db"
+
+/* Policies, with their defaults. */
+#define INTAKE_POLICY_REVIEW_REQUIRED "review_required"
+#define INTAKE_POLICY_MIN_SECRET_LENGTH "min_secret_length"
+#define INTAKE_POLICY_MAX_FAILED_UNLOCKS "max_failed_unlocks"
+#define INTAKE_POLICY_AUTO_LOCK_MINUTES "auto_lock_minutes"
+
+#define INTAKE_TYPE_STORE (intake_store_get_type ())
+G_DECLARE_FINAL_TYPE (IntakeStore, intake_store, INTAKE, STORE, GObject)
+
+#define INTAKE_TYPE_SESSION (intake_session_get_type ())
+G_DECLARE_FINAL_TYPE (IntakeSession, intake_session, INTAKE, SESSION, GObject)
+
+char *intake_store_default_data_dir (void);
+
+IntakeStore *intake_store_create (const char *data_dir,
+                                  const char *admin_name,
+                                  const IntakeSecret *admin_secret,
+                                  const IntakeKdfParams *kdf,
+                                  GError **error);
+IntakeStore *intake_store_open (const char *data_dir, GError **error);
+gboolean intake_store_exists (const char *data_dir);
+
+const char *intake_store_get_data_dir (IntakeStore *store);
+const char *intake_store_get_device_id (IntakeStore *store);
+const char *const *intake_store_get_notices (IntakeStore *store);
+void intake_store_get_kdf_params (IntakeStore *store, IntakeKdfParams *params);
+
+/* Policies. */
+int intake_store_get_policy_int (IntakeStore *store, const char *key);
+JsonNode *intake_store_dup_policies_json (IntakeStore *store);
+gboolean intake_session_set_policy (IntakeSession *session,
+                                    const char *key,
+                                    const char *value,
+                                    GError **error);
+
+/* Users. */
+typedef struct
+{
+  char *id;
+  char *name;
+  IntakeRole role;
+  int failed_unlocks;
+  gboolean locked_out;
+  gint64 created;
+} IntakeUserInfo;
+
+void intake_user_info_free (IntakeUserInfo *info);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IntakeUserInfo, intake_user_info_free)
+
+GPtrArray *intake_store_list_users (IntakeStore *store, GError **error);
+IntakeUserInfo *intake_store_find_user (IntakeStore *store, const char *name, GError **error);
+
+IntakeSession *intake_store_unlock (IntakeStore *store,
+                                    const char *user_name,
+                                    const IntakeSecret *secret,
+                                    GError **error);
+IntakeStore *intake_session_get_store (IntakeSession *session);
+const char *intake_session_get_user_id (IntakeSession *session);
+const char *intake_session_get_user_name (IntakeSession *session);
+IntakeRole intake_session_get_role (IntakeSession *session);
+void intake_session_lock (IntakeSession *session);
+gboolean intake_session_is_locked (IntakeSession *session);
+
+gboolean intake_session_add_user (IntakeSession *session,
+                                  const char *name,
+                                  IntakeRole role,
+                                  const IntakeSecret *secret,
+                                  GError **error);
+gboolean intake_session_change_secret (IntakeSession *session,
+                                       const char *name,
+                                       const IntakeSecret *new_secret,
+                                       GError **error);
+gboolean intake_session_remove_user (IntakeSession *session, const char *name, GError **error);
+
+/* Forms (their meaning is the form engine's; the store keeps every version). */
+gboolean intake_session_import_form (IntakeSession *session,
+                                     const char *document,
+                                     char **form_id_out,
+                                     int *version_out,
+                                     GError **error);
+JsonNode *intake_store_list_forms_json (IntakeStore *store, GError **error);
+char *intake_store_dup_form_document (IntakeStore *store,
+                                      const char *form_id,
+                                      int version,
+                                      GError **error);
+int intake_store_get_latest_form_version (IntakeStore *store, const char *form_id);
+
+/* Interviews. */
+typedef enum
+{
+  INTAKE_STATE_DRAFT,
+  INTAKE_STATE_AWAITING_REVIEW,
+  INTAKE_STATE_QUEUED,
+  INTAKE_STATE_SENT,
+  INTAKE_STATE_PURGED,
+} IntakeState;
+
+const char *intake_state_to_string (IntakeState state);
+gboolean intake_state_from_string (const char *str, IntakeState *state);
+
+typedef struct
+{
+  char *id;
+  char *form_id;
+  int form_version;
+  char *author_id;
+  char *author_name;
+  IntakeState state;
+  gboolean is_void;
+  gint64 revision;
+  gint64 created;
+  gint64 updated;
+  /* Decrypted content, or NULL when this reader may not open it. */
+  JsonObject *content;
+} IntakeInterview;
+
+void intake_interview_free (IntakeInterview *interview);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IntakeInterview, intake_interview_free)
+
+JsonNode *intake_interview_to_json (IntakeInterview *interview, gboolean with_content);
+
+char *intake_session_create_interview (IntakeSession *session,
+                                       const char *form_id,
+                                       int form_version,
+                                       JsonObject *answers,
+                                       GError **error);
+gboolean intake_session_set_answer (IntakeSession *session,
+                                    const char *interview_id,
+                                    const char *question,
+                                    JsonNode *value,
+                                    GError **error);
+IntakeInterview *intake_session_open_interview (IntakeSession *session,
+                                                const char *interview_id,
+                                                GError **error);
+
+typedef enum
+{
+  INTAKE_LIST_ALL = 0,
+  INTAKE_LIST_REVIEW_QUEUE = 1,
+} IntakeListFilter;
+
+GPtrArray *intake_session_list_interviews (IntakeSession *session,
+                                           IntakeListFilter filter,
+                                           int limit,
+                                           gboolean with_summary,
+                                           GError **error);
+
+gboolean intake_session_complete_interview (IntakeSession *session,
+                                            const char *interview_id,
+                                            GError **error);
+gboolean intake_session_approve_interview (IntakeSession *session,
+                                           const char *interview_id,
+                                           GError **error);
+gboolean intake_session_return_interview (IntakeSession *session,
+                                          const char *interview_id,
+                                          const char *note,
+                                          GError **error);
+gboolean intake_session_void_interview (IntakeSession *session,
+                                        const char *interview_id,
+                                        const char *reason,
+                                        GError **error);
+gboolean intake_session_record_export (IntakeSession *session, guint count, GError **error);
+
+/* Audit. */
+gboolean intake_store_audit (IntakeStore *store,
+                             const char *actor,
+                             const char *action,
+                             const char *subject,
+                             GError **error);
+JsonNode *intake_session_list_audit_json (IntakeSession *session, GError **error);
+
+/* Verify: integrity of the file, the audit chain, and every record the caller can open.
+ * Returns TRUE when nothing is wrong; problems are appended to problems_out either way. */
+gboolean intake_store_verify (IntakeStore *store,
+                              IntakeSession *session,
+                              GPtrArray *problems_out,
+                              guint *records_checked_out,
+                              GError **error);
+
+JsonNode *intake_store_dup_status_json (IntakeStore *store, GError **error);
+
+/* Wipe: destroys every wrapped key and the device keys, then the data files. */
+gboolean intake_store_wipe (IntakeStore *store, const char *actor, GError **error);
+
+G_END_DECLS
