@@ -20,7 +20,18 @@ intake_secret_new (size_t len)
   if (secret->data == NULL)
     g_error ("Out of secure memory allocating %zu bytes", len);
   secret->len = len;
+  secret->guarded = TRUE;
   sodium_memzero (secret->data, MAX (len, 1));
+  return secret;
+}
+
+IntakeSecret *
+intake_secret_new_plaintext (size_t len)
+{
+  IntakeSecret *secret = g_new0 (IntakeSecret, 1);
+
+  secret->data = g_malloc0 (MAX (len, 1));
+  secret->len = len;
   return secret;
 }
 
@@ -48,7 +59,13 @@ intake_secret_free (IntakeSecret *secret)
 {
   if (secret == NULL)
     return;
-  sodium_free (secret->data);
+  if (secret->guarded)
+    sodium_free (secret->data);
+  else
+    {
+      sodium_memzero (secret->data, MAX (secret->len, 1));
+      g_free (secret->data);
+    }
   g_free (secret);
 }
 
@@ -206,15 +223,16 @@ intake_aead_encrypt (const IntakeSecret *key,
   return g_bytes_new_take (cipher, (size_t) cipher_len);
 }
 
-IntakeSecret *
-intake_aead_decrypt (const IntakeSecret *key,
-                     const guint8 *cipher,
-                     size_t cipher_len,
-                     const guint8 *nonce,
-                     size_t nonce_len,
-                     const guint8 *ad,
-                     size_t ad_len,
-                     GError **error)
+static IntakeSecret *
+aead_decrypt (const IntakeSecret *key,
+              const guint8 *cipher,
+              size_t cipher_len,
+              const guint8 *nonce,
+              size_t nonce_len,
+              const guint8 *ad,
+              size_t ad_len,
+              gboolean guarded,
+              GError **error)
 {
   g_autoptr (IntakeSecret) plain = NULL;
   unsigned long long plain_len = 0;
@@ -226,7 +244,8 @@ intake_aead_decrypt (const IntakeSecret *key,
                            "encrypted data is truncated or has a wrong-sized nonce");
       return NULL;
     }
-  plain = intake_secret_new (cipher_len - INTAKE_AEAD_TAG_BYTES);
+  plain = guarded ? intake_secret_new (cipher_len - INTAKE_AEAD_TAG_BYTES)
+                  : intake_secret_new_plaintext (cipher_len - INTAKE_AEAD_TAG_BYTES);
   if (crypto_aead_xchacha20poly1305_ietf_decrypt (plain->data, &plain_len, NULL, cipher,
                                                   cipher_len, ad, ad_len, nonce, key->data)
       != 0)
@@ -238,6 +257,32 @@ intake_aead_decrypt (const IntakeSecret *key,
     }
   plain->len = (size_t) plain_len;
   return g_steal_pointer (&plain);
+}
+
+IntakeSecret *
+intake_aead_decrypt (const IntakeSecret *key,
+                     const guint8 *cipher,
+                     size_t cipher_len,
+                     const guint8 *nonce,
+                     size_t nonce_len,
+                     const guint8 *ad,
+                     size_t ad_len,
+                     GError **error)
+{
+  return aead_decrypt (key, cipher, cipher_len, nonce, nonce_len, ad, ad_len, TRUE, error);
+}
+
+IntakeSecret *
+intake_aead_decrypt_content (const IntakeSecret *key,
+                             const guint8 *cipher,
+                             size_t cipher_len,
+                             const guint8 *nonce,
+                             size_t nonce_len,
+                             const guint8 *ad,
+                             size_t ad_len,
+                             GError **error)
+{
+  return aead_decrypt (key, cipher, cipher_len, nonce, nonce_len, ad, ad_len, FALSE, error);
 }
 
 GBytes *

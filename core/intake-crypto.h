@@ -36,9 +36,13 @@ typedef struct
 {
   guint8 *data;
   size_t len;
+  /* Keys are in guarded sodium_malloc pages; decrypted content, which can be large and is
+   * made on every save, is in ordinary memory that is wiped before it is freed. */
+  gboolean guarded;
 } IntakeSecret;
 
 IntakeSecret *intake_secret_new (size_t len);
+IntakeSecret *intake_secret_new_plaintext (size_t len);
 IntakeSecret *intake_secret_new_random (size_t len);
 IntakeSecret *intake_secret_new_from_data (const void *data, size_t len);
 void intake_secret_free (IntakeSecret *secret);
@@ -76,6 +80,14 @@ GBytes *intake_aead_encrypt (const IntakeSecret *key,
                              const guint8 *ad,
                              size_t ad_len,
                              guint8 nonce_out[INTAKE_AEAD_NONCE_BYTES]);
+IntakeSecret *intake_aead_decrypt_content (const IntakeSecret *key,
+                                           const guint8 *cipher,
+                                           size_t cipher_len,
+                                           const guint8 *nonce,
+                                           size_t nonce_len,
+                                           const guint8 *ad,
+                                           size_t ad_len,
+                                           GError **error);
 IntakeSecret *intake_aead_decrypt (const IntakeSecret *key,
                                    const guint8 *cipher,
                                    size_t cipher_len,

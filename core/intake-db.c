@@ -14,6 +14,7 @@ struct _IntakeDb
   char *path;
   int depth;
   int schema_version;
+  GHashTable *cache;
 };
 
 /* The schema, one migration per version. A store written by a newer program is refused rather
@@ -220,17 +221,58 @@ intake_db_step_done (IntakeDb *db, sqlite3_stmt *stmt, GError **error)
   return intake_db_step (db, stmt, error) >= 0;
 }
 
+IntakeCachedStmt *
+intake_db_prepare_cached (IntakeDb *db, const char *sql, GError **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (db->cache, sql);
+  int rc;
+
+  if (stmt != NULL)
+    return stmt;
+  rc = sqlite3_prepare_v3 (db->handle, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL);
+  if (rc != SQLITE_OK)
+    {
+      intake_db_set_error (db, rc, error, "read the data file");
+      return NULL;
+    }
+  g_hash_table_insert (db->cache, g_strdup (sql), stmt);
+  return stmt;
+}
+
+void
+intake_db_release (IntakeCachedStmt *stmt)
+{
+  if (stmt == NULL)
+    return;
+  /* Resetting ends the statement's read of the database, so that no snapshot is held open. */
+  sqlite3_reset (stmt);
+  sqlite3_clear_bindings (stmt);
+}
+
+static gboolean
+exec_cached (IntakeDb *db, const char *sql, const char *doing, GError **error)
+{
+  g_autoptr (IntakeCachedStmt) stmt = intake_db_prepare_cached (db, sql, error);
+  int rc;
+
+  if (stmt == NULL)
+    return FALSE;
+  rc = sqlite3_step (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    {
+      intake_db_set_error (db, rc, error, doing);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 intake_db_begin (IntakeDb *db, GError **error)
 {
   if (db->depth == 0)
     {
-      int rc = sqlite3_exec (db->handle, "BEGIN IMMEDIATE", NULL, NULL, NULL);
-      if (rc != SQLITE_OK)
-        {
-          intake_db_set_error (db, rc, error, "start a transaction");
-          return FALSE;
-        }
+      if (!exec_cached (db, "BEGIN IMMEDIATE", "start a transaction", error))
+        return FALSE;
     }
   else if (!intake_db_exec (db, "SAVEPOINT nested", error))
     return FALSE;
@@ -241,8 +283,6 @@ intake_db_begin (IntakeDb *db, GError **error)
 gboolean
 intake_db_commit (IntakeDb *db, GError **error)
 {
-  int rc;
-
   g_return_val_if_fail (db->depth > 0, FALSE);
   if (db->depth > 1)
     {
@@ -251,10 +291,8 @@ intake_db_commit (IntakeDb *db, GError **error)
       db->depth--;
       return TRUE;
     }
-  rc = sqlite3_exec (db->handle, "COMMIT", NULL, NULL, NULL);
-  if (rc != SQLITE_OK)
+  if (!exec_cached (db, "COMMIT", "save", error))
     {
-      intake_db_set_error (db, rc, error, "save");
       /* A failed COMMIT (disk full, I/O error) may leave the transaction open: roll it back so
        * that the store is exactly as it was before. */
       if (!sqlite3_get_autocommit (db->handle))
@@ -327,6 +365,8 @@ intake_db_open (const char *path, gboolean create, GError **error)
   int rc;
 
   db->path = g_strdup (path);
+  db->cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                     (GDestroyNotify) sqlite3_finalize);
   rc = sqlite3_open_v2 (path, &db->handle, flags, NULL);
   if (rc != SQLITE_OK)
     {
@@ -361,6 +401,7 @@ intake_db_close (IntakeDb *db)
 {
   if (db == NULL)
     return;
+  g_clear_pointer (&db->cache, g_hash_table_unref);
   if (db->handle)
     sqlite3_close_v2 (db->handle);
   g_free (db->path);

@@ -36,6 +36,13 @@ int intake_db_get_schema_version (IntakeDb *db);
 gboolean intake_db_exec (IntakeDb *db, const char *sql, GError **error);
 sqlite3_stmt *intake_db_prepare (IntakeDb *db, const char *sql, GError **error);
 gboolean intake_db_step_done (IntakeDb *db, sqlite3_stmt *stmt, GError **error);
+
+/* Statements on hot paths (autosave, audit) are prepared once per connection and kept. The
+ * caller borrows one and must release it (reset) when done, which the autoptr type does. */
+typedef sqlite3_stmt IntakeCachedStmt;
+IntakeCachedStmt *intake_db_prepare_cached (IntakeDb *db, const char *sql, GError **error);
+void intake_db_release (IntakeCachedStmt *stmt);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IntakeCachedStmt, intake_db_release)
 int intake_db_step (IntakeDb *db, sqlite3_stmt *stmt, GError **error);
 void intake_db_set_error (IntakeDb *db, int rc, GError **error, const char *doing);
 

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "intake-config.h"
 
+#include "intake-json.h"
 #include "intake-store-private.h"
 
 #include <string.h>
@@ -64,7 +65,7 @@ record_ad (const char *record_id, gint64 revision)
 }
 
 gboolean
-_intake_record_decrypt (IntakeSecret *key,
+_intake_record_decrypt (const IntakeSecret *key,
                         const char *record_id,
                         gint64 revision,
                         const void *nonce,
@@ -79,8 +80,8 @@ _intake_record_decrypt (IntakeSecret *key,
   g_autoptr (JsonParser) parser = NULL;
   g_autoptr (GError) local_error = NULL;
 
-  plain = intake_aead_decrypt (key, content, content_len, nonce, nonce_len,
-                               (const guint8 *) ad->str, ad->len, &local_error);
+  plain = intake_aead_decrypt_content (key, content, content_len, nonce, nonce_len,
+                                       (const guint8 *) ad->str, ad->len, &local_error);
   if (plain == NULL)
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED,
@@ -88,7 +89,7 @@ _intake_record_decrypt (IntakeSecret *key,
                    "another record)");
       return FALSE;
     }
-  parser = json_parser_new_immutable ();
+  parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, (const char *) plain->data, (gssize) plain->len,
                                    &local_error)
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
@@ -104,7 +105,7 @@ _intake_record_decrypt (IntakeSecret *key,
 /* Serialise and encrypt content for a revision. The serialised plaintext is wiped before it is
  * freed. */
 static GBytes *
-record_encrypt (IntakeSecret *key,
+record_encrypt (const IntakeSecret *key,
                 const char *record_id,
                 gint64 revision,
                 JsonObject *content,
@@ -112,17 +113,16 @@ record_encrypt (IntakeSecret *key,
 {
   g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
   g_autoptr (GString) ad = record_ad (record_id, revision);
-  g_autoptr (JsonGenerator) gen = json_generator_new ();
-  g_autofree char *plain = NULL;
-  gsize len = 0;
+  /* Sized generously up front so that the plaintext is not copied around by reallocations. */
+  GString *plain = g_string_sized_new (8192);
   GBytes *cipher;
 
   json_node_set_object (node, content);
-  json_generator_set_root (gen, node);
-  plain = json_generator_to_data (gen, &len);
-  cipher = intake_aead_encrypt (key, (const guint8 *) plain, len, (const guint8 *) ad->str,
-                                ad->len, nonce);
-  sodium_memzero (plain, len);
+  intake_json_write (plain, node);
+  cipher = intake_aead_encrypt (key, (const guint8 *) plain->str, plain->len,
+                                (const guint8 *) ad->str, ad->len, nonce);
+  sodium_memzero (plain->str, plain->allocated_len);
+  g_string_free (plain, TRUE);
   return cipher;
 }
 
@@ -249,8 +249,7 @@ intake_session_create_interview (IntakeSession *session,
       || !_intake_store_audit_in_tx (store, session->user_id, "create", id, error)
       || !intake_db_commit (store->db, error))
     goto fail;
-  g_hash_table_insert (session->record_keys, g_strdup (id),
-                       intake_secret_new_from_data (key->data, key->len));
+  _intake_session_cache_record_key (session, id, g_steal_pointer (&key));
   return g_steal_pointer (&id);
 fail:
   intake_db_rollback (store->db);
@@ -292,16 +291,17 @@ static IntakeInterview *
 load_interview (IntakeSession *session, const char *interview_id, GError **error)
 {
   IntakeStore *store = session->store;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (IntakeCachedStmt) stmt = NULL;
   g_autoptr (IntakeInterview) iv = NULL;
-  g_autoptr (IntakeSecret) key = NULL;
+  const IntakeSecret *key = NULL;
   g_autoptr (GError) local_error = NULL;
   int rc;
 
   if (!_intake_session_require_unlocked (session, error))
     return NULL;
-  stmt = intake_db_prepare (store->db, "SELECT " INTERVIEW_COLUMNS INTERVIEW_FROM "WHERE i.id = ?",
-                            error);
+  stmt = intake_db_prepare_cached (store->db,
+                                   "SELECT " INTERVIEW_COLUMNS INTERVIEW_FROM "WHERE i.id = ?",
+                                   error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, interview_id, -1, SQLITE_STATIC);
@@ -351,26 +351,34 @@ write_content (IntakeSession *session, IntakeInterview *iv, const char *new_stat
                gboolean is_void, GError **error)
 {
   IntakeStore *store = session->store;
-  g_autoptr (IntakeSecret) key = NULL;
+  const IntakeSecret *key = NULL;
   g_autoptr (GBytes) cipher = NULL;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (IntakeCachedStmt) stmt = NULL;
   guint8 nonce[INTAKE_AEAD_NONCE_BYTES];
+  gint64 now = _intake_now_coarse ();
 
   key = _intake_session_open_record_key (session, iv->id, error);
   if (key == NULL)
     return FALSE;
   cipher = record_encrypt (key, iv->id, iv->revision + 1, iv->content, nonce);
-  stmt = intake_db_prepare (store->db,
-                            "UPDATE interviews SET revision = revision + 1, nonce = ?, "
-                            "content = ?, updated = ?, state = ?, is_void = ? "
-                            "WHERE id = ? AND revision = ?",
-                            error);
+  /* The time column is indexed; leaving it alone when the minute has not changed spares the
+   * index a write on most saves. */
+  stmt = intake_db_prepare_cached (store->db,
+                                   now == iv->updated
+                                       ? "UPDATE interviews SET revision = revision + 1, "
+                                         "nonce = ?1, content = ?2, state = ?4, is_void = ?5 "
+                                         "WHERE id = ?6 AND revision = ?7"
+                                       : "UPDATE interviews SET revision = revision + 1, "
+                                         "nonce = ?1, content = ?2, updated = ?3, state = ?4, "
+                                         "is_void = ?5 WHERE id = ?6 AND revision = ?7",
+                                   error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_blob (stmt, 1, nonce, sizeof nonce, SQLITE_STATIC);
   sqlite3_bind_blob (stmt, 2, g_bytes_get_data (cipher, NULL), g_bytes_get_size (cipher),
                      SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 3, _intake_now_coarse ());
+  if (now != iv->updated)
+    sqlite3_bind_int64 (stmt, 3, now);
   sqlite3_bind_text (stmt, 4, new_state, -1, SQLITE_STATIC);
   sqlite3_bind_int (stmt, 5, is_void);
   sqlite3_bind_text (stmt, 6, iv->id, -1, SQLITE_STATIC);
@@ -385,7 +393,69 @@ write_content (IntakeSession *session, IntakeInterview *iv, const char *new_stat
       return FALSE;
     }
   iv->revision++;
+  iv->updated = now;
   return TRUE;
+}
+
+/* The autosave write: new content at revision + 1, only if the row is still the draft at the
+ * revision we hold. Returns 1 when written, 0 when the row moved on (another program changed it),
+ * -1 on error. */
+static int
+write_answer (IntakeSession *session, IntakeInterview *iv, GError **error)
+{
+  IntakeStore *store = session->store;
+  const IntakeSecret *key = NULL;
+  g_autoptr (GBytes) cipher = NULL;
+  g_autoptr (IntakeCachedStmt) stmt = NULL;
+  guint8 nonce[INTAKE_AEAD_NONCE_BYTES];
+  gint64 now = _intake_now_coarse ();
+
+  key = _intake_session_open_record_key (session, iv->id, error);
+  if (key == NULL)
+    return -1;
+  cipher = record_encrypt (key, iv->id, iv->revision + 1, iv->content, nonce);
+  stmt = intake_db_prepare_cached (store->db,
+                                   now == iv->updated
+                                       ? "UPDATE interviews SET revision = ?1, nonce = ?2, "
+                                         "content = ?3 WHERE id = ?5 AND revision = ?6 "
+                                         "AND state = 'draft'"
+                                       : "UPDATE interviews SET revision = ?1, nonce = ?2, "
+                                         "content = ?3, updated = ?4 WHERE id = ?5 "
+                                         "AND revision = ?6 AND state = 'draft'",
+                                   error);
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_int64 (stmt, 1, iv->revision + 1);
+  sqlite3_bind_blob (stmt, 2, nonce, sizeof nonce, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 3, g_bytes_get_data (cipher, NULL), g_bytes_get_size (cipher),
+                     SQLITE_STATIC);
+  if (now != iv->updated)
+    sqlite3_bind_int64 (stmt, 4, now);
+  sqlite3_bind_text (stmt, 5, iv->id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 6, iv->revision);
+  if (!intake_db_step_done (store->db, stmt, error))
+    return -1;
+  if (sqlite3_changes (intake_db_get_handle (store->db)) != 1)
+    return 0;
+  iv->revision++;
+  iv->updated = now;
+  return 1;
+}
+
+static void
+apply_answer (IntakeInterview *iv, const char *question, JsonNode *value)
+{
+  JsonObject *answers = json_object_get_object_member (iv->content, "answers");
+
+  if (answers == NULL)
+    {
+      answers = json_object_new ();
+      json_object_set_object_member (iv->content, "answers", answers);
+    }
+  if (value == NULL || JSON_NODE_HOLDS_NULL (value))
+    json_object_remove_member (answers, question);
+  else
+    json_object_set_member (answers, question, json_node_copy (value));
 }
 
 gboolean
@@ -397,45 +467,72 @@ intake_session_set_answer (IntakeSession *session,
 {
   IntakeStore *store = session->store;
   g_autoptr (IntakeInterview) iv = NULL;
-  JsonObject *answers;
+  gboolean first_edit;
+  int written = 0;
 
-  if (!check_question_name (question, error))
+  if (!check_question_name (question, error) || !_intake_session_require_unlocked (session, error))
     return FALSE;
   /* Read, change and write inside one immediate transaction, so that two programs saving
    * answers to the same interview never lose one another's answer. */
   if (!intake_db_begin (store->db, error))
     return FALSE;
-  iv = load_interview (session, interview_id, error);
+
+  /* The interview this session saved last is held decrypted: the write below is conditional on
+   * the row being unchanged since, so nothing else needs reading. */
+  if (session->hot != NULL && g_strcmp0 (session->hot->id, interview_id) == 0)
+    {
+      iv = g_steal_pointer (&session->hot);
+      apply_answer (iv, question, value);
+      written = write_answer (session, iv, error);
+      if (written < 0)
+        goto fail;
+      if (written == 0)
+        g_clear_pointer (&iv, intake_interview_free);
+    }
+  _intake_session_drop_hot (session);
+
   if (iv == NULL)
-    goto fail;
-  if (iv->state != INTAKE_STATE_DRAFT)
     {
-      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_STATE,
-                   "Interview %s is %s and can no longer be changed", interview_id,
-                   intake_state_to_string (iv->state));
-      goto fail;
+      iv = load_interview (session, interview_id, error);
+      if (iv == NULL)
+        goto fail;
+      if (iv->state != INTAKE_STATE_DRAFT)
+        {
+          g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_STATE,
+                       "Interview %s is %s and can no longer be changed", interview_id,
+                       intake_state_to_string (iv->state));
+          goto fail;
+        }
+      if (g_strcmp0 (iv->author_id, session->user_id) != 0
+          && session->role != INTAKE_ROLE_SUPERVISOR)
+        {
+          g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED,
+                       "%s may not change interview %s: only its author or a supervisor may",
+                       session->user_name, interview_id);
+          goto fail;
+        }
+      apply_answer (iv, question, value);
+      written = write_answer (session, iv, error);
+      if (written < 0)
+        goto fail;
+      if (written == 0)
+        {
+          g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_CONFLICT,
+                       "Interview %s was changed by another program at the same moment; try "
+                       "again",
+                       interview_id);
+          goto fail;
+        }
     }
-  if (g_strcmp0 (iv->author_id, session->user_id) != 0 && session->role != INTAKE_ROLE_SUPERVISOR)
-    {
-      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED,
-                   "%s may not change interview %s: only its author or a supervisor may",
-                   session->user_name, interview_id);
-      goto fail;
-    }
-  answers = json_object_get_object_member (iv->content, "answers");
-  if (answers == NULL)
-    {
-      answers = json_object_new ();
-      json_object_set_object_member (iv->content, "answers", answers);
-    }
-  if (value == NULL || JSON_NODE_HOLDS_NULL (value))
-    json_object_remove_member (answers, question);
-  else
-    json_object_set_member (answers, question, json_node_copy (value));
-  if (!write_content (session, iv, "draft", FALSE, error)
-      || !_intake_store_audit_in_tx (store, session->user_id, "edit", interview_id, error)
+
+  first_edit = !g_hash_table_contains (session->edited, interview_id);
+  if ((first_edit
+       && !_intake_store_audit_in_tx (store, session->user_id, "edit", interview_id, error))
       || !intake_db_commit (store->db, error))
     goto fail;
+  if (first_edit)
+    g_hash_table_add (session->edited, g_strdup (interview_id));
+  session->hot = g_steal_pointer (&iv);
   return TRUE;
 fail:
   intake_db_rollback (store->db);
@@ -486,7 +583,7 @@ intake_session_list_interviews (IntakeSession *session,
       g_ptr_array_add (list, iv);
       if (with_summary && sqlite3_column_type (stmt, 8) != SQLITE_NULL)
         {
-          g_autoptr (IntakeSecret) key = _intake_session_open_record_key (session, iv->id, NULL);
+          const IntakeSecret *key = _intake_session_open_record_key (session, iv->id, NULL);
           /* A record that does not open is listed without its summary; verify names it. */
           if (key)
             _intake_record_decrypt (key, iv->id, iv->revision, sqlite3_column_blob (stmt, 7),

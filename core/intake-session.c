@@ -18,6 +18,7 @@ intake_session_finalize (GObject *object)
   intake_session_lock (self);
   g_clear_object (&self->store);
   g_clear_pointer (&self->record_keys, g_hash_table_unref);
+  g_clear_pointer (&self->edited, g_hash_table_unref);
   g_free (self->user_id);
   g_free (self->user_name);
   G_OBJECT_CLASS (intake_session_parent_class)->finalize (object);
@@ -34,6 +35,7 @@ intake_session_init (IntakeSession *self)
 {
   self->record_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                              (GDestroyNotify) intake_secret_free);
+  self->edited = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }
 
 IntakeStore *
@@ -68,6 +70,15 @@ intake_session_lock (IntakeSession *session)
   g_clear_pointer (&session->group_sk, intake_secret_free);
   if (session->record_keys)
     g_hash_table_remove_all (session->record_keys);
+  if (session->edited)
+    g_hash_table_remove_all (session->edited);
+  _intake_session_drop_hot (session);
+}
+
+void
+_intake_session_drop_hot (IntakeSession *session)
+{
+  g_clear_pointer (&session->hot, intake_interview_free);
 }
 
 gboolean
@@ -695,26 +706,38 @@ intake_session_remove_user (IntakeSession *session, const char *name, GError **e
   return TRUE;
 }
 
-/* The key of one record, from this user's own copy or the review group's. */
-IntakeSecret *
+/* The key of one record, from this user's own copy or the review group's. The key stays owned by
+ * the session's cache and is valid until the next call. */
+#define RECORD_KEY_CACHE_SIZE 256
+
+void
+_intake_session_cache_record_key (IntakeSession *session, const char *record_id, IntakeSecret *key)
+{
+  /* A bounded cache: a long listing must not pin thousands of guarded pages. */
+  if (g_hash_table_size (session->record_keys) >= RECORD_KEY_CACHE_SIZE)
+    g_hash_table_remove_all (session->record_keys);
+  g_hash_table_insert (session->record_keys, g_strdup (record_id), key);
+}
+
+const IntakeSecret *
 _intake_session_open_record_key (IntakeSession *session, const char *record_id, GError **error)
 {
   IntakeStore *store = session->store;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
-  IntakeSecret *cached;
+  g_autoptr (IntakeCachedStmt) stmt = NULL;
+  IntakeSecret *key;
   gboolean any = FALSE;
   int rc;
 
   if (!_intake_session_require_unlocked (session, error))
     return NULL;
-  cached = g_hash_table_lookup (session->record_keys, record_id);
-  if (cached)
-    return intake_secret_new_from_data (cached->data, cached->len);
+  key = g_hash_table_lookup (session->record_keys, record_id);
+  if (key)
+    return key;
 
-  stmt = intake_db_prepare (store->db,
-                            "SELECT reader, sealed FROM record_keys WHERE record_id = ? "
-                            "AND reader IN (?, 'group') ORDER BY reader = 'group'",
-                            error);
+  stmt = intake_db_prepare_cached (store->db,
+                                   "SELECT reader, sealed FROM record_keys WHERE record_id = ? "
+                                   "AND reader IN (?, 'group') ORDER BY reader = 'group'",
+                                   error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, record_id, -1, SQLITE_STATIC);
@@ -724,7 +747,6 @@ _intake_session_open_record_key (IntakeSession *session, const char *record_id, 
       gboolean group = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0),
                                   INTAKE_GROUP_READER)
                        == 0;
-      IntakeSecret *key;
 
       if (group && session->group_sk == NULL)
         continue;
@@ -734,8 +756,7 @@ _intake_session_open_record_key (IntakeSession *session, const char *record_id, 
                               sqlite3_column_blob (stmt, 1), sqlite3_column_bytes (stmt, 1), NULL);
       if (key != NULL && key->len == INTAKE_RECORD_KEY_BYTES)
         {
-          g_hash_table_insert (session->record_keys, g_strdup (record_id),
-                               intake_secret_new_from_data (key->data, key->len));
+          _intake_session_cache_record_key (session, record_id, key);
           return key;
         }
       intake_secret_free (key);

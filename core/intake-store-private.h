@@ -37,6 +37,13 @@ struct _IntakeSession
   /* Record keys opened during this session, so that an autosave does not redo the X25519
    * unwrap; dropped on lock. */
   GHashTable *record_keys;
+  /* Interviews whose editing is already in the audit log for this session: the log says who
+   * edited which interview in which session, not every keystroke. */
+  GHashTable *edited;
+  /* The decrypted content of the interview being edited, at the revision it was read, so that an
+   * autosave does not decrypt and parse the whole record again. Dropped on lock, on any failed
+   * save, and whenever the row's revision differs. */
+  IntakeInterview *hot;
 };
 
 #define INTAKE_GROUP_READER "group"
@@ -55,10 +62,14 @@ gboolean _intake_store_audit_in_tx (IntakeStore *store,
                                     const char *action,
                                     const char *subject,
                                     GError **error);
-IntakeSecret *_intake_session_open_record_key (IntakeSession *session,
-                                               const char *record_id,
-                                               GError **error);
-gboolean _intake_record_decrypt (IntakeSecret *key,
+const IntakeSecret *_intake_session_open_record_key (IntakeSession *session,
+                                                     const char *record_id,
+                                                     GError **error);
+void _intake_session_drop_hot (IntakeSession *session);
+void _intake_session_cache_record_key (IntakeSession *session,
+                                       const char *record_id,
+                                       IntakeSecret *key);
+gboolean _intake_record_decrypt (const IntakeSecret *key,
                                  const char *record_id,
                                  gint64 revision,
                                  const void *nonce,

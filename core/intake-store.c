@@ -816,8 +816,8 @@ _intake_store_audit_in_tx (IntakeStore *store,
                            const char *subject,
                            GError **error)
 {
-  g_autoptr (sqlite3_stmt) last = NULL;
-  g_autoptr (sqlite3_stmt) ins = NULL;
+  g_autoptr (IntakeCachedStmt) last = NULL;
+  g_autoptr (IntakeCachedStmt) ins = NULL;
   guint8 prev[INTAKE_HASH_BYTES] = { 0 };
   guint8 hash[INTAKE_HASH_BYTES];
   guint8 sig[INTAKE_SIGNATURE_BYTES];
@@ -825,8 +825,8 @@ _intake_store_audit_in_tx (IntakeStore *store,
   gint64 at = _intake_now_coarse ();
   int rc;
 
-  last = intake_db_prepare (store->db, "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1",
-                            error);
+  last = intake_db_prepare_cached (store->db,
+                                   "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", error);
   if (last == NULL)
     return FALSE;
   rc = intake_db_step (store->db, last, error);
@@ -841,10 +841,10 @@ _intake_store_audit_in_tx (IntakeStore *store,
   audit_hash (prev, seq, at, actor, action, subject, hash);
   crypto_sign_detached (sig, NULL, hash, sizeof hash, store->sign_sk->data);
 
-  ins = intake_db_prepare (store->db,
-                           "INSERT INTO audit (seq, at, actor, action, subject, prev, hash, sig) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                           error);
+  ins = intake_db_prepare_cached (store->db,
+                                  "INSERT INTO audit (seq, at, actor, action, subject, prev, "
+                                  "hash, sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                                  error);
   if (ins == NULL)
     return FALSE;
   sqlite3_bind_int64 (ins, 1, seq);
@@ -1048,7 +1048,7 @@ intake_store_verify (IntakeStore *store,
         {
           const char *id = (const char *) sqlite3_column_text (stmt, 0);
           g_autoptr (GError) local_error = NULL;
-          g_autoptr (IntakeSecret) key = NULL;
+          const IntakeSecret *key = NULL;
           g_autoptr (JsonObject) content = NULL;
 
           key = _intake_session_open_record_key (session, id, &local_error);

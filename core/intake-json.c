@@ -1,0 +1,148 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "intake-config.h"
+
+#include "intake-json.h"
+
+#include <math.h>
+#include <string.h>
+
+static void
+write_string (GString *out, const char *str)
+{
+  static const char hex[] = "0123456789abcdef";
+  const char *run = str;
+
+  g_string_append_c (out, '"');
+  for (const char *p = str; *p; p++)
+    {
+      unsigned char c = (unsigned char) *p;
+      if (c >= 0x20 && c != '"' && c != '\\')
+        continue;
+      /* Copy the plain run before this character in one go, then its escape. */
+      g_string_append_len (out, run, p - run);
+      run = p + 1;
+      switch (c)
+        {
+        case '"':
+          g_string_append (out, "\\\"");
+          break;
+        case '\\':
+          g_string_append (out, "\\\\");
+          break;
+        case '\n':
+          g_string_append (out, "\\n");
+          break;
+        case '\r':
+          g_string_append (out, "\\r");
+          break;
+        case '\t':
+          g_string_append (out, "\\t");
+          break;
+        default:
+          {
+            char esc[7] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf], 0 };
+            g_string_append (out, esc);
+          }
+          break;
+        }
+    }
+  g_string_append (out, run);
+  g_string_append_c (out, '"');
+}
+
+static void
+write_value (GString *out, JsonNode *node)
+{
+  switch (json_node_get_value_type (node) == G_TYPE_STRING    ? 0
+          : json_node_get_value_type (node) == G_TYPE_INT64   ? 1
+          : json_node_get_value_type (node) == G_TYPE_DOUBLE  ? 2
+          : json_node_get_value_type (node) == G_TYPE_BOOLEAN ? 3
+                                                              : 4)
+    {
+    case 0:
+      write_string (out, json_node_get_string (node) ? json_node_get_string (node) : "");
+      break;
+    case 1:
+      g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+      break;
+    case 2:
+      {
+        double d = json_node_get_double (node);
+        char buf[G_ASCII_DTOSTR_BUF_SIZE];
+        if (!isfinite (d))
+          {
+            /* JSON has no infinities; json-glib would write text it cannot read back. */
+            g_string_append (out, "null");
+            break;
+          }
+        g_ascii_dtostr (buf, sizeof buf, d);
+        g_string_append (out, buf);
+        /* Keep a double a double when read back. */
+        if (strpbrk (buf, ".eE") == NULL)
+          g_string_append (out, ".0");
+      }
+      break;
+    case 3:
+      g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+      break;
+    default:
+      g_string_append (out, "null");
+      break;
+    }
+}
+
+void
+intake_json_write (GString *out, JsonNode *node)
+{
+  if (node == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter it;
+        const char *name;
+        JsonNode *member;
+        gboolean first = TRUE;
+
+        g_string_append_c (out, '{');
+        json_object_iter_init (&it, json_node_get_object (node));
+        while (json_object_iter_next (&it, &name, &member))
+          {
+            if (!first)
+              g_string_append_c (out, ',');
+            first = FALSE;
+            write_string (out, name);
+            g_string_append_c (out, ':');
+            intake_json_write (out, member);
+          }
+        g_string_append_c (out, '}');
+      }
+      break;
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *arr = json_node_get_array (node);
+        guint n = json_array_get_length (arr);
+
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < n; i++)
+          {
+            if (i > 0)
+              g_string_append_c (out, ',');
+            intake_json_write (out, json_array_get_element (arr, i));
+          }
+        g_string_append_c (out, ']');
+      }
+      break;
+    case JSON_NODE_VALUE:
+      write_value (out, node);
+      break;
+    case JSON_NODE_NULL:
+    default:
+      g_string_append (out, "null");
+      break;
+    }
+}
