@@ -649,6 +649,47 @@ cmd_interview_show (Ctl *ctl, const Command *cmd, char **args, GError **error)
 }
 
 static gboolean
+cmd_interview_set (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) local_error = NULL;
+  JsonNode *value;
+
+  /* The value is JSON ("text" in quotes, 42, ["a","b"], null to clear); bare words are taken as
+   * text, which is what a person at a terminal means by them. */
+  if (json_parser_load_from_data (parser, args[2], -1, &local_error))
+    value = json_parser_get_root (parser);
+  else
+    {
+      g_autofree char *quoted = NULL;
+      g_autoptr (JsonNode) text = json_node_init_string (json_node_alloc (), args[2]);
+      quoted = json_to_string (text, FALSE);
+      g_clear_object (&parser);
+      parser = json_parser_new ();
+      if (!json_parser_load_from_data (parser, quoted, -1, error))
+        return FALSE;
+      value = json_parser_get_root (parser);
+    }
+  if (!unlock (ctl, ctl->user, error)
+      || !intake_session_set_answer (ctl->session, args[0], args[1], value, error))
+    return FALSE;
+  if (!ctl->json)
+    g_print ("Saved %s\n", args[1]);
+  return TRUE;
+}
+
+static gboolean
+cmd_interview_complete (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  if (!unlock (ctl, ctl->user, error)
+      || !intake_session_complete_interview (ctl->session, args[0], error))
+    return FALSE;
+  if (!ctl->json)
+    g_print ("Completed %s\n", args[0]);
+  return TRUE;
+}
+
+static gboolean
 cmd_interview_export (Ctl *ctl, const Command *cmd, char **args, GError **error)
 {
   g_autoptr (GPtrArray) list = NULL;
@@ -907,6 +948,10 @@ static const Command commands[] = {
   { "interview import", "FILE",
     "Create an interview from {\"form_id\", \"form_version\", \"answers\", \"state\"}; prints its id",
     cmd_interview_import, NULL, 1, 1 },
+  { "interview set", "ID QUESTION VALUE",
+    "Save one answer (VALUE is JSON, or plain text); a draft only", cmd_interview_set, NULL, 3, 3 },
+  { "interview complete", "ID", "Complete a draft: to review, or to the queue", cmd_interview_complete,
+    NULL, 1, 1 },
   { "interview list", "", "List the interviews you may read", cmd_interview_list, NULL, 0, 0 },
   { "interview show", "ID", "Show one interview with its answers", cmd_interview_show, NULL, 1,
     1 },
