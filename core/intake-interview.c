@@ -507,6 +507,19 @@ typedef enum
   TRANSITION_VOID,
 } Transition;
 
+/* Whether a note or reason says nothing. Checked in place: a copy of the text would be one more
+ * plaintext buffer to wipe. */
+static gboolean
+is_blank (const char *text)
+{
+  if (text == NULL)
+    return TRUE;
+  for (const char *p = text; *p; p++)
+    if (!g_ascii_isspace (*p))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 transition (IntakeSession *session,
             const char *interview_id,
@@ -525,7 +538,7 @@ transition (IntakeSession *session,
       && !_intake_session_require_role (session, FALSE, TRUE, FALSE, "review interviews", error))
     return FALSE;
   if ((what == TRANSITION_RETURN || what == TRANSITION_VOID)
-      && (text == NULL || *g_strstrip (g_strdup (text)) == '\0'))
+      && is_blank (text))
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
                    what == TRANSITION_RETURN ? "Returning an interview needs a note for its author"
