@@ -697,14 +697,20 @@ intake_interview_to_json (IntakeInterview *iv, gboolean with_content)
       const char *name;
       JsonNode *value;
 
+      /* Without content (a listing) only the pseudonym is shown, and whether a supervisor
+       * left a note: the note itself is free text like any answer, for show and export only. */
       json_object_iter_init (&it, iv->content);
       while (json_object_iter_next (&it, &name, &value))
         {
-          if (!with_content && g_strcmp0 (name, "pseudonym") != 0
-              && g_strcmp0 (name, "review_note") != 0)
+          if (!with_content && g_strcmp0 (name, "pseudonym") != 0)
             continue;
           json_builder_set_member_name (b, name);
           json_builder_add_value (b, json_node_copy (value));
+        }
+      if (!with_content)
+        {
+          json_builder_set_member_name (b, "has_review_note");
+          json_builder_add_boolean_value (b, json_object_has_member (iv->content, "review_note"));
         }
     }
   json_builder_end_object (b);
