@@ -91,6 +91,7 @@ _intake_record_decrypt (IntakeSecret *key,
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, (const char *) plain->data, (gssize) plain->len,
                                    &local_error)
+      || json_parser_get_root (parser) == NULL
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED,
