@@ -969,7 +969,6 @@ intake_ctl_run (int argc, char **argv)
   g_autoptr (GError) error = NULL;
   g_autoptr (GPtrArray) rest = g_ptr_array_new ();
   g_autoptr (GOptionContext) context = NULL;
-  g_autofree char *words = NULL;
   g_autofree char *param_string = NULL;
   const Command *cmd = NULL;
   char **args;

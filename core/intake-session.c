@@ -672,7 +672,6 @@ intake_session_remove_user (IntakeSession *session, const char *name, GError **e
 {
   IntakeStore *store = session->store;
   g_auto (UserRow) row = { 0 };
-  g_autoptr (sqlite3_stmt) stmt = NULL;
 
   if (!_intake_session_require_role (session, FALSE, FALSE, TRUE, "remove users", error))
     return FALSE;
