@@ -665,7 +665,53 @@ typedef enum
   TAMPER_NONCE,
   TAMPER_RECORD_KEY,
   TAMPER_MOVED,
+  TAMPER_REPLAY,
 } Tamper;
+
+/* The content and nonce of one interview as they are now. */
+static void
+raw_read_content (Fixture *f, const char *id, GBytes **content, GBytes **nonce)
+{
+  sqlite3 *db = raw_open (f);
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT content, nonce FROM interviews WHERE id = ?",
+                                       -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  *content = g_bytes_new (sqlite3_column_blob (stmt, 0), sqlite3_column_bytes (stmt, 0));
+  *nonce = g_bytes_new (sqlite3_column_blob (stmt, 1), sqlite3_column_bytes (stmt, 1));
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+}
+
+static void
+raw_write_content (Fixture *f, const char *id, GBytes *content, GBytes *nonce,
+                   gint64 revision)
+{
+  sqlite3 *db = raw_open (f);
+  sqlite3_stmt *stmt = NULL;
+  gsize clen = 0;
+  gsize nlen = 0;
+  const void *cdata = g_bytes_get_data (content, &clen);
+  const void *ndata = g_bytes_get_data (nonce, &nlen);
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                       "UPDATE interviews SET content = ?1, nonce = ?2, "
+                                       "revision = coalesce (?3, revision) WHERE id = ?4",
+                                       -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_bind_blob (stmt, 1, cdata, clen, SQLITE_STATIC);
+  sqlite3_bind_blob (stmt, 2, ndata, nlen, SQLITE_STATIC);
+  if (revision > 0)
+    sqlite3_bind_int64 (stmt, 3, revision);
+  sqlite3_bind_text (stmt, 4, id, -1, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  g_assert_cmpint (sqlite3_changes (db), ==, 1);
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+}
 
 static void
 test_tamper (Fixture *f, gconstpointer data)
@@ -676,6 +722,8 @@ test_tamper (Fixture *f, gconstpointer data)
   char *ids[N_TAMPER];
   const guint bad = 2;
   guint checked = 0;
+  g_autoptr (GBytes) old_content = NULL;
+  g_autoptr (GBytes) old_nonce = NULL;
 
   {
     g_autoptr (IntakeSession) w1 = unlock_as (f->store, "w1");
@@ -684,6 +732,8 @@ test_tamper (Fixture *f, gconstpointer data)
       {
         g_autofree char *name = g_strdup_printf ("Person %u", i);
         ids[i] = new_interview (i % 2 ? w2 : w1, name);
+        if (i == bad)
+          raw_read_content (f, ids[i], &old_content, &old_nonce);
         set_string_answer (i % 2 ? w2 : w1, ids[i], "note", "second revision");
       }
   }
@@ -709,6 +759,10 @@ test_tamper (Fixture *f, gconstpointer data)
                 "revision = (SELECT revision FROM interviews WHERE id = ?1) "
                 "WHERE id = ?2",
                 ids[0], ids[bad]);
+      break;
+    case TAMPER_REPLAY:
+      /* The blob of revision 1, put back on the row that is at revision 2. */
+      raw_write_content (f, ids[bad], old_content, old_nonce, 0);
       break;
     default:
       g_assert_not_reached ();
@@ -762,6 +816,86 @@ test_tamper (Fixture *f, gconstpointer data)
   }
   for (guint i = 0; i < N_TAMPER; i++)
     g_free (ids[i]);
+}
+
+/* Only the author's copy of the record key is altered: the author's verify names the record,
+ * and the review group's copy still opens it. */
+static void
+test_tamper_author_key (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *good = NULL;
+  g_autofree char *bad = NULL;
+  g_autofree char *w1_id = NULL;
+
+  {
+    g_autoptr (IntakeSession) w1 = unlock_as (f->store, "w1");
+    good = new_interview (w1, "Nadia");
+    bad = new_interview (w1, "Oka");
+    w1_id = g_strdup (intake_session_get_user_id (w1));
+  }
+  fixture_close (f);
+  raw_exec (f,
+            "UPDATE record_keys SET sealed = zeroblob (length (sealed)) "
+            "WHERE record_id = ?1 AND reader = ?2",
+            bad, w1_id);
+  fixture_reopen (f);
+  {
+    g_autoptr (IntakeSession) w1 = unlock_as (f->store, "w1");
+    g_autoptr (IntakeSession) sup = unlock_as (f->store, "sup");
+    g_autoptr (IntakeInterview) by_sup = NULL;
+
+    g_assert_false (intake_store_verify (f->store, w1, problems, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (problems->len, ==, 1);
+    g_assert_nonnull (strstr (problems->pdata[0], bad));
+    g_assert_null (intake_session_open_interview (w1, bad, &error));
+    g_assert_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED);
+    g_clear_error (&error);
+    by_sup = open_ok (sup, bad);
+    g_assert_cmpstr (answer_of (by_sup, "name"), ==, "Oka");
+    {
+      g_autoptr (IntakeInterview) iv = open_ok (w1, good);
+      g_assert_cmpstr (answer_of (iv, "name"), ==, "Nadia");
+    }
+  }
+}
+
+/* A whole row put back as it was at an earlier revision (blob, nonce and revision number
+ * together) is a consistent older record: the AEAD cannot tell. Only a record of the latest
+ * revision kept elsewhere (the audit log counts the edits) could. */
+static void
+test_rollback_whole_row (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GBytes) old_content = NULL;
+  g_autoptr (GBytes) old_nonce = NULL;
+  g_autofree char *id = NULL;
+  gboolean ok;
+
+  {
+    g_autoptr (IntakeSession) w1 = unlock_as (f->store, "w1");
+    id = new_interview (w1, "Putu");
+    raw_read_content (f, id, &old_content, &old_nonce);
+    set_string_answer (w1, id, "consent", "withdrawn");
+  }
+  fixture_close (f);
+  raw_write_content (f, id, old_content, old_nonce, 1);
+  fixture_reopen (f);
+  {
+    g_autoptr (IntakeSession) sup = unlock_as (f->store, "sup");
+    ok = intake_store_verify (f->store, sup, problems, NULL, &error);
+    g_assert_no_error (error);
+  }
+  if (ok)
+    {
+      g_test_incomplete ("verify does not notice an interview rolled back to an earlier "
+                         "revision (blob, nonce and revision restored together)");
+      return;
+    }
+  g_assert_true (strv_has_substring (problems, id));
 }
 
 static void
@@ -967,6 +1101,56 @@ test_not_sqlite (Fixture *f, gconstpointer data)
   }
 }
 
+/* A tablet switched off while 'intakectl init' runs (during the admin's Argon2id, after the
+ * schema's own transaction) leaves a data file with the schema and nothing else; one killed
+ * sooner leaves an empty file. Opening says to run init; init must then be able to run. */
+static void
+test_interrupted_init (Fixture *f, gconstpointer data)
+{
+  for (int schema_only = 0; schema_only < 2; schema_only++)
+    {
+      g_autoptr (GError) error = NULL;
+      g_autoptr (IntakeStore) opened = NULL;
+      g_autoptr (IntakeStore) created = NULL;
+      g_autoptr (IntakeSecret) secret = pin (ADMIN_PIN);
+      g_autofree char *dir = g_build_filename (f->tmp, schema_only ? "schema-only" : "empty",
+                                               NULL);
+      g_autofree char *path = g_build_filename (dir, INTAKE_DB_FILE_NAME, NULL);
+      IntakeKdfParams kdf;
+
+      g_assert_cmpint (g_mkdir (dir, 0700), ==, 0);
+      g_assert_true (g_file_set_contents_full (path, "", 0, G_FILE_SET_CONTENTS_NONE, 0600,
+                                               &error));
+      g_assert_no_error (error);
+      if (schema_only)
+        {
+          IntakeDb *db = intake_db_open (path, TRUE, &error);
+          g_assert_no_error (error);
+          intake_db_close (db);
+        }
+
+      opened = intake_store_open (dir, &error);
+      g_assert_null (opened);
+      g_assert_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_NOT_INITIALISED);
+      g_assert_nonnull (strstr (error->message, "intakectl init"));
+      g_clear_error (&error);
+
+      intake_kdf_params_insecure_for_tests (&kdf);
+      created = intake_store_create (dir, "admin", secret, &kdf, &error);
+      if (g_error_matches (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_EXISTS))
+        {
+          g_autofree char *why = g_strdup_printf (
+              "after an interrupted init (%s data file), open says to run init and init "
+              "refuses: %s",
+              schema_only ? "schema-only" : "empty", error->message);
+          g_test_incomplete (why);
+          return;
+        }
+      g_assert_no_error (error);
+      g_assert_nonnull (created);
+    }
+}
+
 /* ---- Permissions ---- */
 
 static mode_t
@@ -1053,6 +1237,23 @@ test_foreign_owner (Fixture *f, gconstpointer data)
   fixture_reopen (f);
 }
 
+static void
+test_symlinked_data_file (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeStore) store = NULL;
+  g_autofree char *elsewhere = g_build_filename (f->tmp, "elsewhere.db", NULL);
+
+  fixture_close (f);
+  g_assert_cmpint (g_rename (f->db_path, elsewhere), ==, 0);
+  g_assert_cmpint (symlink (elsewhere, f->db_path), ==, 0);
+  store = intake_store_open (f->data_dir, &error);
+  g_assert_null (store);
+  g_assert_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_PERMISSIONS);
+  g_assert_nonnull (strstr (error->message, "symbolic link"));
+  g_assert_cmpint (mode_of (elsewhere), ==, 0600);
+}
+
 /* ---- Full disk ---- */
 
 #define FULL_DISK_ENV "INTAKE_TEST_FULL_DISK_DIR"
@@ -1067,6 +1268,30 @@ run_quietly (const char *const *argv, char **err_out)
                      NULL, NULL, NULL, err_out, &status, &error))
     return FALSE;
   return g_spawn_check_wait_status (status, NULL);
+}
+
+static void
+assert_saved_answers (const char *data_dir, const char *id, GPtrArray *saved)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeStore) store = intake_store_open (data_dir, &error);
+  g_autoptr (IntakeSession) w1 = NULL;
+  g_autoptr (IntakeInterview) iv = NULL;
+  g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
+  JsonObject *answers;
+
+  g_assert_no_error (error);
+  w1 = unlock_as (store, "w1");
+  iv = open_ok (w1, id);
+  answers = json_object_get_object_member (iv->content, "answers");
+  g_assert_cmpstr (answer_of (iv, "name"), ==, "Kartika");
+  for (guint i = 0; i < saved->len; i++)
+    {
+      g_autofree char *question = g_strdup_printf ("q%03u", i);
+      g_assert_cmpstr (answer_of (iv, question), ==, saved->pdata[i]);
+    }
+  g_assert_cmpuint (json_object_get_size (answers), ==, saved->len + 1);
+  ASSERT_OK (intake_store_verify (store, w1, problems, NULL, &error));
 }
 
 /* Runs in a subprocess, so that the parent unmounts the small filesystem whatever happens. */
@@ -1133,26 +1358,16 @@ full_disk_body (const char *mount_dir)
   g_clear_object (&w1);
   g_clear_object (&admin);
   g_clear_object (&store);
-  g_assert_cmpint (g_unlink (ballast), ==, 0);
 
-  /* Every answer whose save returned is there, with its value; the failed one is not. */
+  /* Every answer whose save returned is there with its value, and the failed one is not:
+   * first on the disk that is still full, then once there is room again. */
+  assert_saved_answers (data_dir, id, saved);
+  g_assert_cmpint (g_unlink (ballast), ==, 0);
+  assert_saved_answers (data_dir, id, saved);
   store = intake_store_open (data_dir, &error);
   g_assert_no_error (error);
   w1 = unlock_as (store, "w1");
-  {
-    g_autoptr (IntakeInterview) iv = open_ok (w1, id);
-    g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
-    JsonObject *answers = json_object_get_object_member (iv->content, "answers");
 
-    g_assert_cmpstr (answer_of (iv, "name"), ==, "Kartika");
-    for (guint i = 0; i < saved->len; i++)
-      {
-        g_autofree char *question = g_strdup_printf ("q%03u", i);
-        g_assert_cmpstr (answer_of (iv, question), ==, saved->pdata[i]);
-      }
-    g_assert_cmpuint (json_object_get_size (answers), ==, saved->len + 1);
-    ASSERT_OK (intake_store_verify (store, w1, problems, NULL, &error));
-  }
   /* And it takes saves again once there is room. */
   set_string_answer (w1, id, "after", "room again");
   g_clear_object (&w1);
@@ -1362,12 +1577,17 @@ main (int argc, char **argv)
   ADD ("tamper-nonce", test_tamper, GINT_TO_POINTER (TAMPER_NONCE));
   ADD ("tamper-record-key", test_tamper, GINT_TO_POINTER (TAMPER_RECORD_KEY));
   ADD ("tamper-moved-blob", test_tamper, GINT_TO_POINTER (TAMPER_MOVED));
+  ADD ("tamper-replayed-revision", test_tamper, GINT_TO_POINTER (TAMPER_REPLAY));
+  ADD ("tamper-author-key", test_tamper_author_key, NULL);
+  ADD ("rollback-whole-row", test_rollback_whole_row, NULL);
   ADD ("tamper-audit", test_tamper_audit, NULL);
   ADD ("unknown-id", test_unknown_id, NULL);
   ADD ("truncated-file", test_truncated_file, NULL);
   ADD ("not-sqlite", test_not_sqlite, NULL);
+  ADD ("interrupted-init", test_interrupted_init, NULL);
   ADD ("loose-permissions", test_loose_permissions, NULL);
   ADD ("foreign-owner", test_foreign_owner, NULL);
+  ADD ("symlinked-data-file", test_symlinked_data_file, NULL);
   ADD ("wipe", test_wipe, NULL);
   ADD ("two-processes", test_two_processes, NULL);
 #undef ADD
