@@ -1100,6 +1100,247 @@ test_lockout_survives_kill (Fixture *f, gconstpointer data)
   g_assert_cmpint (listed_failed_unlocks (f, "w1"), ==, 0);
 }
 
+/* ---- Lockout and reset, end to end ---- */
+
+static void
+test_lockout_and_reset (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = write_input (f, "iv.json", "{\"form_id\": \"household\", "
+                                                     "\"answers\": {\"name\": \"Sari\"}}");
+  g_autofree char *id = NULL;
+
+  setup_store (f, "test");
+  id = import_interview (f, "w1", W1_PIN, path);
+  {
+    g_autoptr (Result) r = ctl_run (f, ADMIN_PIN "\n", "policy", "set", "max_failed_unlocks", "2",
+                                    "--user", "admin", "--pin-stdin", NULL);
+    assert_success (r);
+  }
+  {
+    g_autoptr (Result) r = ctl_run (f, "wrong-pin\n", "interview", "show", id, "--user", "w1",
+                                    "--pin-stdin", NULL);
+    assert_one_line_failure (r, "1 attempt left");
+  }
+  {
+    g_autoptr (Result) r = ctl_run (f, "wrong-pin\n", "interview", "show", id, "--user", "w1",
+                                    "--pin-stdin", NULL);
+    assert_one_line_failure (r, "destroyed");
+  }
+  {
+    g_autoptr (Result) r = ctl_run (f, W1_PIN "\n", "interview", "show", id, "--user", "w1",
+                                    "--pin-stdin", NULL);
+    assert_one_line_failure (r, "user passwd w1");
+  }
+  {
+    g_autoptr (Result) r = ctl_run (f, NULL, "user", "list", "--json", NULL);
+    g_autoptr (JsonNode) root = NULL;
+    JsonArray *arr;
+    gboolean found = FALSE;
+
+    assert_success (r);
+    root = parse_json (r->out);
+    arr = json_node_get_array (root);
+    for (guint i = 0; i < json_array_get_length (arr); i++)
+      {
+        JsonObject *u = json_array_get_object_element (arr, i);
+        if (g_str_equal (json_object_get_string_member (u, "name"), "w1"))
+          {
+            g_assert_true (json_object_get_boolean_member (u, "locked_out"));
+            found = TRUE;
+          }
+      }
+    g_assert_true (found);
+  }
+  /* The supervisor still reads it; the admin gives w1 a new PIN; w1 reads it again. */
+  {
+    g_autoptr (Result) r = ctl_run_content (f, SUP_PIN "\n", "interview", "show", id, "--user",
+                                            "sup", "--pin-stdin", NULL);
+    assert_success (r);
+    g_assert_nonnull (strstr (r->out, "Sari"));
+  }
+  {
+    g_autoptr (Result) r = ctl_run (f, ADMIN_PIN "\nw1-new-pin-99\n", "user", "passwd", "w1",
+                                    "--user", "admin", "--pin-stdin", NULL);
+    assert_success (r);
+  }
+  {
+    g_autoptr (Result) r = ctl_run_content (f, "w1-new-pin-99\n", "interview", "show", id,
+                                            "--user", "w1", "--pin-stdin", NULL);
+    assert_success (r);
+    g_assert_nonnull (strstr (r->out, "Sari"));
+  }
+}
+
+/* ---- Two programs importing at the same time ---- */
+
+#define ROUNDS 15
+
+static GSubprocess *
+spawn_import (Fixture *f, const char *user, const char *pin, const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GSubprocessLauncher) launcher = NULL;
+  g_autofree char *stdin_path = g_strdup_printf ("%s/stdin-%s", f->inputs, user);
+  g_autofree char *input = g_strdup_printf ("%s\n", pin);
+  GSubprocess *proc;
+
+  g_assert_true (g_file_set_contents (stdin_path, input, -1, &error));
+  g_assert_no_error (error);
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_stdin_file_path (launcher, stdin_path);
+  launcher_setup (f, launcher);
+  proc = g_subprocess_launcher_spawn (launcher, &error, intakectl_path (), "interview", "import",
+                                      path, "--user", user, "--pin-stdin", "--data-dir",
+                                      f->data_dir, NULL);
+  g_assert_no_error (error);
+  return proc;
+}
+
+static void
+test_concurrent_imports (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path_1 = write_input (f, "w1.json", "{\"form_id\": \"household\", "
+                                                       "\"state\": \"completed\", "
+                                                       "\"answers\": {\"name\": \"one\"}}");
+  g_autofree char *path_2 = write_input (f, "w2.json", "{\"form_id\": \"household\", "
+                                                       "\"answers\": {\"name\": \"two\"}}");
+  g_autoptr (GHashTable) ids = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  guint creates = 0;
+
+  setup_store (f, "test");
+  for (int round = 0; round < ROUNDS; round++)
+    {
+      g_autoptr (GSubprocess) p1 = spawn_import (f, "w1", W1_PIN, path_1);
+      g_autoptr (GSubprocess) p2 = spawn_import (f, "w2", W2_PIN, path_2);
+      GSubprocess *procs[] = { p1, p2 };
+
+      for (guint i = 0; i < G_N_ELEMENTS (procs); i++)
+        {
+          g_autoptr (GError) error = NULL;
+          g_autofree char *out = NULL;
+          g_autofree char *err = NULL;
+
+          g_subprocess_communicate_utf8 (procs[i], NULL, NULL, &out, &err, &error);
+          g_assert_no_error (error);
+          if (!g_subprocess_get_successful (procs[i]))
+            g_error ("a concurrent import failed: %s", err);
+          g_hash_table_add (ids, last_word (out));
+        }
+    }
+  g_assert_cmpuint (g_hash_table_size (ids), ==, 2 * ROUNDS);
+  g_assert_cmpuint (interview_count (f), ==, 2 * ROUNDS);
+  {
+    g_autoptr (Result) r = ctl_run (f, SUP_PIN "\n", "review", "list", "--json", "--user", "sup",
+                                    "--pin-stdin", NULL);
+    g_autoptr (JsonNode) root = NULL;
+    assert_success (r);
+    root = parse_json (r->out);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (root)), ==, ROUNDS);
+  }
+  {
+    g_autoptr (Result) r = ctl_run (f, SUP_PIN "\n", "verify", "--json", "--user", "sup",
+                                    "--pin-stdin", NULL);
+    g_autoptr (JsonNode) root = NULL;
+    JsonObject *o;
+    assert_success (r);
+    root = parse_json (r->out);
+    o = json_node_get_object (root);
+    g_assert_true (json_object_get_boolean_member (o, "ok"));
+    g_assert_cmpint (json_object_get_int_member (o, "records_checked"), ==, 2 * ROUNDS);
+  }
+  /* The audit chain has every create, numbered without a gap. */
+  {
+    g_autoptr (Result) r = ctl_run (f, ADMIN_PIN "\n", "audit", "--json", "--user", "admin",
+                                    "--pin-stdin", NULL);
+    g_autoptr (JsonNode) root = NULL;
+    JsonArray *arr;
+    assert_success (r);
+    root = parse_json (r->out);
+    arr = json_node_get_array (root);
+    for (guint i = 0; i < json_array_get_length (arr); i++)
+      {
+        JsonObject *e = json_array_get_object_element (arr, i);
+        g_assert_cmpint (json_object_get_int_member (e, "seq"), ==, i + 1);
+        if (g_str_equal (json_object_get_string_member (e, "action"), "create"))
+          {
+            g_assert_true (g_hash_table_contains (ids, json_object_get_string_member (e,
+                                                                                   "subject")));
+            creates++;
+          }
+      }
+    g_assert_cmpuint (creates, ==, 2 * ROUNDS);
+  }
+}
+
+/* ---- Loose permissions and wipe, through the program ---- */
+
+static void
+test_permissions_notice (Fixture *f, gconstpointer data)
+{
+  struct stat st;
+
+  setup_store (f, "test");
+  g_assert_cmpint (g_chmod (f->data_dir, 0750), ==, 0);
+  {
+    g_autoptr (Result) r = ctl_run (f, NULL, "status", NULL);
+    g_auto (GStrv) lines = NULL;
+    assert_success (r);
+    lines = g_strsplit (r->err, "\n", -1);
+    g_assert_cmpuint (g_strv_length (lines), ==, 2);
+    g_assert_true (g_str_has_prefix (lines[0], "intakectl: note: "));
+    g_assert_nonnull (strstr (lines[0], "0750"));
+    g_assert_nonnull (strstr (lines[0], "repaired to 0700"));
+  }
+  g_assert_cmpint (g_stat (f->data_dir, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0700);
+  {
+    g_autoptr (Result) r = ctl_run (f, NULL, "status", NULL);
+    assert_success (r);
+    g_assert_cmpstr (r->err, ==, "");
+  }
+}
+
+static void
+test_wipe (Fixture *f, gconstpointer data)
+{
+  g_autofree char *path = write_input (f, "iv.json", "{\"form_id\": \"household\", "
+                                                     "\"answers\": {\"name\": \"Tari\"}}");
+  g_autofree char *db_path = g_build_filename (f->data_dir, "intake.db", NULL);
+  g_autofree char *id = NULL;
+
+  setup_store (f, "test");
+  id = import_interview (f, "w1", W1_PIN, path);
+  {
+    g_autoptr (Result) r = ctl_run (f, ADMIN_PIN "\n", "wipe", "--user", "admin", "--pin-stdin",
+                                    NULL);
+    assert_one_line_failure (r, "--yes");
+    g_assert_true (g_file_test (db_path, G_FILE_TEST_EXISTS));
+  }
+  {
+    g_autoptr (Result) r = ctl_run (f, SUP_PIN "\n", "wipe", "--yes", "--user", "sup",
+                                    "--pin-stdin", NULL);
+    assert_one_line_failure (r, "admin");
+    g_assert_true (g_file_test (db_path, G_FILE_TEST_EXISTS));
+  }
+  {
+    g_autoptr (Result) r = ctl_run (f, ADMIN_PIN "\n", "wipe", "--yes", "--user", "admin",
+                                    "--pin-stdin", NULL);
+    g_autoptr (GDir) dir = NULL;
+    const char *name;
+    assert_success (r);
+    dir = g_dir_open (f->data_dir, 0, NULL);
+    g_assert_nonnull (dir);
+    while ((name = g_dir_read_name (dir)) != NULL)
+      g_assert_false (g_str_has_prefix (name, "intake.db"));
+  }
+  {
+    g_autoptr (Result) r = ctl_run (f, SUP_PIN "\n", "interview", "show", id, "--user", "sup",
+                                    "--pin-stdin", NULL);
+    assert_one_line_failure (r, "intakectl init");
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1115,6 +1356,10 @@ main (int argc, char **argv)
   ADD ("help", test_help);
   ADD ("global-options-after-command", test_global_options_after);
   ADD ("lockout-survives-kill", test_lockout_survives_kill);
+  ADD ("lockout-and-reset", test_lockout_and_reset);
+  ADD ("concurrent-imports", test_concurrent_imports);
+  ADD ("permissions-notice", test_permissions_notice);
+  ADD ("wipe", test_wipe);
 #undef ADD
 
   return g_test_run ();
