@@ -92,6 +92,7 @@ _intake_record_decrypt (const IntakeSecret *key,
   parser = json_parser_new ();
   if (!json_parser_load_from_data (parser, (const char *) plain->data, (gssize) plain->len,
                                    &local_error)
+      || json_parser_get_root (parser) == NULL
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED,
@@ -604,6 +605,19 @@ typedef enum
   TRANSITION_VOID,
 } Transition;
 
+/* Whether a note or reason says nothing. Checked in place: a copy of the text would be one more
+ * plaintext buffer to wipe. */
+static gboolean
+is_blank (const char *text)
+{
+  if (text == NULL)
+    return TRUE;
+  for (const char *p = text; *p; p++)
+    if (!g_ascii_isspace (*p))
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 transition (IntakeSession *session,
             const char *interview_id,
@@ -622,7 +636,7 @@ transition (IntakeSession *session,
       && !_intake_session_require_role (session, FALSE, TRUE, FALSE, "review interviews", error))
     return FALSE;
   if ((what == TRANSITION_RETURN || what == TRANSITION_VOID)
-      && (text == NULL || *g_strstrip (g_strdup (text)) == '\0'))
+      && is_blank (text))
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
                    what == TRANSITION_RETURN ? "Returning an interview needs a note for its author"
@@ -781,14 +795,20 @@ intake_interview_to_json (IntakeInterview *iv, gboolean with_content)
       const char *name;
       JsonNode *value;
 
+      /* Without content (a listing) only the pseudonym is shown, and whether a supervisor
+       * left a note: the note itself is free text like any answer, for show and export only. */
       json_object_iter_init (&it, iv->content);
       while (json_object_iter_next (&it, &name, &value))
         {
-          if (!with_content && g_strcmp0 (name, "pseudonym") != 0
-              && g_strcmp0 (name, "review_note") != 0)
+          if (!with_content && g_strcmp0 (name, "pseudonym") != 0)
             continue;
           json_builder_set_member_name (b, name);
           json_builder_add_value (b, json_node_copy (value));
+        }
+      if (!with_content)
+        {
+          json_builder_set_member_name (b, "has_review_note");
+          json_builder_add_boolean_value (b, json_object_has_member (iv->content, "review_note"));
         }
     }
   json_builder_end_object (b);

@@ -618,7 +618,8 @@ intake_session_import_form (IntakeSession *session,
                    "The form is not valid JSON: %s", local_error->message);
       return FALSE;
     }
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (json_parser_get_root (parser) == NULL
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
                            "The form must be a JSON object with an id and a version");
@@ -715,6 +716,7 @@ intake_store_list_forms_json (IntakeStore *store, GError **error)
 
       if (json_parser_load_from_data (parser, (const char *) sqlite3_column_text (stmt, 3), -1,
                                       NULL)
+          && json_parser_get_root (parser) != NULL
           && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
         title = json_object_get_member (json_node_get_object (json_parser_get_root (parser)),
                                         "title");
