@@ -273,12 +273,6 @@ cmd_init (Ctl *ctl, const Command *cmd, char **args, GError **error)
                            "init needs --admin NAME: the tablet's first administrator");
       return FALSE;
     }
-  if (intake_store_exists (ctl->data_dir))
-    {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS,
-                   "%s already holds Field Intake data; refusing to overwrite it", ctl->data_dir);
-      return FALSE;
-    }
   if (opt_kdf_cost)
     {
       if (!parse_kdf_cost (opt_kdf_cost, &kdf, error))
@@ -297,6 +291,7 @@ cmd_init (Ctl *ctl, const Command *cmd, char **args, GError **error)
   ctl->store = intake_store_create (ctl->data_dir, opt_admin, secret, kdf_p, error);
   if (ctl->store == NULL)
     return FALSE;
+  say_notices (ctl);
   intake_store_get_kdf_params (ctl->store, &kdf);
   if (ctl->json)
     {

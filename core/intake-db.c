@@ -134,7 +134,8 @@ intake_db_set_error (IntakeDb *db, int rc, GError **error, const char *doing)
       break;
     case INTAKE_DB_ERROR_CORRUPT:
       g_set_error (error, INTAKE_DB_ERROR, code,
-                   "The data file %s is damaged (%s) while trying to %s; run 'intakectl verify'",
+                   "The data file %s is damaged (%s) while trying to %s; do not delete it: keep a "
+                   "copy of the data folder and ask an administrator",
                    path, detail, doing);
       break;
     case INTAKE_DB_ERROR_NOT_A_STORE:

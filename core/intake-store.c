@@ -285,6 +285,55 @@ gboolean _intake_store_insert_user (IntakeStore *store,
                                     char **id_out,
                                     GError **error);
 
+static void
+remove_db_files (const char *db_path)
+{
+  static const char *const suffixes[] = { "", "-wal", "-shm" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *path = g_strconcat (db_path, suffixes[i], NULL);
+      g_unlink (path);
+    }
+}
+
+/* A data file that holds no device, no user and no interview is what an init cut short by a
+ * power loss leaves behind (older versions wrote in place); replacing it loses nothing. A file
+ * that is not an SQLite database at all is left alone: it may be something else. */
+static gboolean
+is_leftover_of_init (const char *db_path)
+{
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  gboolean empty = FALSE;
+  struct stat st;
+
+  if (stat (db_path, &st) == 0 && st.st_size == 0)
+    return TRUE;
+  if (sqlite3_open_v2 (db_path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK
+      && sqlite3_prepare_v2 (db,
+                             "SELECT (SELECT count(*) FROM sqlite_master WHERE name = 'device') = 0"
+                             " OR ((SELECT count(*) FROM device) = 0"
+                             " AND (SELECT count(*) FROM users) = 0"
+                             " AND (SELECT count(*) FROM interviews) = 0)",
+                             -1, &stmt, NULL)
+             == SQLITE_OK
+      && sqlite3_step (stmt) == SQLITE_ROW)
+    empty = sqlite3_column_int (stmt, 0) != 0;
+  else if (stmt == NULL && db != NULL
+           && sqlite3_prepare_v2 (db, "SELECT count(*) FROM sqlite_master", -1, &stmt, NULL)
+                  == SQLITE_OK
+           && sqlite3_step (stmt) == SQLITE_ROW)
+    empty = sqlite3_column_int (stmt, 0) == 0;
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  return empty;
+}
+
+/* Creating a store: the device keys, the review group key, the default policies and the first
+ * admin, in one transaction, in a file of its own that is renamed into place only once complete.
+ * A power loss at any moment leaves either no store or a whole one, and init can simply run
+ * again. */
 IntakeStore *
 intake_store_create (const char *data_dir,
                      const char *admin_name,
@@ -296,15 +345,23 @@ intake_store_create (const char *data_dir,
   g_autoptr (IntakeSecret) group_sk = intake_secret_new (INTAKE_BOX_SECRET_BYTES);
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autofree char *admin_id = NULL;
+  g_autofree char *tmp_path = NULL;
   int fd;
 
   self->data_dir = g_strdup (data_dir);
   self->db_path = g_build_filename (data_dir, INTAKE_DB_FILE_NAME, NULL);
+  tmp_path = g_strconcat (self->db_path, ".init", NULL);
   if (intake_store_exists (data_dir))
     {
-      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_EXISTS,
-                   "%s already holds Field Intake data; refusing to overwrite it", data_dir);
-      return NULL;
+      if (!is_leftover_of_init (self->db_path))
+        {
+          g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_EXISTS,
+                       "%s already holds Field Intake data; refusing to overwrite it", data_dir);
+          return NULL;
+        }
+      add_notice (self, g_strdup_printf ("Replaced %s, left empty by an interrupted set-up",
+                                         self->db_path));
+      remove_db_files (self->db_path);
     }
   if (!prepare_data_dir (self, TRUE, error))
     return NULL;
@@ -319,16 +376,17 @@ intake_store_create (const char *data_dir,
     return NULL;
 
   /* Create the file ourselves so that it is private from its first byte. */
-  fd = g_open (self->db_path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
+  remove_db_files (tmp_path);
+  fd = g_open (tmp_path, O_CREAT | O_EXCL | O_WRONLY | O_CLOEXEC, 0600);
   if (fd < 0)
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_PERMISSIONS,
-                   "Could not create %s: %s", self->db_path, g_strerror (errno));
+                   "Could not create %s: %s", tmp_path, g_strerror (errno));
       return NULL;
     }
   close (fd);
 
-  self->db = intake_db_open (self->db_path, TRUE, error);
+  self->db = intake_db_open (tmp_path, TRUE, error);
   if (self->db == NULL)
     goto fail;
 
@@ -369,26 +427,46 @@ intake_store_create (const char *data_dir,
       if (!intake_db_step_done (self->db, stmt, error))
         goto fail_tx;
     }
+  g_clear_pointer (&stmt, sqlite3_finalize);
   if (!_intake_store_audit_in_tx (self, "", "init", self->device_id, error)
       || !_intake_store_insert_user (self, group_sk, admin_name, INTAKE_ROLE_ADMIN, admin_secret,
                                      &admin_id, error)
       || !_intake_store_audit_in_tx (self, admin_id, "user-add", admin_id, error)
       || !intake_db_commit (self->db, error))
     goto fail_tx;
+
+  /* Fold the WAL into the file and close it, so that the one file renamed holds everything. */
+  if (!intake_db_exec (self->db, "PRAGMA wal_checkpoint(TRUNCATE)", error))
+    goto fail;
+  g_clear_pointer (&self->db, intake_db_close);
+  if (g_rename (tmp_path, self->db_path) != 0)
+    {
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_PERMISSIONS,
+                   "Could not move %s into place: %s", tmp_path, g_strerror (errno));
+      goto fail;
+    }
+  {
+    g_autofree char *wal = g_strconcat (tmp_path, "-wal", NULL);
+    g_autofree char *shm = g_strconcat (tmp_path, "-shm", NULL);
+    int dir_fd = g_open (data_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+    g_unlink (wal);
+    g_unlink (shm);
+    if (dir_fd >= 0)
+      {
+        fsync (dir_fd);
+        close (dir_fd);
+      }
+  }
+  self->db = intake_db_open (self->db_path, FALSE, error);
+  if (self->db == NULL)
+    return NULL;
   return g_steal_pointer (&self);
 
 fail_tx:
   intake_db_rollback (self->db);
 fail:
   g_clear_pointer (&self->db, intake_db_close);
-  {
-    static const char *const suffixes[] = { "", "-wal", "-shm" };
-    for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
-      {
-        g_autofree char *path = g_strconcat (self->db_path, suffixes[i], NULL);
-        g_unlink (path);
-      }
-  }
+  remove_db_files (tmp_path);
   return NULL;
 }
 
