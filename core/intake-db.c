@@ -87,6 +87,33 @@ static const char *const migrations[] = {
   "  prev BLOB NOT NULL,"
   "  hash BLOB NOT NULL,"
   "  sig BLOB NOT NULL);",
+  /* 2: sync. An interview's submission id is fixed when it is first queued; its envelope is
+   * sealed as soon as the tablet is enrolled, and marked sent only with a verified receipt. */
+  "ALTER TABLE interviews ADD COLUMN submission_id TEXT;"
+  "CREATE UNIQUE INDEX interviews_by_submission ON interviews (submission_id);"
+  "CREATE TABLE enrollment ("
+  "  id INTEGER PRIMARY KEY CHECK (id = 1),"
+  "  server_url TEXT NOT NULL,"
+  "  device_name TEXT NOT NULL,"
+  "  org_data_pk BLOB NOT NULL,"
+  "  server_sign_pk BLOB NOT NULL,"
+  "  pinned_key TEXT,"
+  "  ca_file TEXT,"
+  "  enrolled INTEGER NOT NULL);"
+  "CREATE TABLE outbox ("
+  "  submission_id TEXT PRIMARY KEY,"
+  "  interview_id TEXT NOT NULL UNIQUE,"
+  "  sealed BLOB NOT NULL,"
+  "  content_hash TEXT NOT NULL,"
+  "  signature TEXT NOT NULL,"
+  "  state TEXT NOT NULL CHECK (state IN ('pending', 'sent', 'needs_attention')),"
+  "  attempts INTEGER NOT NULL DEFAULT 0,"
+  "  last_error TEXT,"
+  "  receipt TEXT,"
+  "  queued INTEGER NOT NULL,"
+  "  sent INTEGER);"
+  "CREATE INDEX outbox_by_state ON outbox (state, queued);"
+  "CREATE TABLE sync_state (key TEXT PRIMARY KEY, value TEXT NOT NULL);",
 };
 
 static int

@@ -44,6 +44,7 @@ intake_interview_free (IntakeInterview *interview)
   g_free (interview->form_id);
   g_free (interview->author_id);
   g_free (interview->author_name);
+  g_free (interview->submission_id);
   g_clear_pointer (&interview->content, json_object_unref);
   g_free (interview);
 }
@@ -273,12 +274,14 @@ interview_from_row (sqlite3_stmt *stmt)
   iv->updated = sqlite3_column_int64 (stmt, 10);
   if (sqlite3_column_type (stmt, 11) != SQLITE_NULL)
     iv->author_name = g_strdup ((const char *) sqlite3_column_text (stmt, 11));
+  if (sqlite3_column_type (stmt, 12) != SQLITE_NULL)
+    iv->submission_id = g_strdup ((const char *) sqlite3_column_text (stmt, 12));
   return iv;
 }
 
 #define INTERVIEW_COLUMNS                                                                        \
   "i.id, i.form_id, i.form_version, i.author, i.state, i.is_void, i.revision, i.nonce, "         \
-  "i.content, i.created, i.updated, u.name"
+  "i.content, i.created, i.updated, u.name, i.submission_id"
 #define INTERVIEW_FROM " FROM interviews i LEFT JOIN users u ON u.id = i.author "
 
 static gboolean
@@ -597,6 +600,25 @@ intake_session_list_interviews (IntakeSession *session,
   return g_steal_pointer (&list);
 }
 
+static gboolean
+assign_submission_id (IntakeSession *session, IntakeInterview *iv, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  if (iv->submission_id != NULL)
+    return TRUE;
+  iv->submission_id = intake_uuid_new ();
+  stmt = intake_db_prepare (session->store->db,
+                            "UPDATE interviews SET submission_id = ? WHERE id = ? "
+                            "AND submission_id IS NULL",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_text (stmt, 1, iv->submission_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 2, iv->id, -1, SQLITE_STATIC);
+  return intake_db_step_done (session->store->db, stmt, error);
+}
+
 typedef enum
 {
   TRANSITION_COMPLETE,
@@ -710,13 +732,70 @@ transition (IntakeSession *session,
                                      g_steal_pointer (&note));
     }
   if (!write_content (session, iv, new_state, is_void, error)
-      || !_intake_store_audit_in_tx (store, session->user_id, action, interview_id, error)
-      || !intake_db_commit (store->db, error))
+      || !_intake_store_audit_in_tx (store, session->user_id, action, interview_id, error))
+    goto fail;
+  /* Reaching the queue fixes the submission id; an enrolled tablet seals the envelope in the
+   * same transaction, so a queued interview is never left half-way. */
+  if (g_str_equal (new_state, "queued")
+      && (!assign_submission_id (session, iv, error)
+          || (_intake_store_is_enrolled (store) && !_intake_session_seal_in_tx (session, iv, error))))
+    goto fail;
+  if (!intake_db_commit (store->db, error))
     goto fail;
   return TRUE;
 fail:
   intake_db_rollback (store->db);
   return FALSE;
+}
+
+const char *
+_intake_interview_get_submission_id (IntakeInterview *iv)
+{
+  return iv->submission_id;
+}
+
+JsonNode *
+_intake_interview_to_submission_json (IntakeSession *session, IntakeInterview *iv)
+{
+  JsonNode *node = intake_interview_to_json (iv, TRUE);
+  JsonObject *o = json_node_get_object (node);
+
+  /* Local bookkeeping has no meaning at headquarters. */
+  json_object_remove_member (o, "state");
+  json_object_remove_member (o, "revision");
+  json_object_remove_member (o, "updated");
+  json_object_remove_member (o, "has_review_note");
+  return node;
+}
+
+int
+_intake_session_seal_one (IntakeSession *session, const char *interview_id, GError **error)
+{
+  IntakeStore *store = session->store;
+  g_autoptr (IntakeInterview) iv = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  if (!intake_db_begin (store->db, error))
+    return -1;
+  iv = load_interview (session, interview_id, &local_error);
+  if (iv == NULL)
+    {
+      intake_db_rollback (store->db);
+      /* What this user may not read waits for someone who may. */
+      if (g_error_matches (local_error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED))
+        return 0;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return -1;
+    }
+  if (iv->state != INTAKE_STATE_QUEUED || !assign_submission_id (session, iv, error)
+      || !_intake_session_seal_in_tx (session, iv, error)
+      || !_intake_store_audit_in_tx (store, session->user_id, "seal", interview_id, error)
+      || !intake_db_commit (store->db, error))
+    {
+      intake_db_rollback (store->db);
+      return iv->state != INTAKE_STATE_QUEUED ? 0 : -1;
+    }
+  return 1;
 }
 
 gboolean

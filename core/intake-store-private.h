@@ -80,4 +80,11 @@ gboolean _intake_record_decrypt (const IntakeSecret *key,
                                  GError **error);
 char *_intake_user_name_for_id (IntakeStore *store, const char *user_id);
 
+/* Sync: sealing queued interviews into the outbox (intake-outbox.c). */
+gboolean _intake_store_is_enrolled (IntakeStore *store);
+gboolean _intake_session_seal_in_tx (IntakeSession *session, IntakeInterview *iv, GError **error);
+int _intake_session_seal_one (IntakeSession *session, const char *interview_id, GError **error);
+const char *_intake_interview_get_submission_id (IntakeInterview *iv);
+JsonNode *_intake_interview_to_submission_json (IntakeSession *session, IntakeInterview *iv);
+
 G_END_DECLS

@@ -25,6 +25,7 @@ static const struct
   { INTAKE_POLICY_MIN_SECRET_LENGTH, "6", 4, 128 },
   { INTAKE_POLICY_MAX_FAILED_UNLOCKS, "10", 0, 1000 },
   { INTAKE_POLICY_AUTO_LOCK_MINUTES, "5", 1, 240 },
+  { INTAKE_POLICY_KEEP_SENT_DAYS, "0", 0, 3650 },
 };
 
 const char *
@@ -535,7 +536,7 @@ intake_session_set_policy (IntakeSession *session,
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
                    "Unknown policy '%s'; known policies: review_required, min_secret_length, "
-                   "max_failed_unlocks, auto_lock_minutes",
+                   "max_failed_unlocks, auto_lock_minutes, keep_sent_days",
                    key);
       return FALSE;
     }

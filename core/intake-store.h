@@ -45,6 +45,7 @@ gboolean intake_role_from_string (const char *str, IntakeRole *role);
 #define INTAKE_POLICY_MIN_SECRET_LENGTH "min_secret_length"
 #define INTAKE_POLICY_MAX_FAILED_UNLOCKS "max_failed_unlocks"
 #define INTAKE_POLICY_AUTO_LOCK_MINUTES "auto_lock_minutes"
+#define INTAKE_POLICY_KEEP_SENT_DAYS "keep_sent_days"
 
 #define INTAKE_TYPE_STORE (intake_store_get_type ())
 G_DECLARE_FINAL_TYPE (IntakeStore, intake_store, INTAKE, STORE, GObject)
@@ -152,6 +153,8 @@ typedef struct
   gint64 revision;
   gint64 created;
   gint64 updated;
+  /* Fixed when the interview is first queued; NULL before. */
+  char *submission_id;
   /* Decrypted content, or NULL when this reader may not open it. */
   JsonObject *content;
 } IntakeInterview;
