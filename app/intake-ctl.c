@@ -3,6 +3,7 @@
 
 #include "intake-ctl.h"
 
+#include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -10,7 +11,9 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "intake-json.h"
 #include "intake-store.h"
+#include "intake-sync.h"
 
 #define EXIT_USAGE 2
 
@@ -44,6 +47,8 @@ static char *opt_kdf_cost;
 static char *opt_role;
 static char *opt_note;
 static char *opt_reason;
+static char *opt_pin_sha256;
+static char *opt_ca;
 static int opt_version;
 static gboolean opt_yes;
 
@@ -208,7 +213,12 @@ unlock (Ctl *ctl, const char *acting, GError **error)
   if (secret == NULL)
     return FALSE;
   ctl->session = intake_store_unlock (ctl->store, acting, secret, error);
-  return ctl->session != NULL;
+  if (ctl->session == NULL)
+    return FALSE;
+  /* Whoever can read the review queue also seals what waited for enrollment. */
+  if (intake_session_get_role (ctl->session) != INTAKE_ROLE_WORKER)
+    intake_session_seal_queued (ctl->session, NULL);
+  return TRUE;
 }
 
 static JsonObject *
@@ -499,10 +509,10 @@ cmd_interview_import (Ctl *ctl, const Command *cmd, char **args, GError **error)
   doc = load_json_file (args[0], "Interview file", error);
   if (doc == NULL)
     return FALSE;
-  form_id = json_object_get_string_member_with_default (doc, "form_id", NULL);
-  version = json_object_get_int_member_with_default (doc, "form_version", 0);
+  form_id = intake_json_get_string (doc, "form_id");
+  version = intake_json_get_int (doc, "form_version", 0);
   answers_node = json_object_get_member (doc, "answers");
-  state = json_object_get_string_member_with_default (doc, "state", "draft");
+  state = json_object_has_member (doc, "state") ? intake_json_get_string (doc, "state") : "draft";
   if (form_id == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
@@ -520,7 +530,7 @@ cmd_interview_import (Ctl *ctl, const Command *cmd, char **args, GError **error)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    "Interview file %s: \"state\" may be \"draft\" or \"completed\", not \"%s\"",
-                   args[0], state);
+                   args[0], state ? state : "(not text)");
       return FALSE;
     }
   if (!unlock (ctl, ctl->user, error))
@@ -770,22 +780,67 @@ cmd_review_void (Ctl *ctl, const Command *cmd, char **args, GError **error)
   return review_action (ctl, args, 2, error);
 }
 
+static JsonNode *
+sync_status_json (IntakeStore *store, GError **error)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (IntakeEnrollment) e = intake_store_dup_enrollment (store, NULL);
+  g_autofree char *device_status = intake_store_dup_sync_state (store, "device_status");
+  g_autofree char *last_success = intake_store_dup_sync_state (store, "last_success");
+  g_autofree char *last_error = intake_store_dup_sync_state (store, "last_error");
+  IntakeOutboxCounts counts;
+  JsonNode *attention;
+
+  if (!intake_store_outbox_counts (store, &counts, error)
+      || !(attention = intake_store_outbox_attention_json (store, error)))
+    return NULL;
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "enrolled");
+  json_builder_add_boolean_value (b, e != NULL);
+  json_builder_set_member_name (b, "server");
+  json_builder_add_string_value (b, e ? e->server_url : NULL);
+  json_builder_set_member_name (b, "device_status");
+  json_builder_add_string_value (b, device_status);
+  json_builder_set_member_name (b, "waiting_to_send");
+  json_builder_add_int_value (b, counts.pending + counts.unsealed);
+  json_builder_set_member_name (b, "waiting_for_enrollment");
+  json_builder_add_int_value (b, counts.unsealed);
+  json_builder_set_member_name (b, "needs_attention");
+  json_builder_add_int_value (b, counts.needs_attention);
+  json_builder_set_member_name (b, "sent");
+  json_builder_add_int_value (b, counts.sent);
+  json_builder_set_member_name (b, "last_success");
+  json_builder_add_string_value (b, last_success);
+  json_builder_set_member_name (b, "last_error");
+  json_builder_add_string_value (b, last_error);
+  json_builder_set_member_name (b, "attention");
+  json_builder_add_value (b, attention);
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
 static gboolean
 cmd_status (Ctl *ctl, const Command *cmd, char **args, GError **error)
 {
   g_autoptr (JsonNode) status = NULL;
+  JsonNode *sync;
   JsonObject *o;
   JsonObject *counts;
+  JsonObject *so;
+  JsonArray *attention;
 
-  if (!open_store (ctl, error) || !(status = intake_store_dup_status_json (ctl->store, error)))
+  if (!open_store (ctl, error) || !(status = intake_store_dup_status_json (ctl->store, error))
+      || !(sync = sync_status_json (ctl->store, error)))
     return FALSE;
+  o = json_node_get_object (status);
+  json_object_set_member (o, "sync", sync);
   if (ctl->json)
     {
       print_json (status);
       return TRUE;
     }
-  o = json_node_get_object (status);
   counts = json_object_get_object_member (o, "interviews");
+  so = json_node_get_object (sync);
   g_print ("Device %s\nData folder %s\nUsers: %" G_GINT64_FORMAT "\n",
            json_object_get_string_member (o, "device_id"),
            json_object_get_string_member (o, "data_dir"), json_object_get_int_member (o, "users"));
@@ -793,7 +848,28 @@ cmd_status (Ctl *ctl, const Command *cmd, char **args, GError **error)
            G_GINT64_FORMAT " queued, %" G_GINT64_FORMAT " sent\n",
            json_object_get_int_member (counts, "draft"),
            json_object_get_int_member (counts, "awaiting_review"),
-           json_object_get_int_member (counts, "queued"), json_object_get_int_member (counts, "sent"));
+           json_object_get_int_member (counts, "queued"),
+           json_object_get_int_member (counts, "sent") + json_object_get_int_member (counts, "purged"));
+  if (json_object_get_boolean_member (so, "enrolled"))
+    g_print ("Server %s (device %s); %" G_GINT64_FORMAT " waiting to send, last success %s\n",
+             json_object_get_string_member (so, "server"),
+             intake_json_get_string (so, "device_status") ? intake_json_get_string (so, "device_status")
+                                                         : "not yet checked",
+             json_object_get_int_member (so, "waiting_to_send"),
+             intake_json_get_string (so, "last_success") ? intake_json_get_string (so, "last_success")
+                                                        : "never");
+  else
+    g_print ("Not enrolled with a server; %" G_GINT64_FORMAT " interviews wait for enrollment\n",
+             json_object_get_int_member (so, "waiting_for_enrollment"));
+  if (intake_json_get_string (so, "last_error"))
+    g_print ("Last sync problem: %s\n", intake_json_get_string (so, "last_error"));
+  attention = json_object_get_array_member (so, "attention");
+  for (guint i = 0; i < json_array_get_length (attention); i++)
+    {
+      JsonObject *a = json_array_get_object_element (attention, i);
+      g_print ("Needs attention: interview %s: %s\n", json_object_get_string_member (a, "interview_id"),
+               json_object_get_string_member (a, "reason"));
+    }
   return TRUE;
 }
 
@@ -874,6 +950,98 @@ cmd_verify (Ctl *ctl, const Command *cmd, char **args, GError **error)
 }
 
 static gboolean
+cmd_enroll (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  g_autofree char *pin = NULL;
+  g_autofree char *ca = NULL;
+
+  if (opt_pin_sha256)
+    pin = g_str_has_prefix (opt_pin_sha256, "sha256//") ? g_strdup (opt_pin_sha256)
+                                                         : g_strconcat ("sha256//", opt_pin_sha256,
+                                                                        NULL);
+  if (opt_ca)
+    {
+      g_autoptr (GFile) f = g_file_new_for_commandline_arg (opt_ca);
+      ca = g_file_get_path (f);
+      if (ca == NULL || !g_file_test (ca, G_FILE_TEST_IS_REGULAR))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "No CA file at %s", opt_ca);
+          return FALSE;
+        }
+    }
+  if (!unlock (ctl, ctl->user, error)
+      || !intake_sync_enroll (ctl->session, args[0], args[1], pin, ca, error))
+    return FALSE;
+  if (!ctl->json)
+    g_print ("Enrolled with %s as device %s\n", args[0],
+             intake_store_get_device_id (ctl->store));
+  return TRUE;
+}
+
+/* Exit statuses of 'sync', for scripts: 0 the outbox is empty, 75 (EX_TEMPFAIL) work is left
+ * for later, 65 (EX_DATAERR) envelopes wait for a person, 77 (EX_NOPERM) revoked or not enrolled,
+ * 0 also after a wipe the server ordered. */
+#define SYNC_EXIT_LATER 75
+#define SYNC_EXIT_ATTENTION 65
+#define SYNC_EXIT_STOPPED 77
+
+static int sync_exit_status;
+
+static gboolean
+cmd_sync (Ctl *ctl, const Command *cmd, char **args, GError **error)
+{
+  g_auto (IntakeSyncReport) report = { 0 };
+  static const char *const outcomes[] = { "done", "later", "needs_attention", "stopped",
+                                          "wiped" };
+
+  if (!open_store (ctl, error) || !intake_sync_pass (ctl->store, NULL, NULL, &report, error))
+    return FALSE;
+  if (ctl->json)
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+      g_autoptr (JsonNode) root = NULL;
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "outcome");
+      json_builder_add_string_value (b, outcomes[report.outcome]);
+      json_builder_set_member_name (b, "sent");
+      json_builder_add_int_value (b, report.sent);
+      json_builder_set_member_name (b, "pending");
+      json_builder_add_int_value (b, report.pending);
+      json_builder_set_member_name (b, "needs_attention");
+      json_builder_add_int_value (b, report.needs_attention);
+      json_builder_set_member_name (b, "forms_added");
+      json_builder_add_int_value (b, report.forms_added);
+      json_builder_set_member_name (b, "message");
+      json_builder_add_string_value (b, report.message ? report.message : "");
+      json_builder_end_object (b);
+      root = json_builder_get_root (b);
+      print_json (root);
+    }
+  else
+    g_print ("%s\n", report.message ? report.message : "Nothing to do");
+  switch (report.outcome)
+    {
+    case INTAKE_SYNC_DONE:
+    case INTAKE_SYNC_WIPED:
+      sync_exit_status = 0;
+      break;
+    case INTAKE_SYNC_LATER:
+      sync_exit_status = SYNC_EXIT_LATER;
+      break;
+    case INTAKE_SYNC_NEEDS_ATTENTION:
+      sync_exit_status = SYNC_EXIT_ATTENTION;
+      break;
+    case INTAKE_SYNC_STOPPED:
+    default:
+      sync_exit_status = SYNC_EXIT_STOPPED;
+      break;
+    }
+  if (report.outcome == INTAKE_SYNC_WIPED)
+    g_clear_object (&ctl->store);
+  return TRUE;
+}
+
+static gboolean
 cmd_wipe (Ctl *ctl, const Command *cmd, char **args, GError **error)
 {
   if (!opt_yes)
@@ -921,6 +1089,12 @@ static const GOptionEntry version_entries[] = {
   { "version", 0, 0, G_OPTION_ARG_INT, &opt_version, "Form version (default: newest)", "N" },
   { NULL },
 };
+static const GOptionEntry enroll_entries[] = {
+  { "pin-sha256", 0, 0, G_OPTION_ARG_STRING, &opt_pin_sha256,
+    "Accept only a server whose public key has this SHA-256 (base64, as curl's pinning)", "B64" },
+  { "ca", 0, 0, G_OPTION_ARG_FILENAME, &opt_ca, "Trust this CA bundle for the server", "FILE" },
+  { NULL },
+};
 static const GOptionEntry yes_entries[] = {
   { "yes", 0, 0, G_OPTION_ARG_NONE, &opt_yes, "Confirm that everything is to be destroyed",
     NULL },
@@ -961,6 +1135,10 @@ static const Command commands[] = {
     cmd_review_return, note_entries, 1, 1 },
   { "review void", "ID --reason TEXT", "Void an interview (supervisor)", cmd_review_void,
     reason_entries, 1, 1 },
+  { "enroll", "URL TOKEN", "Enroll this tablet with a server (admin)", cmd_enroll,
+    enroll_entries, 2, 2 },
+  { "sync", "", "Send what is queued now; exit 0 done, 75 later, 65 attention, 77 stopped",
+    cmd_sync, NULL, 0, 0 },
   { "status", "", "Show the tablet's state", cmd_status, NULL, 0, 0 },
   { "audit", "", "Show the audit log (supervisor, admin)", cmd_audit, NULL, 0, 0 },
   { "verify", "", "Check the data file, the audit chain and every record you may open",
@@ -1022,6 +1200,7 @@ intake_ctl_run (int argc, char **argv)
       g_printerr ("intakectl: %s\n", error->message);
       return EXIT_FAILURE;
     }
+  curl_global_init (CURL_GLOBAL_DEFAULT);
 
   /* Find the command words among the arguments: the first one or two words that are not
    * options or values of the global options. */
@@ -1105,6 +1284,7 @@ intake_ctl_run (int argc, char **argv)
   if (ctl.data_dir == NULL)
     ctl.data_dir = intake_store_default_data_dir ();
 
+  sync_exit_status = 0;
   if (!cmd->run (&ctl, cmd, args, &error))
     {
       status = EXIT_FAILURE;
@@ -1113,6 +1293,8 @@ intake_ctl_run (int argc, char **argv)
       if (error && error->domain == G_OPTION_ERROR)
         status = EXIT_USAGE;
     }
+  else if (sync_exit_status != 0)
+    status = sync_exit_status;
   g_clear_object (&ctl.session);
   g_clear_object (&ctl.store);
   g_free (ctl.data_dir);

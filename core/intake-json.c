@@ -146,3 +146,39 @@ intake_json_write (GString *out, JsonNode *node)
       break;
     }
 }
+
+static JsonNode *
+value_member (JsonObject *object, const char *name, GType type)
+{
+  JsonNode *n = object ? json_object_get_member (object, name) : NULL;
+
+  return n && JSON_NODE_HOLDS_VALUE (n) && json_node_get_value_type (n) == type ? n : NULL;
+}
+
+const char *
+intake_json_get_string (JsonObject *object, const char *name)
+{
+  JsonNode *n = value_member (object, name, G_TYPE_STRING);
+  return n ? json_node_get_string (n) : NULL;
+}
+
+gint64
+intake_json_get_int (JsonObject *object, const char *name, gint64 fallback)
+{
+  JsonNode *n = value_member (object, name, G_TYPE_INT64);
+  return n ? json_node_get_int (n) : fallback;
+}
+
+JsonObject *
+intake_json_get_object (JsonObject *object, const char *name)
+{
+  JsonNode *n = object ? json_object_get_member (object, name) : NULL;
+  return n && JSON_NODE_HOLDS_OBJECT (n) ? json_node_get_object (n) : NULL;
+}
+
+JsonArray *
+intake_json_get_array (JsonObject *object, const char *name)
+{
+  JsonNode *n = object ? json_object_get_member (object, name) : NULL;
+  return n && JSON_NODE_HOLDS_ARRAY (n) ? json_node_get_array (n) : NULL;
+}

@@ -11,4 +11,11 @@ G_BEGIN_DECLS
  * (tests/core/test-json.c checks that, also on fuzzed trees). */
 void intake_json_write (GString *out, JsonNode *node);
 
+/* Members of untrusted JSON (files, the network): the value when it has the expected type, the
+ * fallback otherwise, and never a critical warning for an object where a string was expected. */
+const char *intake_json_get_string (JsonObject *object, const char *name);
+gint64 intake_json_get_int (JsonObject *object, const char *name, gint64 fallback);
+JsonObject *intake_json_get_object (JsonObject *object, const char *name);
+JsonArray *intake_json_get_array (JsonObject *object, const char *name);
+
 G_END_DECLS

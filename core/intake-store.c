@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "intake-config.h"
 
+#include "intake-json.h"
 #include "intake-store-private.h"
 
 #include <errno.h>
@@ -672,14 +673,16 @@ _intake_user_name_for_id (IntakeStore *store, const char *user_id)
 
 /* ---- Forms ---- */
 
-gboolean
-intake_session_import_form (IntakeSession *session,
-                            const char *document,
-                            char **form_id_out,
-                            int *version_out,
-                            GError **error)
+/* Store a form version; the same document again is a no-op, a different one under an existing
+ * id and version is refused. actor is the importing user's id, or "" for the server. */
+static gboolean
+import_form (IntakeStore *store,
+             const char *actor,
+             const char *document,
+             char **form_id_out,
+             int *version_out,
+             GError **error)
 {
-  IntakeStore *store = session->store;
   g_autoptr (JsonParser) parser = json_parser_new ();
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (GError) local_error = NULL;
@@ -689,8 +692,6 @@ intake_session_import_form (IntakeSession *session,
   gint64 version;
   int rc;
 
-  if (!_intake_session_require_role (session, FALSE, FALSE, TRUE, "import forms", error))
-    return FALSE;
   if (!json_parser_load_from_data (parser, document, -1, &local_error))
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
@@ -705,8 +706,8 @@ intake_session_import_form (IntakeSession *session,
       return FALSE;
     }
   root = json_node_get_object (json_parser_get_root (parser));
-  form_id = json_object_get_string_member_with_default (root, "id", NULL);
-  version = json_object_get_int_member_with_default (root, "version", 0);
+  form_id = intake_json_get_string (root, "id");
+  version = intake_json_get_int (root, "version", 0);
   if (form_id == NULL || *form_id == '\0' || strlen (form_id) > 128)
     {
       g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
@@ -757,7 +758,7 @@ intake_session_import_form (IntakeSession *session,
       sqlite3_bind_int64 (stmt, 4, _intake_now_coarse ());
       subject = g_strdup_printf ("%s@%d", form_id, (int) version);
       if (!intake_db_step_done (store->db, stmt, error)
-          || !_intake_store_audit_in_tx (store, session->user_id, "form-import", subject, error))
+          || !_intake_store_audit_in_tx (store, actor, "form-import", subject, error))
         goto fail;
     }
   if (!intake_db_commit (store->db, error))
@@ -770,6 +771,25 @@ intake_session_import_form (IntakeSession *session,
 fail:
   intake_db_rollback (store->db);
   return FALSE;
+}
+
+gboolean
+intake_session_import_form (IntakeSession *session,
+                            const char *document,
+                            char **form_id_out,
+                            int *version_out,
+                            GError **error)
+{
+  if (!_intake_session_require_role (session, FALSE, FALSE, TRUE, "import forms", error))
+    return FALSE;
+  return import_form (session->store, session->user_id, document, form_id_out, version_out,
+                      error);
+}
+
+gboolean
+intake_store_import_verified_form (IntakeStore *store, const char *document, GError **error)
+{
+  return import_form (store, "", document, NULL, NULL, error);
 }
 
 JsonNode *

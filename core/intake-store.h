@@ -121,6 +121,10 @@ gboolean intake_session_import_form (IntakeSession *session,
                                      char **form_id_out,
                                      int *version_out,
                                      GError **error);
+/* A form whose server signature the sync engine has verified. */
+gboolean intake_store_import_verified_form (IntakeStore *store,
+                                           const char *document,
+                                           GError **error);
 JsonNode *intake_store_list_forms_json (IntakeStore *store, GError **error);
 char *intake_store_dup_form_document (IntakeStore *store,
                                       const char *form_id,

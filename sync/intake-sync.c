@@ -1,0 +1,843 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "intake-config.h"
+
+#include "intake-sync.h"
+
+#include "intake-json.h"
+
+#include <curl/curl.h>
+#include <string.h>
+
+#define MAX_RESPONSE_BYTES (16 * 1024 * 1024)
+
+G_DEFINE_QUARK (intake-sync-error-quark, intake_sync_error)
+
+void
+intake_sync_options_init (IntakeSyncOptions *options)
+{
+  options->batch_count = 100;
+  options->batch_bytes = 4 * 1024 * 1024;
+  options->connect_timeout_ms = 15000;
+  options->low_speed_time_s = 30;
+  options->total_timeout_s = 300;
+  options->gzip = TRUE;
+}
+
+void
+intake_sync_report_clear (IntakeSyncReport *report)
+{
+  g_clear_pointer (&report->message, g_free);
+}
+
+typedef struct
+{
+  IntakeStore *store;
+  IntakeEnrollment *enrollment;
+  const IntakeSyncOptions *options;
+  GCancellable *cancellable;
+  char *base_url;
+  const char *pinned_key;
+  const char *ca_file;
+  CURL *curl;
+} Client;
+
+typedef struct
+{
+  long status;
+  GByteArray *body;
+  int retry_after_s;
+  gboolean too_big;
+} Response;
+
+static void
+response_clear (Response *r)
+{
+  g_clear_pointer (&r->body, g_byte_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Response, response_clear)
+
+static void
+client_clear (Client *c)
+{
+  g_clear_pointer (&c->curl, curl_easy_cleanup);
+  g_clear_pointer (&c->base_url, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Client, client_clear)
+
+/* Plain http is for loopback only (tests, the demo): anywhere else answers and envelopes would
+ * cross the network unauthenticated. */
+static gboolean
+check_url (const char *url, char **base_out, GError **error)
+{
+  g_autoptr (GUri) uri = g_uri_parse (url, G_URI_FLAGS_NONE, NULL);
+  const char *scheme;
+  const char *host;
+
+  if (uri == NULL || g_uri_get_host (uri) == NULL)
+    {
+      g_set_error (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_FAILED,
+                   "'%s' is not a server address (expected https://HOST[:PORT])", url);
+      return FALSE;
+    }
+  scheme = g_uri_get_scheme (uri);
+  host = g_uri_get_host (uri);
+  if (g_ascii_strcasecmp (scheme, "http") == 0)
+    {
+      g_autoptr (GInetAddress) addr = g_inet_address_new_from_string (host);
+      if (g_ascii_strcasecmp (host, "localhost") != 0
+          && (addr == NULL || !g_inet_address_get_is_loopback (addr)))
+        {
+          g_set_error (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_INSECURE,
+                       "Refusing plain http to %s: use https (plain http is only for the "
+                       "tablet itself, 127.0.0.1)",
+                       host);
+          return FALSE;
+        }
+    }
+  else if (g_ascii_strcasecmp (scheme, "https") != 0)
+    {
+      g_set_error (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_FAILED,
+                   "'%s' is not an https address", url);
+      return FALSE;
+    }
+  *base_out = g_strdup (url);
+  while (g_str_has_suffix (*base_out, "/"))
+    (*base_out)[strlen (*base_out) - 1] = '\0';
+  return TRUE;
+}
+
+static size_t
+write_cb (char *data, size_t size, size_t nmemb, void *user_data)
+{
+  Response *r = user_data;
+  size_t n = size * nmemb;
+
+  if (r->body->len + n > MAX_RESPONSE_BYTES)
+    {
+      r->too_big = TRUE;
+      return 0;
+    }
+  g_byte_array_append (r->body, (const guint8 *) data, n);
+  return n;
+}
+
+static int
+progress_cb (void *user_data, curl_off_t dltotal, curl_off_t dlnow, curl_off_t ultotal,
+             curl_off_t ulnow)
+{
+  Client *c = user_data;
+  return g_cancellable_is_cancelled (c->cancellable) ? 1 : 0;
+}
+
+static gboolean
+client_init (Client *c,
+             IntakeStore *store,
+             const char *url,
+             const IntakeSyncOptions *options,
+             GCancellable *cancellable,
+             GError **error)
+{
+  c->store = store;
+  c->options = options;
+  c->cancellable = cancellable;
+  if (!check_url (url, &c->base_url, error))
+    return FALSE;
+  c->curl = curl_easy_init ();
+  if (c->curl == NULL)
+    {
+      g_set_error_literal (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_FAILED,
+                           "Could not start the network library");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static GBytes *
+gzip_bytes (GBytes *plain)
+{
+  g_autoptr (GZlibCompressor) z = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 6);
+  g_autoptr (GOutputStream) mem = g_memory_output_stream_new_resizable ();
+  g_autoptr (GOutputStream) out = g_converter_output_stream_new (mem, G_CONVERTER (z));
+  gsize written;
+
+  if (!g_output_stream_write_all (out, g_bytes_get_data (plain, NULL), g_bytes_get_size (plain),
+                                  &written, NULL, NULL)
+      || !g_output_stream_close (out, NULL, NULL))
+    return NULL;
+  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (mem));
+}
+
+static char *
+request_signature (IntakeStore *store, const char *method, const char *path, GBytes *body)
+{
+  guint8 hash[INTAKE_HASH_BYTES];
+  guint8 sig[INTAKE_SIGNATURE_BYTES];
+  g_autofree char *hex = NULL;
+  g_autofree char *message = NULL;
+  GString *h = g_string_new (NULL);
+
+  crypto_generichash (hash, sizeof hash, body ? g_bytes_get_data (body, NULL) : NULL,
+                      body ? g_bytes_get_size (body) : 0, NULL, 0);
+  for (guint i = 0; i < sizeof hash; i++)
+    g_string_append_printf (h, "%02x", hash[i]);
+  hex = g_string_free (h, FALSE);
+  message = g_strdup_printf ("intake-request-v1\n%s\n%s\n%s", method, path, hex);
+  intake_store_sign (store, (const guint8 *) message, strlen (message), sig);
+  return g_base64_encode (sig, sizeof sig);
+}
+
+static gboolean
+curl_failure (Client *c, CURLcode rc, const char *errbuf, GError **error)
+{
+  const char *detail = errbuf && *errbuf ? errbuf : curl_easy_strerror (rc);
+
+  if (rc == CURLE_ABORTED_BY_CALLBACK)
+    g_set_error_literal (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_CANCELLED,
+                         "Sync was stopped");
+  else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH
+           || rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM
+           || rc == CURLE_SSL_CONNECT_ERROR)
+    g_set_error (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_INSECURE,
+                 "The server's identity could not be verified (%s); nothing was sent", detail);
+  else
+    g_set_error (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_NETWORK,
+                 "Could not reach the server (%s)", detail);
+  return FALSE;
+}
+
+/* One HTTP exchange on the client's reused connection. Transport failures become GErrors;
+ * any HTTP status is returned for the caller to judge. */
+static gboolean
+client_request (Client *c,
+                const char *method,
+                const char *path,
+                GBytes *json_body,
+                gboolean sign,
+                Response *r,
+                GError **error)
+{
+  g_autofree char *url = g_strconcat (c->base_url, path, NULL);
+  g_autoptr (GBytes) wire = NULL;
+  struct curl_slist *headers = NULL;
+  char errbuf[CURL_ERROR_SIZE] = "";
+  CURLcode rc;
+  CURL *h = c->curl;
+
+  if (g_cancellable_set_error_if_cancelled (c->cancellable, error))
+    return FALSE;
+  r->body = g_byte_array_new ();
+  r->retry_after_s = -1;
+  r->status = 0;
+  r->too_big = FALSE;
+
+  if (json_body != NULL)
+    {
+      wire = c->options->gzip ? gzip_bytes (json_body) : NULL;
+      if (wire != NULL)
+        headers = curl_slist_append (headers, "Content-Encoding: gzip");
+      else
+        wire = g_bytes_ref (json_body);
+      headers = curl_slist_append (headers, "Content-Type: application/json");
+    }
+  headers = curl_slist_append (headers, "Expect:");
+  if (sign)
+    {
+      g_autofree char *sig = request_signature (c->store, method, path, wire);
+      g_autofree char *dev = g_strdup_printf ("Intake-Device: %s",
+                                              intake_store_get_device_id (c->store));
+      g_autofree char *sig_h = g_strdup_printf ("Intake-Signature: %s", sig);
+      headers = curl_slist_append (headers, dev);
+      headers = curl_slist_append (headers, sig_h);
+    }
+
+  curl_easy_reset (h);
+  curl_easy_setopt (h, CURLOPT_URL, url);
+  curl_easy_setopt (h, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt (h, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt (h, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt (h, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt (h, CURLOPT_SSL_VERIFYHOST, 2L);
+  if (c->ca_file)
+    curl_easy_setopt (h, CURLOPT_CAINFO, c->ca_file);
+  if (c->pinned_key)
+    curl_easy_setopt (h, CURLOPT_PINNEDPUBLICKEY, c->pinned_key);
+  curl_easy_setopt (h, CURLOPT_CONNECTTIMEOUT_MS, c->options->connect_timeout_ms);
+  curl_easy_setopt (h, CURLOPT_LOW_SPEED_LIMIT, 1L);
+  curl_easy_setopt (h, CURLOPT_LOW_SPEED_TIME, c->options->low_speed_time_s);
+  curl_easy_setopt (h, CURLOPT_TIMEOUT, c->options->total_timeout_s);
+  curl_easy_setopt (h, CURLOPT_HTTPHEADER, headers);
+  curl_easy_setopt (h, CURLOPT_ERRORBUFFER, errbuf);
+  curl_easy_setopt (h, CURLOPT_WRITEFUNCTION, write_cb);
+  curl_easy_setopt (h, CURLOPT_WRITEDATA, r);
+  curl_easy_setopt (h, CURLOPT_NOPROGRESS, 0L);
+  curl_easy_setopt (h, CURLOPT_XFERINFOFUNCTION, progress_cb);
+  curl_easy_setopt (h, CURLOPT_XFERINFODATA, c);
+  curl_easy_setopt (h, CURLOPT_USERAGENT, "field-intake/" PACKAGE_VERSION);
+  if (g_str_equal (method, "POST"))
+    {
+      curl_easy_setopt (h, CURLOPT_POST, 1L);
+      curl_easy_setopt (h, CURLOPT_POSTFIELDS, wire ? g_bytes_get_data (wire, NULL) : "");
+      curl_easy_setopt (h, CURLOPT_POSTFIELDSIZE_LARGE,
+                        (curl_off_t) (wire ? g_bytes_get_size (wire) : 0));
+    }
+  rc = curl_easy_perform (h);
+  curl_slist_free_all (headers);
+  if (rc != CURLE_OK)
+    {
+      if (r->too_big)
+        {
+          g_set_error_literal (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_BAD_RESPONSE,
+                               "The server's answer was far too large");
+          return FALSE;
+        }
+      return curl_failure (c, rc, errbuf, error);
+    }
+  curl_easy_getinfo (h, CURLINFO_RESPONSE_CODE, &r->status);
+  {
+    /* libcurl reads Retry-After in both its forms (seconds, or an HTTP date). */
+    curl_off_t retry = 0;
+    if (curl_easy_getinfo (h, CURLINFO_RETRY_AFTER, &retry) == CURLE_OK && retry > 0)
+      r->retry_after_s = (int) MIN (retry, (curl_off_t) 24 * 3600);
+  }
+  return TRUE;
+}
+
+static JsonObject *
+response_object (Response *r, GError **error)
+{
+  g_autoptr (JsonParser) parser = json_parser_new ();
+
+  if (r->body->len == 0
+      || !json_parser_load_from_data (parser, (const char *) r->body->data, r->body->len, NULL)
+      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+    {
+      g_set_error (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_BAD_RESPONSE,
+                   "The server's answer (HTTP %ld) was not what the protocol says; trying again "
+                   "later",
+                   r->status);
+      return NULL;
+    }
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+/* A reason for a person, from the server's {"error", "reason"}, or the status alone. */
+static char *
+response_reason (Response *r)
+{
+  g_autoptr (JsonObject) o = response_object (r, NULL);
+  const char *reason = o ? intake_json_get_string (o, "reason") : NULL;
+
+  if (reason)
+    return g_strdup_printf ("%s (HTTP %ld)", reason, r->status);
+  return g_strdup_printf ("the server answered HTTP %ld", r->status);
+}
+
+static gboolean
+decode_key (JsonObject *o, const char *member, guint8 *out, gsize len)
+{
+  const char *b64 = intake_json_get_string (o, member);
+  g_autofree guint8 *raw = NULL;
+  gsize raw_len = 0;
+
+  if (b64 == NULL)
+    return FALSE;
+  raw = g_base64_decode (b64, &raw_len);
+  if (raw_len != len)
+    return FALSE;
+  memcpy (out, raw, len);
+  return TRUE;
+}
+
+static guint8 *
+base64url_decode (const char *text, gsize *len)
+{
+  g_autofree char *std = g_strdup (text);
+  GString *padded;
+
+  g_strdelimit (std, "-", '+');
+  g_strdelimit (std, "_", '/');
+  padded = g_string_new (std);
+  while (padded->len % 4 != 0)
+    g_string_append_c (padded, '=');
+  {
+    guint8 *out = g_base64_decode (padded->str, len);
+    g_string_free (padded, TRUE);
+    return out;
+  }
+}
+
+gboolean
+intake_sync_enroll (IntakeSession *admin,
+                    const char *url,
+                    const char *token,
+                    const char *pinned_key,
+                    const char *ca_file,
+                    GError **error)
+{
+  IntakeStore *store = intake_session_get_store (admin);
+  g_auto (Client) c = { 0 };
+  g_auto (Response) r = { 0 };
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) body = NULL;
+  g_autoptr (JsonObject) answer = NULL;
+  g_autoptr (GBytes) bytes = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *pk_b64 = NULL;
+  g_autofree guint8 *fingerprint = NULL;
+  g_auto (GStrv) parts = NULL;
+  IntakeEnrollment e = { 0 };
+  IntakeSyncOptions options;
+  guint8 pk[INTAKE_SIGN_PUBLIC_BYTES];
+  guint8 hash[INTAKE_HASH_BYTES];
+  gsize fp_len = 0;
+
+  if (intake_session_get_role (admin) != INTAKE_ROLE_ADMIN)
+    {
+      g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED,
+                           "Only an admin may enroll the tablet");
+      return FALSE;
+    }
+  parts = g_strsplit (token, ".", 2);
+  if (g_strv_length (parts) != 2 || *parts[0] == '\0'
+      || (fingerprint = base64url_decode (parts[1], &fp_len)) == NULL || fp_len != 16)
+    {
+      g_set_error_literal (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_FAILED,
+                           "That is not an enrollment token (expected SECRET.FINGERPRINT, as "
+                           "'intake-server device add' prints it)");
+      return FALSE;
+    }
+
+  intake_sync_options_init (&options);
+  options.gzip = FALSE;
+  if (!client_init (&c, store, url, &options, NULL, error))
+    return FALSE;
+  c.pinned_key = pinned_key;
+  c.ca_file = ca_file;
+
+  intake_store_get_device_public_key (store, pk);
+  pk_b64 = g_base64_encode (pk, sizeof pk);
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "token");
+  json_builder_add_string_value (b, token);
+  json_builder_set_member_name (b, "device_id");
+  json_builder_add_string_value (b, intake_store_get_device_id (store));
+  json_builder_set_member_name (b, "sign_pk");
+  json_builder_add_string_value (b, pk_b64);
+  json_builder_end_object (b);
+  body = json_builder_get_root (b);
+  text = json_to_string (body, FALSE);
+  bytes = g_bytes_new (text, strlen (text));
+  if (!client_request (&c, "POST", "/v1/enroll", bytes, FALSE, &r, error))
+    return FALSE;
+  if (r.status != 200)
+    {
+      g_autofree char *why = response_reason (&r);
+      g_set_error (error, INTAKE_SYNC_ERROR,
+                   r.status == 401 || r.status == 403 ? INTAKE_SYNC_ERROR_UNAUTHORIZED
+                                                      : INTAKE_SYNC_ERROR_REFUSED,
+                   "Enrollment refused: %s", why);
+      return FALSE;
+    }
+  answer = response_object (&r, error);
+  if (answer == NULL)
+    return FALSE;
+  if (!decode_key (answer, "org_data_pk", e.org_data_pk, sizeof e.org_data_pk)
+      || !decode_key (answer, "server_sign_pk", e.server_sign_pk, sizeof e.server_sign_pk))
+    {
+      g_set_error_literal (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_BAD_RESPONSE,
+                           "The server's enrollment answer lacks its keys");
+      return FALSE;
+    }
+  /* The token carries the server key's fingerprint: an answer from anyone else is refused. */
+  crypto_generichash (hash, sizeof hash, e.server_sign_pk, sizeof e.server_sign_pk, NULL, 0);
+  if (sodium_memcmp (hash, fingerprint, 16) != 0)
+    {
+      g_set_error_literal (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_INSECURE,
+                           "The server that answered is not the one that issued this token; "
+                           "nothing was stored");
+      return FALSE;
+    }
+  e.server_url = c.base_url;
+  e.device_name = (char *) intake_json_get_string (answer, "name");
+  e.pinned_key = (char *) pinned_key;
+  e.ca_file = (char *) ca_file;
+  if (!intake_session_set_enrollment (admin, &e, error))
+    return FALSE;
+  return intake_session_seal_queued (admin, error) >= 0;
+}
+
+static gboolean
+verify_receipt (IntakeEnrollment *e, IntakeEnvelope *env, JsonObject *receipt)
+{
+  const char *id = intake_json_get_string (receipt, "submission_id");
+  const char *hash = intake_json_get_string (receipt, "content_hash");
+  const char *when = intake_json_get_string (receipt, "server_time");
+  const char *sig_b64 = intake_json_get_string (receipt, "signature");
+  g_autofree guint8 *sig = NULL;
+  g_autofree char *message = NULL;
+  gsize sig_len = 0;
+
+  if (id == NULL || hash == NULL || when == NULL || sig_b64 == NULL
+      || g_strcmp0 (id, env->submission_id) != 0 || g_strcmp0 (hash, env->content_hash) != 0)
+    return FALSE;
+  sig = g_base64_decode (sig_b64, &sig_len);
+  if (sig_len != INTAKE_SIGNATURE_BYTES)
+    return FALSE;
+  message = g_strdup_printf ("intake-receipt-v1\n%s\n%s\n%s", id, hash, when);
+  return crypto_sign_verify_detached (sig, (const guint8 *) message, strlen (message),
+                                      e->server_sign_pk)
+         == 0;
+}
+
+static GBytes *
+batch_body (GPtrArray *batch)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) root = NULL;
+  gsize len = 0;
+  char *text;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "envelopes");
+  json_builder_begin_array (b);
+  for (guint i = 0; i < batch->len; i++)
+    {
+      IntakeEnvelope *env = batch->pdata[i];
+      g_autofree char *sealed = g_base64_encode (g_bytes_get_data (env->sealed, NULL),
+                                                 g_bytes_get_size (env->sealed));
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "submission_id");
+      json_builder_add_string_value (b, env->submission_id);
+      json_builder_set_member_name (b, "sealed");
+      json_builder_add_string_value (b, sealed);
+      json_builder_set_member_name (b, "content_hash");
+      json_builder_add_string_value (b, env->content_hash);
+      json_builder_set_member_name (b, "signature");
+      json_builder_add_string_value (b, env->signature);
+      json_builder_end_object (b);
+    }
+  json_builder_end_array (b);
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  text = json_to_string (root, FALSE);
+  len = strlen (text);
+  return g_bytes_new_take (text, len);
+}
+
+static void
+set_later (IntakeSyncReport *report, int retry_after_s, const char *message)
+{
+  report->outcome = INTAKE_SYNC_LATER;
+  report->retry_after_s = retry_after_s;
+  g_free (report->message);
+  report->message = g_strdup (message);
+}
+
+static void
+set_stopped (IntakeStore *store, IntakeSyncReport *report, Response *r)
+{
+  g_autofree char *why = response_reason (r);
+
+  report->outcome = INTAKE_SYNC_STOPPED;
+  g_free (report->message);
+  report->message = g_strdup_printf ("Device revoked or not enrolled: %s; syncing has stopped "
+                                     "until an admin acts",
+                                     why);
+  intake_store_set_sync_state (store, "device_status",
+                               r->status == 403 ? "revoked" : "unauthenticated", NULL);
+}
+
+static gboolean
+pull_forms (Client *c, IntakeSyncReport *report)
+{
+  g_auto (Response) r = { 0 };
+  g_autoptr (JsonObject) o = NULL;
+  JsonArray *forms;
+
+  if (!client_request (c, "GET", "/v1/forms", NULL, TRUE, &r, NULL) || r.status != 200
+      || (o = response_object (&r, NULL)) == NULL)
+    return FALSE;
+  forms = intake_json_get_array (o, "forms");
+  for (guint i = 0; forms && i < json_array_get_length (forms); i++)
+    {
+      JsonNode *node = json_array_get_element (forms, i);
+      JsonObject *f = JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+      const char *id = f ? intake_json_get_string (f, "id") : NULL;
+      gint64 version = f ? intake_json_get_int (f, "version", 0) : 0;
+      const char *doc = f ? intake_json_get_string (f, "document") : NULL;
+      const char *sig_b64 = f ? intake_json_get_string (f, "signature")
+                              : NULL;
+      g_autofree guint8 *sig = NULL;
+      g_autofree char *message = NULL;
+      GString *hex;
+      guint8 hash[INTAKE_HASH_BYTES];
+      gsize sig_len = 0;
+
+      if (id == NULL || doc == NULL || sig_b64 == NULL || version <= 0
+          || intake_store_get_latest_form_version (c->store, id) >= version)
+        continue;
+      crypto_generichash (hash, sizeof hash, (const guint8 *) doc, strlen (doc), NULL, 0);
+      hex = g_string_new (NULL);
+      for (guint k = 0; k < sizeof hash; k++)
+        g_string_append_printf (hex, "%02x", hash[k]);
+      message = g_strdup_printf ("intake-form-v1\n%s\n%" G_GINT64_FORMAT "\n%s", id, version,
+                                 hex->str);
+      g_string_free (hex, TRUE);
+      sig = g_base64_decode (sig_b64, &sig_len);
+      if (sig_len != INTAKE_SIGNATURE_BYTES
+          || crypto_sign_verify_detached (sig, (const guint8 *) message, strlen (message),
+                                          c->enrollment->server_sign_pk)
+                 != 0)
+        {
+          g_warning ("Form %s version %" G_GINT64_FORMAT
+                     " from the server has no valid signature; ignored",
+                     id, version);
+          continue;
+        }
+      if (intake_store_import_verified_form (c->store, doc, NULL))
+        report->forms_added++;
+    }
+  return TRUE;
+}
+
+gboolean
+intake_sync_pass (IntakeStore *store,
+                  const IntakeSyncOptions *options,
+                  GCancellable *cancellable,
+                  IntakeSyncReport *report,
+                  GError **error)
+{
+  g_autoptr (IntakeEnrollment) e = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_auto (Client) c = { 0 };
+  IntakeSyncOptions defaults;
+  IntakeOutboxCounts counts;
+  gboolean wipe_ordered = FALSE;
+  guint batch_count;
+
+  memset (report, 0, sizeof *report);
+  report->retry_after_s = -1;
+  if (options == NULL)
+    {
+      intake_sync_options_init (&defaults);
+      options = &defaults;
+    }
+  batch_count = options->batch_count;
+
+  e = intake_store_dup_enrollment (store, &local_error);
+  if (e == NULL)
+    {
+      if (!g_error_matches (local_error, INTAKE_STORE_ERROR,
+                            INTAKE_STORE_ERROR_NOT_INITIALISED))
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return FALSE;
+        }
+      report->outcome = INTAKE_SYNC_STOPPED;
+      report->message = g_strdup (local_error->message);
+      return TRUE;
+    }
+  if (!client_init (&c, store, e->server_url, options, cancellable, &local_error))
+    {
+      report->outcome = INTAKE_SYNC_STOPPED;
+      report->message = g_strdup (local_error->message);
+      return TRUE;
+    }
+  c.enrollment = e;
+  c.pinned_key = e->pinned_key;
+  c.ca_file = e->ca_file;
+
+  /* The device's standing first: a revoked tablet sends nothing. */
+  {
+    g_auto (Response) r = { 0 };
+    g_autoptr (JsonObject) o = NULL;
+
+    if (!client_request (&c, "GET", "/v1/device", NULL, TRUE, &r, &local_error))
+      {
+        set_later (report, -1, local_error->message);
+        goto counts;
+      }
+    if (r.status == 401 || r.status == 403)
+      {
+        set_stopped (store, report, &r);
+        goto counts;
+      }
+    if (r.status != 200 || (o = response_object (&r, NULL)) == NULL)
+      {
+        g_autofree char *why = response_reason (&r);
+        set_later (report, r.retry_after_s, why);
+        goto counts;
+      }
+    wipe_ordered = g_strcmp0 (intake_json_get_string (o, "status"),
+                              "wipe")
+                   == 0;
+    intake_store_set_sync_state (store, "device_status", wipe_ordered ? "wipe" : "active", NULL);
+  }
+
+  pull_forms (&c, report);
+
+  for (;;)
+    {
+      g_autoptr (GPtrArray) batch = NULL;
+      g_autoptr (GBytes) body = NULL;
+      g_autoptr (JsonObject) o = NULL;
+      g_auto (Response) r = { 0 };
+      JsonArray *results;
+      gboolean untrusted = FALSE;
+
+      batch = intake_store_outbox_pending (store, batch_count, options->batch_bytes, error);
+      if (batch == NULL)
+        return FALSE;
+      if (batch->len == 0)
+        break;
+      body = batch_body (batch);
+      if (!client_request (&c, "POST", "/v1/submissions", body, TRUE, &r, &local_error))
+        {
+          intake_store_outbox_note_failure (store, batch, local_error->message, NULL);
+          set_later (report, -1, local_error->message);
+          break;
+        }
+      if (r.status == 401 || r.status == 403)
+        {
+          set_stopped (store, report, &r);
+          break;
+        }
+      if (r.status == 413 && batch->len > 1)
+        {
+          /* Smaller batches, then, for the rest of this pass. */
+          batch_count = MAX (1, batch->len / 2);
+          continue;
+        }
+      if (r.status == 408 || r.status == 429 || r.status >= 500)
+        {
+          g_autofree char *why = response_reason (&r);
+          intake_store_outbox_note_failure (store, batch, why, NULL);
+          set_later (report, r.retry_after_s, why);
+          break;
+        }
+      if (r.status != 200)
+        {
+          /* A permanent refusal of the request as a whole: park what it carried, with the
+           * server's reason, for a person. Nothing is dropped. */
+          g_autofree char *why = response_reason (&r);
+          for (guint i = 0; i < batch->len; i++)
+            if (!intake_store_outbox_mark_attention (
+                    store, ((IntakeEnvelope *) batch->pdata[i])->submission_id, why, error))
+              return FALSE;
+          continue;
+        }
+      o = response_object (&r, &local_error);
+      results = intake_json_get_array (o, "results");
+      if (results == NULL)
+        {
+          intake_store_outbox_note_failure (store, batch, "garbled answer", NULL);
+          set_later (report, -1,
+                     local_error ? local_error->message : "The server's answer had no results");
+          break;
+        }
+      for (guint i = 0; i < batch->len; i++)
+        {
+          IntakeEnvelope *env = batch->pdata[i];
+          JsonObject *result = NULL;
+
+          for (guint k = 0; k < json_array_get_length (results); k++)
+            {
+              JsonNode *n = json_array_get_element (results, k);
+              if (JSON_NODE_HOLDS_OBJECT (n)
+                  && g_strcmp0 (intake_json_get_string (json_node_get_object (n), "submission_id"),
+                                env->submission_id)
+                         == 0)
+                result = json_node_get_object (n);
+            }
+          if (result == NULL)
+            {
+              untrusted = TRUE;
+              continue;
+            }
+          switch (intake_json_get_int (result, "status", 0))
+            {
+            case 200:
+              {
+                JsonNode *receipt = json_object_get_member (result, "receipt");
+                g_autofree char *receipt_text = NULL;
+                if (receipt == NULL || !JSON_NODE_HOLDS_OBJECT (receipt)
+                    || !verify_receipt (e, env, json_node_get_object (receipt)))
+                  {
+                    /* Not a receipt for what we sent: keep it pending and try again. */
+                    untrusted = TRUE;
+                    break;
+                  }
+                receipt_text = json_to_string (receipt, FALSE);
+                if (!intake_store_outbox_mark_sent (store, env->submission_id, receipt_text,
+                                                    error))
+                  return FALSE;
+                report->sent++;
+              }
+              break;
+            case 400:
+            case 409:
+              {
+                const char *reason = intake_json_get_string (result, "reason");
+                g_autofree char *why = g_strdup_printf (
+                    "%s (%s)", reason ? reason : "refused by the server",
+                    intake_json_get_int (result, "status", 0) == 409
+                        ? "a different interview was already sent with this id"
+                        : "the server found the envelope invalid");
+                if (!intake_store_outbox_mark_attention (store, env->submission_id, why, error))
+                  return FALSE;
+              }
+              break;
+            default:
+              untrusted = TRUE;
+              break;
+            }
+        }
+      if (untrusted)
+        {
+          intake_store_outbox_note_failure (store, batch, "answer without a valid receipt", NULL);
+          set_later (report, -1,
+                     "The server's answer did not carry valid receipts for everything sent; "
+                     "trying again later");
+          break;
+        }
+    }
+
+  if (wipe_ordered && report->outcome != INTAKE_SYNC_STOPPED)
+    {
+      /* Told to wipe: what could be sent has been; now the keys and the data go. */
+      if (!intake_store_wipe (store, "", error))
+        return FALSE;
+      report->outcome = INTAKE_SYNC_WIPED;
+      g_free (report->message);
+      report->message = g_strdup ("The server ordered this tablet wiped; it was wiped");
+      return TRUE;
+    }
+
+counts:
+  if (!intake_store_outbox_counts (store, &counts, error))
+    return FALSE;
+  report->pending = counts.pending;
+  report->needs_attention = counts.needs_attention;
+  if (report->outcome == INTAKE_SYNC_DONE)
+    {
+      g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+      g_autofree char *now_s = g_date_time_format_iso8601 (now);
+
+      intake_store_set_sync_state (store, "last_success", now_s, NULL);
+      intake_store_set_sync_state (store, "last_error", NULL, NULL);
+      intake_store_apply_retention (store, NULL);
+      if (counts.pending > 0)
+        report->outcome = INTAKE_SYNC_LATER;
+      else if (counts.needs_attention > 0)
+        report->outcome = INTAKE_SYNC_NEEDS_ATTENTION;
+      if (report->message == NULL)
+        report->message = g_strdup_printf ("%d sent, %d waiting, %d need attention",
+                                           report->sent, counts.pending,
+                                           counts.needs_attention);
+    }
+  else if (report->message)
+    intake_store_set_sync_state (store, "last_error", report->message, NULL);
+  return TRUE;
+}
