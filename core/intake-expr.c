@@ -702,7 +702,7 @@ parse_call (Parser *parser)
   node = node_new (NODE_CALL, args->len);
   node->function = info;
   node->string = g_strdup (info->name);
-  for (unsigned int i = 0; i < args->len; i++)
+  for (unsigned int i = 0; i < node->n_children; i++)
     node->children[i] = g_ptr_array_steal_index (args, 0);
   if (!node_set_depth (parser, node, offset))
     return NULL;
