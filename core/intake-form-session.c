@@ -296,10 +296,21 @@ lookup_cb (const char *name, IntakeValue *out, gpointer user_data)
   intake_value_copy (&scope->self->values[q->index], out);
 }
 
+/* The expression context carries the scope; scoring functions get their own data back. */
+static void
+call_cb (const char *function, const IntakeValue *args, unsigned int n_args, IntakeValue *out,
+         gpointer user_data)
+{
+  Scope *scope = user_data;
+
+  if (scope->call != NULL)
+    scope->call (function, args, n_args, out, scope->call_data);
+}
+
 static void
 scope_evaluate (Scope *scope, const IntakeExpr *expr, IntakeValue *out)
 {
-  IntakeExprContext context = { lookup_cb, scope->call, scope, scope->self->today };
+  IntakeExprContext context = { lookup_cb, call_cb, scope, scope->self->today };
 
   intake_expr_evaluate (expr, &context, out);
 }

@@ -174,13 +174,14 @@ add_text (JsonBuilder *builder, const char *member, IntakeForm *form, IntakeText
 
 /* The answers a rule read, so the reader sees why it fired. */
 static void
-add_rule_answers (JsonBuilder *builder, IntakeFormSession *session, const IntakeRule *rule)
+add_rule_answers (JsonBuilder *builder, const char *member, IntakeFormSession *session,
+                  const IntakeRule *rule)
 {
   IntakeForm *form = intake_form_session_get_form (session);
   g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
 
   intake_expr_collect_references (rule->when, names);
-  json_builder_set_member_name (builder, "answers");
+  json_builder_set_member_name (builder, member);
   json_builder_begin_array (builder);
   for (unsigned int i = 0; i < intake_form_get_n_questions (form); i++)
     {
@@ -233,7 +234,7 @@ _intake_scoring_evaluate (IntakeFormSession *session)
   g_autoptr(GHashTable) referrals = g_hash_table_new (g_str_hash, g_str_equal);
   const IntakeRule *matched = NULL;
   const char *level;
-  gboolean urgent = FALSE;
+  g_autoptr(GPtrArray) urgent_rules = g_ptr_array_new ();
 
   for (unsigned int i = 0; i < scoring->dimensions->len; i++)
     dimensions[i].dimension = scoring->dimensions->pdata[i];
@@ -270,27 +271,27 @@ _intake_scoring_evaluate (IntakeFormSession *session)
   json_builder_begin_object (builder);
 
   /* Urgent first: it overrides everything and the window shows it before anything else. */
+  for (unsigned int i = 0; i < scoring->urgent->len; i++)
+    if (rule_matches (&scorer, scoring->urgent->pdata[i]))
+      g_ptr_array_add (urgent_rules, scoring->urgent->pdata[i]);
+  json_builder_set_member_name (builder, "urgent");
+  json_builder_add_boolean_value (builder, urgent_rules->len > 0);
   json_builder_set_member_name (builder, "urgent_reasons");
   json_builder_begin_array (builder);
-  for (unsigned int i = 0; i < scoring->urgent->len; i++)
+  for (unsigned int i = 0; i < urgent_rules->len; i++)
     {
-      const IntakeRule *rule = scoring->urgent->pdata[i];
+      const IntakeRule *rule = urgent_rules->pdata[i];
 
-      if (!rule_matches (&scorer, rule))
-        continue;
-      urgent = TRUE;
       for (size_t k = 0; rule->referrals[k] != NULL; k++)
         g_hash_table_add (referrals, rule->referrals[k]);
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "rule");
       json_builder_add_string_value (builder, rule->id);
       add_text (builder, "label", form, rule->label, language);
-      add_rule_answers (builder, session, rule);
+      add_rule_answers (builder, "answers", session, rule);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
-  json_builder_set_member_name (builder, "urgent");
-  json_builder_add_boolean_value (builder, urgent);
 
   for (unsigned int i = 0; i < scoring->rules->len && matched == NULL; i++)
     if (rule_matches (&scorer, scoring->rules->pdata[i]))
@@ -306,11 +307,17 @@ _intake_scoring_evaluate (IntakeFormSession *session)
       add_text (builder, "rule_label", form, matched->label, language);
       for (size_t k = 0; matched->referrals[k] != NULL; k++)
         g_hash_table_add (referrals, matched->referrals[k]);
-      add_rule_answers (builder, session, matched);
+      add_rule_answers (builder, "rule_answers", session, matched);
     }
   else
     {
+      /* The same members every time, so readers need no special case. */
       json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "rule_label");
+      json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "rule_answers");
+      json_builder_begin_array (builder);
+      json_builder_end_array (builder);
     }
 
   json_builder_set_member_name (builder, "reasons");
