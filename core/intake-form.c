@@ -773,12 +773,13 @@ parse_scoring_head (Loader *loader, JsonObject *object)
       IntakeThreshold threshold = { 0, 0, 0 };
       int *counts[] = { &threshold.strong, &threshold.medium, &threshold.weak };
 
-      if (!JSON_NODE_HOLDS_OBJECT (element)
-          || !check_members (loader, json_node_get_object (element), names, NULL,
-                             "a scoring threshold"))
+      if (!JSON_NODE_HOLDS_OBJECT (element))
         return fail (loader, INTAKE_FORM_ERROR_MALFORMED, NULL,
                      "scoring threshold %u must be an object of strong, medium and weak counts",
                      i + 1);
+      if (!check_members (loader, json_node_get_object (element), names, NULL,
+                          "a scoring threshold"))
+        return FALSE;
       for (int k = 0; names[k] != NULL; k++)
         {
           JsonNode *count = json_object_get_member (json_node_get_object (element), names[k]);

@@ -31,7 +31,8 @@ for target in form expr; do
   fi
   echo "fuzz-$target: ${seconds}s"
   # shellcheck disable=SC2086
-  if ! UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+  # GLib warnings and criticals (a GError set twice, a failed precondition) are bugs: abort.
+  if ! G_DEBUG=fatal-warnings UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
       "$build/tests/fuzz/fuzz-$target" $dict \
         -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=16384 \
         -artifact_prefix="$build/fuzz-artifacts/$target-" -print_final_stats=1 "$corpus"; then
