@@ -320,7 +320,7 @@ get_text (Loader *loader, JsonObject *object, const char *member, gboolean requi
   const char *language;
   JsonNode *node;
   g_autoptr(GHashTable) result = NULL;
-  const char *where = question != NULL ? question : NULL;
+  const char *where = question;
 
   *out = NULL;
   if (!get_object (loader, object, member, required, where, &text))

@@ -91,7 +91,7 @@ IntakeForm *intake_form_new_from_node (JsonNode *document, IntakeFormLoadFlags f
 const char *intake_form_get_id (IntakeForm *self);
 gint64 intake_form_get_version (IntakeForm *self);
 const char *intake_form_get_default_language (IntakeForm *self);
-/* The declared languages, default first as the document lists them.  NULL-terminated. */
+/* The declared language codes, in the order the document lists them.  NULL-terminated. */
 const char *const *intake_form_get_languages (IntakeForm *self);
 gboolean intake_form_has_language (IntakeForm *self, const char *language);
 /* Text in @language, falling back to the default language; never NULL for the title. */
