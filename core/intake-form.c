@@ -168,6 +168,8 @@ typedef struct
   IntakeForm *form;
   IntakeFormLoadFlags flags;
   GError **error;
+  /* What a name in a refusal is: a question, or in the scoring section a rule, a level… */
+  const char *kind;
 } Loader;
 
 /* Every refusal names the form and, where there is one, the question. */
@@ -183,8 +185,8 @@ fail (Loader *loader, IntakeFormError code, const char *question, const char *fo
   message = g_strdup_vprintf (format, args);
   va_end (args);
   if (question != NULL)
-    g_set_error (loader->error, INTAKE_FORM_ERROR, code, "form '%s': question '%s': %s", id,
-                 question, message);
+    g_set_error (loader->error, INTAKE_FORM_ERROR, code, "form '%s': %s '%s': %s", id,
+                 loader->kind != NULL ? loader->kind : "question", question, message);
   else
     g_set_error (loader->error, INTAKE_FORM_ERROR, code, "form '%s': %s", id, message);
   return FALSE;
@@ -704,8 +706,8 @@ parse_question (Loader *loader, JsonNode *node, IntakeQuestion *parent, JsonObje
 /* Scoring section                                                                             */
 
 static gboolean
-parse_named_list (Loader *loader, JsonObject *object, const char *member, gboolean required,
-                  GPtrArray **out)
+parse_named_list (Loader *loader, JsonObject *object, const char *member, const char *kind,
+                  gboolean required, GPtrArray **out)
 {
   static const char *const allowed[] = { "id", "label", NULL };
   JsonArray *array;
@@ -732,8 +734,10 @@ parse_named_list (Loader *loader, JsonObject *object, const char *member, gboole
       named = g_new0 (IntakeNamedText, 1);
       named->id = g_strdup (id);
       g_ptr_array_add (*out, named);
+      loader->kind = kind;
       if (!get_text (loader, json_node_get_object (element), "label", TRUE, id, &named->label))
         return FALSE;
+      loader->kind = NULL;
     }
   return TRUE;
 }
@@ -760,8 +764,10 @@ parse_scoring_head (Loader *loader, JsonObject *object)
   scoring->missing_ratio = 0.5;
 
   if (!check_members (loader, object, allowed, NULL, "scoring")
-      || !parse_named_list (loader, object, "dimensions", TRUE, &scoring->dimensions)
-      || !parse_named_list (loader, object, "referrals", FALSE, &scoring->referrals)
+      || !parse_named_list (loader, object, "dimensions", "dimension", TRUE,
+                            &scoring->dimensions)
+      || !parse_named_list (loader, object, "referrals", "referral", FALSE,
+                            &scoring->referrals)
       || !get_array (loader, object, "thresholds", TRUE, NULL, &thresholds)
       || !get_text (loader, object, "disclaimer", TRUE, NULL, &scoring->disclaimer))
     return FALSE;
@@ -829,16 +835,15 @@ parse_scoring_head (Loader *loader, JsonObject *object)
 }
 
 static gboolean
-check_level_label (Loader *loader, const char *level, const char *where)
+check_level_label (Loader *loader, const char *level, const char *name)
 {
   IntakeScoring *scoring = loader->form->scoring;
 
   if (!g_strv_contains (_intake_levels, level))
-    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, NULL, "%s: unknown level '%s'", where,
-                 level);
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name, "unknown level '%s'", level);
   if (!g_hash_table_contains (scoring->levels, level))
-    return fail (loader, INTAKE_FORM_ERROR_MISSING_TRANSLATION, NULL,
-                 "%s: level '%s' has no label in scoring levels", where, level);
+    return fail (loader, INTAKE_FORM_ERROR_MISSING_TRANSLATION, name,
+                 "level '%s' has no label in scoring levels", level);
   return TRUE;
 }
 
@@ -861,7 +866,6 @@ parse_rules (Loader *loader, JsonObject *object, const char *member, gboolean ur
     {
       JsonNode *element = json_array_get_element (array, i);
       g_autofree char *where = g_strdup_printf ("scoring %s %u", member, i + 1);
-      g_autofree char *rule_where = NULL;
       JsonObject *rule_object;
       JsonArray *referrals;
       IntakeRule *rule;
@@ -879,24 +883,23 @@ parse_rules (Loader *loader, JsonObject *object, const char *member, gboolean ur
       if (!is_valid_code (id) || !g_hash_table_add (seen, (gpointer) id))
         return fail (loader, INTAKE_FORM_ERROR_DUPLICATE_NAME, NULL,
                      "%s: id '%s' is empty, holds spaces or is used twice", where, id);
-      rule_where = g_strdup_printf ("rule %s", id);
+      loader->kind = urgent ? "urgent rule" : "rule";
       if (urgent && level != NULL)
-        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, NULL,
-                     "%s: an urgent rule has no level", rule_where);
-      if (level != NULL && !check_level_label (loader, level, rule_where))
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, id, "an urgent rule has no level");
+      if (level != NULL && !check_level_label (loader, level, id))
         return FALSE;
 
       rule = g_new0 (IntakeRule, 1);
       rule->id = g_strdup (id);
       rule->level = g_strdup (level);
       g_ptr_array_add (rules, rule);
-      if (!get_text (loader, rule_object, "label", TRUE, rule_where, &rule->label)
-          || !parse_expression (loader, rule_object, "when", INTAKE_EXPR_PARSE_SCORING,
-                                rule_where, &rule->when))
+      if (!get_text (loader, rule_object, "label", TRUE, id, &rule->label)
+          || !parse_expression (loader, rule_object, "when", INTAKE_EXPR_PARSE_SCORING, id,
+                                &rule->when))
         return FALSE;
       if (rule->when == NULL)
-        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, rule_where, "'when' is missing");
-      if (!check_references (loader, rule->when, NULL, rule_where, "when"))
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, id, "'when' is missing");
+      if (!check_references (loader, rule->when, NULL, id, "when"))
         return FALSE;
       for (unsigned int k = 0; referrals != NULL && k < json_array_get_length (referrals); k++)
         {
@@ -904,12 +907,13 @@ parse_rules (Loader *loader, JsonObject *object, const char *member, gboolean ur
 
           if (!JSON_NODE_HOLDS_VALUE (ref) || json_node_get_value_type (ref) != G_TYPE_STRING
               || _intake_scoring_lookup (scoring->referrals, json_node_get_string (ref)) == NULL)
-            return fail (loader, INTAKE_FORM_ERROR_MALFORMED, rule_where,
+            return fail (loader, INTAKE_FORM_ERROR_MALFORMED, id,
                          "referral %u is not one of scoring referrals", k + 1);
           g_ptr_array_add (referral_ids, g_strdup (json_node_get_string (ref)));
         }
       g_ptr_array_add (referral_ids, NULL);
       rule->referrals = (GStrv) g_ptr_array_free (g_steal_pointer (&referral_ids), FALSE);
+      loader->kind = NULL;
     }
   return TRUE;
 }
@@ -928,18 +932,19 @@ parse_scoring_tail (Loader *loader, JsonObject *object)
   json_object_iter_init (&iter, levels);
   while (json_object_iter_next (&iter, &level, &node))
     {
-      g_autofree char *where = g_strdup_printf ("level %s", level);
       IntakeText *text;
 
+      loader->kind = "level";
       if (!g_strv_contains (_intake_levels, level))
-        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, NULL, "scoring levels: unknown level "
-                     "'%s'", level);
-      if (!get_text (loader, levels, level, TRUE, where, &text))
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, level, "unknown level");
+      if (!get_text (loader, levels, level, TRUE, level, &text))
         return FALSE;
       g_hash_table_insert (scoring->levels, g_strdup (level), text);
     }
-  if (!check_level_label (loader, scoring->default_level, "scoring default_level"))
+  loader->kind = "scoring";
+  if (!check_level_label (loader, scoring->default_level, "default_level"))
     return FALSE;
+  loader->kind = NULL;
   if (!parse_rules (loader, object, "rules", FALSE) || !parse_rules (loader, object, "urgent", TRUE))
     return FALSE;
   return TRUE;

@@ -157,6 +157,63 @@ test_refusal (gconstpointer data)
       g_error ("%s: message '%s' lacks '%s'", c->name, error->message, c->parts[i]);
 }
 
+/* Refusals inside the scoring section name the rule (or the question) and the column. */
+static void
+test_scoring_refusals (void)
+{
+  static const struct
+  {
+    const char *indicator;
+    const char *rule_when;
+    const char *level;
+    IntakeFormError code;
+    const char *part;
+  } cases[] = {
+    { "`D1`", "dimension('D1')", "inconclusive", 0, NULL },
+    { "`D9`", "dimension('D1')", "inconclusive", INTAKE_FORM_ERROR_MALFORMED,
+      "question 'a': indicator 'i' names dimension 'D9'" },
+    { "`D1`", "dimension('D1') and", "inconclusive", INTAKE_FORM_ERROR_EXPRESSION,
+      "form 't': rule 'r': when: column 20" },
+    { "`D1`", "${b} = 'yes'", "inconclusive", INTAKE_FORM_ERROR_UNKNOWN_REFERENCE,
+      "rule 'r': when refers to ${b}" },
+    { "`D1`", "dimension('D1')", "guilty", INTAKE_FORM_ERROR_MALFORMED,
+      "rule 'r': unknown level 'guilty'" },
+    { "`D1`", "dimension('D1')", "exploitation", INTAKE_FORM_ERROR_MISSING_TRANSLATION,
+      "level 'exploitation' has no label" },
+  };
+
+  for (size_t i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *questions = g_strdup_printf (
+        "{`type`: `select_one`, `name`: `a`, `label`: " L ("A") ", `choices`: " YESNO ", "
+        "`indicator`: {`id`: `i`, `dimension`: %s, `strength`: `strong`}}",
+        cases[i].indicator);
+      g_autofree char *raw = g_strdup_printf (
+        "{`id`: `t`, `version`: 1, `title`: " L ("T") ", `default_language`: `en`, "
+        "`languages`: [`en`, `id`], `questions`: [%s], `scoring`: {"
+        "`dimensions`: [{`id`: `D1`, `label`: " L ("D1") "}], `thresholds`: [{`strong`: 1}], "
+        "`levels`: {`inconclusive`: " L ("I") ", `no_indicators`: " L ("N") "}, "
+        "`rules`: [{`id`: `r`, `level`: `%s`, `when`: `%s`, `label`: " L ("R") "}], "
+        "`disclaimer`: " L ("Not a legal determination.") "}}",
+        questions, cases[i].level, cases[i].rule_when);
+      g_autofree char *doc = unquote (raw);
+      g_autoptr(GError) error = NULL;
+      g_autoptr(IntakeForm) form = intake_form_new_from_data (doc, -1, INTAKE_FORM_LOAD_DEFAULT,
+                                                              &error);
+
+      if (cases[i].part == NULL)
+        {
+          g_assert_no_error (error);
+          g_assert_nonnull (form);
+          continue;
+        }
+      g_assert_null (form);
+      g_assert_error (error, INTAKE_FORM_ERROR, (int) cases[i].code);
+      if (strstr (error->message, cases[i].part) == NULL)
+        g_error ("case %zu: message '%s' lacks '%s'", i, error->message, cases[i].part);
+    }
+}
+
 static void
 test_incomplete_translations_allowed (void)
 {
@@ -573,6 +630,7 @@ main (int argc, char *argv[])
 
       g_test_add_data_func (path, &refusals[i], test_refusal);
     }
+  g_test_add_func ("/intake/core/form/refuse/scoring", test_scoring_refusals);
   g_test_add_func ("/intake/core/form/incomplete-translations-allowed",
                    test_incomplete_translations_allowed);
   g_test_add_func ("/intake/core/form/session/relevance-and-navigation",
