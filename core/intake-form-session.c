@@ -60,7 +60,8 @@ static const struct
     "Masukkan tanggal dengan format tahun-bulan-tanggal, misalnya 2026-01-31." },
   { "select_one", "Choose one of the options.", "Pilih salah satu pilihan." },
   { "select_multiple", "Choose from the options given.", "Pilih dari pilihan yang tersedia." },
-  { "repeat", "Each entry must be a set of answers.", "Setiap entri harus berupa satu set jawaban." },
+  { "repeat", "Each entry must be a set of answers.",
+    "Setiap entri harus berupa satu set jawaban." },
   { "not_answerable", "This item takes no answer.", "Bagian ini tidak perlu dijawab." },
 };
 
@@ -481,7 +482,8 @@ update (IntakeFormSession *self, unsigned int start)
           self->dirty_check[q->index] = TRUE;
           g_ptr_array_add (to_check, (gpointer) q);
         }
-      if (relevant == self->relevant[q->index] && intake_value_equal (&value, &self->values[q->index]))
+      if (relevant == self->relevant[q->index]
+          && intake_value_equal (&value, &self->values[q->index]))
         continue;
       self->relevant[q->index] = relevant;
       intake_value_copy (&value, &self->values[q->index]);

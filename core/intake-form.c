@@ -688,7 +688,8 @@ parse_question (Loader *loader, JsonNode *node, IntakeQuestion *parent, JsonObje
     }
   else if (json_object_has_member (object, "children"))
     {
-      return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name, "only a group or repeat has children");
+      return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name,
+                   "only a group or repeat has children");
     }
 
   if (q->indicator != NULL && q->repeat != NULL)
@@ -945,7 +946,8 @@ parse_scoring_tail (Loader *loader, JsonObject *object)
   if (!check_level_label (loader, scoring->default_level, "default_level"))
     return FALSE;
   loader->kind = NULL;
-  if (!parse_rules (loader, object, "rules", FALSE) || !parse_rules (loader, object, "urgent", TRUE))
+  if (!parse_rules (loader, object, "rules", FALSE)
+      || !parse_rules (loader, object, "urgent", TRUE))
     return FALSE;
   return TRUE;
 }
@@ -1217,7 +1219,8 @@ load_document (Loader *loader, JsonNode *document)
       JsonNode *code = json_array_get_element (languages, i);
 
       if (!JSON_NODE_HOLDS_VALUE (code) || json_node_get_value_type (code) != G_TYPE_STRING
-          || !is_valid_code (json_node_get_string (code)) || strlen (json_node_get_string (code)) > 35)
+          || !is_valid_code (json_node_get_string (code))
+          || strlen (json_node_get_string (code)) > 35)
         return fail (loader, INTAKE_FORM_ERROR_MALFORMED, NULL,
                      "languages must be language codes such as \"en\"");
       for (unsigned int k = 0; k < codes->len; k++)

@@ -164,7 +164,8 @@ test_golden (gconstpointer data)
       g_test_message ("%s: result differs; actual:\n%s", file, actual);
       g_test_fail ();
     }
-  if (intake_form_session_is_complete (session) != json_object_get_boolean_member (expect, "complete"))
+  if (intake_form_session_is_complete (session)
+      != json_object_get_boolean_member (expect, "complete"))
     {
       g_autoptr(JsonNode) problems = intake_form_session_dup_problems_json (session);
       g_autofree char *text = json_to_string (problems, FALSE);
