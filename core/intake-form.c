@@ -1548,6 +1548,58 @@ intake_form_has_scoring (IntakeForm *self)
   return self->scoring != NULL;
 }
 
+JsonNode *
+intake_form_dup_summary_json (IntakeForm *self, const char *language)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+
+  g_return_val_if_fail (INTAKE_IS_FORM (self), NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, self->id);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_int_value (builder, self->version);
+  json_builder_set_member_name (builder, "title");
+  json_builder_add_string_value (builder, intake_form_get_title (self, language));
+  json_builder_set_member_name (builder, "default_language");
+  json_builder_add_string_value (builder, self->default_language);
+  json_builder_set_member_name (builder, "languages");
+  json_builder_begin_array (builder);
+  for (size_t i = 0; self->languages[i] != NULL; i++)
+    json_builder_add_string_value (builder, self->languages[i]);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "scoring");
+  json_builder_add_boolean_value (builder, self->scoring != NULL);
+  json_builder_set_member_name (builder, "questions");
+  json_builder_begin_array (builder);
+  for (unsigned int i = 0; i < self->questions->len; i++)
+    {
+      const IntakeQuestion *q = self->questions->pdata[i];
+      const char *label = intake_question_get_label (q, language);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, q->name);
+      json_builder_set_member_name (builder, "type");
+      json_builder_add_string_value (builder, type_names[q->type]);
+      if (q->parent != NULL)
+        {
+          json_builder_set_member_name (builder, "parent");
+          json_builder_add_string_value (builder, q->parent->name);
+        }
+      if (label != NULL)
+        {
+          json_builder_set_member_name (builder, "label");
+          json_builder_add_string_value (builder, label);
+        }
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
 unsigned int
 intake_form_get_n_questions (IntakeForm *self)
 {

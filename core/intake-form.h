@@ -99,6 +99,13 @@ const char *intake_form_get_title (IntakeForm *self, const char *language);
 /* Whether the form has scoring rules (a screening result). */
 gboolean intake_form_has_scoring (IntakeForm *self);
 
+/*
+ * A description for `intakectl form show --json`: {"id", "version", "title", "default_language",
+ * "languages", "scoring": bool, "questions": [{"name", "type", "parent"?, "label"}]}, with
+ * texts in @language (NULL: the default).
+ */
+JsonNode *intake_form_dup_summary_json (IntakeForm *self, const char *language);
+
 /* Every question (groups, repeats and their children included) in document order. */
 unsigned int intake_form_get_n_questions (IntakeForm *self);
 const IntakeQuestion *intake_form_get_question (IntakeForm *self, unsigned int index);

@@ -57,6 +57,22 @@ test_loads (void)
 }
 
 static void
+test_summary (void)
+{
+  g_autoptr(IntakeForm) form = load_bundled ();
+  g_autoptr(JsonNode) summary = intake_form_dup_summary_json (form, "id");
+  JsonObject *root = json_node_get_object (summary);
+
+  g_assert_cmpstr (json_object_get_string_member (root, "id"), ==, "trafficking-screening");
+  g_assert_cmpint (json_object_get_int_member (root, "version"), ==, 1);
+  g_assert_cmpstr (json_object_get_string_member (root, "title"), ==,
+                   "Penyaringan perdagangan orang dan kerja paksa");
+  g_assert_true (json_object_get_boolean_member (root, "scoring"));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "questions")), ==,
+                    intake_form_get_n_questions (form));
+}
+
+static void
 test_translations_complete (void)
 {
   g_autoptr(IntakeForm) form = load_bundled ();
@@ -185,6 +201,7 @@ main (int argc, char *argv[])
 
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/intake/core/bundled-form/loads", test_loads);
+  g_test_add_func ("/intake/core/bundled-form/summary", test_summary);
   g_test_add_func ("/intake/core/bundled-form/translations-complete", test_translations_complete);
   g_test_add_func ("/intake/core/bundled-form/sensitive-identifying-details",
                    test_sensitive_identifying_details);
