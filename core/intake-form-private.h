@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * The parsed form, shared by the loader (intake-form.c), the session (intake-form-session.c)
+ * and the scoring (intake-scoring.c).  Nothing outside core/ includes this.
+ */
+#pragma once
+
+#include "intake-expr.h"
+#include "intake-form.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  INTAKE_STRENGTH_STRONG,
+  INTAKE_STRENGTH_MEDIUM,
+  INTAKE_STRENGTH_WEAK,
+} IntakeStrength;
+
+/* Translations: language code → text. */
+typedef GHashTable IntakeText;
+
+typedef struct
+{
+  char *id;
+  char *dimension;
+  IntakeStrength strength;
+  gboolean reverse;
+  IntakeExpr *present_when; /* Evaluated with "." as the answer; NULL for the default rule. */
+  GStrv tags;
+  /* Where it sits: the question, and the choice index or -1 for the question itself. */
+  const IntakeQuestion *question;
+  int choice;
+} IntakeIndicator;
+
+typedef struct
+{
+  char *name;
+  IntakeText *label;
+  IntakeIndicator *indicator;
+} IntakeChoice;
+
+struct _IntakeQuestion
+{
+  IntakeQuestionType type;
+  char *name;
+  unsigned int index;
+  const char *fallback_language; /* The form's default language, owned by the form. */
+  IntakeText *label;
+  IntakeText *hint;
+  IntakeText *constraint_message;
+  gboolean required;
+  gboolean read_only;
+  gboolean sensitive;
+  char *appearance;
+  IntakeExpr *relevant;
+  IntakeExpr *constraint;
+  IntakeExpr *calculation;
+  JsonNode *default_value;
+  GPtrArray *choices; /* IntakeChoice, owned. */
+  IntakeIndicator *indicator;
+  IntakeQuestion *parent;
+  GPtrArray *children;  /* IntakeQuestion, borrowed from the form's list. */
+  IntakeQuestion *repeat; /* The repeat this question is inside, or NULL. */
+
+  /*
+   * The dependency graph, built at load.  value_dependents: questions whose relevance or
+   * calculation must be recomputed when this one's value or relevance changes (repeats stand
+   * in for their children).  check_dependents: questions whose constraint reads this one.
+   */
+  GPtrArray *value_dependents;
+  GPtrArray *check_dependents;
+  unsigned int order; /* Position in the form's topological order. */
+};
+
+typedef struct
+{
+  int strong;
+  int medium;
+  int weak;
+} IntakeThreshold;
+
+typedef struct
+{
+  char *id;
+  char *level; /* NULL for an urgent rule. */
+  IntakeExpr *when;
+  IntakeText *label;
+  GStrv referrals;
+} IntakeRule;
+
+typedef struct
+{
+  char *id;
+  IntakeText *label;
+} IntakeNamedText;
+
+typedef struct
+{
+  GPtrArray *dimensions; /* IntakeNamedText */
+  GArray *thresholds;    /* IntakeThreshold */
+  double missing_ratio;
+  char *unsure_value;
+  char *yes_value;
+  char *no_value;
+  GPtrArray *rules;      /* IntakeRule */
+  GPtrArray *urgent;     /* IntakeRule */
+  GPtrArray *referrals;  /* IntakeNamedText */
+  GHashTable *levels;    /* level → IntakeText */
+  char *default_level;
+  IntakeText *disclaimer;
+  GPtrArray *indicators; /* IntakeIndicator, borrowed, in document order. */
+} IntakeScoring;
+
+/* The levels a rule may produce; the window and the store may rely on this list. */
+extern const char *const _intake_levels[];
+
+GPtrArray *_intake_form_get_questions (IntakeForm *self);
+/* Questions ordered so that each comes after everything its value depends on. */
+GPtrArray *_intake_form_get_order (IntakeForm *self);
+IntakeScoring *_intake_form_get_scoring (IntakeForm *self);
+const char *_intake_text_get (IntakeForm *form, IntakeText *text, const char *language);
+const IntakeNamedText *_intake_scoring_lookup (GPtrArray *named, const char *id);
+/*
+ * Whether @value has the right shape for @q.  On failure @problem is the key of a built-in
+ * message: "text", "integer", "decimal", "date", "select_one", "select_multiple", "repeat".
+ */
+gboolean _intake_question_check_value (const IntakeQuestion *q, JsonNode *value,
+                                       const char **problem);
+const char *_intake_strength_to_string (IntakeStrength strength);
+
+G_END_DECLS

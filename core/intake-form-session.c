@@ -1,0 +1,1161 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "intake-form-session-private.h"
+
+#include <math.h>
+#include <string.h>
+
+typedef enum
+{
+  PROBLEM_NONE,
+  PROBLEM_REQUIRED,
+  PROBLEM_CONSTRAINT,
+  PROBLEM_INVALID,
+} ProblemKind;
+
+/*
+ * A problem remembers what went wrong, not the words: the words are rendered in whatever
+ * language the session has when they are asked for, so switching language re-evaluates nothing.
+ */
+typedef struct
+{
+  char *path; /* The question's name, or "repeat[N]/child". */
+  const IntakeQuestion *question;
+  ProblemKind kind;
+  const char *key; /* For PROBLEM_INVALID: which built-in message. */
+} Problem;
+
+struct _IntakeFormSession
+{
+  GObject parent_instance;
+
+  IntakeForm *form;
+  JsonObject *answers;
+  char *language;
+  char *today;
+
+  unsigned int n;
+  gboolean *relevant;     /* By question index: shown now (with its groups). */
+  IntakeValue *values;    /* By question index: what ${name} reads; empty when not relevant. */
+  gboolean *dirty_value;  /* Relevance or value must be recomputed. */
+  gboolean *dirty_check;  /* Required, type and constraint must be rechecked. */
+  GPtrArray **problems;   /* By question index: Problem list (a repeat may hold several). */
+  JsonNode *result;       /* Cached screening result, NULL when stale. */
+};
+
+G_DEFINE_FINAL_TYPE (IntakeFormSession, intake_form_session, G_TYPE_OBJECT)
+
+/* Built-in messages, in every language we ship; anything else falls back to English. */
+static const struct
+{
+  const char *key;
+  const char *en;
+  const char *id;
+} messages[] = {
+  { "required", "This question needs an answer.", "Pertanyaan ini perlu dijawab." },
+  { "constraint", "This answer is not allowed here.", "Jawaban ini tidak dapat diterima di sini." },
+  { "text", "Enter text.", "Masukkan teks." },
+  { "integer", "Enter a whole number.", "Masukkan bilangan bulat." },
+  { "decimal", "Enter a number.", "Masukkan angka." },
+  { "date", "Enter a date as year-month-day, for example 2026-01-31.",
+    "Masukkan tanggal dengan format tahun-bulan-tanggal, misalnya 2026-01-31." },
+  { "select_one", "Choose one of the options.", "Pilih salah satu pilihan." },
+  { "select_multiple", "Choose from the options given.", "Pilih dari pilihan yang tersedia." },
+  { "repeat", "Each entry must be a set of answers.",
+    "Setiap entri harus berupa satu set jawaban." },
+  { "not_answerable", "This item takes no answer.", "Bagian ini tidak perlu dijawab." },
+};
+
+static const char *
+builtin_message (const char *key, const char *language)
+{
+  for (size_t i = 0; i < G_N_ELEMENTS (messages); i++)
+    if (strcmp (messages[i].key, key) == 0)
+      return g_strcmp0 (language, "id") == 0 ? messages[i].id : messages[i].en;
+  return key;
+}
+
+static void
+problem_free (Problem *problem)
+{
+  g_free (problem->path);
+  g_free (problem);
+}
+
+static void
+add_problem (GPtrArray *problems, const char *path, const IntakeQuestion *q, ProblemKind kind,
+             const char *key)
+{
+  Problem *problem = g_new0 (Problem, 1);
+
+  problem->path = g_strdup (path);
+  problem->question = q;
+  problem->kind = kind;
+  problem->key = key;
+  g_ptr_array_add (problems, problem);
+}
+
+static const char *
+problem_code (const Problem *problem)
+{
+  switch (problem->kind)
+    {
+    case PROBLEM_REQUIRED: return "required";
+    case PROBLEM_CONSTRAINT: return "constraint";
+    case PROBLEM_INVALID: return "invalid";
+    case PROBLEM_NONE:
+    default: return "none";
+    }
+}
+
+static const char *
+problem_message (IntakeFormSession *self, const Problem *problem)
+{
+  const char *text;
+
+  switch (problem->kind)
+    {
+    case PROBLEM_REQUIRED:
+      return builtin_message ("required", self->language);
+    case PROBLEM_CONSTRAINT:
+      text = intake_question_get_constraint_message (problem->question, self->language);
+      return text != NULL ? text : builtin_message ("constraint", self->language);
+    case PROBLEM_INVALID:
+      return builtin_message (problem->key, self->language);
+    case PROBLEM_NONE:
+    default:
+      return "";
+    }
+}
+
+static IntakeFormError
+problem_error_code (const Problem *problem)
+{
+  switch (problem->kind)
+    {
+    case PROBLEM_REQUIRED: return INTAKE_FORM_ERROR_REQUIRED;
+    case PROBLEM_CONSTRAINT: return INTAKE_FORM_ERROR_CONSTRAINT;
+    case PROBLEM_INVALID:
+    case PROBLEM_NONE:
+    default: return INTAKE_FORM_ERROR_INVALID_ANSWER;
+    }
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Answers                                                                                     */
+
+JsonNode *
+intake_answer_new_declined (void)
+{
+  g_autoptr(JsonObject) object = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  json_object_set_boolean_member (object, "declined", TRUE);
+  json_node_set_object (node, object);
+  return node;
+}
+
+gboolean
+intake_answer_is_declined (JsonNode *answer)
+{
+  JsonObject *object;
+  JsonNode *declined;
+
+  if (answer == NULL || !JSON_NODE_HOLDS_OBJECT (answer))
+    return FALSE;
+  object = json_node_get_object (answer);
+  declined = json_object_get_member (object, "declined");
+  return json_object_get_size (object) == 1 && declined != NULL && JSON_NODE_HOLDS_VALUE (declined)
+         && json_node_get_value_type (declined) == G_TYPE_BOOLEAN
+         && json_node_get_boolean (declined);
+}
+
+void
+_intake_answer_to_value (JsonNode *answer, IntakeValue *out)
+{
+  intake_value_clear (out);
+  if (answer == NULL)
+    return;
+  if (JSON_NODE_HOLDS_VALUE (answer))
+    {
+      switch (json_node_get_value_type (answer))
+        {
+        case G_TYPE_STRING:
+          intake_value_set_string (out, json_node_get_string (answer));
+          break;
+        case G_TYPE_INT64:
+          intake_value_set_number (out, (double) json_node_get_int (answer));
+          break;
+        case G_TYPE_DOUBLE:
+          intake_value_set_number (out, json_node_get_double (answer));
+          break;
+        case G_TYPE_BOOLEAN:
+          intake_value_set_boolean (out, json_node_get_boolean (answer));
+          break;
+        default:
+          break;
+        }
+    }
+  else if (JSON_NODE_HOLDS_ARRAY (answer))
+    {
+      /* A select_multiple reads as its choices joined by spaces, as in XLSForm. */
+      JsonArray *array = json_node_get_array (answer);
+      GString *joined = g_string_new (NULL);
+
+      for (unsigned int i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *element = json_array_get_element (array, i);
+
+          if (!JSON_NODE_HOLDS_VALUE (element)
+              || json_node_get_value_type (element) != G_TYPE_STRING)
+            continue;
+          if (joined->len > 0)
+            g_string_append_c (joined, ' ');
+          g_string_append (joined, json_node_get_string (element));
+        }
+      intake_value_take_string (out, g_string_free (joined, FALSE));
+    }
+}
+
+static JsonNode *
+answer_in (JsonObject *answers, const IntakeQuestion *q)
+{
+  JsonNode *node = answers != NULL ? json_object_get_member (answers, q->name) : NULL;
+
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    return node;
+  /* A question never answered shows its default; clearing an answer to null does too. */
+  return q->default_value;
+}
+
+static gboolean
+answer_is_empty (JsonNode *answer)
+{
+  if (answer == NULL || JSON_NODE_HOLDS_NULL (answer))
+    return TRUE;
+  if (JSON_NODE_HOLDS_VALUE (answer) && json_node_get_value_type (answer) == G_TYPE_STRING)
+    return *json_node_get_string (answer) == '\0';
+  if (JSON_NODE_HOLDS_ARRAY (answer))
+    return json_array_get_length (json_node_get_array (answer)) == 0;
+  return FALSE;
+}
+
+/* The value an answer gives expressions: empty when declined or of the wrong shape. */
+static void
+answer_value (const IntakeQuestion *q, JsonNode *answer, IntakeValue *out)
+{
+  const char *problem;
+
+  intake_value_clear (out);
+  if (answer == NULL || intake_answer_is_declined (answer))
+    return;
+  if (q->type == INTAKE_QUESTION_REPEAT)
+    {
+      /* Outside the repeat, ${repeat} is its number of entries. */
+      if (JSON_NODE_HOLDS_ARRAY (answer))
+        intake_value_set_number (out, json_array_get_length (json_node_get_array (answer)));
+      return;
+    }
+  if (!_intake_question_check_value (q, answer, &problem))
+    return;
+  _intake_answer_to_value (answer, out);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Evaluation                                                                                  */
+
+typedef struct
+{
+  IntakeFormSession *self;
+  const IntakeValue *dot;
+  const IntakeQuestion *repeat; /* Evaluating inside one entry of this repeat, or NULL. */
+  IntakeValue *entry_values;    /* That entry's values, by question index. */
+  IntakeExprCallFunc call;
+  gpointer call_data;
+} Scope;
+
+static void
+lookup_cb (const char *name, IntakeValue *out, gpointer user_data)
+{
+  Scope *scope = user_data;
+  const IntakeQuestion *q;
+
+  if (name == NULL)
+    {
+      if (scope->dot != NULL)
+        intake_value_copy (scope->dot, out);
+      return;
+    }
+  q = intake_form_lookup_question (scope->self->form, name);
+  if (q == NULL)
+    return;
+  if (q->repeat != NULL)
+    {
+      if (q->repeat == scope->repeat && scope->entry_values != NULL)
+        intake_value_copy (&scope->entry_values[q->index], out);
+      return;
+    }
+  intake_value_copy (&scope->self->values[q->index], out);
+}
+
+/* The expression context carries the scope; scoring functions get their own data back. */
+static void
+call_cb (const char *function, const IntakeValue *args, unsigned int n_args, IntakeValue *out,
+         gpointer user_data)
+{
+  Scope *scope = user_data;
+
+  if (scope->call != NULL)
+    scope->call (function, args, n_args, out, scope->call_data);
+}
+
+static void
+scope_evaluate (Scope *scope, const IntakeExpr *expr, IntakeValue *out)
+{
+  IntakeExprContext context = { lookup_cb, call_cb, scope, scope->self->today };
+
+  intake_expr_evaluate (expr, &context, out);
+}
+
+static gboolean
+scope_evaluate_boolean (Scope *scope, const IntakeExpr *expr)
+{
+  g_auto(IntakeValue) value = INTAKE_VALUE_INIT;
+
+  scope_evaluate (scope, expr, &value);
+  return intake_value_to_boolean (&value);
+}
+
+/* Required, shape and constraint of one answer; returns the kind of problem, if any. */
+static ProblemKind
+check_answer (Scope *scope, const IntakeQuestion *q, JsonNode *answer, const char **key)
+{
+  g_auto(IntakeValue) value = INTAKE_VALUE_INIT;
+  Scope constraint_scope;
+
+  *key = NULL;
+  if (intake_answer_is_declined (answer))
+    return PROBLEM_NONE;
+  if (answer_is_empty (answer))
+    return q->required ? PROBLEM_REQUIRED : PROBLEM_NONE;
+  if (!_intake_question_check_value (q, answer, key))
+    return PROBLEM_INVALID;
+  if (q->type == INTAKE_QUESTION_REPEAT || q->constraint == NULL)
+    return PROBLEM_NONE;
+  _intake_answer_to_value (answer, &value);
+  constraint_scope = *scope;
+  constraint_scope.dot = &value;
+  return scope_evaluate_boolean (&constraint_scope, q->constraint) ? PROBLEM_NONE
+                                                                    : PROBLEM_CONSTRAINT;
+}
+
+/*
+ * Evaluates every entry of a repeat: the children's relevance and calculations in dependency
+ * order, then their checks.  Called whenever the repeat's check is stale; entries are few.
+ */
+static void
+check_repeat_entries (IntakeFormSession *self, const IntakeQuestion *repeat, JsonArray *entries,
+                      GPtrArray *problems, JsonArray *export)
+{
+  GPtrArray *order = _intake_form_get_order (self->form);
+  g_autofree IntakeValue *values = g_new0 (IntakeValue, self->n);
+  g_autofree gboolean *relevant = g_new0 (gboolean, self->n);
+
+  relevant[repeat->index] = TRUE;
+  for (unsigned int e = 0; e < json_array_get_length (entries); e++)
+    {
+      JsonNode *entry_node = json_array_get_element (entries, e);
+      JsonObject *entry = JSON_NODE_HOLDS_OBJECT (entry_node) ? json_node_get_object (entry_node)
+                                                              : NULL;
+      Scope scope = { self, NULL, repeat, values, NULL, NULL };
+      g_autoptr(JsonObject) exported = export != NULL ? json_object_new () : NULL;
+
+      for (unsigned int i = 0; i < order->len; i++)
+        {
+          const IntakeQuestion *q = order->pdata[i];
+
+          if (q->repeat != repeat)
+            continue;
+          relevant[q->index] = relevant[q->parent->index]
+                               && (q->relevant == NULL || scope_evaluate_boolean (&scope,
+                                                                                  q->relevant));
+          if (!relevant[q->index])
+            intake_value_clear (&values[q->index]);
+          else if (q->type == INTAKE_QUESTION_CALCULATE)
+            scope_evaluate (&scope, q->calculation, &values[q->index]);
+          else
+            answer_value (q, answer_in (entry, q), &values[q->index]);
+        }
+      for (unsigned int i = 0; i < order->len; i++)
+        {
+          const IntakeQuestion *q = order->pdata[i];
+          JsonNode *answer;
+          const char *key;
+          ProblemKind kind;
+
+          if (q->repeat != repeat || !relevant[q->index])
+            continue;
+          if (exported != NULL && q->type == INTAKE_QUESTION_CALCULATE)
+            {
+              g_autofree char *text = intake_value_dup_string (&values[q->index]);
+
+              json_object_set_string_member (exported, q->name, text);
+            }
+          if (!intake_question_is_answerable (q))
+            continue;
+          answer = answer_in (entry, q);
+          if (exported != NULL && answer != NULL)
+            json_object_set_member (exported, q->name, json_node_copy (answer));
+          if (problems != NULL && (kind = check_answer (&scope, q, answer, &key)) != PROBLEM_NONE)
+            {
+              g_autofree char *path = g_strdup_printf ("%s[%u]/%s", repeat->name, e + 1, q->name);
+
+              add_problem (problems, path, q, kind, key);
+            }
+        }
+      if (export != NULL)
+        json_array_add_object_element (export, g_steal_pointer (&exported));
+    }
+  for (unsigned int i = 0; i < self->n; i++)
+    intake_value_clear (&values[i]);
+}
+
+static void
+recheck (IntakeFormSession *self, const IntakeQuestion *q)
+{
+  GPtrArray *problems = self->problems[q->index];
+  Scope scope = { self, NULL, NULL, NULL, NULL, NULL };
+  JsonNode *answer;
+  const char *key;
+  ProblemKind kind;
+
+  g_ptr_array_set_size (problems, 0);
+  if (!self->relevant[q->index] || !intake_question_is_answerable (q))
+    return;
+  answer = answer_in (self->answers, q);
+  kind = check_answer (&scope, q, answer, &key);
+  if (kind != PROBLEM_NONE)
+    add_problem (problems, q->name, q, kind, key);
+  else if (q->type == INTAKE_QUESTION_REPEAT && answer != NULL && JSON_NODE_HOLDS_ARRAY (answer))
+    check_repeat_entries (self, q, json_node_get_array (answer), problems, NULL);
+}
+
+static void
+mark_value_dirty (IntakeFormSession *self, const IntakeQuestion *q)
+{
+  self->dirty_value[q->index] = TRUE;
+}
+
+/*
+ * Brings relevance, values and checks up to date.  Only questions marked dirty are
+ * recomputed, and a question marks its dependents only when its own relevance or value really
+ * changed, so one answer costs what depends on it.  The form's order puts every question after
+ * what it reads, so one pass from @start settles everything.
+ */
+static void
+update (IntakeFormSession *self, unsigned int start)
+{
+  GPtrArray *order = _intake_form_get_order (self->form);
+  Scope scope = { self, NULL, NULL, NULL, NULL, NULL };
+  g_autoptr(GPtrArray) to_check = g_ptr_array_new ();
+
+  for (unsigned int i = start; i < order->len; i++)
+    {
+      const IntakeQuestion *q = order->pdata[i];
+      g_auto(IntakeValue) value = INTAKE_VALUE_INIT;
+      gboolean relevant;
+
+      if (!self->dirty_value[q->index])
+        continue;
+      self->dirty_value[q->index] = FALSE;
+      if (q->repeat != NULL)
+        continue;
+
+      relevant = (q->parent == NULL || self->relevant[q->parent->index])
+                 && (q->relevant == NULL || scope_evaluate_boolean (&scope, q->relevant));
+      if (relevant && q->type == INTAKE_QUESTION_CALCULATE)
+        scope_evaluate (&scope, q->calculation, &value);
+      else if (relevant)
+        answer_value (q, answer_in (self->answers, q), &value);
+
+      if (!self->dirty_check[q->index])
+        {
+          self->dirty_check[q->index] = TRUE;
+          g_ptr_array_add (to_check, (gpointer) q);
+        }
+      if (relevant == self->relevant[q->index]
+          && intake_value_equal (&value, &self->values[q->index]))
+        continue;
+      self->relevant[q->index] = relevant;
+      intake_value_copy (&value, &self->values[q->index]);
+      g_clear_pointer (&self->result, json_node_unref);
+      for (unsigned int k = 0; k < q->value_dependents->len; k++)
+        mark_value_dirty (self, q->value_dependents->pdata[k]);
+      for (unsigned int k = 0; k < q->check_dependents->len; k++)
+        {
+          const IntakeQuestion *d = q->check_dependents->pdata[k];
+
+          if (!self->dirty_check[d->index])
+            {
+              self->dirty_check[d->index] = TRUE;
+              g_ptr_array_add (to_check, (gpointer) d);
+            }
+        }
+    }
+
+  for (unsigned int i = 0; i < to_check->len; i++)
+    {
+      const IntakeQuestion *q = to_check->pdata[i];
+
+      self->dirty_check[q->index] = FALSE;
+      recheck (self, q);
+    }
+}
+
+static void
+update_all (IntakeFormSession *self)
+{
+  for (unsigned int i = 0; i < self->n; i++)
+    {
+      self->dirty_value[i] = TRUE;
+      self->relevant[i] = FALSE;
+      intake_value_clear (&self->values[i]);
+    }
+  g_clear_pointer (&self->result, json_node_unref);
+  update (self, 0);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Life cycle                                                                                  */
+
+static void
+intake_form_session_finalize (GObject *object)
+{
+  IntakeFormSession *self = INTAKE_FORM_SESSION (object);
+
+  for (unsigned int i = 0; i < self->n; i++)
+    {
+      intake_value_clear (&self->values[i]);
+      g_ptr_array_unref (self->problems[i]);
+    }
+  g_free (self->values);
+  g_free (self->problems);
+  g_free (self->relevant);
+  g_free (self->dirty_value);
+  g_free (self->dirty_check);
+  g_clear_pointer (&self->result, json_node_unref);
+  g_clear_pointer (&self->answers, json_object_unref);
+  g_free (self->language);
+  g_free (self->today);
+  g_clear_object (&self->form);
+
+  G_OBJECT_CLASS (intake_form_session_parent_class)->finalize (object);
+}
+
+static void
+intake_form_session_class_init (IntakeFormSessionClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = intake_form_session_finalize;
+}
+
+static void
+intake_form_session_init (IntakeFormSession *self)
+{
+}
+
+static JsonObject *
+copy_object (JsonObject *object)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(JsonNode) copy = NULL;
+
+  if (object == NULL)
+    return json_object_new ();
+  node = json_node_new (JSON_NODE_OBJECT);
+  json_node_set_object (node, object);
+  copy = json_node_copy (node);
+  return json_object_ref (json_node_get_object (copy));
+}
+
+IntakeFormSession *
+intake_form_session_new (IntakeForm *form, JsonObject *answers, const char *language)
+{
+  IntakeFormSession *self;
+
+  g_return_val_if_fail (INTAKE_IS_FORM (form), NULL);
+
+  self = g_object_new (INTAKE_TYPE_FORM_SESSION, NULL);
+  self->form = g_object_ref (form);
+  self->n = intake_form_get_n_questions (form);
+  self->relevant = g_new0 (gboolean, self->n);
+  self->values = g_new0 (IntakeValue, self->n);
+  self->dirty_value = g_new0 (gboolean, self->n);
+  self->dirty_check = g_new0 (gboolean, self->n);
+  self->problems = g_new0 (GPtrArray *, self->n);
+  for (unsigned int i = 0; i < self->n; i++)
+    self->problems[i] = g_ptr_array_new_with_free_func ((GDestroyNotify) problem_free);
+  intake_form_session_set_language (self, language);
+  self->answers = copy_object (answers);
+  update_all (self);
+  return self;
+}
+
+IntakeForm *
+intake_form_session_get_form (IntakeFormSession *self)
+{
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
+  return self->form;
+}
+
+const char *
+intake_form_session_get_language (IntakeFormSession *self)
+{
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
+  return self->language;
+}
+
+void
+intake_form_session_set_language (IntakeFormSession *self, const char *language)
+{
+  g_return_if_fail (INTAKE_IS_FORM_SESSION (self));
+
+  g_free (self->language);
+  if (language != NULL && intake_form_has_language (self->form, language))
+    self->language = g_strdup (language);
+  else
+    self->language = g_strdup (intake_form_get_default_language (self->form));
+  g_clear_pointer (&self->result, json_node_unref);
+}
+
+void
+intake_form_session_set_today (IntakeFormSession *self, const char *today)
+{
+  g_return_if_fail (INTAKE_IS_FORM_SESSION (self));
+
+  g_free (self->today);
+  self->today = g_strdup (today);
+  update_all (self);
+}
+
+JsonObject *
+intake_form_session_get_answers (IntakeFormSession *self)
+{
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
+  return self->answers;
+}
+
+void
+intake_form_session_set_answers (IntakeFormSession *self, JsonObject *answers)
+{
+  g_return_if_fail (INTAKE_IS_FORM_SESSION (self));
+
+  g_clear_pointer (&self->answers, json_object_unref);
+  self->answers = copy_object (answers);
+  update_all (self);
+}
+
+static const IntakeQuestion *
+lookup_answerable (IntakeFormSession *self, const char *name, GError **error)
+{
+  const IntakeQuestion *q = intake_form_lookup_question (self->form, name);
+
+  if (q == NULL)
+    {
+      g_set_error (error, INTAKE_FORM_ERROR, INTAKE_FORM_ERROR_UNKNOWN_QUESTION,
+                   "form '%s' has no question '%s'", intake_form_get_id (self->form), name);
+      return NULL;
+    }
+  if (!intake_question_is_answerable (q))
+    {
+      g_set_error (error, INTAKE_FORM_ERROR, INTAKE_FORM_ERROR_NOT_ANSWERABLE,
+                   "question '%s' is a %s and takes no answer", name,
+                   intake_question_type_to_string (q->type));
+      return NULL;
+    }
+  if (q->repeat != NULL)
+    {
+      g_set_error (error, INTAKE_FORM_ERROR, INTAKE_FORM_ERROR_NOT_ANSWERABLE,
+                   "question '%s' is inside the repeat '%s'; answer the repeat as a whole", name,
+                   q->repeat->name);
+      return NULL;
+    }
+  return q;
+}
+
+gboolean
+intake_form_session_set_answer (IntakeFormSession *self, const char *name, JsonNode *value,
+                                GError **error)
+{
+  const IntakeQuestion *q;
+
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  q = lookup_answerable (self, name, error);
+  if (q == NULL)
+    return FALSE;
+  if (value == NULL || JSON_NODE_HOLDS_NULL (value))
+    json_object_remove_member (self->answers, name);
+  else
+    json_object_set_member (self->answers, name, json_node_copy (value));
+
+  /* Scoring reads raw answers (declined, unsure), so any change can change the result. */
+  g_clear_pointer (&self->result, json_node_unref);
+  mark_value_dirty (self, q);
+  update (self, q->order);
+  return TRUE;
+}
+
+gboolean
+intake_form_session_validate_answer (IntakeFormSession *self, const char *name, JsonNode *value,
+                                     GError **error)
+{
+  const IntakeQuestion *q;
+  Scope scope = { NULL, NULL, NULL, NULL, NULL, NULL };
+  g_autoptr(GPtrArray) problems = NULL;
+  Problem problem = { NULL, NULL, PROBLEM_NONE, NULL };
+
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  q = lookup_answerable (self, name, error);
+  if (q == NULL)
+    return FALSE;
+  scope.self = self;
+  problem.question = q;
+  problem.kind = check_answer (&scope, q, value, &problem.key);
+  if (problem.kind == PROBLEM_NONE && q->type == INTAKE_QUESTION_REPEAT && value != NULL
+      && JSON_NODE_HOLDS_ARRAY (value))
+    {
+      problems = g_ptr_array_new_with_free_func ((GDestroyNotify) problem_free);
+      check_repeat_entries (self, q, json_node_get_array (value), problems, NULL);
+      if (problems->len > 0)
+        {
+          Problem *first = problems->pdata[0];
+
+          g_set_error (error, INTAKE_FORM_ERROR, problem_error_code (first), "%s: %s",
+                       first->path, problem_message (self, first));
+          return FALSE;
+        }
+    }
+  if (problem.kind != PROBLEM_NONE)
+    {
+      g_set_error_literal (error, INTAKE_FORM_ERROR, problem_error_code (&problem),
+                           problem_message (self, &problem));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+intake_form_session_is_relevant (IntakeFormSession *self, const char *name)
+{
+  const IntakeQuestion *q;
+
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  q = intake_form_lookup_question (self->form, name);
+  if (q == NULL)
+    return FALSE;
+  /* Inside a repeat, relevance is per entry; here we can only say whether the repeat shows. */
+  return self->relevant[q->repeat != NULL ? q->repeat->index : q->index];
+}
+
+static gboolean
+is_step (IntakeFormSession *self, const IntakeQuestion *q)
+{
+  if (q->repeat != NULL || !self->relevant[q->index])
+    return FALSE;
+  return intake_question_is_answerable (q) || q->type == INTAKE_QUESTION_NOTE;
+}
+
+GStrv
+intake_form_session_dup_visible (IntakeFormSession *self)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
+
+  for (unsigned int i = 0; i < self->n; i++)
+    {
+      const IntakeQuestion *q = intake_form_get_question (self->form, i);
+
+      if (is_step (self, q))
+        g_strv_builder_add (builder, q->name);
+    }
+  return g_strv_builder_end (builder);
+}
+
+const char *
+intake_form_session_get_next (IntakeFormSession *self, const char *name)
+{
+  const IntakeQuestion *from = NULL;
+
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
+
+  if (name != NULL && (from = intake_form_lookup_question (self->form, name)) == NULL)
+    return NULL;
+  /* Steps inside a repeat are the window's business; navigation moves past the repeat. */
+  if (from != NULL && from->repeat != NULL)
+    from = from->repeat;
+  for (unsigned int i = from != NULL ? from->index + 1 : 0; i < self->n; i++)
+    {
+      const IntakeQuestion *q = intake_form_get_question (self->form, i);
+
+      if (is_step (self, q))
+        return q->name;
+    }
+  return NULL;
+}
+
+const char *
+intake_form_session_get_previous (IntakeFormSession *self, const char *name)
+{
+  const IntakeQuestion *from = NULL;
+
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
+
+  if (name != NULL && (from = intake_form_lookup_question (self->form, name)) == NULL)
+    return NULL;
+  if (from != NULL && from->repeat != NULL)
+    from = from->repeat;
+  for (unsigned int i = from != NULL ? from->index : self->n; i > 0; i--)
+    {
+      const IntakeQuestion *q = intake_form_get_question (self->form, i - 1);
+
+      if (is_step (self, q))
+        return q->name;
+    }
+  return NULL;
+}
+
+char *
+intake_form_session_dup_value (IntakeFormSession *self, const char *name)
+{
+  const IntakeQuestion *q;
+
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  q = intake_form_lookup_question (self->form, name);
+  if (q == NULL || q->repeat != NULL)
+    return g_strdup ("");
+  return intake_value_dup_string (&self->values[q->index]);
+}
+
+char *
+intake_form_session_dup_problem (IntakeFormSession *self, const char *name)
+{
+  const IntakeQuestion *q;
+  GPtrArray *problems;
+
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  q = intake_form_lookup_question (self->form, name);
+  if (q == NULL || q->repeat != NULL)
+    return NULL;
+  problems = self->problems[q->index];
+  if (problems->len == 0)
+    return NULL;
+  if (q->type == INTAKE_QUESTION_REPEAT && problems->len > 0
+      && ((Problem *) problems->pdata[0])->question != q)
+    return g_strdup_printf ("%s: %s", ((Problem *) problems->pdata[0])->path,
+                            problem_message (self, problems->pdata[0]));
+  return g_strdup (problem_message (self, problems->pdata[0]));
+}
+
+JsonNode *
+intake_form_session_dup_problems_json (IntakeFormSession *self)
+{
+  g_autoptr(JsonArray) array = json_array_new ();
+  JsonNode *node;
+
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
+
+  for (unsigned int i = 0; i < self->n; i++)
+    {
+      GPtrArray *problems = self->problems[i];
+
+      for (unsigned int k = 0; k < problems->len; k++)
+        {
+          Problem *problem = problems->pdata[k];
+          JsonObject *object = json_object_new ();
+
+          json_object_set_string_member (object, "question", problem->path);
+          json_object_set_string_member (object, "code", problem_code (problem));
+          json_object_set_string_member (object, "message", problem_message (self, problem));
+          json_array_add_object_element (array, object);
+        }
+    }
+  node = json_node_new (JSON_NODE_ARRAY);
+  json_node_set_array (node, array);
+  return node;
+}
+
+gboolean
+intake_form_session_is_complete (IntakeFormSession *self)
+{
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), FALSE);
+
+  for (unsigned int i = 0; i < self->n; i++)
+    if (self->problems[i]->len > 0)
+      return FALSE;
+  return TRUE;
+}
+
+gboolean
+intake_form_session_check_complete (IntakeFormSession *self, GError **error)
+{
+  g_autoptr(GString) message = NULL;
+  unsigned int count = 0;
+
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  message = g_string_new (NULL);
+  for (unsigned int i = 0; i < self->n; i++)
+    {
+      GPtrArray *problems = self->problems[i];
+
+      for (unsigned int k = 0; k < problems->len; k++)
+        {
+          Problem *problem = problems->pdata[k];
+
+          g_string_append_printf (message, "%s%s: %s", count > 0 ? "; " : "", problem->path,
+                                  problem_message (self, problem));
+          count++;
+        }
+    }
+  if (count == 0)
+    return TRUE;
+  g_set_error (error, INTAKE_FORM_ERROR, INTAKE_FORM_ERROR_INCOMPLETE, "%u problem%s: %s", count,
+               count == 1 ? "" : "s", message->str);
+  return FALSE;
+}
+
+static JsonNode *
+value_to_json (const IntakeValue *value)
+{
+  JsonNode *node = json_node_new (JSON_NODE_VALUE);
+
+  switch (value->kind)
+    {
+    case INTAKE_VALUE_NUMBER:
+      if (isfinite (value->number))
+        {
+          if (value->number == trunc (value->number) && fabs (value->number) < 1e15)
+            json_node_set_int (node, (gint64) value->number);
+          else
+            json_node_set_double (node, value->number);
+          break;
+        }
+      json_node_set_string (node, "NaN");
+      break;
+    case INTAKE_VALUE_BOOLEAN:
+      json_node_set_boolean (node, value->boolean);
+      break;
+    case INTAKE_VALUE_STRING:
+    default:
+      json_node_set_string (node, value->string != NULL ? value->string : "");
+      break;
+    }
+  return node;
+}
+
+JsonObject *
+intake_form_session_dup_export_answers (IntakeFormSession *self)
+{
+  JsonObject *export;
+
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
+
+  export = json_object_new ();
+  for (unsigned int i = 0; i < self->n; i++)
+    {
+      const IntakeQuestion *q = intake_form_get_question (self->form, i);
+      JsonNode *answer;
+
+      if (q->repeat != NULL || !self->relevant[q->index])
+        continue;
+      if (q->type == INTAKE_QUESTION_CALCULATE)
+        {
+          json_object_set_member (export, q->name, value_to_json (&self->values[q->index]));
+          continue;
+        }
+      if (!intake_question_is_answerable (q))
+        continue;
+      answer = answer_in (self->answers, q);
+      if (answer == NULL)
+        continue;
+      if (q->type == INTAKE_QUESTION_REPEAT && JSON_NODE_HOLDS_ARRAY (answer))
+        {
+          g_autoptr(JsonArray) entries = json_array_new ();
+
+          check_repeat_entries (self, q, json_node_get_array (answer), NULL, entries);
+          json_object_set_array_member (export, q->name, g_steal_pointer (&entries));
+          continue;
+        }
+      json_object_set_member (export, q->name, json_node_copy (answer));
+    }
+  return export;
+}
+
+JsonNode *
+intake_form_session_dup_result_json (IntakeFormSession *self)
+{
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
+
+  if (!intake_form_has_scoring (self->form))
+    return NULL;
+  if (self->result == NULL)
+    self->result = _intake_scoring_evaluate (self);
+  return json_node_copy (self->result);
+}
+
+JsonNode *
+intake_form_session_dup_state_json (IntakeFormSession *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+  g_auto(GStrv) visible = NULL;
+  JsonNode *result;
+
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "form_id");
+  json_builder_add_string_value (builder, intake_form_get_id (self->form));
+  json_builder_set_member_name (builder, "form_version");
+  json_builder_add_int_value (builder, intake_form_get_version (self->form));
+  json_builder_set_member_name (builder, "language");
+  json_builder_add_string_value (builder, self->language);
+  json_builder_set_member_name (builder, "title");
+  json_builder_add_string_value (builder, intake_form_get_title (self->form, self->language));
+
+  json_builder_set_member_name (builder, "questions");
+  json_builder_begin_array (builder);
+  for (unsigned int i = 0; i < self->n; i++)
+    {
+      const IntakeQuestion *q = intake_form_get_question (self->form, i);
+      const char *hint = intake_question_get_hint (q, self->language);
+      JsonNode *answer = q->repeat == NULL ? answer_in (self->answers, q) : NULL;
+      g_autofree char *problem = intake_form_session_dup_problem (self, q->name);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, q->name);
+      json_builder_set_member_name (builder, "type");
+      json_builder_add_string_value (builder, intake_question_type_to_string (q->type));
+      if (q->parent != NULL)
+        {
+          json_builder_set_member_name (builder, "parent");
+          json_builder_add_string_value (builder, q->parent->name);
+        }
+      if (q->label != NULL)
+        {
+          json_builder_set_member_name (builder, "label");
+          json_builder_add_string_value (builder, intake_question_get_label (q, self->language));
+        }
+      if (hint != NULL)
+        {
+          json_builder_set_member_name (builder, "hint");
+          json_builder_add_string_value (builder, hint);
+        }
+      json_builder_set_member_name (builder, "relevant");
+      json_builder_add_boolean_value (builder, intake_form_session_is_relevant (self, q->name));
+      json_builder_set_member_name (builder, "required");
+      json_builder_add_boolean_value (builder, q->required);
+      json_builder_set_member_name (builder, "read_only");
+      json_builder_add_boolean_value (builder, q->read_only);
+      json_builder_set_member_name (builder, "sensitive");
+      json_builder_add_boolean_value (builder, q->sensitive);
+      if (q->appearance != NULL)
+        {
+          json_builder_set_member_name (builder, "appearance");
+          json_builder_add_string_value (builder, q->appearance);
+        }
+      if (q->choices != NULL)
+        {
+          json_builder_set_member_name (builder, "choices");
+          json_builder_begin_array (builder);
+          for (unsigned int k = 0; k < q->choices->len; k++)
+            {
+              json_builder_begin_object (builder);
+              json_builder_set_member_name (builder, "name");
+              json_builder_add_string_value (builder, intake_question_get_choice_name (q, k));
+              json_builder_set_member_name (builder, "label");
+              json_builder_add_string_value (builder,
+                                             intake_question_get_choice_label (q, k,
+                                                                               self->language));
+              json_builder_end_object (builder);
+            }
+          json_builder_end_array (builder);
+        }
+      if (answer != NULL)
+        {
+          json_builder_set_member_name (builder, "answer");
+          json_builder_add_value (builder, json_node_copy (answer));
+          json_builder_set_member_name (builder, "declined");
+          json_builder_add_boolean_value (builder, intake_answer_is_declined (answer));
+        }
+      if (q->type == INTAKE_QUESTION_CALCULATE && q->repeat == NULL)
+        {
+          json_builder_set_member_name (builder, "value");
+          json_builder_add_value (builder, value_to_json (&self->values[q->index]));
+        }
+      if (problem != NULL)
+        {
+          json_builder_set_member_name (builder, "problem");
+          json_builder_add_string_value (builder, problem);
+        }
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  visible = intake_form_session_dup_visible (self);
+  json_builder_set_member_name (builder, "visible");
+  json_builder_begin_array (builder);
+  for (size_t i = 0; visible[i] != NULL; i++)
+    json_builder_add_string_value (builder, visible[i]);
+  json_builder_end_array (builder);
+
+  json_builder_set_member_name (builder, "problems");
+  json_builder_add_value (builder, intake_form_session_dup_problems_json (self));
+  json_builder_set_member_name (builder, "complete");
+  json_builder_add_boolean_value (builder, intake_form_session_is_complete (self));
+  json_builder_set_member_name (builder, "result");
+  result = intake_form_session_dup_result_json (self);
+  if (result != NULL)
+    json_builder_add_value (builder, result);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* For the scoring                                                                             */
+
+gboolean
+_intake_form_session_question_relevant (IntakeFormSession *self, const IntakeQuestion *question)
+{
+  return question->repeat == NULL && self->relevant[question->index];
+}
+
+JsonNode *
+_intake_form_session_effective_answer (IntakeFormSession *self, const IntakeQuestion *question)
+{
+  return answer_in (self->answers, question);
+}
+
+void
+_intake_form_session_evaluate (IntakeFormSession *self, const IntakeExpr *expr,
+                               const IntakeValue *dot, IntakeExprCallFunc call,
+                               gpointer call_data, IntakeValue *out)
+{
+  Scope scope = { self, dot, NULL, NULL, call, call_data };
+
+  scope_evaluate (&scope, expr, out);
+}

@@ -1,0 +1,1769 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "intake-form-private.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+G_DEFINE_QUARK (intake-form-error-quark, intake_form_error)
+
+struct _IntakeForm
+{
+  GObject parent_instance;
+
+  char *id;
+  gint64 version;
+  IntakeText *title;
+  char *default_language;
+  GStrv languages;
+  GPtrArray *questions; /* IntakeQuestion, owned, document order. */
+  GPtrArray *order;     /* Borrowed, topological order. */
+  GHashTable *by_name;  /* name → IntakeQuestion, borrowed. */
+  IntakeScoring *scoring;
+};
+
+G_DEFINE_FINAL_TYPE (IntakeForm, intake_form, G_TYPE_OBJECT)
+
+const char *const _intake_levels[] = {
+  "likely_trafficking",
+  "likely_forced_labour",
+  "exploitation",
+  "inconclusive",
+  "insufficient_answers",
+  "no_indicators",
+  NULL,
+};
+
+static const char *const type_names[] = {
+  [INTAKE_QUESTION_TEXT] = "text",
+  [INTAKE_QUESTION_INTEGER] = "integer",
+  [INTAKE_QUESTION_DECIMAL] = "decimal",
+  [INTAKE_QUESTION_DATE] = "date",
+  [INTAKE_QUESTION_SELECT_ONE] = "select_one",
+  [INTAKE_QUESTION_SELECT_MULTIPLE] = "select_multiple",
+  [INTAKE_QUESTION_NOTE] = "note",
+  [INTAKE_QUESTION_CALCULATE] = "calculate",
+  [INTAKE_QUESTION_GROUP] = "group",
+  [INTAKE_QUESTION_REPEAT] = "repeat",
+};
+
+/* ------------------------------------------------------------------------------------------ */
+/* Freeing                                                                                     */
+
+static void
+indicator_free (IntakeIndicator *indicator)
+{
+  if (indicator == NULL)
+    return;
+  g_free (indicator->id);
+  g_free (indicator->dimension);
+  g_clear_pointer (&indicator->present_when, intake_expr_free);
+  g_strfreev (indicator->tags);
+  g_free (indicator);
+}
+
+static void
+choice_free (IntakeChoice *choice)
+{
+  g_free (choice->name);
+  g_clear_pointer (&choice->label, g_hash_table_unref);
+  indicator_free (choice->indicator);
+  g_free (choice);
+}
+
+static void
+question_free (IntakeQuestion *q)
+{
+  g_free (q->name);
+  g_clear_pointer (&q->label, g_hash_table_unref);
+  g_clear_pointer (&q->hint, g_hash_table_unref);
+  g_clear_pointer (&q->constraint_message, g_hash_table_unref);
+  g_free (q->appearance);
+  g_clear_pointer (&q->relevant, intake_expr_free);
+  g_clear_pointer (&q->constraint, intake_expr_free);
+  g_clear_pointer (&q->calculation, intake_expr_free);
+  g_clear_pointer (&q->default_value, json_node_unref);
+  g_clear_pointer (&q->choices, g_ptr_array_unref);
+  indicator_free (q->indicator);
+  g_clear_pointer (&q->children, g_ptr_array_unref);
+  g_clear_pointer (&q->value_dependents, g_ptr_array_unref);
+  g_clear_pointer (&q->check_dependents, g_ptr_array_unref);
+  g_free (q);
+}
+
+static void
+named_text_free (IntakeNamedText *named)
+{
+  g_free (named->id);
+  g_clear_pointer (&named->label, g_hash_table_unref);
+  g_free (named);
+}
+
+static void
+rule_free (IntakeRule *rule)
+{
+  g_free (rule->id);
+  g_free (rule->level);
+  g_clear_pointer (&rule->when, intake_expr_free);
+  g_clear_pointer (&rule->label, g_hash_table_unref);
+  g_strfreev (rule->referrals);
+  g_free (rule);
+}
+
+static void
+scoring_free (IntakeScoring *scoring)
+{
+  if (scoring == NULL)
+    return;
+  g_clear_pointer (&scoring->dimensions, g_ptr_array_unref);
+  g_clear_pointer (&scoring->thresholds, g_array_unref);
+  g_free (scoring->unsure_value);
+  g_free (scoring->yes_value);
+  g_free (scoring->no_value);
+  g_clear_pointer (&scoring->rules, g_ptr_array_unref);
+  g_clear_pointer (&scoring->urgent, g_ptr_array_unref);
+  g_clear_pointer (&scoring->referrals, g_ptr_array_unref);
+  g_clear_pointer (&scoring->levels, g_hash_table_unref);
+  g_free (scoring->default_level);
+  g_clear_pointer (&scoring->disclaimer, g_hash_table_unref);
+  g_clear_pointer (&scoring->indicators, g_ptr_array_unref);
+  g_free (scoring);
+}
+
+static void
+intake_form_finalize (GObject *object)
+{
+  IntakeForm *self = INTAKE_FORM (object);
+
+  g_free (self->id);
+  g_clear_pointer (&self->title, g_hash_table_unref);
+  g_free (self->default_language);
+  g_strfreev (self->languages);
+  g_clear_pointer (&self->order, g_ptr_array_unref);
+  g_clear_pointer (&self->by_name, g_hash_table_unref);
+  g_clear_pointer (&self->questions, g_ptr_array_unref);
+  g_clear_pointer (&self->scoring, scoring_free);
+
+  G_OBJECT_CLASS (intake_form_parent_class)->finalize (object);
+}
+
+static void
+intake_form_class_init (IntakeFormClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = intake_form_finalize;
+}
+
+static void
+intake_form_init (IntakeForm *self)
+{
+  self->questions = g_ptr_array_new_with_free_func ((GDestroyNotify) question_free);
+  self->by_name = g_hash_table_new (g_str_hash, g_str_equal);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Loading                                                                                     */
+
+typedef struct
+{
+  IntakeForm *form;
+  IntakeFormLoadFlags flags;
+  GError **error;
+  /* What a name in a refusal is: a question, or in the scoring section a rule, a level… */
+  const char *kind;
+} Loader;
+
+/* Every refusal names the form and, where there is one, the question. */
+G_GNUC_PRINTF (4, 5)
+static gboolean
+fail (Loader *loader, IntakeFormError code, const char *question, const char *format, ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+  const char *id = loader->form->id != NULL ? loader->form->id : "(no id)";
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  if (question != NULL)
+    g_set_error (loader->error, INTAKE_FORM_ERROR, code, "form '%s': %s '%s': %s", id,
+                 loader->kind != NULL ? loader->kind : "question", question, message);
+  else
+    g_set_error (loader->error, INTAKE_FORM_ERROR, code, "form '%s': %s", id, message);
+  return FALSE;
+}
+
+static gboolean
+is_valid_name (const char *name)
+{
+  if (name == NULL || !(g_ascii_isalpha (name[0]) || name[0] == '_'))
+    return FALSE;
+  for (const char *p = name; *p != '\0'; p++)
+    if (!(g_ascii_isalnum (*p) || *p == '_' || *p == '-' || *p == '.'))
+      return FALSE;
+  return strlen (name) <= 128;
+}
+
+/* Choice names and codes may not hold spaces: select_multiple answers are joined by spaces. */
+static gboolean
+is_valid_code (const char *code)
+{
+  if (code == NULL || *code == '\0' || strlen (code) > 128)
+    return FALSE;
+  for (const char *p = code; *p != '\0'; p++)
+    if (g_ascii_isspace (*p) || g_ascii_iscntrl (*p))
+      return FALSE;
+  return TRUE;
+}
+
+/* Members starting with "_" are comments and are ignored; any other unknown member is a typo. */
+static gboolean
+check_members (Loader *loader, JsonObject *object, const char *const *allowed,
+               const char *question, const char *what)
+{
+  JsonObjectIter iter;
+  const char *member;
+  JsonNode *node;
+
+  json_object_iter_init (&iter, object);
+  while (json_object_iter_next (&iter, &member, &node))
+    {
+      if (member[0] == '_' || g_strv_contains (allowed, member))
+        continue;
+      return fail (loader, INTAKE_FORM_ERROR_MALFORMED, question, "unknown member '%s' in %s",
+                   member, what);
+    }
+  return TRUE;
+}
+
+static gboolean
+get_string (Loader *loader, JsonObject *object, const char *member, gboolean required,
+            const char *question, const char **out)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  *out = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      if (required)
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, question, "'%s' is missing", member);
+      return TRUE;
+    }
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, question, "'%s' must be a string", member);
+  *out = json_node_get_string (node);
+  return TRUE;
+}
+
+static gboolean
+get_boolean (Loader *loader, JsonObject *object, const char *member, const char *question,
+             gboolean *out)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  *out = FALSE;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN)
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, question, "'%s' must be true or false",
+                 member);
+  *out = json_node_get_boolean (node);
+  return TRUE;
+}
+
+static gboolean
+get_object (Loader *loader, JsonObject *object, const char *member, gboolean required,
+            const char *question, JsonObject **out)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  *out = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      if (required)
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, question, "'%s' is missing", member);
+      return TRUE;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, question, "'%s' must be an object", member);
+  *out = json_node_get_object (node);
+  return TRUE;
+}
+
+static gboolean
+get_array (Loader *loader, JsonObject *object, const char *member, gboolean required,
+           const char *question, JsonArray **out)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  *out = NULL;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      if (required)
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, question, "'%s' is missing", member);
+      return TRUE;
+    }
+  if (!JSON_NODE_HOLDS_ARRAY (node))
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, question, "'%s' must be an array", member);
+  *out = json_node_get_array (node);
+  return TRUE;
+}
+
+/*
+ * Reads a per-language text.  Every language must be declared; every declared language must
+ * be present unless the caller allowed incomplete translations, and even then the default
+ * language must be.
+ */
+static gboolean
+get_text (Loader *loader, JsonObject *object, const char *member, gboolean required,
+          const char *question, IntakeText **out)
+{
+  JsonObject *text = NULL;
+  JsonObjectIter iter;
+  const char *language;
+  JsonNode *node;
+  g_autoptr(GHashTable) result = NULL;
+  const char *where = question;
+
+  *out = NULL;
+  if (!get_object (loader, object, member, required, where, &text))
+    return FALSE;
+  if (text == NULL)
+    return TRUE;
+
+  result = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  json_object_iter_init (&iter, text);
+  while (json_object_iter_next (&iter, &language, &node))
+    {
+      if (!g_strv_contains ((const char *const *) loader->form->languages, language))
+        return fail (loader, INTAKE_FORM_ERROR_UNKNOWN_LANGUAGE, where,
+                     "'%s' has text in '%s', which the form does not declare", member, language);
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, where, "'%s' in '%s' must be a string",
+                     member, language);
+      if (*json_node_get_string (node) == '\0')
+        return fail (loader, INTAKE_FORM_ERROR_MISSING_TRANSLATION, where,
+                     "'%s' in '%s' is empty", member, language);
+      g_hash_table_insert (result, g_strdup (language), g_strdup (json_node_get_string (node)));
+    }
+  for (size_t i = 0; loader->form->languages[i] != NULL; i++)
+    {
+      const char *declared = loader->form->languages[i];
+      gboolean needed = !(loader->flags & INTAKE_FORM_LOAD_ALLOW_INCOMPLETE_TRANSLATIONS)
+                        || strcmp (declared, loader->form->default_language) == 0;
+
+      if (needed && !g_hash_table_contains (result, declared))
+        return fail (loader, INTAKE_FORM_ERROR_MISSING_TRANSLATION, where,
+                     "'%s' has no text in '%s'", member, declared);
+    }
+  *out = g_steal_pointer (&result);
+  return TRUE;
+}
+
+static gboolean
+parse_expression (Loader *loader, JsonObject *object, const char *member,
+                  IntakeExprParseFlags flags, const char *question, IntakeExpr **out)
+{
+  const char *source;
+  g_autoptr(GError) local_error = NULL;
+
+  *out = NULL;
+  if (!get_string (loader, object, member, FALSE, question, &source))
+    return FALSE;
+  if (source == NULL)
+    return TRUE;
+  *out = intake_expr_parse (source, flags, &local_error);
+  if (*out == NULL)
+    return fail (loader, INTAKE_FORM_ERROR_EXPRESSION, question, "%s: %s", member,
+                 local_error->message);
+  return TRUE;
+}
+
+static gboolean
+parse_type (const char *name, IntakeQuestionType *out)
+{
+  for (size_t i = 0; i < G_N_ELEMENTS (type_names); i++)
+    {
+      if (strcmp (type_names[i], name) == 0)
+        {
+          *out = (IntakeQuestionType) i;
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+static gboolean
+parse_indicator (Loader *loader, JsonObject *object, const char *question,
+                 gboolean allow_condition, IntakeIndicator **out)
+{
+  static const char *const allowed[] = {
+    "id", "dimension", "strength", "reverse", "present_when", "tags", NULL,
+  };
+  g_autoptr(GPtrArray) tags = g_ptr_array_new_with_free_func (g_free);
+  IntakeIndicator *indicator;
+  const char *id, *dimension, *strength;
+  JsonArray *tag_array;
+  IntakeScoring *scoring = loader->form->scoring;
+
+  *out = NULL;
+  if (!check_members (loader, object, allowed, question, "an indicator")
+      || !get_string (loader, object, "id", TRUE, question, &id)
+      || !get_string (loader, object, "dimension", TRUE, question, &dimension)
+      || !get_string (loader, object, "strength", TRUE, question, &strength)
+      || !get_array (loader, object, "tags", FALSE, question, &tag_array))
+    return FALSE;
+  if (scoring == NULL)
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, question,
+                 "indicator '%s' but the form has no scoring section", id);
+  if (_intake_scoring_lookup (scoring->dimensions, dimension) == NULL)
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, question,
+                 "indicator '%s' names dimension '%s', which scoring does not declare", id,
+                 dimension);
+  if (!is_valid_code (id))
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, question, "indicator id '%s' is not valid",
+                 id);
+  for (unsigned int i = 0; tag_array != NULL && i < json_array_get_length (tag_array); i++)
+    {
+      JsonNode *tag = json_array_get_element (tag_array, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (tag) || json_node_get_value_type (tag) != G_TYPE_STRING
+          || !is_valid_code (json_node_get_string (tag)))
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, question,
+                     "indicator '%s': tags must be strings without spaces", id);
+      g_ptr_array_add (tags, g_strdup (json_node_get_string (tag)));
+    }
+  g_ptr_array_add (tags, NULL);
+
+  indicator = g_new0 (IntakeIndicator, 1);
+  indicator->id = g_strdup (id);
+  indicator->dimension = g_strdup (dimension);
+  indicator->tags = (GStrv) g_ptr_array_free (g_steal_pointer (&tags), FALSE);
+  indicator->choice = -1;
+  *out = indicator;
+
+  if (strcmp (strength, "strong") == 0)
+    indicator->strength = INTAKE_STRENGTH_STRONG;
+  else if (strcmp (strength, "medium") == 0)
+    indicator->strength = INTAKE_STRENGTH_MEDIUM;
+  else if (strcmp (strength, "weak") == 0)
+    indicator->strength = INTAKE_STRENGTH_WEAK;
+  else
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, question,
+                 "indicator '%s': strength must be strong, medium or weak, not '%s'", id,
+                 strength);
+  if (!get_boolean (loader, object, "reverse", question, &indicator->reverse))
+    return FALSE;
+  if (!allow_condition && json_object_has_member (object, "present_when"))
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, question,
+                 "indicator '%s': a choice's indicator is present when it is chosen; "
+                 "'present_when' belongs on a question's indicator", id);
+  if (!parse_expression (loader, object, "present_when", INTAKE_EXPR_PARSE_ALLOW_DOT, question,
+                         &indicator->present_when))
+    return FALSE;
+  return TRUE;
+}
+
+static gboolean
+parse_choices (Loader *loader, JsonObject *object, JsonObject *lists, IntakeQuestion *q)
+{
+  static const char *const allowed[] = { "name", "label", "indicator", NULL };
+  JsonNode *node = json_object_get_member (object, "choices");
+  JsonArray *array = NULL;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  gboolean shared = FALSE;
+
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node)
+      && json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      /* A name of one of the form's choice_lists, as XLSForm's list_name. */
+      JsonNode *list = lists != NULL ? json_object_get_member (lists, json_node_get_string (node))
+                                     : NULL;
+
+      if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+        return fail (loader, INTAKE_FORM_ERROR_NO_CHOICES, q->name,
+                     "choices name the list '%s', which choice_lists does not have",
+                     json_node_get_string (node));
+      array = json_node_get_array (list);
+      shared = TRUE;
+    }
+  else if (!get_array (loader, object, "choices", FALSE, q->name, &array))
+    {
+      return FALSE;
+    }
+  if (array == NULL || json_array_get_length (array) == 0)
+    return fail (loader, INTAKE_FORM_ERROR_NO_CHOICES, q->name, "%s question without choices",
+                 type_names[q->type]);
+
+  q->choices = g_ptr_array_new_with_free_func ((GDestroyNotify) choice_free);
+  for (unsigned int i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      JsonObject *choice_object;
+      IntakeChoice *choice;
+      JsonObject *indicator_object;
+      const char *name;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, q->name, "choice %u is not an object",
+                     i + 1);
+      choice_object = json_node_get_object (element);
+      if (!check_members (loader, choice_object, allowed, q->name, "a choice")
+          || !get_string (loader, choice_object, "name", TRUE, q->name, &name))
+        return FALSE;
+      if (!is_valid_code (name))
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, q->name,
+                     "choice name '%s' is empty or holds spaces", name);
+      if (!g_hash_table_add (seen, (gpointer) name))
+        return fail (loader, INTAKE_FORM_ERROR_DUPLICATE_NAME, q->name,
+                     "choice '%s' appears twice", name);
+      choice = g_new0 (IntakeChoice, 1);
+      choice->name = g_strdup (name);
+      g_ptr_array_add (q->choices, choice);
+      if (!get_text (loader, choice_object, "label", TRUE, q->name, &choice->label)
+          || !get_object (loader, choice_object, "indicator", FALSE, q->name, &indicator_object))
+        return FALSE;
+      if (indicator_object != NULL)
+        {
+          if (shared)
+            return fail (loader, INTAKE_FORM_ERROR_MALFORMED, q->name,
+                         "a shared choice list cannot carry indicators; tag the question or "
+                         "give it its own choices");
+          if (!parse_indicator (loader, indicator_object, q->name, FALSE, &choice->indicator))
+            return FALSE;
+          choice->indicator->question = q;
+          choice->indicator->choice = (int) i;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean check_value (const IntakeQuestion *q, JsonNode *value, const char **problem);
+
+static gboolean
+parse_question (Loader *loader, JsonNode *node, IntakeQuestion *parent, JsonObject *lists,
+                unsigned int position)
+{
+  static const char *const allowed[] = {
+    "type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message",
+    "calculation", "choices", "default", "read_only", "appearance", "sensitive", "indicator",
+    "children", NULL,
+  };
+  IntakeForm *form = loader->form;
+  JsonObject *object;
+  IntakeQuestion *q;
+  const char *type, *name, *appearance;
+  JsonObject *indicator_object;
+  JsonNode *default_node;
+  gboolean is_value;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, NULL,
+                 "question %u%s%s%s is not an object", position + 1,
+                 parent != NULL ? " of '" : "", parent != NULL ? parent->name : "",
+                 parent != NULL ? "'" : "");
+  object = json_node_get_object (node);
+  if (!get_string (loader, object, "name", FALSE, NULL, &name))
+    return FALSE;
+  if (name == NULL)
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, NULL, "question %u%s%s%s has no name",
+                 position + 1, parent != NULL ? " of '" : "", parent != NULL ? parent->name : "",
+                 parent != NULL ? "'" : "");
+  if (!is_valid_name (name))
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name,
+                 "a name starts with a letter or '_' and holds letters, digits, '_', '-', '.'");
+  if (g_hash_table_contains (form->by_name, name))
+    return fail (loader, INTAKE_FORM_ERROR_DUPLICATE_NAME, name, "the name is used twice");
+  if (form->questions->len >= INTAKE_FORM_MAX_QUESTIONS)
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name, "more than %d questions",
+                 INTAKE_FORM_MAX_QUESTIONS);
+  if (!check_members (loader, object, allowed, name, "a question")
+      || !get_string (loader, object, "type", TRUE, name, &type))
+    return FALSE;
+
+  q = g_new0 (IntakeQuestion, 1);
+  q->name = g_strdup (name);
+  q->fallback_language = form->default_language;
+  q->index = form->questions->len;
+  q->parent = parent;
+  q->repeat = parent == NULL ? NULL
+              : parent->type == INTAKE_QUESTION_REPEAT ? parent
+                                                       : parent->repeat;
+  q->value_dependents = g_ptr_array_new ();
+  q->check_dependents = g_ptr_array_new ();
+  g_ptr_array_add (form->questions, q);
+  g_hash_table_insert (form->by_name, q->name, q);
+  if (parent != NULL)
+    g_ptr_array_add (parent->children, q);
+
+  if (!parse_type (type, &q->type))
+    return fail (loader, INTAKE_FORM_ERROR_UNKNOWN_TYPE, name, "unknown type '%s'", type);
+  is_value = intake_question_is_answerable (q);
+
+  if (!get_text (loader, object, "label", q->type != INTAKE_QUESTION_CALCULATE, name, &q->label)
+      || !get_text (loader, object, "hint", FALSE, name, &q->hint)
+      || !get_text (loader, object, "constraint_message", FALSE, name, &q->constraint_message)
+      || !get_boolean (loader, object, "required", name, &q->required)
+      || !get_boolean (loader, object, "read_only", name, &q->read_only)
+      || !get_boolean (loader, object, "sensitive", name, &q->sensitive)
+      || !get_string (loader, object, "appearance", FALSE, name, &appearance)
+      || !parse_expression (loader, object, "relevant", INTAKE_EXPR_PARSE_DEFAULT, name,
+                            &q->relevant)
+      || !parse_expression (loader, object, "constraint", INTAKE_EXPR_PARSE_ALLOW_DOT, name,
+                            &q->constraint)
+      || !parse_expression (loader, object, "calculation", INTAKE_EXPR_PARSE_DEFAULT, name,
+                            &q->calculation))
+    return FALSE;
+  q->appearance = g_strdup (appearance);
+
+  if (q->type == INTAKE_QUESTION_CALCULATE && q->calculation == NULL)
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name, "a calculate needs a 'calculation'");
+  if (q->type != INTAKE_QUESTION_CALCULATE && q->calculation != NULL)
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name,
+                 "only a calculate has a 'calculation'");
+  if (!is_value && (q->required || q->constraint != NULL))
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name,
+                 "a %s takes no answer, so it cannot be required or constrained",
+                 type_names[q->type]);
+  if (q->constraint_message != NULL && q->constraint == NULL)
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name,
+                 "'constraint_message' without a 'constraint'");
+
+  if (q->type == INTAKE_QUESTION_SELECT_ONE || q->type == INTAKE_QUESTION_SELECT_MULTIPLE)
+    {
+      if (!parse_choices (loader, object, lists, q))
+        return FALSE;
+    }
+  else if (json_object_has_member (object, "choices"))
+    {
+      return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name, "a %s has no choices",
+                   type_names[q->type]);
+    }
+
+  if (!get_object (loader, object, "indicator", FALSE, name, &indicator_object))
+    return FALSE;
+  if (indicator_object != NULL)
+    {
+      if (!is_value || q->type == INTAKE_QUESTION_REPEAT)
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name,
+                     "only a question with an answer carries an indicator");
+      if (!parse_indicator (loader, indicator_object, name, TRUE, &q->indicator))
+        return FALSE;
+      q->indicator->question = q;
+      if (q->indicator->present_when == NULL && q->type != INTAKE_QUESTION_SELECT_ONE)
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name,
+                     "indicator '%s' needs 'present_when' on a %s question", q->indicator->id,
+                     type_names[q->type]);
+    }
+
+  default_node = json_object_get_member (object, "default");
+  if (default_node != NULL && !JSON_NODE_HOLDS_NULL (default_node))
+    {
+      const char *problem = NULL;
+
+      if (!is_value || q->type == INTAKE_QUESTION_REPEAT)
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name, "a %s has no default",
+                     type_names[q->type]);
+      if (!check_value (q, default_node, &problem))
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name, "the default is not valid: %s",
+                     problem);
+      q->default_value = json_node_copy (default_node);
+    }
+
+  if (q->type == INTAKE_QUESTION_GROUP || q->type == INTAKE_QUESTION_REPEAT)
+    {
+      JsonArray *children;
+
+      if (!get_array (loader, object, "children", TRUE, name, &children))
+        return FALSE;
+      if (json_array_get_length (children) == 0)
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name, "a %s without children",
+                     type_names[q->type]);
+      if (q->type == INTAKE_QUESTION_REPEAT && q->repeat != NULL)
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name,
+                     "a repeat inside a repeat is not supported");
+      q->children = g_ptr_array_new ();
+      for (unsigned int i = 0; i < json_array_get_length (children); i++)
+        if (!parse_question (loader, json_array_get_element (children, i), q, lists, i))
+          return FALSE;
+    }
+  else if (json_object_has_member (object, "children"))
+    {
+      return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name,
+                   "only a group or repeat has children");
+    }
+
+  if (q->indicator != NULL && q->repeat != NULL)
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name,
+                 "indicators inside a repeat are not scored; move the question out");
+  if (q->choices != NULL && q->repeat != NULL)
+    for (unsigned int i = 0; i < q->choices->len; i++)
+      if (((IntakeChoice *) q->choices->pdata[i])->indicator != NULL)
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name,
+                     "indicators inside a repeat are not scored; move the question out");
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Scoring section                                                                             */
+
+static gboolean
+parse_named_list (Loader *loader, JsonObject *object, const char *member, const char *kind,
+                  gboolean required, GPtrArray **out)
+{
+  static const char *const allowed[] = { "id", "label", NULL };
+  JsonArray *array;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+
+  *out = g_ptr_array_new_with_free_func ((GDestroyNotify) named_text_free);
+  if (!get_array (loader, object, member, required, NULL, &array))
+    return FALSE;
+  for (unsigned int i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      g_autofree char *where = g_strdup_printf ("scoring %s %u", member, i + 1);
+      IntakeNamedText *named;
+      const char *id;
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, NULL, "%s is not an object", where);
+      if (!check_members (loader, json_node_get_object (element), allowed, NULL, where)
+          || !get_string (loader, json_node_get_object (element), "id", TRUE, NULL, &id))
+        return FALSE;
+      if (!is_valid_code (id) || !g_hash_table_add (seen, (gpointer) id))
+        return fail (loader, INTAKE_FORM_ERROR_DUPLICATE_NAME, NULL,
+                     "%s: id '%s' is empty, holds spaces or is used twice", where, id);
+      named = g_new0 (IntakeNamedText, 1);
+      named->id = g_strdup (id);
+      g_ptr_array_add (*out, named);
+      loader->kind = kind;
+      if (!get_text (loader, json_node_get_object (element), "label", TRUE, id, &named->label))
+        return FALSE;
+      loader->kind = NULL;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_scoring_head (Loader *loader, JsonObject *object)
+{
+  static const char *const allowed[] = {
+    "dimensions", "thresholds", "missing_ratio", "unsure_value", "yes_value", "no_value",
+    "levels", "default_level", "rules", "urgent", "referrals", "disclaimer", NULL,
+  };
+  IntakeScoring *scoring = g_new0 (IntakeScoring, 1);
+  JsonArray *thresholds;
+  JsonNode *ratio;
+  const char *value;
+
+  loader->form->scoring = scoring;
+  scoring->thresholds = g_array_new (FALSE, TRUE, sizeof (IntakeThreshold));
+  scoring->rules = g_ptr_array_new_with_free_func ((GDestroyNotify) rule_free);
+  scoring->urgent = g_ptr_array_new_with_free_func ((GDestroyNotify) rule_free);
+  scoring->levels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                           (GDestroyNotify) g_hash_table_unref);
+  scoring->indicators = g_ptr_array_new ();
+  scoring->missing_ratio = 0.5;
+
+  if (!check_members (loader, object, allowed, NULL, "scoring")
+      || !parse_named_list (loader, object, "dimensions", "dimension", TRUE,
+                            &scoring->dimensions)
+      || !parse_named_list (loader, object, "referrals", "referral", FALSE,
+                            &scoring->referrals)
+      || !get_array (loader, object, "thresholds", TRUE, NULL, &thresholds)
+      || !get_text (loader, object, "disclaimer", TRUE, NULL, &scoring->disclaimer))
+    return FALSE;
+
+  for (unsigned int i = 0; i < json_array_get_length (thresholds); i++)
+    {
+      static const char *const names[] = { "strong", "medium", "weak", NULL };
+      JsonNode *element = json_array_get_element (thresholds, i);
+      IntakeThreshold threshold = { 0, 0, 0 };
+      int *counts[] = { &threshold.strong, &threshold.medium, &threshold.weak };
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, NULL,
+                     "scoring threshold %u must be an object of strong, medium and weak counts",
+                     i + 1);
+      if (!check_members (loader, json_node_get_object (element), names, NULL,
+                          "a scoring threshold"))
+        return FALSE;
+      for (int k = 0; names[k] != NULL; k++)
+        {
+          JsonNode *count = json_object_get_member (json_node_get_object (element), names[k]);
+
+          if (count == NULL)
+            continue;
+          if (!JSON_NODE_HOLDS_VALUE (count) || json_node_get_value_type (count) != G_TYPE_INT64
+              || json_node_get_int (count) < 0 || json_node_get_int (count) > 100)
+            return fail (loader, INTAKE_FORM_ERROR_MALFORMED, NULL,
+                         "scoring threshold %u: '%s' must be a count from 0 to 100", i + 1,
+                         names[k]);
+          *counts[k] = (int) json_node_get_int (count);
+        }
+      if (threshold.strong + threshold.medium + threshold.weak == 0)
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, NULL,
+                     "scoring threshold %u would be met by nothing at all", i + 1);
+      g_array_append_val (scoring->thresholds, threshold);
+    }
+  if (scoring->thresholds->len == 0)
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, NULL, "scoring has no thresholds");
+
+  ratio = json_object_get_member (object, "missing_ratio");
+  if (ratio != NULL)
+    {
+      if (!JSON_NODE_HOLDS_VALUE (ratio)
+          || (json_node_get_value_type (ratio) != G_TYPE_DOUBLE
+              && json_node_get_value_type (ratio) != G_TYPE_INT64)
+          || json_node_get_double (ratio) <= 0.0 || json_node_get_double (ratio) > 1.0)
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, NULL,
+                     "scoring missing_ratio must be a number above 0 and at most 1");
+      scoring->missing_ratio = json_node_get_double (ratio);
+    }
+
+  if (!get_string (loader, object, "unsure_value", FALSE, NULL, &value))
+    return FALSE;
+  scoring->unsure_value = g_strdup (value != NULL ? value : "unsure");
+  if (!get_string (loader, object, "yes_value", FALSE, NULL, &value))
+    return FALSE;
+  scoring->yes_value = g_strdup (value != NULL ? value : "yes");
+  if (!get_string (loader, object, "no_value", FALSE, NULL, &value))
+    return FALSE;
+  scoring->no_value = g_strdup (value != NULL ? value : "no");
+  if (!get_string (loader, object, "default_level", FALSE, NULL, &value))
+    return FALSE;
+  scoring->default_level = g_strdup (value != NULL ? value : "no_indicators");
+  return TRUE;
+}
+
+static gboolean
+check_level_label (Loader *loader, const char *level, const char *name)
+{
+  IntakeScoring *scoring = loader->form->scoring;
+
+  if (!g_strv_contains (_intake_levels, level))
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name, "unknown level '%s'", level);
+  if (!g_hash_table_contains (scoring->levels, level))
+    return fail (loader, INTAKE_FORM_ERROR_MISSING_TRANSLATION, name,
+                 "level '%s' has no label in scoring levels", level);
+  return TRUE;
+}
+
+static gboolean
+check_references (Loader *loader, IntakeExpr *expr, const IntakeQuestion *reader,
+                  const char *reader_name, const char *member);
+
+static gboolean
+parse_rules (Loader *loader, JsonObject *object, const char *member, gboolean urgent)
+{
+  static const char *const allowed[] = { "id", "level", "when", "label", "referrals", NULL };
+  IntakeScoring *scoring = loader->form->scoring;
+  GPtrArray *rules = urgent ? scoring->urgent : scoring->rules;
+  g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  JsonArray *array;
+
+  if (!get_array (loader, object, member, !urgent, NULL, &array))
+    return FALSE;
+  for (unsigned int i = 0; array != NULL && i < json_array_get_length (array); i++)
+    {
+      JsonNode *element = json_array_get_element (array, i);
+      g_autofree char *where = g_strdup_printf ("scoring %s %u", member, i + 1);
+      JsonObject *rule_object;
+      JsonArray *referrals;
+      IntakeRule *rule;
+      const char *id, *level;
+      g_autoptr(GPtrArray) referral_ids = g_ptr_array_new_with_free_func (g_free);
+
+      if (!JSON_NODE_HOLDS_OBJECT (element))
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, NULL, "%s is not an object", where);
+      rule_object = json_node_get_object (element);
+      if (!check_members (loader, rule_object, allowed, NULL, where)
+          || !get_string (loader, rule_object, "id", TRUE, NULL, &id)
+          || !get_string (loader, rule_object, "level", !urgent, NULL, &level)
+          || !get_array (loader, rule_object, "referrals", FALSE, NULL, &referrals))
+        return FALSE;
+      if (!is_valid_code (id) || !g_hash_table_add (seen, (gpointer) id))
+        return fail (loader, INTAKE_FORM_ERROR_DUPLICATE_NAME, NULL,
+                     "%s: id '%s' is empty, holds spaces or is used twice", where, id);
+      loader->kind = urgent ? "urgent rule" : "rule";
+      if (urgent && level != NULL)
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, id, "an urgent rule has no level");
+      if (level != NULL && !check_level_label (loader, level, id))
+        return FALSE;
+
+      rule = g_new0 (IntakeRule, 1);
+      rule->id = g_strdup (id);
+      rule->level = g_strdup (level);
+      g_ptr_array_add (rules, rule);
+      if (!get_text (loader, rule_object, "label", TRUE, id, &rule->label)
+          || !parse_expression (loader, rule_object, "when", INTAKE_EXPR_PARSE_SCORING, id,
+                                &rule->when))
+        return FALSE;
+      if (rule->when == NULL)
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, id, "'when' is missing");
+      if (!check_references (loader, rule->when, NULL, id, "when"))
+        return FALSE;
+      for (unsigned int k = 0; referrals != NULL && k < json_array_get_length (referrals); k++)
+        {
+          JsonNode *ref = json_array_get_element (referrals, k);
+
+          if (!JSON_NODE_HOLDS_VALUE (ref) || json_node_get_value_type (ref) != G_TYPE_STRING
+              || _intake_scoring_lookup (scoring->referrals, json_node_get_string (ref)) == NULL)
+            return fail (loader, INTAKE_FORM_ERROR_MALFORMED, id,
+                         "referral %u is not one of scoring referrals", k + 1);
+          g_ptr_array_add (referral_ids, g_strdup (json_node_get_string (ref)));
+        }
+      g_ptr_array_add (referral_ids, NULL);
+      rule->referrals = (GStrv) g_ptr_array_free (g_steal_pointer (&referral_ids), FALSE);
+      loader->kind = NULL;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_scoring_tail (Loader *loader, JsonObject *object)
+{
+  IntakeScoring *scoring = loader->form->scoring;
+  JsonObject *levels;
+  JsonObjectIter iter;
+  const char *level;
+  JsonNode *node;
+
+  if (!get_object (loader, object, "levels", TRUE, NULL, &levels))
+    return FALSE;
+  json_object_iter_init (&iter, levels);
+  while (json_object_iter_next (&iter, &level, &node))
+    {
+      IntakeText *text;
+
+      loader->kind = "level";
+      if (!g_strv_contains (_intake_levels, level))
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, level, "unknown level");
+      if (!get_text (loader, levels, level, TRUE, level, &text))
+        return FALSE;
+      g_hash_table_insert (scoring->levels, g_strdup (level), text);
+    }
+  loader->kind = "scoring";
+  if (!check_level_label (loader, scoring->default_level, "default_level"))
+    return FALSE;
+  loader->kind = NULL;
+  if (!parse_rules (loader, object, "rules", FALSE)
+      || !parse_rules (loader, object, "urgent", TRUE))
+    return FALSE;
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* References and the dependency graph                                                         */
+
+/*
+ * A question may read any question with a value outside repeats, and the questions of its own
+ * repeat instance.  It may not read into a repeat from outside, nor a group or note.
+ */
+static gboolean
+check_references (Loader *loader, IntakeExpr *expr, const IntakeQuestion *reader,
+                  const char *reader_name, const char *member)
+{
+  g_autoptr(GHashTable) names = NULL;
+  g_autoptr(GList) list = NULL;
+
+  if (expr == NULL)
+    return TRUE;
+  names = g_hash_table_new (g_str_hash, g_str_equal);
+  intake_expr_collect_references (expr, names);
+  list = g_list_sort (g_hash_table_get_keys (names), (GCompareFunc) strcmp);
+  for (GList *l = list; l != NULL; l = l->next)
+    {
+      const IntakeQuestion *target = g_hash_table_lookup (loader->form->by_name, l->data);
+      const IntakeQuestion *reader_repeat = reader != NULL ? reader->repeat : NULL;
+
+      if (target == NULL)
+        return fail (loader, INTAKE_FORM_ERROR_UNKNOWN_REFERENCE, reader_name,
+                     "%s refers to ${%s}, which is not a question of this form", member,
+                     (const char *) l->data);
+      if (target->type == INTAKE_QUESTION_GROUP || target->type == INTAKE_QUESTION_NOTE)
+        return fail (loader, INTAKE_FORM_ERROR_UNKNOWN_REFERENCE, reader_name,
+                     "%s refers to ${%s}, a %s, which has no value", member, target->name,
+                     type_names[target->type]);
+      if (target->repeat != NULL && target->repeat != reader_repeat)
+        return fail (loader, INTAKE_FORM_ERROR_UNKNOWN_REFERENCE, reader_name,
+                     "%s refers to ${%s}, which is inside the repeat '%s'", member, target->name,
+                     target->repeat->name);
+    }
+  return TRUE;
+}
+
+static void
+add_unique (GPtrArray *array, gpointer item)
+{
+  if (!g_ptr_array_find (array, item, NULL))
+    g_ptr_array_add (array, item);
+}
+
+static IntakeQuestion *
+outermost (IntakeQuestion *q)
+{
+  return q->repeat != NULL ? q->repeat : q;
+}
+
+static gboolean
+build_graph (Loader *loader)
+{
+  IntakeForm *form = loader->form;
+  unsigned int n = form->questions->len;
+  g_autofree unsigned int *indegree = g_new0 (unsigned int, n);
+  g_autoptr(GPtrArray) successors = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) g_ptr_array_unref);
+  g_autoptr(GQueue) ready = g_queue_new ();
+
+  for (unsigned int i = 0; i < n; i++)
+    g_ptr_array_add (successors, g_ptr_array_new ());
+
+  for (unsigned int i = 0; i < n; i++)
+    {
+      IntakeQuestion *q = form->questions->pdata[i];
+      IntakeExpr *value_exprs[] = { q->relevant, q->calculation };
+      g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+      g_autoptr(GHashTable) check_names = g_hash_table_new (g_str_hash, g_str_equal);
+      GHashTableIter iter;
+      gpointer key;
+
+      if (!check_references (loader, q->relevant, q, q->name, "relevant")
+          || !check_references (loader, q->calculation, q, q->name, "calculation")
+          || !check_references (loader, q->constraint, q, q->name, "constraint"))
+        return FALSE;
+      if (q->indicator != NULL
+          && !check_references (loader, q->indicator->present_when, NULL, q->name,
+                                "present_when"))
+        return FALSE;
+
+      for (size_t k = 0; k < G_N_ELEMENTS (value_exprs); k++)
+        if (value_exprs[k] != NULL)
+          intake_expr_collect_references (value_exprs[k], names);
+      if (q->parent != NULL)
+        g_hash_table_add (names, q->parent->name);
+
+      g_hash_table_iter_init (&iter, names);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        {
+          IntakeQuestion *source = g_hash_table_lookup (form->by_name, key);
+
+          if (source == q)
+            return fail (loader, INTAKE_FORM_ERROR_CYCLE, q->name,
+                         "cycle among calculations and relevance: %s depends on itself",
+                         q->name);
+          g_ptr_array_add (successors->pdata[source->index], q);
+          indegree[q->index]++;
+          /*
+           * A repeat's children are evaluated with each entry when the repeat is checked, so
+           * what they read from outside makes the repeat's check stale, not its value.
+           */
+          if (outermost (source) == outermost (q))
+            continue;
+          if (q->repeat != NULL)
+            add_unique (outermost (source)->check_dependents, q->repeat);
+          else
+            add_unique (source->value_dependents, q);
+        }
+
+      if (q->constraint != NULL)
+        intake_expr_collect_references (q->constraint, check_names);
+      g_hash_table_iter_init (&iter, check_names);
+      while (g_hash_table_iter_next (&iter, &key, NULL))
+        {
+          IntakeQuestion *source = g_hash_table_lookup (form->by_name, key);
+
+          if (outermost (source) != outermost (q))
+            add_unique (outermost (source)->check_dependents, outermost (q));
+        }
+    }
+
+  /* Kahn's algorithm: whatever is never ready sits on a cycle or downstream of one. */
+  form->order = g_ptr_array_new ();
+  for (unsigned int i = 0; i < n; i++)
+    if (indegree[i] == 0)
+      g_queue_push_tail (ready, form->questions->pdata[i]);
+  while (!g_queue_is_empty (ready))
+    {
+      IntakeQuestion *q = g_queue_pop_head (ready);
+      GPtrArray *next = successors->pdata[q->index];
+
+      q->order = form->order->len;
+      g_ptr_array_add (form->order, q);
+      for (unsigned int k = 0; k < next->len; k++)
+        {
+          IntakeQuestion *s = next->pdata[k];
+
+          if (--indegree[s->index] == 0)
+            g_queue_push_tail (ready, s);
+        }
+    }
+  if (form->order->len < n)
+    {
+      g_autofree gboolean *on_path = g_new0 (gboolean, n);
+      g_autoptr(GString) path = g_string_new (NULL);
+      IntakeQuestion *q = NULL;
+      IntakeQuestion *start;
+
+      /* Walk backwards through unfinished predecessors until a question repeats: a cycle. */
+      for (unsigned int i = 0; i < n && q == NULL; i++)
+        if (indegree[i] > 0)
+          q = form->questions->pdata[i];
+      while (q != NULL && !on_path[q->index])
+        {
+          IntakeQuestion *previous = NULL;
+
+          on_path[q->index] = TRUE;
+          for (unsigned int i = 0; i < n && previous == NULL; i++)
+            if (indegree[i] > 0 && g_ptr_array_find (successors->pdata[i], q, NULL))
+              previous = form->questions->pdata[i];
+          q = previous;
+        }
+      start = q;
+      if (start == NULL)
+        return fail (loader, INTAKE_FORM_ERROR_CYCLE, NULL, "cycle among calculations");
+      /* Print it forwards: start, then each successor on the cycle, back to start. */
+      g_string_append (path, start->name);
+      q = start;
+      do
+        {
+          GPtrArray *next = successors->pdata[q->index];
+          IntakeQuestion *found = NULL;
+
+          for (unsigned int k = 0; k < next->len && found == NULL; k++)
+            {
+              IntakeQuestion *s = next->pdata[k];
+
+              if (on_path[s->index] && indegree[s->index] > 0)
+                found = s;
+            }
+          if (found == NULL)
+            break;
+          g_string_append_printf (path, " -> %s", found->name);
+          q = found;
+        }
+      while (q != start && path->len < 1024);
+      return fail (loader, INTAKE_FORM_ERROR_CYCLE, start->name,
+                   "cycle among calculations and relevance: %s", path->str);
+    }
+  return TRUE;
+}
+
+/* json-glib recurses per nesting level; refuse deep documents before it sees them. */
+static gboolean
+nesting_is_bounded (const char *data, size_t length)
+{
+  int depth = 0;
+  gboolean in_string = FALSE;
+
+  for (size_t i = 0; i < length; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > INTAKE_FORM_MAX_NESTING)
+            return FALSE;
+        }
+      else if (c == ']' || c == '}')
+        depth--;
+    }
+  return TRUE;
+}
+
+static gboolean
+load_document (Loader *loader, JsonNode *document)
+{
+  static const char *const allowed[] = {
+    "id", "version", "title", "default_language", "languages", "questions", "choice_lists",
+    "scoring", NULL,
+  };
+  IntakeForm *form = loader->form;
+  JsonObject *root, *lists, *scoring;
+  JsonArray *languages, *questions;
+  JsonNode *version;
+  const char *id, *default_language;
+  g_autoptr(GPtrArray) codes = g_ptr_array_new_with_free_func (g_free);
+
+  if (document == NULL || !JSON_NODE_HOLDS_OBJECT (document))
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, NULL, "the document is not a JSON object");
+  root = json_node_get_object (document);
+  if (!get_string (loader, root, "id", TRUE, NULL, &id))
+    return FALSE;
+  if (!is_valid_name (id))
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, NULL, "the id '%s' is not a valid name", id);
+  form->id = g_strdup (id);
+  if (!check_members (loader, root, allowed, NULL, "the form"))
+    return FALSE;
+
+  version = json_object_get_member (root, "version");
+  if (version == NULL || !JSON_NODE_HOLDS_VALUE (version)
+      || json_node_get_value_type (version) != G_TYPE_INT64 || json_node_get_int (version) < 1)
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, NULL,
+                 "'version' must be a positive whole number");
+  form->version = json_node_get_int (version);
+
+  if (!get_array (loader, root, "languages", TRUE, NULL, &languages)
+      || !get_string (loader, root, "default_language", TRUE, NULL, &default_language))
+    return FALSE;
+  for (unsigned int i = 0; i < json_array_get_length (languages); i++)
+    {
+      JsonNode *code = json_array_get_element (languages, i);
+
+      if (!JSON_NODE_HOLDS_VALUE (code) || json_node_get_value_type (code) != G_TYPE_STRING
+          || !is_valid_code (json_node_get_string (code))
+          || strlen (json_node_get_string (code)) > 35)
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, NULL,
+                     "languages must be language codes such as \"en\"");
+      for (unsigned int k = 0; k < codes->len; k++)
+        if (strcmp (codes->pdata[k], json_node_get_string (code)) == 0)
+          return fail (loader, INTAKE_FORM_ERROR_DUPLICATE_NAME, NULL,
+                       "language '%s' is listed twice", json_node_get_string (code));
+      g_ptr_array_add (codes, g_strdup (json_node_get_string (code)));
+    }
+  if (codes->len == 0)
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, NULL, "'languages' is empty");
+  g_ptr_array_add (codes, NULL);
+  form->languages = (GStrv) g_ptr_array_free (g_steal_pointer (&codes), FALSE);
+  if (!g_strv_contains ((const char *const *) form->languages, default_language))
+    return fail (loader, INTAKE_FORM_ERROR_UNKNOWN_LANGUAGE, NULL,
+                 "default_language '%s' is not in languages", default_language);
+  form->default_language = g_strdup (default_language);
+
+  if (!get_text (loader, root, "title", TRUE, NULL, &form->title)
+      || !get_object (loader, root, "choice_lists", FALSE, NULL, &lists)
+      || !get_object (loader, root, "scoring", FALSE, NULL, &scoring)
+      || !get_array (loader, root, "questions", TRUE, NULL, &questions))
+    return FALSE;
+  if (scoring != NULL && !parse_scoring_head (loader, scoring))
+    return FALSE;
+  if (json_array_get_length (questions) == 0)
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, NULL, "the form has no questions");
+  for (unsigned int i = 0; i < json_array_get_length (questions); i++)
+    if (!parse_question (loader, json_array_get_element (questions, i), NULL, lists, i))
+      return FALSE;
+  if (scoring != NULL && !parse_scoring_tail (loader, scoring))
+    return FALSE;
+  if (!build_graph (loader))
+    return FALSE;
+
+  if (form->scoring != NULL)
+    {
+      for (unsigned int i = 0; i < form->questions->len; i++)
+        {
+          IntakeQuestion *q = form->questions->pdata[i];
+
+          if (q->indicator != NULL)
+            g_ptr_array_add (form->scoring->indicators, q->indicator);
+          for (unsigned int k = 0; q->choices != NULL && k < q->choices->len; k++)
+            {
+              IntakeChoice *choice = q->choices->pdata[k];
+
+              if (choice->indicator != NULL)
+                g_ptr_array_add (form->scoring->indicators, choice->indicator);
+            }
+        }
+    }
+  return TRUE;
+}
+
+IntakeForm *
+intake_form_new_from_node (JsonNode *document, IntakeFormLoadFlags flags, GError **error)
+{
+  g_autoptr(IntakeForm) form = g_object_new (INTAKE_TYPE_FORM, NULL);
+  Loader loader = { form, flags, error };
+
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!load_document (&loader, document))
+    return NULL;
+  return g_steal_pointer (&form);
+}
+
+IntakeForm *
+intake_form_new_from_data (const char *data, gssize length, IntakeFormLoadFlags flags,
+                           GError **error)
+{
+  g_autoptr(JsonParser) parser = NULL;
+  g_autoptr(GError) local_error = NULL;
+  size_t size;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  size = length < 0 ? strlen (data) : (size_t) length;
+  if (size > INTAKE_FORM_MAX_BYTES)
+    {
+      g_set_error (error, INTAKE_FORM_ERROR, INTAKE_FORM_ERROR_MALFORMED,
+                   "form: the document is larger than %d bytes", INTAKE_FORM_MAX_BYTES);
+      return NULL;
+    }
+  if (!nesting_is_bounded (data, size))
+    {
+      g_set_error (error, INTAKE_FORM_ERROR, INTAKE_FORM_ERROR_MALFORMED,
+                   "form: the document nests deeper than %d levels", INTAKE_FORM_MAX_NESTING);
+      return NULL;
+    }
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, size == 0 ? "" : data, (gssize) size, &local_error))
+    {
+      g_set_error (error, INTAKE_FORM_ERROR, INTAKE_FORM_ERROR_MALFORMED,
+                   "form: malformed JSON: %s", local_error->message);
+      return NULL;
+    }
+  return intake_form_new_from_node (json_parser_get_root (parser), flags, error);
+}
+
+IntakeForm *
+intake_form_new_from_file (const char *path, IntakeFormLoadFlags flags, GError **error)
+{
+  g_autofree char *contents = NULL;
+  size_t length = 0;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!g_file_get_contents (path, &contents, &length, error))
+    return NULL;
+  return intake_form_new_from_data (contents, (gssize) length, flags, error);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Answer types (shared with the session through check_value)                                  */
+
+static gboolean
+is_valid_date (const char *s)
+{
+  int y, m, d;
+
+  if (s == NULL || strlen (s) != 10 || s[4] != '-' || s[7] != '-')
+    return FALSE;
+  for (int i = 0; i < 10; i++)
+    if (i != 4 && i != 7 && !g_ascii_isdigit (s[i]))
+      return FALSE;
+  y = atoi (s);
+  m = atoi (s + 5);
+  d = atoi (s + 8);
+  return y >= 1 && g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y);
+}
+
+static gboolean
+has_choice (const IntakeQuestion *q, const char *name)
+{
+  for (unsigned int i = 0; q->choices != NULL && i < q->choices->len; i++)
+    if (strcmp (((IntakeChoice *) q->choices->pdata[i])->name, name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/*
+ * Whether @value has the right shape for @q.  On failure @problem is a key of the built-in
+ * messages (see intake-form-session.c), which come in every language we ship.
+ */
+static gboolean
+check_value (const IntakeQuestion *q, JsonNode *value, const char **problem)
+{
+  GType type = JSON_NODE_HOLDS_VALUE (value) ? json_node_get_value_type (value) : G_TYPE_INVALID;
+
+  switch (q->type)
+    {
+    case INTAKE_QUESTION_TEXT:
+      *problem = "text";
+      return type == G_TYPE_STRING;
+    case INTAKE_QUESTION_INTEGER:
+      *problem = "integer";
+      return type == G_TYPE_INT64;
+    case INTAKE_QUESTION_DECIMAL:
+      *problem = "decimal";
+      return type == G_TYPE_INT64
+             || (type == G_TYPE_DOUBLE && isfinite (json_node_get_double (value)));
+    case INTAKE_QUESTION_DATE:
+      *problem = "date";
+      return type == G_TYPE_STRING && is_valid_date (json_node_get_string (value));
+    case INTAKE_QUESTION_SELECT_ONE:
+      *problem = "select_one";
+      return type == G_TYPE_STRING && has_choice (q, json_node_get_string (value));
+    case INTAKE_QUESTION_SELECT_MULTIPLE:
+      {
+        JsonArray *array;
+        g_autoptr(GHashTable) seen = NULL;
+
+        *problem = "select_multiple";
+        if (!JSON_NODE_HOLDS_ARRAY (value))
+          return FALSE;
+        array = json_node_get_array (value);
+        seen = g_hash_table_new (g_str_hash, g_str_equal);
+        for (unsigned int i = 0; i < json_array_get_length (array); i++)
+          {
+            JsonNode *element = json_array_get_element (array, i);
+            const char *name;
+
+            if (!JSON_NODE_HOLDS_VALUE (element)
+                || json_node_get_value_type (element) != G_TYPE_STRING)
+              return FALSE;
+            name = json_node_get_string (element);
+            if (!has_choice (q, name) || !g_hash_table_add (seen, (gpointer) name))
+              return FALSE;
+          }
+        return TRUE;
+      }
+    case INTAKE_QUESTION_REPEAT:
+      {
+        JsonArray *array;
+
+        *problem = "repeat";
+        if (!JSON_NODE_HOLDS_ARRAY (value))
+          return FALSE;
+        array = json_node_get_array (value);
+        for (unsigned int i = 0; i < json_array_get_length (array); i++)
+          if (!JSON_NODE_HOLDS_OBJECT (json_array_get_element (array, i)))
+            return FALSE;
+        return TRUE;
+      }
+    case INTAKE_QUESTION_NOTE:
+    case INTAKE_QUESTION_CALCULATE:
+    case INTAKE_QUESTION_GROUP:
+    default:
+      *problem = "not_answerable";
+      return FALSE;
+    }
+}
+
+gboolean
+_intake_question_check_value (const IntakeQuestion *q, JsonNode *value, const char **problem)
+{
+  return check_value (q, value, problem);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* Accessors                                                                                   */
+
+const char *
+_intake_text_get (IntakeForm *form, IntakeText *text, const char *language)
+{
+  const char *found = NULL;
+
+  if (text == NULL)
+    return NULL;
+  if (language != NULL)
+    found = g_hash_table_lookup (text, language);
+  if (found == NULL)
+    found = g_hash_table_lookup (text, form->default_language);
+  return found;
+}
+
+const IntakeNamedText *
+_intake_scoring_lookup (GPtrArray *named, const char *id)
+{
+  for (unsigned int i = 0; named != NULL && i < named->len; i++)
+    if (strcmp (((IntakeNamedText *) named->pdata[i])->id, id) == 0)
+      return named->pdata[i];
+  return NULL;
+}
+
+const char *
+_intake_strength_to_string (IntakeStrength strength)
+{
+  switch (strength)
+    {
+    case INTAKE_STRENGTH_STRONG: return "strong";
+    case INTAKE_STRENGTH_MEDIUM: return "medium";
+    case INTAKE_STRENGTH_WEAK: return "weak";
+    default: return "unknown";
+    }
+}
+
+GPtrArray *
+_intake_form_get_questions (IntakeForm *self)
+{
+  return self->questions;
+}
+
+GPtrArray *
+_intake_form_get_order (IntakeForm *self)
+{
+  return self->order;
+}
+
+IntakeScoring *
+_intake_form_get_scoring (IntakeForm *self)
+{
+  return self->scoring;
+}
+
+const char *
+intake_form_get_id (IntakeForm *self)
+{
+  g_return_val_if_fail (INTAKE_IS_FORM (self), NULL);
+  return self->id;
+}
+
+gint64
+intake_form_get_version (IntakeForm *self)
+{
+  g_return_val_if_fail (INTAKE_IS_FORM (self), 0);
+  return self->version;
+}
+
+const char *
+intake_form_get_default_language (IntakeForm *self)
+{
+  g_return_val_if_fail (INTAKE_IS_FORM (self), NULL);
+  return self->default_language;
+}
+
+const char *const *
+intake_form_get_languages (IntakeForm *self)
+{
+  g_return_val_if_fail (INTAKE_IS_FORM (self), NULL);
+  return (const char *const *) self->languages;
+}
+
+gboolean
+intake_form_has_language (IntakeForm *self, const char *language)
+{
+  g_return_val_if_fail (INTAKE_IS_FORM (self), FALSE);
+  return language != NULL && g_strv_contains ((const char *const *) self->languages, language);
+}
+
+const char *
+intake_form_get_title (IntakeForm *self, const char *language)
+{
+  g_return_val_if_fail (INTAKE_IS_FORM (self), NULL);
+  return _intake_text_get (self, self->title, language);
+}
+
+gboolean
+intake_form_has_scoring (IntakeForm *self)
+{
+  g_return_val_if_fail (INTAKE_IS_FORM (self), FALSE);
+  return self->scoring != NULL;
+}
+
+JsonNode *
+intake_form_dup_summary_json (IntakeForm *self, const char *language)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
+
+  g_return_val_if_fail (INTAKE_IS_FORM (self), NULL);
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_string_value (builder, self->id);
+  json_builder_set_member_name (builder, "version");
+  json_builder_add_int_value (builder, self->version);
+  json_builder_set_member_name (builder, "title");
+  json_builder_add_string_value (builder, intake_form_get_title (self, language));
+  json_builder_set_member_name (builder, "default_language");
+  json_builder_add_string_value (builder, self->default_language);
+  json_builder_set_member_name (builder, "languages");
+  json_builder_begin_array (builder);
+  for (size_t i = 0; self->languages[i] != NULL; i++)
+    json_builder_add_string_value (builder, self->languages[i]);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "scoring");
+  json_builder_add_boolean_value (builder, self->scoring != NULL);
+  json_builder_set_member_name (builder, "questions");
+  json_builder_begin_array (builder);
+  for (unsigned int i = 0; i < self->questions->len; i++)
+    {
+      const IntakeQuestion *q = self->questions->pdata[i];
+      const char *label = intake_question_get_label (q, language);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, q->name);
+      json_builder_set_member_name (builder, "type");
+      json_builder_add_string_value (builder, type_names[q->type]);
+      if (q->parent != NULL)
+        {
+          json_builder_set_member_name (builder, "parent");
+          json_builder_add_string_value (builder, q->parent->name);
+        }
+      if (label != NULL)
+        {
+          json_builder_set_member_name (builder, "label");
+          json_builder_add_string_value (builder, label);
+        }
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+  json_builder_end_object (builder);
+  return json_builder_get_root (builder);
+}
+
+unsigned int
+intake_form_get_n_questions (IntakeForm *self)
+{
+  g_return_val_if_fail (INTAKE_IS_FORM (self), 0);
+  return self->questions->len;
+}
+
+const IntakeQuestion *
+intake_form_get_question (IntakeForm *self, unsigned int index)
+{
+  g_return_val_if_fail (INTAKE_IS_FORM (self), NULL);
+  g_return_val_if_fail (index < self->questions->len, NULL);
+  return self->questions->pdata[index];
+}
+
+const IntakeQuestion *
+intake_form_lookup_question (IntakeForm *self, const char *name)
+{
+  g_return_val_if_fail (INTAKE_IS_FORM (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  return g_hash_table_lookup (self->by_name, name);
+}
+
+const char *
+intake_question_type_to_string (IntakeQuestionType type)
+{
+  if ((size_t) type >= G_N_ELEMENTS (type_names))
+    return NULL;
+  return type_names[type];
+}
+
+const char *
+intake_question_get_name (const IntakeQuestion *question)
+{
+  g_return_val_if_fail (question != NULL, NULL);
+  return question->name;
+}
+
+IntakeQuestionType
+intake_question_get_question_type (const IntakeQuestion *question)
+{
+  g_return_val_if_fail (question != NULL, INTAKE_QUESTION_TEXT);
+  return question->type;
+}
+
+const IntakeQuestion *
+intake_question_get_parent (const IntakeQuestion *question)
+{
+  g_return_val_if_fail (question != NULL, NULL);
+  return question->parent;
+}
+
+/* Text in @language, else in the form's default language, which the loader made sure exists. */
+static const char *
+text_any (const IntakeQuestion *question, IntakeText *text, const char *language)
+{
+  const char *found;
+
+  if (text == NULL)
+    return NULL;
+  found = language != NULL ? g_hash_table_lookup (text, language) : NULL;
+  if (found == NULL)
+    found = g_hash_table_lookup (text, question->fallback_language);
+  return found;
+}
+
+const char *
+intake_question_get_label (const IntakeQuestion *question, const char *language)
+{
+  g_return_val_if_fail (question != NULL, NULL);
+  return text_any (question, question->label, language);
+}
+
+const char *
+intake_question_get_hint (const IntakeQuestion *question, const char *language)
+{
+  g_return_val_if_fail (question != NULL, NULL);
+  return text_any (question, question->hint, language);
+}
+
+const char *
+intake_question_get_constraint_message (const IntakeQuestion *question, const char *language)
+{
+  g_return_val_if_fail (question != NULL, NULL);
+  return text_any (question, question->constraint_message, language);
+}
+
+gboolean
+intake_question_get_required (const IntakeQuestion *question)
+{
+  g_return_val_if_fail (question != NULL, FALSE);
+  return question->required;
+}
+
+gboolean
+intake_question_get_read_only (const IntakeQuestion *question)
+{
+  g_return_val_if_fail (question != NULL, FALSE);
+  return question->read_only;
+}
+
+gboolean
+intake_question_get_sensitive (const IntakeQuestion *question)
+{
+  g_return_val_if_fail (question != NULL, FALSE);
+  return question->sensitive;
+}
+
+const char *
+intake_question_get_appearance (const IntakeQuestion *question)
+{
+  g_return_val_if_fail (question != NULL, NULL);
+  return question->appearance;
+}
+
+JsonNode *
+intake_question_get_default (const IntakeQuestion *question)
+{
+  g_return_val_if_fail (question != NULL, NULL);
+  return question->default_value;
+}
+
+unsigned int
+intake_question_get_n_choices (const IntakeQuestion *question)
+{
+  g_return_val_if_fail (question != NULL, 0);
+  return question->choices != NULL ? question->choices->len : 0;
+}
+
+const char *
+intake_question_get_choice_name (const IntakeQuestion *question, unsigned int index)
+{
+  g_return_val_if_fail (question != NULL, NULL);
+  g_return_val_if_fail (question->choices != NULL && index < question->choices->len, NULL);
+  return ((IntakeChoice *) question->choices->pdata[index])->name;
+}
+
+const char *
+intake_question_get_choice_label (const IntakeQuestion *question, unsigned int index,
+                                  const char *language)
+{
+  g_return_val_if_fail (question != NULL, NULL);
+  g_return_val_if_fail (question->choices != NULL && index < question->choices->len, NULL);
+  return text_any (question, ((IntakeChoice *) question->choices->pdata[index])->label, language);
+}
+
+gboolean
+intake_question_is_answerable (const IntakeQuestion *question)
+{
+  g_return_val_if_fail (question != NULL, FALSE);
+  switch (question->type)
+    {
+    case INTAKE_QUESTION_TEXT:
+    case INTAKE_QUESTION_INTEGER:
+    case INTAKE_QUESTION_DECIMAL:
+    case INTAKE_QUESTION_DATE:
+    case INTAKE_QUESTION_SELECT_ONE:
+    case INTAKE_QUESTION_SELECT_MULTIPLE:
+    case INTAKE_QUESTION_REPEAT:
+      return TRUE;
+    case INTAKE_QUESTION_NOTE:
+    case INTAKE_QUESTION_CALCULATE:
+    case INTAKE_QUESTION_GROUP:
+    default:
+      return FALSE;
+    }
+}
