@@ -312,9 +312,9 @@ cmd_init (Ctl *ctl, const Command *cmd, char **args, GError **error)
     }
   else
     g_print ("Initialised %s\nDevice %s; admin %s; unlock cost Argon2id %" G_GUINT64_FORMAT
-             " passes, %" G_GUINT64_FORMAT " KiB\n",
+             " passes, %.*f MiB\n",
              ctl->data_dir, intake_store_get_device_id (ctl->store), opt_admin, kdf.opslimit,
-             kdf.memlimit / 1024);
+             kdf.memlimit < 1024 * 1024 ? 2 : 0, kdf.memlimit / (1024.0 * 1024.0));
   return TRUE;
 }
 
@@ -641,6 +641,24 @@ cmd_interview_show (Ctl *ctl, const Command *cmd, char **args, GError **error)
         g_print ("Review note: %s\n",
                  json_object_get_string_member (json_object_get_object_member (o, "review_note"),
                                                 "text"));
+      if (iv->result && JSON_NODE_HOLDS_OBJECT (iv->result))
+        {
+          JsonObject *r = json_node_get_object (iv->result);
+          JsonArray *refs = intake_json_get_array (r, "referrals");
+
+          g_print ("Screening result: %s%s\n", intake_json_get_string (r, "level_label"),
+                   json_object_get_boolean_member_with_default (r, "urgent", FALSE)
+                       ? " — URGENT"
+                       : "");
+          for (guint i = 0; refs && i < json_array_get_length (refs); i++)
+            {
+              JsonNode *ref = json_array_get_element (refs, i);
+              if (JSON_NODE_HOLDS_OBJECT (ref))
+                g_print ("  Refer: %s\n",
+                         intake_json_get_string (json_node_get_object (ref), "label"));
+            }
+          g_print ("  (%s)\n", intake_json_get_string (r, "disclaimer"));
+        }
       if (answers)
         {
           json_object_iter_init (&it, answers);

@@ -46,6 +46,7 @@ intake_interview_free (IntakeInterview *interview)
   g_free (interview->author_name);
   g_free (interview->submission_id);
   g_clear_pointer (&interview->content, json_object_unref);
+  g_clear_pointer (&interview->result, json_node_unref);
   g_free (interview);
 }
 
@@ -169,6 +170,41 @@ insert_record_key (IntakeStore *store,
   return intake_db_step_done (store->db, stmt, error);
 }
 
+/* An answer must belong to a question of the interview's form that takes one: not a group, a
+ * note or a calculation, and not a child of a repeat (those are answered through the repeat's
+ * array of entries). */
+static gboolean
+check_answer_name (IntakeForm *form, const char *name, GError **error)
+{
+  const IntakeQuestion *q = intake_form_lookup_question (form, name);
+  const IntakeQuestion *up;
+
+  if (q == NULL)
+    {
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
+                   "Form %s version %" G_GINT64_FORMAT " has no question '%s'",
+                   intake_form_get_id (form), intake_form_get_version (form), name);
+      return FALSE;
+    }
+  for (up = intake_question_get_parent (q); up; up = intake_question_get_parent (up))
+    if (intake_question_get_question_type (up) == INTAKE_QUESTION_REPEAT)
+      {
+        g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
+                     "'%s' is inside the repeat '%s': answer it as part of that repeat's entries",
+                     name, intake_question_get_name (up));
+        return FALSE;
+      }
+  if (!intake_question_is_answerable (q)
+      && intake_question_get_question_type (q) != INTAKE_QUESTION_REPEAT)
+    {
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
+                   "'%s' is a %s and takes no answer", name,
+                   intake_question_type_to_string (intake_question_get_question_type (q)));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 check_question_name (const char *question, GError **error)
 {
@@ -196,7 +232,7 @@ intake_session_create_interview (IntakeSession *session,
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autofree char *id = NULL;
   g_autofree char *pseudonym = NULL;
-  g_autofree char *document = NULL;
+  IntakeForm *form;
   guint8 nonce[INTAKE_AEAD_NONCE_BYTES];
   gint64 now = _intake_now_coarse ();
 
@@ -204,14 +240,14 @@ intake_session_create_interview (IntakeSession *session,
     return NULL;
   if (form_version <= 0)
     form_version = intake_store_get_latest_form_version (store, form_id);
-  document = intake_store_dup_form_document (store, form_id, form_version, error);
-  if (document == NULL)
+  form = _intake_store_get_form (store, form_id, form_version, error);
+  if (form == NULL)
     return NULL;
   if (answers != NULL)
     {
       GList *names = json_object_get_members (answers);
       for (GList *l = names; l; l = l->next)
-        if (!check_question_name (l->data, error))
+        if (!check_question_name (l->data, error) || !check_answer_name (form, l->data, error))
           {
             g_list_free (names);
             return NULL;
@@ -221,9 +257,28 @@ intake_session_create_interview (IntakeSession *session,
 
   id = intake_uuid_new ();
   key = intake_secret_new_random (INTAKE_RECORD_KEY_BYTES);
-  pseudonym = make_pseudonym ();
-  json_object_set_object_member (content, "answers",
-                                 answers ? json_object_ref (answers) : json_object_new ());
+  /* A form may ask for the pseudonym itself (the bundled one does): the interviewer's choice
+   * wins, and otherwise the generated one fills that answer, so that there is one pseudonym. */
+  {
+    JsonObject *copy = json_object_new ();
+    const IntakeQuestion *q = intake_form_lookup_question (form, "pseudonym");
+    const char *given = answers ? intake_json_get_string (answers, "pseudonym") : NULL;
+
+    if (answers)
+      {
+        JsonObjectIter it;
+        const char *name;
+        JsonNode *value;
+        json_object_iter_init (&it, answers);
+        while (json_object_iter_next (&it, &name, &value))
+          json_object_set_member (copy, name, json_node_copy (value));
+      }
+    pseudonym = given && *given ? g_strdup (given) : make_pseudonym ();
+    if (q != NULL && intake_question_get_question_type (q) == INTAKE_QUESTION_TEXT
+        && !json_object_has_member (copy, "pseudonym"))
+      json_object_set_string_member (copy, "pseudonym", pseudonym);
+    json_object_set_object_member (content, "answers", copy);
+  }
   json_object_set_string_member (content, "pseudonym", pseudonym);
   cipher = record_encrypt (key, id, 1, content, nonce);
 
@@ -476,6 +531,13 @@ intake_session_set_answer (IntakeSession *session,
 
   if (!check_question_name (question, error) || !_intake_session_require_unlocked (session, error))
     return FALSE;
+  if (session->hot != NULL && g_strcmp0 (session->hot->id, interview_id) == 0)
+    {
+      IntakeForm *form = _intake_store_get_form (store, session->hot->form_id,
+                                                 session->hot->form_version, error);
+      if (form == NULL || !check_answer_name (form, question, error))
+        return FALSE;
+    }
   /* Read, change and write inside one immediate transaction, so that two programs saving
    * answers to the same interview never lose one another's answer. */
   if (!intake_db_begin (store->db, error))
@@ -515,6 +577,11 @@ intake_session_set_answer (IntakeSession *session,
                        session->user_name, interview_id);
           goto fail;
         }
+      {
+        IntakeForm *form = _intake_store_get_form (store, iv->form_id, iv->form_version, error);
+        if (form == NULL || !check_answer_name (form, question, error))
+          goto fail;
+      }
       apply_answer (iv, question, value);
       written = write_answer (session, iv, error);
       if (written < 0)
@@ -547,11 +614,15 @@ IntakeInterview *
 intake_session_open_interview (IntakeSession *session, const char *interview_id, GError **error)
 {
   g_autoptr (IntakeInterview) iv = load_interview (session, interview_id, error);
+  g_autoptr (GError) local_error = NULL;
 
   if (iv == NULL)
     return NULL;
   if (!intake_store_audit (session->store, session->user_id, "view", interview_id, error))
     return NULL;
+  /* A form that no longer loads must not hide the answers: the result is simply left out. */
+  if (!_intake_store_evaluate (session->store, iv, &iv->result, NULL, &local_error))
+    g_debug ("No screening result for %s: %s", interview_id, local_error->message);
   return g_steal_pointer (&iv);
 }
 
@@ -598,6 +669,27 @@ intake_session_list_interviews (IntakeSession *session,
   if (rc < 0)
     return NULL;
   return g_steal_pointer (&list);
+}
+
+/* The form engine decides whether an interview is complete: every required answer given, every
+ * constraint met, every answer of the right kind. The message lists what is wrong. */
+static gboolean
+check_complete (IntakeStore *store, IntakeInterview *iv, GError **error)
+{
+  IntakeForm *form = _intake_store_get_form (store, iv->form_id, iv->form_version, error);
+  g_autoptr (IntakeFormSession) fs = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  if (form == NULL)
+    return FALSE;
+  fs = intake_form_session_new (form, intake_json_get_object (iv->content, "answers"), NULL);
+  if (!intake_form_session_check_complete (fs, &local_error))
+    {
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
+                   "Interview %s cannot be completed yet: %s", iv->id, local_error->message);
+      return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
@@ -687,6 +779,8 @@ transition (IntakeSession *session,
                        session->user_name, interview_id);
           goto fail;
         }
+      if (ok_state && !check_complete (store, iv, error))
+        goto fail;
       break;
     case TRANSITION_APPROVE:
       action = "approve";
@@ -757,8 +851,22 @@ _intake_interview_get_submission_id (IntakeInterview *iv)
 JsonNode *
 _intake_interview_to_submission_json (IntakeSession *session, IntakeInterview *iv)
 {
-  JsonNode *node = intake_interview_to_json (iv, TRUE);
-  JsonObject *o = json_node_get_object (node);
+  JsonNode *node;
+  JsonObject *o;
+  JsonNode *result = NULL;
+  JsonObject *counted = NULL;
+
+  /* Headquarters receives the answers as they count (hidden ones left out, as XLSForm exports
+   * do) and the screening result computed on the tablet. */
+  if (_intake_store_evaluate (session->store, iv, &result, &counted, NULL))
+    {
+      g_clear_pointer (&iv->result, json_node_unref);
+      iv->result = result;
+    }
+  node = intake_interview_to_json (iv, TRUE);
+  o = json_node_get_object (node);
+  if (counted != NULL)
+    json_object_set_object_member (o, "answers", counted);
 
   /* Local bookkeeping has no meaning at headquarters. */
   json_object_remove_member (o, "state");
@@ -889,6 +997,11 @@ intake_interview_to_json (IntakeInterview *iv, gboolean with_content)
           json_builder_set_member_name (b, "has_review_note");
           json_builder_add_boolean_value (b, json_object_has_member (iv->content, "review_note"));
         }
+    }
+  if (with_content && iv->result != NULL)
+    {
+      json_builder_set_member_name (b, "screening_result");
+      json_builder_add_value (b, json_node_copy (iv->result));
     }
   json_builder_end_object (b);
   return json_builder_get_root (b);

@@ -2,6 +2,8 @@
 #pragma once
 
 #include "intake-db.h"
+#include "intake-form-session.h"
+#include "intake-form.h"
 #include "intake-store.h"
 
 G_BEGIN_DECLS
@@ -19,6 +21,8 @@ struct _IntakeStore
   guint8 group_pk[INTAKE_BOX_PUBLIC_BYTES];
   IntakeKdfParams kdf;
   GPtrArray *notices;
+  /* Parsed forms by "id@version"; a stored version never changes. */
+  GHashTable *forms;
 };
 
 struct _IntakeSession
@@ -79,6 +83,18 @@ gboolean _intake_record_decrypt (const IntakeSecret *key,
                                  JsonObject **object_out,
                                  GError **error);
 char *_intake_user_name_for_id (IntakeStore *store, const char *user_id);
+
+IntakeForm *_intake_store_get_form (IntakeStore *store,
+                                    const char *form_id,
+                                    int version,
+                                    GError **error);
+/* The form engine's view of an interview: the screening result (NULL when the form scores
+ * nothing) and the answers as they count (hidden ones left out). */
+gboolean _intake_store_evaluate (IntakeStore *store,
+                                 IntakeInterview *iv,
+                                 JsonNode **result_out,
+                                 JsonObject **export_answers_out,
+                                 GError **error);
 
 /* Sync: sealing queued interviews into the outbox (intake-outbox.c). */
 gboolean _intake_store_is_enrolled (IntakeStore *store);

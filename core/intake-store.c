@@ -82,6 +82,7 @@ intake_store_finalize (GObject *object)
   g_clear_pointer (&self->db, intake_db_close);
   g_clear_pointer (&self->sign_sk, intake_secret_free);
   g_clear_pointer (&self->notices, g_ptr_array_unref);
+  g_clear_pointer (&self->forms, g_hash_table_unref);
   g_free (self->data_dir);
   g_free (self->db_path);
   g_free (self->device_id);
@@ -99,6 +100,7 @@ intake_store_init (IntakeStore *self)
 {
   self->notices = g_ptr_array_new_with_free_func (g_free);
   g_ptr_array_add (self->notices, NULL);
+  self->forms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
 }
 
 static void
@@ -683,41 +685,29 @@ import_form (IntakeStore *store,
              int *version_out,
              GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (IntakeForm) form = NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autofree char *subject = NULL;
-  JsonObject *root;
   const char *form_id;
   gint64 version;
   int rc;
 
-  if (!json_parser_load_from_data (parser, document, -1, &local_error))
+  /* The form engine validates the whole document: types, names, references, expressions,
+   * cycles, choices and every translation. A bad form never reaches the store. */
+  form = intake_form_new_from_data (document, -1, INTAKE_FORM_LOAD_DEFAULT, &local_error);
+  if (form == NULL)
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
-                   "The form is not valid JSON: %s", local_error->message);
+                   "The form was refused: %s", local_error->message);
       return FALSE;
     }
-  if (json_parser_get_root (parser) == NULL
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-    {
-      g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
-                           "The form must be a JSON object with an id and a version");
-      return FALSE;
-    }
-  root = json_node_get_object (json_parser_get_root (parser));
-  form_id = intake_json_get_string (root, "id");
-  version = intake_json_get_int (root, "version", 0);
-  if (form_id == NULL || *form_id == '\0' || strlen (form_id) > 128)
-    {
-      g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
-                           "The form has no \"id\" (a non-empty string)");
-      return FALSE;
-    }
-  if (version < 1 || version > G_MAXINT)
+  form_id = intake_form_get_id (form);
+  version = intake_form_get_version (form);
+  if (strlen (form_id) > 128 || version > G_MAXINT)
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
-                   "Form %s has no valid \"version\" (a positive whole number)", form_id);
+                   "Form %s: the id or the version is too long", form_id);
       return FALSE;
     }
 
@@ -877,6 +867,48 @@ intake_store_get_latest_form_version (IntakeStore *store, const char *form_id)
   if (sqlite3_step (stmt) == SQLITE_ROW)
     return sqlite3_column_int (stmt, 0);
   return 0;
+}
+
+IntakeForm *
+_intake_store_get_form (IntakeStore *store, const char *form_id, int version, GError **error)
+{
+  g_autofree char *key = g_strdup_printf ("%s@%d", form_id, version);
+  g_autofree char *document = NULL;
+  IntakeForm *form = g_hash_table_lookup (store->forms, key);
+
+  if (form != NULL)
+    return form;
+  document = intake_store_dup_form_document (store, form_id, version, error);
+  if (document == NULL)
+    return NULL;
+  form = intake_form_new_from_data (document, -1, INTAKE_FORM_LOAD_ALLOW_INCOMPLETE_TRANSLATIONS,
+                                    error);
+  if (form == NULL)
+    return NULL;
+  g_hash_table_insert (store->forms, g_steal_pointer (&key), form);
+  return form;
+}
+
+gboolean
+_intake_store_evaluate (IntakeStore *store,
+                        IntakeInterview *iv,
+                        JsonNode **result_out,
+                        JsonObject **export_answers_out,
+                        GError **error)
+{
+  IntakeForm *form = _intake_store_get_form (store, iv->form_id, iv->form_version, error);
+  g_autoptr (IntakeFormSession) fs = NULL;
+  JsonObject *answers;
+
+  if (form == NULL)
+    return FALSE;
+  answers = iv->content ? intake_json_get_object (iv->content, "answers") : NULL;
+  fs = intake_form_session_new (form, answers, NULL);
+  if (result_out)
+    *result_out = intake_form_session_dup_result_json (fs);
+  if (export_answers_out)
+    *export_answers_out = intake_form_session_dup_export_answers (fs);
+  return TRUE;
 }
 
 /* ---- Audit ---- */

@@ -161,6 +161,8 @@ typedef struct
   char *submission_id;
   /* Decrypted content, or NULL when this reader may not open it. */
   JsonObject *content;
+  /* The screening result, when opened with intake_session_open_interview and the form scores. */
+  JsonNode *result;
 } IntakeInterview;
 
 void intake_interview_free (IntakeInterview *interview);

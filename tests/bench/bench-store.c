@@ -63,8 +63,19 @@ make_store (const char *data, IntakeStore **store_out)
   g_assert_no_error (error);
   session = intake_store_unlock (store, "admin", pin, &error);
   g_assert_no_error (error);
-  g_assert_true (intake_session_import_form (session, "{\"id\":\"bench\",\"version\":1}", NULL,
-                                             NULL, &error));
+  {
+    GString *form = g_string_new ("{\"id\": \"bench\", \"version\": 1, \"title\": {\"en\": "
+                                  "\"Bench\"}, \"default_language\": \"en\", \"languages\": "
+                                  "[\"en\"], \"questions\": [{\"type\": \"text\", \"name\": "
+                                  "\"notes\", \"label\": {\"en\": \"Notes\"}}");
+    for (int i = 0; i < 36; i++)
+      g_string_append_printf (form, ", {\"type\": \"text\", \"name\": \"item_%02d\", "
+                                    "\"label\": {\"en\": \"Item\"}}",
+                              i);
+    g_string_append (form, "]}");
+    g_assert_true (intake_session_import_form (session, form->str, NULL, NULL, &error));
+    g_string_free (form, TRUE);
+  }
   *store_out = store;
   return session;
 }

@@ -8,6 +8,9 @@
 
 #include "intake-store.h"
 
+/* Answers cycle over this many questions, so that each save also overwrites an older answer. */
+#define CRASH_QUESTIONS 64
+
 int
 main (int argc, char **argv)
 {
@@ -36,7 +39,7 @@ main (int argc, char **argv)
     }
   for (gint64 i = first;; i++)
     {
-      g_autofree char *name = g_strdup_printf ("q%" G_GINT64_FORMAT, i);
+      g_autofree char *name = g_strdup_printf ("q%" G_GINT64_FORMAT, i % CRASH_QUESTIONS);
       g_autofree char *value = g_strdup_printf ("answer-%" G_GINT64_FORMAT, i);
       g_autoptr (JsonNode) node = json_node_init_string (json_node_alloc (), value);
       g_autofree char *ack = g_strdup_printf ("%" G_GINT64_FORMAT "\n", i);

@@ -22,7 +22,7 @@
 #define W1_PIN "w1-pin-0003"
 #define W2_PIN "w2-pin-0004"
 #define FORM_ID "household"
-#define FORM_DOC "{\"id\": \"household\", \"version\": 1, \"title\": \"Household visit\"}"
+#define FORM_DOC form_document ()
 
 typedef struct
 {
@@ -34,6 +34,35 @@ typedef struct
 } Fixture;
 
 /* ---- Helpers ---- */
+
+/* The test form: a few named text questions, a number, and q000…q999 for the full-disk case. */
+static const char *
+form_document (void)
+{
+  static char *doc;
+
+  if (doc == NULL)
+    {
+      static const char *const named[] = { "name", "age", "village", "story", "after", "more",
+                                           "note" };
+      GString *s = g_string_new ("{\"id\": \"household\", \"version\": 1, "
+                                 "\"title\": {\"en\": \"Household visit\"}, "
+                                 "\"default_language\": \"en\", \"languages\": [\"en\"], "
+                                 "\"questions\": [{\"type\": \"integer\", \"name\": \"n\", "
+                                 "\"label\": {\"en\": \"N\"}}");
+      for (guint i = 0; i < G_N_ELEMENTS (named); i++)
+        g_string_append_printf (s, ", {\"type\": \"text\", \"name\": \"%s\", "
+                                   "\"label\": {\"en\": \"%s\"}}",
+                                named[i], named[i]);
+      for (guint i = 0; i < 1000; i++)
+        g_string_append_printf (s, ", {\"type\": \"text\", \"name\": \"q%03u\", "
+                                   "\"label\": {\"en\": \"Q\"}}",
+                                i);
+      g_string_append (s, "]}");
+      doc = g_string_free (s, FALSE);
+    }
+  return doc;
+}
 
 /* Checks the GError first, so that a failure prints its message. */
 #define ASSERT_OK(expr)                                                                          \
@@ -1316,9 +1345,26 @@ full_disk_body (const char *mount_dir)
   g_clear_object (&admin);
   g_clear_object (&store);
 
-  /* Every answer whose save returned is there with its value, and the failed one is not:
-   * first on the disk that is still full, then once there is room again. */
-  assert_saved_answers (data_dir, id, saved);
+  /* While the disk is still full, the store opens, and an unlock either works or, when even the
+   * failed-attempt counter cannot be written, says plainly that the disk is full: the counter is
+   * never skipped. */
+  {
+    g_autoptr (IntakeStore) still_full = intake_store_open (data_dir, &error);
+    g_autoptr (IntakeSecret) w1_secret = pin (W1_PIN);
+    g_autoptr (IntakeSession) attempt = NULL;
+
+    g_assert_no_error (error);
+    attempt = intake_store_unlock (still_full, "w1", w1_secret, &error);
+    if (attempt == NULL)
+      {
+        g_assert_error (error, INTAKE_DB_ERROR, INTAKE_DB_ERROR_FULL);
+        g_assert_nonnull (strstr (error->message, "disk is full"));
+        g_clear_error (&error);
+      }
+  }
+
+  /* Every answer whose save returned is there with its value, and the failed one is not, once
+   * there is room again. */
   g_assert_cmpint (g_unlink (ballast), ==, 0);
   assert_saved_answers (data_dir, id, saved);
   store = intake_store_open (data_dir, &error);
