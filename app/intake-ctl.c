@@ -11,6 +11,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "intake-form.h"
 #include "intake-json.h"
 #include "intake-store.h"
 #include "intake-sync.h"
@@ -50,6 +51,8 @@ static char *opt_reason;
 static char *opt_pin_sha256;
 static char *opt_ca;
 static int opt_version;
+static gboolean opt_document;
+static char *opt_language;
 static gboolean opt_yes;
 
 static void
@@ -471,11 +474,42 @@ static gboolean
 cmd_form_show (Ctl *ctl, const Command *cmd, char **args, GError **error)
 {
   g_autofree char *doc = NULL;
+  g_autoptr (IntakeForm) form = NULL;
+  g_autoptr (JsonNode) summary = NULL;
+  g_autofree char *languages = NULL;
+  JsonObject *o;
+  JsonArray *questions;
 
   if (!open_store (ctl, error)
       || !(doc = intake_store_dup_form_document (ctl->store, args[0], opt_version, error)))
     return FALSE;
-  g_print ("%s\n", doc);
+  if (opt_document)
+    {
+      g_print ("%s\n", doc);
+      return TRUE;
+    }
+  form = intake_form_new_from_data (doc, -1, INTAKE_FORM_LOAD_ALLOW_INCOMPLETE_TRANSLATIONS, error);
+  if (form == NULL)
+    return FALSE;
+  summary = intake_form_dup_summary_json (form, opt_language);
+  if (ctl->json)
+    {
+      print_json (summary);
+      return TRUE;
+    }
+  o = json_node_get_object (summary);
+  languages = g_strjoinv (", ", (char **) intake_form_get_languages (form));
+  g_print ("%s — %s version %" G_GINT64_FORMAT "\nLanguages: %s\n",
+           intake_json_get_string (o, "title"), intake_json_get_string (o, "id"),
+           intake_json_get_int (o, "version", 0), languages);
+  questions = intake_json_get_array (o, "questions");
+  for (guint i = 0; questions && i < json_array_get_length (questions); i++)
+    {
+      JsonObject *q = json_array_get_object_element (questions, i);
+      g_print ("  %-28s %-16s %s\n", intake_json_get_string (q, "name"),
+               intake_json_get_string (q, "type"),
+               intake_json_get_string (q, "label") ? intake_json_get_string (q, "label") : "");
+    }
   return TRUE;
 }
 
@@ -1105,6 +1139,10 @@ static const GOptionEntry reason_entries[] = {
 };
 static const GOptionEntry version_entries[] = {
   { "version", 0, 0, G_OPTION_ARG_INT, &opt_version, "Form version (default: newest)", "N" },
+  { "document", 0, 0, G_OPTION_ARG_NONE, &opt_document, "Print the form's JSON document itself",
+    NULL },
+  { "language", 0, 0, G_OPTION_ARG_STRING, &opt_language, "Labels in this language (en, id…)",
+    "CODE" },
   { NULL },
 };
 static const GOptionEntry enroll_entries[] = {
@@ -1131,7 +1169,8 @@ static const Command commands[] = {
   { "policy show", "", "Show the policies", cmd_policy_show, NULL, 0, 0 },
   { "policy set", "KEY VALUE", "Change a policy (admin)", cmd_policy_set, NULL, 2, 2 },
   { "form list", "", "List installed forms", cmd_form_list, NULL, 0, 0 },
-  { "form show", "ID", "Print a form's document", cmd_form_show, version_entries, 1, 1 },
+  { "form show", "ID", "Show a form's questions (--document: its JSON)", cmd_form_show,
+    version_entries, 1, 1 },
   { "form import", "FILE", "Install a form version (admin)", cmd_form_import, NULL, 1, 1 },
   { "interview import", "FILE",
     "Create an interview from {\"form_id\", \"form_version\", \"answers\", \"state\"}; prints its id",
