@@ -901,15 +901,16 @@ cmd_status (Ctl *ctl, const Command *cmd, char **args, GError **error)
            json_object_get_int_member (counts, "draft"),
            json_object_get_int_member (counts, "awaiting_review"),
            json_object_get_int_member (counts, "queued"),
-           json_object_get_int_member (counts, "sent") + json_object_get_int_member (counts, "purged"));
+           json_object_get_int_member (counts, "sent")
+               + json_object_get_int_member (counts, "purged"));
   if (json_object_get_boolean_member (so, "enrolled"))
-    g_print ("Server %s (device %s); %" G_GINT64_FORMAT " waiting to send, last success %s\n",
-             json_object_get_string_member (so, "server"),
-             intake_json_get_string (so, "device_status") ? intake_json_get_string (so, "device_status")
-                                                         : "not yet checked",
-             json_object_get_int_member (so, "waiting_to_send"),
-             intake_json_get_string (so, "last_success") ? intake_json_get_string (so, "last_success")
-                                                        : "never");
+    {
+      const char *device = intake_json_get_string (so, "device_status");
+      const char *success = intake_json_get_string (so, "last_success");
+      g_print ("Server %s (device %s); %" G_GINT64_FORMAT " waiting to send, last success %s\n",
+               json_object_get_string_member (so, "server"), device ? device : "not yet checked",
+               json_object_get_int_member (so, "waiting_to_send"), success ? success : "never");
+    }
   else
     g_print ("Not enrolled with a server; %" G_GINT64_FORMAT " interviews wait for enrollment\n",
              json_object_get_int_member (so, "waiting_for_enrollment"));
@@ -919,7 +920,8 @@ cmd_status (Ctl *ctl, const Command *cmd, char **args, GError **error)
   for (guint i = 0; i < json_array_get_length (attention); i++)
     {
       JsonObject *a = json_array_get_object_element (attention, i);
-      g_print ("Needs attention: interview %s: %s\n", json_object_get_string_member (a, "interview_id"),
+      g_print ("Needs attention: interview %s: %s\n",
+               json_object_get_string_member (a, "interview_id"),
                json_object_get_string_member (a, "reason"));
     }
   return TRUE;
@@ -1173,12 +1175,13 @@ static const Command commands[] = {
     version_entries, 1, 1 },
   { "form import", "FILE", "Install a form version (admin)", cmd_form_import, NULL, 1, 1 },
   { "interview import", "FILE",
-    "Create an interview from {\"form_id\", \"form_version\", \"answers\", \"state\"}; prints its id",
+    "Create an interview from {\"form_id\", \"form_version\", \"answers\", \"state\"}; "
+    "prints its id",
     cmd_interview_import, NULL, 1, 1 },
   { "interview set", "ID QUESTION VALUE",
     "Save one answer (VALUE is JSON, or plain text); a draft only", cmd_interview_set, NULL, 3, 3 },
-  { "interview complete", "ID", "Complete a draft: to review, or to the queue", cmd_interview_complete,
-    NULL, 1, 1 },
+  { "interview complete", "ID", "Complete a draft: to review, or to the queue",
+    cmd_interview_complete, NULL, 1, 1 },
   { "interview list", "", "List the interviews you may read", cmd_interview_list, NULL, 0, 0 },
   { "interview show", "ID", "Show one interview with its answers", cmd_interview_show, NULL, 1,
     1 },

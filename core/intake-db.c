@@ -215,6 +215,24 @@ intake_db_exec (IntakeDb *db, const char *sql, GError **error)
   return TRUE;
 }
 
+gboolean
+intake_db_exec_text (IntakeDb *db,
+                     const char *sql,
+                     const char *arg1,
+                     const char *arg2,
+                     GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = intake_db_prepare (db, sql, error);
+
+  if (stmt == NULL)
+    return FALSE;
+  if (arg1 != NULL)
+    sqlite3_bind_text (stmt, 1, arg1, -1, SQLITE_STATIC);
+  if (arg2 != NULL)
+    sqlite3_bind_text (stmt, 2, arg2, -1, SQLITE_STATIC);
+  return intake_db_step_done (db, stmt, error);
+}
+
 sqlite3_stmt *
 intake_db_prepare (IntakeDb *db, const char *sql, GError **error)
 {

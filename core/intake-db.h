@@ -34,6 +34,12 @@ const char *intake_db_get_path (IntakeDb *db);
 int intake_db_get_schema_version (IntakeDb *db);
 
 gboolean intake_db_exec (IntakeDb *db, const char *sql, GError **error);
+/* One statement with up to two text parameters (?1, ?2; either may be NULL). */
+gboolean intake_db_exec_text (IntakeDb *db,
+                              const char *sql,
+                              const char *arg1,
+                              const char *arg2,
+                              GError **error);
 sqlite3_stmt *intake_db_prepare (IntakeDb *db, const char *sql, GError **error);
 gboolean intake_db_step_done (IntakeDb *db, sqlite3_stmt *stmt, GError **error);
 

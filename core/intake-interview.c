@@ -832,7 +832,8 @@ transition (IntakeSession *session,
    * same transaction, so a queued interview is never left half-way. */
   if (g_str_equal (new_state, "queued")
       && (!assign_submission_id (session, iv, error)
-          || (_intake_store_is_enrolled (store) && !_intake_session_seal_in_tx (session, iv, error))))
+          || (_intake_store_is_enrolled (store)
+              && !_intake_session_seal_in_tx (session, iv, error))))
     goto fail;
   if (!intake_db_commit (store->db, error))
     goto fail;

@@ -190,8 +190,9 @@ _intake_session_seal_in_tx (IntakeSession *session, IntakeInterview *iv, GError 
   sig_b64 = g_base64_encode (sig, sizeof sig);
 
   stmt = intake_db_prepare (store->db,
-                            "INSERT INTO outbox (submission_id, interview_id, sealed, content_hash, "
-                            "signature, state, queued) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+                            "INSERT INTO outbox (submission_id, interview_id, sealed, "
+                            "content_hash, signature, state, queued) "
+                            "VALUES (?, ?, ?, ?, ?, 'pending', ?)",
                             error);
   if (stmt == NULL)
     return FALSE;
@@ -289,19 +290,6 @@ intake_store_outbox_pending (IntakeStore *store, guint max_count, gsize max_byte
   return g_steal_pointer (&list);
 }
 
-static gboolean
-exec_text (IntakeStore *store, const char *sql, const char *a, const char *b, GError **error)
-{
-  g_autoptr (sqlite3_stmt) stmt = intake_db_prepare (store->db, sql, error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, a, -1, SQLITE_STATIC);
-  if (b != NULL)
-    sqlite3_bind_text (stmt, 2, b, -1, SQLITE_STATIC);
-  return intake_db_step_done (store->db, stmt, error);
-}
-
 /* Destroy the local copy of sent interviews: their content and every wrapped record key. */
 static gboolean
 purge_sent (IntakeStore *store, const char *where_sql, const char *arg, GError **error)
@@ -313,7 +301,8 @@ purge_sent (IntakeStore *store, const char *where_sql, const char *arg, GError *
                                            "state = 'purged' WHERE %s",
                                            where_sql);
 
-  return exec_text (store, keys, arg, NULL, error) && exec_text (store, rows, arg, NULL, error);
+  return intake_db_exec_text (store->db, keys, arg, NULL, error)
+         && intake_db_exec_text (store->db, rows, arg, NULL, error);
 }
 
 gboolean
@@ -345,8 +334,8 @@ intake_store_outbox_mark_sent (IntakeStore *store,
   g_clear_pointer (&stmt, sqlite3_finalize);
   if (interview_id != NULL)
     {
-      if (!exec_text (store, "UPDATE interviews SET state = 'sent' WHERE id = ?", interview_id,
-                      NULL, error)
+      if (!intake_db_exec_text (store->db, "UPDATE interviews SET state = 'sent' WHERE id = ?",
+                                interview_id, NULL, error)
           || !_intake_store_audit_in_tx (store, "", "sent", interview_id, error))
         goto fail;
       if (intake_store_get_policy_int (store, INTAKE_POLICY_KEEP_SENT_DAYS) == 0
@@ -390,10 +379,11 @@ intake_store_outbox_mark_attention (IntakeStore *store,
 {
   if (!intake_db_begin (store->db, error))
     return FALSE;
-  if (!exec_text (store,
-                  "UPDATE outbox SET state = 'needs_attention', last_error = ?2, "
-                  "attempts = attempts + 1 WHERE submission_id = ?1 AND state = 'pending'",
-                  submission_id, reason, error)
+  if (!intake_db_exec_text (store->db,
+                            "UPDATE outbox SET state = 'needs_attention', last_error = ?2, "
+                            "attempts = attempts + 1 "
+                            "WHERE submission_id = ?1 AND state = 'pending'",
+                            submission_id, reason, error)
       || !_intake_store_audit_in_tx (store, "", "sync-refused", submission_id, error)
       || !intake_db_commit (store->db, error))
     {
@@ -414,10 +404,10 @@ intake_store_outbox_note_failure (IntakeStore *store,
   for (guint i = 0; i < envelopes->len; i++)
     {
       IntakeEnvelope *env = envelopes->pdata[i];
-      if (!exec_text (store,
-                      "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 "
-                      "WHERE submission_id = ?1 AND state = 'pending'",
-                      env->submission_id, reason, error))
+      if (!intake_db_exec_text (store->db,
+                                "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 "
+                                "WHERE submission_id = ?1 AND state = 'pending'",
+                                env->submission_id, reason, error))
         {
           intake_db_rollback (store->db);
           return FALSE;
@@ -517,11 +507,12 @@ intake_store_set_sync_state (IntakeStore *store,
 {
   if (!intake_db_begin (store->db, error))
     return FALSE;
-  if (!(value ? exec_text (store,
-                           "INSERT INTO sync_state (key, value) VALUES (?1, ?2) "
-                           "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                           key, value, error)
-              : exec_text (store, "DELETE FROM sync_state WHERE key = ?1", key, NULL, error))
+  if (!(value ? intake_db_exec_text (store->db,
+                                     "INSERT INTO sync_state (key, value) VALUES (?1, ?2) "
+                                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                                     key, value, error)
+              : intake_db_exec_text (store->db, "DELETE FROM sync_state WHERE key = ?1", key, NULL,
+                                     error))
       || !intake_db_commit (store->db, error))
     {
       intake_db_rollback (store->db);

@@ -401,28 +401,19 @@ read_user_row (IntakeStore *store, const char *name, UserRow *row, GError **erro
   return TRUE;
 }
 
-static gboolean
-exec_bound (IntakeStore *store, const char *sql, const char *arg, GError **error)
-{
-  g_autoptr (sqlite3_stmt) stmt = intake_db_prepare (store->db, sql, error);
-
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_STATIC);
-  return intake_db_step_done (store->db, stmt, error);
-}
-
 /* Destroying a user's wrapped keys: their wrap, their copy of the review group key and their
  * copies of record keys. Records stay readable by the review group. */
 static gboolean
 destroy_user_keys (IntakeStore *store, const char *user_id, GError **error)
 {
-  return exec_bound (store,
-                     "UPDATE users SET wrapped = NULL, wrap_nonce = NULL, salt = NULL "
-                     "WHERE id = ?",
-                     user_id, error)
-         && exec_bound (store, "DELETE FROM group_keys WHERE user_id = ?", user_id, error)
-         && exec_bound (store, "DELETE FROM record_keys WHERE reader = ?", user_id, error);
+  return intake_db_exec_text (store->db,
+                              "UPDATE users SET wrapped = NULL, wrap_nonce = NULL, salt = NULL "
+                              "WHERE id = ?",
+                              user_id, NULL, error)
+         && intake_db_exec_text (store->db, "DELETE FROM group_keys WHERE user_id = ?", user_id,
+                                 NULL, error)
+         && intake_db_exec_text (store->db, "DELETE FROM record_keys WHERE reader = ?", user_id,
+                                 NULL, error);
 }
 
 static gboolean
@@ -485,8 +476,9 @@ intake_store_unlock (IntakeStore *store,
    * cannot be used to guess without limit. A success resets the count. */
   if (!intake_db_begin (store->db, error))
     return NULL;
-  if (!exec_bound (store, "UPDATE users SET failed_unlocks = failed_unlocks + 1 WHERE id = ?",
-                   row.id, error)
+  if (!intake_db_exec_text (store->db,
+                            "UPDATE users SET failed_unlocks = failed_unlocks + 1 WHERE id = ?",
+                   row.id, NULL, error)
       || !intake_db_commit (store->db, error))
     {
       intake_db_rollback (store->db);
@@ -548,7 +540,8 @@ intake_store_unlock (IntakeStore *store,
 
   if (!intake_db_begin (store->db, error))
     return NULL;
-  if (!exec_bound (store, "UPDATE users SET failed_unlocks = 0 WHERE id = ?", row.id, error)
+  if (!intake_db_exec_text (store->db, "UPDATE users SET failed_unlocks = 0 WHERE id = ?",
+                            row.id, NULL, error)
       || !_intake_store_audit_in_tx (store, row.id, "unlock", row.id, error)
       || !intake_db_commit (store->db, error))
     {
@@ -663,7 +656,8 @@ intake_session_change_secret (IntakeSession *session,
       /* An admin cannot open another user's keys, so the user gets new ones; what they could
        * read before is granted again from the review group. */
       guint8 box_pk[INTAKE_BOX_PUBLIC_BYTES];
-      if (!exec_bound (store, "DELETE FROM record_keys WHERE reader = ?", row.id, error)
+      if (!intake_db_exec_text (store->db, "DELETE FROM record_keys WHERE reader = ?", row.id,
+                                NULL, error)
           || !write_new_keys (store, row.id, row.role, session->group_sk, new_secret, box_pk,
                               error)
           || !regrant_records (session, row.id, box_pk, error))
@@ -695,7 +689,8 @@ intake_session_remove_user (IntakeSession *session, const char *name, GError **e
   if (!intake_db_begin (store->db, error))
     return FALSE;
   if (!read_user_row (store, name, &row, error) || !destroy_user_keys (store, row.id, error)
-      || !exec_bound (store, "DELETE FROM users WHERE id = ?", row.id, error)
+      || !intake_db_exec_text (store->db, "DELETE FROM users WHERE id = ?", row.id, NULL,
+                               error)
       || !_intake_store_audit_in_tx (store, session->user_id, "user-remove", row.id, error)
       || !intake_db_commit (store->db, error))
     {
