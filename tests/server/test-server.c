@@ -550,8 +550,8 @@ test_enroll_refused (void)
   g_autoptr (Device) first = enroll_new_device ();
   static const char *const malformed[] = {
     "", "garbage\x01\xff", "[]", "{}", "{\"token\": 5, \"device_id\": \"x\", \"sign_pk\": \"x\"}",
-    "{\"token\": \"abc\", \"device_id\": \"0b0e4c9e-2c4d-4f4e-9a51-1f0e2d3c4b5a\", "
-    "\"sign_pk\": \"AAAA\"}",
+    ("{\"token\": \"abc\", \"device_id\": \"0b0e4c9e-2c4d-4f4e-9a51-1f0e2d3c4b5a\", "
+     "\"sign_pk\": \"AAAA\"}"),
   };
 
   body = enroll_body (expired, d->id, d->pk);
@@ -1150,6 +1150,7 @@ test_export (void)
       g_assert_nonnull (json_object_get_string_member (received, "server_time"));
     }
 
+  g_clear_pointer (&err, g_free);
   status = intake_test_run (suite.bin, &csv, &err, "--db", suite.db, "export", "--format", "csv",
                             "--secret-key", suite.key_file, NULL);
   g_assert_cmpint (status, ==, 0);
