@@ -18,6 +18,7 @@ G_DEFINE_QUARK (intake-server-error-quark, intake_server_error)
 #define CONNECTION_TIMEOUT_SECONDS 60
 #define CONNECTION_LIMIT 256
 #define RETRY_AFTER_SECONDS 5
+#define LOG_FIELD_MAX 80
 
 struct _IntakeServer
 {
@@ -575,11 +576,20 @@ queue_response (struct MHD_Connection *connection,
 {
   struct MHD_Response *mhd;
   enum MHD_Result ret;
+  /* The path and the claimed device id come from the client: escaped and cut short, so that
+   * nobody can write a line of their own into the log. */
+  g_autofree char *safe_path = g_strescape (path, NULL);
+  g_autofree char *safe_device = g_strescape (response->device_id != NULL ? response->device_id
+                                                                          : "-",
+                                              NULL);
 
+  if (strlen (safe_path) > LOG_FIELD_MAX)
+    safe_path[LOG_FIELD_MAX] = '\0';
+  if (strlen (safe_device) > LOG_FIELD_MAX)
+    safe_device[LOG_FIELD_MAX] = '\0';
   /* One line per request, with ids and counts: never a body, a token or a header value. */
-  g_printerr ("intake-server: method=%s path=%s status=%d device=%s%s%s\n", method, path,
-              response->status, response->device_id != NULL ? response->device_id : "-",
-              response->log_detail != NULL ? " " : "",
+  g_printerr ("intake-server: method=%s path=%s status=%d device=%s%s%s\n", method, safe_path,
+              response->status, safe_device, response->log_detail != NULL ? " " : "",
               response->log_detail != NULL ? response->log_detail : "");
   mhd = MHD_create_response_from_buffer (strlen (response->body), response->body,
                                          MHD_RESPMEM_MUST_COPY);
