@@ -578,17 +578,20 @@ queue_response (struct MHD_Connection *connection,
   enum MHD_Result ret;
   /* The path and the claimed device id come from the client: escaped and cut short, so that
    * nobody can write a line of their own into the log. */
+  g_autofree char *safe_method = g_strescape (method, NULL);
   g_autofree char *safe_path = g_strescape (path, NULL);
   g_autofree char *safe_device = g_strescape (response->device_id != NULL ? response->device_id
                                                                           : "-",
                                               NULL);
 
+  if (strlen (safe_method) > LOG_FIELD_MAX)
+    safe_method[LOG_FIELD_MAX] = '\0';
   if (strlen (safe_path) > LOG_FIELD_MAX)
     safe_path[LOG_FIELD_MAX] = '\0';
   if (strlen (safe_device) > LOG_FIELD_MAX)
     safe_device[LOG_FIELD_MAX] = '\0';
   /* One line per request, with ids and counts: never a body, a token or a header value. */
-  g_printerr ("intake-server: method=%s path=%s status=%d device=%s%s%s\n", method, safe_path,
+  g_printerr ("intake-server: method=%s path=%s status=%d device=%s%s%s\n", safe_method, safe_path,
               response->status, safe_device, response->log_detail != NULL ? " " : "",
               response->log_detail != NULL ? response->log_detail : "");
   mhd = MHD_create_response_from_buffer (strlen (response->body), response->body,

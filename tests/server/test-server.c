@@ -2,6 +2,7 @@
 #include "intake-config.h"
 
 #include "intake-crypto.h"
+#include "intake-server-store.h"
 #include "server-harness.h"
 
 #include <curl/curl.h>
@@ -1202,6 +1203,85 @@ test_export (void)
   }
 }
 
+static IntakeServerSubmission *
+stored_submission (const Device *d, const guint8 *seal_to, gboolean good_signature)
+{
+  IntakeServerSubmission *sub = g_new0 (IntakeServerSubmission, 1);
+  g_autofree char *plain = NULL;
+  g_autofree char *hash_b64 = NULL;
+  g_autofree char *msg = NULL;
+
+  sub->submission_id = intake_uuid_new ();
+  sub->device_id = g_strdup (d->id);
+  plain = plaintext_for (d, sub->submission_id, "{\"a\": 1}");
+  sub->sealed = intake_seal (seal_to, (const guint8 *) plain, strlen (plain));
+  crypto_generichash (sub->content_hash, sizeof sub->content_hash,
+                      g_bytes_get_data (sub->sealed, NULL), g_bytes_get_size (sub->sealed), NULL,
+                      0);
+  hash_b64 = b64 (sub->content_hash, sizeof sub->content_hash);
+  msg = g_strdup_printf ("intake-envelope-v1\n%s\n%s", sub->submission_id, hash_b64);
+  crypto_sign_detached (sub->signature, NULL, (const guint8 *) msg, strlen (msg), d->sk);
+  if (!good_signature)
+    sub->signature[0] ^= 1;
+  sub->server_time = g_strdup ("2026-01-01T00:00:00Z");
+  sub->received = 1;
+  return sub;
+}
+
+/* Envelopes that got into the database without the server's checks (a restored backup, a hand
+ * edit) are named by export, which still writes the others and then fails. */
+static void
+test_export_names_bad_envelopes (void)
+{
+  g_autofree char *dir = g_build_filename (suite.dir, "tampered", NULL);
+  g_autofree char *db = NULL;
+  g_autofree char *key = g_build_filename (dir, "org.key", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeServerStore) store = NULL;
+  g_autoptr (GBytes) org_pk = NULL;
+  g_autoptr (Device) d = device_new_keys ();
+  g_autoptr (IntakeServerDevice) enrolled = NULL;
+  g_autoptr (GPtrArray) subs = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) intake_server_submission_free);
+  guint8 token_hash[crypto_generichash_BYTES];
+  guint8 stranger_pk[crypto_box_PUBLICKEYBYTES], stranger_sk[crypto_box_SECRETKEYBYTES];
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  IntakeServerSubmission *good, *bad_sig, *other_key;
+
+  g_mkdir (dir, 0700);
+  db = g_strdup_printf ("sqlite:%s/tampered.db", dir);
+  g_assert_cmpint (intake_test_run (suite.bin, NULL, NULL, "--db", db, "init",
+                                    "--secret-key-out", key, NULL), ==, 0);
+  store = intake_server_store_open (db, &error);
+  g_assert_no_error (error);
+  org_pk = intake_server_store_meta_get (store, "org_data_pk", &error);
+  g_assert_no_error (error);
+  randombytes_buf (token_hash, sizeof token_hash);
+  g_assert_true (intake_server_store_device_add (store, "t", token_hash, G_MAXINT64 / 2, 0,
+                                                 &error));
+  enrolled = intake_server_store_device_enroll (store, token_hash, d->id, d->pk, 1, &error);
+  g_assert_no_error (error);
+  crypto_box_keypair (stranger_pk, stranger_sk);
+
+  good = stored_submission (d, g_bytes_get_data (org_pk, NULL), TRUE);
+  bad_sig = stored_submission (d, g_bytes_get_data (org_pk, NULL), FALSE);
+  other_key = stored_submission (d, stranger_pk, TRUE);
+  g_ptr_array_add (subs, good);
+  g_ptr_array_add (subs, bad_sig);
+  g_ptr_array_add (subs, other_key);
+  g_assert_true (intake_server_store_submissions_put (store, subs, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (intake_test_run (suite.bin, &out, &err, "--db", db, "export", "--secret-key",
+                                    key, NULL), !=, 0);
+  g_assert_nonnull (strstr (out, good->submission_id));
+  g_assert_null (strstr (err, good->submission_id));
+  g_assert_nonnull (strstr (err, bad_sig->submission_id));
+  g_assert_nonnull (strstr (err, other_key->submission_id));
+  g_assert_null (strstr (out, bad_sig->submission_id));
+}
+
 static void
 test_init_refusals (void)
 {
@@ -1442,6 +1522,7 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/server/device-status", test_device_status);
   g_test_add_func ("/intake/server/forms", test_forms);
   g_test_add_func ("/intake/server/export", test_export);
+  g_test_add_func ("/intake/server/export-names-bad-envelopes", test_export_names_bad_envelopes);
   g_test_add_func ("/intake/server/init-refusals", test_init_refusals);
   g_test_add_func ("/intake/server/tls", test_tls);
   g_test_add_func ("/intake/server/two-servers", test_two_servers);
