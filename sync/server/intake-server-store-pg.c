@@ -17,6 +17,7 @@ typedef struct
 {
   IntakeServerStore parent;
   PGconn *conn;
+  gboolean in_transaction;
 } IntakeServerStorePg;
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
@@ -119,6 +120,14 @@ run (IntakeServerStorePg *self, const char *sql, const Params *p, PGresult **fai
   PGresult *res;
   ExecStatusType status;
 
+  /* A connection lost while idle (the database restarted) is made again before a new
+   * transaction; within one, the failure is reported and the caller rolls back. */
+  if (PQstatus (self->conn) == CONNECTION_BAD && !self->in_transaction)
+    PQreset (self->conn);
+  if (g_str_equal (sql, "BEGIN"))
+    self->in_transaction = TRUE;
+  else if (g_str_equal (sql, "COMMIT"))
+    self->in_transaction = FALSE;
   if (p != NULL && p->n > 0)
     res = PQexecParams (self->conn, sql, p->n, NULL, p->values, p->lengths, p->formats, 0);
   else
@@ -151,6 +160,7 @@ run_simple (IntakeServerStorePg *self, const char *sql, GError **error)
 static void
 rollback (IntakeServerStorePg *self)
 {
+  self->in_transaction = FALSE;
   if (PQtransactionStatus (self->conn) != PQTRANS_IDLE)
     PQclear (PQexec (self->conn, "ROLLBACK"));
 }

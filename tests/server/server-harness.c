@@ -165,6 +165,17 @@ intake_test_pg_create_database (IntakeTestPg *pg, const char *name, GError **err
   return g_strdup_printf ("postgresql://postgres@127.0.0.1:%u/%s", (unsigned int) pg->port, name);
 }
 
+gboolean
+intake_test_pg_restart (IntakeTestPg *pg, GError **error)
+{
+  g_autofree char *data = g_build_filename (pg->dir, "data", NULL);
+  g_autofree char *log = g_build_filename (pg->dir, "log", NULL);
+
+  /* -l again: without it the new postmaster would hold our output pipes open for good. */
+  return run_as_postgres (error, PG_BINDIR "/pg_ctl", "-D", data, "-l", log, "-m", "fast", "-w",
+                          "restart", NULL);
+}
+
 void
 intake_test_pg_stop (IntakeTestPg *pg)
 {

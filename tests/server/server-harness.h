@@ -22,6 +22,8 @@ typedef struct
  * fsync=off is for tests, where durability is not what is measured. */
 IntakeTestPg *intake_test_pg_start (gboolean fsync, GError **error);
 void intake_test_pg_stop (IntakeTestPg *pg);
+/* Restarts the cluster (fast shutdown, so that open connections are cut). */
+gboolean intake_test_pg_restart (IntakeTestPg *pg, GError **error);
 /* Makes an empty database in the cluster and returns its URL. */
 char *intake_test_pg_create_database (IntakeTestPg *pg, const char *name, GError **error);
 

@@ -1442,6 +1442,30 @@ test_two_servers (void)
   g_assert_cmpuint (seen, ==, (guint) (batches * per_batch));
 }
 
+/* PostgreSQL restarting under a running server: requests meanwhile get 503 with Retry-After,
+ * and the server connects again by itself. */
+static void
+test_database_restart (void)
+{
+  g_autoptr (Device) d = enroll_new_device ();
+  g_autoptr (GError) error = NULL;
+  gboolean answered = FALSE;
+
+  g_assert_true (intake_test_pg_restart (suite.pg, &error));
+  g_assert_no_error (error);
+  for (int attempt = 0; attempt < 5 && !answered; attempt++)
+    {
+      g_autoptr (Reply) r = request (d, "GET", "/v1/device", NULL);
+
+      g_assert_nonnull (r);
+      if (r->status == 200)
+        answered = TRUE;
+      else
+        assert_error (r, 503, "unavailable");
+    }
+  g_assert_true (answered);
+}
+
 static void
 suite_setup (void)
 {
@@ -1526,6 +1550,8 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/server/init-refusals", test_init_refusals);
   g_test_add_func ("/intake/server/tls", test_tls);
   g_test_add_func ("/intake/server/two-servers", test_two_servers);
+  if (g_strcmp0 (suite.backend, "postgresql") == 0)
+    g_test_add_func ("/intake/server/database-restart", test_database_restart);
 
   suite_setup ();
   ret = g_test_run ();
