@@ -614,8 +614,11 @@ static gboolean
 pg_submissions_put (IntakeServerStore *store, GPtrArray *submissions, GError **error)
 {
   IntakeServerStorePg *self = (IntakeServerStorePg *) store;
-  g_autoptr (GPtrArray) sorted = g_ptr_array_copy (submissions, NULL, NULL);
+  /* A borrowed view: g_ptr_array_copy would take over the caller's free function too. */
+  g_autoptr (GPtrArray) sorted = g_ptr_array_sized_new (submissions->len);
 
+  for (guint i = 0; i < submissions->len; i++)
+    g_ptr_array_add (sorted, g_ptr_array_index (submissions, i));
   /* Taking rows in one global order keeps two batches that share ids from deadlocking. */
   g_ptr_array_sort (sorted, compare_by_id);
   for (int attempt = 0;; attempt++)
