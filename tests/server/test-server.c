@@ -838,6 +838,44 @@ test_submission_gzip (void)
   assert_error (rt, 400, "bad_request");
 }
 
+/* Bytes that are not HTTP at all, straight onto the socket: libmicrohttpd answers or hangs up,
+ * and the server goes on serving. */
+static void
+test_not_http (void)
+{
+  static const char *const garbage[] = {
+    "\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n",
+    "GET\r\n\r\n",
+    "POST /v1/submissions HTTP/1.1\r\nHost: x\r\nContent-Length: -5\r\n\r\n",
+    "POST /v1/submissions HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+    "\r\n\r\n\r\n",
+  };
+
+  for (size_t i = 0; i < G_N_ELEMENTS (garbage); i++)
+    {
+      g_autoptr (GSocketClient) client = g_socket_client_new ();
+      g_autoptr (GSocketConnection) conn = NULL;
+      g_autoptr (GError) error = NULL;
+      char buf[4096];
+      gsize n = 0;
+
+      g_socket_client_set_timeout (client, 10);
+      conn = g_socket_client_connect_to_host (client, "127.0.0.1", suite.serve->port, NULL,
+                                              &error);
+      g_assert_no_error (error);
+      g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)),
+                                 garbage[i], strlen (garbage[i]), NULL, NULL, NULL);
+      g_socket_shutdown (g_socket_connection_get_socket (conn), FALSE, TRUE, NULL);
+      /* Whatever comes back (an error status or nothing) is read to the end. */
+      while (g_input_stream_read_all (g_io_stream_get_input_stream (G_IO_STREAM (conn)), buf,
+                                      sizeof buf, &n, NULL, NULL) && n == sizeof buf)
+        ;
+      if (n >= 12 && g_str_has_prefix (buf, "HTTP/1."))
+        g_assert_cmpint (buf[9], ==, '4');
+    }
+  test_health ();
+}
+
 static void
 test_authentication (void)
 {
@@ -1542,6 +1580,7 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/server/submissions/bad-bodies", test_submission_bad_bodies);
   g_test_add_func ("/intake/server/submissions/limits", test_submission_limits);
   g_test_add_func ("/intake/server/submissions/gzip", test_submission_gzip);
+  g_test_add_func ("/intake/server/not-http", test_not_http);
   g_test_add_func ("/intake/server/authentication", test_authentication);
   g_test_add_func ("/intake/server/device-status", test_device_status);
   g_test_add_func ("/intake/server/forms", test_forms);
