@@ -36,7 +36,7 @@ typedef struct
 } Options;
 
 static const char usage_text[] =
-  "Usage: intake-server [--db URL] COMMAND …\n"
+  "Usage: intake-server [--db URL] COMMAND ...\n"
   "\n"
   "  init --secret-key-out FILE      make the server's keys; the organisation's secret key\n"
   "                                  goes to FILE, to be kept offline by the data manager\n"
@@ -48,7 +48,7 @@ static const char usage_text[] =
   "  form publish FILE\n"
   "  export --secret-key FILE [--format json|csv]\n"
   "\n"
-  "--db is sqlite:PATH (default " DEFAULT_DB ") or postgresql://…\n";
+  "--db is sqlite:PATH (default " DEFAULT_DB ") or postgresql://...\n";
 
 static int
 fail (const char *what, const GError *error)
@@ -522,7 +522,7 @@ intake_server_cli_main (int argc, char **argv)
 
   /* All options are parsed in one pass, so that --db and the others may come before or after
    * the command words. */
-  context = g_option_context_new ("COMMAND …");
+  context = g_option_context_new ("COMMAND ...");
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_help_enabled (context, FALSE);
   if (!g_option_context_parse (context, &argc, &argv, &error))

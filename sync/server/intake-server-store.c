@@ -28,7 +28,7 @@ intake_server_store_open (const char *url, GError **error)
     return _intake_server_store_pg_open (url, error);
 
   g_set_error (error, INTAKE_SERVER_STORE_ERROR, INTAKE_SERVER_STORE_ERROR_BAD_URL,
-               "unknown database URL \"%s\": use sqlite:PATH or postgresql://…", url);
+               "unknown database URL \"%s\": use sqlite:PATH or postgresql://...", url);
   return NULL;
 }
 

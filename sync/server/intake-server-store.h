@@ -160,12 +160,13 @@ gboolean intake_server_store_device_add (IntakeServerStore *store,
                                          gint64 token_expires,
                                          gint64 now,
                                          GError **error);
-IntakeServerDevice *intake_server_store_device_enroll (IntakeServerStore *store,
-                                                       const guint8 token_hash[INTAKE_HASH_BYTES],
-                                                       const char *device_id,
-                                                       const guint8 sign_pk[INTAKE_SIGN_PUBLIC_BYTES],
-                                                       gint64 now,
-                                                       GError **error);
+IntakeServerDevice *intake_server_store_device_enroll (
+  IntakeServerStore *store,
+  const guint8 token_hash[INTAKE_HASH_BYTES],
+  const char *device_id,
+  const guint8 sign_pk[INTAKE_SIGN_PUBLIC_BYTES],
+  gint64 now,
+  GError **error);
 IntakeServerDevice *intake_server_store_device_lookup (IntakeServerStore *store,
                                                        const char *device_id,
                                                        GError **error);

@@ -517,11 +517,8 @@ intake_server_handle (IntakeServer *self, const IntakeServerRequest *request)
   else
     return error_response (404, "not_found", "no such endpoint in protocol v1");
   if ((wants_post && !is_post) || (!wants_post && !is_get))
-    {
-      response = error_response (405, "method_not_allowed",
-                                 wants_post ? "this endpoint takes POST" : "this endpoint takes GET");
-      return response;
-    }
+    return error_response (405, "method_not_allowed",
+                           wants_post ? "this endpoint takes POST" : "this endpoint takes GET");
   if (request->has_query)
     return error_response (400, "bad_request", "v1 endpoints take no query string");
 

@@ -140,15 +140,25 @@ intake_test_pg_start (gboolean fsync, GError **error)
       close (pg->watchdog_fd);
       return NULL;
     }
-  pg->port = intake_test_free_port ();
-  opts = g_strdup_printf ("-k %s -c listen_addresses=127.0.0.1 -p %u -c fsync=%s "
-                          "-c max_connections=50",
-                          pg->dir, (unsigned int) pg->port, fsync ? "on" : "off");
-  if (!run_as_postgres (error, PG_BINDIR "/pg_ctl", "-D", data, "-o", opts, "-l", log, "-w",
-                        "start", NULL))
+  /* Another program may take the free port before the cluster does: try a few. */
+  for (int attempt = 0;; attempt++)
     {
-      close (pg->watchdog_fd);
-      return NULL;
+      g_autoptr (GError) local_error = NULL;
+
+      pg->port = intake_test_free_port ();
+      g_free (opts);
+      opts = g_strdup_printf ("-k %s -c listen_addresses=127.0.0.1 -p %u -c fsync=%s "
+                              "-c max_connections=50",
+                              pg->dir, (unsigned int) pg->port, fsync ? "on" : "off");
+      if (run_as_postgres (&local_error, PG_BINDIR "/pg_ctl", "-D", data, "-o", opts, "-l", log,
+                           "-w", "start", NULL))
+        break;
+      if (attempt == 2)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          close (pg->watchdog_fd);
+          return NULL;
+        }
     }
   pg->url = g_strdup_printf ("postgresql://postgres@127.0.0.1:%u/postgres",
                              (unsigned int) pg->port);
