@@ -1,0 +1,564 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "intake-config.h"
+
+#include "intake-server-cli.h"
+
+#include "intake-server-export.h"
+#include "intake-server-request.h"
+#include "intake-server.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <gio/gunixoutputstream.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define DEFAULT_DB "sqlite:intake-server.db"
+#define DEFAULT_TOKEN_DAYS 7
+#define SECONDS_PER_DAY (24 * 60 * 60)
+
+typedef struct
+{
+  char *db;
+  char *secret_key_out;
+  char *listen;
+  char *tls_cert;
+  char *tls_key;
+  int expires_days;
+  gboolean json;
+  char *secret_key;
+  char *format;
+} Options;
+
+static const char usage_text[] =
+  "Usage: intake-server [--db URL] COMMAND ...\n"
+  "\n"
+  "  init --secret-key-out FILE      make the server's keys; the organisation's secret key\n"
+  "                                  goes to FILE, to be kept offline by the data manager\n"
+  "  serve --listen HOST:PORT [--tls-cert FILE --tls-key FILE]\n"
+  "  device add NAME [--expires-days N]   prints a one-time enrollment token, last\n"
+  "  device list [--json]\n"
+  "  device revoke NAME\n"
+  "  device wipe NAME                 tell the device to wipe itself\n"
+  "  form publish FILE\n"
+  "  export --secret-key FILE [--format json|csv]\n"
+  "\n"
+  "--db is sqlite:PATH (default " DEFAULT_DB ") or postgresql://...\n";
+
+static int
+fail (const char *what, const GError *error)
+{
+  g_printerr ("intake-server: %s%s%s\n", what != NULL ? what : "", what != NULL ? ": " : "",
+              error != NULL ? error->message : "failed");
+  return 1;
+}
+
+static int
+usage (const char *message)
+{
+  if (message != NULL)
+    g_printerr ("intake-server: %s\n", message);
+  g_printerr ("%s", usage_text);
+  return 2;
+}
+
+static IntakeServerStore *
+open_store (const Options *opts, GError **error)
+{
+  return intake_server_store_open (opts->db != NULL ? opts->db : DEFAULT_DB, error);
+}
+
+static int
+cmd_init (const Options *opts)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeServerStore) store = NULL;
+  g_autoptr (IntakeSecret) sign_sk = intake_secret_new (INTAKE_SIGN_SECRET_BYTES);
+  g_autoptr (IntakeSecret) org_sk = intake_secret_new (INTAKE_BOX_SECRET_BYTES);
+  g_autoptr (IntakeSecret) file_text = NULL;
+  g_autoptr (GBytes) sign_sk_bytes = NULL;
+  g_autoptr (GBytes) sign_pk_bytes = NULL;
+  g_autoptr (GBytes) org_pk_bytes = NULL;
+  guint8 sign_pk[INTAKE_SIGN_PUBLIC_BYTES];
+  guint8 org_pk[INTAKE_BOX_PUBLIC_BYTES];
+  const char *keys[] = { INTAKE_SERVER_META_SIGN_SK, INTAKE_SERVER_META_SIGN_PK,
+                         INTAKE_SERVER_META_ORG_PK };
+  GBytes *values[3];
+  size_t written = 0;
+  int fd;
+
+  if (opts->secret_key_out == NULL)
+    return usage ("init needs --secret-key-out FILE");
+  store = open_store (opts, &error);
+  if (store == NULL)
+    return fail (NULL, error);
+
+  crypto_sign_keypair (sign_pk, sign_sk->data);
+  crypto_box_keypair (org_pk, org_sk->data);
+
+  /* The key file is made first, exclusively: if init then fails (a second init, say) the file
+   * is removed, but the database never holds a public key whose secret half was not saved. */
+  fd = g_open (opts->secret_key_out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved = errno;
+
+      g_printerr ("intake-server: cannot create %s: %s%s\n", opts->secret_key_out,
+                  g_strerror (saved), saved == EEXIST ? " (it is never overwritten)" : "");
+      return 1;
+    }
+  file_text = intake_server_secret_key_file_new (org_pk, org_sk->data);
+  while (written < file_text->len)
+    {
+      ssize_t n = write (fd, file_text->data + written, file_text->len - written);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      written += (size_t) n;
+    }
+  if (written != file_text->len || fsync (fd) != 0 || close (fd) != 0)
+    {
+      g_printerr ("intake-server: cannot write %s: %s\n", opts->secret_key_out,
+                  g_strerror (errno));
+      g_unlink (opts->secret_key_out);
+      return 1;
+    }
+
+  sign_sk_bytes = g_bytes_new (sign_sk->data, INTAKE_SIGN_SECRET_BYTES);
+  sign_pk_bytes = g_bytes_new (sign_pk, sizeof sign_pk);
+  org_pk_bytes = g_bytes_new (org_pk, sizeof org_pk);
+  values[0] = sign_sk_bytes;
+  values[1] = sign_pk_bytes;
+  values[2] = org_pk_bytes;
+  if (!intake_server_store_meta_insert (store, keys, values, G_N_ELEMENTS (keys), &error))
+    {
+      g_unlink (opts->secret_key_out);
+      sodium_memzero ((void *) g_bytes_get_data (sign_sk_bytes, NULL), INTAKE_SIGN_SECRET_BYTES);
+      return fail ("init", error);
+    }
+  sodium_memzero ((void *) g_bytes_get_data (sign_sk_bytes, NULL), INTAKE_SIGN_SECRET_BYTES);
+
+  g_printerr ("\n"
+              "WARNING: %s holds the organisation's secret data key. Whoever has it can read\n"
+              "every interview. Move it OFFLINE to the data manager now (for example on an\n"
+              "encrypted USB stick kept in a safe) and delete it from this server: the server\n"
+              "must hold only the public half, so that a stolen server yields only ciphertext.\n"
+              "Without this file, no interview can ever be read: keep a second copy offline.\n\n",
+              opts->secret_key_out);
+  g_print ("initialised the %s database; organisation key written to %s\n",
+           intake_server_store_get_backend (store), opts->secret_key_out);
+  return 0;
+}
+
+static gboolean
+parse_listen (const char *listen, char **host, guint16 *port)
+{
+  const char *colon;
+  guint64 value;
+  g_autofree char *h = NULL;
+
+  if (listen == NULL)
+    return FALSE;
+  if (listen[0] == '[')
+    {
+      const char *close_bracket = strchr (listen, ']');
+
+      if (close_bracket == NULL || close_bracket[1] != ':')
+        return FALSE;
+      h = g_strndup (listen + 1, (size_t) (close_bracket - listen - 1));
+      colon = close_bracket + 1;
+    }
+  else
+    {
+      colon = strrchr (listen, ':');
+      if (colon == NULL)
+        return FALSE;
+      h = g_strndup (listen, (size_t) (colon - listen));
+    }
+  if (!g_ascii_string_to_unsigned (colon + 1, 10, 0, 65535, &value, NULL) || *h == '\0')
+    return FALSE;
+  *host = g_steal_pointer (&h);
+  *port = (guint16) value;
+  return TRUE;
+}
+
+static gboolean
+quit_cb (gpointer user_data)
+{
+  g_main_loop_quit (user_data);
+  return G_SOURCE_CONTINUE;
+}
+
+static int
+cmd_serve (const Options *opts)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeServerStore) store = NULL;
+  g_autoptr (IntakeServer) server = NULL;
+  g_autoptr (GMainLoop) loop = NULL;
+  g_autofree char *host = NULL;
+  guint16 port = 0;
+  guint term_id, int_id;
+
+  if (!parse_listen (opts->listen, &host, &port))
+    return usage ("serve needs --listen HOST:PORT (for example 127.0.0.1:8080)");
+  store = open_store (opts, &error);
+  if (store == NULL)
+    return fail (NULL, error);
+  server = intake_server_new (g_steal_pointer (&store), &error);
+  if (server == NULL)
+    return fail (NULL, error);
+
+  /* libmicrohttpd writes with MSG_NOSIGNAL, but a closed pipe elsewhere must not kill us. */
+  signal (SIGPIPE, SIG_IGN);
+  loop = g_main_loop_new (NULL, FALSE);
+  term_id = g_unix_signal_add (SIGTERM, quit_cb, loop);
+  int_id = g_unix_signal_add (SIGINT, quit_cb, loop);
+
+  if (!intake_server_start (server, host, port, opts->tls_cert, opts->tls_key, &error))
+    return fail (NULL, error);
+  if (strchr (host, ':') != NULL)
+    g_print ("listening on %s://[%s]:%u\n", opts->tls_cert != NULL ? "https" : "http", host,
+             (unsigned int) intake_server_get_port (server));
+  else
+    g_print ("listening on %s://%s:%u\n", opts->tls_cert != NULL ? "https" : "http", host,
+             (unsigned int) intake_server_get_port (server));
+  fflush (stdout);
+
+  g_main_loop_run (loop);
+  g_source_remove (term_id);
+  g_source_remove (int_id);
+  intake_server_stop (server);
+  g_printerr ("intake-server: stopped\n");
+  return 0;
+}
+
+static char *
+format_time (gint64 t)
+{
+  g_autoptr (GDateTime) dt = NULL;
+
+  if (t <= 0)
+    return g_strdup ("-");
+  dt = g_date_time_new_from_unix_utc (t);
+  return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
+}
+
+static int
+cmd_device_add (const Options *opts, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeServerStore) store = NULL;
+  g_autoptr (GBytes) sign_pk = NULL;
+  g_autoptr (IntakeSecret) secret = intake_secret_new_random (INTAKE_SERVER_TOKEN_SECRET_BYTES);
+  g_autofree char *secret_text = NULL;
+  g_autofree char *fingerprint_text = NULL;
+  g_autofree char *expires_text = NULL;
+  guint8 fingerprint[INTAKE_HASH_BYTES];
+  guint8 token_hash[INTAKE_HASH_BYTES];
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  gint64 expires;
+  int days = opts->expires_days >= 0 ? opts->expires_days : DEFAULT_TOKEN_DAYS;
+
+  if (*name == '\0' || strlen (name) > INTAKE_SERVER_MAX_NAME || !g_utf8_validate (name, -1, NULL))
+    return usage ("a device name is 1 to 200 bytes of text");
+  if (days > 365)
+    return usage ("--expires-days is at most 365");
+  store = open_store (opts, &error);
+  if (store == NULL)
+    return fail (NULL, error);
+  sign_pk = intake_server_store_meta_get (store, INTAKE_SERVER_META_SIGN_PK, &error);
+  if (sign_pk == NULL)
+    return fail (NULL, error);
+
+  crypto_generichash (fingerprint, sizeof fingerprint, g_bytes_get_data (sign_pk, NULL),
+                      g_bytes_get_size (sign_pk), NULL, 0);
+  crypto_generichash (token_hash, sizeof token_hash, secret->data, secret->len, NULL, 0);
+  /* --expires-days 0 makes a token that has already expired, which tests use. */
+  expires = now + (gint64) days * SECONDS_PER_DAY;
+  if (!intake_server_store_device_add (store, name, token_hash, expires, now, &error))
+    return fail ("device add", error);
+
+  /* The token is shown once and never stored: only its hash is. */
+  secret_text = intake_server_b64url_encode (secret->data, secret->len);
+  fingerprint_text = intake_server_b64url_encode (fingerprint,
+                                                  INTAKE_SERVER_TOKEN_FINGERPRINT_BYTES);
+  expires_text = format_time (expires);
+  g_print ("device \"%s\" added; its one-time enrollment token (valid until %s) is:\n%s.%s\n",
+           name, expires_text, secret_text, fingerprint_text);
+  intake_crypto_wipe_string (secret_text);
+  return 0;
+}
+
+static int
+cmd_device_list (const Options *opts)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeServerStore) store = NULL;
+  g_autoptr (GPtrArray) devices = NULL;
+
+  store = open_store (opts, &error);
+  if (store == NULL)
+    return fail (NULL, error);
+  devices = intake_server_store_device_list (store, &error);
+  if (devices == NULL)
+    return fail ("device list", error);
+
+  if (opts->json)
+    {
+      g_autoptr (JsonBuilder) b = json_builder_new ();
+      g_autoptr (JsonGenerator) gen = json_generator_new ();
+      g_autoptr (JsonNode) root = NULL;
+      g_autofree char *text = NULL;
+
+      json_builder_begin_array (b);
+      for (guint i = 0; i < devices->len; i++)
+        {
+          IntakeServerDevice *d = g_ptr_array_index (devices, i);
+          g_autofree char *enrolled = d->enrolled > 0 ? format_time (d->enrolled) : NULL;
+          g_autofree char *last_seen = d->last_seen > 0 ? format_time (d->last_seen) : NULL;
+          g_autofree char *expires = format_time (d->token_expires);
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "name");
+          json_builder_add_string_value (b, d->name);
+          json_builder_set_member_name (b, "status");
+          json_builder_add_string_value (b, intake_server_device_status_to_string (d->status));
+          json_builder_set_member_name (b, "enrolled");
+          json_builder_add_boolean_value (b, d->device_id != NULL);
+          json_builder_set_member_name (b, "device_id");
+          if (d->device_id != NULL)
+            json_builder_add_string_value (b, d->device_id);
+          else
+            json_builder_add_null_value (b);
+          json_builder_set_member_name (b, "enrolled_at");
+          if (enrolled != NULL)
+            json_builder_add_string_value (b, enrolled);
+          else
+            json_builder_add_null_value (b);
+          json_builder_set_member_name (b, "last_seen");
+          if (last_seen != NULL)
+            json_builder_add_string_value (b, last_seen);
+          else
+            json_builder_add_null_value (b);
+          json_builder_set_member_name (b, "token_expires");
+          json_builder_add_string_value (b, expires);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      root = json_builder_get_root (b);
+      json_generator_set_root (gen, root);
+      json_generator_set_pretty (gen, TRUE);
+      text = json_generator_to_data (gen, NULL);
+      g_print ("%s\n", text);
+      return 0;
+    }
+
+  g_print ("%-20s %-8s %-36s %-20s %s\n", "NAME", "STATUS", "DEVICE ID", "ENROLLED", "LAST SEEN");
+  for (guint i = 0; i < devices->len; i++)
+    {
+      IntakeServerDevice *d = g_ptr_array_index (devices, i);
+      g_autofree char *enrolled = format_time (d->enrolled);
+      g_autofree char *last_seen = format_time (d->last_seen);
+
+      g_print ("%-20s %-8s %-36s %-20s %s\n", d->name,
+               intake_server_device_status_to_string (d->status),
+               d->device_id != NULL ? d->device_id : "(not enrolled)", enrolled, last_seen);
+    }
+  return 0;
+}
+
+static int
+cmd_device_set_status (const Options *opts, const char *name, IntakeServerDeviceStatus status)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeServerStore) store = open_store (opts, &error);
+
+  if (store == NULL)
+    return fail (NULL, error);
+  if (!intake_server_store_device_set_status (store, name, status, &error))
+    return fail (NULL, error);
+  if (status == INTAKE_SERVER_DEVICE_WIPE)
+    g_print ("device \"%s\" will be told to wipe itself at its next sync\n", name);
+  else
+    g_print ("device \"%s\" is revoked\n", name);
+  return 0;
+}
+
+static int
+cmd_form_publish (const Options *opts, const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeServerStore) store = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GBytes) sk_bytes = NULL;
+  g_autoptr (IntakeSecret) sign_sk = NULL;
+  g_autofree char *document = NULL;
+  g_autofree char *message = NULL;
+  IntakeServerForm form = { 0 };
+  JsonNode *root;
+  JsonObject *obj;
+  JsonNode *id_node;
+  JsonNode *version_node;
+  size_t len = 0;
+
+  if (!g_file_get_contents (path, &document, &len, &error))
+    return fail (NULL, error);
+  if (strlen (document) != len || !g_utf8_validate (document, (gssize) len, NULL))
+    {
+      g_printerr ("intake-server: %s is not UTF-8 text\n", path);
+      return 1;
+    }
+  if (!json_parser_load_from_data (parser, document, (gssize) len, &error))
+    return fail (path, error);
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_printerr ("intake-server: %s: a form is a JSON object\n", path);
+      return 1;
+    }
+  obj = json_node_get_object (root);
+  id_node = json_object_get_member (obj, "id");
+  version_node = json_object_get_member (obj, "version");
+  if (id_node == NULL || !JSON_NODE_HOLDS_VALUE (id_node) ||
+      json_node_get_value_type (id_node) != G_TYPE_STRING || *json_node_get_string (id_node) == 0)
+    {
+      g_printerr ("intake-server: %s: a form needs a string \"id\"\n", path);
+      return 1;
+    }
+  if (version_node == NULL || !JSON_NODE_HOLDS_VALUE (version_node) ||
+      json_node_get_value_type (version_node) != G_TYPE_INT64 ||
+      json_node_get_int (version_node) <= 0)
+    {
+      g_printerr ("intake-server: %s: a form needs a positive integer \"version\"\n", path);
+      return 1;
+    }
+
+  store = open_store (opts, &error);
+  if (store == NULL)
+    return fail (NULL, error);
+  sk_bytes = intake_server_store_meta_get (store, INTAKE_SERVER_META_SIGN_SK, &error);
+  if (sk_bytes == NULL)
+    return fail (NULL, error);
+  if (g_bytes_get_size (sk_bytes) != INTAKE_SIGN_SECRET_BYTES)
+    return fail ("the server signing key in the database is damaged", NULL);
+  sign_sk = intake_secret_new_from_data (g_bytes_get_data (sk_bytes, NULL),
+                                         INTAKE_SIGN_SECRET_BYTES);
+  sodium_memzero ((void *) g_bytes_get_data (sk_bytes, NULL), INTAKE_SIGN_SECRET_BYTES);
+
+  form.form_id = (char *) json_node_get_string (id_node);
+  form.version = json_node_get_int (version_node);
+  form.document = document;
+  form.published = g_get_real_time () / G_USEC_PER_SEC;
+  message = intake_server_form_message (form.form_id, form.version, form.document);
+  crypto_sign_detached (form.signature, NULL, (const guint8 *) message, strlen (message),
+                        sign_sk->data);
+  if (!intake_server_store_form_put (store, &form, &error))
+    return fail ("form publish", error);
+  g_print ("published form %s version %" G_GINT64_FORMAT "\n", form.form_id, form.version);
+  return 0;
+}
+
+static int
+cmd_export (const Options *opts)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeServerStore) store = NULL;
+  g_autoptr (GOutputStream) out = g_unix_output_stream_new (STDOUT_FILENO, FALSE);
+  IntakeServerExportFormat format = INTAKE_SERVER_EXPORT_JSON;
+  guint failed = 0;
+
+  if (opts->secret_key == NULL)
+    return usage ("export needs --secret-key FILE");
+  if (opts->format != NULL && g_strcmp0 (opts->format, "csv") == 0)
+    format = INTAKE_SERVER_EXPORT_CSV;
+  else if (opts->format != NULL && g_strcmp0 (opts->format, "json") != 0)
+    return usage ("--format is json or csv");
+  store = open_store (opts, &error);
+  if (store == NULL)
+    return fail (NULL, error);
+  if (!intake_server_export (store, opts->secret_key, format, out, &failed, &error))
+    return fail ("export", error);
+  if (failed > 0)
+    {
+      g_printerr ("intake-server: export: %u envelope(s) could not be opened (named above)\n",
+                  failed);
+      return 1;
+    }
+  return 0;
+}
+
+int
+intake_server_cli_main (int argc, char **argv)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GOptionContext) context = NULL;
+  Options opts = { .expires_days = -1 };
+  int ret;
+  GOptionEntry entries[] = {
+    { "db", 0, 0, G_OPTION_ARG_STRING, &opts.db, "Database URL", "URL" },
+    { "secret-key-out", 0, 0, G_OPTION_ARG_FILENAME, &opts.secret_key_out, NULL, "FILE" },
+    { "listen", 0, 0, G_OPTION_ARG_STRING, &opts.listen, NULL, "HOST:PORT" },
+    { "tls-cert", 0, 0, G_OPTION_ARG_FILENAME, &opts.tls_cert, NULL, "FILE" },
+    { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &opts.tls_key, NULL, "FILE" },
+    { "expires-days", 0, 0, G_OPTION_ARG_INT, &opts.expires_days, NULL, "N" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &opts.json, NULL, NULL },
+    { "secret-key", 0, 0, G_OPTION_ARG_FILENAME, &opts.secret_key, NULL, "FILE" },
+    { "format", 0, 0, G_OPTION_ARG_STRING, &opts.format, NULL, "json|csv" },
+    { NULL },
+  };
+
+  /* Keys and tokens must not end up in a core file. */
+  intake_crypto_disable_core_dumps ();
+  if (!intake_crypto_init (&error))
+    return fail (NULL, error);
+
+  /* All options are parsed in one pass, so that --db and the others may come before or after
+   * the command words. */
+  context = g_option_context_new ("COMMAND ...");
+  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_set_help_enabled (context, FALSE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    return usage (error->message);
+
+  if (argc < 2 || g_strcmp0 (argv[1], "--help") == 0 || g_strcmp0 (argv[1], "help") == 0)
+    {
+      g_print ("%s", usage_text);
+      ret = argc < 2 ? 2 : 0;
+    }
+  else if (g_strcmp0 (argv[1], "init") == 0 && argc == 2)
+    ret = cmd_init (&opts);
+  else if (g_strcmp0 (argv[1], "serve") == 0 && argc == 2)
+    ret = cmd_serve (&opts);
+  else if (g_strcmp0 (argv[1], "device") == 0 && argc == 4 && g_strcmp0 (argv[2], "add") == 0)
+    ret = cmd_device_add (&opts, argv[3]);
+  else if (g_strcmp0 (argv[1], "device") == 0 && argc == 3 && g_strcmp0 (argv[2], "list") == 0)
+    ret = cmd_device_list (&opts);
+  else if (g_strcmp0 (argv[1], "device") == 0 && argc == 4 &&
+           g_strcmp0 (argv[2], "revoke") == 0)
+    ret = cmd_device_set_status (&opts, argv[3], INTAKE_SERVER_DEVICE_REVOKED);
+  else if (g_strcmp0 (argv[1], "device") == 0 && argc == 4 && g_strcmp0 (argv[2], "wipe") == 0)
+    ret = cmd_device_set_status (&opts, argv[3], INTAKE_SERVER_DEVICE_WIPE);
+  else if (g_strcmp0 (argv[1], "form") == 0 && argc == 4 && g_strcmp0 (argv[2], "publish") == 0)
+    ret = cmd_form_publish (&opts, argv[3]);
+  else if (g_strcmp0 (argv[1], "export") == 0 && argc == 2)
+    ret = cmd_export (&opts);
+  else
+    ret = usage ("unknown command or wrong number of arguments");
+
+  g_free (opts.db);
+  g_free (opts.secret_key_out);
+  g_free (opts.listen);
+  g_free (opts.tls_cert);
+  g_free (opts.tls_key);
+  g_free (opts.secret_key);
+  g_free (opts.format);
+  return ret;
+}

@@ -1,0 +1,422 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "intake-config.h"
+
+#include "intake-server-export.h"
+
+#include "intake-server-request.h"
+
+#include <json-glib/json-glib.h>
+#include <string.h>
+
+/* The secret key file is not JSON on purpose: it is read straight into guarded memory, where a
+ * JSON parser would leave copies of the key in ordinary heap strings. */
+#define KEY_FILE_HEADER \
+  "# Field Intake organisation data key (intake-org-secret-key-v1).\n" \
+  "# Whoever holds this file can read every interview. Keep it offline with the data manager.\n"
+#define KEY_FILE_PUBLIC "public_key: "
+#define KEY_FILE_SECRET "secret_key: "
+
+IntakeSecret *
+intake_server_secret_key_file_new (const guint8 public_key[INTAKE_BOX_PUBLIC_BYTES],
+                                   const guint8 secret_key[INTAKE_BOX_SECRET_BYTES])
+{
+  size_t pk_len = sodium_base64_encoded_len (INTAKE_BOX_PUBLIC_BYTES,
+                                             sodium_base64_VARIANT_ORIGINAL);
+  size_t sk_len = sodium_base64_encoded_len (INTAKE_BOX_SECRET_BYTES,
+                                             sodium_base64_VARIANT_ORIGINAL);
+  size_t total = strlen (KEY_FILE_HEADER) + strlen (KEY_FILE_PUBLIC) + pk_len +
+                 strlen (KEY_FILE_SECRET) + sk_len + 2;
+  g_autoptr (IntakeSecret) text = intake_secret_new (total);
+  char *p = (char *) text->data;
+
+  /* Each encoded length counts its terminating NUL, which becomes the line's newline. */
+  memcpy (p, KEY_FILE_HEADER, strlen (KEY_FILE_HEADER));
+  p += strlen (KEY_FILE_HEADER);
+  memcpy (p, KEY_FILE_PUBLIC, strlen (KEY_FILE_PUBLIC));
+  p += strlen (KEY_FILE_PUBLIC);
+  sodium_bin2base64 (p, pk_len, public_key, INTAKE_BOX_PUBLIC_BYTES,
+                     sodium_base64_VARIANT_ORIGINAL);
+  p += pk_len - 1;
+  *p++ = '\n';
+  memcpy (p, KEY_FILE_SECRET, strlen (KEY_FILE_SECRET));
+  p += strlen (KEY_FILE_SECRET);
+  sodium_bin2base64 (p, sk_len, secret_key, INTAKE_BOX_SECRET_BYTES,
+                     sodium_base64_VARIANT_ORIGINAL);
+  p += sk_len - 1;
+  *p++ = '\n';
+  text->len = (size_t) (p - (char *) text->data);
+  return g_steal_pointer (&text);
+}
+
+static gboolean
+find_key_line (const IntakeSecret *file, const char *label, guint8 *out, size_t len)
+{
+  const char *start = (const char *) file->data;
+  const char *end = start + file->len;
+
+  for (const char *line = start; line < end;)
+    {
+      const char *eol = memchr (line, '\n', (size_t) (end - line));
+      size_t line_len = eol != NULL ? (size_t) (eol - line) : (size_t) (end - line);
+      size_t label_len = strlen (label);
+      size_t bin_len = 0;
+      const char *b64_end = NULL;
+
+      if (line_len > label_len && memcmp (line, label, label_len) == 0)
+        return sodium_base642bin (out, len, line + label_len, line_len - label_len, " \r",
+                                  &bin_len, &b64_end, sodium_base64_VARIANT_ORIGINAL) == 0 &&
+               bin_len == len;
+      line += line_len + 1;
+    }
+  return FALSE;
+}
+
+static IntakeSecret *
+read_secret_key (const char *path, guint8 public_key[INTAKE_BOX_PUBLIC_BYTES], GError **error)
+{
+  g_autofree char *contents = NULL;
+  size_t len = 0;
+  g_autoptr (IntakeSecret) file = NULL;
+  g_autoptr (IntakeSecret) key = intake_secret_new (INTAKE_BOX_SECRET_BYTES);
+  guint8 derived[INTAKE_BOX_PUBLIC_BYTES];
+
+  if (!g_file_get_contents (path, &contents, &len, error))
+    return NULL;
+  file = intake_secret_new_from_data (contents, len);
+  sodium_memzero (contents, len);
+  if (!find_key_line (file, KEY_FILE_PUBLIC, public_key, INTAKE_BOX_PUBLIC_BYTES) ||
+      !find_key_line (file, KEY_FILE_SECRET, key->data, INTAKE_BOX_SECRET_BYTES))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "%s is not an organisation key file written by intake-server init", path);
+      return NULL;
+    }
+  crypto_scalarmult_base (derived, key->data);
+  if (sodium_memcmp (derived, public_key, INTAKE_BOX_PUBLIC_BYTES) != 0)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "%s is damaged: its secret key does not match its public key", path);
+      return NULL;
+    }
+  return g_steal_pointer (&key);
+}
+
+/* Opens and checks one envelope; returns its PLAINTEXT object. */
+static JsonObject *
+open_envelope (IntakeServerSubmission *sub,
+               IntakeServerDevice *device,
+               const guint8 *org_pk,
+               const IntakeSecret *org_sk,
+               GError **error)
+{
+  guint8 hash[INTAKE_HASH_BYTES];
+  g_autofree char *hash_b64 = NULL;
+  g_autofree char *message = NULL;
+  g_autoptr (IntakeSecret) plain = NULL;
+  g_autoptr (JsonParser) parser = NULL;
+  JsonNode *root;
+  JsonObject *obj;
+
+  crypto_generichash (hash, sizeof hash, g_bytes_get_data (sub->sealed, NULL),
+                      g_bytes_get_size (sub->sealed), NULL, 0);
+  if (sodium_memcmp (hash, sub->content_hash, INTAKE_HASH_BYTES) != 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "its content does not match its content hash");
+      return NULL;
+    }
+  if (device == NULL || !device->has_sign_pk)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "its device is not known to this server");
+      return NULL;
+    }
+  hash_b64 = intake_server_b64_encode (sub->content_hash, INTAKE_HASH_BYTES);
+  message = intake_server_envelope_message (sub->submission_id, hash_b64);
+  if (crypto_sign_verify_detached (sub->signature, (const guint8 *) message, strlen (message),
+                                   device->sign_pk) != 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "its device signature does not verify");
+      return NULL;
+    }
+  plain = intake_seal_open (org_pk, org_sk->data, g_bytes_get_data (sub->sealed, NULL),
+                            g_bytes_get_size (sub->sealed), error);
+  if (plain == NULL)
+    return NULL;
+  parser = json_parser_new_immutable ();
+  if (!json_parser_load_from_data (parser, (const char *) plain->data, (gssize) plain->len, error))
+    return NULL;
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "its content is not a JSON object");
+      return NULL;
+    }
+  obj = json_node_get_object (root);
+  if (g_strcmp0 (json_object_get_string_member_with_default (obj, "submission_id", NULL),
+                 sub->submission_id) != 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "its content names another submission id");
+      return NULL;
+    }
+  return json_object_ref (obj);
+}
+
+static void
+csv_field (GString *row, const char *value)
+{
+  if (row->len > 0 && row->str[row->len - 1] != '\n')
+    g_string_append_c (row, ',');
+  if (value == NULL)
+    return;
+  if (strpbrk (value, ",\"\r\n") != NULL || (value[0] == ' ') ||
+      (*value != '\0' && value[strlen (value) - 1] == ' '))
+    {
+      g_string_append_c (row, '"');
+      for (const char *p = value; *p != '\0'; p++)
+        {
+          if (*p == '"')
+            g_string_append_c (row, '"');
+          g_string_append_c (row, *p);
+        }
+      g_string_append_c (row, '"');
+    }
+  else
+    g_string_append (row, value);
+}
+
+static char *
+node_to_text (JsonNode *node)
+{
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return NULL;
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      g_autoptr (GString) joined = g_string_new (NULL);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          g_autofree char *item = node_to_text (json_array_get_element (array, i));
+
+          if (i > 0)
+            g_string_append_c (joined, ';');
+          g_string_append (joined, item != NULL ? item : "");
+        }
+      return g_string_free (g_steal_pointer (&joined), FALSE);
+    }
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    return json_to_string (node, FALSE);
+  switch (json_node_get_value_type (node))
+    {
+    case G_TYPE_STRING:
+      return g_strdup (json_node_get_string (node));
+    case G_TYPE_BOOLEAN:
+      return g_strdup (json_node_get_boolean (node) ? "true" : "false");
+    case G_TYPE_INT64:
+      return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+    case G_TYPE_DOUBLE:
+      {
+        char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+        return g_strdup (g_ascii_dtostr (buf, sizeof buf, json_node_get_double (node)));
+      }
+    default:
+      return json_to_string (node, FALSE);
+    }
+}
+
+static char *
+member_text (JsonObject *obj, const char *name)
+{
+  if (obj == NULL || !json_object_has_member (obj, name))
+    return NULL;
+  return node_to_text (json_object_get_member (obj, name));
+}
+
+static JsonObject *
+member_object (JsonObject *obj, const char *name)
+{
+  JsonNode *node = obj != NULL ? json_object_get_member (obj, name) : NULL;
+
+  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+static int
+compare_strings (gconstpointer a, gconstpointer b)
+{
+  return strcmp (*(const char *const *) a, *(const char *const *) b);
+}
+
+static gboolean
+write_csv (GPtrArray *rows, GOutputStream *out, GError **error)
+{
+  g_autoptr (GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GPtrArray) columns = g_ptr_array_new ();
+  g_autoptr (GString) line = g_string_new (NULL);
+  static const char *const fixed[] = {
+    "submission_id", "device", "interview_id", "form_id", "form_version",
+    "void", "created", "screening_level", "urgent",
+  };
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      JsonObject *answers = member_object (member_object (g_ptr_array_index (rows, i),
+                                                          "interview"),
+                                           "answers");
+      GList *members = answers != NULL ? json_object_get_members (answers) : NULL;
+
+      for (GList *l = members; l != NULL; l = l->next)
+        if (g_hash_table_add (names, l->data))
+          g_ptr_array_add (columns, l->data);
+      g_list_free (members);
+    }
+  g_ptr_array_sort (columns, compare_strings);
+
+  for (size_t i = 0; i < G_N_ELEMENTS (fixed); i++)
+    csv_field (line, fixed[i]);
+  for (guint i = 0; i < columns->len; i++)
+    {
+      g_autofree char *name = g_strconcat ("answer.", (char *) g_ptr_array_index (columns, i),
+                                           NULL);
+      csv_field (line, name);
+    }
+  g_string_append (line, "\r\n");
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      JsonObject *row = g_ptr_array_index (rows, i);
+      JsonObject *received = member_object (row, "received");
+      JsonObject *interview = member_object (row, "interview");
+      JsonObject *answers = member_object (interview, "answers");
+      JsonNode *screening = interview != NULL
+                              ? json_object_get_member (interview, "screening_result")
+                              : NULL;
+      JsonObject *screening_obj = screening != NULL && JSON_NODE_HOLDS_OBJECT (screening)
+                                    ? json_node_get_object (screening)
+                                    : NULL;
+      char *values[G_N_ELEMENTS (fixed)] = {
+        member_text (row, "submission_id"),
+        member_text (received, "device"),
+        member_text (interview, "id"),
+        member_text (interview, "form_id"),
+        member_text (interview, "form_version"),
+        member_text (interview, "void"),
+        member_text (interview, "created"),
+        screening_obj != NULL ? member_text (screening_obj, "level")
+                              : (screening != NULL ? node_to_text (screening) : NULL),
+        member_text (screening_obj, "urgent"),
+      };
+
+      for (size_t j = 0; j < G_N_ELEMENTS (fixed); j++)
+        {
+          csv_field (line, values[j] != NULL ? values[j] : "");
+          g_free (values[j]);
+        }
+      for (guint j = 0; j < columns->len; j++)
+        {
+          g_autofree char *value = member_text (answers, g_ptr_array_index (columns, j));
+
+          csv_field (line, value != NULL ? value : "");
+        }
+      g_string_append (line, "\r\n");
+    }
+  return g_output_stream_write_all (out, line->str, line->len, NULL, NULL, error);
+}
+
+gboolean
+intake_server_export (IntakeServerStore *store,
+                      const char *secret_key_file,
+                      IntakeServerExportFormat format,
+                      GOutputStream *out,
+                      guint *failed,
+                      GError **error)
+{
+  guint8 org_pk[INTAKE_BOX_PUBLIC_BYTES];
+  g_autoptr (IntakeSecret) org_sk = NULL;
+  g_autoptr (GBytes) stored_pk = NULL;
+  g_autoptr (GPtrArray) submissions = NULL;
+  g_autoptr (GPtrArray) devices = NULL;
+  g_autoptr (GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify)
+                                                                 json_object_unref);
+
+  *failed = 0;
+  org_sk = read_secret_key (secret_key_file, org_pk, error);
+  if (org_sk == NULL)
+    return FALSE;
+  stored_pk = intake_server_store_meta_get (store, "org_data_pk", error);
+  if (stored_pk == NULL)
+    return FALSE;
+  if (g_bytes_get_size (stored_pk) != INTAKE_BOX_PUBLIC_BYTES ||
+      memcmp (g_bytes_get_data (stored_pk, NULL), org_pk, INTAKE_BOX_PUBLIC_BYTES) != 0)
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_INVAL,
+                   "%s is the key of another server: this database's envelopes are sealed to a "
+                   "different organisation key",
+                   secret_key_file);
+      return FALSE;
+    }
+  devices = intake_server_store_device_list (store, error);
+  if (devices == NULL)
+    return FALSE;
+  for (guint i = 0; i < devices->len; i++)
+    {
+      IntakeServerDevice *device = g_ptr_array_index (devices, i);
+
+      if (device->device_id != NULL)
+        g_hash_table_insert (by_id, device->device_id, device);
+    }
+  submissions = intake_server_store_submissions_list (store, error);
+  if (submissions == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < submissions->len; i++)
+    {
+      IntakeServerSubmission *sub = g_ptr_array_index (submissions, i);
+      IntakeServerDevice *device = g_hash_table_lookup (by_id, sub->device_id);
+      g_autoptr (GError) local_error = NULL;
+      g_autoptr (JsonObject) plain = NULL;
+      g_autofree char *hash_b64 = NULL;
+      JsonObject *received;
+
+      plain = open_envelope (sub, device, org_pk, org_sk, &local_error);
+      if (plain == NULL)
+        {
+          g_printerr ("intake-server: export: cannot open submission %s from device %s: %s\n",
+                      sub->submission_id, sub->device_id, local_error->message);
+          (*failed)++;
+          continue;
+        }
+      hash_b64 = intake_server_b64_encode (sub->content_hash, INTAKE_HASH_BYTES);
+      received = json_object_new ();
+      json_object_set_string_member (received, "submission_id", sub->submission_id);
+      json_object_set_string_member (received, "device_id", sub->device_id);
+      json_object_set_string_member (received, "device", device->name);
+      json_object_set_string_member (received, "content_hash", hash_b64);
+      json_object_set_string_member (received, "server_time", sub->server_time);
+      json_object_set_object_member (plain, "received", received);
+      g_ptr_array_add (rows, g_steal_pointer (&plain));
+    }
+
+  if (format == INTAKE_SERVER_EXPORT_CSV)
+    return write_csv (rows, out, error);
+
+  {
+    g_autoptr (JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+    g_autoptr (JsonGenerator) gen = json_generator_new ();
+    JsonArray *array = json_array_sized_new (rows->len);
+
+    for (guint i = 0; i < rows->len; i++)
+      json_array_add_object_element (array, json_object_ref (g_ptr_array_index (rows, i)));
+    json_node_take_array (root, array);
+    json_generator_set_root (gen, root);
+    json_generator_set_pretty (gen, TRUE);
+    if (!json_generator_to_stream (gen, out, NULL, error))
+      return FALSE;
+    return g_output_stream_write_all (out, "\n", 1, NULL, NULL, error);
+  }
+}

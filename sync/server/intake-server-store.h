@@ -1,0 +1,195 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+#include "intake-crypto.h"
+
+G_BEGIN_DECLS
+
+#define INTAKE_SERVER_STORE_ERROR (intake_server_store_error_quark ())
+
+typedef enum
+{
+  INTAKE_SERVER_STORE_ERROR_FAILED,
+  INTAKE_SERVER_STORE_ERROR_BAD_URL,
+  INTAKE_SERVER_STORE_ERROR_NOT_FOUND,
+  INTAKE_SERVER_STORE_ERROR_EXISTS,
+  INTAKE_SERVER_STORE_ERROR_BAD_TOKEN,
+  INTAKE_SERVER_STORE_ERROR_DEVICE_EXISTS,
+  INTAKE_SERVER_STORE_ERROR_CONFLICT,
+  INTAKE_SERVER_STORE_ERROR_TOO_NEW,
+} IntakeServerStoreError;
+
+GQuark intake_server_store_error_quark (void);
+
+typedef enum
+{
+  INTAKE_SERVER_DEVICE_ACTIVE,
+  INTAKE_SERVER_DEVICE_REVOKED,
+  INTAKE_SERVER_DEVICE_WIPE,
+} IntakeServerDeviceStatus;
+
+const char *intake_server_device_status_to_string (IntakeServerDeviceStatus status);
+gboolean intake_server_device_status_from_string (const char *str,
+                                                  IntakeServerDeviceStatus *status);
+
+/* A device as the server knows it. Before enrollment device_id is NULL and has_sign_pk FALSE. */
+typedef struct
+{
+  char *name;
+  char *device_id;
+  guint8 sign_pk[INTAKE_SIGN_PUBLIC_BYTES];
+  gboolean has_sign_pk;
+  IntakeServerDeviceStatus status;
+  gint64 token_expires;
+  gboolean token_used;
+  gint64 created;
+  gint64 enrolled;
+  gint64 last_seen;
+} IntakeServerDevice;
+
+void intake_server_device_free (IntakeServerDevice *device);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IntakeServerDevice, intake_server_device_free)
+
+typedef enum
+{
+  INTAKE_SERVER_PUT_NEW,
+  INTAKE_SERVER_PUT_SAME,
+  INTAKE_SERVER_PUT_CONFLICT,
+} IntakeServerPutResult;
+
+/* One envelope with its receipt. For submissions_put the caller fills every field but
+ * `result`; on return `result` says what happened and, for NEW and SAME, server_time and
+ * receipt_signature hold the receipt that is stored (which for SAME is the older one). */
+typedef struct
+{
+  char *submission_id;
+  char *device_id;
+  GBytes *sealed;
+  guint8 content_hash[INTAKE_HASH_BYTES];
+  guint8 signature[INTAKE_SIGNATURE_BYTES];
+  char *server_time;
+  guint8 receipt_signature[INTAKE_SIGNATURE_BYTES];
+  gint64 received;
+  IntakeServerPutResult result;
+} IntakeServerSubmission;
+
+void intake_server_submission_free (IntakeServerSubmission *submission);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IntakeServerSubmission, intake_server_submission_free)
+
+typedef struct
+{
+  char *form_id;
+  gint64 version;
+  char *document;
+  guint8 signature[INTAKE_SIGNATURE_BYTES];
+  gint64 published;
+} IntakeServerForm;
+
+void intake_server_form_free (IntakeServerForm *form);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IntakeServerForm, intake_server_form_free)
+
+typedef struct _IntakeServerStore IntakeServerStore;
+
+/* The storage interface. Each backend fills one of these; callers use the intake_server_store_*
+ * wrappers below. Every operation is one transaction of its own, and every backend is safe for
+ * several processes sharing one database: uniqueness is left to the database's constraints, never
+ * to a read followed by a write. A store is not thread-safe; the HTTP server serialises calls. */
+typedef struct
+{
+  const char *name;
+  void (*close) (IntakeServerStore *store);
+  GBytes *(*meta_get) (IntakeServerStore *store, const char *key, GError **error);
+  gboolean (*meta_insert) (IntakeServerStore *store,
+                           const char *const *keys,
+                           GBytes *const *values,
+                           size_t n,
+                           GError **error);
+  gboolean (*device_add) (IntakeServerStore *store,
+                          const char *name,
+                          const guint8 token_hash[INTAKE_HASH_BYTES],
+                          gint64 token_expires,
+                          gint64 now,
+                          GError **error);
+  IntakeServerDevice *(*device_enroll) (IntakeServerStore *store,
+                                        const guint8 token_hash[INTAKE_HASH_BYTES],
+                                        const char *device_id,
+                                        const guint8 sign_pk[INTAKE_SIGN_PUBLIC_BYTES],
+                                        gint64 now,
+                                        GError **error);
+  IntakeServerDevice *(*device_lookup) (IntakeServerStore *store,
+                                        const char *device_id,
+                                        GError **error);
+  gboolean (*device_touch) (IntakeServerStore *store,
+                            const char *device_id,
+                            gint64 now,
+                            GError **error);
+  GPtrArray *(*device_list) (IntakeServerStore *store, GError **error);
+  gboolean (*device_set_status) (IntakeServerStore *store,
+                                 const char *name,
+                                 IntakeServerDeviceStatus status,
+                                 GError **error);
+  gboolean (*submissions_put) (IntakeServerStore *store, GPtrArray *submissions, GError **error);
+  GPtrArray *(*submissions_list) (IntakeServerStore *store, GError **error);
+  gboolean (*form_put) (IntakeServerStore *store, const IntakeServerForm *form, GError **error);
+  GPtrArray *(*forms_list) (IntakeServerStore *store, GError **error);
+} IntakeServerStoreClass;
+
+struct _IntakeServerStore
+{
+  const IntakeServerStoreClass *klass;
+};
+
+/* Opens (creating and migrating when needed) the database named by url: `sqlite:PATH` or a
+ * `postgresql://` / `postgres://` connection URI. */
+IntakeServerStore *intake_server_store_open (const char *url, GError **error);
+void intake_server_store_close (IntakeServerStore *store);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IntakeServerStore, intake_server_store_close)
+
+const char *intake_server_store_get_backend (IntakeServerStore *store);
+GBytes *intake_server_store_meta_get (IntakeServerStore *store, const char *key, GError **error);
+gboolean intake_server_store_meta_insert (IntakeServerStore *store,
+                                          const char *const *keys,
+                                          GBytes *const *values,
+                                          size_t n,
+                                          GError **error);
+gboolean intake_server_store_device_add (IntakeServerStore *store,
+                                         const char *name,
+                                         const guint8 token_hash[INTAKE_HASH_BYTES],
+                                         gint64 token_expires,
+                                         gint64 now,
+                                         GError **error);
+IntakeServerDevice *intake_server_store_device_enroll (
+  IntakeServerStore *store,
+  const guint8 token_hash[INTAKE_HASH_BYTES],
+  const char *device_id,
+  const guint8 sign_pk[INTAKE_SIGN_PUBLIC_BYTES],
+  gint64 now,
+  GError **error);
+IntakeServerDevice *intake_server_store_device_lookup (IntakeServerStore *store,
+                                                       const char *device_id,
+                                                       GError **error);
+gboolean intake_server_store_device_touch (IntakeServerStore *store,
+                                           const char *device_id,
+                                           gint64 now,
+                                           GError **error);
+GPtrArray *intake_server_store_device_list (IntakeServerStore *store, GError **error);
+gboolean intake_server_store_device_set_status (IntakeServerStore *store,
+                                                const char *name,
+                                                IntakeServerDeviceStatus status,
+                                                GError **error);
+gboolean intake_server_store_submissions_put (IntakeServerStore *store,
+                                              GPtrArray *submissions,
+                                              GError **error);
+GPtrArray *intake_server_store_submissions_list (IntakeServerStore *store, GError **error);
+gboolean intake_server_store_form_put (IntakeServerStore *store,
+                                       const IntakeServerForm *form,
+                                       GError **error);
+GPtrArray *intake_server_store_forms_list (IntakeServerStore *store, GError **error);
+
+/* Backends, for intake_server_store_open and for the tests. */
+IntakeServerStore *_intake_server_store_sqlite_open (const char *path, GError **error);
+IntakeServerStore *_intake_server_store_pg_open (const char *conninfo, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "intake-config.h"
+
+#include "intake-server-store.h"
+
+/* The plain records the store hands out, apart from the store itself so that the request parsers
+ * (and their fuzz target) need no database code. */
+
+static const char *const status_names[] = {
+  [INTAKE_SERVER_DEVICE_ACTIVE] = "active",
+  [INTAKE_SERVER_DEVICE_REVOKED] = "revoked",
+  [INTAKE_SERVER_DEVICE_WIPE] = "wipe",
+};
+
+const char *
+intake_server_device_status_to_string (IntakeServerDeviceStatus status)
+{
+  if ((size_t) status < G_N_ELEMENTS (status_names))
+    return status_names[status];
+  return "unknown";
+}
+
+gboolean
+intake_server_device_status_from_string (const char *str, IntakeServerDeviceStatus *status)
+{
+  for (size_t i = 0; i < G_N_ELEMENTS (status_names); i++)
+    if (g_strcmp0 (str, status_names[i]) == 0)
+      {
+        *status = (IntakeServerDeviceStatus) i;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+void
+intake_server_device_free (IntakeServerDevice *device)
+{
+  if (device == NULL)
+    return;
+  g_free (device->name);
+  g_free (device->device_id);
+  g_free (device);
+}
+
+void
+intake_server_submission_free (IntakeServerSubmission *submission)
+{
+  if (submission == NULL)
+    return;
+  g_free (submission->submission_id);
+  g_free (submission->device_id);
+  g_clear_pointer (&submission->sealed, g_bytes_unref);
+  g_free (submission->server_time);
+  g_free (submission);
+}
+
+void
+intake_server_form_free (IntakeServerForm *form)
+{
+  if (form == NULL)
+    return;
+  g_free (form->form_id);
+  g_free (form->document);
+  g_free (form);
+}
