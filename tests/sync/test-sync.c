@@ -1,0 +1,382 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/* The tablet's sync engine against the real server over loopback: delivery with verified
+ * receipts, exactly once; a second pass sends nothing; revocation, wipe orders, signed forms,
+ * enrollment checks, TLS verification and pinning, and the long-lived engine. */
+#include "intake-config.h"
+
+#include <curl/curl.h>
+#include <glib/gstdio.h>
+#include <string.h>
+
+#include "intake-sync-engine.h"
+#include "sync-fixture.h"
+
+static int
+run_server (SyncFixture *f, const char *a, const char *b, const char *c)
+{
+  return intake_test_run (f->server_bin, NULL, NULL, "--db", f->db_url, a, b, c, NULL);
+}
+
+static void
+pass (SyncFixture *f, IntakeSyncReport *report)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (intake_sync_pass (f->store, NULL, NULL, report, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_deliver_500 (void)
+{
+  SyncFixture f;
+  g_autoptr (GHashTable) expected = NULL;
+  g_autoptr (GError) error = NULL;
+
+  sync_fixture_setup (&f, TRUE, NULL, NULL);
+  expected = sync_fixture_queue (&f, 500);
+  {
+    g_auto (IntakeSyncReport) r = { 0 };
+    pass (&f, &r);
+    g_assert_cmpint (r.outcome, ==, INTAKE_SYNC_DONE);
+    g_assert_cmpint (r.sent, ==, 500);
+    g_assert_cmpint (r.pending, ==, 0);
+  }
+  sync_fixture_assert_delivered (&f, expected);
+
+  /* A second pass sends nothing and the server still holds each interview once. */
+  {
+    g_auto (IntakeSyncReport) r = { 0 };
+    pass (&f, &r);
+    g_assert_cmpint (r.outcome, ==, INTAKE_SYNC_DONE);
+    g_assert_cmpint (r.sent, ==, 0);
+  }
+  sync_fixture_assert_delivered (&f, expected);
+
+  /* Retention: the tablet's copy was destroyed once the receipt was stored. */
+  {
+    GHashTableIter it;
+    gpointer id;
+    g_autoptr (IntakeInterview) iv = NULL;
+
+    g_hash_table_iter_init (&it, expected);
+    g_assert_true (g_hash_table_iter_next (&it, &id, NULL));
+    iv = intake_session_open_interview (f.admin, id, &error);
+    g_assert_null (iv);
+    g_assert_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_STATE);
+  }
+  sync_fixture_teardown (&f);
+}
+
+static void
+test_not_enrolled_then_enrolled (void)
+{
+  SyncFixture f;
+  g_autoptr (GHashTable) expected = NULL;
+  g_autoptr (GError) error = NULL;
+  IntakeOutboxCounts counts;
+
+  sync_fixture_setup (&f, FALSE, NULL, NULL);
+  expected = sync_fixture_queue (&f, 3);
+  g_assert_true (intake_store_outbox_counts (f.store, &counts, &error));
+  g_assert_cmpint (counts.unsealed, ==, 3);
+  {
+    g_auto (IntakeSyncReport) r = { 0 };
+    pass (&f, &r);
+    g_assert_cmpint (r.outcome, ==, INTAKE_SYNC_STOPPED);
+    g_assert_nonnull (strstr (r.message, "not enrolled"));
+  }
+  /* Enrolling seals what waited, with the submission ids fixed when it was queued. */
+  sync_fixture_enroll (&f, NULL, NULL);
+  g_assert_true (intake_store_outbox_counts (f.store, &counts, &error));
+  g_assert_cmpint (counts.unsealed, ==, 0);
+  g_assert_cmpint (counts.pending, ==, 3);
+  {
+    g_auto (IntakeSyncReport) r = { 0 };
+    pass (&f, &r);
+    g_assert_cmpint (r.outcome, ==, INTAKE_SYNC_DONE);
+    g_assert_cmpint (r.sent, ==, 3);
+  }
+  sync_fixture_assert_delivered (&f, expected);
+  sync_fixture_teardown (&f);
+}
+
+static void
+test_revoked (void)
+{
+  SyncFixture f;
+  g_autoptr (GHashTable) expected = NULL;
+
+  sync_fixture_setup (&f, TRUE, NULL, NULL);
+  expected = sync_fixture_queue (&f, 2);
+  g_assert_cmpint (run_server (&f, "device", "revoke", "tablet-1"), ==, 0);
+  {
+    g_auto (IntakeSyncReport) r = { 0 };
+    pass (&f, &r);
+    g_assert_cmpint (r.outcome, ==, INTAKE_SYNC_STOPPED);
+    g_assert_cmpint (r.pending, ==, 2);
+    g_assert_nonnull (strstr (r.message, "revoked"));
+  }
+  /* Nothing reached the server, and nothing was dropped on the tablet. */
+  {
+    g_autoptr (GHashTable) got = sync_fixture_export (&f);
+    g_assert_cmpuint (g_hash_table_size (got), ==, 0);
+  }
+  sync_fixture_teardown (&f);
+}
+
+static void
+test_wipe_order (void)
+{
+  SyncFixture f;
+  g_autoptr (GHashTable) expected = NULL;
+  g_autofree char *db = NULL;
+
+  sync_fixture_setup (&f, TRUE, NULL, NULL);
+  expected = sync_fixture_queue (&f, 3);
+  g_assert_cmpint (run_server (&f, "device", "wipe", "tablet-1"), ==, 0);
+  {
+    g_auto (IntakeSyncReport) r = { 0 };
+    pass (&f, &r);
+    g_assert_cmpint (r.outcome, ==, INTAKE_SYNC_WIPED);
+    g_assert_cmpint (r.sent, ==, 3);
+  }
+  /* What could be sent was sent first; then the tablet's data went. */
+  {
+    g_autoptr (GHashTable) got = sync_fixture_export (&f);
+    g_assert_cmpuint (g_hash_table_size (got), ==, 3);
+  }
+  db = g_build_filename (f.tablet_dir, INTAKE_DB_FILE_NAME, NULL);
+  g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
+  g_clear_object (&f.admin);
+  g_clear_object (&f.store);
+  sync_fixture_teardown (&f);
+}
+
+static void
+test_signed_forms (void)
+{
+  SyncFixture f;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *form = NULL;
+  g_autofree char *v2 = g_build_filename (g_get_tmp_dir (), "intake-sync-form-v2.json", NULL);
+
+  sync_fixture_setup (&f, TRUE, NULL, NULL);
+  form = intake_store_dup_form_document (f.store, "sync-test", 1, &error);
+  g_assert_no_error (error);
+  {
+    /* The same form, version 2. */
+    GString *s = g_string_new (form);
+    char *at = strstr (s->str, "\"version\": 1");
+    g_assert_nonnull (at);
+    at[strlen ("\"version\": ")] = '2';
+    g_assert_true (g_file_set_contents (v2, s->str, -1, &error));
+    g_string_free (s, TRUE);
+  }
+  g_assert_cmpint (run_server (&f, "form", "publish", v2), ==, 0);
+  g_unlink (v2);
+  {
+    g_auto (IntakeSyncReport) r = { 0 };
+    pass (&f, &r);
+    g_assert_cmpint (r.outcome, ==, INTAKE_SYNC_DONE);
+    g_assert_cmpint (r.forms_added, ==, 1);
+  }
+  g_assert_cmpint (intake_store_get_latest_form_version (f.store, "sync-test"), ==, 2);
+  sync_fixture_teardown (&f);
+}
+
+static void
+test_enroll_checks (void)
+{
+  SyncFixture f;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *forged = NULL;
+
+  sync_fixture_setup (&f, FALSE, NULL, NULL);
+  token = sync_fixture_new_token (&f, "tablet-1");
+
+  /* A token whose fingerprint is not this server's key: refused, nothing stored. */
+  forged = g_strdup (token);
+  forged[strlen (forged) - 2] = forged[strlen (forged) - 2] == 'A' ? 'B' : 'A';
+  g_assert_false (intake_sync_enroll (f.admin, f.serve->base_url, forged, NULL, NULL, &error));
+  g_assert_nonnull (error);
+  g_test_message ("forged fingerprint: %s", error->message);
+  g_clear_error (&error);
+
+  /* Plain http anywhere but loopback is refused before any connection is made. */
+  g_assert_false (intake_sync_enroll (f.admin, "http://192.0.2.1:8080", token, NULL, NULL,
+                                      &error));
+  g_assert_error (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_INSECURE);
+  g_clear_error (&error);
+
+  /* Not a token at all. */
+  g_assert_false (intake_sync_enroll (f.admin, f.serve->base_url, "garbage", NULL, NULL, &error));
+  g_assert_nonnull (strstr (error->message, "token"));
+  g_clear_error (&error);
+
+  /* Only an admin enrolls. */
+  {
+    g_autoptr (IntakeSecret) pin = intake_secret_new_from_data ("worker-pin-1", 12);
+    g_autoptr (IntakeSession) worker = NULL;
+    g_assert_true (intake_session_add_user (f.admin, "w", INTAKE_ROLE_WORKER, pin, &error));
+    worker = intake_store_unlock (f.store, "w", pin, &error);
+    g_assert_no_error (error);
+    g_assert_false (intake_sync_enroll (worker, f.serve->base_url, token, NULL, NULL, &error));
+    g_assert_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED);
+    g_clear_error (&error);
+  }
+
+  /* The real token still works after all that. */
+  g_assert_true (intake_sync_enroll (f.admin, f.serve->base_url, token, NULL, NULL, &error));
+  g_assert_no_error (error);
+  sync_fixture_teardown (&f);
+}
+
+static gboolean
+make_cert (const char *dir, const char *name, char **cert, char **key)
+{
+  g_autofree char *subject = g_strdup_printf ("/CN=%s", name);
+  int status = 0;
+
+  *cert = g_strdup_printf ("%s/%s.crt", dir, name);
+  *key = g_strdup_printf ("%s/%s.key", dir, name);
+  {
+    const char *argv[] = { "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                           "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj",
+                           subject, "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", *key,
+                           "-out", *cert, NULL };
+    if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL
+                                                         | G_SPAWN_STDERR_TO_DEV_NULL,
+                       NULL, NULL, NULL, NULL, &status, NULL))
+      return FALSE;
+  }
+  return g_spawn_check_wait_status (status, NULL);
+}
+
+static void
+test_tls_verification (void)
+{
+  SyncFixture f;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("intake-tls-XXXXXX", &error);
+  g_autofree char *cert_a = NULL, *key_a = NULL, *cert_b = NULL, *key_b = NULL;
+  g_autoptr (GHashTable) expected = NULL;
+
+  g_assert_true (make_cert (dir, "right", &cert_a, &key_a));
+  g_assert_true (make_cert (dir, "wrong", &cert_b, &key_b));
+  sync_fixture_setup (&f, FALSE, cert_a, key_a);
+  g_assert_true (g_str_has_prefix (f.serve->base_url, "https://"));
+
+  /* Without the server's CA, TLS verification stops enrollment. */
+  {
+    g_autofree char *token = sync_fixture_new_token (&f, "tablet-x");
+    g_assert_false (intake_sync_enroll (f.admin, f.serve->base_url, token, NULL, NULL, &error));
+    g_assert_error (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_INSECURE);
+    g_clear_error (&error);
+    /* A pin that is not the server's key: refused too. */
+    g_assert_false (intake_sync_enroll (f.admin, f.serve->base_url, token,
+                                        "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=",
+                                        cert_a, &error));
+    g_assert_error (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_INSECURE);
+    g_clear_error (&error);
+  }
+  sync_fixture_enroll (&f, NULL, cert_a);
+  expected = sync_fixture_queue (&f, 4);
+
+  /* The server comes back with another certificate: nothing is sent, nothing is lost. */
+  sync_fixture_restart_server (&f, cert_b, key_b);
+  {
+    g_auto (IntakeSyncReport) r = { 0 };
+    IntakeSyncOptions options;
+    intake_sync_options_init (&options);
+    g_assert_true (intake_sync_pass (f.store, &options, NULL, &r, &error));
+    g_assert_cmpint (r.outcome, ==, INTAKE_SYNC_LATER);
+    g_assert_cmpint (r.pending, ==, 4);
+    g_assert_nonnull (strstr (r.message, "identity"));
+  }
+  sync_fixture_restart_server (&f, cert_a, key_a);
+  {
+    g_auto (IntakeSyncReport) r = { 0 };
+    g_assert_true (intake_sync_pass (f.store, NULL, NULL, &r, &error));
+    g_assert_cmpint (r.outcome, ==, INTAKE_SYNC_DONE);
+    g_assert_cmpint (r.sent, ==, 4);
+  }
+  sync_fixture_assert_delivered (&f, expected);
+  sync_fixture_teardown (&f);
+  g_unlink (cert_a);
+  g_unlink (key_a);
+  g_unlink (cert_b);
+  g_unlink (key_b);
+  g_rmdir (dir);
+}
+
+static void
+pass_finished_cb (IntakeSyncEngine *engine, gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+test_engine (void)
+{
+  SyncFixture f;
+  g_autoptr (GHashTable) expected = NULL;
+  g_autoptr (IntakeSyncEngine) engine = NULL;
+  gboolean finished = FALSE;
+
+  sync_fixture_setup (&f, TRUE, NULL, NULL);
+  expected = sync_fixture_queue (&f, 25);
+  engine = intake_sync_engine_new (f.tablet_dir, NULL);
+  g_signal_connect (engine, "pass-finished", G_CALLBACK (pass_finished_cb), &finished);
+  intake_sync_engine_start (engine);
+  while (!finished)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (intake_sync_engine_get_last_report (engine)->outcome, ==, INTAKE_SYNC_DONE);
+  g_assert_cmpint (intake_sync_engine_get_last_report (engine)->sent, ==, 25);
+  g_assert_cmpint (intake_sync_engine_get_state (engine), ==, INTAKE_SYNC_STATE_IDLE);
+  /* "Sync now" runs a pass at once. */
+  finished = FALSE;
+  intake_sync_engine_sync_now (engine);
+  while (!finished)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpint (intake_sync_engine_get_last_report (engine)->sent, ==, 0);
+  intake_sync_engine_stop (engine);
+  sync_fixture_assert_delivered (&f, expected);
+  sync_fixture_teardown (&f);
+}
+
+static void
+test_backoff (void)
+{
+  /* Full jitter below an exponential ceiling, capped; Retry-After wins, clamped. */
+  for (int attempt = 1; attempt < 40; attempt++)
+    for (int k = 0; k < 50; k++)
+      {
+        double d = intake_sync_backoff_delay (attempt, -1, 5.0, 900.0);
+        g_assert_cmpfloat (d, >=, 0.5);
+        g_assert_cmpfloat (d, <=, MIN (900.0, 5.0 * (1 << MIN (attempt, 20))));
+      }
+  g_assert_cmpfloat (intake_sync_backoff_delay (3, 7, 5.0, 900.0), ==, 7.0);
+  g_assert_cmpfloat (intake_sync_backoff_delay (3, 0, 5.0, 900.0), ==, 1.0);
+  g_assert_cmpfloat (intake_sync_backoff_delay (3, 86400, 5.0, 900.0), ==, 3600.0);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  if (!intake_crypto_init (NULL))
+    return 1;
+  curl_global_init (CURL_GLOBAL_DEFAULT);
+  g_test_add_func ("/intake/sync/deliver-500", test_deliver_500);
+  g_test_add_func ("/intake/sync/not-enrolled-then-enrolled", test_not_enrolled_then_enrolled);
+  g_test_add_func ("/intake/sync/revoked", test_revoked);
+  g_test_add_func ("/intake/sync/wipe-order", test_wipe_order);
+  g_test_add_func ("/intake/sync/signed-forms", test_signed_forms);
+  g_test_add_func ("/intake/sync/enroll-checks", test_enroll_checks);
+  g_test_add_func ("/intake/sync/tls-verification", test_tls_verification);
+  g_test_add_func ("/intake/sync/engine", test_engine);
+  g_test_add_func ("/intake/sync/backoff", test_backoff);
+  return g_test_run ();
+}
