@@ -20,6 +20,12 @@
 #define PG_BINDIR "/usr/lib/postgresql/15/bin"
 #define SERVE_START_TIMEOUT_MS 30000
 
+static void
+new_session_cb (gpointer user_data)
+{
+  setsid ();
+}
+
 guint16
 intake_test_free_port (void)
 {
@@ -77,10 +83,21 @@ run_as_postgres (GError **error, const char *first, ...)
   return TRUE;
 }
 
-static void
-new_session_cb (gpointer user_data)
+void
+intake_test_remove_on_exit (const char *dir)
 {
-  setsid ();
+  g_autofree char *script = g_strdup_printf ("read x; rm -rf '%s'", dir);
+  const char *argv[] = { "/bin/sh", "-c", script, NULL };
+  int pipe_fds[2];
+  GPid pid;
+
+  /* The write end stays open, unused, until this process is gone. */
+  if (pipe2 (pipe_fds, O_CLOEXEC) != 0)
+    return;
+  if (g_spawn_async_with_fds (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, new_session_cb, NULL,
+                              &pid, pipe_fds[0], -1, -1, NULL))
+    g_spawn_close_pid (pid);
+  close (pipe_fds[0]);
 }
 
 IntakeTestPg *

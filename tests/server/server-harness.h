@@ -49,4 +49,7 @@ int intake_test_run (const char *server_bin, char **out, char **err, ...) G_GNUC
 
 guint16 intake_test_free_port (void);
 
+/* Removes dir when this process ends, however it ends (a failed assertion aborts). */
+void intake_test_remove_on_exit (const char *dir);
+
 G_END_DECLS

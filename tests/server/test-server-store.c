@@ -420,6 +420,7 @@ main (int argc, char **argv)
 
   suite.dir = g_dir_make_tmp ("intake-server-store-XXXXXX", &error);
   g_assert_no_error (error);
+  intake_test_remove_on_exit (suite.dir);
   if (g_str_equal (suite.backend, "postgresql"))
     {
       suite.pg = intake_test_pg_start (FALSE, &error);

@@ -1512,6 +1512,7 @@ suite_setup (void)
 
   suite.dir = g_dir_make_tmp ("intake-server-test-XXXXXX", &error);
   g_assert_no_error (error);
+  intake_test_remove_on_exit (suite.dir);
   suite.key_file = g_build_filename (suite.dir, "org.key", NULL);
   if (g_strcmp0 (suite.backend, "postgresql") == 0)
     {
