@@ -253,6 +253,24 @@ intake_session_seal_queued (IntakeSession *session, GError **error)
   return sealed;
 }
 
+gboolean
+intake_store_begin (IntakeStore *store, GError **error)
+{
+  return intake_db_begin (store->db, error);
+}
+
+gboolean
+intake_store_commit (IntakeStore *store, GError **error)
+{
+  return intake_db_commit (store->db, error);
+}
+
+void
+intake_store_rollback (IntakeStore *store)
+{
+  intake_db_rollback (store->db);
+}
+
 GPtrArray *
 intake_store_outbox_pending (IntakeStore *store, guint max_count, gsize max_bytes, GError **error)
 {

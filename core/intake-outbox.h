@@ -49,6 +49,11 @@ typedef struct
 void intake_envelope_free (IntakeEnvelope *envelope);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IntakeEnvelope, intake_envelope_free)
 
+/* A transaction around several outbox changes (one batch's receipts): one commit, one flush. */
+gboolean intake_store_begin (IntakeStore *store, GError **error);
+gboolean intake_store_commit (IntakeStore *store, GError **error);
+void intake_store_rollback (IntakeStore *store);
+
 /* The oldest pending envelopes, at most max_count and about max_bytes of sealed data (at least
  * one, whatever its size). */
 GPtrArray *intake_store_outbox_pending (IntakeStore *store,

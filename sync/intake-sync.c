@@ -21,6 +21,9 @@ intake_sync_options_init (IntakeSyncOptions *options)
   options->low_speed_time_s = 30;
   options->total_timeout_s = 300;
   options->gzip = TRUE;
+  options->reuse_connection = TRUE;
+  /* Forms change rarely; asking every ten minutes saves a round trip on most passes. */
+  options->forms_interval_s = 600;
 }
 
 void
@@ -157,7 +160,7 @@ client_init (Client *c,
 static GBytes *
 gzip_bytes (GBytes *plain)
 {
-  g_autoptr (GZlibCompressor) z = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 6);
+  g_autoptr (GZlibCompressor) z = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 1);
   g_autoptr (GOutputStream) mem = g_memory_output_stream_new_resizable ();
   g_autoptr (GOutputStream) out = g_converter_output_stream_new (mem, G_CONVERTER (z));
   gsize written;
@@ -275,6 +278,11 @@ client_request (Client *c,
   curl_easy_setopt (h, CURLOPT_XFERINFOFUNCTION, progress_cb);
   curl_easy_setopt (h, CURLOPT_XFERINFODATA, c);
   curl_easy_setopt (h, CURLOPT_USERAGENT, "field-intake/" PACKAGE_VERSION);
+  if (!c->options->reuse_connection)
+    {
+      curl_easy_setopt (h, CURLOPT_FRESH_CONNECT, 1L);
+      curl_easy_setopt (h, CURLOPT_FORBID_REUSE, 1L);
+    }
   if (g_str_equal (method, "POST"))
     {
       curl_easy_setopt (h, CURLOPT_POST, 1L);
@@ -676,7 +684,22 @@ intake_sync_pass (IntakeStore *store,
     intake_store_set_sync_state (store, "device_status", wipe_ordered ? "wipe" : "active", NULL);
   }
 
-  pull_forms (&c, report);
+  {
+    /* New forms, now and then. */
+    g_autofree char *last = intake_store_dup_sync_state (store, "forms_checked");
+    gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+    gint64 then = last ? g_ascii_strtoll (last, NULL, 10) : 0;
+
+    if (options->forms_interval_s <= 0 || last == NULL || now - then >= options->forms_interval_s
+        || now < then)
+      {
+        if (pull_forms (&c, report))
+          {
+            g_autofree char *stamp = g_strdup_printf ("%" G_GINT64_FORMAT, now);
+            intake_store_set_sync_state (store, "forms_checked", stamp, NULL);
+          }
+      }
+  }
 
   for (;;)
     {
@@ -737,6 +760,9 @@ intake_sync_pass (IntakeStore *store,
                      local_error ? local_error->message : "The server's answer had no results");
           break;
         }
+      /* Every receipt of the batch is stored in one transaction: one flush for the batch. */
+      if (!intake_store_begin (store, error))
+        return FALSE;
       for (guint i = 0; i < batch->len; i++)
         {
           IntakeEnvelope *env = batch->pdata[i];
@@ -772,7 +798,10 @@ intake_sync_pass (IntakeStore *store,
                 receipt_text = json_to_string (receipt, FALSE);
                 if (!intake_store_outbox_mark_sent (store, env->submission_id, receipt_text,
                                                     error))
-                  return FALSE;
+                  {
+                    intake_store_rollback (store);
+                    return FALSE;
+                  }
                 report->sent++;
               }
               break;
@@ -786,7 +815,10 @@ intake_sync_pass (IntakeStore *store,
                         ? "a different interview was already sent with this id"
                         : "the server found the envelope invalid");
                 if (!intake_store_outbox_mark_attention (store, env->submission_id, why, error))
-                  return FALSE;
+                  {
+                    intake_store_rollback (store);
+                    return FALSE;
+                  }
               }
               break;
             default:
@@ -794,6 +826,8 @@ intake_sync_pass (IntakeStore *store,
               break;
             }
         }
+      if (!intake_store_commit (store, error))
+        return FALSE;
       if (untrusted)
         {
           intake_store_outbox_note_failure (store, batch, "answer without a valid receipt", NULL);

@@ -32,6 +32,8 @@ typedef struct
   long low_speed_time_s;     /* abort when under 1 byte/s for this long */
   long total_timeout_s;      /* one request, at most */
   gboolean gzip;             /* compress request bodies */
+  gboolean reuse_connection; /* one kept-alive connection for the whole pass */
+  int forms_interval_s;      /* how often to ask for new forms; 0: every pass */
 } IntakeSyncOptions;
 
 void intake_sync_options_init (IntakeSyncOptions *options);

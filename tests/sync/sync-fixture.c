@@ -221,3 +221,25 @@ sync_fixture_assert_delivered (SyncFixture *f, GHashTable *expected)
   g_assert_cmpint (counts.needs_attention, ==, 0);
   g_assert_cmpint (counts.sent, ==, (int) g_hash_table_size (expected));
 }
+
+gboolean
+sync_fixture_make_cert (const char *dir, const char *name, char **cert, char **key)
+{
+  g_autofree char *subject = g_strdup_printf ("/CN=%s", name);
+  int status = 0;
+
+  *cert = g_strdup_printf ("%s/%s.crt", dir, name);
+  *key = g_strdup_printf ("%s/%s.key", dir, name);
+  {
+    const char *argv[] = { "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                           "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj",
+                           subject, "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", *key,
+                           "-out", *cert, NULL };
+    if (!g_spawn_sync (NULL, (char **) argv, NULL,
+                       G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL
+                           | G_SPAWN_STDERR_TO_DEV_NULL,
+                       NULL, NULL, NULL, NULL, &status, NULL))
+      return FALSE;
+  }
+  return g_spawn_check_wait_status (status, NULL);
+}

@@ -44,3 +44,6 @@ GHashTable *sync_fixture_export (SyncFixture *f);
 void sync_fixture_assert_delivered (SyncFixture *f, GHashTable *expected);
 
 void sync_fixture_restart_server (SyncFixture *f, const char *tls_cert, const char *tls_key);
+
+/* A self-signed certificate for 127.0.0.1, made with openssl in dir. */
+gboolean sync_fixture_make_cert (const char *dir, const char *name, char **cert, char **key);

@@ -233,27 +233,6 @@ test_enroll_checks (void)
   sync_fixture_teardown (&f);
 }
 
-static gboolean
-make_cert (const char *dir, const char *name, char **cert, char **key)
-{
-  g_autofree char *subject = g_strdup_printf ("/CN=%s", name);
-  int status = 0;
-
-  *cert = g_strdup_printf ("%s/%s.crt", dir, name);
-  *key = g_strdup_printf ("%s/%s.key", dir, name);
-  {
-    const char *argv[] = { "openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
-                           "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2", "-subj",
-                           subject, "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", *key,
-                           "-out", *cert, NULL };
-    if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH | G_SPAWN_STDOUT_TO_DEV_NULL
-                                                         | G_SPAWN_STDERR_TO_DEV_NULL,
-                       NULL, NULL, NULL, NULL, &status, NULL))
-      return FALSE;
-  }
-  return g_spawn_check_wait_status (status, NULL);
-}
-
 static void
 test_tls_verification (void)
 {
@@ -263,8 +242,8 @@ test_tls_verification (void)
   g_autofree char *cert_a = NULL, *key_a = NULL, *cert_b = NULL, *key_b = NULL;
   g_autoptr (GHashTable) expected = NULL;
 
-  g_assert_true (make_cert (dir, "right", &cert_a, &key_a));
-  g_assert_true (make_cert (dir, "wrong", &cert_b, &key_b));
+  g_assert_true (sync_fixture_make_cert (dir, "right", &cert_a, &key_a));
+  g_assert_true (sync_fixture_make_cert (dir, "wrong", &cert_b, &key_b));
   sync_fixture_setup (&f, FALSE, cert_a, key_a);
   g_assert_true (g_str_has_prefix (f.serve->base_url, "https://"));
 
