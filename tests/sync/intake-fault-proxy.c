@@ -182,7 +182,8 @@ struct _Conn
   gboolean reset;    /* close with SO_LINGER 0 */
   gboolean client_eof;
   gboolean down_done; /* the client has been sent its FIN */
-  gboolean swallow;   /* the exchange is over for this connection: discard what the client sends */
+  gboolean swallow;   /* the exchange is over for this connection: forward nothing more */
+  gboolean stalled;   /* stall: read and drop whatever the client sends until it gives up */
   guint64 seq;        /* requests started; the response bytes belong to the latest one */
   Fault *resp_fault;  /* the fault that the response to request seq must suffer, or NULL */
 };
@@ -294,6 +295,11 @@ conn_push (Conn *conn, gboolean down, ItemKind kind, const void *data, gsize len
     item->data = g_bytes_new (data, len);
   item->due = g_get_monotonic_time () + latency;
   g_mutex_lock (&conn->lock);
+  /* The exchange is over as soon as its end is decided, not when the writer gets to it: the
+   * client may have its response, and send the next request, before then; that request must
+   * not reach the server on a connection about to close. */
+  if (kind == ITEM_CLOSE || kind == ITEM_RESET)
+    conn->swallow = TRUE;
   g_queue_push_tail (down ? &conn->down_items : &conn->up_items, item);
   g_cond_broadcast (&conn->cond);
   g_mutex_unlock (&conn->lock);
@@ -654,7 +660,10 @@ request_start (Conn *conn, Request *request)
     {
     case FAULT_STALL:
       request->discard = TRUE;
-      conn_set_swallow (conn);
+      g_mutex_lock (&conn->lock);
+      conn->swallow = TRUE;
+      conn->stalled = TRUE;
+      g_mutex_unlock (&conn->lock);
       return;
     case FAULT_RESPOND:
       if (!fault->forward)
@@ -751,6 +760,14 @@ request_feed (Conn *conn, Request *request, const guint8 *data, gsize len)
           gsize old = request->head->len;
           gsize end;
 
+          if (old == 0 && conn_is_swallowing (conn))
+            {
+              /* A new request on a connection whose exchange the proxy has ended (the client
+               * had not yet seen the FIN): a reset makes the client retry on a new connection,
+               * where silence would leave it waiting for its timeout. */
+              conn_kill (conn, TRUE);
+              return;
+            }
           if (old == 0 && !g_ascii_isupper (data[0]))
             {
               request_go_raw (conn, request, data, len);
@@ -802,6 +819,7 @@ up_reader_thread (gpointer user_data)
   for (;;)
     {
       g_autoptr (GError) error = NULL;
+      gboolean stalled;
       gssize n = g_socket_receive (conn->client, (char *) buffer, PROXY_READ_SIZE,
                                    conn->cancellable, &error);
 
@@ -828,7 +846,10 @@ up_reader_thread (gpointer user_data)
             conn_push (conn, TRUE, ITEM_FIN, NULL, 0);
           break;
         }
-      if (conn_is_swallowing (conn))
+      g_mutex_lock (&conn->lock);
+      stalled = conn->stalled || conn->dead;
+      g_mutex_unlock (&conn->lock);
+      if (stalled)
         continue;
       request_feed (conn, &request, buffer, (gsize) n);
     }
