@@ -136,17 +136,17 @@ static struct
   GMutex lock;
   GCond cond;
   GSocketAddress *upstream;
-  Fault *mode;              /* the counted fault in force, NULL for pass */
-  guint64 remaining;        /* requests (connections for refuse) it still applies to */
-  gboolean forever;         /* count=0 */
+  Fault *mode;       /* the counted fault in force, NULL for pass */
+  guint64 remaining; /* requests (connections for refuse) it still applies to */
+  gboolean forever;  /* count=0 */
   gint64 latency_us;
-  gint64 bandwidth;         /* bytes per second each way, 0 for no limit */
+  gint64 bandwidth; /* bytes per second each way, 0 for no limit */
   int loss_percent;
   GRand *rand;
   guint64 requests;
   guint64 connections;
-  GPtrArray *conns;         /* live connections, not owned */
-  int threads;              /* connection threads still running */
+  GPtrArray *conns; /* live connections, not owned */
+  int threads;      /* connection threads still running */
   gboolean quitting;
 } proxy;
 
@@ -305,13 +305,38 @@ conn_push (Conn *conn, gboolean down, ItemKind kind, const void *data, gsize len
   g_mutex_unlock (&conn->lock);
 }
 
+/* Queues the last bytes the client gets and the graceful end after them, in one step: once the
+ * client may have these bytes, the connection must already count as ended (see conn_push). */
 static void
-conn_push_bytes (Conn *conn, gboolean down, GBytes *bytes)
+conn_push_last (Conn *conn, const void *data, gsize len)
+{
+  Item *item = g_new0 (Item, 1);
+  Item *close = g_new0 (Item, 1);
+  gint64 latency;
+
+  g_mutex_lock (&proxy.lock);
+  latency = proxy.latency_us;
+  g_mutex_unlock (&proxy.lock);
+
+  item->kind = ITEM_DATA;
+  item->data = g_bytes_new (data, len);
+  item->due = close->due = g_get_monotonic_time () + latency;
+  close->kind = ITEM_CLOSE;
+  g_mutex_lock (&conn->lock);
+  conn->swallow = TRUE;
+  g_queue_push_tail (&conn->down_items, item);
+  g_queue_push_tail (&conn->down_items, close);
+  g_cond_broadcast (&conn->cond);
+  g_mutex_unlock (&conn->lock);
+}
+
+static void
+conn_push_last_bytes (Conn *conn, GBytes *bytes)
 {
   gsize len;
   const void *data = g_bytes_get_data (bytes, &len);
 
-  conn_push (conn, down, ITEM_DATA, data, len);
+  conn_push_last (conn, data, len);
 }
 
 static void
@@ -669,9 +694,7 @@ request_start (Conn *conn, Request *request)
       if (!fault->forward)
         {
                     request->discard = TRUE;
-          conn_set_swallow (conn);
-          conn_push_bytes (conn, TRUE, fault->response);
-          conn_push (conn, TRUE, ITEM_CLOSE, NULL, 0);
+          conn_push_last_bytes (conn, fault->response);
           return;
         }
       break;
@@ -891,8 +914,7 @@ response_final_head (Conn *conn, Response *response)
       break;
     case FAULT_RESPOND:
     case FAULT_REPLACE_RESPONSE:
-      conn_push_bytes (conn, TRUE, fault->response);
-      conn_push (conn, TRUE, ITEM_CLOSE, NULL, 0);
+      conn_push_last_bytes (conn, fault->response);
       response->done = TRUE;
       break;
     case FAULT_TRUNCATE_RESPONSE:
@@ -907,15 +929,15 @@ response_final_head (Conn *conn, Response *response)
         else if (keep < 0)
           keep = (gint64) response->head->len / 2;
         n = (gsize) MIN ((gint64) response->head->len, keep);
-        if (n > 0)
-          conn_push (conn, TRUE, ITEM_DATA, response->head->data, n);
         response->left = keep - (gint64) n;
         response->in_body = TRUE;
         if (response->left == 0)
           {
-            conn_push (conn, TRUE, ITEM_CLOSE, NULL, 0);
+            conn_push_last (conn, response->head->data, n);
             response->done = TRUE;
           }
+        else
+          conn_push (conn, TRUE, ITEM_DATA, response->head->data, n);
       }
       break;
     case FAULT_GARBLE_RESPONSE:
@@ -972,13 +994,14 @@ response_feed (Conn *conn, Response *response, const guint8 *data, gsize len)
         {
           gsize n = (gsize) MIN ((gint64) len, response->left);
 
-          conn_push (conn, TRUE, ITEM_DATA, data, n);
           response->left -= (gint64) n;
           if (response->left == 0)
             {
-              conn_push (conn, TRUE, ITEM_CLOSE, NULL, 0);
+              conn_push_last (conn, data, n);
               response->done = TRUE;
             }
+          else
+            conn_push (conn, TRUE, ITEM_DATA, data, n);
           return;
         }
       else
@@ -1617,8 +1640,8 @@ main (int argc, char **argv)
       g_clear_pointer (&proxy.mode, fault_unref);
       g_clear_pointer (&proxy.rand, g_rand_free);
       g_clear_pointer (&proxy.conns, g_ptr_array_unref);
+      g_clear_object (&proxy.upstream);
     }
   g_mutex_unlock (&proxy.lock);
-  g_clear_object (&proxy.upstream);
   return 0;
 }
