@@ -12,7 +12,8 @@
  * the proxy goes back to pass:
  *
  *   pass
- *   refuse [count=N]                 new connections are reset at once, nothing read
+ *   refuse [count=N]                 new connections are reset at once, nothing read; a
+ *                                    kept-alive one is reset at its next request, uncounted
  *   reset-request [after=BYTES] [count=N]
  *   reset-response [count=N]
  *   stall [count=N]
@@ -22,7 +23,8 @@
  *   replace-response FILE [count=N]
  *   latency MS                       added to each direction, so a round trip gains 2 × MS
  *   bandwidth BYTES_PER_S            each direction; 0 lifts the limit
- *   loss PERCENT [seed=N]            that share of requests reset at a random point
+ *   loss PERCENT [seed=N]            that share of requests (and raw connections) reset at a
+ *                                    random point: in the request, or after the server answered
  *   stats                            "requests=N connections=N", then "ok"
  *   quit                             also on end of input
  *
@@ -54,9 +56,6 @@
 #define PROXY_READ_SIZE (64 * 1024)
 /* A request or response head larger than this is not HTTP the proxy can follow. */
 #define PROXY_MAX_HEAD (64 * 1024)
-/* A raw (non-HTTP) connection hit by loss is reset within its first this many bytes upwards;
- * a TLS handshake sends about that much. */
-#define PROXY_RAW_LOSS_WINDOW 2048
 #define PROXY_CONNECT_TIMEOUT_S 10
 /* Bandwidth is metered in slices of this many per second, so that a slow link trickles. */
 #define PROXY_BANDWIDTH_SLICES 20
@@ -751,8 +750,10 @@ request_go_raw (Conn *conn, Request *request, const guint8 *data, gsize len)
   request->discard = FALSE;
   request->budget = -1;
   g_mutex_lock (&proxy.lock);
+  /* A lost raw connection is cut somewhere in the client's first flight (a TLS ClientHello),
+   * or just after it: a point later on might never come, and then nothing would be lost. */
   if (proxy.loss_percent > 0 && g_rand_int_range (proxy.rand, 0, 100) < proxy.loss_percent)
-    request->budget = g_rand_int_range (proxy.rand, 0, PROXY_RAW_LOSS_WINDOW);
+    request->budget = g_rand_int_range (proxy.rand, 0, (gint32) MIN (len, G_MAXINT32 - 1) + 1);
   g_mutex_unlock (&proxy.lock);
   if (request->budget >= 0)
     conn_log (conn, "raw connection: loss after %" G_GINT64_FORMAT " bytes", request->budget);

@@ -207,6 +207,27 @@ upstream_complete (Upstream *upstream)
   return complete;
 }
 
+static int
+upstream_connections (Upstream *upstream)
+{
+  int connections;
+
+  g_mutex_lock (&upstream->lock);
+  connections = upstream->connections;
+  g_mutex_unlock (&upstream->lock);
+  return connections;
+}
+
+/* A connection the proxy made and has already reset may still wait in the upstream's backlog
+ * for its accept thread; waiting for it is not waiting on a clock. */
+static void
+upstream_wait_connections (Upstream *upstream, int expected)
+{
+  for (int i = 0; i < 1000 && upstream_connections (upstream) < expected; i++)
+    g_usleep (10000);
+  g_assert_cmpint (upstream_connections (upstream), ==, expected);
+}
+
 /* ---- The proxy ---- */
 
 typedef struct
@@ -471,7 +492,7 @@ test_pass_keep_alive (Fixture *f, gconstpointer data)
   curl_easy_cleanup (curl);
   assert_stats (f, 5, 1);
   g_assert_cmpint (upstream_complete (&f->upstream), ==, 5);
-  g_assert_cmpint (f->upstream.connections, ==, 1);
+  g_assert_cmpint (upstream_connections (&f->upstream), ==, 1);
 }
 
 static void
@@ -489,7 +510,7 @@ test_refuse (Fixture *f, gconstpointer data)
 
     assert_cut (reply);
   }
-  g_assert_cmpint (f->upstream.connections, ==, 0);
+  g_assert_cmpint (upstream_connections (&f->upstream), ==, 0);
   assert_passes (f);
 
   /* A kept-alive connection is cut too, and the client's new one is refused. */
@@ -523,7 +544,7 @@ test_reset_request (Fixture *f, gconstpointer data)
   }
   /* The server saw the start of each request, never a whole one. */
   g_assert_cmpint (upstream_complete (&f->upstream), ==, 0);
-  g_assert_cmpint (f->upstream.connections, ==, 2);
+  upstream_wait_connections (&f->upstream, 2);
   assert_passes (f);
   g_assert_cmpint (upstream_complete (&f->upstream), ==, 1);
 }
@@ -694,6 +715,21 @@ test_count (Fixture *f, gconstpointer data)
     }
   curl_easy_cleanup (curl);
 
+  /* Faults that leave the connection open apply per request on it: two garbled answers, then
+   * the server's own, all on the one connection. */
+  curl = curl_easy_init ();
+  proxy_command (f, "garble-response count=2");
+  for (int i = 0; i < 3; i++)
+    {
+      g_autoptr (Reply) reply = perform_with (curl, f->url, "{}", FALSE, CLIENT_TIMEOUT_MS);
+
+      g_assert_cmpint (reply->code, ==, CURLE_OK);
+      g_assert_cmpint (reply->status, ==, 200);
+      g_assert_cmpint (reply->connects, ==, i == 0 ? 1 : 0);
+      g_assert_true (reply_is_upstream (reply) == (i == 2));
+    }
+  curl_easy_cleanup (curl);
+
   proxy_command (f, "respond 500 count=0");
   for (int i = 0; i < 4; i++)
     {
@@ -703,7 +739,7 @@ test_count (Fixture *f, gconstpointer data)
     }
   proxy_command (f, "pass");
   assert_passes (f);
-  assert_stats (f, 8, 8);
+  assert_stats (f, 11, 9);
 }
 
 static void
@@ -723,7 +759,7 @@ test_latency_bandwidth (Fixture *f, gconstpointer data)
       g_assert_true (reply_is_upstream (reply));
     }
   curl_easy_cleanup (curl);
-  g_assert_cmpint (f->upstream.connections, ==, 1);
+  g_assert_cmpint (upstream_connections (&f->upstream), ==, 1);
   {
     g_autofree char *printed = proxy_send (f, "latency 30 count=2");
 
@@ -1046,6 +1082,127 @@ test_stress (Fixture *f, gconstpointer data)
   assert_passes (f);
 }
 
+/* Replaces the fixture's proxy with one in front of @upstream_port. */
+static void
+fixture_repoint (Fixture *f, guint16 upstream_port)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *upstream = g_strdup_printf ("127.0.0.1:%u", (unsigned) upstream_port);
+
+  proxy_command (f, "quit");
+  g_subprocess_wait_check (f->proxy, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&f->proxy_out);
+  g_clear_object (&f->proxy);
+  f->port = proxy_spawn (upstream, &f->proxy, &f->proxy_out);
+}
+
+static guint16
+free_loopback_port (void)
+{
+  g_autoptr (GSocketListener) listener = g_socket_listener_new ();
+  g_autoptr (GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr (GSocketAddress) address = g_inet_socket_address_new (loopback, 0);
+  g_autoptr (GSocketAddress) effective = NULL;
+  g_autoptr (GError) error = NULL;
+
+  g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
+                                 NULL, &effective, &error);
+  g_assert_no_error (error);
+  g_socket_listener_close (listener);
+  return g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (effective));
+}
+
+/* HTTPS through the proxy, as the benchmark with added delay runs it: the connection is relayed
+ * as raw bytes, so latency, bandwidth and loss apply and the certificate checks still pass. */
+static void
+test_tls (Fixture *f, gconstpointer data)
+{
+  g_autofree char *openssl = g_find_program_in_path ("openssl");
+  g_autofree char *key = g_build_filename (f->tmp, "key.pem", NULL);
+  g_autofree char *cert = g_build_filename (f->tmp, "cert.pem", NULL);
+  g_autofree char *accept = NULL;
+  g_autofree char *url = NULL;
+  g_autoptr (GSubprocess) server = NULL;
+  g_autoptr (GDataInputStream) server_out = NULL;
+  g_autoptr (GError) error = NULL;
+  int wait_status;
+  guint16 port;
+  CURL *curl;
+
+  if (openssl == NULL)
+    {
+      g_test_skip ("openssl is not installed");
+      return;
+    }
+  {
+    const char *argv[] = {
+      openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1",
+      "-nodes", "-keyout", key, "-out", cert, "-days", "2", "-subj", "/CN=127.0.0.1",
+      "-addext", "subjectAltName=IP:127.0.0.1", NULL,
+    };
+
+    g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_STDOUT_TO_DEV_NULL
+                  | G_SPAWN_STDERR_TO_DEV_NULL, NULL, NULL, NULL, NULL, &wait_status, &error);
+    g_assert_no_error (error);
+    g_spawn_check_wait_status (wait_status, &error);
+    g_assert_no_error (error);
+  }
+  port = free_loopback_port ();
+  accept = g_strdup_printf ("127.0.0.1:%u", (unsigned) port);
+  server = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_SILENCE,
+                             &error, openssl, "s_server", "-accept", accept, "-cert", cert,
+                             "-key", key, "-www", NULL);
+  g_assert_no_error (error);
+  server_out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (server));
+  for (;;)
+    {
+      g_autofree char *line = g_data_input_stream_read_line_utf8 (server_out, NULL, NULL, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (line);
+      if (strcmp (line, "ACCEPT") == 0)
+        break;
+    }
+
+  fixture_repoint (f, port);
+  url = g_strdup_printf ("https://127.0.0.1:%u/", (unsigned) f->port);
+  proxy_command (f, "latency 20");
+  proxy_command (f, "bandwidth 500000");
+  curl = curl_easy_init ();
+  curl_easy_setopt (curl, CURLOPT_CAINFO, cert);
+  for (int i = 0; i < 2; i++)
+    {
+      g_autoptr (Reply) reply = perform_with (curl, url, NULL, FALSE, CLIENT_TIMEOUT_MS);
+
+      g_assert_cmpint (reply->code, ==, CURLE_OK);
+      g_assert_cmpint (reply->status, ==, 200);
+      g_assert_cmpuint (reply->body->len, >, 0);
+    }
+  /* Every raw connection lost within its first bytes: the handshake cannot finish. */
+  proxy_command (f, "loss 100");
+  {
+    g_autoptr (Reply) reply = perform_with (curl, url, NULL, FALSE, CLIENT_TIMEOUT_MS);
+
+    g_assert_cmpint (reply->code, !=, CURLE_OK);
+  }
+  proxy_command (f, "loss 0");
+  {
+    g_autoptr (Reply) reply = perform_with (curl, url, NULL, FALSE, CLIENT_TIMEOUT_MS);
+
+    g_assert_cmpint (reply->code, ==, CURLE_OK);
+  }
+  curl_easy_cleanup (curl);
+  /* No request was seen as HTTP: the proxy did not look inside. */
+  {
+    g_autofree char *stats = proxy_send (f, "stats");
+
+    g_assert_true (g_str_has_prefix (stats, "requests=0 "));
+  }
+  g_subprocess_force_exit (server);
+  g_subprocess_wait (server, NULL, NULL);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1074,6 +1231,7 @@ main (int argc, char **argv)
   ADD ("eof-closes", test_eof_closes);
   ADD ("upstream-down", test_upstream_down);
   ADD ("stress", test_stress);
+  ADD ("tls", test_tls);
 #undef ADD
 
   status = g_test_run ();
