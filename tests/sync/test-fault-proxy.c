@@ -6,6 +6,7 @@
 #include "intake-config.h"
 
 #include <string.h>
+#include <sys/socket.h>
 
 #include <curl/curl.h>
 #include <gio/gio.h>
@@ -1203,6 +1204,90 @@ test_tls (Fixture *f, gconstpointer data)
   g_subprocess_wait (server, NULL, NULL);
 }
 
+static GSocket *
+connect_raw (Fixture *f, GSocketConnection **connection)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GError) error = NULL;
+
+  *connection = g_socket_client_connect_to_host (client, "127.0.0.1", f->port, NULL, &error);
+  g_assert_no_error (error);
+  return g_socket_connection_get_socket (*connection);
+}
+
+static void
+send_raw (GSocket *socket, const char *data, gsize len)
+{
+  g_autoptr (GError) error = NULL;
+
+  while (len > 0)
+    {
+      gssize n = g_socket_send (socket, data, len, NULL, &error);
+
+      g_assert_no_error (error);
+      data += n;
+      len -= (gsize) n;
+    }
+}
+
+/* Clients that break the rules in ways the proxy has to survive; afterwards it still passes
+ * traffic and quits cleanly (the teardown checks its exit status). */
+static void
+test_rude_clients (Fixture *f, gconstpointer data)
+{
+  static const char *const heads[] = {
+    "POST /v1/submissions HTTP/1.1\r\nContent-Length: abc\r\n\r\n",
+    "POST /v1/submissions HTTP/1.1\r\nContent-Length: -5\r\n\r\n",
+    "POST /v1/submissions HTTP/1.1\r\nContent-Length: 99999999999999999999\r\n\r\n",
+    "POST /v1/submissions HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n2\r\n{}\r\n0\r\n\r\n",
+    "GET /v1/health HTTP/1.1\r\nHost: x\r\n",
+    "\r\n\r\n",
+    "G",
+  };
+  g_autofree char *huge = g_strnfill (200000, 'G');
+  struct linger linger = { .l_onoff = 1, .l_linger = 0 };
+
+  for (gsize i = 0; i < G_N_ELEMENTS (heads); i++)
+    {
+      g_autoptr (GSocketConnection) connection = NULL;
+      GSocket *socket = connect_raw (f, &connection);
+
+      send_raw (socket, heads[i], strlen (heads[i]));
+      g_socket_close (socket, NULL);
+    }
+  /* A head that never ends. */
+  {
+    g_autoptr (GSocketConnection) connection = NULL;
+    GSocket *socket = connect_raw (f, &connection);
+
+    send_raw (socket, huge, strlen (huge));
+    g_socket_close (socket, NULL);
+  }
+  /* Connect and go; connect, start and reset; the same under every fault at once. */
+  for (int round = 0; round < 2; round++)
+    {
+      for (int i = 0; i < 5; i++)
+        {
+          g_autoptr (GSocketConnection) connection = NULL;
+          GSocket *socket = connect_raw (f, &connection);
+
+          if (i % 2 == 1)
+            send_raw (socket, heads[4], strlen (heads[4]));
+          if (i >= 3)
+            setsockopt (g_socket_get_fd (socket), SOL_SOCKET, SO_LINGER, &linger,
+                        sizeof linger);
+          g_socket_close (socket, NULL);
+        }
+      proxy_command (f, "garble-response count=0");
+      proxy_command (f, "latency 5");
+      proxy_command (f, "loss 50 seed=1");
+    }
+  proxy_command (f, "pass");
+  proxy_command (f, "latency 0");
+  proxy_command (f, "loss 0");
+  assert_passes (f);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1231,6 +1316,7 @@ main (int argc, char **argv)
   ADD ("eof-closes", test_eof_closes);
   ADD ("upstream-down", test_upstream_down);
   ADD ("stress", test_stress);
+  ADD ("rude-clients", test_rude_clients);
   ADD ("tls", test_tls);
 #undef ADD
 
