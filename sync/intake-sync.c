@@ -657,50 +657,6 @@ intake_sync_pass (IntakeStore *store,
   c.pinned_key = e->pinned_key;
   c.ca_file = e->ca_file;
 
-  /* The device's standing first: a revoked tablet sends nothing. */
-  {
-    g_auto (Response) r = { 0 };
-    g_autoptr (JsonObject) o = NULL;
-
-    if (!client_request (&c, "GET", "/v1/device", NULL, TRUE, &r, &local_error))
-      {
-        set_later (report, -1, local_error->message);
-        goto counts;
-      }
-    if (r.status == 401 || r.status == 403)
-      {
-        set_stopped (store, report, &r);
-        goto counts;
-      }
-    if (r.status != 200 || (o = response_object (&r, NULL)) == NULL)
-      {
-        g_autofree char *why = response_reason (&r);
-        set_later (report, r.retry_after_s, why);
-        goto counts;
-      }
-    wipe_ordered = g_strcmp0 (intake_json_get_string (o, "status"),
-                              "wipe")
-                   == 0;
-    intake_store_set_sync_state (store, "device_status", wipe_ordered ? "wipe" : "active", NULL);
-  }
-
-  {
-    /* New forms, now and then. */
-    g_autofree char *last = intake_store_dup_sync_state (store, "forms_checked");
-    gint64 now = g_get_real_time () / G_USEC_PER_SEC;
-    gint64 then = last ? g_ascii_strtoll (last, NULL, 10) : 0;
-
-    if (options->forms_interval_s <= 0 || last == NULL || now - then >= options->forms_interval_s
-        || now < then)
-      {
-        if (pull_forms (&c, report))
-          {
-            g_autofree char *stamp = g_strdup_printf ("%" G_GINT64_FORMAT, now);
-            intake_store_set_sync_state (store, "forms_checked", stamp, NULL);
-          }
-      }
-  }
-
   for (;;)
     {
       g_autoptr (GPtrArray) batch = NULL;
@@ -835,6 +791,53 @@ intake_sync_pass (IntakeStore *store,
                      "The server's answer did not carry valid receipts for everything sent; "
                      "trying again later");
           break;
+        }
+    }
+
+  /* Then the device's standing (a revoked tablet was already refused above: its submissions
+   * get 403) and a wipe order, which runs after what could be sent was sent; then new forms.
+   * Sending first means that a fault on the network hits the submissions it would hit anyway,
+   * and that nothing waits behind a status check. */
+  if (report->outcome == INTAKE_SYNC_DONE)
+    {
+      g_auto (Response) r = { 0 };
+      g_autoptr (JsonObject) o = NULL;
+
+      if (!client_request (&c, "GET", "/v1/device", NULL, TRUE, &r, &local_error))
+        {
+          set_later (report, -1, local_error->message);
+          goto counts;
+        }
+      if (r.status == 401 || r.status == 403)
+        {
+          set_stopped (store, report, &r);
+          goto counts;
+        }
+      if (r.status != 200 || (o = response_object (&r, NULL)) == NULL)
+        {
+          g_autofree char *why = response_reason (&r);
+          set_later (report, r.retry_after_s, why);
+          goto counts;
+        }
+      wipe_ordered = g_strcmp0 (intake_json_get_string (o, "status"), "wipe") == 0;
+      intake_store_set_sync_state (store, "device_status", wipe_ordered ? "wipe" : "active", NULL);
+    }
+
+  if (report->outcome == INTAKE_SYNC_DONE)
+    {
+      /* New forms, now and then. */
+      g_autofree char *last = intake_store_dup_sync_state (store, "forms_checked");
+      gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+      gint64 then = last ? g_ascii_strtoll (last, NULL, 10) : 0;
+
+      if (options->forms_interval_s <= 0 || last == NULL || now - then >= options->forms_interval_s
+          || now < then)
+        {
+          if (pull_forms (&c, report))
+            {
+              g_autofree char *stamp = g_strdup_printf ("%" G_GINT64_FORMAT, now);
+              intake_store_set_sync_state (store, "forms_checked", stamp, NULL);
+            }
         }
     }
 
