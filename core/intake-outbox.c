@@ -325,42 +325,79 @@ purge_sent (IntakeStore *store, const char *where_sql, const char *arg, GError *
 
 gboolean
 intake_store_outbox_mark_sent (IntakeStore *store,
-                               const char *submission_id,
-                               const char *receipt_json,
+                               GPtrArray *submission_ids,
+                               GPtrArray *receipts,
                                GError **error)
 {
-  g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autofree char *interview_id = NULL;
-  int rc;
+  gboolean purge = intake_store_get_policy_int (store, INTAKE_POLICY_KEEP_SENT_DAYS) == 0;
+  g_autoptr (GString) subject = g_string_new (NULL);
+  gint64 now = _intake_now_coarse ();
+  guint marked = 0;
 
+  g_return_val_if_fail (submission_ids->len == receipts->len, FALSE);
+  if (submission_ids->len == 0)
+    return TRUE;
   if (!intake_db_begin (store->db, error))
     return FALSE;
-  stmt = intake_db_prepare (store->db,
-                            "UPDATE outbox SET state = 'sent', receipt = ?, sent = ? "
-                            "WHERE submission_id = ? AND state != 'sent' RETURNING interview_id",
-                            error);
-  if (stmt == NULL)
-    goto fail;
-  sqlite3_bind_text (stmt, 1, receipt_json, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, _intake_now_coarse ());
-  sqlite3_bind_text (stmt, 3, submission_id, -1, SQLITE_STATIC);
-  rc = intake_db_step (store->db, stmt, error);
-  if (rc < 0)
-    goto fail;
-  if (rc == SQLITE_ROW)
-    interview_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  g_clear_pointer (&stmt, sqlite3_finalize);
-  if (interview_id != NULL)
+  for (guint i = 0; i < submission_ids->len; i++)
     {
-      if (!intake_db_exec_text (store->db, "UPDATE interviews SET state = 'sent' WHERE id = ?",
-                                interview_id, NULL, error)
-          || !_intake_store_audit_in_tx (store, "", "sent", interview_id, error))
+      g_autoptr (IntakeCachedStmt) mark = NULL;
+      g_autoptr (IntakeCachedStmt) follow = NULL;
+      g_autoptr (IntakeCachedStmt) keys = NULL;
+      g_autofree char *interview_id = NULL;
+      int rc;
+
+      mark = intake_db_prepare_cached (store->db,
+                                       "UPDATE outbox SET state = 'sent', receipt = ?1, sent = ?2 "
+                                       "WHERE submission_id = ?3 AND state != 'sent' "
+                                       "RETURNING interview_id",
+                                       error);
+      if (mark == NULL)
         goto fail;
-      if (intake_store_get_policy_int (store, INTAKE_POLICY_KEEP_SENT_DAYS) == 0
-          && !purge_sent (store, "id = ?1", interview_id, error))
+      sqlite3_bind_text (mark, 1, receipts->pdata[i], -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (mark, 2, now);
+      sqlite3_bind_text (mark, 3, submission_ids->pdata[i], -1, SQLITE_STATIC);
+      rc = intake_db_step (store->db, mark, error);
+      if (rc < 0)
         goto fail;
+      if (rc != SQLITE_ROW)
+        continue;
+      interview_id = g_strdup ((const char *) sqlite3_column_text (mark, 0));
+      /* Read to the end, so that the RETURNING statement completes its update. */
+      while ((rc = intake_db_step (store->db, mark, error)) == SQLITE_ROW)
+        ;
+      if (rc < 0)
+        goto fail;
+
+      /* The receipt is stored: the local copy follows the retention policy, by default
+       * destroyed now, content and every wrapped key. */
+      follow = intake_db_prepare_cached (store->db,
+                                         purge ? "UPDATE interviews SET state = 'purged', "
+                                                 "content = NULL, nonce = NULL WHERE id = ?1"
+                                               : "UPDATE interviews SET state = 'sent' "
+                                                 "WHERE id = ?1",
+                                         error);
+      if (follow == NULL)
+        goto fail;
+      sqlite3_bind_text (follow, 1, interview_id, -1, SQLITE_STATIC);
+      if (!intake_db_step_done (store->db, follow, error))
+        goto fail;
+      if (purge)
+        {
+          keys = intake_db_prepare_cached (store->db,
+                                           "DELETE FROM record_keys WHERE record_id = ?1", error);
+          if (keys == NULL)
+            goto fail;
+          sqlite3_bind_text (keys, 1, interview_id, -1, SQLITE_STATIC);
+          if (!intake_db_step_done (store->db, keys, error))
+            goto fail;
+        }
+      g_string_append_printf (subject, "%s%s", marked ? "," : "", interview_id);
+      marked++;
     }
-  if (!intake_db_commit (store->db, error))
+  /* One audit entry for the batch, naming every interview it carried. */
+  if ((marked > 0 && !_intake_store_audit_in_tx (store, "", "sent", subject->str, error))
+      || !intake_db_commit (store->db, error))
     goto fail;
   return TRUE;
 fail:

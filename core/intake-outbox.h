@@ -60,11 +60,11 @@ GPtrArray *intake_store_outbox_pending (IntakeStore *store,
                                         guint max_count,
                                         gsize max_bytes,
                                         GError **error);
-/* In one transaction: the receipt stored, the envelope and its interview marked sent, and the
- * local copy destroyed when the retention policy says so. */
+/* In one transaction, for a batch: each verified receipt stored, each envelope and its interview
+ * marked sent, and the local copies destroyed when the retention policy says so. */
 gboolean intake_store_outbox_mark_sent (IntakeStore *store,
-                                        const char *submission_id,
-                                        const char *receipt_json,
+                                        GPtrArray *submission_ids,
+                                        GPtrArray *receipts,
                                         GError **error);
 gboolean intake_store_outbox_mark_attention (IntakeStore *store,
                                              const char *submission_id,

@@ -41,7 +41,10 @@ typedef struct
   char *base_url;
   const char *pinned_key;
   const char *ca_file;
+  /* Two handles, two kept-alive connections: while the server works on one batch, the other
+   * travels. */
   CURL *curl;
+  CURL *curl2;
 } Client;
 
 typedef struct
@@ -64,6 +67,7 @@ static void
 client_clear (Client *c)
 {
   g_clear_pointer (&c->curl, curl_easy_cleanup);
+  g_clear_pointer (&c->curl2, curl_easy_cleanup);
   g_clear_pointer (&c->base_url, g_free);
 }
 
@@ -148,7 +152,8 @@ client_init (Client *c,
   if (!check_url (url, &c->base_url, error))
     return FALSE;
   c->curl = curl_easy_init ();
-  if (c->curl == NULL)
+  c->curl2 = curl_easy_init ();
+  if (c->curl == NULL || c->curl2 == NULL)
     {
       g_set_error_literal (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_FAILED,
                            "Could not start the network library");
@@ -213,20 +218,20 @@ curl_failure (Client *c, CURLcode rc, const char *errbuf, GError **error)
 /* One HTTP exchange on the client's reused connection. Transport failures become GErrors;
  * any HTTP status is returned for the caller to judge. */
 static gboolean
-client_request (Client *c,
-                const char *method,
-                const char *path,
-                GBytes *json_body,
-                gboolean sign,
-                Response *r,
-                GError **error)
+client_request_on (Client *c,
+                   CURL *h,
+                   const char *method,
+                   const char *path,
+                   GBytes *json_body,
+                   gboolean sign,
+                   Response *r,
+                   GError **error)
 {
   g_autofree char *url = g_strconcat (c->base_url, path, NULL);
   g_autoptr (GBytes) wire = NULL;
   struct curl_slist *headers = NULL;
   char errbuf[CURL_ERROR_SIZE] = "";
   CURLcode rc;
-  CURL *h = c->curl;
 
   if (g_cancellable_set_error_if_cancelled (c->cancellable, error))
     return FALSE;
@@ -310,6 +315,18 @@ client_request (Client *c,
       r->retry_after_s = (int) MIN (retry, (curl_off_t) 24 * 3600);
   }
   return TRUE;
+}
+
+static gboolean
+client_request (Client *c,
+                const char *method,
+                const char *path,
+                GBytes *json_body,
+                gboolean sign,
+                Response *r,
+                GError **error)
+{
+  return client_request_on (c, c->curl, method, path, json_body, sign, r, error);
 }
 
 static JsonObject *
@@ -610,6 +627,210 @@ pull_forms (Client *c, IntakeSyncReport *report)
   return TRUE;
 }
 
+typedef enum
+{
+  VERDICT_UNTRUSTED, /* no valid receipt for exactly this envelope: keep it, try later */
+  VERDICT_SENT,      /* a receipt that verifies under the server's key */
+  VERDICT_REFUSED,   /* 400 or 409 for this envelope: parked for a person */
+} Verdict;
+
+typedef struct
+{
+  Client *client;
+  IntakeEnrollment *enrollment;
+  CURL *handle;
+  GPtrArray *batch; /* borrowed envelopes */
+  GBytes *body;
+  Response r;
+  gboolean ok;
+  GError *error;
+  /* Filled in the lane for a 200 answer: per envelope, its verdict and the receipt's text or
+   * the refusal's reason. */
+  gboolean answered;
+  Verdict *verdicts;
+  char **texts;
+} Lane;
+
+/* What the server said of each envelope of a batch: receipts are checked against the envelope's
+ * id and hash and the server's signing key. */
+static gboolean
+judge_results (Lane *lane)
+{
+  g_autoptr (JsonObject) o = response_object (&lane->r, NULL);
+  g_autoptr (GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  JsonArray *results = intake_json_get_array (o, "results");
+
+  if (results == NULL)
+    return FALSE;
+  for (guint k = 0; k < json_array_get_length (results); k++)
+    {
+      JsonNode *n = json_array_get_element (results, k);
+      const char *id = JSON_NODE_HOLDS_OBJECT (n)
+                           ? intake_json_get_string (json_node_get_object (n), "submission_id")
+                           : NULL;
+      if (id != NULL)
+        g_hash_table_insert (by_id, (gpointer) id, json_node_get_object (n));
+    }
+  lane->verdicts = g_new0 (Verdict, lane->batch->len);
+  lane->texts = g_new0 (char *, lane->batch->len + 1);
+  for (guint i = 0; i < lane->batch->len; i++)
+    {
+      IntakeEnvelope *env = lane->batch->pdata[i];
+      JsonObject *result = g_hash_table_lookup (by_id, env->submission_id);
+      gint64 status = intake_json_get_int (result, "status", 0);
+      JsonObject *receipt = intake_json_get_object (result, "receipt");
+
+      if (result == NULL)
+        continue;
+      if (status == 200 && receipt != NULL && verify_receipt (lane->enrollment, env, receipt))
+        {
+          g_autoptr (JsonNode) node = json_node_init_object (json_node_alloc (), receipt);
+          lane->verdicts[i] = VERDICT_SENT;
+          lane->texts[i] = json_to_string (node, FALSE);
+        }
+      else if (status == 400 || status == 409)
+        {
+          const char *reason = intake_json_get_string (result, "reason");
+          lane->verdicts[i] = VERDICT_REFUSED;
+          lane->texts[i] = g_strdup_printf (
+              "%s (%s)", reason ? reason : "refused by the server",
+              status == 409 ? "a different interview was already sent with this id"
+                            : "the server found the envelope invalid");
+        }
+    }
+  return TRUE;
+}
+
+/* One batch's request, on its own connection; may run in a second thread. The store is not
+ * touched here: only the device key is read, to sign. Parsing the answer and verifying the
+ * receipts happen here too, so that two batches' checks run side by side. */
+static gpointer
+lane_run (gpointer data)
+{
+  Lane *lane = data;
+
+  lane->ok = client_request_on (lane->client, lane->handle, "POST", "/v1/submissions", lane->body,
+                                TRUE, &lane->r, &lane->error);
+  if (lane->ok && lane->r.status == 200)
+    lane->answered = judge_results (lane);
+  return NULL;
+}
+
+static void
+lanes_clear (Lane lanes[2])
+{
+  for (guint i = 0; i < 2; i++)
+    {
+      g_clear_pointer (&lanes[i].batch, g_ptr_array_unref);
+      g_clear_pointer (&lanes[i].body, g_bytes_unref);
+      response_clear (&lanes[i].r);
+      g_clear_error (&lanes[i].error);
+      g_clear_pointer (&lanes[i].verdicts, g_free);
+      g_clear_pointer (&lanes[i].texts, g_strfreev);
+    }
+}
+
+typedef enum
+{
+  BATCH_NEXT,
+  BATCH_STOP,
+  BATCH_FAILED,
+} BatchOutcome;
+
+/* What one batch's answer means: receipts stored, refusals parked, or a reason to stop the pass
+ * and try again later. */
+static BatchOutcome
+handle_batch (IntakeStore *store,
+              Lane *lane,
+              guint *batch_count,
+              IntakeSyncReport *report,
+              GError **error)
+{
+  GPtrArray *batch = lane->batch;
+  Response *r = &lane->r;
+  g_autoptr (GPtrArray) sent_ids = g_ptr_array_new ();
+  g_autoptr (GPtrArray) receipts = g_ptr_array_new ();
+  gboolean untrusted = FALSE;
+
+  if (!lane->ok)
+    {
+      intake_store_outbox_note_failure (store, batch, lane->error->message, NULL);
+      set_later (report, -1, lane->error->message);
+      return BATCH_STOP;
+    }
+  if (r->status == 401 || r->status == 403)
+    {
+      set_stopped (store, report, r);
+      return BATCH_STOP;
+    }
+  if (r->status == 413 && batch->len > 1)
+    {
+      /* Smaller batches, then, for the rest of this pass. */
+      *batch_count = MAX (1, batch->len / 2);
+      return BATCH_NEXT;
+    }
+  if (r->status == 408 || r->status == 429 || r->status >= 500)
+    {
+      g_autofree char *why = response_reason (r);
+      intake_store_outbox_note_failure (store, batch, why, NULL);
+      set_later (report, r->retry_after_s, why);
+      return BATCH_STOP;
+    }
+  if (r->status != 200)
+    {
+      /* A permanent refusal of the request as a whole: park what it carried, with the server's
+       * reason, for a person. Nothing is dropped. */
+      g_autofree char *why = response_reason (r);
+      for (guint i = 0; i < batch->len; i++)
+        if (!intake_store_outbox_mark_attention (
+                store, ((IntakeEnvelope *) batch->pdata[i])->submission_id, why, error))
+          return BATCH_FAILED;
+      return BATCH_NEXT;
+    }
+  if (!lane->answered)
+    {
+      intake_store_outbox_note_failure (store, batch, "garbled answer", NULL);
+      set_later (report, -1,
+                 "The server's answer (HTTP 200) was not what the protocol says; trying again "
+                 "later");
+      return BATCH_STOP;
+    }
+  for (guint i = 0; i < batch->len; i++)
+    {
+      IntakeEnvelope *env = batch->pdata[i];
+
+      switch (lane->verdicts[i])
+        {
+        case VERDICT_SENT:
+          g_ptr_array_add (sent_ids, env->submission_id);
+          g_ptr_array_add (receipts, lane->texts[i]);
+          break;
+        case VERDICT_REFUSED:
+          if (!intake_store_outbox_mark_attention (store, env->submission_id, lane->texts[i],
+                                                   error))
+            return BATCH_FAILED;
+          break;
+        case VERDICT_UNTRUSTED:
+        default:
+          untrusted = TRUE;
+          break;
+        }
+    }
+  /* Every receipt of the batch is stored in one transaction: one flush for the batch. */
+  if (!intake_store_outbox_mark_sent (store, sent_ids, receipts, error))
+    return BATCH_FAILED;
+  report->sent += sent_ids->len;
+  if (untrusted)
+    {
+      intake_store_outbox_note_failure (store, batch, "answer without a valid receipt", NULL);
+      set_later (report, -1,
+                 "The server's answer did not carry valid receipts for everything sent; "
+                 "trying again later");
+      return BATCH_STOP;
+    }
+  return BATCH_NEXT;
+}
+
 gboolean
 intake_sync_pass (IntakeStore *store,
                   const IntakeSyncOptions *options,
@@ -659,139 +880,67 @@ intake_sync_pass (IntakeStore *store,
 
   for (;;)
     {
-      g_autoptr (GPtrArray) batch = NULL;
-      g_autoptr (GBytes) body = NULL;
-      g_autoptr (JsonObject) o = NULL;
-      g_auto (Response) r = { 0 };
-      JsonArray *results;
-      gboolean untrusted = FALSE;
+      g_autoptr (GPtrArray) pending = NULL;
+      Lane lanes[2] = { { 0 } };
+      GThread *second = NULL;
+      gboolean stop = FALSE;
+      gsize bytes = 0;
 
-      batch = intake_store_outbox_pending (store, batch_count, options->batch_bytes, error);
-      if (batch == NULL)
+      pending = intake_store_outbox_pending (store, 2 * batch_count, 2 * options->batch_bytes,
+                                             error);
+      if (pending == NULL)
         return FALSE;
-      if (batch->len == 0)
+      if (pending->len == 0)
         break;
-      body = batch_body (batch);
-      if (!client_request (&c, "POST", "/v1/submissions", body, TRUE, &r, &local_error))
+      /* Up to two batches, sent side by side on the two connections. */
+      for (guint i = 0; i < 2; i++)
         {
-          intake_store_outbox_note_failure (store, batch, local_error->message, NULL);
-          set_later (report, -1, local_error->message);
-          break;
+          lanes[i].client = &c;
+          lanes[i].enrollment = e;
+          lanes[i].handle = i == 0 ? c.curl : c.curl2;
+          lanes[i].batch = g_ptr_array_new ();
         }
-      if (r.status == 401 || r.status == 403)
+      for (guint i = 0; i < pending->len; i++)
         {
-          set_stopped (store, report, &r);
-          break;
+          IntakeEnvelope *env = pending->pdata[i];
+          gsize size = g_bytes_get_size (env->sealed);
+          Lane *lane = &lanes[0];
+          if (lanes[0].batch->len >= batch_count
+              || (lanes[0].batch->len > 0 && bytes + size > options->batch_bytes))
+            lane = &lanes[1];
+          if (lane == &lanes[1] && lanes[1].batch->len >= batch_count)
+            break;
+          if (lane == &lanes[0])
+            bytes += size;
+          g_ptr_array_add (lane->batch, env);
         }
-      if (r.status == 413 && batch->len > 1)
-        {
-          /* Smaller batches, then, for the rest of this pass. */
-          batch_count = MAX (1, batch->len / 2);
-          continue;
-        }
-      if (r.status == 408 || r.status == 429 || r.status >= 500)
-        {
-          g_autofree char *why = response_reason (&r);
-          intake_store_outbox_note_failure (store, batch, why, NULL);
-          set_later (report, r.retry_after_s, why);
-          break;
-        }
-      if (r.status != 200)
-        {
-          /* A permanent refusal of the request as a whole: park what it carried, with the
-           * server's reason, for a person. Nothing is dropped. */
-          g_autofree char *why = response_reason (&r);
-          for (guint i = 0; i < batch->len; i++)
-            if (!intake_store_outbox_mark_attention (
-                    store, ((IntakeEnvelope *) batch->pdata[i])->submission_id, why, error))
-              return FALSE;
-          continue;
-        }
-      o = response_object (&r, &local_error);
-      results = intake_json_get_array (o, "results");
-      if (results == NULL)
-        {
-          intake_store_outbox_note_failure (store, batch, "garbled answer", NULL);
-          set_later (report, -1,
-                     local_error ? local_error->message : "The server's answer had no results");
-          break;
-        }
-      /* Every receipt of the batch is stored in one transaction: one flush for the batch. */
-      if (!intake_store_begin (store, error))
-        return FALSE;
-      for (guint i = 0; i < batch->len; i++)
-        {
-          IntakeEnvelope *env = batch->pdata[i];
-          JsonObject *result = NULL;
+      for (guint i = 0; i < 2; i++)
+        if (lanes[i].batch->len > 0)
+          lanes[i].body = batch_body (lanes[i].batch);
+      if (lanes[1].batch->len > 0)
+        second = g_thread_new ("intake-sync-lane", lane_run, &lanes[1]);
+      lane_run (&lanes[0]);
+      if (second)
+        g_thread_join (second);
 
-          for (guint k = 0; k < json_array_get_length (results); k++)
-            {
-              JsonNode *n = json_array_get_element (results, k);
-              if (JSON_NODE_HOLDS_OBJECT (n)
-                  && g_strcmp0 (intake_json_get_string (json_node_get_object (n), "submission_id"),
-                                env->submission_id)
-                         == 0)
-                result = json_node_get_object (n);
-            }
-          if (result == NULL)
-            {
-              untrusted = TRUE;
-              continue;
-            }
-          switch (intake_json_get_int (result, "status", 0))
-            {
-            case 200:
-              {
-                JsonNode *receipt = json_object_get_member (result, "receipt");
-                g_autofree char *receipt_text = NULL;
-                if (receipt == NULL || !JSON_NODE_HOLDS_OBJECT (receipt)
-                    || !verify_receipt (e, env, json_node_get_object (receipt)))
-                  {
-                    /* Not a receipt for what we sent: keep it pending and try again. */
-                    untrusted = TRUE;
-                    break;
-                  }
-                receipt_text = json_to_string (receipt, FALSE);
-                if (!intake_store_outbox_mark_sent (store, env->submission_id, receipt_text,
-                                                    error))
-                  {
-                    intake_store_rollback (store);
-                    return FALSE;
-                  }
-                report->sent++;
-              }
-              break;
-            case 400:
-            case 409:
-              {
-                const char *reason = intake_json_get_string (result, "reason");
-                g_autofree char *why = g_strdup_printf (
-                    "%s (%s)", reason ? reason : "refused by the server",
-                    intake_json_get_int (result, "status", 0) == 409
-                        ? "a different interview was already sent with this id"
-                        : "the server found the envelope invalid");
-                if (!intake_store_outbox_mark_attention (store, env->submission_id, why, error))
-                  {
-                    intake_store_rollback (store);
-                    return FALSE;
-                  }
-              }
-              break;
-            default:
-              untrusted = TRUE;
-              break;
-            }
-        }
-      if (!intake_store_commit (store, error))
-        return FALSE;
-      if (untrusted)
+      /* Results in order, each batch in its own transaction; a stop after the first batch still
+       * stores what the second brought back. */
+      for (guint i = 0; i < 2; i++)
         {
-          intake_store_outbox_note_failure (store, batch, "answer without a valid receipt", NULL);
-          set_later (report, -1,
-                     "The server's answer did not carry valid receipts for everything sent; "
-                     "trying again later");
-          break;
+          BatchOutcome out;
+          if (lanes[i].batch->len == 0)
+            continue;
+          out = handle_batch (store, &lanes[i], &batch_count, report, error);
+          if (out == BATCH_FAILED)
+            {
+              lanes_clear (lanes);
+              return FALSE;
+            }
+          stop |= out == BATCH_STOP;
         }
+      lanes_clear (lanes);
+      if (stop)
+        break;
     }
 
   /* Then the device's standing (a revoked tablet was already refused above: its submissions

@@ -4,6 +4,8 @@
 #include "sync-fixture.h"
 
 #include <glib/gstdio.h>
+#include <stdio.h>
+#include <sys/wait.h>
 #include <string.h>
 
 #include "intake-json.h"
@@ -243,3 +245,67 @@ sync_fixture_make_cert (const char *dir, const char *name, char **cert, char **k
   }
   return g_spawn_check_wait_status (status, NULL);
 }
+
+/* ---- The fault proxy ---- */
+
+static char *
+read_line (FILE *out)
+{
+  char buf[512];
+
+  if (fgets (buf, sizeof buf, out) == NULL)
+    g_error ("the fault proxy stopped answering");
+  return g_strstrip (g_strdup (buf));
+}
+
+Proxy *
+proxy_start (guint16 upstream_port)
+{
+  Proxy *p = g_new0 (Proxy, 1);
+  g_autofree char *upstream = g_strdup_printf ("127.0.0.1:%u", upstream_port);
+  g_autofree char *line = NULL;
+  g_autoptr (GError) error = NULL;
+  const char *argv[] = { g_getenv ("INTAKE_FAULT_PROXY"), "--listen", "127.0.0.1:0",
+                         "--upstream", upstream, NULL };
+  int in_fd, out_fd;
+
+  g_assert_nonnull (argv[0]);
+  g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD, NULL, NULL,
+                            &p->pid, &in_fd, &out_fd, NULL, &error);
+  g_assert_no_error (error);
+  p->in = fdopen (in_fd, "w");
+  p->out = fdopen (out_fd, "r");
+  line = read_line (p->out);
+  g_assert_true (g_str_has_prefix (line, "listening on "));
+  p->address = g_strdup (line + strlen ("listening on "));
+  p->url = g_strdup_printf ("http://%s", p->address);
+  return p;
+}
+
+void
+proxy_cmd (Proxy *p, const char *command)
+{
+  g_autofree char *answer = NULL;
+
+  fprintf (p->in, "%s\n", command);
+  fflush (p->in);
+  answer = read_line (p->out);
+  if (g_strcmp0 (answer, "ok") != 0)
+    g_error ("proxy command '%s' answered '%s'", command, answer);
+}
+
+void
+proxy_stop (Proxy *p)
+{
+  int status;
+
+  fprintf (p->in, "quit\n");
+  fclose (p->in);
+  fclose (p->out);
+  waitpid (p->pid, &status, 0);
+  g_spawn_close_pid (p->pid);
+  g_free (p->url);
+  g_free (p->address);
+  g_free (p);
+}
+

@@ -10,6 +10,8 @@
 #include "intake-sync.h"
 #include "server-harness.h"
 
+#include <stdio.h>
+
 #define SYNC_ADMIN_PIN "admin-pin-0001"
 
 typedef struct
@@ -47,3 +49,17 @@ void sync_fixture_restart_server (SyncFixture *f, const char *tls_cert, const ch
 
 /* A self-signed certificate for 127.0.0.1, made with openssl in dir. */
 gboolean sync_fixture_make_cert (const char *dir, const char *name, char **cert, char **key);
+
+/* The suite's fault proxy (tests/sync/intake-fault-proxy.c) in front of a server port. */
+typedef struct
+{
+  GPid pid;
+  FILE *in;
+  FILE *out;
+  char *address; /* 127.0.0.1:PORT */
+  char *url;     /* http://127.0.0.1:PORT */
+} Proxy;
+
+Proxy *proxy_start (guint16 upstream_port);
+void proxy_cmd (Proxy *p, const char *command);
+void proxy_stop (Proxy *p);
