@@ -9,6 +9,8 @@
 #include <string.h>
 
 #define MAX_RESPONSE_BYTES (16 * 1024 * 1024)
+/* Batches in flight at once, each on its own connection. */
+#define SYNC_LANES 2
 
 G_DEFINE_QUARK (intake-sync-error-quark, intake_sync_error)
 
@@ -41,10 +43,10 @@ typedef struct
   char *base_url;
   const char *pinned_key;
   const char *ca_file;
-  /* Two handles, two kept-alive connections: while the server works on one batch, the other
-   * travels. */
+  /* One handle per lane, each with its own kept-alive connection: while the server works on
+   * one batch, others travel. curl is lanes[0]'s and serves the other requests too. */
   CURL *curl;
-  CURL *curl2;
+  CURL *lane_curl[SYNC_LANES];
 } Client;
 
 typedef struct
@@ -67,7 +69,8 @@ static void
 client_clear (Client *c)
 {
   g_clear_pointer (&c->curl, curl_easy_cleanup);
-  g_clear_pointer (&c->curl2, curl_easy_cleanup);
+  for (guint i = 1; i < SYNC_LANES; i++)
+    g_clear_pointer (&c->lane_curl[i], curl_easy_cleanup);
   g_clear_pointer (&c->base_url, g_free);
 }
 
@@ -152,8 +155,10 @@ client_init (Client *c,
   if (!check_url (url, &c->base_url, error))
     return FALSE;
   c->curl = curl_easy_init ();
-  c->curl2 = curl_easy_init ();
-  if (c->curl == NULL || c->curl2 == NULL)
+  c->lane_curl[0] = c->curl;
+  for (guint i = 1; i < SYNC_LANES; i++)
+    c->lane_curl[i] = curl_easy_init ();
+  if (c->curl == NULL || c->lane_curl[SYNC_LANES - 1] == NULL)
     {
       g_set_error_literal (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_FAILED,
                            "Could not start the network library");
@@ -717,9 +722,9 @@ lane_run (gpointer data)
 }
 
 static void
-lanes_clear (Lane lanes[2])
+lanes_clear (Lane lanes[SYNC_LANES])
 {
-  for (guint i = 0; i < 2; i++)
+  for (guint i = 0; i < SYNC_LANES; i++)
     {
       g_clear_pointer (&lanes[i].batch, g_ptr_array_unref);
       g_clear_pointer (&lanes[i].body, g_bytes_unref);
@@ -881,51 +886,55 @@ intake_sync_pass (IntakeStore *store,
   for (;;)
     {
       g_autoptr (GPtrArray) pending = NULL;
-      Lane lanes[2] = { { 0 } };
-      GThread *second = NULL;
+      Lane lanes[SYNC_LANES] = { { 0 } };
+      GThread *threads[SYNC_LANES] = { NULL };
       gboolean stop = FALSE;
+      guint lane_index = 0;
       gsize bytes = 0;
 
-      pending = intake_store_outbox_pending (store, 2 * batch_count, 2 * options->batch_bytes,
-                                             error);
+      pending = intake_store_outbox_pending (store, SYNC_LANES * batch_count,
+                                             SYNC_LANES * options->batch_bytes, error);
       if (pending == NULL)
         return FALSE;
       if (pending->len == 0)
         break;
-      /* Up to two batches, sent side by side on the two connections. */
-      for (guint i = 0; i < 2; i++)
+      /* Up to SYNC_LANES batches, sent side by side, one per connection. */
+      for (guint i = 0; i < SYNC_LANES; i++)
         {
           lanes[i].client = &c;
           lanes[i].enrollment = e;
-          lanes[i].handle = i == 0 ? c.curl : c.curl2;
+          lanes[i].handle = c.lane_curl[i];
           lanes[i].batch = g_ptr_array_new ();
         }
       for (guint i = 0; i < pending->len; i++)
         {
           IntakeEnvelope *env = pending->pdata[i];
           gsize size = g_bytes_get_size (env->sealed);
-          Lane *lane = &lanes[0];
-          if (lanes[0].batch->len >= batch_count
-              || (lanes[0].batch->len > 0 && bytes + size > options->batch_bytes))
-            lane = &lanes[1];
-          if (lane == &lanes[1] && lanes[1].batch->len >= batch_count)
-            break;
-          if (lane == &lanes[0])
-            bytes += size;
-          g_ptr_array_add (lane->batch, env);
+          if (lanes[lane_index].batch->len >= batch_count
+              || (lanes[lane_index].batch->len > 0 && bytes + size > options->batch_bytes))
+            {
+              if (++lane_index == SYNC_LANES)
+                break;
+              bytes = 0;
+            }
+          bytes += size;
+          g_ptr_array_add (lanes[lane_index].batch, env);
         }
-      for (guint i = 0; i < 2; i++)
+      for (guint i = 0; i < SYNC_LANES; i++)
         if (lanes[i].batch->len > 0)
-          lanes[i].body = batch_body (lanes[i].batch);
-      if (lanes[1].batch->len > 0)
-        second = g_thread_new ("intake-sync-lane", lane_run, &lanes[1]);
+          {
+            lanes[i].body = batch_body (lanes[i].batch);
+            if (i > 0)
+              threads[i] = g_thread_new ("intake-sync-lane", lane_run, &lanes[i]);
+          }
       lane_run (&lanes[0]);
-      if (second)
-        g_thread_join (second);
+      for (guint i = 1; i < SYNC_LANES; i++)
+        if (threads[i])
+          g_thread_join (threads[i]);
 
-      /* Results in order, each batch in its own transaction; a stop after the first batch still
-       * stores what the second brought back. */
-      for (guint i = 0; i < 2; i++)
+      /* Results in order, each batch in its own transaction; a stop after one batch still stores
+       * what the others brought back. */
+      for (guint i = 0; i < SYNC_LANES; i++)
         {
           BatchOutcome out;
           if (lanes[i].batch->len == 0)
