@@ -35,7 +35,7 @@ char *sync_fixture_new_token (SyncFixture *f, const char *device_name);
 void sync_fixture_enroll (SyncFixture *f, const char *url, const char *ca_file);
 
 /* Creates and completes n interviews (review off: straight to the queue). Returns a table of
- * interview id -> expected "name" answer. */
+ * interview id -> its answers as JSON text. */
 GHashTable *sync_fixture_queue (SyncFixture *f, int n);
 
 /* Runs `intake-server export` and returns interview id -> the decrypted interview object. */
