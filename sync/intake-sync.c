@@ -559,6 +559,9 @@ batch_body (GPtrArray *batch)
 static void
 set_later (IntakeSyncReport *report, int retry_after_s, const char *message)
 {
+  /* A stop that needs a person outranks a failure that will pass. */
+  if (report->outcome == INTAKE_SYNC_STOPPED)
+    return;
   report->outcome = INTAKE_SYNC_LATER;
   report->retry_after_s = retry_after_s;
   g_free (report->message);
@@ -722,17 +725,84 @@ lane_run (gpointer data)
 }
 
 static void
-lanes_clear (Lane lanes[SYNC_LANES])
+lane_free (Lane *lane)
 {
-  for (guint i = 0; i < SYNC_LANES; i++)
+  g_clear_pointer (&lane->batch, g_ptr_array_unref);
+  g_clear_pointer (&lane->body, g_bytes_unref);
+  response_clear (&lane->r);
+  g_clear_error (&lane->error);
+  g_clear_pointer (&lane->verdicts, g_free);
+  g_clear_pointer (&lane->texts, g_strfreev);
+  g_free (lane);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Lane, lane_free)
+
+/* The sending side of a pass: SYNC_LANES threads, each with its own connection, taking batches
+ * from one queue and handing back answers on another. The pass's own thread keeps the store:
+ * it fetches batches, stores receipts, and keeps the lanes fed, so that the server works on the
+ * next batches while this side checks and stores the last ones. */
+static Lane stop_lanes;
+
+typedef struct
+{
+  Client *client;
+  IntakeEnrollment *enrollment;
+  CURL *handle;
+  GAsyncQueue *todo;
+  GAsyncQueue *done;
+} LaneWorker;
+
+static gpointer
+lane_worker (gpointer data)
+{
+  LaneWorker *w = data;
+
+  for (;;)
     {
-      g_clear_pointer (&lanes[i].batch, g_ptr_array_unref);
-      g_clear_pointer (&lanes[i].body, g_bytes_unref);
-      response_clear (&lanes[i].r);
-      g_clear_error (&lanes[i].error);
-      g_clear_pointer (&lanes[i].verdicts, g_free);
-      g_clear_pointer (&lanes[i].texts, g_strfreev);
+      Lane *lane = g_async_queue_pop (w->todo);
+      if (lane == &stop_lanes)
+        break;
+      lane->client = w->client;
+      lane->enrollment = w->enrollment;
+      lane->handle = w->handle;
+      lane_run (lane);
+      g_async_queue_push (w->done, lane);
     }
+  return NULL;
+}
+
+/* The next batch: the oldest pending envelopes not already on their way. */
+static Lane *
+next_batch (IntakeStore *store,
+            GHashTable *in_flight,
+            guint batch_count,
+            gsize batch_bytes,
+            GError **error)
+{
+  g_autoptr (GPtrArray) pending = NULL;
+  g_autoptr (Lane) lane = g_new0 (Lane, 1);
+  gsize bytes = 0;
+
+  pending = intake_store_outbox_pending (store, batch_count + g_hash_table_size (in_flight),
+                                         batch_bytes * 2 + g_hash_table_size (in_flight) * 4096,
+                                         error);
+  if (pending == NULL)
+    return NULL;
+  lane->batch = g_ptr_array_new_with_free_func ((GDestroyNotify) intake_envelope_free);
+  for (guint i = 0; i < pending->len && lane->batch->len < batch_count; i++)
+    {
+      IntakeEnvelope *env = pending->pdata[i];
+      gsize size = g_bytes_get_size (env->sealed);
+
+      if (g_hash_table_contains (in_flight, env->submission_id))
+        continue;
+      if (lane->batch->len > 0 && bytes + size > batch_bytes)
+        break;
+      bytes += size;
+      g_ptr_array_add (lane->batch, g_steal_pointer (&pending->pdata[i]));
+    }
+  return g_steal_pointer (&lane);
 }
 
 typedef enum
@@ -883,74 +953,69 @@ intake_sync_pass (IntakeStore *store,
   c.pinned_key = e->pinned_key;
   c.ca_file = e->ca_file;
 
-  for (;;)
-    {
-      g_autoptr (GPtrArray) pending = NULL;
-      Lane lanes[SYNC_LANES] = { { 0 } };
-      GThread *threads[SYNC_LANES] = { NULL };
-      gboolean stop = FALSE;
-      guint lane_index = 0;
-      gsize bytes = 0;
+  {
+    g_autoptr (GHashTable) in_flight = g_hash_table_new (g_str_hash, g_str_equal);
+    g_autoptr (GAsyncQueue) todo = g_async_queue_new ();
+    g_autoptr (GAsyncQueue) done = g_async_queue_new ();
+    LaneWorker workers[SYNC_LANES];
+    GThread *threads[SYNC_LANES];
+    g_autoptr (GError) fatal = NULL;
+    guint outstanding = 0;
+    gboolean stop = FALSE;
 
-      pending = intake_store_outbox_pending (store, SYNC_LANES * batch_count,
-                                             SYNC_LANES * options->batch_bytes, error);
-      if (pending == NULL)
-        return FALSE;
-      if (pending->len == 0)
-        break;
-      /* Up to SYNC_LANES batches, sent side by side, one per connection. */
-      for (guint i = 0; i < SYNC_LANES; i++)
-        {
-          lanes[i].client = &c;
-          lanes[i].enrollment = e;
-          lanes[i].handle = c.lane_curl[i];
-          lanes[i].batch = g_ptr_array_new ();
-        }
-      for (guint i = 0; i < pending->len; i++)
-        {
-          IntakeEnvelope *env = pending->pdata[i];
-          gsize size = g_bytes_get_size (env->sealed);
-          if (lanes[lane_index].batch->len >= batch_count
-              || (lanes[lane_index].batch->len > 0 && bytes + size > options->batch_bytes))
-            {
-              if (++lane_index == SYNC_LANES)
-                break;
-              bytes = 0;
-            }
-          bytes += size;
-          g_ptr_array_add (lanes[lane_index].batch, env);
-        }
-      for (guint i = 0; i < SYNC_LANES; i++)
-        if (lanes[i].batch->len > 0)
+    for (guint i = 0; i < SYNC_LANES; i++)
+      {
+        workers[i] = (LaneWorker){ &c, e, c.lane_curl[i], todo, done };
+        threads[i] = g_thread_new ("intake-sync-lane", lane_worker, &workers[i]);
+      }
+    for (;;)
+      {
+        g_autoptr (Lane) answered = NULL;
+        BatchOutcome out;
+
+        /* Keep two batches per connection on their way. */
+        while (!stop && outstanding < 2 * SYNC_LANES)
           {
-            lanes[i].body = batch_body (lanes[i].batch);
-            if (i > 0)
-              threads[i] = g_thread_new ("intake-sync-lane", lane_run, &lanes[i]);
+            Lane *lane = next_batch (store, in_flight, batch_count, options->batch_bytes,
+                                     &fatal);
+            if (lane == NULL)
+              {
+                stop = TRUE;
+                break;
+              }
+            if (lane->batch->len == 0)
+              {
+                lane_free (lane);
+                break;
+              }
+            for (guint i = 0; i < lane->batch->len; i++)
+              g_hash_table_add (in_flight,
+                                ((IntakeEnvelope *) lane->batch->pdata[i])->submission_id);
+            lane->body = batch_body (lane->batch);
+            g_async_queue_push (todo, lane);
+            outstanding++;
           }
-      lane_run (&lanes[0]);
-      for (guint i = 1; i < SYNC_LANES; i++)
-        if (threads[i])
-          g_thread_join (threads[i]);
-
-      /* Results in order, each batch in its own transaction; a stop after one batch still stores
-       * what the others brought back. */
-      for (guint i = 0; i < SYNC_LANES; i++)
-        {
-          BatchOutcome out;
-          if (lanes[i].batch->len == 0)
-            continue;
-          out = handle_batch (store, &lanes[i], &batch_count, report, error);
-          if (out == BATCH_FAILED)
-            {
-              lanes_clear (lanes);
-              return FALSE;
-            }
-          stop |= out == BATCH_STOP;
-        }
-      lanes_clear (lanes);
-      if (stop)
-        break;
-    }
+        if (outstanding == 0)
+          break;
+        answered = g_async_queue_pop (done);
+        outstanding--;
+        out = fatal ? BATCH_STOP : handle_batch (store, answered, &batch_count, report, &fatal);
+        for (guint i = 0; i < answered->batch->len; i++)
+          g_hash_table_remove (in_flight,
+                               ((IntakeEnvelope *) answered->batch->pdata[i])->submission_id);
+        if (out != BATCH_NEXT)
+          stop = TRUE;
+      }
+    for (guint i = 0; i < SYNC_LANES; i++)
+      g_async_queue_push (todo, &stop_lanes);
+    for (guint i = 0; i < SYNC_LANES; i++)
+      g_thread_join (threads[i]);
+    if (fatal != NULL)
+      {
+        g_propagate_error (error, g_steal_pointer (&fatal));
+        return FALSE;
+      }
+  }
 
   /* Then the device's standing (a revoked tablet was already refused above: its submissions
    * get 403) and a wipe order, which runs after what could be sent was sent; then new forms.
