@@ -41,6 +41,12 @@ drain (const char *cert,
   else
     sync_fixture_enroll (&f, NULL, cert);
   expected = sync_fixture_queue (&f, INTERVIEWS);
+  if (g_getenv ("INTAKE_BENCH_PAUSE"))
+    {
+      /* Room to attach a profiler to the drain alone. */
+      g_printerr ("draining\n");
+      g_usleep (G_USEC_PER_SEC);
+    }
   start = g_get_monotonic_time ();
   if (!intake_sync_pass (f.store, options, NULL, &report, &error))
     g_error ("%s", error->message);
