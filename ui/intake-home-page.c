@@ -49,15 +49,6 @@ review_clicked_cb (IntakeHomePage *self)
 }
 
 static void
-row_activated_cb (IntakeHomePage *self, GtkListBoxRow *row)
-{
-  const char *id = g_object_get_data (G_OBJECT (row), "interview-id");
-
-  if (id != NULL)
-    g_signal_emit (self, signals[SIGNAL_OPEN_INTERVIEW], 0, id);
-}
-
-static void
 clear_list (GtkListBox *list)
 {
   GtkWidget *child;
@@ -88,17 +79,34 @@ state_words (IntakeInterview *iv)
     }
 }
 
+static void
+continue_clicked_cb (GtkButton *button, IntakeHomePage *self)
+{
+  g_signal_emit (self, signals[SIGNAL_OPEN_INTERVIEW], 0,
+                 g_object_get_data (G_OBJECT (button), "interview-id"));
+}
+
+static void
+continue_row_cb (AdwActionRow *row, IntakeHomePage *self)
+{
+  g_signal_emit (self, signals[SIGNAL_OPEN_INTERVIEW], 0,
+                 g_object_get_data (G_OBJECT (row), "interview-id"));
+}
+
 static GtkWidget *
-make_row (IntakeInterview *iv, const char *note, gboolean can_open)
+make_row (IntakeHomePage *self, IntakeInterview *iv, const char *note, gboolean can_open)
 {
   GtkWidget *row = adw_action_row_new ();
   g_autoptr (GDateTime) updated = g_date_time_new_from_unix_local (iv->updated);
   g_autofree char *when = g_date_time_format (updated, "%Y-%m-%d %H:%M");
-  const char *pseudonym = iv->content ? intake_json_get_string (iv->content, "pseudonym") : NULL;
+  JsonObject *answers = iv->content ? intake_json_get_object (iv->content, "answers") : NULL;
+  /* The pseudonym as last answered, when the form asks for one; else the one made at creation. */
+  const char *pseudonym = answers ? intake_json_get_string (answers, "pseudonym") : NULL;
   g_autofree char *title = NULL;
   g_autofree char *subtitle = NULL;
-  g_autofree char *accessible = NULL;
 
+  if (pseudonym == NULL || *pseudonym == '\0')
+    pseudonym = iv->content ? intake_json_get_string (iv->content, "pseudonym") : NULL;
   title = g_markup_escape_text (pseudonym && *pseudonym ? pseudonym : _("Interview"), -1);
   if (note != NULL)
     {
@@ -112,16 +120,30 @@ make_row (IntakeInterview *iv, const char *note, gboolean can_open)
   adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
   adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 4);
   gtk_widget_set_size_request (row, -1, 64);
-  accessible = g_strdup_printf ("%s, %s", pseudonym && *pseudonym ? pseudonym : _("Interview"),
-                                state_words (iv));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, accessible,
-                                  -1);
+  /* The title names the row; what state it is in is its description. */
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  state_words (iv), -1);
   if (can_open)
     {
-      GtkWidget *arrow = gtk_image_new_from_icon_name ("go-next-symbolic");
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), arrow);
-      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      GtkWidget *button = gtk_button_new_with_label (_("Continue"));
+      g_autofree char *name = g_strdup_printf (_("Continue %s"), pseudonym && *pseudonym
+                                                                     ? pseudonym
+                                                                     : _("Interview"));
+
+      /* A large button as well as the row: rows cannot be activated through AT-SPI in 4.8. */
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (button, "big");
+      gtk_widget_add_css_class (button, "suggested-action");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      name, -1);
+      g_object_set_data_full (G_OBJECT (button), "interview-id", g_strdup (iv->id), g_free);
+      g_signal_connect (button, "clicked", G_CALLBACK (continue_clicked_cb), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      /* The row opens it too (not through set_activatable_widget, which would make the row
+       * name the button and GTK 4.8 say the name twice). */
       g_object_set_data_full (G_OBJECT (row), "interview-id", g_strdup (iv->id), g_free);
+      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+      g_signal_connect (row, "activated", G_CALLBACK (continue_row_cb), self);
     }
   return row;
 }
@@ -176,19 +198,19 @@ intake_home_page_refresh (IntakeHomePage *self, IntakeSession *session)
       if (iv->state == INTAKE_STATE_DRAFT && note != NULL)
         {
           gtk_list_box_append (self->returned_list,
-                               make_row (iv, intake_json_get_string (note, "text"), TRUE));
+                               make_row (self, iv, intake_json_get_string (note, "text"), TRUE));
           n_returned++;
         }
       else if (iv->state == INTAKE_STATE_DRAFT)
         {
-          gtk_list_box_append (self->drafts_list, make_row (iv, NULL, TRUE));
+          gtk_list_box_append (self->drafts_list, make_row (self, iv, NULL, TRUE));
           n_drafts++;
         }
       else
         {
           if (iv->state == INTAKE_STATE_AWAITING_REVIEW || iv->state == INTAKE_STATE_QUEUED)
             n_mine_waiting++;
-          gtk_list_box_append (self->done_list, make_row (iv, NULL, FALSE));
+          gtk_list_box_append (self->done_list, make_row (self, iv, NULL, FALSE));
           n_done++;
         }
     }
@@ -235,6 +257,8 @@ intake_home_page_refresh (IntakeHomePage *self, IntakeSession *session)
 static void
 intake_home_page_dispose (GObject *object)
 {
+  /* The bin's child is the template's root: let go of it before the template does. */
+  adw_bin_set_child (ADW_BIN (object), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (object), INTAKE_TYPE_HOME_PAGE);
   G_OBJECT_CLASS (intake_home_page_parent_class)->dispose (object);
 }
@@ -271,7 +295,6 @@ intake_home_page_class_init (IntakeHomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, empty_label);
   gtk_widget_class_bind_template_callback (widget_class, new_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, review_clicked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, row_activated_cb);
 }
 
 static void

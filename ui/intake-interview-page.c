@@ -7,6 +7,7 @@
 #include "intake-form.h"
 #include "intake-interview-page.h"
 #include "intake-json.h"
+#include "intake-ui-private.h"
 
 /* Typing in a text or number answer is saved this long after the last key, and always before
  * leaving the question: one durable transaction per pause, not per key. */
@@ -168,9 +169,8 @@ answer_to_text (IntakeInterviewPage *self, const IntakeQuestion *q, JsonNode *no
 static void
 set_saved (IntakeInterviewPage *self, const char *text)
 {
+  /* The label's text is its accessible name: "Saved" is what a screen reader says too. */
   gtk_label_set_label (self->saved_label, text);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->saved_label),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
 }
 
 static void
@@ -714,7 +714,7 @@ show_question (IntakeInterviewPage *self, const char *name)
   gtk_widget_set_sensitive (GTK_WIDGET (self->back_button),
                             intake_form_session_get_previous (self->fs, name) != NULL);
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->question_scroll), 0);
-  gtk_stack_set_visible_child_name (self->step_stack, "question");
+  _intake_stack_show (self->step_stack, "question");
   self->building = FALSE;
 
   if (self->number_entry != NULL)
@@ -979,7 +979,7 @@ show_summary (IntakeInterviewPage *self)
   gtk_box_append (GTK_BOX (row), button);
   gtk_box_append (self->summary_box, row);
 
-  gtk_stack_set_visible_child_name (self->step_stack, "summary");
+  _intake_stack_show (self->step_stack, "summary");
 }
 
 /* Starting: choose the form, then the language. */
@@ -1034,7 +1034,7 @@ show_language_choice (IntakeInterviewPage *self)
       g_signal_connect (button, "clicked", G_CALLBACK (language_chosen_cb), self);
       gtk_box_append (self->choose_box, button);
     }
-  gtk_stack_set_visible_child_name (self->step_stack, "choose");
+  _intake_stack_show (self->step_stack, "choose");
 }
 
 static IntakeForm *
@@ -1105,7 +1105,7 @@ show_form_choice (IntakeInterviewPage *self, GError **error)
       g_signal_connect (button, "clicked", G_CALLBACK (form_chosen_cb), self);
       gtk_box_append (self->choose_box, button);
     }
-  gtk_stack_set_visible_child_name (self->step_stack, "choose");
+  _intake_stack_show (self->step_stack, "choose");
   return TRUE;
 }
 
@@ -1175,6 +1175,8 @@ intake_interview_page_dispose (GObject *object)
   self->number_entry = NULL;
   self->text_view = NULL;
   self->calendar = NULL;
+  /* The bin's child is the template's root: let go of it before the template does. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), INTAKE_TYPE_INTERVIEW_PAGE);
   g_clear_object (&self->fs);
   g_clear_object (&self->form);

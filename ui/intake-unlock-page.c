@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "intake-unlock-page.h"
+#include "intake-ui-private.h"
 
 /* The longest PIN the pad takes. Passphrases (longer, with letters) come with a later entry. */
 #define PIN_MAX_DIGITS 32
@@ -241,7 +242,7 @@ choose_user (IntakeUnlockPage *self, const char *name)
   show_message (self, NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->keypad), TRUE);
   gtk_label_set_label (self->user_label, title);
-  gtk_stack_set_visible_child_name (self->mode_stack, "pin");
+  _intake_stack_show (self->mode_stack, "pin");
   gtk_widget_grab_focus (GTK_WIDGET (self));
 }
 
@@ -389,7 +390,7 @@ intake_unlock_page_reset (IntakeUnlockPage *self)
   show_message (self, NULL);
   g_clear_pointer (&self->user_name, g_free);
   load_users (self);
-  gtk_stack_set_visible_child_name (self->mode_stack, "users");
+  _intake_stack_show (self->mode_stack, "users");
 }
 
 static void
@@ -399,6 +400,8 @@ intake_unlock_page_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  /* The bin's child is the template's root: let go of it before the template does. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), INTAKE_TYPE_UNLOCK_PAGE);
   G_OBJECT_CLASS (intake_unlock_page_parent_class)->dispose (object);
 }

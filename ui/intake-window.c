@@ -9,6 +9,7 @@
 #include "intake-store.h"
 #include "intake-unlock-page.h"
 #include "intake-window.h"
+#include "intake-ui-private.h"
 
 /* How often the idle clock is looked at. Activity only records a time stamp (cheap on every
  * pointer motion); this check decides whether the policy's idle time has passed. */
@@ -124,7 +125,7 @@ static void
 show_home (IntakeWindow *self)
 {
   intake_home_page_refresh (self->home_page, self->session);
-  gtk_stack_set_visible_child_name (self->stack, "home");
+  _intake_stack_show (self->stack, "home");
 }
 
 static void
@@ -151,7 +152,7 @@ intake_window_lock (IntakeWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->lock_button), FALSE);
   adw_window_title_set_subtitle (self->window_title, "");
   intake_unlock_page_reset (self->unlock_page);
-  gtk_stack_set_visible_child_name (self->stack, "unlock");
+  _intake_stack_show (self->stack, "unlock");
 }
 
 static void
@@ -203,7 +204,7 @@ start_interview (IntakeWindow *self, const char *interview_id)
   g_signal_connect (page, "toast", G_CALLBACK (interview_toast_cb), self);
   self->interview_page = page;
   gtk_stack_add_named (self->stack, page, "interview");
-  gtk_stack_set_visible_child (self->stack, page);
+  _intake_stack_show_child (self->stack, page);
 }
 
 static void
@@ -246,7 +247,7 @@ show_missing (IntakeWindow *self, const char *why)
   adw_status_page_set_description (self->missing_page, text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->missing_page),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
-  gtk_stack_set_visible_child_name (self->stack, "missing");
+  _intake_stack_show (self->stack, "missing");
 }
 
 static void
@@ -349,6 +350,6 @@ intake_window_new (IntakeApplication *app, const char *data_dir)
       return self;
     }
   intake_unlock_page_set_store (self->unlock_page, self->store);
-  gtk_stack_set_visible_child_name (self->stack, "unlock");
+  _intake_stack_show (self->stack, "unlock");
   return self;
 }
