@@ -15,7 +15,9 @@ main (int argc, char **argv)
   g_autoptr (GError) error = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  /* INTAKE_LOCALEDIR: the build tree's translations, for running and testing uninstalled. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("INTAKE_LOCALEDIR") ? g_getenv ("INTAKE_LOCALEDIR")
+                                                                 : LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

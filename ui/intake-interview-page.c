@@ -458,7 +458,7 @@ build_numpad (IntakeInterviewPage *self, GtkBox *area, gboolean decimal)
     {
       const char *key = i < 9 ? keys[i] : "0";
       g_autofree char *name = g_strdup_printf (_("Digit %s"), key);
-      button = make_button (key, "key");
+      button = make_button (key, "numkey");
       gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       name, -1);
       gtk_widget_set_focus_on_click (button, FALSE);
@@ -468,14 +468,14 @@ build_numpad (IntakeInterviewPage *self, GtkBox *area, gboolean decimal)
     }
   if (decimal)
     {
-      button = make_button (".", "key");
+      button = make_button (".", "numkey");
       gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       _("Decimal point"), -1);
       g_object_set_data (G_OBJECT (button), "key", (gpointer) ".");
       g_signal_connect (button, "clicked", G_CALLBACK (numpad_clicked_cb), self);
       gtk_grid_attach (GTK_GRID (grid), button, 0, 3, 1, 1);
     }
-  button = make_button ("⌫", "key");
+  button = make_button ("⌫", "numkey");
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Erase"), -1);
   g_object_set_data (G_OBJECT (button), "key", (gpointer) "erase");

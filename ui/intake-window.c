@@ -34,11 +34,20 @@ struct _IntakeWindow
    * that no answer stays in the widget tree. */
   GtkWidget *interview_page;
 
+  /* Toasts on screen, dismissed on lock: what they say belongs to the user who was there. */
+  GPtrArray *toasts;
+
   gint64 last_activity;
   guint idle_source;
 };
 
 G_DEFINE_FINAL_TYPE (IntakeWindow, intake_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void
+toast_dismissed_cb (AdwToast *toast, IntakeWindow *self)
+{
+  g_ptr_array_remove (self->toasts, toast);
+}
 
 void
 intake_window_add_toast (IntakeWindow *self, const char *message)
@@ -46,7 +55,22 @@ intake_window_add_toast (IntakeWindow *self, const char *message)
   AdwToast *toast = adw_toast_new (message);
 
   adw_toast_set_timeout (toast, 6);
+  g_ptr_array_add (self->toasts, g_object_ref (toast));
+  g_signal_connect (toast, "dismissed", G_CALLBACK (toast_dismissed_cb), self);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+dismiss_toasts (IntakeWindow *self)
+{
+  g_autoptr (GPtrArray) toasts = g_steal_pointer (&self->toasts);
+
+  self->toasts = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < toasts->len; i++)
+    {
+      g_signal_handlers_disconnect_by_func (toasts->pdata[i], toast_dismissed_cb, self);
+      adw_toast_dismiss (toasts->pdata[i]);
+    }
 }
 
 /* The idle time before locking: the store's policy, shortened (never lengthened) by
@@ -145,6 +169,7 @@ intake_window_lock (IntakeWindow *self)
 
   drop_interview_page (self);
   intake_home_page_clear (self->home_page);
+  dismiss_toasts (self);
   if (self->session != NULL)
     intake_session_lock (self->session);
   g_clear_object (&self->session);
@@ -259,6 +284,10 @@ intake_window_dispose (GObject *object)
   if (self->session != NULL)
     intake_session_lock (self->session);
   g_clear_object (&self->session);
+  if (self->toasts != NULL)
+    for (guint i = 0; i < self->toasts->len; i++)
+      g_signal_handlers_disconnect_by_func (self->toasts->pdata[i], toast_dismissed_cb, self);
+  g_clear_pointer (&self->toasts, g_ptr_array_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), INTAKE_TYPE_WINDOW);
   G_OBJECT_CLASS (intake_window_parent_class)->dispose (object);
 }
@@ -314,6 +343,7 @@ intake_window_init (IntakeWindow *self)
       GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->toasts = g_ptr_array_new_with_free_func (g_object_unref);
 
   /* Every touch, key and pointer move counts as use; capture phase, so that widgets that handle
    * the event themselves still reset the idle clock. */
