@@ -793,6 +793,24 @@ language_clicked_cb (IntakeInterviewPage *self)
     show_summary (self);
 }
 
+static void
+next_action_cb (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  IntakeInterviewPage *self = INTAKE_INTERVIEW_PAGE (widget);
+
+  if (self->current != NULL)
+    next_clicked_cb (self);
+}
+
+static void
+back_action_cb (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  IntakeInterviewPage *self = INTAKE_INTERVIEW_PAGE (widget);
+
+  if (self->current != NULL)
+    back_clicked_cb (self);
+}
+
 /* Summary. */
 
 static void
@@ -916,6 +934,72 @@ show_result (IntakeInterviewPage *self, JsonObject *r)
     }
 }
 
+/* Every question shown now with its answer, each one tap away; sensitive answers stay masked
+ * here (the question itself unmasks them). */
+static void
+add_all_answers (IntakeInterviewPage *self)
+{
+  g_auto (GStrv) visible = intake_form_session_dup_visible (self->fs);
+  GtkWidget *list = gtk_list_box_new ();
+
+  add_heading (self->summary_box, _("All answers"));
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (list), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("All answers"), -1);
+  for (guint i = 0; visible[i] != NULL; i++)
+    {
+      const IntakeQuestion *q = intake_form_lookup_question (self->form, visible[i]);
+      JsonNode *answer = answer_of (self, visible[i]);
+      g_autofree char *problem = NULL;
+      g_autofree char *text = NULL;
+      g_autofree char *title = NULL;
+      const char *label;
+      GtkWidget *row, *button;
+
+      if (q == NULL || !intake_question_is_answerable (q))
+        continue;
+      problem = intake_form_session_dup_problem (self->fs, visible[i]);
+      if (answer != NULL && intake_question_get_sensitive (q) && !intake_answer_is_declined (answer))
+        text = g_strdup (_("Sensitive answer hidden"));
+      else
+        text = answer_to_text (self, q, answer);
+      if (problem != NULL)
+        {
+          g_autofree char *with = g_strdup_printf ("%s — %s", text, problem);
+          g_free (text);
+          text = g_steal_pointer (&with);
+        }
+      row = adw_action_row_new ();
+      label = intake_question_get_label (q, self->language) ? intake_question_get_label (
+                                                                  q, self->language)
+                                                            : visible[i];
+      title = g_markup_escape_text (label, -1);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      {
+        g_autofree char *escaped = g_markup_escape_text (text, -1);
+        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped);
+      }
+      adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 3);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
+      if (problem != NULL || answer == NULL)
+        gtk_widget_add_css_class (row, "error");
+      button = make_button (_("Change"), "big");
+      gtk_widget_add_css_class (button, "flat");
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      {
+        g_autofree char *name = g_strdup_printf (_("Change: %s"), label);
+        gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        name, -1);
+      }
+      g_object_set_data_full (G_OBJECT (button), "question", g_strdup (visible[i]), g_free);
+      g_signal_connect (button, "clicked", G_CALLBACK (problem_jump_cb), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      gtk_list_box_append (GTK_LIST_BOX (list), row);
+    }
+  gtk_box_append (self->summary_box, list);
+}
+
 static void
 show_summary (IntakeInterviewPage *self)
 {
@@ -962,6 +1046,8 @@ show_summary (IntakeInterviewPage *self)
           gtk_box_append (self->summary_box, button);
         }
     }
+
+  add_all_answers (self);
 
   message = add_label (self->summary_box, "", "problem");
   gtk_widget_set_visible (message, FALSE);
@@ -1227,6 +1313,17 @@ intake_interview_page_class_init (IntakeInterviewPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, next_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, language_clicked_cb);
+
+  /* The whole interview works from a keyboard too: Tab among the answers, Space to choose,
+   * Alt+Right / Alt+Left (or Ctrl+Enter) for Next and Back. */
+  gtk_widget_class_install_action (widget_class, "interview.next", NULL, next_action_cb);
+  gtk_widget_class_install_action (widget_class, "interview.back", NULL, back_action_cb);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_ALT_MASK,
+                                       "interview.next", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
+                                       "interview.next", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
+                                       "interview.back", NULL);
 }
 
 static void
