@@ -180,10 +180,29 @@ class App:
                 raise Failure("%s %r still shown" % (role, name or contains))
             time.sleep(0.1)
 
+    def try_press(self, name, role=("push button", "button", "toggle button")):
+        """Presses @name if it is on screen now; False if it is not (or went away)."""
+        for node in self.find_all(role, name=name):
+            try:
+                node.queryAction().doAction(0)
+                return True
+            except Exception:
+                return False
+        return False
+
     def press(self, name, role=("push button", "button", "toggle button"), timeout=30):
-        node = self.wait(role, name=name, timeout=timeout)
-        node.queryAction().doAction(0)
-        return node
+        """Activates the control named @name. A page rebuilt between finding a control and
+        pressing it leaves a defunct object behind: find it again and retry."""
+        deadline = time.monotonic() + timeout
+        while True:
+            node = self.wait(role, name=name, timeout=max(1, deadline - time.monotonic()))
+            try:
+                node.queryAction().doAction(0)
+                return node
+            except Exception as e:
+                if time.monotonic() > deadline:
+                    raise Failure("cannot press %r: %s" % (name, e))
+                time.sleep(0.1)
 
     def dump(self):
         """The visible tree, for the log of a failed run."""
@@ -335,14 +354,13 @@ def inner(args):
 
         # "Prefer not to say" to the end: each is an answer, and the summary follows.
         buttons = ("push button", "button")
-        for _ in range(120):
+        deadline = time.monotonic() + 120
+        while time.monotonic() < deadline:
             if app.find_all(buttons, name="Complete"):
                 break
-            decline = app.find_all(buttons, name="Prefer not to say")
-            if decline:
-                decline[0].queryAction().doAction(0)
-            else:
-                app.press("Next")  # a note: nothing to answer
+            # Whatever this page offers: "Prefer not to say" on a question, Next on a note. A
+            # page may change under our feet (the tree is read while the app rebuilds it).
+            app.try_press("Prefer not to say") or app.try_press("Next")
             time.sleep(0.05)
         app.wait(("push button", "button"), name="Complete", timeout=20)
         app.wait(role=("label",), contains="Screening result", what="the screening result")
