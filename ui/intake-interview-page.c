@@ -701,7 +701,7 @@ show_question (IntakeInterviewPage *self, const char *name)
   if (answerable)
     {
       self->decline_button = make_button (_("Prefer not to say"), "big");
-      gtk_widget_set_halign (self->decline_button, GTK_ALIGN_START);
+      gtk_widget_set_margin_top (self->decline_button, 12);
       g_signal_connect_swapped (self->decline_button, "clicked",
                                 G_CALLBACK (decline_clicked_cb), self);
       gtk_box_append (self->question_box, self->decline_button);
