@@ -15,6 +15,8 @@ struct _IntakeHomePage
   GtkButton *new_button;
   GtkButton *review_button;
   GtkLabel *outbox_label;
+  GtkLabel *sync_label;
+  GtkButton *sync_button;
   GtkLabel *returned_title;
   GtkListBox *returned_list;
   GtkLabel *drafts_title;
@@ -31,6 +33,7 @@ enum
   SIGNAL_NEW_INTERVIEW,
   SIGNAL_OPEN_INTERVIEW,
   SIGNAL_REVIEW,
+  SIGNAL_SYNC_NOW,
   N_SIGNALS
 };
 
@@ -46,6 +49,21 @@ static void
 review_clicked_cb (IntakeHomePage *self)
 {
   g_signal_emit (self, signals[SIGNAL_REVIEW], 0);
+}
+
+static void
+sync_clicked_cb (IntakeHomePage *self)
+{
+  g_signal_emit (self, signals[SIGNAL_SYNC_NOW], 0);
+}
+
+void
+intake_home_page_set_sync_status (IntakeHomePage *self, const char *text, gboolean can_sync)
+{
+  g_return_if_fail (INTAKE_IS_HOME_PAGE (self));
+
+  gtk_label_set_label (self->sync_label, text ? text : "");
+  gtk_widget_set_sensitive (GTK_WIDGET (self->sync_button), can_sync);
 }
 
 static void
@@ -277,6 +295,9 @@ intake_home_page_class_init (IntakeHomePageClass *klass)
   signals[SIGNAL_OPEN_INTERVIEW] = g_signal_new ("open-interview", G_TYPE_FROM_CLASS (klass),
                                                  G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
                                                  G_TYPE_NONE, 1, G_TYPE_STRING);
+  signals[SIGNAL_SYNC_NOW] = g_signal_new ("sync-now", G_TYPE_FROM_CLASS (klass),
+                                           G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
+                                           0);
   signals[SIGNAL_REVIEW] = g_signal_new ("review", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
 
@@ -286,6 +307,8 @@ intake_home_page_class_init (IntakeHomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, new_button);
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, review_button);
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, outbox_label);
+  gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, sync_label);
+  gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, sync_button);
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, returned_title);
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, returned_list);
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, drafts_title);
@@ -295,6 +318,7 @@ intake_home_page_class_init (IntakeHomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, empty_label);
   gtk_widget_class_bind_template_callback (widget_class, new_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, review_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, sync_clicked_cb);
 }
 
 static void

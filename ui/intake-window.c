@@ -7,6 +7,7 @@
 #include "intake-home-page.h"
 #include "intake-interview-page.h"
 #include "intake-store.h"
+#include "intake-sync-engine.h"
 #include "intake-unlock-page.h"
 #include "intake-window.h"
 #include "intake-ui-private.h"
@@ -30,6 +31,8 @@ struct _IntakeWindow
   char *data_dir;
   IntakeStore *store;
   IntakeSession *session;
+  /* Runs for as long as the window, whoever is unlocked: envelopes are sealed already. */
+  IntakeSyncEngine *sync;
   /* The interview being taken, if any: created per interview, destroyed on leaving or locking so
    * that no answer stays in the widget tree. */
   GtkWidget *interview_page;
@@ -145,10 +148,97 @@ activity_scroll_cb (GtkEventControllerScroll *controller, double dx, double dy,
   note_activity (INTAKE_WINDOW (user_data));
 }
 
+static void show_missing (IntakeWindow *self, const char *why);
+
+static void
+update_sync_status (IntakeWindow *self)
+{
+  const IntakeSyncReport *report = intake_sync_engine_get_last_report (self->sync);
+  IntakeSyncState state = intake_sync_engine_get_state (self->sync);
+  g_autofree char *last = intake_store_dup_sync_state (self->store, "last_success");
+  g_autofree char *when = NULL;
+  g_autofree char *text = NULL;
+  const char *words;
+
+  if (last != NULL)
+    {
+      g_autoptr (GDateTime) utc = g_date_time_new_from_iso8601 (last, NULL);
+      g_autoptr (GDateTime) local = utc ? g_date_time_to_local (utc) : NULL;
+      when = local ? g_date_time_format (local, "%Y-%m-%d %H:%M") : NULL;
+    }
+  switch (state)
+    {
+    case INTAKE_SYNC_STATE_SYNCING:
+      words = _("Sending…");
+      break;
+    case INTAKE_SYNC_STATE_WAITING:
+      words = _("Could not reach the server; trying again later.");
+      break;
+    case INTAKE_SYNC_STATE_OFFLINE:
+      words = _("Offline: interviews wait on the tablet, safely encrypted.");
+      break;
+    case INTAKE_SYNC_STATE_STOPPED:
+      words = _("Sending has stopped: an administrator must act.");
+      break;
+    case INTAKE_SYNC_STATE_IDLE:
+    default:
+      words = _("Online.");
+      break;
+    }
+  /* The engine's own message says what happened in plain words (in English for now). */
+  if (report->message != NULL && state != INTAKE_SYNC_STATE_SYNCING)
+    text = g_strdup_printf ("%s %s", words, report->message);
+  else
+    text = g_strdup (words);
+  if (when != NULL)
+    {
+      g_autofree char *with = g_strdup_printf (_("%s\nLast sent: %s"), text, when);
+      g_free (text);
+      text = g_steal_pointer (&with);
+    }
+  intake_home_page_set_sync_status (self->home_page, text,
+                                    state != INTAKE_SYNC_STATE_SYNCING);
+}
+
+static void
+sync_state_cb (IntakeSyncEngine *sync, GParamSpec *pspec, IntakeWindow *self)
+{
+  update_sync_status (self);
+}
+
+static void
+sync_pass_finished_cb (IntakeSyncEngine *sync, IntakeWindow *self)
+{
+  const IntakeSyncReport *report = intake_sync_engine_get_last_report (sync);
+
+  if (report->outcome == INTAKE_SYNC_WIPED)
+    {
+      /* The server ordered this tablet wiped, and the engine did it: nothing is left to open. */
+      intake_window_lock (self);
+      intake_sync_engine_stop (self->sync);
+      g_clear_object (&self->store);
+      show_missing (self, report->message);
+      return;
+    }
+  update_sync_status (self);
+  /* What was sent changes what home shows. */
+  if (self->session != NULL && self->interview_page == NULL)
+    intake_home_page_refresh (self->home_page, self->session);
+}
+
+static void
+sync_now_cb (IntakeWindow *self)
+{
+  if (self->sync != NULL)
+    intake_sync_engine_sync_now (self->sync);
+}
+
 static void
 show_home (IntakeWindow *self)
 {
   intake_home_page_refresh (self->home_page, self->session);
+  if (self->sync != NULL)
+    update_sync_status (self);
   _intake_stack_show (self->stack, "home");
 }
 
@@ -284,6 +374,12 @@ intake_window_dispose (GObject *object)
   if (self->session != NULL)
     intake_session_lock (self->session);
   g_clear_object (&self->session);
+  if (self->sync != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->sync, self);
+      intake_sync_engine_stop (self->sync);
+      g_clear_object (&self->sync);
+    }
   if (self->toasts != NULL)
     for (guint i = 0; i < self->toasts->len; i++)
       g_signal_handlers_disconnect_by_func (self->toasts->pdata[i], toast_dismissed_cb, self);
@@ -327,6 +423,7 @@ intake_window_class_init (IntakeWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, new_interview_cb);
   gtk_widget_class_bind_template_callback (widget_class, open_interview_cb);
   gtk_widget_class_bind_template_callback (widget_class, review_cb);
+  gtk_widget_class_bind_template_callback (widget_class, sync_now_cb);
 
   gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_activated_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.lock",
@@ -381,5 +478,10 @@ intake_window_new (IntakeApplication *app, const char *data_dir)
     }
   intake_unlock_page_set_store (self->unlock_page, self->store);
   _intake_stack_show (self->stack, "unlock");
+
+  self->sync = intake_sync_engine_new (data_dir, NULL);
+  g_signal_connect (self->sync, "notify::state", G_CALLBACK (sync_state_cb), self);
+  g_signal_connect (self->sync, "pass-finished", G_CALLBACK (sync_pass_finished_cb), self);
+  intake_sync_engine_start (self->sync);
   return self;
 }

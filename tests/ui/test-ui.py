@@ -321,6 +321,10 @@ def inner(args):
         enter_pin(app, WORKER_PIN)
         app.wait(name="New interview", timeout=60)
         check(True, "unlocked with the PIN pad; home shows New interview")
+        # The sync engine runs in the window; this tablet is not enrolled, and home says so.
+        app.wait(("push button", "button"), name="Sync now")
+        app.wait(role=("label",), contains="not enrolled", timeout=30, what="the sync state")
+        check(True, "home shows the sync state (not enrolled) and Sync now")
         screenshot(args, "home-empty")
 
         # A new interview: the only form is chosen by itself; then the language.
