@@ -23,6 +23,9 @@ struct _IntakeUnlockPage
   GtkSpinner *spinner;
   GtkGrid *keypad;
   GtkButton *change_user_button;
+  GtkPasswordEntry *passphrase_entry;
+  GtkButton *passphrase_button;
+  GtkButton *mode_button;
 
   IntakeStore *store;
   char *user_name;
@@ -98,6 +101,9 @@ set_busy (IntakeUnlockPage *self, gboolean busy)
   gtk_spinner_set_spinning (self->spinner, busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->keypad), !busy);
   gtk_widget_set_sensitive (GTK_WIDGET (self->change_user_button), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->passphrase_entry), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->passphrase_button), !busy);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->mode_button), !busy);
 }
 
 static void
@@ -131,7 +137,12 @@ unlock_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         return;
       show_message (self, error->message);
       if (g_error_matches (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_LOCKED_OUT))
-        gtk_widget_set_sensitive (GTK_WIDGET (self->keypad), FALSE);
+        {
+          gtk_widget_set_sensitive (GTK_WIDGET (self->keypad), FALSE);
+          gtk_widget_set_sensitive (GTK_WIDGET (self->passphrase_entry), FALSE);
+          gtk_widget_set_sensitive (GTK_WIDGET (self->passphrase_button), FALSE);
+          gtk_widget_set_sensitive (GTK_WIDGET (self->mode_button), FALSE);
+        }
       return;
     }
   show_message (self, NULL);
@@ -139,27 +150,81 @@ unlock_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 }
 
 static void
-submit (IntakeUnlockPage *self)
+start_unlock (IntakeUnlockPage *self, IntakeSecret *secret)
 {
   g_autoptr (GTask) task = NULL;
   UnlockData *data;
 
-  if (self->busy || self->pin_len == 0 || self->user_name == NULL || self->store == NULL)
-    return;
   data = g_new0 (UnlockData, 1);
   data->store = g_object_ref (self->store);
   data->user_name = g_strdup (self->user_name);
-  data->secret = intake_secret_new_from_data (self->pin->data, self->pin_len);
-  wipe_pin (self);
+  data->secret = secret;
   show_message (self, NULL);
   set_busy (self, TRUE);
 
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
   task = g_task_new (self, self->cancellable, unlock_done_cb, NULL);
-  g_task_set_source_tag (task, submit);
+  g_task_set_source_tag (task, start_unlock);
   g_task_set_task_data (task, data, (GDestroyNotify) unlock_data_free);
   g_task_run_in_thread (task, unlock_thread);
+}
+
+static void
+submit (IntakeUnlockPage *self)
+{
+  IntakeSecret *secret;
+
+  if (self->busy || self->pin_len == 0 || self->user_name == NULL || self->store == NULL)
+    return;
+  secret = intake_secret_new_from_data (self->pin->data, self->pin_len);
+  wipe_pin (self);
+  start_unlock (self, secret);
+}
+
+static void
+wipe_passphrase (IntakeUnlockPage *self)
+{
+  /* GtkPasswordEntry keeps its text in GTK's non-pageable secure memory, wiped when freed. */
+  gtk_editable_set_text (GTK_EDITABLE (self->passphrase_entry), "");
+}
+
+static void
+passphrase_activate_cb (IntakeUnlockPage *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->passphrase_entry));
+  IntakeSecret *secret;
+
+  if (self->busy || text == NULL || *text == '\0' || self->user_name == NULL
+      || self->store == NULL)
+    return;
+  secret = intake_secret_new_from_data (text, strlen (text));
+  wipe_passphrase (self);
+  start_unlock (self, secret);
+}
+
+static void
+set_passphrase_mode (IntakeUnlockPage *self, gboolean passphrase)
+{
+  wipe_pin (self);
+  update_dots (self);
+  wipe_passphrase (self);
+  gtk_widget_set_visible (GTK_WIDGET (self->keypad), !passphrase);
+  gtk_widget_set_visible (GTK_WIDGET (self->dots_label), !passphrase);
+  gtk_widget_set_visible (GTK_WIDGET (self->passphrase_entry), passphrase);
+  gtk_widget_set_visible (GTK_WIDGET (self->passphrase_button), passphrase);
+  gtk_button_set_label (self->mode_button, passphrase ? _("Use the PIN pad instead")
+                                                      : _("Use a passphrase instead"));
+  if (passphrase)
+    gtk_widget_grab_focus (GTK_WIDGET (self->passphrase_entry));
+  else
+    gtk_widget_grab_focus (GTK_WIDGET (self));
+}
+
+static void
+mode_clicked_cb (IntakeUnlockPage *self)
+{
+  set_passphrase_mode (self, !gtk_widget_get_visible (GTK_WIDGET (self->passphrase_entry)));
 }
 
 static void
@@ -207,7 +272,8 @@ key_pressed_cb (GtkEventControllerKey *controller, guint keyval, guint keycode,
 {
   guint32 c = gdk_keyval_to_unicode (keyval);
 
-  if (!g_str_equal (gtk_stack_get_visible_child_name (self->mode_stack), "pin"))
+  if (!g_str_equal (gtk_stack_get_visible_child_name (self->mode_stack), "pin")
+      || gtk_widget_get_visible (GTK_WIDGET (self->passphrase_entry)))
     return FALSE;
   if (c >= '0' && c <= '9')
     {
@@ -241,9 +307,12 @@ choose_user (IntakeUnlockPage *self, const char *name)
   update_dots (self);
   show_message (self, NULL);
   gtk_widget_set_sensitive (GTK_WIDGET (self->keypad), TRUE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->passphrase_entry), TRUE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->passphrase_button), TRUE);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->mode_button), TRUE);
   gtk_label_set_label (self->user_label, title);
   _intake_stack_show (self->mode_stack, "pin");
-  gtk_widget_grab_focus (GTK_WIDGET (self));
+  set_passphrase_mode (self, FALSE);
 }
 
 static void
@@ -387,6 +456,7 @@ intake_unlock_page_reset (IntakeUnlockPage *self)
 
   wipe_pin (self);
   update_dots (self);
+  wipe_passphrase (self);
   show_message (self, NULL);
   g_clear_pointer (&self->user_name, g_free);
   load_users (self);
@@ -442,7 +512,12 @@ intake_unlock_page_class_init (IntakeUnlockPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IntakeUnlockPage, spinner);
   gtk_widget_class_bind_template_child (widget_class, IntakeUnlockPage, keypad);
   gtk_widget_class_bind_template_child (widget_class, IntakeUnlockPage, change_user_button);
+  gtk_widget_class_bind_template_child (widget_class, IntakeUnlockPage, passphrase_entry);
+  gtk_widget_class_bind_template_child (widget_class, IntakeUnlockPage, mode_button);
+  gtk_widget_class_bind_template_child (widget_class, IntakeUnlockPage, passphrase_button);
   gtk_widget_class_bind_template_callback (widget_class, change_user_cb);
+  gtk_widget_class_bind_template_callback (widget_class, passphrase_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, mode_clicked_cb);
 }
 
 static void

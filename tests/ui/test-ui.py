@@ -412,8 +412,13 @@ def inner(args):
         # nothing resets the idle clock.
         app = App(args, data_dir, {"INTAKE_AUTO_LOCK_SECONDS": "4"})
         app.press(WORKER)
-        enter_pin(app, WORKER_PIN)
+        # This time with the passphrase entry (the PIN is a passphrase of digits).
+        app.press("Use a passphrase instead")
+        entry = app.wait(role=("password text", "text"), name="Passphrase")
+        entry.queryEditableText().setTextContents(WORKER_PIN)
+        app.press("Unlock")
         app.wait(name="New interview", timeout=60)
+        check(True, "unlocked with the passphrase entry")
         app.press("New interview")
         app.press("English")
         app.wait(role=("label",), contains="private")
