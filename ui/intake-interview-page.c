@@ -23,6 +23,7 @@ struct _IntakeInterviewPage
   GtkProgressBar *progress_bar;
   GtkLabel *saved_label;
   GtkButton *language_button;
+  GtkLabel *language_label;
   GtkScrolledWindow *question_scroll;
   GtkBox *question_box;
   GtkButton *back_button;
@@ -643,7 +644,7 @@ update_language_button (IntakeInterviewPage *self)
   g_autofree char *accessible = g_strdup_printf (_("Language: %s"),
                                                  language_name (self->language));
 
-  gtk_button_set_label (self->language_button, language_name (self->language));
+  gtk_label_set_label (self->language_label, language_name (self->language));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->language_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
   gtk_widget_set_visible (GTK_WIDGET (self->language_button),
@@ -1304,6 +1305,7 @@ intake_interview_page_class_init (IntakeInterviewPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, saved_label);
   gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, language_button);
+  gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, language_label);
   gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, question_scroll);
   gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, question_box);
   gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, back_button);
