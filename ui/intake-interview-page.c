@@ -35,6 +35,8 @@ struct _IntakeInterviewPage
   IntakeForm *form;
   IntakeFormSession *fs;
   char *language;
+  /* A supervisor's note on a returned interview, shown on top of every page of it. */
+  char *review_note;
   /* The question shown, or NULL on the choice and summary screens. */
   char *current;
 
@@ -652,6 +654,17 @@ update_language_button (IntakeInterviewPage *self)
 }
 
 static void
+add_review_note (IntakeInterviewPage *self, GtkBox *box)
+{
+  g_autofree char *text = NULL;
+
+  if (self->review_note == NULL)
+    return;
+  text = g_strdup_printf (_("Supervisor’s note: %s"), self->review_note);
+  add_label (box, text, "note-box");
+}
+
+static void
 show_question (IntakeInterviewPage *self, const char *name)
 {
   const IntakeQuestion *q = intake_form_lookup_question (self->form, name);
@@ -666,6 +679,7 @@ show_question (IntakeInterviewPage *self, const char *name)
   self->current = g_strdup (name);
   self->building = TRUE;
 
+  add_review_note (self, self->question_box);
   add_label (self->question_box, intake_question_get_label (q, self->language)
                                      ? intake_question_get_label (q, self->language)
                                      : name,
@@ -1015,6 +1029,7 @@ show_summary (IntakeInterviewPage *self)
   clear_box (self->summary_box);
 
   add_label (self->summary_box, _("Summary"), "title-1");
+  add_review_note (self, self->summary_box);
   if (result != NULL && JSON_NODE_HOLDS_OBJECT (result))
     show_result (self, json_node_get_object (result));
 
@@ -1236,6 +1251,10 @@ open_draft (IntakeInterviewPage *self, const char *interview_id, GError **error)
     return FALSE;
   self->interview_id = g_strdup (interview_id);
   answers = intake_json_get_object (iv->content, "answers");
+  {
+    JsonObject *note = intake_json_get_object (iv->content, "review_note");
+    self->review_note = g_strdup (note ? intake_json_get_string (note, "text") : NULL);
+  }
   language = answers ? intake_json_get_string (answers, "interview_language") : NULL;
   self->language = g_strdup (language && intake_form_has_language (self->form, language)
                                  ? language
@@ -1278,6 +1297,7 @@ intake_interview_page_finalize (GObject *object)
 
   g_clear_pointer (&self->interview_id, g_free);
   g_clear_pointer (&self->language, g_free);
+  g_clear_pointer (&self->review_note, g_free);
   g_clear_pointer (&self->current, g_free);
   g_clear_pointer (&self->choice_buttons, g_ptr_array_unref);
   G_OBJECT_CLASS (intake_interview_page_parent_class)->finalize (object);

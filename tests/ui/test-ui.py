@@ -27,6 +27,8 @@ SKIP = 77
 LAUNCHER = "/usr/libexec/at-spi-bus-launcher"
 WORKER, WORKER_PIN = "ana", "246622"
 ADMIN_PIN = "135791"
+SUPERVISOR, SUPERVISOR_PIN = "sri", "975310"
+NOTE = "Please ask about the wages again"
 SENTINEL = "Sentinel7731"
 
 
@@ -79,6 +81,8 @@ def make_tablet(args, data_dir):
         stdin=ADMIN_PIN + "\n")
     ctl(args, data_dir, "--user", "admin", "--pin-stdin", "user", "add", WORKER, "--role",
         "worker", stdin="%s\n%s\n" % (ADMIN_PIN, WORKER_PIN))
+    ctl(args, data_dir, "--user", "admin", "--pin-stdin", "user", "add", SUPERVISOR, "--role",
+        "supervisor", stdin="%s\n%s\n" % (ADMIN_PIN, SUPERVISOR_PIN))
     ctl(args, data_dir, "--user", "admin", "--pin-stdin", "policy", "set", "max_failed_unlocks",
         "5", stdin=ADMIN_PIN + "\n")
     ctl(args, data_dir, "--user", "admin", "--pin-stdin", "form", "import", args.form,
@@ -287,6 +291,21 @@ def answer_choice(app, title, label):
     app.press("Next")
 
 
+def to_summary(app):
+    """"Prefer not to say" to every question left (each is an answer), Next past notes, until
+    the summary's Complete shows."""
+    buttons = ("push button", "button")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if app.find_all(buttons, name="Complete"):
+            return
+        # Whatever this page offers: "Prefer not to say" on a question, Next on a note. A page
+        # may change under our feet (the tree is read while the app rebuilds it).
+        app.try_press("Prefer not to say") or app.try_press("Next")
+        time.sleep(0.05)
+    raise Failure("the summary never came")
+
+
 def inner(args):
     results = []
 
@@ -373,15 +392,7 @@ def inner(args):
         check(True, "resumed at the first unanswered question")
 
         # "Prefer not to say" to the end: each is an answer, and the summary follows.
-        buttons = ("push button", "button")
-        deadline = time.monotonic() + 120
-        while time.monotonic() < deadline:
-            if app.find_all(buttons, name="Complete"):
-                break
-            # Whatever this page offers: "Prefer not to say" on a question, Next on a note. A
-            # page may change under our feet (the tree is read while the app rebuilds it).
-            app.try_press("Prefer not to say") or app.try_press("Next")
-            time.sleep(0.05)
+        to_summary(app)
         app.wait(("push button", "button"), name="Complete", timeout=20)
         app.wait(role=("label",), contains="Screening result", what="the screening result")
         screenshot(args, "summary")
@@ -391,6 +402,24 @@ def inner(args):
         check(rows[0]["state"] == "awaiting_review",
               "Complete sends it to review (state %s)" % rows[0]["state"])
         screenshot(args, "home")
+
+        # A supervisor returns it with a note: home shows it on top, with the note, to continue.
+        ctl(args, data_dir, "--user", SUPERVISOR, "--pin-stdin", "review", "return",
+            rows[0]["id"], "--note", NOTE, stdin=SUPERVISOR_PIN + "\n")
+        app.press("Lock")
+        app.press(WORKER)
+        enter_pin(app, WORKER_PIN)
+        app.wait(role=("label",), contains=NOTE, timeout=30, what="the supervisor's note on home")
+        app.wait(role=("label",), contains="Returned to you")
+        check(True, "a returned interview is on home with the supervisor's note")
+        screenshot(args, "home-returned")
+        app.press("Continue " + SENTINEL)
+        app.wait(role=("label",), contains=NOTE, what="the note on top of the interview")
+        to_summary(app)
+        app.press("Complete")
+        app.wait(name="New interview", timeout=30)
+        rows = interviews(args, data_dir)
+        check(rows[0]["state"] == "awaiting_review", "the returned interview is completed again")
 
         # Lock: back to the tiles, nothing of the interview left in the tree.
         app.press("New interview")
