@@ -6,6 +6,7 @@
 
 #include "intake-home-page.h"
 #include "intake-interview-page.h"
+#include "intake-review-page.h"
 #include "intake-store.h"
 #include "intake-sync-engine.h"
 #include "intake-unlock-page.h"
@@ -289,7 +290,7 @@ unlocked_cb (IntakeWindow *self, IntakeSession *session)
 }
 
 static void
-interview_closed_cb (IntakeInterviewPage *page, IntakeWindow *self)
+interview_closed_cb (GtkWidget *page, IntakeWindow *self)
 {
   drop_interview_page (self);
   if (self->session != NULL)
@@ -297,7 +298,7 @@ interview_closed_cb (IntakeInterviewPage *page, IntakeWindow *self)
 }
 
 static void
-interview_toast_cb (IntakeInterviewPage *page, const char *message, IntakeWindow *self)
+interview_toast_cb (GtkWidget *page, const char *message, IntakeWindow *self)
 {
   intake_window_add_toast (self, message);
 }
@@ -337,8 +338,22 @@ open_interview_cb (IntakeWindow *self, const char *interview_id)
 static void
 review_cb (IntakeWindow *self)
 {
-  intake_window_add_toast (self, _("Reviewing on the tablet comes in a later version; for now "
-                                   "use “intakectl review”"));
+  g_autoptr (GError) error = NULL;
+  GtkWidget *page;
+
+  drop_interview_page (self);
+  page = GTK_WIDGET (intake_review_page_new (self->session, &error));
+  if (page == NULL)
+    {
+      intake_window_add_toast (self, error->message);
+      return;
+    }
+  /* The same slot as an interview: one content page at a time, dropped on lock. */
+  g_signal_connect (page, "closed", G_CALLBACK (interview_closed_cb), self);
+  g_signal_connect (page, "toast", G_CALLBACK (interview_toast_cb), self);
+  self->interview_page = page;
+  gtk_stack_add_named (self->stack, page, "review");
+  _intake_stack_show_child (self->stack, page);
 }
 
 static void

@@ -421,6 +421,21 @@ def inner(args):
         rows = interviews(args, data_dir)
         check(rows[0]["state"] == "awaiting_review", "the returned interview is completed again")
 
+        # The supervisor reviews it on the tablet: the queue, the interview read-only, Approve.
+        app.press("Lock")
+        app.press(SUPERVISOR)
+        enter_pin(app, SUPERVISOR_PIN)
+        app.press("Review", timeout=60)
+        app.press("Open " + SENTINEL)
+        app.wait(role=("label",), contains="Screening result", what="the result under review")
+        screenshot(args, "review")
+        app.press("Approve")
+        app.wait(role=("label",), name="Nothing waits for review.", timeout=30)
+        rows = interviews(args, data_dir)
+        check(rows[0]["state"] == "queued",
+              "the supervisor approves it on the tablet (state %s)" % rows[0]["state"])
+        app.press("Back to home")
+
         # Lock: back to the tiles, nothing of the interview left in the tree.
         app.press("New interview")
         app.press("English")
