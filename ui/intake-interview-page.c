@@ -949,7 +949,8 @@ add_all_answers (IntakeInterviewPage *self)
       if (q == NULL || !intake_question_is_answerable (q))
         continue;
       problem = intake_form_session_dup_problem (self->fs, visible[i]);
-      if (answer != NULL && intake_question_get_sensitive (q) && !intake_answer_is_declined (answer))
+      if (answer != NULL && intake_question_get_sensitive (q)
+          && !intake_answer_is_declined (answer))
         text = g_strdup (_("Sensitive answer hidden"));
       else
         text = answer_to_text (self, q, answer);
