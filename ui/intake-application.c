@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "intake-config.h"
+
+#include <glib/gi18n.h>
+
+#include "intake-application.h"
+#include "intake-store.h"
+#include "intake-window.h"
+
+struct _IntakeApplication
+{
+  AdwApplication parent_instance;
+
+  char *data_dir;
+};
+
+G_DEFINE_FINAL_TYPE (IntakeApplication, intake_application, ADW_TYPE_APPLICATION)
+
+static int
+intake_application_handle_local_options (GApplication *app, GVariantDict *options)
+{
+  IntakeApplication *self = INTAKE_APPLICATION (app);
+  const char *dir = NULL;
+
+  if (g_variant_dict_lookup (options, "data-dir", "^&ay", &dir) && dir != NULL && *dir != '\0')
+    {
+      g_free (self->data_dir);
+      self->data_dir = g_canonicalize_filename (dir, NULL);
+    }
+  if (self->data_dir == NULL)
+    self->data_dir = intake_store_default_data_dir ();
+  /* Carry on with the default handling (activation). */
+  return -1;
+}
+
+static void
+intake_application_activate (GApplication *app)
+{
+  IntakeApplication *self = INTAKE_APPLICATION (app);
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    window = GTK_WINDOW (intake_window_new (self, self->data_dir));
+  gtk_window_present (window);
+}
+
+static void
+intake_application_startup (GApplication *app)
+{
+  g_autoptr (GtkCssProvider) css = gtk_css_provider_new ();
+
+  G_APPLICATION_CLASS (intake_application_parent_class)->startup (app);
+  gtk_css_provider_load_from_resource (css, "/org/fieldintake/Intake/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (),
+                                              GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+}
+
+static void
+quit_activated_cb (GSimpleAction *action, GVariant *param, gpointer user_data)
+{
+  g_application_quit (G_APPLICATION (user_data));
+}
+
+static void
+intake_application_finalize (GObject *object)
+{
+  IntakeApplication *self = INTAKE_APPLICATION (object);
+
+  g_clear_pointer (&self->data_dir, g_free);
+  G_OBJECT_CLASS (intake_application_parent_class)->finalize (object);
+}
+
+static void
+intake_application_class_init (IntakeApplicationClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->finalize = intake_application_finalize;
+  app_class->handle_local_options = intake_application_handle_local_options;
+  app_class->activate = intake_application_activate;
+  app_class->startup = intake_application_startup;
+}
+
+static void
+intake_application_init (IntakeApplication *self)
+{
+  static const GOptionEntry entries[] = {
+    { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, NULL,
+      N_("The tablet's data folder (default: ~/.local/share/intake)"), N_("DIR") },
+    { NULL },
+  };
+  static const GActionEntry actions[] = {
+    { .name = "quit", .activate = quit_activated_cb },
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
+  g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+}
+
+IntakeApplication *
+intake_application_new (void)
+{
+  /* Not unique: each data folder is its own tablet, and tests start several in one session. */
+  return g_object_new (INTAKE_TYPE_APPLICATION,
+                       "application-id", "org.fieldintake.Intake",
+                       "flags", G_APPLICATION_NON_UNIQUE,
+                       NULL);
+}
+
+const char *
+intake_application_get_data_dir (IntakeApplication *self)
+{
+  g_return_val_if_fail (INTAKE_IS_APPLICATION (self), NULL);
+  return self->data_dir;
+}

@@ -1,0 +1,486 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "intake-config.h"
+
+#include <glib/gi18n.h>
+
+#include "intake-form-session.h"
+#include "intake-json.h"
+#include "intake-review-page.h"
+#include "intake-ui-private.h"
+
+/*
+ * A supervisor's review: the queue of completed interviews (urgent first), then one interview
+ * read-only with its screening result and answers, and Approve, Return with a note, Void with a
+ * reason. The window creates this page for each visit and destroys it on leaving or locking, so
+ * no decrypted content outlives it.
+ */
+struct _IntakeReviewPage
+{
+  AdwBin parent_instance;
+
+  GtkScrolledWindow *scroll;
+  GtkBox *content_box;
+
+  IntakeSession *session;
+  char *interview_id;
+  GtkEditable *note_entry;
+  GtkLabel *message_label;
+};
+
+G_DEFINE_FINAL_TYPE (IntakeReviewPage, intake_review_page, ADW_TYPE_BIN)
+
+enum
+{
+  SIGNAL_CLOSED,
+  SIGNAL_TOAST,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static gboolean show_queue (IntakeReviewPage *self, GError **error);
+
+static void
+clear_content (IntakeReviewPage *self)
+{
+  GtkWidget *child;
+
+  self->note_entry = NULL;
+  self->message_label = NULL;
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->content_box))) != NULL)
+    gtk_box_remove (self->content_box, child);
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->scroll), 0);
+}
+
+static GtkWidget *
+add_label (IntakeReviewPage *self, const char *text, const char *css_class)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  if (css_class != NULL)
+    gtk_widget_add_css_class (label, css_class);
+  gtk_box_append (self->content_box, label);
+  return label;
+}
+
+static GtkWidget *
+make_button (const char *label, const char *accessible, const char *css_class)
+{
+  GtkWidget *button = gtk_button_new_with_label (label);
+
+  gtk_widget_add_css_class (button, "big");
+  if (css_class != NULL)
+    gtk_widget_add_css_class (button, css_class);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  accessible ? accessible : label, -1);
+  return button;
+}
+
+static const char *
+pseudonym_of (IntakeInterview *iv)
+{
+  const char *p = NULL;
+  JsonObject *answers = iv->content ? intake_json_get_object (iv->content, "answers") : NULL;
+
+  if (answers != NULL)
+    p = intake_json_get_string (answers, "pseudonym");
+  if ((p == NULL || *p == '\0') && iv->content != NULL)
+    p = intake_json_get_string (iv->content, "pseudonym");
+  return p && *p ? p : _("Interview");
+}
+
+static gboolean
+is_urgent (IntakeInterview *iv)
+{
+  return iv->result != NULL && JSON_NODE_HOLDS_OBJECT (iv->result)
+         && json_object_get_boolean_member_with_default (json_node_get_object (iv->result),
+                                                         "urgent", FALSE);
+}
+
+static void
+back_home_cb (GtkButton *button, IntakeReviewPage *self)
+{
+  g_signal_emit (self, signals[SIGNAL_CLOSED], 0);
+}
+
+static void
+back_to_queue_cb (GtkButton *button, IntakeReviewPage *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!show_queue (self, &error))
+    g_signal_emit (self, signals[SIGNAL_TOAST], 0, error->message);
+}
+
+typedef enum
+{
+  DECISION_APPROVE,
+  DECISION_RETURN,
+  DECISION_VOID,
+} Decision;
+
+static void
+decide (IntakeReviewPage *self, Decision decision)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (self->note_entry)));
+  gboolean ok = FALSE;
+  const char *done = NULL;
+
+  switch (decision)
+    {
+    case DECISION_APPROVE:
+      ok = intake_session_approve_interview (self->session, self->interview_id, &error);
+      done = _("Approved: it is sealed for the server and waits to be sent");
+      break;
+    case DECISION_RETURN:
+    case DECISION_VOID:
+      if (*text == '\0')
+        {
+          gtk_label_set_label (self->message_label,
+                               decision == DECISION_RETURN
+                                   ? _("Write a note for the worker first: what to look at again.")
+                                   : _("Write the reason for voiding first."));
+          gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
+          gtk_widget_grab_focus (GTK_WIDGET (self->note_entry));
+          return;
+        }
+      if (decision == DECISION_RETURN)
+        {
+          ok = intake_session_return_interview (self->session, self->interview_id, text, &error);
+          done = _("Returned to the worker with your note");
+        }
+      else
+        {
+          ok = intake_session_void_interview (self->session, self->interview_id, text, &error);
+          done = _("Voided");
+        }
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  intake_crypto_wipe_string (text);
+  if (!ok)
+    {
+      gtk_label_set_label (self->message_label, error->message);
+      gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
+      return;
+    }
+  g_signal_emit (self, signals[SIGNAL_TOAST], 0, done);
+  back_to_queue_cb (NULL, self);
+}
+
+static void
+approve_cb (GtkButton *button, IntakeReviewPage *self)
+{
+  decide (self, DECISION_APPROVE);
+}
+
+static void
+return_cb (GtkButton *button, IntakeReviewPage *self)
+{
+  decide (self, DECISION_RETURN);
+}
+
+static void
+void_cb (GtkButton *button, IntakeReviewPage *self)
+{
+  decide (self, DECISION_VOID);
+}
+
+static void
+show_result (IntakeReviewPage *self, JsonObject *r)
+{
+  JsonArray *referrals = intake_json_get_array (r, "referrals");
+  JsonArray *urgent = intake_json_get_array (r, "urgent_reasons");
+  g_autofree char *level = NULL;
+
+  if (json_object_get_boolean_member_with_default (r, "urgent", FALSE))
+    {
+      g_autoptr (GString) text = g_string_new (_("URGENT"));
+      for (guint i = 0; urgent && i < json_array_get_length (urgent); i++)
+        {
+          JsonNode *u = json_array_get_element (urgent, i);
+          if (JSON_NODE_HOLDS_OBJECT (u)
+              && intake_json_get_string (json_node_get_object (u), "label"))
+            g_string_append_printf (text, "\n%s",
+                                    intake_json_get_string (json_node_get_object (u), "label"));
+        }
+      add_label (self, text->str, "urgent");
+    }
+  level = g_strdup_printf (_("Screening result: %s"),
+                           intake_json_get_string (r, "level_label")
+                               ? intake_json_get_string (r, "level_label")
+                               : "");
+  add_label (self, level, "title-3");
+  if (intake_json_get_string (r, "rule_label"))
+    add_label (self, intake_json_get_string (r, "rule_label"), NULL);
+  for (guint i = 0; referrals && i < json_array_get_length (referrals); i++)
+    {
+      JsonNode *node = json_array_get_element (referrals, i);
+      g_autofree char *line = NULL;
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        continue;
+      line = g_strdup_printf (_("Refer: %s"),
+                              intake_json_get_string (json_node_get_object (node), "label"));
+      add_label (self, line, NULL);
+    }
+  if (intake_json_get_string (r, "disclaimer"))
+    add_label (self, intake_json_get_string (r, "disclaimer"), "dim-label");
+}
+
+static void
+show_answers (IntakeReviewPage *self, IntakeInterview *iv)
+{
+  IntakeStore *store = intake_session_get_store (self->session);
+  g_autofree char *doc = intake_store_dup_form_document (store, iv->form_id, iv->form_version,
+                                                         NULL);
+  g_autoptr (IntakeForm) form = NULL;
+  g_autoptr (IntakeFormSession) fs = NULL;
+  g_auto (GStrv) visible = NULL;
+  GtkWidget *list;
+
+  form = doc ? intake_form_new_from_data (doc, -1, INTAKE_FORM_LOAD_ALLOW_INCOMPLETE_TRANSLATIONS,
+                                          NULL)
+             : NULL;
+  if (form == NULL)
+    return;
+  fs = intake_form_session_new (form, intake_json_get_object (iv->content, "answers"), NULL);
+  visible = intake_form_session_dup_visible (fs);
+  list = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (list, "boxed-list");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (list), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Answers"), -1);
+  for (guint i = 0; visible[i] != NULL; i++)
+    {
+      const IntakeQuestion *q = intake_form_lookup_question (form, visible[i]);
+      JsonObject *answers = intake_form_session_get_answers (fs);
+      JsonNode *answer = answers ? json_object_get_member (answers, visible[i]) : NULL;
+      g_autofree char *text = NULL;
+      g_autofree char *title = NULL;
+      g_autofree char *subtitle = NULL;
+      GtkWidget *row;
+
+      if (q == NULL || !intake_question_is_answerable (q))
+        continue;
+      if (answer != NULL && intake_question_get_sensitive (q)
+          && !intake_answer_is_declined (answer))
+        text = g_strdup (_("Sensitive answer hidden"));
+      else
+        text = _intake_answer_to_text (q, answer, NULL);
+      row = adw_action_row_new ();
+      title = g_markup_escape_text (intake_question_get_label (q, NULL)
+                                        ? intake_question_get_label (q, NULL)
+                                        : visible[i],
+                                    -1);
+      subtitle = g_markup_escape_text (text, -1);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 3);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
+      gtk_list_box_append (GTK_LIST_BOX (list), row);
+    }
+  add_label (self, _("Answers"), "title-3");
+  gtk_box_append (self->content_box, list);
+}
+
+static void
+open_cb (GtkButton *button, IntakeReviewPage *self)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeInterview) iv = NULL;
+  g_autofree char *title = NULL;
+  g_autofree char *by = NULL;
+  GtkWidget *entry, *row, *b;
+
+  g_free (self->interview_id);
+  self->interview_id = g_strdup (g_object_get_data (G_OBJECT (button), "interview-id"));
+  iv = intake_session_open_interview (self->session, self->interview_id, &error);
+  if (iv == NULL || iv->content == NULL)
+    {
+      g_signal_emit (self, signals[SIGNAL_TOAST], 0,
+                     error ? error->message : _("This interview cannot be opened"));
+      return;
+    }
+  clear_content (self);
+  b = make_button (_("Back to the queue"), NULL, "flat");
+  gtk_widget_set_halign (b, GTK_ALIGN_START);
+  g_signal_connect (b, "clicked", G_CALLBACK (back_to_queue_cb), self);
+  gtk_box_append (self->content_box, b);
+
+  title = g_strdup_printf (_("Review: %s"), pseudonym_of (iv));
+  add_label (self, title, "title-1");
+  by = g_strdup_printf (_("Interviewed by %s"), iv->author_name ? iv->author_name : "");
+  add_label (self, by, "dim-label");
+  if (iv->result != NULL && JSON_NODE_HOLDS_OBJECT (iv->result))
+    show_result (self, json_node_get_object (iv->result));
+  show_answers (self, iv);
+
+  add_label (self, _("Your decision"), "title-3");
+  entry = gtk_entry_new ();
+  gtk_entry_set_placeholder_text (GTK_ENTRY (entry),
+                                  _("A note for the worker, or the reason for voiding"));
+  gtk_widget_add_css_class (entry, "big");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Note or reason"), -1);
+  gtk_box_append (self->content_box, entry);
+  self->note_entry = GTK_EDITABLE (entry);
+  self->message_label = GTK_LABEL (add_label (self, "", "problem"));
+  gtk_widget_set_visible (GTK_WIDGET (self->message_label), FALSE);
+
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  gtk_box_set_homogeneous (GTK_BOX (row), TRUE);
+  b = make_button (_("Return"), _("Return with the note"), NULL);
+  g_signal_connect (b, "clicked", G_CALLBACK (return_cb), self);
+  gtk_box_append (GTK_BOX (row), b);
+  b = make_button (_("Void"), _("Void with the reason"), "destructive-action");
+  g_signal_connect (b, "clicked", G_CALLBACK (void_cb), self);
+  gtk_box_append (GTK_BOX (row), b);
+  b = make_button (_("Approve"), NULL, "suggested-action");
+  g_signal_connect (b, "clicked", G_CALLBACK (approve_cb), self);
+  gtk_box_append (GTK_BOX (row), b);
+  gtk_box_append (self->content_box, row);
+}
+
+static int
+urgent_first (gconstpointer a, gconstpointer b)
+{
+  IntakeInterview *x = *(IntakeInterview **) a;
+  IntakeInterview *y = *(IntakeInterview **) b;
+
+  return (int) is_urgent (y) - (int) is_urgent (x);
+}
+
+static gboolean
+show_queue (IntakeReviewPage *self, GError **error)
+{
+  g_autoptr (GPtrArray) list = NULL;
+  GtkWidget *box, *b;
+
+  list = intake_session_list_interviews (self->session, INTAKE_LIST_REVIEW_QUEUE, 0, TRUE, error);
+  if (list == NULL)
+    return FALSE;
+  /* The listing has no screening result: open each one for it (the queue is short). */
+  for (guint i = 0; i < list->len; i++)
+    {
+      IntakeInterview *iv = list->pdata[i];
+      IntakeInterview *full = intake_session_open_interview (self->session, iv->id, NULL);
+      if (full != NULL)
+        {
+          list->pdata[i] = full;
+          intake_interview_free (iv);
+        }
+    }
+  g_ptr_array_sort (list, urgent_first);
+
+  clear_content (self);
+  g_clear_pointer (&self->interview_id, g_free);
+  b = make_button (_("Back to home"), NULL, "flat");
+  gtk_widget_set_halign (b, GTK_ALIGN_START);
+  g_signal_connect (b, "clicked", G_CALLBACK (back_home_cb), self);
+  gtk_box_append (self->content_box, b);
+  add_label (self, _("Waiting for review"), "title-1");
+  if (list->len == 0)
+    {
+      add_label (self, _("Nothing waits for review."), "dim-label");
+      return TRUE;
+    }
+  box = gtk_list_box_new ();
+  gtk_list_box_set_selection_mode (GTK_LIST_BOX (box), GTK_SELECTION_NONE);
+  gtk_widget_add_css_class (box, "boxed-list");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (box), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Waiting for review"), -1);
+  for (guint i = 0; i < list->len; i++)
+    {
+      IntakeInterview *iv = list->pdata[i];
+      GtkWidget *row = adw_action_row_new ();
+      g_autoptr (GDateTime) updated = g_date_time_new_from_unix_local (iv->updated);
+      g_autofree char *when = g_date_time_format (updated, "%Y-%m-%d %H:%M");
+      g_autofree char *title = g_markup_escape_text (pseudonym_of (iv), -1);
+      g_autofree char *subtitle = NULL;
+      g_autofree char *open = g_strdup_printf (_("Open %s"), pseudonym_of (iv));
+      GtkWidget *button = make_button (_("Open"), open, "suggested-action");
+
+      subtitle = g_strdup_printf (_("%s%s · completed %s"), is_urgent (iv) ? _("URGENT · ") : "",
+                                  iv->author_name ? iv->author_name : "", when);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      if (is_urgent (iv))
+        gtk_widget_add_css_class (row, "error");
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      g_object_set_data_full (G_OBJECT (button), "interview-id", g_strdup (iv->id), g_free);
+      g_signal_connect (button, "clicked", G_CALLBACK (open_cb), self);
+      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+      gtk_list_box_append (GTK_LIST_BOX (box), row);
+    }
+  gtk_box_append (self->content_box, box);
+  return TRUE;
+}
+
+static void
+intake_review_page_dispose (GObject *object)
+{
+  IntakeReviewPage *self = INTAKE_REVIEW_PAGE (object);
+
+  self->note_entry = NULL;
+  self->message_label = NULL;
+  /* The bin's child is the template's root: let go of it before the template does. */
+  adw_bin_set_child (ADW_BIN (self), NULL);
+  gtk_widget_dispose_template (GTK_WIDGET (self), INTAKE_TYPE_REVIEW_PAGE);
+  g_clear_object (&self->session);
+  G_OBJECT_CLASS (intake_review_page_parent_class)->dispose (object);
+}
+
+static void
+intake_review_page_finalize (GObject *object)
+{
+  IntakeReviewPage *self = INTAKE_REVIEW_PAGE (object);
+
+  g_clear_pointer (&self->interview_id, g_free);
+  G_OBJECT_CLASS (intake_review_page_parent_class)->finalize (object);
+}
+
+static void
+intake_review_page_class_init (IntakeReviewPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = intake_review_page_dispose;
+  object_class->finalize = intake_review_page_finalize;
+
+  signals[SIGNAL_CLOSED] = g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_TOAST] = g_signal_new ("toast", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                        NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/fieldintake/Intake/intake-review-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, IntakeReviewPage, scroll);
+  gtk_widget_class_bind_template_child (widget_class, IntakeReviewPage, content_box);
+}
+
+static void
+intake_review_page_init (IntakeReviewPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+IntakeReviewPage *
+intake_review_page_new (IntakeSession *session, GError **error)
+{
+  g_autoptr (IntakeReviewPage) self = NULL;
+
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), NULL);
+
+  self = g_object_ref_sink (g_object_new (INTAKE_TYPE_REVIEW_PAGE, NULL));
+  self->session = g_object_ref (session);
+  if (!show_queue (self, error))
+    return NULL;
+  g_object_force_floating (G_OBJECT (self));
+  return g_steal_pointer (&self);
+}

@@ -1,0 +1,16 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <adwaita.h>
+
+#include "intake-store.h"
+
+G_BEGIN_DECLS
+
+#define INTAKE_TYPE_REVIEW_PAGE (intake_review_page_get_type ())
+G_DECLARE_FINAL_TYPE (IntakeReviewPage, intake_review_page, INTAKE, REVIEW_PAGE, AdwBin)
+
+/* The review queue of a supervisor's session: NULL with @error when it cannot be read. */
+IntakeReviewPage *intake_review_page_new (IntakeSession *session, GError **error);
+
+G_END_DECLS

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "intake-config.h"
+
+#include <glib/gi18n.h>
+
+#include "intake-form-session.h"
+#include "intake-ui-private.h"
+
+/*
+ * Shows one page of a stack and hides the others outright. GtkStack only unmaps the pages it
+ * does not show, and GTK 4.8's AT-SPI bridge still reports unmapped widgets as visible: a screen
+ * reader (and a test) would find the unlock screen's keys behind the interview. Hidden pages are
+ * reported as not visible. Our stacks therefore switch without a transition.
+ */
+void
+_intake_stack_show_child (GtkStack *stack, GtkWidget *child)
+{
+  g_return_if_fail (GTK_IS_STACK (stack));
+  g_return_if_fail (gtk_widget_get_parent (child) == GTK_WIDGET (stack));
+
+  gtk_widget_set_visible (child, TRUE);
+  gtk_stack_set_visible_child (stack, child);
+  for (GtkWidget *w = gtk_widget_get_first_child (GTK_WIDGET (stack)); w != NULL;
+       w = gtk_widget_get_next_sibling (w))
+    if (w != child)
+      gtk_widget_set_visible (w, FALSE);
+}
+
+void
+_intake_stack_show (GtkStack *stack, const char *name)
+{
+  GtkWidget *child = gtk_stack_get_child_by_name (stack, name);
+
+  g_return_if_fail (child != NULL);
+  _intake_stack_show_child (stack, child);
+}
+
+/* An answer as the person sees it: choice labels, numbers, dates, "Prefer not to say". */
+char *
+_intake_answer_to_text (const IntakeQuestion *q, JsonNode *node, const char *language)
+{
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return g_strdup (_("No answer"));
+  if (intake_answer_is_declined (node))
+    return g_strdup (_("Prefer not to say"));
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      const char *s = json_node_get_string (node);
+      for (unsigned int i = 0; q && i < intake_question_get_n_choices (q); i++)
+        if (g_strcmp0 (intake_question_get_choice_name (q, i), s) == 0)
+          return g_strdup (intake_question_get_choice_label (q, i, language));
+      return g_strdup (s);
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *arr = json_node_get_array (node);
+      g_autoptr (GString) text = g_string_new (NULL);
+      for (guint i = 0; i < json_array_get_length (arr); i++)
+        {
+          g_autofree char *one = _intake_answer_to_text (q, json_array_get_element (arr, i),
+                                                         language);
+          if (i > 0)
+            g_string_append (text, ", ");
+          g_string_append (text, one);
+        }
+      return g_string_free (g_steal_pointer (&text), FALSE);
+    }
+  return json_to_string (node, FALSE);
+}
+

@@ -1,0 +1,502 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "intake-config.h"
+
+#include <glib/gi18n.h>
+#include <stdlib.h>
+
+#include "intake-home-page.h"
+#include "intake-interview-page.h"
+#include "intake-review-page.h"
+#include "intake-store.h"
+#include "intake-sync-engine.h"
+#include "intake-unlock-page.h"
+#include "intake-window.h"
+#include "intake-ui-private.h"
+
+/* How often the idle clock is looked at. Activity only records a time stamp (cheap on every
+ * pointer motion); this check decides whether the policy's idle time has passed. */
+#define IDLE_CHECK_SECONDS 2
+
+struct _IntakeWindow
+{
+  AdwApplicationWindow parent_instance;
+
+  AdwWindowTitle *window_title;
+  GtkButton *lock_button;
+  AdwToastOverlay *toast_overlay;
+  GtkStack *stack;
+  AdwStatusPage *missing_page;
+  IntakeUnlockPage *unlock_page;
+  IntakeHomePage *home_page;
+
+  char *data_dir;
+  IntakeStore *store;
+  IntakeSession *session;
+  /* Runs for as long as the window, whoever is unlocked: envelopes are sealed already. */
+  IntakeSyncEngine *sync;
+  /* The interview being taken, if any: created per interview, destroyed on leaving or locking so
+   * that no answer stays in the widget tree. */
+  GtkWidget *interview_page;
+
+  /* Toasts on screen, dismissed on lock: what they say belongs to the user who was there. */
+  GPtrArray *toasts;
+
+  gint64 last_activity;
+  guint idle_source;
+};
+
+G_DEFINE_FINAL_TYPE (IntakeWindow, intake_window, ADW_TYPE_APPLICATION_WINDOW)
+
+static void
+toast_dismissed_cb (AdwToast *toast, IntakeWindow *self)
+{
+  g_ptr_array_remove (self->toasts, toast);
+}
+
+void
+intake_window_add_toast (IntakeWindow *self, const char *message)
+{
+  AdwToast *toast = adw_toast_new (message);
+
+  adw_toast_set_timeout (toast, 6);
+  g_ptr_array_add (self->toasts, g_object_ref (toast));
+  g_signal_connect (toast, "dismissed", G_CALLBACK (toast_dismissed_cb), self);
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+dismiss_toasts (IntakeWindow *self)
+{
+  g_autoptr (GPtrArray) toasts = g_steal_pointer (&self->toasts);
+
+  self->toasts = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < toasts->len; i++)
+    {
+      g_signal_handlers_disconnect_by_func (toasts->pdata[i], toast_dismissed_cb, self);
+      adw_toast_dismiss (toasts->pdata[i]);
+    }
+}
+
+/* The idle time before locking: the store's policy, shortened (never lengthened) by
+ * INTAKE_AUTO_LOCK_SECONDS so that tests need not wait minutes. 0 means never. */
+static gint64
+auto_lock_seconds (IntakeWindow *self)
+{
+  const char *env = g_getenv ("INTAKE_AUTO_LOCK_SECONDS");
+  gint64 seconds = (gint64) intake_store_get_policy_int (self->store,
+                                                         INTAKE_POLICY_AUTO_LOCK_MINUTES) * 60;
+
+  if (env != NULL)
+    {
+      gint64 shorter = g_ascii_strtoll (env, NULL, 10);
+      if (shorter > 0 && (seconds <= 0 || shorter < seconds))
+        seconds = shorter;
+    }
+  return seconds;
+}
+
+static void
+note_activity (IntakeWindow *self)
+{
+  self->last_activity = g_get_monotonic_time ();
+}
+
+static gboolean
+idle_check_cb (gpointer user_data)
+{
+  IntakeWindow *self = INTAKE_WINDOW (user_data);
+  gint64 limit;
+
+  if (self->session == NULL)
+    {
+      self->idle_source = 0;
+      return G_SOURCE_REMOVE;
+    }
+  limit = auto_lock_seconds (self);
+  if (limit > 0 && g_get_monotonic_time () - self->last_activity >= limit * G_USEC_PER_SEC)
+    {
+      self->idle_source = 0;
+      intake_window_lock (self);
+      intake_window_add_toast (self, _("Locked after a time without use"));
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+activity_key_cb (GtkEventControllerKey *controller, guint keyval, guint keycode,
+                 GdkModifierType state, gpointer user_data)
+{
+  note_activity (INTAKE_WINDOW (user_data));
+}
+
+static void
+activity_click_cb (GtkGestureClick *gesture, int n_press, double x, double y, gpointer user_data)
+{
+  note_activity (INTAKE_WINDOW (user_data));
+}
+
+static void
+activity_motion_cb (GtkEventControllerMotion *controller, double x, double y, gpointer user_data)
+{
+  note_activity (INTAKE_WINDOW (user_data));
+}
+
+static void
+activity_scroll_cb (GtkEventControllerScroll *controller, double dx, double dy,
+                    gpointer user_data)
+{
+  note_activity (INTAKE_WINDOW (user_data));
+}
+
+static void show_missing (IntakeWindow *self, const char *why);
+
+static void
+update_sync_status (IntakeWindow *self)
+{
+  const IntakeSyncReport *report = intake_sync_engine_get_last_report (self->sync);
+  IntakeSyncState state = intake_sync_engine_get_state (self->sync);
+  g_autofree char *last = intake_store_dup_sync_state (self->store, "last_success");
+  g_autofree char *when = NULL;
+  g_autofree char *text = NULL;
+  const char *words;
+
+  if (last != NULL)
+    {
+      g_autoptr (GDateTime) utc = g_date_time_new_from_iso8601 (last, NULL);
+      g_autoptr (GDateTime) local = utc ? g_date_time_to_local (utc) : NULL;
+      when = local ? g_date_time_format (local, "%Y-%m-%d %H:%M") : NULL;
+    }
+  switch (state)
+    {
+    case INTAKE_SYNC_STATE_SYNCING:
+      words = _("Sending…");
+      break;
+    case INTAKE_SYNC_STATE_WAITING:
+      words = _("Could not reach the server; trying again later.");
+      break;
+    case INTAKE_SYNC_STATE_OFFLINE:
+      words = _("Offline: interviews wait on the tablet, safely encrypted.");
+      break;
+    case INTAKE_SYNC_STATE_STOPPED:
+      words = _("Sending has stopped: an administrator must act.");
+      break;
+    case INTAKE_SYNC_STATE_IDLE:
+    default:
+      words = _("Online.");
+      break;
+    }
+  /* The engine's own message says what happened in plain words (in English for now). */
+  if (report->message != NULL && state != INTAKE_SYNC_STATE_SYNCING)
+    text = g_strdup_printf ("%s %s", words, report->message);
+  else
+    text = g_strdup (words);
+  if (when != NULL)
+    {
+      g_autofree char *with = g_strdup_printf (_("%s\nLast sent: %s"), text, when);
+      g_free (text);
+      text = g_steal_pointer (&with);
+    }
+  intake_home_page_set_sync_status (self->home_page, text,
+                                    state != INTAKE_SYNC_STATE_SYNCING);
+}
+
+static void
+sync_state_cb (IntakeSyncEngine *sync, GParamSpec *pspec, IntakeWindow *self)
+{
+  update_sync_status (self);
+}
+
+static void
+sync_pass_finished_cb (IntakeSyncEngine *sync, IntakeWindow *self)
+{
+  const IntakeSyncReport *report = intake_sync_engine_get_last_report (sync);
+
+  if (report->outcome == INTAKE_SYNC_WIPED)
+    {
+      /* The server ordered this tablet wiped, and the engine did it: nothing is left to open. */
+      intake_window_lock (self);
+      intake_sync_engine_stop (self->sync);
+      g_clear_object (&self->store);
+      show_missing (self, report->message);
+      return;
+    }
+  update_sync_status (self);
+  /* What was sent changes what home shows. */
+  if (self->session != NULL && self->interview_page == NULL)
+    intake_home_page_refresh (self->home_page, self->session);
+}
+
+static void
+sync_now_cb (IntakeWindow *self)
+{
+  if (self->sync != NULL)
+    intake_sync_engine_sync_now (self->sync);
+}
+
+static void
+show_home (IntakeWindow *self)
+{
+  intake_home_page_refresh (self->home_page, self->session);
+  if (self->sync != NULL)
+    update_sync_status (self);
+  _intake_stack_show (self->stack, "home");
+}
+
+static void
+drop_interview_page (IntakeWindow *self)
+{
+  if (self->interview_page == NULL)
+    return;
+  /* The stack holds the only reference: removing it destroys every answer widget. */
+  gtk_stack_remove (self->stack, self->interview_page);
+  self->interview_page = NULL;
+}
+
+void
+intake_window_lock (IntakeWindow *self)
+{
+  g_return_if_fail (INTAKE_IS_WINDOW (self));
+
+  drop_interview_page (self);
+  intake_home_page_clear (self->home_page);
+  dismiss_toasts (self);
+  if (self->session != NULL)
+    intake_session_lock (self->session);
+  g_clear_object (&self->session);
+  g_clear_handle_id (&self->idle_source, g_source_remove);
+  gtk_widget_set_visible (GTK_WIDGET (self->lock_button), FALSE);
+  adw_window_title_set_subtitle (self->window_title, "");
+  intake_unlock_page_reset (self->unlock_page);
+  _intake_stack_show (self->stack, "unlock");
+}
+
+static void
+lock_activated_cb (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  intake_window_lock (INTAKE_WINDOW (widget));
+}
+
+static void
+unlocked_cb (IntakeWindow *self, IntakeSession *session)
+{
+  g_set_object (&self->session, session);
+  adw_window_title_set_subtitle (self->window_title, intake_session_get_user_name (session));
+  gtk_widget_set_visible (GTK_WIDGET (self->lock_button), TRUE);
+  note_activity (self);
+  g_clear_handle_id (&self->idle_source, g_source_remove);
+  self->idle_source = g_timeout_add_seconds (IDLE_CHECK_SECONDS, idle_check_cb, self);
+  show_home (self);
+}
+
+static void
+interview_closed_cb (GtkWidget *page, IntakeWindow *self)
+{
+  drop_interview_page (self);
+  if (self->session != NULL)
+    show_home (self);
+}
+
+static void
+interview_toast_cb (GtkWidget *page, const char *message, IntakeWindow *self)
+{
+  intake_window_add_toast (self, message);
+}
+
+static void
+start_interview (IntakeWindow *self, const char *interview_id)
+{
+  g_autoptr (GError) error = NULL;
+  GtkWidget *page;
+
+  drop_interview_page (self);
+  page = GTK_WIDGET (intake_interview_page_new (self->session, interview_id, &error));
+  if (page == NULL)
+    {
+      intake_window_add_toast (self, error->message);
+      return;
+    }
+  g_signal_connect (page, "closed", G_CALLBACK (interview_closed_cb), self);
+  g_signal_connect (page, "toast", G_CALLBACK (interview_toast_cb), self);
+  self->interview_page = page;
+  gtk_stack_add_named (self->stack, page, "interview");
+  _intake_stack_show_child (self->stack, page);
+}
+
+static void
+new_interview_cb (IntakeWindow *self)
+{
+  start_interview (self, NULL);
+}
+
+static void
+open_interview_cb (IntakeWindow *self, const char *interview_id)
+{
+  start_interview (self, interview_id);
+}
+
+static void
+review_cb (IntakeWindow *self)
+{
+  g_autoptr (GError) error = NULL;
+  GtkWidget *page;
+
+  drop_interview_page (self);
+  page = GTK_WIDGET (intake_review_page_new (self->session, &error));
+  if (page == NULL)
+    {
+      intake_window_add_toast (self, error->message);
+      return;
+    }
+  /* The same slot as an interview: one content page at a time, dropped on lock. */
+  g_signal_connect (page, "closed", G_CALLBACK (interview_closed_cb), self);
+  g_signal_connect (page, "toast", G_CALLBACK (interview_toast_cb), self);
+  self->interview_page = page;
+  gtk_stack_add_named (self->stack, page, "review");
+  _intake_stack_show_child (self->stack, page);
+}
+
+static void
+show_missing (IntakeWindow *self, const char *why)
+{
+  g_autofree char *text = NULL;
+
+  if (why != NULL)
+    {
+      adw_status_page_set_title (self->missing_page, _("The tablet's data cannot be opened"));
+      text = g_strdup_printf (_("%s\n\nData folder: %s"), why, self->data_dir);
+    }
+  else
+    text = g_strdup_printf (_("There is no Field Intake data in %s.\n\nAn administrator sets the "
+                              "tablet up once, from a terminal:\n\n"
+                              "intakectl --data-dir %s init --admin NAME\n\n"
+                              "then adds the workers (intakectl user add NAME --role worker) and "
+                              "the forms (intakectl form import FILE), and starts Field Intake "
+                              "again."),
+                            self->data_dir, self->data_dir);
+  adw_status_page_set_description (self->missing_page, text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->missing_page),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+  _intake_stack_show (self->stack, "missing");
+}
+
+static void
+intake_window_dispose (GObject *object)
+{
+  IntakeWindow *self = INTAKE_WINDOW (object);
+
+  g_clear_handle_id (&self->idle_source, g_source_remove);
+  if (self->session != NULL)
+    intake_session_lock (self->session);
+  g_clear_object (&self->session);
+  if (self->sync != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->sync, self);
+      intake_sync_engine_stop (self->sync);
+      g_clear_object (&self->sync);
+    }
+  if (self->toasts != NULL)
+    for (guint i = 0; i < self->toasts->len; i++)
+      g_signal_handlers_disconnect_by_func (self->toasts->pdata[i], toast_dismissed_cb, self);
+  g_clear_pointer (&self->toasts, g_ptr_array_unref);
+  gtk_widget_dispose_template (GTK_WIDGET (self), INTAKE_TYPE_WINDOW);
+  G_OBJECT_CLASS (intake_window_parent_class)->dispose (object);
+}
+
+static void
+intake_window_finalize (GObject *object)
+{
+  IntakeWindow *self = INTAKE_WINDOW (object);
+
+  g_clear_object (&self->store);
+  g_clear_pointer (&self->data_dir, g_free);
+  G_OBJECT_CLASS (intake_window_parent_class)->finalize (object);
+}
+
+static void
+intake_window_class_init (IntakeWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = intake_window_dispose;
+  object_class->finalize = intake_window_finalize;
+
+  g_type_ensure (INTAKE_TYPE_UNLOCK_PAGE);
+  g_type_ensure (INTAKE_TYPE_HOME_PAGE);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/org/fieldintake/Intake/intake-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, IntakeWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, IntakeWindow, lock_button);
+  gtk_widget_class_bind_template_child (widget_class, IntakeWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, IntakeWindow, stack);
+  gtk_widget_class_bind_template_child (widget_class, IntakeWindow, missing_page);
+  gtk_widget_class_bind_template_child (widget_class, IntakeWindow, unlock_page);
+  gtk_widget_class_bind_template_child (widget_class, IntakeWindow, home_page);
+  gtk_widget_class_bind_template_callback (widget_class, unlocked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, new_interview_cb);
+  gtk_widget_class_bind_template_callback (widget_class, open_interview_cb);
+  gtk_widget_class_bind_template_callback (widget_class, review_cb);
+  gtk_widget_class_bind_template_callback (widget_class, sync_now_cb);
+
+  gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_activated_cb);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.lock",
+                                       NULL);
+}
+
+static void
+intake_window_init (IntakeWindow *self)
+{
+  GtkEventController *key = gtk_event_controller_key_new ();
+  GtkGesture *click = gtk_gesture_click_new ();
+  GtkEventController *motion = gtk_event_controller_motion_new ();
+  GtkEventController *scroll = gtk_event_controller_scroll_new (
+      GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
+
+  gtk_widget_init_template (GTK_WIDGET (self));
+  self->toasts = g_ptr_array_new_with_free_func (g_object_unref);
+
+  /* Every touch, key and pointer move counts as use; capture phase, so that widgets that handle
+   * the event themselves still reset the idle clock. */
+  gtk_event_controller_set_propagation_phase (key, GTK_PHASE_CAPTURE);
+  g_signal_connect (key, "key-pressed", G_CALLBACK (activity_key_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), key);
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), 0);
+  gtk_event_controller_set_propagation_phase (GTK_EVENT_CONTROLLER (click), GTK_PHASE_CAPTURE);
+  g_signal_connect (click, "pressed", G_CALLBACK (activity_click_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+  g_signal_connect (motion, "motion", G_CALLBACK (activity_motion_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), motion);
+  gtk_event_controller_set_propagation_phase (scroll, GTK_PHASE_CAPTURE);
+  g_signal_connect (scroll, "scroll", G_CALLBACK (activity_scroll_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), scroll);
+}
+
+IntakeWindow *
+intake_window_new (IntakeApplication *app, const char *data_dir)
+{
+  IntakeWindow *self = g_object_new (INTAKE_TYPE_WINDOW, "application", app, NULL);
+  g_autoptr (GError) error = NULL;
+
+  self->data_dir = g_strdup (data_dir);
+  if (!intake_store_exists (data_dir))
+    {
+      show_missing (self, NULL);
+      return self;
+    }
+  self->store = intake_store_open (data_dir, &error);
+  if (self->store == NULL)
+    {
+      show_missing (self, error->message);
+      return self;
+    }
+  intake_unlock_page_set_store (self->unlock_page, self->store);
+  _intake_stack_show (self->stack, "unlock");
+
+  self->sync = intake_sync_engine_new (data_dir, NULL);
+  g_signal_connect (self->sync, "notify::state", G_CALLBACK (sync_state_cb), self);
+  g_signal_connect (self->sync, "pass-finished", G_CALLBACK (sync_pass_finished_cb), self);
+  intake_sync_engine_start (self->sync);
+  return self;
+}
