@@ -133,6 +133,13 @@ class App:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        # What the window said on its standard error, for the log (warnings, notices).
+        self.stderr.seek(0)
+        for line in self.stderr.read().decode(errors="replace").splitlines():
+            if line.strip():
+                print("# intake: " + line, flush=True)
+        self.stderr.seek(0)
+        self.stderr.truncate()
 
     def walk(self, node=None, showing=True):
         """Every accessible below node (depth first), skipping hidden subtrees (the window hides
