@@ -43,6 +43,11 @@ struct _IntakeWindow
 
   gint64 last_activity;
   guint idle_source;
+
+  /* logind's PrepareForSleep on the system bus: lock before the tablet suspends. */
+  GCancellable *cancellable;
+  GDBusConnection *system_bus;
+  guint sleep_subscription;
 };
 
 G_DEFINE_FINAL_TYPE (IntakeWindow, intake_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -381,9 +386,47 @@ show_missing (IntakeWindow *self, const char *why)
 }
 
 static void
+prepare_for_sleep_cb (GDBusConnection *connection, const char *sender, const char *path,
+                      const char *interface, const char *signal, GVariant *parameters,
+                      gpointer user_data)
+{
+  IntakeWindow *self = INTAKE_WINDOW (user_data);
+  gboolean sleeping = FALSE;
+
+  if (g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(b)")))
+    g_variant_get (parameters, "(b)", &sleeping);
+  if (sleeping && self->session != NULL)
+    intake_window_lock (self);
+}
+
+static void
+system_bus_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  GDBusConnection *bus = g_bus_get_finish (result, &error);
+  IntakeWindow *self;
+
+  /* No system bus (a test session, a container): no suspend to watch. */
+  if (bus == NULL)
+    return;
+  self = INTAKE_WINDOW (user_data);
+  self->system_bus = bus;
+  self->sleep_subscription = g_dbus_connection_signal_subscribe (
+      bus, "org.freedesktop.login1", "org.freedesktop.login1.Manager", "PrepareForSleep",
+      "/org/freedesktop/login1", NULL, G_DBUS_SIGNAL_FLAGS_NONE, prepare_for_sleep_cb, self, NULL);
+}
+
+static void
 intake_window_dispose (GObject *object)
 {
   IntakeWindow *self = INTAKE_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  if (self->sleep_subscription != 0)
+    g_dbus_connection_signal_unsubscribe (self->system_bus, self->sleep_subscription);
+  self->sleep_subscription = 0;
+  g_clear_object (&self->system_bus);
 
   g_clear_handle_id (&self->idle_source, g_source_remove);
   if (self->session != NULL)
@@ -456,6 +499,9 @@ intake_window_init (IntakeWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->toasts = g_ptr_array_new_with_free_func (g_object_unref);
+  self->cancellable = g_cancellable_new ();
+  /* The callback only runs while the window lives: dispose cancels the request first. */
+  g_bus_get (G_BUS_TYPE_SYSTEM, self->cancellable, system_bus_cb, self);
 
   /* Every touch, key and pointer move counts as use; capture phase, so that widgets that handle
    * the event themselves still reset the idle clock. */

@@ -133,6 +133,13 @@ class App:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        # What the window said on its standard error, for the log (warnings, notices).
+        self.stderr.seek(0)
+        for line in self.stderr.read().decode(errors="replace").splitlines():
+            if line.strip():
+                print("# intake: " + line, flush=True)
+        self.stderr.seek(0)
+        self.stderr.truncate()
 
     def walk(self, node=None, showing=True):
         """Every accessible below node (depth first), skipping hidden subtrees (the window hides
@@ -289,6 +296,20 @@ def answer_choice(app, title, label):
     app.press(label, role=("toggle button", "push button", "button"))
     app.wait(role=("label",), name="Saved", timeout=20)
     app.press("Next")
+
+
+def emit_prepare_for_sleep():
+    """Emits logind's PrepareForSleep(true) from the name org.freedesktop.login1 on the session
+    bus."""
+    from gi.repository import Gio, GLib
+    bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+    # RequestName directly: the signal must come from the owner of logind's name.
+    bus.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                  "RequestName", GLib.Variant("(su)", ("org.freedesktop.login1", 4)),
+                  None, Gio.DBusCallFlags.NONE, 5000, None)
+    bus.emit_signal(None, "/org/freedesktop/login1", "org.freedesktop.login1.Manager",
+                    "PrepareForSleep", GLib.Variant("(b)", (True,)))
+    bus.flush_sync(None)
 
 
 def to_summary(app):
@@ -468,6 +489,18 @@ def inner(args):
         app.wait(role=("label",), contains="private")
         app.wait(name=WORKER, timeout=30, what="the tiles after the idle auto-lock")
         check(app.find_all(name="New interview") == [], "idle auto-lock returns to the tiles")
+        app.stop()
+
+        # Suspend: logind's PrepareForSleep(true) locks. Our session bus stands in for the
+        # system bus, and this script for logind.
+        bus_address = os.environ["DBUS_SESSION_BUS_ADDRESS"]
+        app = App(args, data_dir, {"DBUS_SYSTEM_BUS_ADDRESS": bus_address})
+        app.press(WORKER)
+        enter_pin(app, WORKER_PIN)
+        app.wait(name="New interview", timeout=60)
+        emit_prepare_for_sleep()
+        app.wait(name=WORKER, timeout=30, what="the tiles after PrepareForSleep")
+        check(app.find_all(name="New interview") == [], "the window locks before a suspend")
         app.stop()
         app = None
     except Exception as e:
