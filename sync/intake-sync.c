@@ -182,20 +182,24 @@ gzip_bytes (GBytes *plain)
   return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (mem));
 }
 
+/* The protocol's hash of a request body or form document, in lower-case hex. */
+static void
+hash_hex (const void *data, gsize len, char hex[INTAKE_HASH_BYTES * 2 + 1])
+{
+  guint8 hash[INTAKE_HASH_BYTES];
+
+  crypto_generichash (hash, sizeof hash, data, len, NULL, 0);
+  sodium_bin2hex (hex, INTAKE_HASH_BYTES * 2 + 1, hash, sizeof hash);
+}
+
 static char *
 request_signature (IntakeStore *store, const char *method, const char *path, GBytes *body)
 {
-  guint8 hash[INTAKE_HASH_BYTES];
   guint8 sig[INTAKE_SIGNATURE_BYTES];
-  g_autofree char *hex = NULL;
+  char hex[INTAKE_HASH_BYTES * 2 + 1];
   g_autofree char *message = NULL;
-  GString *h = g_string_new (NULL);
 
-  crypto_generichash (hash, sizeof hash, body ? g_bytes_get_data (body, NULL) : NULL,
-                      body ? g_bytes_get_size (body) : 0, NULL, 0);
-  for (guint i = 0; i < sizeof hash; i++)
-    g_string_append_printf (h, "%02x", hash[i]);
-  hex = g_string_free (h, FALSE);
+  hash_hex (body ? g_bytes_get_data (body, NULL) : NULL, body ? g_bytes_get_size (body) : 0, hex);
   message = g_strdup_printf ("intake-request-v1\n%s\n%s\n%s", method, path, hex);
   intake_store_sign (store, (const guint8 *) message, strlen (message), sig);
   return g_base64_encode (sig, sizeof sig);
@@ -604,20 +608,15 @@ pull_forms (Client *c, IntakeSyncReport *report)
                               : NULL;
       g_autofree guint8 *sig = NULL;
       g_autofree char *message = NULL;
-      GString *hex;
-      guint8 hash[INTAKE_HASH_BYTES];
+      char hex[INTAKE_HASH_BYTES * 2 + 1];
       gsize sig_len = 0;
 
       if (id == NULL || doc == NULL || sig_b64 == NULL || version <= 0
           || intake_store_get_latest_form_version (c->store, id) >= version)
         continue;
-      crypto_generichash (hash, sizeof hash, (const guint8 *) doc, strlen (doc), NULL, 0);
-      hex = g_string_new (NULL);
-      for (guint k = 0; k < sizeof hash; k++)
-        g_string_append_printf (hex, "%02x", hash[k]);
+      hash_hex (doc, strlen (doc), hex);
       message = g_strdup_printf ("intake-form-v1\n%s\n%" G_GINT64_FORMAT "\n%s", id, version,
-                                 hex->str);
-      g_string_free (hex, TRUE);
+                                 hex);
       sig = g_base64_decode (sig_b64, &sig_len);
       if (sig_len != INTAKE_SIGNATURE_BYTES
           || crypto_sign_verify_detached (sig, (const guint8 *) message, strlen (message),
@@ -784,9 +783,10 @@ next_batch (IntakeStore *store,
   g_autoptr (Lane) lane = g_new0 (Lane, 1);
   gsize bytes = 0;
 
+  /* Enough rows to skip those on their way and still fill a batch; the byte limit is applied
+   * below, after the skipping. */
   pending = intake_store_outbox_pending (store, batch_count + g_hash_table_size (in_flight),
-                                         batch_bytes * 2 + g_hash_table_size (in_flight) * 4096,
-                                         error);
+                                         G_MAXSIZE, error);
   if (pending == NULL)
     return NULL;
   lane->batch = g_ptr_array_new_with_free_func ((GDestroyNotify) intake_envelope_free);
