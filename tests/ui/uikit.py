@@ -1,0 +1,391 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""What every UI scenario shares: the outer run (Xvfb, a session bus, the accessibility bus), a
+tablet data folder made with intakectl, the running `intake` window and its accessible tree,
+screenshots, and the small steps of an interview.
+
+A scenario script imports this module and calls run(inner), where inner(args, check) drives one
+window and calls check(ok, what) for each TAP line. Exit status: 0 passed, 1 failed, 77 skipped
+(no Xvfb, D-Bus or AT-SPI on this machine).
+"""
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+SKIP = 77
+LAUNCHER = "/usr/libexec/at-spi-bus-launcher"
+WORKER, WORKER_PIN = "ana", "246622"
+ADMIN_PIN = "135791"
+SUPERVISOR, SUPERVISOR_PIN = "sri", "975310"
+NOTE = "Please ask about the wages again"
+SENTINEL = "Sentinel7731"
+
+
+def log(*args):
+    print("#", *args, flush=True)
+
+
+class Failure(Exception):
+    pass
+
+
+def outer(args):
+    missing = [t for t in ("xvfb-run", "dbus-run-session", "import") if not shutil.which(t)]
+    if not os.path.exists(LAUNCHER):
+        missing.append(LAUNCHER)
+    try:
+        import pyatspi  # noqa: F401
+    except ImportError:
+        missing.append("python3-pyatspi")
+    if missing:
+        print("1..0 # SKIP missing: " + ", ".join(missing))
+        return SKIP
+    # A display number of our own: two runs back to back on :99 (xvfb-run's default) can meet
+    # the previous server while it is still going away. -noreset: by default the X server
+    # resets when its last client leaves (the accessibility bus launcher does, early), and a
+    # window connecting during the reset is refused ("cannot open display").
+    display = str(random.randint(100, 4000))
+    cmd = ["dbus-run-session", "--", "xvfb-run", "-a", "-n", display,
+           "-s", "-screen 0 1280x800x24 -noreset",
+           sys.executable, os.path.abspath(sys.argv[0]), "--inner"] + sys.argv[1:]
+    try:
+        return subprocess.run(cmd, timeout=args.timeout).returncode
+    except subprocess.TimeoutExpired:
+        print("not ok - the UI test did not finish in %d s" % args.timeout)
+        return 1
+
+
+# ---- the inner run: inside the session bus and the X server ----
+
+def ctl(args, data_dir, *words, stdin=""):
+    cmd = [args.intakectl, "--data-dir", data_dir] + list(words)
+    r = subprocess.run(cmd, input=stdin, capture_output=True, text=True, timeout=60)
+    if r.returncode != 0:
+        raise Failure("intakectl %s: %s" % (" ".join(words), r.stderr.strip()))
+    return r.stdout
+
+
+def make_tablet(args, data_dir):
+    ctl(args, data_dir, "init", "--admin", "admin", "--kdf-cost", "test", "--pin-stdin",
+        stdin=ADMIN_PIN + "\n")
+    ctl(args, data_dir, "--user", "admin", "--pin-stdin", "user", "add", WORKER, "--role",
+        "worker", stdin="%s\n%s\n" % (ADMIN_PIN, WORKER_PIN))
+    ctl(args, data_dir, "--user", "admin", "--pin-stdin", "user", "add", SUPERVISOR, "--role",
+        "supervisor", stdin="%s\n%s\n" % (ADMIN_PIN, SUPERVISOR_PIN))
+    ctl(args, data_dir, "--user", "admin", "--pin-stdin", "policy", "set", "max_failed_unlocks",
+        "5", stdin=ADMIN_PIN + "\n")
+    ctl(args, data_dir, "--user", "admin", "--pin-stdin", "form", "import", args.form,
+        stdin=ADMIN_PIN + "\n")
+
+
+class App:
+    """One running `intake` and its accessible tree."""
+
+    def __init__(self, args, data_dir, extra_env=None):
+        import pyatspi
+        self.pyatspi = pyatspi
+        env = dict(os.environ)
+        env.update({"GSK_RENDERER": "cairo", "GTK_A11Y": "atspi", "G_DEBUG": "fatal-criticals",
+                    "NO_AT_BRIDGE": "0", "LANGUAGE": "en", "LC_ALL": "C.UTF-8"})
+        env.update(extra_env or {})
+        self.stderr = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen([args.intake, "--data-dir", data_dir], env=env,
+                                     stdout=self.stderr, stderr=self.stderr)
+        self.root = None
+        self.last_press = {}
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and self.root is None:
+            self.check_alive()
+            desktop = pyatspi.Registry.getDesktop(0)
+            for i in range(desktop.childCount):
+                a = desktop.getChildAtIndex(i)
+                try:
+                    if a is not None and a.get_process_id() == self.proc.pid:
+                        self.root = a
+                except Exception:
+                    pass
+            time.sleep(0.2)
+        if self.root is None:
+            raise Failure("intake never appeared on the accessibility bus")
+
+    def check_alive(self):
+        if self.proc.poll() is not None:
+            self.stderr.seek(0)
+            raise Failure("intake exited with %s:\n%s" % (
+                self.proc.returncode, self.stderr.read().decode(errors="replace")[-3000:]))
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        # What the window said on its standard error, for the log (warnings, notices).
+        self.stderr.seek(0)
+        for line in self.stderr.read().decode(errors="replace").splitlines():
+            if line.strip():
+                print("# intake: " + line, flush=True)
+        self.stderr.seek(0)
+        self.stderr.truncate()
+
+    def walk(self, node=None, showing=True):
+        """Every accessible below node (depth first), skipping hidden subtrees (the window hides
+        the stack pages it does not show)."""
+        STATE_VISIBLE = self.pyatspi.STATE_VISIBLE
+        stack = [node or self.root]
+        while stack:
+            n = stack.pop()
+            if n is None:
+                continue
+            try:
+                if showing and n is not self.root and not n.getState().contains(STATE_VISIBLE):
+                    continue
+                yield n
+                kids = [n.getChildAtIndex(i) for i in range(n.childCount)]
+            except Exception:
+                continue
+            stack.extend(reversed(kids))
+
+    def find_all(self, role=None, name=None, contains=None):
+        found = []
+        for n in self.walk():
+            try:
+                if role is not None and n.getRoleName() not in role:
+                    continue
+                nm = n.name or ""
+                if name is not None and nm != name:
+                    continue
+                if contains is not None and contains not in nm:
+                    continue
+                found.append(n)
+            except Exception:
+                continue
+        return found
+
+    def wait(self, role=None, name=None, contains=None, timeout=30, what=None):
+        deadline = time.monotonic() + timeout
+        while True:
+            self.check_alive()
+            found = self.find_all(role, name, contains)
+            if found:
+                return found[0]
+            if time.monotonic() > deadline:
+                raise Failure("timed out waiting for %s" % (
+                    what or "%s %r" % (role, name or contains)))
+            time.sleep(0.15)
+
+    def wait_gone(self, role=None, name=None, contains=None, timeout=30):
+        deadline = time.monotonic() + timeout
+        while self.find_all(role, name, contains):
+            self.check_alive()
+            if time.monotonic() > deadline:
+                raise Failure("%s %r still shown" % (role, name or contains))
+            time.sleep(0.1)
+
+    # GtkButton's activation (what AT-SPI's "click" does) holds the button down for 250 ms and
+    # ignores another activation meanwhile: the same button pressed twice within that time
+    # (a repeated PIN digit, Next on two pages in a row) counts once.
+    ACTIVATE_GAP = 0.3
+
+    def _do_action(self, node, name):
+        since = time.monotonic() - self.last_press.get(name, 0)
+        if since < self.ACTIVATE_GAP:
+            time.sleep(self.ACTIVATE_GAP - since)
+        node.queryAction().doAction(0)
+        self.last_press[name] = time.monotonic()
+
+    def try_press(self, name, role=("push button", "button", "toggle button")):
+        """Presses @name if it is on screen now; False if it is not (or went away)."""
+        for node in self.find_all(role, name=name):
+            try:
+                self._do_action(node, name)
+                return True
+            except Exception:
+                return False
+        return False
+
+    def press(self, name, role=("push button", "button", "toggle button"), timeout=30):
+        """Activates the control named @name. A page rebuilt between finding a control and
+        pressing it leaves a defunct object behind: find it again and retry."""
+        deadline = time.monotonic() + timeout
+        while True:
+            node = self.wait(role, name=name, timeout=max(1, deadline - time.monotonic()))
+            try:
+                self._do_action(node, name)
+                return node
+            except Exception as e:
+                if time.monotonic() > deadline:
+                    raise Failure("cannot press %r: %s" % (name, e))
+                time.sleep(0.1)
+
+    def dump(self):
+        """The visible tree, for the log of a failed run."""
+        for n in self.walk():
+            try:
+                depth, p = 0, n
+                while p is not None and p is not self.root and depth < 60:
+                    p, depth = p.parent, depth + 1
+                print("#%s %s %r" % ("  " * depth, n.getRoleName(), n.name))
+            except Exception:
+                continue
+
+    def all_text(self):
+        """Every name, description and text the tree holds, hidden widgets included."""
+        texts = []
+        for n in self.walk(showing=False):
+            try:
+                texts.append(n.name or "")
+                texts.append(n.description or "")
+                try:
+                    t = n.queryText()
+                    texts.append(t.getText(0, t.characterCount))
+                except Exception:
+                    pass
+            except Exception:
+                continue
+        return "\n".join(texts)
+
+
+def screenshot(args, name):
+    os.makedirs(args.screenshots, exist_ok=True)
+    path = os.path.join(args.screenshots, name + ".png")
+    subprocess.run(["import", "-window", "root", path], check=True, timeout=30)
+    log("screenshot", path)
+
+
+def enter_pin(app, pin):
+    app.wait(name="Digit 1", timeout=20)
+    for d in pin:
+        app.press("Digit " + d)
+    app.press("OK")
+
+
+def interviews(args, data_dir):
+    return json.loads(ctl(args, data_dir, "--user", WORKER, "--pin-stdin", "--json",
+                          "interview", "list", stdin=WORKER_PIN + "\n"))
+
+
+def interview_answers(args, data_dir, iid):
+    doc = json.loads(ctl(args, data_dir, "--user", WORKER, "--pin-stdin", "--json",
+                         "interview", "show", iid, stdin=WORKER_PIN + "\n"))
+    return doc, doc.get("answers", {})
+
+
+def on_question(app, title):
+    """Waits until the page shows the question whose title contains @title."""
+    return app.wait(role=("label",), contains=title, what="the question %r" % title)
+
+
+def answer_choice(app, title, label):
+    """On the question @title, taps a choice, waits for the screen to say the answer is saved
+    (the page starts without "Saved" when the question has no answer), then Next."""
+    on_question(app, title)
+    app.press(label, role=("toggle button", "push button", "button"))
+    app.wait(role=("label",), name="Saved", timeout=20)
+    app.press("Next")
+
+
+def emit_prepare_for_sleep():
+    """Emits logind's PrepareForSleep(true) from the name org.freedesktop.login1 on the session
+    bus."""
+    from gi.repository import Gio, GLib
+    bus = Gio.bus_get_sync(Gio.BusType.SESSION, None)
+    # RequestName directly: the signal must come from the owner of logind's name.
+    bus.call_sync("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                  "RequestName", GLib.Variant("(su)", ("org.freedesktop.login1", 4)),
+                  None, Gio.DBusCallFlags.NONE, 5000, None)
+    bus.emit_signal(None, "/org/freedesktop/login1", "org.freedesktop.login1.Manager",
+                    "PrepareForSleep", GLib.Variant("(b)", (True,)))
+    bus.flush_sync(None)
+
+
+def to_summary(app):
+    """"Prefer not to say" to every question left (each is an answer), Next past notes, until
+    the summary's Complete shows."""
+    buttons = ("push button", "button")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if app.find_all(buttons, name="Complete"):
+            return
+        # Whatever this page offers: "Prefer not to say" on a question, Next on a note. A page
+        # may change under our feet (the tree is read while the app rebuilds it).
+        app.try_press("Prefer not to say") or app.try_press("Next")
+        time.sleep(0.05)
+    raise Failure("the summary never came")
+
+
+
+def start_accessibility_bus():
+    """Starts the accessibility bus and waits until it answers; the app must start after it, or
+    GTK never registers. Returns the launcher's process."""
+    launcher = subprocess.Popen([LAUNCHER, "--launch-immediately"], stdout=subprocess.DEVNULL,
+                                stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        r = subprocess.run(["dbus-send", "--session", "--print-reply",
+                            "--dest=org.a11y.Bus", "/org/a11y/bus", "org.a11y.Bus.GetAddress"],
+                           capture_output=True)
+        if r.returncode == 0:
+            break
+        time.sleep(0.2)
+    return launcher
+
+
+def run(scenario):
+    """The command line every scenario takes; the outer run re-runs the script inside
+    dbus-run-session and xvfb-run, the inner one calls scenario(args, check, tmp) with a
+    temporary folder and prints TAP. scenario returns the App still running, or None."""
+    p = argparse.ArgumentParser()
+    p.add_argument("--inner", action="store_true")
+    p.add_argument("--intake", required=True)
+    p.add_argument("--intakectl", required=True)
+    p.add_argument("--form", required=True)
+    p.add_argument("--screenshots", required=True)
+    p.add_argument("--timeout", type=int, default=280)
+    args = p.parse_args()
+    if not args.inner:
+        return outer(args)
+    results = []
+    state = {"app": None}
+
+    def check(ok, what):
+        results.append((ok, what))
+        print("%s %d - %s" % ("ok" if ok else "not ok", len(results), what), flush=True)
+        if not ok:
+            raise Failure(what)
+
+    launcher = start_accessibility_bus()
+    tmp = tempfile.mkdtemp(prefix="intake-ui-")
+    try:
+        scenario(args, check, tmp, state)
+    except Exception as e:
+        print("not ok - %s: %s" % (type(e).__name__, e), flush=True)
+        app = state.get("app")
+        if app is not None:
+            try:
+                app.dump()
+                screenshot(args, "failure-" + os.path.basename(sys.argv[0]).split(".")[0])
+            except Exception:
+                pass
+        return 1
+    finally:
+        if state.get("app") is not None:
+            state["app"].stop()
+        launcher.terminate()
+        try:
+            launcher.wait(10)
+        except subprocess.TimeoutExpired:
+            launcher.kill()
+        shutil.rmtree(tmp, ignore_errors=True)
+    print("1..%d" % len(results))
+    return 0
