@@ -1181,9 +1181,18 @@ show_step (IntakeInterviewPage *self, const char *repeat, guint entry, const cha
       self->unmask_button = unmask;
       masked = TRUE;
     }
+  /* The validation message in view: right under a number, above any other answer (a long
+   * list of choices would push it out of sight). */
+  if (self->number_entry != NULL)
+    {
+      self->problem_label = add_label (GTK_BOX (area), "", "problem");
+      gtk_box_reorder_child_after (GTK_BOX (area), self->problem_label,
+                                   GTK_WIDGET (self->number_entry));
+    }
+  else
+    self->problem_label = add_label (self->question_box, "", "problem");
   gtk_box_append (self->question_box, area);
 
-  self->problem_label = add_label (self->question_box, "", "problem");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->problem_label),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, _("Problem with the answer"),
                                   -1);
