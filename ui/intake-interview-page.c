@@ -843,6 +843,8 @@ entry_remove_cb (GtkButton *button, IntakeInterviewPage *self)
   g_object_set_data_full (G_OBJECT (dialog), "repeat", g_strdup (self->current), g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (remove_response_cb), self, 0);
   self->dialog = GTK_WINDOW (dialog);
+  /* The release of the key that opened the dialog goes to the dialog. */
+  self->enter_held = FALSE;
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
