@@ -21,6 +21,20 @@ from uikit import *  # noqa: E402,F401,F403
 
 FORM = os.path.join(os.path.dirname(os.path.abspath(__file__)), "repeat-form.json")
 EMPLOYER = "Kapal Jaya"
+CONTROLS = ("push button", "button", "toggle button", "text", "entry", "password text",
+            "spin button", "calendar", "check box", "radio button", "combo box", "slider")
+
+
+def unnamed_controls(app):
+    """The controls on screen without an accessible name (role and parent's name)."""
+    found = []
+    for n in app.find_all(role=CONTROLS):
+        try:
+            if not (n.name or "").strip():
+                found.append("%s in %r" % (n.getRoleName(), n.parent.name if n.parent else ""))
+        except Exception:
+            continue
+    return found
 COMPANION = "Budi"
 
 
@@ -76,6 +90,7 @@ def scenario(args, check, tmp, state):
     # A number: the focus is in the entry; a value out of range shows the form's message.
     on_question(app, "How many people travelled")
     wait_focus(app, "How many people travelled with you?")
+    unnamed = unnamed_controls(app)
     keys("0", "Return")
     app.wait(role=("label",), name="From 1 to 50.", what="the inline validation message")
     check(True, "Enter on a number out of range stays and says why (From 1 to 50.)")
@@ -86,6 +101,7 @@ def scenario(args, check, tmp, state):
     on_question(app, "When did you arrive")
     wait_focus(app, contains="When did you arrive")
     screenshot(args, "date-picker")
+    unnamed += unnamed_controls(app)
     keys("Left", "space")
     app.wait(role=("label",), name="Saved", timeout=20)
     keys("Return")
@@ -127,6 +143,7 @@ def scenario(args, check, tmp, state):
     wait_focus(app, "Add an entry")
     app.wait(name="Remove entry 2")
     screenshot(args, "repeat")
+    unnamed += unnamed_controls(app)
     rows = interviews(args, data_dir)
     doc, answers = interview_answers(args, data_dir, rows[0]["id"])
     companions = answers.get("companions")
@@ -169,6 +186,9 @@ def scenario(args, check, tmp, state):
     wait_focus(app, "Back to the questions")
     check(True, "the summary opens with the focus at its top, not on Complete")
     screenshot(args, "summary-keyboard")
+    unnamed += unnamed_controls(app)
+    check(not unnamed, "every control on the number, date, repeat and summary pages has an "
+          "accessible name %s" % (unnamed or ""))
 
     doc, answers = interview_answers(args, data_dir, rows[0]["id"])
     # The day the arrows reached and Space chose (where GTK's calendar starts its keyboard
