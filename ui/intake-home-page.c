@@ -281,6 +281,22 @@ intake_home_page_dispose (GObject *object)
   G_OBJECT_CLASS (intake_home_page_parent_class)->dispose (object);
 }
 
+/* Shown (after unlock, after an interview): the keyboard starts on New interview, unless the
+ * focus is already somewhere on this page. */
+static void
+intake_home_page_map (GtkWidget *widget)
+{
+  IntakeHomePage *self = INTAKE_HOME_PAGE (widget);
+  GtkRoot *root;
+  GtkWidget *focus;
+
+  GTK_WIDGET_CLASS (intake_home_page_parent_class)->map (widget);
+  root = gtk_widget_get_root (widget);
+  focus = root ? gtk_root_get_focus (root) : NULL;
+  if (focus == NULL || !gtk_widget_is_ancestor (focus, widget))
+    gtk_widget_grab_focus (GTK_WIDGET (self->new_button));
+}
+
 static void
 intake_home_page_class_init (IntakeHomePageClass *klass)
 {
@@ -288,6 +304,7 @@ intake_home_page_class_init (IntakeHomePageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = intake_home_page_dispose;
+  widget_class->map = intake_home_page_map;
 
   signals[SIGNAL_NEW_INTERVIEW] = g_signal_new ("new-interview", G_TYPE_FROM_CLASS (klass),
                                                 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,

@@ -128,11 +128,13 @@ idle_check_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-static void
+/* "key-pressed" returns whether the key was handled: FALSE, or no widget would ever see it. */
+static gboolean
 activity_key_cb (GtkEventControllerKey *controller, guint keyval, guint keycode,
                  GdkModifierType state, gpointer user_data)
 {
   note_activity (INTAKE_WINDOW (user_data));
+  return FALSE;
 }
 
 static void

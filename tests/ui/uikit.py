@@ -389,3 +389,64 @@ def run(scenario):
         shutil.rmtree(tmp, ignore_errors=True)
     print("1..%d" % len(results))
     return 0
+
+
+# ---- the keyboard: real key events into the X server (xdotool) ----
+
+def focus_window(app):
+    """Gives the window the X input focus (there is no window manager under Xvfb): keys typed
+    after this go to it."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        r = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid", str(app.proc.pid)],
+                           capture_output=True, text=True)
+        ids = r.stdout.split()
+        if ids:
+            subprocess.run(["xdotool", "windowfocus", "--sync", ids[-1]], check=True, timeout=20)
+            return
+        time.sleep(0.2)
+    raise Failure("the window of intake never showed (xdotool search)")
+
+
+def keys(*names, delay=0.25):
+    """Presses and releases each key (xdotool names: Tab, Return, space, Down, ctrl+Return, 7),
+    one after another, leaving the window time to act on each."""
+    for name in names:
+        subprocess.run(["xdotool", "key", "--clearmodifiers", name], check=True, timeout=20)
+        time.sleep(delay)
+
+
+def type_text(text):
+    subprocess.run(["xdotool", "type", "--delay", "60", text], check=True, timeout=60)
+    time.sleep(0.2)
+
+
+def focused(app):
+    """The accessible that has the keyboard focus, or None."""
+    STATE_FOCUSED = app.pyatspi.STATE_FOCUSED
+    for n in app.walk():
+        try:
+            if n.getState().contains(STATE_FOCUSED) and n.getRoleName() not in (
+                    "frame", "window", "dialog", "alert", "application"):
+                return n
+        except Exception:
+            continue
+    return None
+
+
+def wait_focus(app, name=None, contains=None, timeout=15):
+    """Waits until the focus is on a control named @name (or whose name contains @contains)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        app.check_alive()
+        n = focused(app)
+        try:
+            nm = n.name if n is not None else None
+        except Exception:
+            nm = None
+        if nm is not None and (name is None or nm == name) and (
+                contains is None or contains in nm):
+            return n
+        if time.monotonic() > deadline:
+            raise Failure("the focus is on %r, not on %r" % (nm, name or contains))
+        time.sleep(0.15)
