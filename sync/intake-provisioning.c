@@ -81,8 +81,12 @@ intake_provisioning_parse (const char *data, gssize len, const char *what, GErro
       bad (error, what, problem);
       return NULL;
     }
-  if (json_parser_get_root (parser) == NULL
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (json_parser_get_root (parser) == NULL)
+    {
+      bad (error, what, "it is empty");
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       bad (error, what, "it must hold one JSON object");
       return NULL;
