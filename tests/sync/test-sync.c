@@ -385,7 +385,12 @@ test_provisioning_file (void)
     g_assert_cmpstr (bad->pinned_key, ==, "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
     g_assert_false (intake_sync_enroll_provisioning (f.admin, bad, &error));
     g_assert_error (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_INSECURE);
+    g_clear_error (&error);
   }
+  /* A wipe takes the saved CA with the data: it names the organisation's server. */
+  g_assert_true (intake_store_wipe (f.store, intake_session_get_user_id (f.admin), &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (e->ca_file, G_FILE_TEST_EXISTS));
   sync_fixture_teardown (&f);
   g_unlink (cert);
   g_unlink (key);
