@@ -14,6 +14,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from uikit import *  # noqa: E402,F401,F403
@@ -61,6 +62,37 @@ def narrow_window(app):
     for wid in ids:
         subprocess.run(["xdotool", "windowsize", wid, "360", "760"], capture_output=True)
     return ids
+
+
+def choose_file(app, path):
+    """Opens "Use a provisioning file" and picks @path in GTK's file chooser (GtkFileChooserNative
+    falls back to it when no portal runs): Ctrl+L, the path, Enter, typed with xdotool over the
+    dialog. False when the dialog cannot be driven on this display."""
+    app.press("Use a provisioning file")
+    deadline = time.monotonic() + 20
+    wids = []
+    while not wids and time.monotonic() < deadline:
+        wids = subprocess.run(["xdotool", "search", "--name", "Choose the provisioning file"],
+                              capture_output=True, text=True).stdout.split()
+        time.sleep(0.2)
+    if not wids:
+        log("the file chooser never appeared")
+        return False
+    wid = wids[-1]
+    time.sleep(1)
+    geo = subprocess.run(["xdotool", "getwindowgeometry", "--shell", wid], capture_output=True,
+                         text=True).stdout
+    g = dict(line.split("=") for line in geo.split() if "=" in line)
+    subprocess.run(["xdotool", "mousemove", str(int(g["X"]) + int(g["WIDTH"]) // 2),
+                    str(int(g["Y"]) + 20)])
+    subprocess.run(["xdotool", "windowfocus", wid], capture_output=True)
+    time.sleep(0.5)
+    subprocess.run(["xdotool", "key", "ctrl+l"])
+    time.sleep(0.5)
+    subprocess.run(["xdotool", "type", "--delay", "20", path])
+    time.sleep(0.5)
+    subprocess.run(["xdotool", "key", "Return"])
+    return True
 
 
 def scenario(args, check, tmp, state):
@@ -153,6 +185,18 @@ def run_admin(args, check, tmp, state, data_dir, server):
     check(True, "the worker unlocks on the tablet with the new PIN")
     app.press("Lock")
 
+    # Lock drops the administration page with what was typed on it.
+    unlock(app, ADMIN, ADMIN_PIN)
+    to_admin(app)
+    app.press("Users")
+    app.press("Add a person")
+    set_text(app, ("text",), "Name", SENTINEL)
+    set_text(app, secret, "New PIN", NEW_WORKER_PIN)
+    app.press("Lock")
+    app.wait(name=WORKER, what="the tiles after Lock")
+    check(SENTINEL not in app.all_text() and not app.find_all(buttons, name="Add this person"),
+          "after Lock nothing typed on the administration page is left in the widget tree")
+
     # Rules: lock after 10 minutes instead of 5; supervisor review off.
     unlock(app, ADMIN, ADMIN_PIN)
     to_admin(app)
@@ -206,6 +250,20 @@ def run_admin(args, check, tmp, state, data_dir, server):
     check(st["sync"]["enrolled"] and st["sync"]["server"] == server.url
           and any(d.get("enrolled") for d in devices),
           "the tablet is enrolled with the server (%s)" % st["sync"]["server"])
+
+    # Moving to a second server, from a provisioning file chosen in the file chooser.
+    second = Server(args, os.path.join(tmp, "second"))
+    try:
+        prov = os.path.join(tmp, "tablet-ui-2.json")
+        second.run("device", "add", "tablet-ui-2", "--url", second.url, "--out", prov)
+        if choose_file(app, prov):
+            app.wait(role=("label",), contains="“tablet-ui-2”", timeout=60,
+                     what="the enrollment from the file")
+            st = json.loads(ctl(args, data_dir, "--json", "status"))
+            check(st["sync"]["server"] == second.url,
+                  "the tablet enrolls from a provisioning file chosen in the file chooser")
+    finally:
+        second.stop()
     app.press("Back to administration")
 
     # The menu in a 360 px wide window.
