@@ -361,14 +361,18 @@ job_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *canc
 static void
 job_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  IntakeAdminPage *self = INTAKE_ADMIN_PAGE (source);
+  GWeakRef *page_ref = user_data;
+  g_autoptr (IntakeAdminPage) self = g_weak_ref_get (page_ref);
   Job *job = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
   g_autofree char *done = NULL;
 
-  /* Locked (or left) meanwhile: the page is going away and shows nothing more. */
-  if (!g_task_propagate_boolean (G_TASK (result), &error)
-      && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+  g_weak_ref_clear (page_ref);
+  g_free (page_ref);
+  /* Locked (or left) meanwhile: the page is gone, or going, and shows nothing more. */
+  if ((!g_task_propagate_boolean (G_TASK (result), &error)
+       && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+      || self == NULL || g_cancellable_is_cancelled (self->cancellable))
     return;
   set_busy (self, NULL);
   if (error != NULL)
@@ -405,6 +409,7 @@ start_job (IntakeAdminPage *self, Job *job, const char *message)
 {
   g_autoptr (GTask) task = NULL;
   g_autoptr (GError) error = NULL;
+  GWeakRef *page_ref;
 
   job->data_dir = g_strdup (intake_store_get_data_dir (intake_session_get_store (self->session)));
   job->session = intake_session_dup (self->session, &error);
@@ -417,7 +422,11 @@ start_job (IntakeAdminPage *self, Job *job, const char *message)
   if (self->problem_label != NULL)
     gtk_widget_set_visible (GTK_WIDGET (self->problem_label), FALSE);
   set_busy (self, message);
-  task = g_task_new (self, self->cancellable, job_done_cb, NULL);
+  /* The task holds only a weak reference to the page: a lock destroys the page (and every
+   * widget on it) at once, and the worker's result then finds nobody to tell. */
+  page_ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (page_ref, self);
+  task = g_task_new (NULL, self->cancellable, job_done_cb, page_ref);
   g_task_set_source_tag (task, start_job);
   g_task_set_task_data (task, job, (GDestroyNotify) job_free);
   g_task_run_in_thread (task, job_thread);
