@@ -362,6 +362,38 @@ test_provisioning_file (void)
     g_assert_error (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_UNAUTHORIZED);
     g_clear_error (&error);
     g_assert_null (intake_store_dup_enrollment (other, NULL));
+
+    /* A file of its own, through `intakectl enroll --file`: the same enroll path. */
+    {
+      g_autofree char *own = g_build_filename (f.tmp, "tablet-2.json", NULL);
+      const char *argv[] = { g_getenv ("INTAKECTL"), "--data-dir", other_dir, "--user", "admin",
+                             "--pin-stdin", "enroll", "--file", own, NULL };
+      g_autoptr (GSubprocess) proc = NULL;
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autoptr (IntakeEnrollment) e2 = NULL;
+
+      g_assert_nonnull (argv[0]);
+      g_assert_cmpint (intake_test_run (f.server_bin, NULL, NULL, "--db", f.db_url, "device",
+                                        "add", "tablet-2", "--url", f.serve->base_url, "--out",
+                                        own, "--ca", cert, NULL),
+                       ==, 0);
+      proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                          | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                          | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                &error);
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_communicate_utf8 (proc, "other-pin-1\n", NULL, &out, &err,
+                                                    &error));
+      g_assert_no_error (error);
+      if (g_subprocess_get_exit_status (proc) != 0)
+        g_error ("intakectl enroll --file: %s", err);
+      g_assert_nonnull (strstr (out, "Enrolled with"));
+      e2 = intake_store_dup_enrollment (other, &error);
+      g_assert_nonnull (e2);
+      g_assert_cmpstr (e2->device_name, ==, "tablet-2");
+      g_assert_nonnull (e2->ca_file);
+    }
   }
 
   /* A file for a server whose TLS key is not the pinned one: refused, nothing stored. */
