@@ -14,6 +14,7 @@ struct _IntakeHomePage
   GtkLabel *greeting_label;
   GtkButton *new_button;
   GtkButton *review_button;
+  GtkButton *admin_button;
   GtkLabel *outbox_label;
   GtkLabel *sync_label;
   GtkButton *sync_button;
@@ -33,6 +34,7 @@ enum
   SIGNAL_NEW_INTERVIEW,
   SIGNAL_OPEN_INTERVIEW,
   SIGNAL_REVIEW,
+  SIGNAL_ADMIN,
   SIGNAL_SYNC_NOW,
   N_SIGNALS
 };
@@ -49,6 +51,12 @@ static void
 review_clicked_cb (IntakeHomePage *self)
 {
   g_signal_emit (self, signals[SIGNAL_REVIEW], 0);
+}
+
+static void
+admin_clicked_cb (IntakeHomePage *self)
+{
+  g_signal_emit (self, signals[SIGNAL_ADMIN], 0);
 }
 
 static void
@@ -241,6 +249,8 @@ intake_home_page_refresh (IntakeHomePage *self, IntakeSession *session)
   gtk_widget_set_visible (GTK_WIDGET (self->empty_label), list->len == 0);
 
   gtk_widget_set_visible (GTK_WIDGET (self->review_button), supervisor);
+  gtk_widget_set_visible (GTK_WIDGET (self->admin_button),
+                          intake_session_get_role (session) == INTAKE_ROLE_ADMIN);
   if (supervisor)
     {
       g_autofree char *label = g_strdup_printf (
@@ -317,12 +327,15 @@ intake_home_page_class_init (IntakeHomePageClass *klass)
                                            0);
   signals[SIGNAL_REVIEW] = g_signal_new ("review", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_ADMIN] = g_signal_new ("admin", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                        NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/fieldintake/Intake/intake-home-page.ui");
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, greeting_label);
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, new_button);
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, review_button);
+  gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, admin_button);
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, outbox_label);
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, sync_label);
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, sync_button);
@@ -335,6 +348,7 @@ intake_home_page_class_init (IntakeHomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, empty_label);
   gtk_widget_class_bind_template_callback (widget_class, new_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, review_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, admin_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, sync_clicked_cb);
 }
 

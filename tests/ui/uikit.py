@@ -352,6 +352,8 @@ def run(scenario):
     p.add_argument("--form", required=True)
     p.add_argument("--screenshots", required=True)
     p.add_argument("--timeout", type=int, default=280)
+    p.add_argument("--intake-server", default=None,
+                   help="intake-server, for scenarios that enroll the tablet")
     args = p.parse_args()
     if not args.inner:
         return outer(args)
@@ -450,3 +452,50 @@ def wait_focus(app, name=None, contains=None, timeout=15):
         if time.monotonic() > deadline:
             raise Failure("the focus is on %r, not on %r" % (nm, name or contains))
         time.sleep(0.15)
+class Server:
+    """A real intake-server on a free loopback port with its own SQLite database in @tmp: init,
+    serve (plain HTTP, loopback only), and its admin commands. stop() ends it."""
+
+    def __init__(self, args, tmp):
+        if not args.intake_server:
+            raise Failure("this scenario needs --intake-server")
+        self.bin = args.intake_server
+        self.dir = os.path.join(tmp, "server")
+        os.makedirs(self.dir, exist_ok=True)
+        self.db = "sqlite:" + os.path.join(self.dir, "server.db")
+        self.run("init", "--secret-key-out", os.path.join(self.dir, "org.key"))
+        self.out = open(os.path.join(self.dir, "serve.out"), "w+")
+        self.log = open(os.path.join(self.dir, "serve.log"), "w+")
+        self.proc = subprocess.Popen([self.bin, "--db", self.db, "serve", "--listen",
+                                      "127.0.0.1:0"], stdout=self.out, stderr=self.log)
+        self.url = None
+        deadline = time.monotonic() + 30
+        while self.url is None and time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise Failure("intake-server serve exited with %s" % self.proc.returncode)
+            self.out.seek(0)
+            for line in self.out.read().splitlines():
+                if line.startswith("listening on "):
+                    self.url = line.split()[-1]
+            time.sleep(0.1)
+        if self.url is None:
+            raise Failure("intake-server never said where it listens")
+
+    def run(self, *words):
+        r = subprocess.run([self.bin, "--db", self.db] + list(words), capture_output=True,
+                           text=True, timeout=60)
+        if r.returncode != 0:
+            raise Failure("intake-server %s: %s" % (" ".join(words), r.stderr.strip()))
+        return r.stdout
+
+    def new_token(self, device):
+        return self.run("device", "add", device).split()[-1]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
