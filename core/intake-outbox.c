@@ -274,37 +274,73 @@ intake_store_rollback (IntakeStore *store)
 GPtrArray *
 intake_store_outbox_pending (IntakeStore *store, guint max_count, gsize max_bytes, GError **error)
 {
+  return intake_store_outbox_pending_except (store, NULL, max_count, max_bytes, error);
+}
+
+GPtrArray *
+intake_store_outbox_pending_except (IntakeStore *store,
+                                    GHashTable *except,
+                                    guint max_count,
+                                    gsize max_bytes,
+                                    GError **error)
+{
   g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (
       (GDestroyNotify) intake_envelope_free);
+  g_autoptr (GArray) rowids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr (sqlite3_stmt) stmt = NULL;
   gsize bytes = 0;
-  int rc;
+  int rc = SQLITE_DONE;
 
+  /* The ids in order first, with each envelope's size (length() of a blob reads no content), so
+   * that the skipped ones cost no copy; then the chosen rows. */
   stmt = intake_db_prepare (store->db,
-                            "SELECT submission_id, interview_id, sealed, content_hash, signature "
-                            "FROM outbox WHERE state = 'pending' ORDER BY queued, rowid LIMIT ?",
+                            "SELECT rowid, submission_id, length(sealed) FROM outbox "
+                            "WHERE state = 'pending' ORDER BY queued, rowid",
                             error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int (stmt, 1, (int) max_count);
-  while ((rc = intake_db_step (store->db, stmt, error)) == SQLITE_ROW)
+  while (rowids->len < max_count && (rc = intake_db_step (store->db, stmt, error)) == SQLITE_ROW)
     {
-      IntakeEnvelope *env;
-      gsize size = sqlite3_column_bytes (stmt, 2);
+      gint64 rowid = sqlite3_column_int64 (stmt, 0);
+      gsize size = (gsize) sqlite3_column_int64 (stmt, 2);
 
-      if (list->len > 0 && bytes + size > max_bytes)
+      if (except != NULL
+          && g_hash_table_contains (except, (const char *) sqlite3_column_text (stmt, 1)))
+        continue;
+      if (rowids->len > 0 && bytes + size > max_bytes)
         break;
       bytes += size;
-      env = g_new0 (IntakeEnvelope, 1);
-      env->submission_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      env->interview_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      env->sealed = g_bytes_new (sqlite3_column_blob (stmt, 2), size);
-      env->content_hash = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
-      env->signature = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
-      g_ptr_array_add (list, env);
+      g_array_append_val (rowids, rowid);
     }
   if (rc < 0)
     return NULL;
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  for (guint i = 0; i < rowids->len; i++)
+    {
+      g_autoptr (IntakeCachedStmt) row = NULL;
+      IntakeEnvelope *env;
+
+      row = intake_db_prepare_cached (store->db,
+                                      "SELECT submission_id, interview_id, sealed, content_hash, "
+                                      "signature FROM outbox WHERE rowid = ?1",
+                                      error);
+      if (row == NULL)
+        return NULL;
+      sqlite3_bind_int64 (row, 1, g_array_index (rowids, gint64, i));
+      rc = intake_db_step (store->db, row, error);
+      if (rc < 0)
+        return NULL;
+      if (rc != SQLITE_ROW)
+        continue;
+      env = g_new0 (IntakeEnvelope, 1);
+      env->submission_id = g_strdup ((const char *) sqlite3_column_text (row, 0));
+      env->interview_id = g_strdup ((const char *) sqlite3_column_text (row, 1));
+      env->sealed = g_bytes_new (sqlite3_column_blob (row, 2), sqlite3_column_bytes (row, 2));
+      env->content_hash = g_strdup ((const char *) sqlite3_column_text (row, 3));
+      env->signature = g_strdup ((const char *) sqlite3_column_text (row, 4));
+      g_ptr_array_add (list, env);
+    }
   return g_steal_pointer (&list);
 }
 

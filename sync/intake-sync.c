@@ -8,6 +8,7 @@
 
 #include <curl/curl.h>
 #include <string.h>
+#include <zlib.h>
 
 #define MAX_RESPONSE_BYTES (16 * 1024 * 1024)
 /* Batches in flight at once, each on its own connection. */
@@ -168,19 +169,36 @@ client_init (Client *c,
   return TRUE;
 }
 
+/* A request body, gzipped. The bodies are mostly base64 of ciphertext, where deflate's string
+ * matching finds almost nothing: run-length matching with Huffman coding keeps nearly all of the
+ * gain (about a quarter of the bytes) at a third of level 1's cost. */
 static GBytes *
 gzip_bytes (GBytes *plain)
 {
-  g_autoptr (GZlibCompressor) z = g_zlib_compressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP, 1);
-  g_autoptr (GOutputStream) mem = g_memory_output_stream_new_resizable ();
-  g_autoptr (GOutputStream) out = g_converter_output_stream_new (mem, G_CONVERTER (z));
-  gsize written;
+  z_stream z = { 0 };
+  gsize len;
+  const guint8 *data = g_bytes_get_data (plain, &len);
+  guint8 *out;
+  uLong bound;
 
-  if (!g_output_stream_write_all (out, g_bytes_get_data (plain, NULL), g_bytes_get_size (plain),
-                                  &written, NULL, NULL)
-      || !g_output_stream_close (out, NULL, NULL))
+  if (len > G_MAXUINT32 / 2
+      || deflateInit2 (&z, 1, Z_DEFLATED, 15 + 16 /* gzip */, 8, Z_RLE) != Z_OK)
     return NULL;
-  return g_memory_output_stream_steal_as_bytes (G_MEMORY_OUTPUT_STREAM (mem));
+  bound = deflateBound (&z, (uLong) len);
+  out = g_malloc (bound);
+  z.next_in = (Bytef *) data;
+  z.avail_in = (uInt) len;
+  z.next_out = out;
+  z.avail_out = (uInt) bound;
+  if (deflate (&z, Z_FINISH) != Z_STREAM_END)
+    {
+      deflateEnd (&z);
+      g_free (out);
+      return NULL;
+    }
+  len = z.total_out;
+  deflateEnd (&z);
+  return g_bytes_new_take (out, len);
 }
 
 /* The protocol's hash of a request body or form document, in lower-case hex. */
@@ -761,29 +779,12 @@ next_batch (IntakeStore *store,
             gsize batch_bytes,
             GError **error)
 {
-  g_autoptr (GPtrArray) pending = NULL;
   g_autoptr (Lane) lane = g_new0 (Lane, 1);
-  gsize bytes = 0;
 
-  /* Enough rows to skip those on their way and still fill a batch; the byte limit is applied
-   * below, after the skipping. */
-  pending = intake_store_outbox_pending (store, batch_count + g_hash_table_size (in_flight),
-                                         G_MAXSIZE, error);
-  if (pending == NULL)
+  lane->batch = intake_store_outbox_pending_except (store, in_flight, batch_count, batch_bytes,
+                                                    error);
+  if (lane->batch == NULL)
     return NULL;
-  lane->batch = g_ptr_array_new_with_free_func ((GDestroyNotify) intake_envelope_free);
-  for (guint i = 0; i < pending->len && lane->batch->len < batch_count; i++)
-    {
-      IntakeEnvelope *env = pending->pdata[i];
-      gsize size = g_bytes_get_size (env->sealed);
-
-      if (g_hash_table_contains (in_flight, env->submission_id))
-        continue;
-      if (lane->batch->len > 0 && bytes + size > batch_bytes)
-        break;
-      bytes += size;
-      g_ptr_array_add (lane->batch, g_steal_pointer (&pending->pdata[i]));
-    }
   return g_steal_pointer (&lane);
 }
 
