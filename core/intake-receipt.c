@@ -170,13 +170,14 @@ intake_receipt_path_root (const guint8 leaf[INTAKE_HASH_BYTES],
 static gboolean
 decode_exact (const char *b64, guint8 *out, gsize len)
 {
+  g_autofree guint8 *raw = NULL;
   gsize got = 0;
 
-  return b64 != NULL && strlen (b64) <= 4 * ((len + 2) / 3)
-         && sodium_base642bin (out, len, b64, strlen (b64), NULL, &got, NULL,
-                               sodium_base64_VARIANT_ORIGINAL)
-                == 0
-         && got == len;
+  if (b64 == NULL || strlen (b64) != 4 * ((len + 2) / 3)
+      || (raw = intake_base64_decode_strict (b64, strlen (b64), &got)) == NULL || got != len)
+    return FALSE;
+  memcpy (out, raw, len);
+  return TRUE;
 }
 
 static gboolean
@@ -207,44 +208,37 @@ intake_receipt_verify (JsonObject *receipt,
   const char *hash = intake_json_get_string (receipt, "content_hash");
   const char *when = intake_json_get_string (receipt, "server_time");
   const char *sig_b64 = intake_json_get_string (receipt, "root_signature");
-  JsonArray *path_json = intake_json_get_array (receipt, "path");
+  const char *path_b64 = intake_json_get_string (receipt, "path");
   JsonNode *index_node = json_object_get_member (receipt, "index");
   JsonNode *count_node = json_object_get_member (receipt, "count");
-  guint8 path[INTAKE_RECEIPT_MAX_PATH * INTAKE_HASH_BYTES];
+  g_autofree guint8 *path = NULL;
   guint8 leaf[INTAKE_HASH_BYTES], root[INTAKE_HASH_BYTES];
   guint8 sig[INTAKE_SIGNATURE_BYTES];
   g_autofree char *message = NULL;
   g_autofree char *key = NULL;
   gint64 index, count;
-  guint path_n;
+  gsize path_len = 0;
 
-  if (receipt == NULL || id == NULL || hash == NULL || when == NULL
-      || strcmp (id, submission_id) != 0 || strcmp (hash, content_hash_b64) != 0)
+  if (id == NULL || hash == NULL || when == NULL || strcmp (id, submission_id) != 0
+      || strcmp (hash, content_hash_b64) != 0)
     return FALSE;
-  if (sig_b64 == NULL && path_json == NULL && index_node == NULL && count_node == NULL)
+  if (sig_b64 == NULL && !json_object_has_member (receipt, "path") && index_node == NULL
+      && count_node == NULL)
     return verify_single (receipt, id, hash, when, server_pk);
 
-  if (sig_b64 == NULL || path_json == NULL || index_node == NULL || count_node == NULL
+  if (sig_b64 == NULL || path_b64 == NULL || index_node == NULL || count_node == NULL
       || json_node_get_value_type (index_node) != G_TYPE_INT64
       || json_node_get_value_type (count_node) != G_TYPE_INT64)
     return FALSE;
   index = json_node_get_int (index_node);
   count = json_node_get_int (count_node);
-  path_n = json_array_get_length (path_json);
-  if (count < 1 || index < 0 || index >= count || path_n > INTAKE_RECEIPT_MAX_PATH
-      || !decode_exact (sig_b64, sig, sizeof sig))
+  if (count < 1 || index < 0 || index >= count || !decode_exact (sig_b64, sig, sizeof sig)
+      || strlen (path_b64) > 4 * ((INTAKE_RECEIPT_MAX_PATH * INTAKE_HASH_BYTES + 2) / 3)
+      || (path = intake_base64_decode_strict (path_b64, strlen (path_b64), &path_len)) == NULL
+      || path_len % INTAKE_HASH_BYTES != 0)
     return FALSE;
-  for (guint i = 0; i < path_n; i++)
-    {
-      JsonNode *n = json_array_get_element (path_json, i);
-      if (json_node_get_value_type (n) != G_TYPE_STRING
-          || !decode_exact (json_node_get_string (n), path + i * INTAKE_HASH_BYTES,
-                            INTAKE_HASH_BYTES))
-        return FALSE;
-    }
   intake_receipt_leaf_hash (id, hash, when, leaf);
-  if (!intake_receipt_path_root (leaf, (guint64) index, (guint64) count, path,
-                                 path_n * INTAKE_HASH_BYTES, root))
+  if (!intake_receipt_path_root (leaf, (guint64) index, (guint64) count, path, path_len, root))
     return FALSE;
   message = intake_receipt_batch_message ((guint64) count, root);
   /* Only a signature that verified is remembered, with the exact message and signature. */

@@ -44,7 +44,7 @@ gboolean intake_receipt_path_root (const guint8 leaf[INTAKE_HASH_BYTES],
                                    gsize path_len,
                                    guint8 root[INTAKE_HASH_BYTES]);
 
-/* Whether receipt (the JSON object of a RESULT) is the server's receipt for exactly this
+/* Whether receipt (the JSON object of a RESULT, not NULL) is the server's receipt for exactly this
  * submission id and content hash under server_pk: a batch receipt whose path leads to a root
  * the key signed, or a single-signature receipt ("intake-receipt-v1", stored by servers before
  * batch receipts). verified, when given, remembers the root signatures already checked (a set

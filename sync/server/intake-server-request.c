@@ -35,8 +35,7 @@ GBytes *
 intake_server_b64_decode (const char *text, size_t expected_len, GError **error)
 {
   size_t text_len;
-  size_t bin_len = 0;
-  const char *end = NULL;
+  gsize bin_len = 0;
   g_autofree guint8 *bin = NULL;
 
   if (text == NULL)
@@ -45,10 +44,8 @@ intake_server_b64_decode (const char *text, size_t expected_len, GError **error)
       return NULL;
     }
   text_len = strlen (text);
-  bin = g_malloc (text_len / 4 * 3 + 3);
-  if (sodium_base642bin (bin, text_len / 4 * 3 + 3, text, text_len, NULL, &bin_len, &end,
-                         sodium_base64_VARIANT_ORIGINAL) != 0 ||
-      end != text + text_len)
+  bin = intake_base64_decode_strict (text, text_len, &bin_len);
+  if (bin == NULL)
     {
       bad_request (error, "not standard base64 with padding");
       return NULL;

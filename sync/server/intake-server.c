@@ -426,19 +426,14 @@ add_receipt_proof (JsonBuilder *b, const IntakeServerSubmission *sub)
   json_builder_add_int_value (b, sub->receipt_index);
   json_builder_set_member_name (b, "count");
   json_builder_add_int_value (b, sub->receipt_count);
-  json_builder_set_member_name (b, "path");
-  json_builder_begin_array (b);
   if (sub->receipt_path != NULL)
     {
       gsize len;
       const guint8 *path = g_bytes_get_data (sub->receipt_path, &len);
-      for (gsize off = 0; off + INTAKE_HASH_BYTES <= len; off += INTAKE_HASH_BYTES)
-        {
-          g_autofree char *h = g_base64_encode (path + off, INTAKE_HASH_BYTES);
-          json_builder_add_string_value (b, h);
-        }
+      add_b64_member (b, "path", path, len);
     }
-  json_builder_end_array (b);
+  else
+    add_b64_member (b, "path", (const guint8 *) "", 0);
   add_b64_member (b, "root_signature", sub->receipt_signature, INTAKE_SIGNATURE_BYTES);
 }
 

@@ -129,22 +129,17 @@ make_batch (guint count, const guint8 *sk)
   for (guint i = 0; i < count; i++)
     {
       JsonObject *r = json_object_new ();
-      JsonArray *path = json_array_new ();
       g_autoptr (GBytes) p = intake_receipt_tree_path (tree, i);
       gsize len;
       const guint8 *data = g_bytes_get_data (p, &len);
+      g_autofree char *path = g_base64_encode (data, len);
 
       json_object_set_string_member (r, "submission_id", b->ids->pdata[i]);
       json_object_set_string_member (r, "content_hash", b->hashes->pdata[i]);
       json_object_set_string_member (r, "server_time", "2026-11-28T12:00:00Z");
       json_object_set_int_member (r, "index", i);
       json_object_set_int_member (r, "count", count);
-      for (gsize off = 0; off < len; off += INTAKE_HASH_BYTES)
-        {
-          g_autofree char *h = g_base64_encode (data + off, INTAKE_HASH_BYTES);
-          json_array_add_string_element (path, h);
-        }
-      json_object_set_array_member (r, "path", path);
+      json_object_set_string_member (r, "path", path);
       json_object_set_string_member (r, "root_signature", sig_b64);
       g_ptr_array_add (b->receipts, r);
     }
@@ -195,6 +190,26 @@ test_good (void)
     }
 }
 
+/* A receipt's path, decoded, and a copy of the receipt with another path. */
+static GBytes *
+path_of (JsonObject *r)
+{
+  gsize len;
+  guint8 *raw = g_base64_decode (json_object_get_string_member (r, "path"), &len);
+
+  return g_bytes_new_take (raw, len);
+}
+
+static JsonObject *
+with_path (JsonObject *r, const guint8 *path, gsize len)
+{
+  JsonObject *t = copy_receipt (r);
+  g_autofree char *b64 = g_base64_encode (path, len);
+
+  json_object_set_string_member (t, "path", b64);
+  return t;
+}
+
 static void
 test_tampered_path (void)
 {
@@ -202,52 +217,66 @@ test_tampered_path (void)
 
   for (guint i = 0; i < 9; i++)
     {
-      JsonArray *path = json_object_get_array_member (b->receipts->pdata[i], "path");
-      guint len = json_array_get_length (path);
+      g_autoptr (GBytes) path = path_of (b->receipts->pdata[i]);
+      gsize len;
+      const guint8 *p = g_bytes_get_data (path, &len);
+      g_autofree guint8 *work = g_malloc (len + 2 * INTAKE_HASH_BYTES);
 
-      for (guint k = 0; k < len; k++)
+      g_assert_cmpuint (len % INTAKE_HASH_BYTES, ==, 0);
+      /* The path as it is verifies; any bit flipped does not. */
+      {
+        g_autoptr (JsonObject) t = with_path (b->receipts->pdata[i], p, len);
+        g_assert_true (verifies (b, i, t, pk));
+      }
+      for (gsize k = 0; k < len; k += 5)
         {
-          g_autoptr (JsonObject) t = copy_receipt (b->receipts->pdata[i]);
-          JsonArray *tp = json_object_get_array_member (t, "path");
-          g_autofree guint8 *raw = NULL;
-          g_autofree char *b64 = NULL;
-          gsize n;
+          g_autoptr (JsonObject) t = NULL;
 
-          raw = g_base64_decode (json_array_get_string_element (tp, k), &n);
-          raw[n / 2] ^= 0x01;
-          b64 = g_base64_encode (raw, n);
-          json_array_remove_element (tp, k);
-          json_array_add_string_element (tp, b64);
+          memcpy (work, p, len);
+          work[k] ^= 0x01;
+          t = with_path (b->receipts->pdata[i], work, len);
           g_assert_false (verifies (b, i, t, pk));
         }
       /* Two siblings swapped, one dropped, one added. */
-      if (len >= 2)
+      if (len >= 2 * INTAKE_HASH_BYTES)
         {
-          g_autoptr (JsonObject) t = copy_receipt (b->receipts->pdata[i]);
-          JsonArray *tp = json_object_get_array_member (t, "path");
-          g_autofree char *first = g_strdup (json_array_get_string_element (tp, 0));
+          g_autoptr (JsonObject) t = NULL;
 
-          json_array_remove_element (tp, 0);
-          json_array_add_string_element (tp, first);
+          memcpy (work, p + INTAKE_HASH_BYTES, INTAKE_HASH_BYTES);
+          memcpy (work + INTAKE_HASH_BYTES, p, INTAKE_HASH_BYTES);
+          memcpy (work + 2 * INTAKE_HASH_BYTES, p + 2 * INTAKE_HASH_BYTES,
+                  len - 2 * INTAKE_HASH_BYTES);
+          t = with_path (b->receipts->pdata[i], work, len);
           g_assert_false (verifies (b, i, t, pk));
         }
       {
-        g_autoptr (JsonObject) t = copy_receipt (b->receipts->pdata[i]);
-        json_array_remove_element (json_object_get_array_member (t, "path"), 0);
+        g_autoptr (JsonObject) t = with_path (b->receipts->pdata[i], p,
+                                              len - INTAKE_HASH_BYTES);
+        g_assert_false (verifies (b, i, t, pk));
+      }
+      {
+        g_autoptr (JsonObject) t = NULL;
+
+        memcpy (work, p, len);
+        randombytes_buf (work + len, INTAKE_HASH_BYTES);
+        t = with_path (b->receipts->pdata[i], work, len + INTAKE_HASH_BYTES);
+        g_assert_false (verifies (b, i, t, pk));
+      }
+      /* Not a whole number of hashes, not base64, not a string. */
+      {
+        g_autoptr (JsonObject) t = with_path (b->receipts->pdata[i], p, len - 1);
         g_assert_false (verifies (b, i, t, pk));
       }
       {
         g_autoptr (JsonObject) t = copy_receipt (b->receipts->pdata[i]);
-        json_array_add_string_element (json_object_get_array_member (t, "path"),
-                                       b->hashes->pdata[0]);
+        g_autofree char *bad = g_strconcat ("!", json_object_get_string_member (t, "path") + 1,
+                                            NULL);
+        json_object_set_string_member (t, "path", bad);
         g_assert_false (verifies (b, i, t, pk));
       }
-      /* Not base64 of a hash, or not a string. */
       {
         g_autoptr (JsonObject) t = copy_receipt (b->receipts->pdata[i]);
-        JsonArray *tp = json_object_get_array_member (t, "path");
-        json_array_remove_element (tp, 0);
-        json_array_add_int_element (tp, 7);
+        json_object_set_int_member (t, "path", 7);
         g_assert_false (verifies (b, i, t, pk));
       }
     }
@@ -303,22 +332,15 @@ test_other_key (void)
       g_assert_false (verifies (forged, i, forged->receipts->pdata[i], pk));
       /* The right root, signed by another key. */
       {
-        JsonArray *path = json_object_get_array_member (t, "path");
+        g_autoptr (GBytes) path = path_of (t);
         guint8 leaf[INTAKE_HASH_BYTES], root[INTAKE_HASH_BYTES];
-        guint8 raw[INTAKE_RECEIPT_MAX_PATH * INTAKE_HASH_BYTES];
         g_autofree char *message = NULL;
-        guint n = json_array_get_length (path);
+        gsize len;
+        const guint8 *raw = g_bytes_get_data (path, &len);
 
-        for (guint k = 0; k < n; k++)
-          {
-            g_autofree guint8 *h = NULL;
-            gsize hl;
-            h = g_base64_decode (json_array_get_string_element (path, k), &hl);
-            memcpy (raw + k * INTAKE_HASH_BYTES, h, INTAKE_HASH_BYTES);
-          }
         intake_receipt_leaf_hash (b->ids->pdata[i], b->hashes->pdata[i], "2026-11-28T12:00:00Z",
                                   leaf);
-        g_assert_true (intake_receipt_path_root (leaf, i, 5, raw, n * INTAKE_HASH_BYTES, root));
+        g_assert_true (intake_receipt_path_root (leaf, i, 5, raw, len, root));
         message = intake_receipt_batch_message (5, root);
         crypto_sign_detached (sig, NULL, (const guint8 *) message, strlen (message), other_sk);
         sig_b64 = g_base64_encode (sig, sizeof sig);
@@ -369,8 +391,7 @@ test_other_content (void)
       {
         g_autoptr (JsonObject) t = copy_receipt (b->receipts->pdata[i]);
         JsonObject *o = b2->receipts->pdata[i];
-        json_object_set_array_member (t, "path",
-                                      json_array_ref (json_object_get_array_member (o, "path")));
+        json_object_set_string_member (t, "path", json_object_get_string_member (o, "path"));
         json_object_set_string_member (t, "root_signature",
                                        json_object_get_string_member (o, "root_signature"));
         g_assert_false (verifies (b, i, t, pk));
@@ -405,6 +426,55 @@ test_single_signature (void)
   g_assert_false (intake_receipt_verify (r, id, hash, pk, NULL));
 }
 
+/* The strict decoder takes exactly what libsodium's (padded, original alphabet) takes. */
+static void
+test_base64_strict (void)
+{
+  static const char *const cases[] = {
+    "", "AA==", "AB==", "AAA=", "AAE=", "AAAA", "A===", "AA=A", "====", "AAA", "AAAAA",
+    "Zm9v", "Zm9vYg==", "Zm9vYmE=", "Zm9vYmF", "Zm9v YmE=", "Zm9v\nYmE=", "Zm9v-_E=",
+    "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=", "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFV=",
+  };
+
+  for (guint k = 0; k < G_N_ELEMENTS (cases) + 2000; k++)
+    {
+      char text[64];
+      guint8 ours_buf[64], sodium_buf[64];
+      g_autofree guint8 *ours = NULL;
+      gsize ours_len = 0, sodium_len = 0;
+      const char *end = NULL;
+      gboolean sodium_ok;
+      gsize len;
+
+      if (k < G_N_ELEMENTS (cases))
+        g_strlcpy (text, cases[k], sizeof text);
+      else
+        {
+          /* Random strings over the alphabet, '=', and a few strangers. */
+          static const char pool[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                     "0123456789+/====-_ .";
+          guint n = randombytes_uniform (13);
+          for (guint i = 0; i < n; i++)
+            text[i] = pool[randombytes_uniform (sizeof pool - 1)];
+          text[n] = '\0';
+        }
+      len = strlen (text);
+      sodium_ok = sodium_base642bin (sodium_buf, sizeof sodium_buf, text, len, NULL, &sodium_len,
+                                     &end, sodium_base64_VARIANT_ORIGINAL)
+                      == 0
+                  && end == text + len;
+      ours = intake_base64_decode_strict (text, len, &ours_len);
+      if ((ours != NULL) != sodium_ok)
+        g_error ("'%s': ours %s, libsodium's %s", text, ours ? "takes it" : "refuses it",
+                 sodium_ok ? "takes it" : "refuses it");
+      if (ours != NULL)
+        {
+          memcpy (ours_buf, ours, ours_len);
+          g_assert_cmpmem (ours_buf, ours_len, sodium_buf, sodium_len);
+        }
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -420,5 +490,6 @@ main (int argc, char **argv)
   g_test_add_func ("/receipt/root-signed-by-another-key", test_other_key);
   g_test_add_func ("/receipt/other-content", test_other_content);
   g_test_add_func ("/receipt/single-signature", test_single_signature);
+  g_test_add_func ("/receipt/base64-strict", test_base64_strict);
   return g_test_run ();
 }

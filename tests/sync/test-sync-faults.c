@@ -98,23 +98,17 @@ batch_receipts (GPtrArray *ids, GPtrArray *hashes, const guint8 *sk)
   for (guint i = 0; i < ids->len; i++)
     {
       g_autoptr (GBytes) path = intake_receipt_tree_path (tree, i);
-      g_autoptr (GString) r = g_string_new (NULL);
       gsize len;
       const guint8 *p = g_bytes_get_data (path, &len);
+      g_autofree char *path_b64 = g_base64_encode (p, len);
 
-      g_string_append_printf (r,
-                              "{\"submission_id\": \"%s\", \"content_hash\": \"%s\", "
-                              "\"server_time\": \"2026-01-01T00:00:00Z\", \"index\": %u, "
-                              "\"count\": %u, \"path\": [",
-                              (const char *) ids->pdata[i], (const char *) hashes->pdata[i], i,
-                              ids->len);
-      for (gsize off = 0; off < len; off += INTAKE_HASH_BYTES)
-        {
-          g_autofree char *h = g_base64_encode (p + off, INTAKE_HASH_BYTES);
-          g_string_append_printf (r, "%s\"%s\"", off ? ", " : "", h);
-        }
-      g_string_append_printf (r, "], \"root_signature\": \"%s\"}", sig_b64);
-      g_ptr_array_add (out, g_string_free (g_steal_pointer (&r), FALSE));
+      g_ptr_array_add (out, g_strdup_printf ("{\"submission_id\": \"%s\", \"content_hash\": "
+                                             "\"%s\", \"server_time\": \"2026-01-01T00:00:00Z\", "
+                                             "\"index\": %u, \"count\": %u, \"path\": \"%s\", "
+                                             "\"root_signature\": \"%s\"}",
+                                             (const char *) ids->pdata[i],
+                                             (const char *) hashes->pdata[i], i, ids->len,
+                                             path_b64, sig_b64));
     }
   return out;
 }
