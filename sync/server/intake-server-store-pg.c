@@ -3,6 +3,8 @@
 
 #include "intake-server-store.h"
 
+#include "intake-json.h"
+
 #include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
@@ -562,39 +564,48 @@ read_receipt (IntakeServerSubmission *sub, PGresult *res, int row, int col)
 }
 
 /* Whether the row stored under sub's id has its content (SAME, with the stored receipt) or other
- * content (CONFLICT); FALSE when there is no such row. */
-static gboolean
-compare_stored (IntakeServerStorePg *self,
-                IntakeServerSubmission *sub,
-                gboolean *found,
-                PGresult **failed,
-                GError **error)
+ * content (CONFLICT), from row `row` of res (columns as in STORED_COLUMNS). */
+#define STORED_COLUMNS                                                                            \
+  "submission_id, content_hash, server_time, receipt_signature, receipt_index, receipt_count, "   \
+  "receipt_path"
+
+static void
+compare_stored (IntakeServerSubmission *sub, PGresult *res, int row)
 {
-  g_autoptr (PGresult) res = NULL;
-  Params p = { 0 };
   guint8 stored_hash[INTAKE_HASH_BYTES];
 
-  /* At READ COMMITTED each statement takes a new snapshot, so this sees rows that other
-   * processes committed a moment ago. */
-  param_text (&p, sub->submission_id);
-  res = run (self,
-             "SELECT content_hash, server_time, receipt_signature, receipt_index, receipt_count, "
-             "receipt_path FROM submissions WHERE submission_id = $1",
-             &p, failed, error);
-  if (res == NULL)
-    return FALSE;
-  *found = PQntuples (res) == 1;
-  if (!*found)
-    return TRUE;
-  copy_bytea (stored_hash, INTAKE_HASH_BYTES, res, 0, 0);
+  copy_bytea (stored_hash, INTAKE_HASH_BYTES, res, row, 1);
   if (memcmp (stored_hash, sub->content_hash, INTAKE_HASH_BYTES) == 0)
     {
       sub->result = INTAKE_SERVER_PUT_SAME;
-      read_receipt (sub, res, 0, 1);
+      read_receipt (sub, res, row, 2);
     }
   else
     sub->result = INTAKE_SERVER_PUT_CONFLICT;
-  return TRUE;
+}
+
+/* The stored rows for these ids, in one round trip (the ids as a JSON array of strings). At
+ * READ COMMITTED each statement takes a new snapshot, so this sees rows that other processes
+ * committed a moment ago. */
+static PGresult *
+select_stored (IntakeServerStorePg *self, GPtrArray *subs, PGresult **failed, GError **error)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) ids = NULL;
+  g_autoptr (GString) text = g_string_new (NULL);
+  Params p = { 0 };
+
+  json_builder_begin_array (b);
+  for (guint i = 0; i < subs->len; i++)
+    json_builder_add_string_value (b, ((IntakeServerSubmission *) subs->pdata[i])->submission_id);
+  json_builder_end_array (b);
+  ids = json_builder_get_root (b);
+  intake_json_write (text, ids);
+  param_text (&p, text->str);
+  return run (self,
+              "SELECT " STORED_COLUMNS " FROM submissions WHERE submission_id IN "
+              "(SELECT json_array_elements_text ($1::json))",
+              &p, failed, error);
 }
 
 /* What is stored already is read first; the receipts are made for the rest, which is then
@@ -614,22 +625,34 @@ put_once (IntakeServerStorePg *self,
   g_autoptr (GPtrArray) fresh = g_ptr_array_new ();
   g_autoptr (GPtrArray) repeats = g_ptr_array_new ();
   g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GPtrArray) unique = g_ptr_array_new ();
+  g_autoptr (GHashTable) stored_row = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (PGresult) stored = NULL;
 
   if (!run_simple (self, "BEGIN", error))
     return FALSE;
   for (guint i = 0; i < sorted->len; i++)
     {
       IntakeServerSubmission *sub = g_ptr_array_index (sorted, i);
-      gboolean found = FALSE;
 
       if (!g_hash_table_add (seen, sub->submission_id))
-        {
-          g_ptr_array_add (repeats, sub);
-          continue;
-        }
-      if (!compare_stored (self, sub, &found, failed, error))
-        return FALSE;
-      if (!found)
+        g_ptr_array_add (repeats, sub);
+      else
+        g_ptr_array_add (unique, sub);
+    }
+  stored = select_stored (self, unique, failed, error);
+  if (stored == NULL)
+    return FALSE;
+  for (int r = 0; r < PQntuples (stored); r++)
+    g_hash_table_insert (stored_row, PQgetvalue (stored, r, 0), GINT_TO_POINTER (r + 1));
+  for (guint i = 0; i < unique->len; i++)
+    {
+      IntakeServerSubmission *sub = g_ptr_array_index (unique, i);
+      int row = GPOINTER_TO_INT (g_hash_table_lookup (stored_row, sub->submission_id));
+
+      if (row > 0)
+        compare_stored (sub, stored, row - 1);
+      else
         {
           sub->result = INTAKE_SERVER_PUT_NEW;
           g_ptr_array_add (fresh, sub);
@@ -682,15 +705,25 @@ put_once (IntakeServerStorePg *self,
         }
     }
   /* An id sent twice in one batch: the later copy is answered as a resend of what is stored. */
-  for (guint i = 0; i < repeats->len; i++)
+  if (repeats->len > 0)
     {
-      IntakeServerSubmission *sub = g_ptr_array_index (repeats, i);
-      gboolean found = FALSE;
+      g_autoptr (PGresult) again = select_stored (self, repeats, failed, error);
+      g_autoptr (GHashTable) again_row = g_hash_table_new (g_str_hash, g_str_equal);
 
-      if (!compare_stored (self, sub, &found, failed, error))
+      if (again == NULL)
         return FALSE;
-      if (!found)
-        sub->result = INTAKE_SERVER_PUT_CONFLICT;
+      for (int r = 0; r < PQntuples (again); r++)
+        g_hash_table_insert (again_row, PQgetvalue (again, r, 0), GINT_TO_POINTER (r + 1));
+      for (guint i = 0; i < repeats->len; i++)
+        {
+          IntakeServerSubmission *sub = g_ptr_array_index (repeats, i);
+          int row = GPOINTER_TO_INT (g_hash_table_lookup (again_row, sub->submission_id));
+
+          if (row > 0)
+            compare_stored (sub, again, row - 1);
+          else
+            sub->result = INTAKE_SERVER_PUT_CONFLICT;
+        }
     }
   return run_simple (self, "COMMIT", error);
 }
