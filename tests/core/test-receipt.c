@@ -67,7 +67,8 @@ test_tree_shape (void)
                                                       len - INTAKE_HASH_BYTES, root));
           {
             g_autofree guint8 *longer = g_malloc0 (len + INTAKE_HASH_BYTES);
-            memcpy (longer, p, len);
+            if (len > 0)
+              memcpy (longer, p, len);
             g_assert_false (intake_receipt_path_root (leaves + i * INTAKE_HASH_BYTES, i, n,
                                                       longer, len + INTAKE_HASH_BYTES, root));
           }
@@ -112,12 +113,9 @@ make_batch (guint count, const guint8 *sk)
   for (guint i = 0; i < count; i++)
     {
       guint8 h[INTAKE_HASH_BYTES];
-      guint8 u[16];
 
       randombytes_buf (h, sizeof h);
-      randombytes_buf (u, sizeof u);
-      g_ptr_array_add (b->ids, g_strdup_printf ("%08x-0000-4000-8000-%08x%04x", u[0] << 24 | u[1],
-                                                 u[2] << 24 | u[3] << 8 | u[4], u[5]));
+      g_ptr_array_add (b->ids, g_uuid_string_random ());
       g_ptr_array_add (b->hashes, g_base64_encode (h, sizeof h));
       intake_receipt_leaf_hash (b->ids->pdata[i], b->hashes->pdata[i], "2026-11-28T12:00:00Z",
                                 leaves + i * INTAKE_HASH_BYTES);
