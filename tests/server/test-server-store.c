@@ -341,6 +341,70 @@ test_submissions (void)
     }
 }
 
+/* A database of schema version 1 (before batch receipts) with a stored submission: migration 2
+ * adds the receipt's proof columns, and the old receipt (a single signature) is given back
+ * unchanged on a resend. */
+static void
+test_migrate_single_signature_rows (void)
+{
+  g_autofree char *url = new_database ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) stored = NULL;
+  g_autoptr (GPtrArray) again = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) intake_server_submission_free);
+  g_autoptr (IntakeServerSubmission) old = submission_new ("old", 7, "T0");
+  IntakeServerSubmission *resend;
+  g_autofree char *hash_hex = NULL;
+  g_autofree char *sig_hex = NULL;
+  g_autofree char *sealed_hex = NULL;
+  g_autofree char *device_sig_hex = NULL;
+  g_autofree char *insert = NULL;
+  gboolean pg = suite.pg != NULL;
+  char hex[2 * 100 + 1];
+
+  /* Made by this program, then taken back to version 1: the columns migration 2 adds, gone. */
+  intake_server_store_close (open_store (url));
+  exec_sql (url, "ALTER TABLE submissions DROP COLUMN receipt_index;"
+                 "ALTER TABLE submissions DROP COLUMN receipt_count;"
+                 "ALTER TABLE submissions DROP COLUMN receipt_path;"
+                 "UPDATE schema_version SET version = 1;");
+  sodium_bin2hex (hex, sizeof hex, old->content_hash, INTAKE_HASH_BYTES);
+  hash_hex = g_strdup (hex);
+  sodium_bin2hex (hex, sizeof hex, old->receipt_signature, INTAKE_SIGNATURE_BYTES);
+  sig_hex = g_strdup (hex);
+  sodium_bin2hex (hex, sizeof hex, g_bytes_get_data (old->sealed, NULL), 100);
+  sealed_hex = g_strdup (hex);
+  sodium_bin2hex (hex, sizeof hex, old->signature, INTAKE_SIGNATURE_BYTES);
+  device_sig_hex = g_strdup (hex);
+  insert = g_strdup_printf (
+    pg ? "INSERT INTO submissions (submission_id, device_id, content_hash, sealed, signature, "
+         "server_time, receipt_signature, received) VALUES ('old', 'device', '\\x%s', "
+         "'\\x%s', '\\x%s', 'T0', '\\x%s', 1)"
+       : "INSERT INTO submissions (submission_id, device_id, content_hash, sealed, signature, "
+         "server_time, receipt_signature, received) VALUES ('old', 'device', X'%s', X'%s', "
+         "X'%s', 'T0', X'%s', 1)",
+    hash_hex, sealed_hex, device_sig_hex, sig_hex);
+  exec_sql (url, insert);
+
+  {
+    g_autoptr (IntakeServerStore) store = open_store (url);
+
+    stored = intake_server_store_submissions_list (store, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (stored->len, ==, 1);
+    old->receipt_count = 0;
+    assert_same_receipt (stored->pdata[0], old);
+    g_assert_null (((IntakeServerSubmission *) stored->pdata[0])->receipt_path);
+
+    resend = submission_new ("old", 7, "T5");
+    g_ptr_array_add (again, resend);
+    g_assert_true (intake_server_store_submissions_put (store, again, test_seal, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (resend->result, ==, INTAKE_SERVER_PUT_SAME);
+    assert_same_receipt (resend, old);
+  }
+}
+
 typedef struct
 {
   char *url;
@@ -489,6 +553,8 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/server/store/devices", test_devices);
   g_test_add_func ("/intake/server/store/submissions", test_submissions);
   g_test_add_func ("/intake/server/store/two-connections", test_two_connections);
+  g_test_add_func ("/intake/server/store/migrate-single-signature-rows",
+                   test_migrate_single_signature_rows);
   g_test_add_func ("/intake/server/store/forms", test_forms);
   g_test_add_func ("/intake/server/store/bad-urls", test_bad_urls);
   ret = g_test_run ();
