@@ -370,6 +370,8 @@ intake_store_outbox_mark_sent (IntakeStore *store,
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonNode) marked_ids = NULL;
   g_autoptr (GString) marked_json = g_string_new (NULL);
+  g_autoptr (IntakeCachedStmt) follow = NULL;
+  g_autoptr (IntakeCachedStmt) keys = NULL;
   g_autoptr (IntakeCachedStmt) which = NULL;
   gint64 now = _intake_now_coarse ();
   guint marked = 0;
@@ -415,22 +417,37 @@ intake_store_outbox_mark_sent (IntakeStore *store,
   intake_json_write (marked_json, marked_ids);
 
   /* The receipts are stored: the local copies follow the retention policy, by default
-   * destroyed now, content and every wrapped key. */
-  if (!intake_db_exec_text (store->db,
-                            purge ? "UPDATE interviews SET state = 'purged', content = NULL, "
-                                    "nonce = NULL WHERE id IN (SELECT interview_id FROM outbox "
-                                    "WHERE submission_id IN (SELECT value FROM json_each(?1)))"
-                                  : "UPDATE interviews SET state = 'sent' WHERE id IN (SELECT "
-                                    "interview_id FROM outbox WHERE submission_id IN (SELECT "
-                                    "value FROM json_each(?1)))",
-                            marked_json->str, NULL, error)
-      || (purge
-          && !intake_db_exec_text (store->db,
-                                   "DELETE FROM record_keys WHERE record_id IN (SELECT "
-                                   "interview_id FROM outbox WHERE submission_id IN (SELECT "
-                                   "value FROM json_each(?1)))",
-                                   marked_json->str, NULL, error)))
+   * destroyed now, content and every wrapped key. (Cached statements: a batch may be one
+   * envelope.) */
+  follow = intake_db_prepare_cached (store->db,
+                                     purge ? "UPDATE interviews SET state = 'purged', "
+                                             "content = NULL, nonce = NULL WHERE id IN (SELECT "
+                                             "interview_id FROM outbox WHERE submission_id IN "
+                                             "(SELECT value FROM json_each (?1)))"
+                                           : "UPDATE interviews SET state = 'sent' WHERE id IN "
+                                             "(SELECT interview_id FROM outbox WHERE "
+                                             "submission_id IN (SELECT value FROM json_each (?1)))",
+                                     error);
+  if (follow == NULL)
     goto fail;
+  sqlite3_bind_text (follow, 1, marked_json->str, -1, SQLITE_STATIC);
+  if (!intake_db_step_done (store->db, follow, error))
+    goto fail;
+  g_clear_pointer (&follow, intake_db_release);
+  if (purge)
+    {
+      keys = intake_db_prepare_cached (store->db,
+                                       "DELETE FROM record_keys WHERE record_id IN (SELECT "
+                                       "interview_id FROM outbox WHERE submission_id IN (SELECT "
+                                       "value FROM json_each (?1)))",
+                                       error);
+      if (keys == NULL)
+        goto fail;
+      sqlite3_bind_text (keys, 1, marked_json->str, -1, SQLITE_STATIC);
+      if (!intake_db_step_done (store->db, keys, error))
+        goto fail;
+      g_clear_pointer (&keys, intake_db_release);
+    }
 
   /* One audit entry for the batch, naming every interview it carried, in the batch's order. */
   which = intake_db_prepare_cached (store->db,
