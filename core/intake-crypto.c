@@ -365,3 +365,48 @@ intake_uuid_is_valid (const char *str)
 {
   return str != NULL && g_uuid_string_is_valid (str);
 }
+
+static int
+base64_value (char c)
+{
+  if (c >= 'A' && c <= 'Z')
+    return c - 'A';
+  if (c >= 'a' && c <= 'z')
+    return c - 'a' + 26;
+  if (c >= '0' && c <= '9')
+    return c - '0' + 52;
+  if (c == '+')
+    return 62;
+  if (c == '/')
+    return 63;
+  return -1;
+}
+
+guint8 *
+intake_base64_decode_strict (const char *text, gsize len, gsize *out_len)
+{
+  gsize pad = 0;
+  gint state = 0;
+  guint save = 0;
+  guint8 *out;
+
+  if (len % 4 != 0)
+    return NULL;
+  if (len > 0 && text[len - 1] == '=')
+    pad++;
+  if (len > 1 && text[len - 2] == '=')
+    pad++;
+  for (gsize i = 0; i < len - pad; i++)
+    if (base64_value (text[i]) < 0)
+      return NULL;
+  if (pad > 0)
+    {
+      int last = base64_value (text[len - pad - 1]);
+      if ((pad == 1 && (last & 0x3) != 0) || (pad == 2 && (last & 0xf) != 0))
+        return NULL;
+    }
+  /* Checked: GLib's decoder, which would skip what is not base64, meets only base64. */
+  out = g_malloc (len / 4 * 3 + 3);
+  *out_len = g_base64_decode_step (text, len, out, &state, &save);
+  return out;
+}

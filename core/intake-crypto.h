@@ -49,6 +49,12 @@ void intake_secret_free (IntakeSecret *secret);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IntakeSecret, intake_secret_free)
 
 gboolean intake_crypto_init (GError **error);
+
+/* Standard base64 with padding, strictly: a length that is a multiple of four, only the
+ * alphabet, '=' only as the last one or two characters, and unused bits zero (what libsodium's
+ * decoder accepts, at a fraction of its cost: its constant time is for secrets, and this is for
+ * public data such as ciphertext, hashes and signatures). NULL for anything else. */
+guint8 *intake_base64_decode_strict (const char *text, gsize len, gsize *out_len);
 void intake_crypto_disable_core_dumps (void);
 void intake_crypto_wipe_string (char *str);
 

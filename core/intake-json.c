@@ -109,8 +109,8 @@ intake_json_write (GString *out, JsonNode *node)
         gboolean first = TRUE;
 
         g_string_append_c (out, '{');
-        json_object_iter_init (&it, json_node_get_object (node));
-        while (json_object_iter_next (&it, &name, &member))
+        json_object_iter_init_ordered (&it, json_node_get_object (node));
+        while (json_object_iter_next_ordered (&it, &name, &member))
           {
             if (!first)
               g_string_append_c (out, ',');

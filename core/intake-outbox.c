@@ -274,37 +274,73 @@ intake_store_rollback (IntakeStore *store)
 GPtrArray *
 intake_store_outbox_pending (IntakeStore *store, guint max_count, gsize max_bytes, GError **error)
 {
+  return intake_store_outbox_pending_except (store, NULL, max_count, max_bytes, error);
+}
+
+GPtrArray *
+intake_store_outbox_pending_except (IntakeStore *store,
+                                    GHashTable *except,
+                                    guint max_count,
+                                    gsize max_bytes,
+                                    GError **error)
+{
   g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (
       (GDestroyNotify) intake_envelope_free);
+  g_autoptr (GArray) rowids = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr (sqlite3_stmt) stmt = NULL;
   gsize bytes = 0;
-  int rc;
+  int rc = SQLITE_DONE;
 
+  /* The ids in order first, with each envelope's size (length() of a blob reads no content), so
+   * that the skipped ones cost no copy; then the chosen rows. */
   stmt = intake_db_prepare (store->db,
-                            "SELECT submission_id, interview_id, sealed, content_hash, signature "
-                            "FROM outbox WHERE state = 'pending' ORDER BY queued, rowid LIMIT ?",
+                            "SELECT rowid, submission_id, length(sealed) FROM outbox "
+                            "WHERE state = 'pending' ORDER BY queued, rowid",
                             error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_int (stmt, 1, (int) max_count);
-  while ((rc = intake_db_step (store->db, stmt, error)) == SQLITE_ROW)
+  while (rowids->len < max_count && (rc = intake_db_step (store->db, stmt, error)) == SQLITE_ROW)
     {
-      IntakeEnvelope *env;
-      gsize size = sqlite3_column_bytes (stmt, 2);
+      gint64 rowid = sqlite3_column_int64 (stmt, 0);
+      gsize size = (gsize) sqlite3_column_int64 (stmt, 2);
 
-      if (list->len > 0 && bytes + size > max_bytes)
+      if (except != NULL
+          && g_hash_table_contains (except, (const char *) sqlite3_column_text (stmt, 1)))
+        continue;
+      if (rowids->len > 0 && bytes + size > max_bytes)
         break;
       bytes += size;
-      env = g_new0 (IntakeEnvelope, 1);
-      env->submission_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-      env->interview_id = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-      env->sealed = g_bytes_new (sqlite3_column_blob (stmt, 2), size);
-      env->content_hash = g_strdup ((const char *) sqlite3_column_text (stmt, 3));
-      env->signature = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
-      g_ptr_array_add (list, env);
+      g_array_append_val (rowids, rowid);
     }
   if (rc < 0)
     return NULL;
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  for (guint i = 0; i < rowids->len; i++)
+    {
+      g_autoptr (IntakeCachedStmt) row = NULL;
+      IntakeEnvelope *env;
+
+      row = intake_db_prepare_cached (store->db,
+                                      "SELECT submission_id, interview_id, sealed, content_hash, "
+                                      "signature FROM outbox WHERE rowid = ?1",
+                                      error);
+      if (row == NULL)
+        return NULL;
+      sqlite3_bind_int64 (row, 1, g_array_index (rowids, gint64, i));
+      rc = intake_db_step (store->db, row, error);
+      if (rc < 0)
+        return NULL;
+      if (rc != SQLITE_ROW)
+        continue;
+      env = g_new0 (IntakeEnvelope, 1);
+      env->submission_id = g_strdup ((const char *) sqlite3_column_text (row, 0));
+      env->interview_id = g_strdup ((const char *) sqlite3_column_text (row, 1));
+      env->sealed = g_bytes_new (sqlite3_column_blob (row, 2), sqlite3_column_bytes (row, 2));
+      env->content_hash = g_strdup ((const char *) sqlite3_column_text (row, 3));
+      env->signature = g_strdup ((const char *) sqlite3_column_text (row, 4));
+      g_ptr_array_add (list, env);
+    }
   return g_steal_pointer (&list);
 }
 
@@ -331,72 +367,102 @@ intake_store_outbox_mark_sent (IntakeStore *store,
 {
   gboolean purge = intake_store_get_policy_int (store, INTAKE_POLICY_KEEP_SENT_DAYS) == 0;
   g_autoptr (GString) subject = g_string_new (NULL);
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) marked_ids = NULL;
+  g_autoptr (GString) marked_json = g_string_new (NULL);
+  g_autoptr (IntakeCachedStmt) follow = NULL;
+  g_autoptr (IntakeCachedStmt) keys = NULL;
+  g_autoptr (IntakeCachedStmt) which = NULL;
   gint64 now = _intake_now_coarse ();
   guint marked = 0;
+  int rc;
 
   g_return_val_if_fail (submission_ids->len == receipts->len, FALSE);
   if (submission_ids->len == 0)
     return TRUE;
   if (!intake_db_begin (store->db, error))
     return FALSE;
+  /* Each receipt on its envelope's row; the interviews that follow them, below, in one statement
+   * per table for the whole batch. */
+  json_builder_begin_array (b);
   for (guint i = 0; i < submission_ids->len; i++)
     {
       g_autoptr (IntakeCachedStmt) mark = NULL;
-      g_autoptr (IntakeCachedStmt) follow = NULL;
-      g_autoptr (IntakeCachedStmt) keys = NULL;
-      g_autofree char *interview_id = NULL;
-      int rc;
 
       mark = intake_db_prepare_cached (store->db,
                                        "UPDATE outbox SET state = 'sent', receipt = ?1, sent = ?2 "
-                                       "WHERE submission_id = ?3 AND state != 'sent' "
-                                       "RETURNING interview_id",
+                                       "WHERE submission_id = ?3 AND state != 'sent'",
                                        error);
       if (mark == NULL)
         goto fail;
       sqlite3_bind_text (mark, 1, receipts->pdata[i], -1, SQLITE_STATIC);
       sqlite3_bind_int64 (mark, 2, now);
       sqlite3_bind_text (mark, 3, submission_ids->pdata[i], -1, SQLITE_STATIC);
-      rc = intake_db_step (store->db, mark, error);
-      if (rc < 0)
+      if (!intake_db_step_done (store->db, mark, error))
         goto fail;
-      if (rc != SQLITE_ROW)
-        continue;
-      interview_id = g_strdup ((const char *) sqlite3_column_text (mark, 0));
-      /* Read to the end, so that the RETURNING statement completes its update. */
-      while ((rc = intake_db_step (store->db, mark, error)) == SQLITE_ROW)
-        ;
-      if (rc < 0)
-        goto fail;
-
-      /* The receipt is stored: the local copy follows the retention policy, by default
-       * destroyed now, content and every wrapped key. */
-      follow = intake_db_prepare_cached (store->db,
-                                         purge ? "UPDATE interviews SET state = 'purged', "
-                                                 "content = NULL, nonce = NULL WHERE id = ?1"
-                                               : "UPDATE interviews SET state = 'sent' "
-                                                 "WHERE id = ?1",
-                                         error);
-      if (follow == NULL)
-        goto fail;
-      sqlite3_bind_text (follow, 1, interview_id, -1, SQLITE_STATIC);
-      if (!intake_db_step_done (store->db, follow, error))
-        goto fail;
-      if (purge)
+      if (sqlite3_changes (intake_db_get_handle (store->db)) == 1)
         {
-          keys = intake_db_prepare_cached (store->db,
-                                           "DELETE FROM record_keys WHERE record_id = ?1", error);
-          if (keys == NULL)
-            goto fail;
-          sqlite3_bind_text (keys, 1, interview_id, -1, SQLITE_STATIC);
-          if (!intake_db_step_done (store->db, keys, error))
-            goto fail;
+          json_builder_add_string_value (b, submission_ids->pdata[i]);
+          marked++;
         }
-      g_string_append_printf (subject, "%s%s", marked ? "," : "", interview_id);
-      marked++;
     }
-  /* One audit entry for the batch, naming every interview it carried. */
-  if ((marked > 0 && !_intake_store_audit_in_tx (store, "", "sent", subject->str, error))
+  json_builder_end_array (b);
+  if (marked == 0)
+    {
+      if (!intake_db_commit (store->db, error))
+        goto fail;
+      return TRUE;
+    }
+  marked_ids = json_builder_get_root (b);
+  intake_json_write (marked_json, marked_ids);
+
+  /* The receipts are stored: the local copies follow the retention policy, by default
+   * destroyed now, content and every wrapped key. (Cached statements: a batch may be one
+   * envelope.) */
+  follow = intake_db_prepare_cached (store->db,
+                                     purge ? "UPDATE interviews SET state = 'purged', "
+                                             "content = NULL, nonce = NULL WHERE id IN (SELECT "
+                                             "interview_id FROM outbox WHERE submission_id IN "
+                                             "(SELECT value FROM json_each (?1)))"
+                                           : "UPDATE interviews SET state = 'sent' WHERE id IN "
+                                             "(SELECT interview_id FROM outbox WHERE "
+                                             "submission_id IN (SELECT value FROM json_each (?1)))",
+                                     error);
+  if (follow == NULL)
+    goto fail;
+  sqlite3_bind_text (follow, 1, marked_json->str, -1, SQLITE_STATIC);
+  if (!intake_db_step_done (store->db, follow, error))
+    goto fail;
+  g_clear_pointer (&follow, intake_db_release);
+  if (purge)
+    {
+      keys = intake_db_prepare_cached (store->db,
+                                       "DELETE FROM record_keys WHERE record_id IN (SELECT "
+                                       "interview_id FROM outbox WHERE submission_id IN (SELECT "
+                                       "value FROM json_each (?1)))",
+                                       error);
+      if (keys == NULL)
+        goto fail;
+      sqlite3_bind_text (keys, 1, marked_json->str, -1, SQLITE_STATIC);
+      if (!intake_db_step_done (store->db, keys, error))
+        goto fail;
+      g_clear_pointer (&keys, intake_db_release);
+    }
+
+  /* One audit entry for the batch, naming every interview it carried, in the batch's order. */
+  which = intake_db_prepare_cached (store->db,
+                                    "SELECT o.interview_id FROM json_each(?1) AS j "
+                                    "JOIN outbox AS o ON o.submission_id = j.value ORDER BY j.key",
+                                    error);
+  if (which == NULL)
+    goto fail;
+  sqlite3_bind_text (which, 1, marked_json->str, -1, SQLITE_STATIC);
+  while ((rc = intake_db_step (store->db, which, error)) == SQLITE_ROW)
+    g_string_append_printf (subject, "%s%s", subject->len ? "," : "",
+                            (const char *) sqlite3_column_text (which, 0));
+  g_clear_pointer (&which, intake_db_release);
+  if (rc < 0
+      || !_intake_store_audit_in_tx (store, "", "sent", subject->str, error)
       || !intake_db_commit (store->db, error))
     goto fail;
   return TRUE;

@@ -60,6 +60,12 @@ GPtrArray *intake_store_outbox_pending (IntakeStore *store,
                                         guint max_count,
                                         gsize max_bytes,
                                         GError **error);
+/* The same, leaving out the envelopes whose submission ids are in except (those on their way). */
+GPtrArray *intake_store_outbox_pending_except (IntakeStore *store,
+                                               GHashTable *except,
+                                               guint max_count,
+                                               gsize max_bytes,
+                                               GError **error);
 /* In one transaction, for a batch: each verified receipt stored, each envelope and its interview
  * marked sent, and the local copies destroyed when the retention policy says so. */
 gboolean intake_store_outbox_mark_sent (IntakeStore *store,

@@ -3,6 +3,8 @@
 
 #include "intake-server-store.h"
 
+#include "intake-json.h"
+
 #include <libpq-fe.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,7 +24,7 @@ typedef struct
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PGresult, PQclear)
 
-#define PG_MAX_PARAMS 8
+#define PG_MAX_PARAMS 12
 #define PG_RETRIES 5
 /* An arbitrary key for the advisory lock that keeps two processes from migrating at once. */
 #define PG_MIGRATION_LOCK 720400401
@@ -56,6 +58,11 @@ static const char *const migrations[] = {
   "  signature BYTEA NOT NULL,"
   "  published BIGINT NOT NULL,"
   "  PRIMARY KEY (form_id, version));",
+  /* 2: batch receipts (sync/PROTOCOL.md): the leaf's index and count and its audit path, with
+   * the root's signature in receipt_signature. Older rows keep count 0: a single signature. */
+  "ALTER TABLE submissions ADD COLUMN receipt_index BIGINT NOT NULL DEFAULT 0;"
+  "ALTER TABLE submissions ADD COLUMN receipt_count BIGINT NOT NULL DEFAULT 0;"
+  "ALTER TABLE submissions ADD COLUMN receipt_path BYTEA;",
 };
 
 /* Parameters for one statement: text or binary values, with storage for formatted integers. */
@@ -541,22 +548,126 @@ compare_by_id (gconstpointer a, gconstpointer b)
   return strcmp (x->submission_id, y->submission_id);
 }
 
-static gboolean
-put_once (IntakeServerStorePg *self, GPtrArray *sorted, PGresult **failed, GError **error)
+/* The stored receipt of a row read by SELECT … server_time, receipt_signature, receipt_index,
+ * receipt_count, receipt_path (from column col on). */
+static void
+read_receipt (IntakeServerSubmission *sub, PGresult *res, int row, int col)
 {
+  g_free (sub->server_time);
+  sub->server_time = g_strdup (PQgetvalue (res, row, col));
+  copy_bytea (sub->receipt_signature, INTAKE_SIGNATURE_BYTES, res, row, col + 1);
+  sub->receipt_index = get_int (res, row, col + 2);
+  sub->receipt_count = get_int (res, row, col + 3);
+  g_clear_pointer (&sub->receipt_path, g_bytes_unref);
+  if (!PQgetisnull (res, row, col + 4))
+    sub->receipt_path = get_bytea (res, row, col + 4);
+}
+
+/* Whether the row stored under sub's id has its content (SAME, with the stored receipt) or other
+ * content (CONFLICT), from row `row` of res (columns as in STORED_COLUMNS). */
+#define STORED_COLUMNS                                                                            \
+  "submission_id, content_hash, server_time, receipt_signature, receipt_index, receipt_count, "   \
+  "receipt_path"
+
+static void
+compare_stored (IntakeServerSubmission *sub, PGresult *res, int row)
+{
+  guint8 stored_hash[INTAKE_HASH_BYTES];
+
+  copy_bytea (stored_hash, INTAKE_HASH_BYTES, res, row, 1);
+  if (memcmp (stored_hash, sub->content_hash, INTAKE_HASH_BYTES) == 0)
+    {
+      sub->result = INTAKE_SERVER_PUT_SAME;
+      read_receipt (sub, res, row, 2);
+    }
+  else
+    sub->result = INTAKE_SERVER_PUT_CONFLICT;
+}
+
+/* The stored rows for these ids, in one round trip (the ids as a JSON array of strings). At
+ * READ COMMITTED each statement takes a new snapshot, so this sees rows that other processes
+ * committed a moment ago. */
+static PGresult *
+select_stored (IntakeServerStorePg *self, GPtrArray *subs, PGresult **failed, GError **error)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonNode) ids = NULL;
+  g_autoptr (GString) text = g_string_new (NULL);
+  Params p = { 0 };
+
+  json_builder_begin_array (b);
+  for (guint i = 0; i < subs->len; i++)
+    json_builder_add_string_value (b, ((IntakeServerSubmission *) subs->pdata[i])->submission_id);
+  json_builder_end_array (b);
+  ids = json_builder_get_root (b);
+  intake_json_write (text, ids);
+  param_text (&p, text->str);
+  return run (self,
+              "SELECT " STORED_COLUMNS " FROM submissions WHERE submission_id IN "
+              "(SELECT json_array_elements_text ($1::json))",
+              &p, failed, error);
+}
+
+/* What is stored already is read first; the receipts are made for the rest, which is then
+ * inserted with them. Another process may store one of those ids between the read and the
+ * insert: ON CONFLICT then waits for its transaction and does nothing, and *raced asks for the
+ * whole attempt to be made again (the receipts would otherwise cover a row this one did not
+ * store). */
+static gboolean
+put_once (IntakeServerStorePg *self,
+          GPtrArray *sorted,
+          IntakeServerSealFunc seal,
+          gpointer seal_data,
+          PGresult **failed,
+          gboolean *raced,
+          GError **error)
+{
+  g_autoptr (GPtrArray) fresh = g_ptr_array_new ();
+  g_autoptr (GPtrArray) repeats = g_ptr_array_new ();
+  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GPtrArray) unique = g_ptr_array_new ();
+  g_autoptr (GHashTable) stored_row = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (PGresult) stored = NULL;
+
   if (!run_simple (self, "BEGIN", error))
     return FALSE;
   for (guint i = 0; i < sorted->len; i++)
     {
       IntakeServerSubmission *sub = g_ptr_array_index (sorted, i);
+
+      if (!g_hash_table_add (seen, sub->submission_id))
+        g_ptr_array_add (repeats, sub);
+      else
+        g_ptr_array_add (unique, sub);
+    }
+  stored = select_stored (self, unique, failed, error);
+  if (stored == NULL)
+    return FALSE;
+  for (int r = 0; r < PQntuples (stored); r++)
+    g_hash_table_insert (stored_row, PQgetvalue (stored, r, 0), GINT_TO_POINTER (r + 1));
+  for (guint i = 0; i < unique->len; i++)
+    {
+      IntakeServerSubmission *sub = g_ptr_array_index (unique, i);
+      int row = GPOINTER_TO_INT (g_hash_table_lookup (stored_row, sub->submission_id));
+
+      if (row > 0)
+        compare_stored (sub, stored, row - 1);
+      else
+        {
+          sub->result = INTAKE_SERVER_PUT_NEW;
+          g_ptr_array_add (fresh, sub);
+        }
+    }
+  if (seal != NULL && fresh->len > 0)
+    seal (fresh, seal_data);
+  for (guint i = 0; i < fresh->len; i++)
+    {
+      IntakeServerSubmission *sub = g_ptr_array_index (fresh, i);
       g_autoptr (PGresult) res = NULL;
       Params p = { 0 };
       size_t sealed_len;
       const void *sealed = g_bytes_get_data (sub->sealed, &sealed_len);
-      guint8 stored_hash[INTAKE_HASH_BYTES];
 
-      /* When another process is inserting the same id, ON CONFLICT waits for its transaction
-       * to end, then does nothing: exactly one row, whoever comes first. */
       param_text (&p, sub->submission_id);
       param_text (&p, sub->device_id);
       param_bytes (&p, sub->content_hash, INTAKE_HASH_BYTES);
@@ -564,54 +675,65 @@ put_once (IntakeServerStorePg *self, GPtrArray *sorted, PGresult **failed, GErro
       param_bytes (&p, sub->signature, INTAKE_SIGNATURE_BYTES);
       param_text (&p, sub->server_time);
       param_bytes (&p, sub->receipt_signature, INTAKE_SIGNATURE_BYTES);
+      param_int (&p, sub->receipt_index);
+      param_int (&p, sub->receipt_count);
+      if (sub->receipt_path != NULL)
+        {
+          size_t path_len;
+          const void *path = g_bytes_get_data (sub->receipt_path, &path_len);
+          param_bytes (&p, path, path_len);
+        }
+      else
+        param_text (&p, NULL);
       param_int (&p, sub->received);
       res = run (self,
                  "INSERT INTO submissions (submission_id, device_id, content_hash, sealed, "
-                 "signature, server_time, receipt_signature, received) "
-                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8) "
+                 "signature, server_time, receipt_signature, receipt_index, receipt_count, "
+                 "receipt_path, received) "
+                 "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
                  "ON CONFLICT (submission_id) DO NOTHING",
                  &p, failed, error);
       if (res == NULL)
         return FALSE;
-      if (g_strcmp0 (PQcmdTuples (res), "1") == 0)
+      if (g_strcmp0 (PQcmdTuples (res), "1") != 0)
         {
-          sub->result = INTAKE_SERVER_PUT_NEW;
-          continue;
-        }
-      g_clear_pointer (&res, PQclear);
-
-      /* At READ COMMITTED each statement takes a new snapshot, so this sees the row that made
-       * the insert do nothing, even when another process committed it a moment ago. */
-      p.n = 0;
-      param_text (&p, sub->submission_id);
-      res = run (self,
-                 "SELECT content_hash, server_time, receipt_signature FROM submissions "
-                 "WHERE submission_id = $1",
-                 &p, failed, error);
-      if (res == NULL)
-        return FALSE;
-      if (PQntuples (res) != 1)
-        {
+          *raced = TRUE;
           g_set_error (error, INTAKE_SERVER_STORE_ERROR, INTAKE_SERVER_STORE_ERROR_FAILED,
-                       "submission %s vanished while it was being stored", sub->submission_id);
+                       "submission %s was stored by another process meanwhile",
+                       sub->submission_id);
           return FALSE;
         }
-      copy_bytea (stored_hash, INTAKE_HASH_BYTES, res, 0, 0);
-      if (memcmp (stored_hash, sub->content_hash, INTAKE_HASH_BYTES) == 0)
+    }
+  /* An id sent twice in one batch: the later copy is answered as a resend of what is stored. */
+  if (repeats->len > 0)
+    {
+      g_autoptr (PGresult) again = select_stored (self, repeats, failed, error);
+      g_autoptr (GHashTable) again_row = g_hash_table_new (g_str_hash, g_str_equal);
+
+      if (again == NULL)
+        return FALSE;
+      for (int r = 0; r < PQntuples (again); r++)
+        g_hash_table_insert (again_row, PQgetvalue (again, r, 0), GINT_TO_POINTER (r + 1));
+      for (guint i = 0; i < repeats->len; i++)
         {
-          sub->result = INTAKE_SERVER_PUT_SAME;
-          g_free (sub->server_time);
-          sub->server_time = g_strdup (PQgetvalue (res, 0, 1));
-          copy_bytea (sub->receipt_signature, INTAKE_SIGNATURE_BYTES, res, 0, 2);
+          IntakeServerSubmission *sub = g_ptr_array_index (repeats, i);
+          int row = GPOINTER_TO_INT (g_hash_table_lookup (again_row, sub->submission_id));
+
+          if (row > 0)
+            compare_stored (sub, again, row - 1);
+          else
+            sub->result = INTAKE_SERVER_PUT_CONFLICT;
         }
-      else
-        sub->result = INTAKE_SERVER_PUT_CONFLICT;
     }
   return run_simple (self, "COMMIT", error);
 }
 
 static gboolean
-pg_submissions_put (IntakeServerStore *store, GPtrArray *submissions, GError **error)
+pg_submissions_put (IntakeServerStore *store,
+                    GPtrArray *submissions,
+                    IntakeServerSealFunc seal,
+                    gpointer seal_data,
+                    GError **error)
 {
   IntakeServerStorePg *self = (IntakeServerStorePg *) store;
   /* A borrowed view: g_ptr_array_copy would take over the caller's free function too. */
@@ -625,11 +747,12 @@ pg_submissions_put (IntakeServerStore *store, GPtrArray *submissions, GError **e
     {
       g_autoptr (PGresult) failed = NULL;
       g_autoptr (GError) local_error = NULL;
+      gboolean raced = FALSE;
 
-      if (put_once (self, sorted, &failed, &local_error))
+      if (put_once (self, sorted, seal, seal_data, &failed, &raced, &local_error))
         return TRUE;
       rollback (self);
-      if (attempt + 1 >= PG_RETRIES || !result_is_retryable (failed))
+      if (attempt + 1 >= PG_RETRIES || !(raced || result_is_retryable (failed)))
         {
           g_propagate_error (error, g_steal_pointer (&local_error));
           return FALSE;
@@ -645,8 +768,9 @@ pg_submissions_list (IntakeServerStore *store, GError **error)
   GPtrArray *list;
 
   res = run (self,
-             "SELECT submission_id, device_id, content_hash, sealed, signature, server_time, "
-             "receipt_signature, received FROM submissions ORDER BY received, submission_id",
+             "SELECT submission_id, device_id, content_hash, sealed, signature, received, "
+             "server_time, receipt_signature, receipt_index, receipt_count, receipt_path "
+             "FROM submissions ORDER BY received, submission_id",
              NULL, NULL, error);
   if (res == NULL)
     return NULL;
@@ -660,9 +784,8 @@ pg_submissions_list (IntakeServerStore *store, GError **error)
       copy_bytea (sub->content_hash, INTAKE_HASH_BYTES, res, i, 2);
       sub->sealed = get_bytea (res, i, 3);
       copy_bytea (sub->signature, INTAKE_SIGNATURE_BYTES, res, i, 4);
-      sub->server_time = g_strdup (PQgetvalue (res, i, 5));
-      copy_bytea (sub->receipt_signature, INTAKE_SIGNATURE_BYTES, res, i, 6);
-      sub->received = get_int (res, i, 7);
+      sub->received = get_int (res, i, 5);
+      read_receipt (sub, res, i, 6);
       g_ptr_array_add (list, sub);
     }
   return list;

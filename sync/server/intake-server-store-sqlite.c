@@ -53,6 +53,11 @@ static const char *const migrations[] = {
   "  signature BLOB NOT NULL,"
   "  published INTEGER NOT NULL,"
   "  PRIMARY KEY (form_id, version));",
+  /* 2: batch receipts (sync/PROTOCOL.md): the leaf's index and count and its audit path, with
+   * the root's signature in receipt_signature. Older rows keep count 0: a single signature. */
+  "ALTER TABLE submissions ADD COLUMN receipt_index INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE submissions ADD COLUMN receipt_count INTEGER NOT NULL DEFAULT 0;"
+  "ALTER TABLE submissions ADD COLUMN receipt_path BLOB;",
 };
 
 static gboolean
@@ -482,23 +487,63 @@ sqlite_device_set_status (IntakeServerStore *store,
   return TRUE;
 }
 
+/* The stored receipt of a row read by SELECT content_hash, server_time, receipt_signature,
+ * receipt_index, receipt_count, receipt_path (from column col on). */
+static void
+read_receipt (IntakeServerSubmission *sub, sqlite3_stmt *stmt, int col)
+{
+  g_free (sub->server_time);
+  sub->server_time = g_strdup ((const char *) sqlite3_column_text (stmt, col));
+  copy_blob (sub->receipt_signature, INTAKE_SIGNATURE_BYTES, stmt, col + 1);
+  sub->receipt_index = sqlite3_column_int64 (stmt, col + 2);
+  sub->receipt_count = sqlite3_column_int64 (stmt, col + 3);
+  g_clear_pointer (&sub->receipt_path, g_bytes_unref);
+  if (sqlite3_column_type (stmt, col + 4) != SQLITE_NULL)
+    sub->receipt_path = g_bytes_new (sqlite3_column_blob (stmt, col + 4),
+                                     sqlite3_column_bytes (stmt, col + 4));
+}
+
+/* A submission whose id is stored already: the same content gets the stored receipt back. */
+static void
+compare_stored (IntakeServerSubmission *sub, sqlite3_stmt *select)
+{
+  if (sqlite3_column_bytes (select, 0) == INTAKE_HASH_BYTES &&
+      memcmp (sqlite3_column_blob (select, 0), sub->content_hash, INTAKE_HASH_BYTES) == 0)
+    {
+      sub->result = INTAKE_SERVER_PUT_SAME;
+      read_receipt (sub, select, 1);
+    }
+  else
+    sub->result = INTAKE_SERVER_PUT_CONFLICT;
+}
+
+/* What is stored already is read first (the write lock is held from BEGIN IMMEDIATE, so nobody
+ * stores anything meanwhile); the receipts are then made for exactly the new rows, and the new
+ * rows inserted with them. */
 static gboolean
-sqlite_submissions_put (IntakeServerStore *store, GPtrArray *submissions, GError **error)
+sqlite_submissions_put (IntakeServerStore *store,
+                        GPtrArray *submissions,
+                        IntakeServerSealFunc seal,
+                        gpointer seal_data,
+                        GError **error)
 {
   IntakeServerStoreSqlite *self = (IntakeServerStoreSqlite *) store;
   g_autoptr (sqlite3_stmt) insert = NULL;
   g_autoptr (sqlite3_stmt) select = NULL;
+  g_autoptr (GPtrArray) fresh = g_ptr_array_new ();
+  g_autoptr (GPtrArray) repeats = g_ptr_array_new ();
+  g_autoptr (GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
 
   if (!begin (self, error))
     return FALSE;
   insert = prepare (self,
                     "INSERT INTO submissions (submission_id, device_id, content_hash, sealed, "
-                    "signature, server_time, receipt_signature, received) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (submission_id) DO NOTHING",
+                    "signature, server_time, receipt_signature, receipt_index, receipt_count, "
+                    "receipt_path, received) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     error);
   select = prepare (self,
-                    "SELECT content_hash, server_time, receipt_signature FROM submissions "
-                    "WHERE submission_id = ?",
+                    "SELECT content_hash, server_time, receipt_signature, receipt_index, "
+                    "receipt_count, receipt_path FROM submissions WHERE submission_id = ?",
                     error);
   if (insert == NULL || select == NULL)
     goto fail;
@@ -506,9 +551,43 @@ sqlite_submissions_put (IntakeServerStore *store, GPtrArray *submissions, GError
   for (guint i = 0; i < submissions->len; i++)
     {
       IntakeServerSubmission *sub = g_ptr_array_index (submissions, i);
+      int rc;
+
+      if (g_hash_table_contains (by_id, sub->submission_id))
+        {
+          g_ptr_array_add (repeats, sub);
+          continue;
+        }
+      sqlite3_reset (select);
+      sqlite3_bind_text (select, 1, sub->submission_id, -1, SQLITE_STATIC);
+      rc = sqlite3_step (select);
+      if (rc == SQLITE_DONE)
+        {
+          sub->result = INTAKE_SERVER_PUT_NEW;
+          g_hash_table_add (by_id, sub->submission_id);
+          g_ptr_array_add (fresh, sub);
+          continue;
+        }
+      if (rc != SQLITE_ROW)
+        {
+          set_error (self, rc, error, "reading a stored submission");
+          goto fail;
+        }
+      g_hash_table_add (by_id, sub->submission_id);
+      compare_stored (sub, select);
+    }
+  sqlite3_reset (select);
+
+  if (seal != NULL && fresh->len > 0)
+    seal (fresh, seal_data);
+  for (guint i = 0; i < fresh->len; i++)
+    {
+      IntakeServerSubmission *sub = g_ptr_array_index (fresh, i);
       size_t sealed_len;
       const void *sealed = g_bytes_get_data (sub->sealed, &sealed_len);
-      int rc;
+      size_t path_len = 0;
+      const void *path = sub->receipt_path ? g_bytes_get_data (sub->receipt_path, &path_len)
+                                           : NULL;
 
       sqlite3_reset (insert);
       sqlite3_bind_text (insert, 1, sub->submission_id, -1, SQLITE_STATIC);
@@ -518,14 +597,22 @@ sqlite_submissions_put (IntakeServerStore *store, GPtrArray *submissions, GError
       sqlite3_bind_blob (insert, 5, sub->signature, INTAKE_SIGNATURE_BYTES, SQLITE_STATIC);
       sqlite3_bind_text (insert, 6, sub->server_time, -1, SQLITE_STATIC);
       sqlite3_bind_blob (insert, 7, sub->receipt_signature, INTAKE_SIGNATURE_BYTES, SQLITE_STATIC);
-      sqlite3_bind_int64 (insert, 8, sub->received);
+      sqlite3_bind_int64 (insert, 8, sub->receipt_index);
+      sqlite3_bind_int64 (insert, 9, sub->receipt_count);
+      if (sub->receipt_path != NULL)
+        sqlite3_bind_blob (insert, 10, path_len > 0 ? path : "", (int) path_len, SQLITE_STATIC);
+      else
+        sqlite3_bind_null (insert, 10);
+      sqlite3_bind_int64 (insert, 11, sub->received);
       if (!step_done (self, insert, error))
         goto fail;
-      if (sqlite3_changes (self->db) == 1)
-        {
-          sub->result = INTAKE_SERVER_PUT_NEW;
-          continue;
-        }
+    }
+  /* An id sent twice in one batch: the later copy is answered as a resend of what is stored
+   * now. */
+  for (guint i = 0; i < repeats->len; i++)
+    {
+      IntakeServerSubmission *sub = g_ptr_array_index (repeats, i);
+      int rc;
 
       sqlite3_reset (select);
       sqlite3_bind_text (select, 1, sub->submission_id, -1, SQLITE_STATIC);
@@ -535,16 +622,7 @@ sqlite_submissions_put (IntakeServerStore *store, GPtrArray *submissions, GError
           set_error (self, rc, error, "reading a stored submission");
           goto fail;
         }
-      if (sqlite3_column_bytes (select, 0) == INTAKE_HASH_BYTES &&
-          memcmp (sqlite3_column_blob (select, 0), sub->content_hash, INTAKE_HASH_BYTES) == 0)
-        {
-          sub->result = INTAKE_SERVER_PUT_SAME;
-          g_free (sub->server_time);
-          sub->server_time = g_strdup ((const char *) sqlite3_column_text (select, 1));
-          copy_blob (sub->receipt_signature, INTAKE_SIGNATURE_BYTES, select, 2);
-        }
-      else
-        sub->result = INTAKE_SERVER_PUT_CONFLICT;
+      compare_stored (sub, select);
     }
   g_clear_pointer (&insert, sqlite3_finalize);
   g_clear_pointer (&select, sqlite3_finalize);
@@ -567,8 +645,9 @@ sqlite_submissions_list (IntakeServerStore *store, GError **error)
   int rc;
 
   stmt = prepare (self,
-                  "SELECT submission_id, device_id, content_hash, sealed, signature, server_time, "
-                  "receipt_signature, received FROM submissions ORDER BY received, submission_id",
+                  "SELECT submission_id, device_id, content_hash, sealed, signature, received, "
+                  "server_time, receipt_signature, receipt_index, receipt_count, receipt_path "
+                  "FROM submissions ORDER BY received, submission_id",
                   error);
   if (stmt == NULL)
     return NULL;
@@ -581,9 +660,8 @@ sqlite_submissions_list (IntakeServerStore *store, GError **error)
       copy_blob (sub->content_hash, INTAKE_HASH_BYTES, stmt, 2);
       sub->sealed = g_bytes_new (sqlite3_column_blob (stmt, 3), sqlite3_column_bytes (stmt, 3));
       copy_blob (sub->signature, INTAKE_SIGNATURE_BYTES, stmt, 4);
-      sub->server_time = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
-      copy_blob (sub->receipt_signature, INTAKE_SIGNATURE_BYTES, stmt, 6);
-      sub->received = sqlite3_column_int64 (stmt, 7);
+      sub->received = sqlite3_column_int64 (stmt, 5);
+      read_receipt (sub, stmt, 6);
       g_ptr_array_add (list, sub);
     }
   if (rc != SQLITE_DONE)

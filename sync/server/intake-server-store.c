@@ -116,9 +116,11 @@ intake_server_store_device_set_status (IntakeServerStore *store,
 gboolean
 intake_server_store_submissions_put (IntakeServerStore *store,
                                      GPtrArray *submissions,
+                                     IntakeServerSealFunc seal,
+                                     gpointer seal_data,
                                      GError **error)
 {
-  return store->klass->submissions_put (store, submissions, error);
+  return store->klass->submissions_put (store, submissions, seal, seal_data, error);
 }
 
 GPtrArray *

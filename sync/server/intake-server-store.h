@@ -60,8 +60,13 @@ typedef enum
 } IntakeServerPutResult;
 
 /* One envelope with its receipt. For submissions_put the caller fills every field but
- * `result`; on return `result` says what happened and, for NEW and SAME, server_time and
- * receipt_signature hold the receipt that is stored (which for SAME is the older one). */
+ * `result` and, when it passes a seal function, the receipt's proof; on return `result` says
+ * what happened and, for NEW and SAME, server_time and the receipt_* fields hold the receipt
+ * that is stored (which for SAME is the older one).
+ *
+ * A receipt is either a batch receipt (receipt_count >= 1: the leaf's index among count leaves,
+ * its audit path and the signature of the batch's root) or, for rows stored before batch
+ * receipts, a single signature over the one receipt (receipt_count 0, no path). */
 typedef struct
 {
   char *submission_id;
@@ -71,9 +76,19 @@ typedef struct
   guint8 signature[INTAKE_SIGNATURE_BYTES];
   char *server_time;
   guint8 receipt_signature[INTAKE_SIGNATURE_BYTES];
+  gint64 receipt_index;
+  gint64 receipt_count;
+  GBytes *receipt_path;
   gint64 received;
   IntakeServerPutResult result;
+  /* Not stored: the receipt's leaf hash, which a seal function puts in the batch's tree. */
+  guint8 receipt_leaf[INTAKE_HASH_BYTES];
 } IntakeServerSubmission;
+
+/* Called by submissions_put inside its transaction with the submissions it is about to store
+ * as new (at least one), so that receipts are made for exactly what is stored: it fills their
+ * receipt_signature, receipt_index, receipt_count and receipt_path. */
+typedef void (*IntakeServerSealFunc) (GPtrArray *fresh, gpointer user_data);
 
 void intake_server_submission_free (IntakeServerSubmission *submission);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IntakeServerSubmission, intake_server_submission_free)
@@ -130,7 +145,11 @@ typedef struct
                                  const char *name,
                                  IntakeServerDeviceStatus status,
                                  GError **error);
-  gboolean (*submissions_put) (IntakeServerStore *store, GPtrArray *submissions, GError **error);
+  gboolean (*submissions_put) (IntakeServerStore *store,
+                               GPtrArray *submissions,
+                               IntakeServerSealFunc seal,
+                               gpointer seal_data,
+                               GError **error);
   GPtrArray *(*submissions_list) (IntakeServerStore *store, GError **error);
   gboolean (*form_put) (IntakeServerStore *store, const IntakeServerForm *form, GError **error);
   GPtrArray *(*forms_list) (IntakeServerStore *store, GError **error);
@@ -181,6 +200,8 @@ gboolean intake_server_store_device_set_status (IntakeServerStore *store,
                                                 GError **error);
 gboolean intake_server_store_submissions_put (IntakeServerStore *store,
                                               GPtrArray *submissions,
+                                              IntakeServerSealFunc seal,
+                                              gpointer seal_data,
                                               GError **error);
 GPtrArray *intake_server_store_submissions_list (IntakeServerStore *store, GError **error);
 gboolean intake_server_store_form_put (IntakeServerStore *store,

@@ -51,6 +51,7 @@ intake_server_submission_free (IntakeServerSubmission *submission)
   g_free (submission->device_id);
   g_clear_pointer (&submission->sealed, g_bytes_unref);
   g_free (submission->server_time);
+  g_clear_pointer (&submission->receipt_path, g_bytes_unref);
   g_free (submission);
 }
 

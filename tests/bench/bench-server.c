@@ -402,7 +402,7 @@ run_backend (const char *name, const char *ours_url, const char *raw_url)
       t0 = g_get_monotonic_time ();
       for (guint i = 0; i < puts->len; i++)
         if (!intake_server_store_submissions_put (intake_server_get_store (server),
-                                                  puts->pdata[i], &error))
+                                                  puts->pdata[i], NULL, NULL, &error))
           {
             g_printerr ("bench: %s: %s\n", name, error->message);
             return FALSE;

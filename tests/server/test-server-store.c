@@ -92,6 +92,41 @@ submission_new (const char *id, guint8 content, const char *server_time)
   return sub;
 }
 
+/* A stand-in for the server's batch receipts: every new row gets its index, the count, a path
+ * of its own and one signature for the batch, so that the tests see each field stored. */
+static void
+test_seal (GPtrArray *fresh, gpointer user_data)
+{
+  guint8 sig[INTAKE_SIGNATURE_BYTES];
+
+  randombytes_buf (sig, sizeof sig);
+  for (guint i = 0; i < fresh->len; i++)
+    {
+      IntakeServerSubmission *sub = g_ptr_array_index (fresh, i);
+      guint8 path[3 * INTAKE_HASH_BYTES];
+
+      memset (path, (int) (i + 1), sizeof path);
+      memcpy (sub->receipt_signature, sig, sizeof sig);
+      sub->receipt_index = i;
+      sub->receipt_count = fresh->len;
+      g_clear_pointer (&sub->receipt_path, g_bytes_unref);
+      sub->receipt_path = g_bytes_new (path, (i % 4) * INTAKE_HASH_BYTES);
+    }
+}
+
+static void
+assert_same_receipt (const IntakeServerSubmission *x, const IntakeServerSubmission *y)
+{
+  g_assert_cmpstr (x->server_time, ==, y->server_time);
+  g_assert_cmpmem (x->receipt_signature, INTAKE_SIGNATURE_BYTES, y->receipt_signature,
+                   INTAKE_SIGNATURE_BYTES);
+  g_assert_cmpint (x->receipt_index, ==, y->receipt_index);
+  g_assert_cmpint (x->receipt_count, ==, y->receipt_count);
+  g_assert_true ((x->receipt_path == NULL) == (y->receipt_path == NULL));
+  if (x->receipt_path != NULL)
+    g_assert_true (g_bytes_equal (x->receipt_path, y->receipt_path));
+}
+
 static void
 test_open_and_meta (void)
 {
@@ -235,18 +270,31 @@ test_submissions (void)
   g_autoptr (GPtrArray) second = g_ptr_array_new_with_free_func (
     (GDestroyNotify) intake_server_submission_free);
   g_autoptr (GPtrArray) stored = NULL;
-  IntakeServerSubmission *a, *b, *a_again, *a_other, *c, *c_twice;
-  guint8 receipt_a[INTAKE_SIGNATURE_BYTES];
+  g_autoptr (GPtrArray) legacy = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) intake_server_submission_free);
+  IntakeServerSubmission *a, *b, *a_again, *a_other, *c, *c_twice, *old, *old_again;
 
   a = submission_new ("a", 1, "T1");
   b = submission_new ("b", 2, "T1");
-  memcpy (receipt_a, a->receipt_signature, sizeof receipt_a);
   g_ptr_array_add (first, b);
   g_ptr_array_add (first, a);
-  g_assert_true (intake_server_store_submissions_put (store, first, &error));
+  g_assert_true (intake_server_store_submissions_put (store, first, test_seal, NULL, &error));
   g_assert_no_error (error);
   g_assert_cmpint (a->result, ==, INTAKE_SERVER_PUT_NEW);
   g_assert_cmpint (b->result, ==, INTAKE_SERVER_PUT_NEW);
+  /* The seal saw exactly the new rows. */
+  g_assert_cmpint (a->receipt_count, ==, 2);
+  g_assert_cmpint (b->receipt_count, ==, 2);
+  g_assert_cmpint (a->receipt_index + b->receipt_index, ==, 1);
+
+  /* A receipt without a proof (a single signature, as stored before batch receipts) is kept
+   * and given back as it is. */
+  old = submission_new ("old", 7, "T0");
+  g_ptr_array_add (legacy, old);
+  g_assert_true (intake_server_store_submissions_put (store, legacy, NULL, NULL, &error));
+  g_assert_no_error (error);
+  old_again = submission_new ("old", 7, "T9");
+  g_ptr_array_add (second, old_again);
 
   a_again = submission_new ("a", 1, "T2");
   a_other = submission_new ("a", 9, "T2");
@@ -256,22 +304,34 @@ test_submissions (void)
   g_ptr_array_add (second, a_other);
   g_ptr_array_add (second, c);
   g_ptr_array_add (second, c_twice);
-  g_assert_true (intake_server_store_submissions_put (store, second, &error));
+  g_assert_true (intake_server_store_submissions_put (store, second, test_seal, NULL, &error));
   g_assert_no_error (error);
-  /* The same content gets the stored receipt back, time and signature. */
+  /* The same content gets the stored receipt back: time, signature, index, count and path. */
   g_assert_cmpint (a_again->result, ==, INTAKE_SERVER_PUT_SAME);
   g_assert_cmpstr (a_again->server_time, ==, "T1");
-  g_assert_cmpmem (a_again->receipt_signature, sizeof receipt_a, receipt_a, sizeof receipt_a);
+  assert_same_receipt (a_again, a);
+  g_assert_cmpint (old_again->result, ==, INTAKE_SERVER_PUT_SAME);
+  assert_same_receipt (old_again, old);
+  g_assert_cmpint (old_again->receipt_count, ==, 0);
+  g_assert_null (old_again->receipt_path);
   g_assert_cmpint (a_other->result, ==, INTAKE_SERVER_PUT_CONFLICT);
   g_assert_cmpint (c->result, ==, INTAKE_SERVER_PUT_NEW);
   g_assert_cmpint (c_twice->result, ==, INTAKE_SERVER_PUT_SAME);
+  /* Only c was new in that batch: its receipt covers it alone. */
+  g_assert_cmpint (c->receipt_count, ==, 1);
+  assert_same_receipt (c_twice, c);
 
   stored = intake_server_store_submissions_list (store, &error);
   g_assert_no_error (error);
-  g_assert_cmpuint (stored->len, ==, 3);
+  g_assert_cmpuint (stored->len, ==, 4);
   for (guint i = 0; i < stored->len; i++)
     {
       IntakeServerSubmission *s = g_ptr_array_index (stored, i);
+
+      if (g_str_equal (s->submission_id, "a"))
+        assert_same_receipt (s, a);
+      if (g_str_equal (s->submission_id, "old"))
+        assert_same_receipt (s, old);
 
       /* The conflicting content never replaced the stored one. */
       if (g_str_equal (s->submission_id, "a"))
@@ -279,6 +339,70 @@ test_submissions (void)
                          sizeof a->content_hash);
       g_assert_cmpuint (g_bytes_get_size (s->sealed), ==, 100);
     }
+}
+
+/* A database of schema version 1 (before batch receipts) with a stored submission: migration 2
+ * adds the receipt's proof columns, and the old receipt (a single signature) is given back
+ * unchanged on a resend. */
+static void
+test_migrate_single_signature_rows (void)
+{
+  g_autofree char *url = new_database ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) stored = NULL;
+  g_autoptr (GPtrArray) again = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) intake_server_submission_free);
+  g_autoptr (IntakeServerSubmission) old = submission_new ("old", 7, "T0");
+  IntakeServerSubmission *resend;
+  g_autofree char *hash_hex = NULL;
+  g_autofree char *sig_hex = NULL;
+  g_autofree char *sealed_hex = NULL;
+  g_autofree char *device_sig_hex = NULL;
+  g_autofree char *insert = NULL;
+  gboolean pg = suite.pg != NULL;
+  char hex[2 * 100 + 1];
+
+  /* Made by this program, then taken back to version 1: the columns migration 2 adds, gone. */
+  intake_server_store_close (open_store (url));
+  exec_sql (url, "ALTER TABLE submissions DROP COLUMN receipt_index;"
+                 "ALTER TABLE submissions DROP COLUMN receipt_count;"
+                 "ALTER TABLE submissions DROP COLUMN receipt_path;"
+                 "UPDATE schema_version SET version = 1;");
+  sodium_bin2hex (hex, sizeof hex, old->content_hash, INTAKE_HASH_BYTES);
+  hash_hex = g_strdup (hex);
+  sodium_bin2hex (hex, sizeof hex, old->receipt_signature, INTAKE_SIGNATURE_BYTES);
+  sig_hex = g_strdup (hex);
+  sodium_bin2hex (hex, sizeof hex, g_bytes_get_data (old->sealed, NULL), 100);
+  sealed_hex = g_strdup (hex);
+  sodium_bin2hex (hex, sizeof hex, old->signature, INTAKE_SIGNATURE_BYTES);
+  device_sig_hex = g_strdup (hex);
+  insert = g_strdup_printf (
+    pg ? "INSERT INTO submissions (submission_id, device_id, content_hash, sealed, signature, "
+         "server_time, receipt_signature, received) VALUES ('old', 'device', '\\x%s', "
+         "'\\x%s', '\\x%s', 'T0', '\\x%s', 1)"
+       : "INSERT INTO submissions (submission_id, device_id, content_hash, sealed, signature, "
+         "server_time, receipt_signature, received) VALUES ('old', 'device', X'%s', X'%s', "
+         "X'%s', 'T0', X'%s', 1)",
+    hash_hex, sealed_hex, device_sig_hex, sig_hex);
+  exec_sql (url, insert);
+
+  {
+    g_autoptr (IntakeServerStore) store = open_store (url);
+
+    stored = intake_server_store_submissions_list (store, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (stored->len, ==, 1);
+    old->receipt_count = 0;
+    assert_same_receipt (stored->pdata[0], old);
+    g_assert_null (((IntakeServerSubmission *) stored->pdata[0])->receipt_path);
+
+    resend = submission_new ("old", 7, "T5");
+    g_ptr_array_add (again, resend);
+    g_assert_true (intake_server_store_submissions_put (store, again, test_seal, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (resend->result, ==, INTAKE_SERVER_PUT_SAME);
+    assert_same_receipt (resend, old);
+  }
 }
 
 typedef struct
@@ -302,7 +426,7 @@ racer_thread (gpointer data)
 
       for (guint j = i; j < MIN (i + 20, r->subs->len); j++)
         g_ptr_array_add (batch, g_ptr_array_index (r->subs, j));
-      r->ok = intake_server_store_submissions_put (store, batch, NULL);
+      r->ok = intake_server_store_submissions_put (store, batch, test_seal, NULL, NULL);
     }
   return NULL;
 }
@@ -348,9 +472,7 @@ test_two_connections (void)
       g_assert_true ((x->result == INTAKE_SERVER_PUT_NEW) != (y->result == INTAKE_SERVER_PUT_NEW));
       g_assert_cmpint (x->result, !=, INTAKE_SERVER_PUT_CONFLICT);
       g_assert_cmpint (y->result, !=, INTAKE_SERVER_PUT_CONFLICT);
-      g_assert_cmpstr (x->server_time, ==, y->server_time);
-      g_assert_cmpmem (x->receipt_signature, INTAKE_SIGNATURE_BYTES, y->receipt_signature,
-                       INTAKE_SIGNATURE_BYTES);
+      assert_same_receipt (x, y);
     }
   stored = intake_server_store_submissions_list (store, &error);
   g_assert_no_error (error);
@@ -431,6 +553,8 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/server/store/devices", test_devices);
   g_test_add_func ("/intake/server/store/submissions", test_submissions);
   g_test_add_func ("/intake/server/store/two-connections", test_two_connections);
+  g_test_add_func ("/intake/server/store/migrate-single-signature-rows",
+                   test_migrate_single_signature_rows);
   g_test_add_func ("/intake/server/store/forms", test_forms);
   g_test_add_func ("/intake/server/store/bad-urls", test_bad_urls);
   ret = g_test_run ();

@@ -2,6 +2,7 @@
 #include "intake-config.h"
 
 #include "intake-crypto.h"
+#include "intake-receipt.h"
 #include "intake-server-store.h"
 #include "server-harness.h"
 
@@ -379,12 +380,12 @@ result_at (Reply *r, guint i)
   return json_array_get_object_element (results, i);
 }
 
-static void
+/* A batch receipt for exactly this id and hash: its path leads to a root that the server's key
+ * signed. Returns the receipt. */
+static JsonObject *
 assert_receipt (const Device *d, JsonObject *result, const char *id, const char *hash)
 {
   JsonObject *receipt;
-  g_autofree char *msg = NULL;
-  g_autoptr (GBytes) sig = NULL;
 
   g_assert_cmpint (json_object_get_int_member (result, "status"), ==, 200);
   g_assert_cmpstr (json_object_get_string_member (result, "submission_id"), ==, id);
@@ -392,13 +393,11 @@ assert_receipt (const Device *d, JsonObject *result, const char *id, const char 
   g_assert_nonnull (receipt);
   g_assert_cmpstr (json_object_get_string_member (receipt, "submission_id"), ==, id);
   g_assert_cmpstr (json_object_get_string_member (receipt, "content_hash"), ==, hash);
-  msg = g_strdup_printf ("intake-receipt-v1\n%s\n%s\n%s", id, hash,
-                         json_object_get_string_member (receipt, "server_time"));
-  sig = unb64 (json_object_get_string_member (receipt, "signature"));
-  g_assert_cmpuint (g_bytes_get_size (sig), ==, crypto_sign_BYTES);
-  g_assert_cmpint (crypto_sign_verify_detached (g_bytes_get_data (sig, NULL),
-                                                (const guint8 *) msg, strlen (msg),
-                                                d->server_pk), ==, 0);
+  g_assert_true (json_object_has_member (receipt, "path"));
+  g_assert_true (json_object_has_member (receipt, "root_signature"));
+  g_assert_false (json_object_has_member (receipt, "signature"));
+  g_assert_true (intake_receipt_verify (receipt, id, hash, d->server_pk, NULL));
+  return receipt;
 }
 
 static char *
@@ -685,6 +684,86 @@ test_submission_batch (void)
   assert_receipt (d, result_at (r, 2), ids->pdata[2], hashes->pdata[2]);
   assert_result_status (r, 3, 400, "invalid");
   assert_receipt (d, result_at (r, 4), ids->pdata[4], hashes->pdata[4]);
+  /* One tree over the three stored envelopes, one signature for the batch (the backend may
+   * order the leaves as it stores them). */
+  for (guint i = 0, seen = 0; i < 5; i += 2)
+    {
+      JsonObject *receipt = json_object_get_object_member (result_at (r, i), "receipt");
+      JsonObject *first = json_object_get_object_member (result_at (r, 0), "receipt");
+      gint64 index = json_object_get_int_member (receipt, "index");
+
+      g_assert_cmpint (json_object_get_int_member (receipt, "count"), ==, 3);
+      g_assert_cmpint (index, >=, 0);
+      g_assert_cmpint (index, <, 3);
+      g_assert_false (seen & (1u << index));
+      seen |= 1u << index;
+      g_assert_cmpstr (json_object_get_string_member (receipt, "root_signature"), ==,
+                       json_object_get_string_member (first, "root_signature"));
+    }
+}
+
+/* A batch that mixes new envelopes with ones already stored and one that conflicts: the batch's
+ * tree covers exactly what this request stored, and the others keep their stored receipts. */
+static void
+test_submission_receipts_cover_stored (void)
+{
+  g_autoptr (Device) d = enroll_new_device ();
+  g_autoptr (GPtrArray) envs = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr (GPtrArray) hashes = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *old_body = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *other_plain = NULL;
+  g_autofree char *other_env = NULL;
+  g_autofree char *old_receipt = NULL;
+  g_autofree char *again_receipt = NULL;
+  g_autoptr (Reply) first = NULL;
+  g_autoptr (Reply) r = NULL;
+  const char *batch[6];
+
+  for (int i = 0; i < 4; i++)
+    {
+      char *id = intake_uuid_new ();
+      g_autofree char *plain = plaintext_for (d, id, "{\"n\": 2}");
+      char *hash = NULL;
+
+      g_ptr_array_add (envs, envelope_for (d, id, plain, &hash));
+      g_ptr_array_add (ids, id);
+      g_ptr_array_add (hashes, hash);
+    }
+  /* Envelope 0 is stored first, alone; envelope 1's id is then sent with other content. */
+  old_body = batch_of ((const char *const *) envs->pdata, 1);
+  first = request (d, "POST", "/v1/submissions", old_body);
+  assert_receipt (d, result_at (first, 0), ids->pdata[0], hashes->pdata[0]);
+  old_receipt = receipt_text (result_at (first, 0));
+  other_plain = plaintext_for (d, ids->pdata[1], "{\"n\": 3}");
+  other_env = envelope_for (d, ids->pdata[1], other_plain, NULL);
+
+  /* [stored 0, new 1, new 2, 1 again with other content, new 3, new 2 twice] */
+  batch[0] = envs->pdata[0];
+  batch[1] = envs->pdata[1];
+  batch[2] = envs->pdata[2];
+  batch[3] = other_env;
+  batch[4] = envs->pdata[3];
+  batch[5] = envs->pdata[2];
+  body = batch_of (batch, 6);
+  r = request (d, "POST", "/v1/submissions", body);
+  assert_receipt (d, result_at (r, 0), ids->pdata[0], hashes->pdata[0]);
+  again_receipt = receipt_text (result_at (r, 0));
+  g_assert_cmpstr (again_receipt, ==, old_receipt);
+  assert_result_status (r, 3, 409, "conflict");
+  for (guint i = 1; i < 6; i++)
+    {
+      static const int which[6] = { 0, 1, 2, -1, 3, 2 };
+      JsonObject *receipt;
+
+      if (which[i] < 0)
+        continue;
+      receipt = assert_receipt (d, result_at (r, i), ids->pdata[which[i]],
+                                hashes->pdata[which[i]]);
+      /* Three envelopes were new: 1, 2 and 3. */
+      g_assert_cmpint (json_object_get_int_member (receipt, "count"), ==, 3);
+    }
 }
 
 static void
@@ -1308,7 +1387,7 @@ test_export_names_bad_envelopes (void)
   g_ptr_array_add (subs, good);
   g_ptr_array_add (subs, bad_sig);
   g_ptr_array_add (subs, other_key);
-  g_assert_true (intake_server_store_submissions_put (store, subs, &error));
+  g_assert_true (intake_server_store_submissions_put (store, subs, NULL, NULL, &error));
   g_assert_no_error (error);
 
   g_assert_cmpint (intake_test_run (suite.bin, &out, &err, "--db", db, "export", "--secret-key",
@@ -1645,6 +1724,8 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/server/enroll", test_enroll);
   g_test_add_func ("/intake/server/enroll-refused", test_enroll_refused);
   g_test_add_func ("/intake/server/submissions/receipts", test_submission_receipts);
+  g_test_add_func ("/intake/server/submissions/receipts-cover-stored",
+                   test_submission_receipts_cover_stored);
   g_test_add_func ("/intake/server/submissions/batch", test_submission_batch);
   g_test_add_func ("/intake/server/submissions/malformed-envelopes",
                    test_submission_malformed_envelopes);

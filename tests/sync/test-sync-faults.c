@@ -11,7 +11,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "intake-receipt.h"
 #include "sync-fixture.h"
+
+#include <sqlite3.h>
 
 static void
 quick_options (IntakeSyncOptions *o)
@@ -53,39 +56,138 @@ typedef struct
   int retry_after_s;
 } FaultCase;
 
-static char *
-other_content_response (SyncFixture *f)
+/* The server's receipt-signing key, read from its database (the test's own), so that forged
+ * answers can be signed exactly as the server would sign them. */
+static void
+server_sign_sk (SyncFixture *f, guint8 sk[crypto_sign_SECRETKEYBYTES])
 {
-  /* A well-formed 200 whose receipts are for other content (another hash, signed by a key that
-   * is not the server's): the engine must not mark anything sent. */
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+
+  g_assert_true (g_str_has_prefix (f->db_url, "sqlite:"));
+  g_assert_cmpint (sqlite3_open_v2 (f->db_url + strlen ("sqlite:"), &db, SQLITE_OPEN_READONLY,
+                                    NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT value FROM meta WHERE key = 'server_sign_sk'",
+                                       -1, &stmt, NULL), ==, SQLITE_OK);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+  g_assert_cmpint (sqlite3_column_bytes (stmt, 0), ==, crypto_sign_SECRETKEYBYTES);
+  memcpy (sk, sqlite3_column_blob (stmt, 0), crypto_sign_SECRETKEYBYTES);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+}
+
+/* Batch receipts for the given ids and hashes, as the server makes them, signed by sk: one
+ * receipt object per leaf, as JSON text. */
+static GPtrArray *
+batch_receipts (GPtrArray *ids, GPtrArray *hashes, const guint8 *sk)
+{
+  g_autofree guint8 *leaves = g_malloc (ids->len * INTAKE_HASH_BYTES);
+  g_autoptr (IntakeReceiptTree) tree = NULL;
+  g_autofree char *message = NULL;
+  g_autofree char *sig_b64 = NULL;
+  GPtrArray *out = g_ptr_array_new_with_free_func (g_free);
+  guint8 sig[crypto_sign_BYTES];
+
+  for (guint i = 0; i < ids->len; i++)
+    intake_receipt_leaf_hash (ids->pdata[i], hashes->pdata[i], "2026-01-01T00:00:00Z",
+                              leaves + i * INTAKE_HASH_BYTES);
+  tree = intake_receipt_tree_new (leaves, ids->len);
+  message = intake_receipt_batch_message (ids->len, intake_receipt_tree_root (tree));
+  crypto_sign_detached (sig, NULL, (const guint8 *) message, strlen (message), sk);
+  sig_b64 = g_base64_encode (sig, sizeof sig);
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr (GBytes) path = intake_receipt_tree_path (tree, i);
+      gsize len;
+      const guint8 *p = g_bytes_get_data (path, &len);
+      g_autofree char *path_b64 = g_base64_encode (p, len);
+
+      g_ptr_array_add (out, g_strdup_printf ("{\"submission_id\": \"%s\", \"content_hash\": "
+                                             "\"%s\", \"server_time\": \"2026-01-01T00:00:00Z\", "
+                                             "\"index\": %u, \"count\": %u, \"path\": \"%s\", "
+                                             "\"root_signature\": \"%s\"}",
+                                             (const char *) ids->pdata[i],
+                                             (const char *) hashes->pdata[i], i, ids->len,
+                                             path_b64, sig_b64));
+    }
+  return out;
+}
+
+/* A well-formed 200 with a receipt for each envelope of the next batch that is not the server's
+ * receipt for it; the engine must not mark anything sent:
+ *   OTHER       a tree signed by the server's own key, over leaves for other content (the same
+ *               ids, another hash)
+ *   FOREIGN     a tree over exactly these envelopes, its root signed by another key
+ *   OTHER-ROOT  each receipt for exactly its envelope, with the path and root signature of
+ *               another batch that the server's key signed */
+static char *
+forged_response (SyncFixture *f, const char *kind)
+{
   g_autoptr (GPtrArray) batch = NULL;
   g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) ids = g_ptr_array_new ();
+  g_autoptr (GPtrArray) hashes = g_ptr_array_new ();
+  g_autoptr (GPtrArray) other_hashes = g_ptr_array_new ();
+  g_autoptr (GPtrArray) receipts = NULL;
   GString *body = g_string_new ("{\"results\": [");
-  g_autofree char *path = g_build_filename (f->tmp, "other-content.http", NULL);
+  g_autofree char *path = g_build_filename (f->tmp, "forged.http", NULL);
   g_autofree char *response = NULL;
-  guint8 pk[crypto_sign_PUBLICKEYBYTES], sk[crypto_sign_SECRETKEYBYTES];
+  guint8 sk[crypto_sign_SECRETKEYBYTES], stranger_pk[crypto_sign_PUBLICKEYBYTES];
+  guint8 stranger_sk[crypto_sign_SECRETKEYBYTES];
+  const char *other = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
 
-  crypto_sign_keypair (pk, sk);
+  server_sign_sk (f, sk);
+  crypto_sign_keypair (stranger_pk, stranger_sk);
   batch = intake_store_outbox_pending (f->store, 10, 1 << 30, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < batch->len; i++)
     {
       IntakeEnvelope *env = batch->pdata[i];
-      const char *hash = "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=";
-      g_autofree char *message = g_strdup_printf ("intake-receipt-v1\n%s\n%s\n2026-01-01T00:00:00Z",
-                                                  env->submission_id, hash);
-      guint8 sig[crypto_sign_BYTES];
-      g_autofree char *sig_b64 = NULL;
-
-      crypto_sign_detached (sig, NULL, (const guint8 *) message, strlen (message), sk);
-      sig_b64 = g_base64_encode (sig, sizeof sig);
-      g_string_append_printf (body,
-                              "%s{\"submission_id\": \"%s\", \"status\": 200, \"receipt\": "
-                              "{\"submission_id\": \"%s\", \"content_hash\": \"%s\", "
-                              "\"server_time\": \"2026-01-01T00:00:00Z\", \"signature\": \"%s\"}}",
-                              i ? ", " : "", env->submission_id, env->submission_id, hash,
-                              sig_b64);
+      g_ptr_array_add (ids, env->submission_id);
+      g_ptr_array_add (hashes, env->content_hash);
+      g_ptr_array_add (other_hashes, (gpointer) other);
     }
+  if (g_str_equal (kind, "OTHER"))
+    receipts = batch_receipts (ids, other_hashes, sk);
+  else if (g_str_equal (kind, "FOREIGN"))
+    receipts = batch_receipts (ids, hashes, stranger_sk);
+  else
+    {
+      /* The same envelopes in another order, one more leaf: another root, validly signed. */
+      g_autoptr (GPtrArray) shuffled_ids = g_ptr_array_new ();
+      g_autoptr (GPtrArray) shuffled_hashes = g_ptr_array_new ();
+      g_autoptr (GPtrArray) real = NULL;
+      g_autoptr (GPtrArray) elsewhere = NULL;
+
+      g_assert_cmpstr (kind, ==, "OTHER-ROOT");
+      for (guint i = batch->len; i-- > 0;)
+        {
+          g_ptr_array_add (shuffled_ids, ids->pdata[i]);
+          g_ptr_array_add (shuffled_hashes, other_hashes->pdata[i]);
+        }
+      real = batch_receipts (ids, hashes, sk);
+      elsewhere = batch_receipts (shuffled_ids, shuffled_hashes, sk);
+      receipts = g_ptr_array_new_with_free_func (g_free);
+      for (guint i = 0; i < batch->len; i++)
+        {
+          /* This envelope's fields and index, the other batch's path, count and signature. */
+          const char *mine = real->pdata[i];
+          const char *theirs = elsewhere->pdata[batch->len - 1 - i];
+          const char *cut_mine = strstr (mine, "\"path\"");
+          const char *cut_theirs = strstr (theirs, "\"path\"");
+          g_autofree char *head = NULL;
+
+          g_assert_nonnull (cut_mine);
+          g_assert_nonnull (cut_theirs);
+          head = g_strndup (mine, cut_mine - mine);
+          g_ptr_array_add (receipts, g_strconcat (head, cut_theirs, NULL));
+        }
+    }
+  for (guint i = 0; i < batch->len; i++)
+    g_string_append_printf (body, "%s{\"submission_id\": \"%s\", \"status\": 200, "
+                                  "\"receipt\": %s}",
+                            i ? ", " : "", (const char *) ids->pdata[i],
+                            (const char *) receipts->pdata[i]);
   g_string_append (body, "]}");
   response = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
                               "Content-Length: %zu\r\nConnection: close\r\n\r\n%s",
@@ -113,10 +215,11 @@ test_fault (gconstpointer data)
   drain (&f);
   expected = sync_fixture_queue (&f, 30);
 
-  if (g_str_equal (fc->command, "replace-response OTHER"))
+  if (g_str_has_prefix (fc->command, "forge "))
     {
-      g_autofree char *file = other_content_response (&f);
-      command = g_strdup_printf ("replace-response %s", file);
+      /* Every answer of the pass replaced, so that no real receipt comes through. */
+      g_autofree char *file = forged_response (&f, fc->command + strlen ("forge "));
+      command = g_strdup_printf ("replace-response %s count=0", file);
     }
   else
     command = g_strdup (fc->command);
@@ -132,6 +235,9 @@ test_fault (gconstpointer data)
       g_assert_cmpint (r.retry_after_s, ==, fc->retry_after_s);
     /* Nothing was lost: what was not acknowledged is still pending. */
     g_assert_cmpint (r.pending + r.sent, >=, 1);
+    /* A receipt that is not the server's for exactly that envelope marks nothing sent. */
+    if (g_str_has_prefix (fc->command, "forge "))
+      g_assert_cmpint (r.sent, ==, 0);
   }
   proxy_cmd (proxy, "pass");
   drain (&f);
@@ -251,7 +357,9 @@ static const FaultCase cases[] = {
   { "429-after-commit", "respond 429 forward=1", INTAKE_SYNC_LATER, -1 },
   { "truncated-response", "truncate-response", INTAKE_SYNC_LATER, -1 },
   { "garbled-response", "garble-response", INTAKE_SYNC_LATER, -1 },
-  { "receipt-for-other-content", "replace-response OTHER", INTAKE_SYNC_LATER, -1 },
+  { "receipt-for-other-content", "forge OTHER", INTAKE_SYNC_LATER, -1 },
+  { "receipt-signed-by-another-key", "forge FOREIGN", INTAKE_SYNC_LATER, -1 },
+  { "receipt-path-to-another-root", "forge OTHER-ROOT", INTAKE_SYNC_LATER, -1 },
 };
 
 int
