@@ -26,6 +26,7 @@ intake_sync_options_init (IntakeSyncOptions *options)
   options->total_timeout_s = 300;
   options->gzip = TRUE;
   options->reuse_connection = TRUE;
+  options->lanes = SYNC_LANES;
   /* Forms change rarely; asking every ten minutes saves a round trip on most passes. */
   options->forms_interval_s = 600;
 }
@@ -952,8 +953,9 @@ intake_sync_pass (IntakeStore *store,
     g_autoptr (GError) fatal = NULL;
     guint outstanding = 0;
     gboolean stop = FALSE;
+    guint lanes = CLAMP (options->lanes, 1, SYNC_LANES);
 
-    for (guint i = 0; i < SYNC_LANES; i++)
+    for (guint i = 0; i < lanes; i++)
       {
         workers[i] = (LaneWorker){ &c, e, c.lane_curl[i], todo, done };
         threads[i] = g_thread_new ("intake-sync-lane", lane_worker, &workers[i]);
@@ -964,7 +966,7 @@ intake_sync_pass (IntakeStore *store,
         BatchOutcome out;
 
         /* Keep two batches per connection on their way. */
-        while (!stop && outstanding < 2 * SYNC_LANES)
+        while (!stop && outstanding < 2 * lanes)
           {
             Lane *lane = next_batch (store, in_flight, batch_count, options->batch_bytes,
                                      &fatal);
@@ -995,9 +997,9 @@ intake_sync_pass (IntakeStore *store,
         if (out != BATCH_NEXT)
           stop = TRUE;
       }
-    for (guint i = 0; i < SYNC_LANES; i++)
+    for (guint i = 0; i < lanes; i++)
       g_async_queue_push (todo, &stop_lanes);
-    for (guint i = 0; i < SYNC_LANES; i++)
+    for (guint i = 0; i < lanes; i++)
       g_thread_join (threads[i]);
     if (fatal != NULL)
       {

@@ -33,6 +33,7 @@ typedef struct
   long total_timeout_s;      /* one request, at most */
   gboolean gzip;             /* compress request bodies */
   gboolean reuse_connection; /* one kept-alive connection for the whole pass */
+  guint lanes;               /* requests on their way at once (1 to 2) */
   int forms_interval_s;      /* how often to ask for new forms; 0: every pass */
 } IntakeSyncOptions;
 
