@@ -12,7 +12,8 @@ server of their own (Xvfb) and a session bus of their own (dbus-run-session):
                GTK window's
 
 The app reports its frames with INTAKE_TRACE (ui/intake-window.c). The PIN is tapped on the pad
-with xdotool, as a finger would. Both sides use GTK's cairo renderer (Xvfb has no GPU). Prints
+with xdotool, as a finger would. Both sides use GTK's cairo renderer with GL disabled (Xvfb has
+no GPU), without the accessibility bridge. Prints
 one last line "bench: ui-NAME ratio=R (details)". Exit 77 (skipped) without Xvfb, xdotool or
 dbus-run-session.
 """
@@ -51,11 +52,12 @@ class Traced:
     """A GUI program started with INTAKE_TRACE; waits for its trace lines."""
 
     def __init__(self, cmd, env, trace):
+        self.cpu_us = None
         e = dict(env)
         e["INTAKE_TRACE"] = trace
         self.t_start = now_us()
         self.proc = subprocess.Popen(cmd, env=e, stdout=subprocess.PIPE,
-                                     stderr=None if os.environ.get("BENCH_UI_STDERR") else subprocess.DEVNULL, text=True)
+                                     stderr=subprocess.DEVNULL, text=True)
 
     def wait_for(self, event, timeout=60):
         deadline = time.monotonic() + timeout
@@ -64,16 +66,17 @@ class Traced:
             if not line:
                 raise SystemExit("%s ended before %s" % (self.proc.args[0], event))
             words = line.split()
-            if len(words) == 3 and words[0] == "intake-trace:" and words[1] == event:
+            if len(words) >= 3 and words[0] == "intake-trace:" and words[1] == event:
+                self.cpu_us = int(words[3]) if len(words) > 3 else None
                 return int(words[2])
         raise SystemExit("no %s from %s" % (event, self.proc.args[0]))
 
-    def peak_rss_kib(self):
+    def memory_kib(self, field="VmHWM"):
         with open("/proc/%d/status" % self.proc.pid) as f:
             for line in f:
-                if line.startswith("VmHWM:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1])
-        raise SystemExit("no VmHWM")
+        raise SystemExit("no %s" % field)
 
     def stop(self):
         if self.proc.poll() is None:
@@ -92,7 +95,8 @@ def tap(env, xy):
 
 
 def unlock_to_home(args, env, tablet):
-    """One unlock of the worker on the pad; returns (ms from session to home, app)."""
+    """One unlock of the worker on the pad; returns (ms from session to home, the main thread's
+    CPU ms in that time, app)."""
     app = Traced([args.intake, "--data-dir", tablet], env, "1")
     app.wait_for("first-frame")
     tap(env, TILE_ANA)
@@ -101,14 +105,18 @@ def unlock_to_home(args, env, tablet):
         tap(env, KEYS[d])
     tap(env, KEYS["OK"])
     t_unlocked = app.wait_for("unlocked")
+    cpu_unlocked = app.cpu_us
     t_home = app.wait_for("home")
-    return (t_home - t_unlocked) / 1000, app
+    return (t_home - t_unlocked) / 1000, (app.cpu_us - cpu_unlocked) / 1000, app
 
 
 def inner(args):
     env = dict(os.environ)
     env.update({"GSK_RENDERER": "cairo", "LANGUAGE": "en", "LC_ALL": "C.UTF-8",
-                "GSETTINGS_BACKEND": "memory", "GTK_A11Y": "none", "NO_AT_BRIDGE": "1"})
+                "GSETTINGS_BACKEND": "memory", "GTK_A11Y": "none", "NO_AT_BRIDGE": "1",
+                # Xvfb has no GPU: GDK would still load Mesa's software GL (LLVM, 40+ MiB of
+                # library pages) only to probe it, though the cairo renderer never uses it.
+                "GDK_DEBUG": "gl-disable"})
     work = tempfile.mkdtemp(prefix="intake-bench-ui-")
     try:
         tablet = args.tablet or os.path.join(work, "tablet")
@@ -135,32 +143,36 @@ def inner(args):
             print("bench: ui-start ratio=%.2f (process start to first frame: intake_ms=%.0f "
                   "bare_gtk_window_ms=%.0f runs=%d target<=400 ms)" % (m / b, m, b, len(ours)))
         elif args.what == "unlock-home":
-            ours = []
+            ours, cpu = [], []
             for r in range(args.runs):
-                ms, app = unlock_to_home(args, env, tablet)
+                ms, cpu_ms, app = unlock_to_home(args, env, tablet)
                 app.stop()
                 ours.append(ms)
+                cpu.append(cpu_ms)
             out = subprocess.run([args.tablet_tool, "read", tablet], check=True,
                                  capture_output=True, text=True).stdout.split()
             bare_ms = int(out[0].split("=")[1]) / 1000
             m = median(ours)
             print("bench: ui-unlock-home ratio=%.2f (session to home painted over %d interviews: "
-                  "median_ms=%.0f min_ms=%.0f runs=%d; bare SQLite loop over the same %s: "
-                  "median_ms=%.1f; target<=50 ms)"
-                  % (m / bare_ms, N_INTERVIEWS, m, min(ours), len(ours), out[1], bare_ms))
+                  "median_ms=%.0f min_ms=%.0f main_thread_cpu_median_ms=%.0f runs=%d; bare "
+                  "SQLite loop over the same %s: median_ms=%.1f; target<=50 ms)"
+                  % (m / bare_ms, N_INTERVIEWS, m, min(ours), median(cpu), len(ours), out[1],
+                     bare_ms))
         elif args.what == "memory":
-            ms, app = unlock_to_home(args, env, tablet)
+            ms, cpu_ms, app = unlock_to_home(args, env, tablet)
             time.sleep(1)
-            ours = app.peak_rss_kib()
+            ours, ours_anon = app.memory_kib(), app.memory_kib("RssAnon")
             app.stop()
             p = Traced([args.bare, "stay"], env, "1")
             p.wait_for("first-frame")
             time.sleep(1)
-            bare = p.peak_rss_kib()
+            bare, bare_anon = p.memory_kib(), p.memory_kib("RssAnon")
             p.stop()
             print("bench: ui-memory ratio=%.2f (peak resident memory, VmHWM: intake showing "
-                  "home over %d interviews mib=%.1f; bare GTK window mib=%.1f; target<=100 MiB)"
-                  % (ours / bare, N_INTERVIEWS, ours / 1024, bare / 1024))
+                  "home over %d interviews mib=%.1f (anonymous now %.1f); bare GTK window "
+                  "mib=%.1f (anonymous %.1f); target<=100 MiB)"
+                  % (ours / bare, N_INTERVIEWS, ours / 1024, ours_anon / 1024, bare / 1024,
+                     bare_anon / 1024))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0
