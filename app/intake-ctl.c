@@ -13,6 +13,7 @@
 
 #include "intake-form.h"
 #include "intake-json.h"
+#include "intake-provisioning.h"
 #include "intake-store.h"
 #include "intake-sync.h"
 
@@ -50,6 +51,7 @@ static char *opt_note;
 static char *opt_reason;
 static char *opt_pin_sha256;
 static char *opt_ca;
+static char *opt_file;
 static int opt_version;
 static gboolean opt_document;
 static char *opt_language;
@@ -1003,12 +1005,44 @@ cmd_verify (Ctl *ctl, const Command *cmd, char **args, GError **error)
   return ok;
 }
 
+/* A provisioning file carries the address, the token and any pin or CA: nothing else is given. */
+static gboolean
+enroll_from_file (Ctl *ctl, char **args, GError **error)
+{
+  g_autoptr (IntakeProvisioning) p = NULL;
+
+  if (args[0] != NULL || opt_pin_sha256 != NULL || opt_ca != NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           "--file carries the server's address, the token and any pin or CA; "
+                           "give either --file FILE or URL TOKEN [--pin-sha256] [--ca]");
+      return FALSE;
+    }
+  /* The file is checked before the PIN is asked: a wrong file costs no unlock. */
+  p = intake_provisioning_load (opt_file, error);
+  if (p == NULL || !unlock (ctl, ctl->user, error)
+      || !intake_sync_enroll_provisioning (ctl->session, p, error))
+    return FALSE;
+  if (!ctl->json)
+    g_print ("Enrolled with %s as device %s\n", p->url, intake_store_get_device_id (ctl->store));
+  return TRUE;
+}
+
 static gboolean
 cmd_enroll (Ctl *ctl, const Command *cmd, char **args, GError **error)
 {
   g_autofree char *pin = NULL;
   g_autofree char *ca = NULL;
 
+  if (opt_file != NULL)
+    return enroll_from_file (ctl, args, error);
+  if (args[0] == NULL || args[1] == NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           "enroll needs the server's URL and the token, or --file FILE (a "
+                           "provisioning file from 'intake-server device add --out')");
+      return FALSE;
+    }
   if (opt_pin_sha256)
     pin = g_str_has_prefix (opt_pin_sha256, "sha256//") ? g_strdup (opt_pin_sha256)
                                                          : g_strconcat ("sha256//", opt_pin_sha256,
@@ -1151,6 +1185,9 @@ static const GOptionEntry enroll_entries[] = {
   { "pin-sha256", 0, 0, G_OPTION_ARG_STRING, &opt_pin_sha256,
     "Accept only a server whose public key has this SHA-256 (base64, as curl's pinning)", "B64" },
   { "ca", 0, 0, G_OPTION_ARG_FILENAME, &opt_ca, "Trust this CA bundle for the server", "FILE" },
+  { "file", 0, 0, G_OPTION_ARG_FILENAME, &opt_file,
+    "Enroll from a provisioning file ('intake-server device add NAME --url URL --out FILE')",
+    "FILE" },
   { NULL },
 };
 static const GOptionEntry yes_entries[] = {
@@ -1195,8 +1232,8 @@ static const Command commands[] = {
     cmd_review_return, note_entries, 1, 1 },
   { "review void", "ID --reason TEXT", "Void an interview (supervisor)", cmd_review_void,
     reason_entries, 1, 1 },
-  { "enroll", "URL TOKEN", "Enroll this tablet with a server (admin)", cmd_enroll,
-    enroll_entries, 2, 2 },
+  { "enroll", "URL TOKEN | --file FILE", "Enroll this tablet with a server (admin)", cmd_enroll,
+    enroll_entries, 0, 2 },
   { "sync", "", "Send what is queued now; exit 0 done, 75 later, 65 attention, 77 stopped",
     cmd_sync, NULL, 0, 0 },
   { "status", "", "Show the tablet's state", cmd_status, NULL, 0, 0 },

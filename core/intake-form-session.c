@@ -353,8 +353,9 @@ check_answer (Scope *scope, const IntakeQuestion *q, JsonNode *answer, const cha
  * order, then their checks.  Called whenever the repeat's check is stale; entries are few.
  */
 static void
-check_repeat_entries (IntakeFormSession *self, const IntakeQuestion *repeat, JsonArray *entries,
-                      GPtrArray *problems, JsonArray *export)
+check_repeat_entries_full (IntakeFormSession *self, const IntakeQuestion *repeat,
+                           JsonArray *entries, GPtrArray *problems, JsonArray *export,
+                           unsigned int want_entry, gboolean *want_relevant)
 {
   GPtrArray *order = _intake_form_get_order (self->form);
   g_autofree IntakeValue *values = g_new0 (IntakeValue, self->n);
@@ -385,6 +386,8 @@ check_repeat_entries (IntakeFormSession *self, const IntakeQuestion *repeat, Jso
           else
             answer_value (q, answer_in (entry, q), &values[q->index]);
         }
+      if (want_relevant != NULL && e == want_entry)
+        memcpy (want_relevant, relevant, self->n * sizeof (gboolean));
       for (unsigned int i = 0; i < order->len; i++)
         {
           const IntakeQuestion *q = order->pdata[i];
@@ -417,6 +420,13 @@ check_repeat_entries (IntakeFormSession *self, const IntakeQuestion *repeat, Jso
     }
   for (unsigned int i = 0; i < self->n; i++)
     intake_value_clear (&values[i]);
+}
+
+static void
+check_repeat_entries (IntakeFormSession *self, const IntakeQuestion *repeat, JsonArray *entries,
+                      GPtrArray *problems, JsonArray *export)
+{
+  check_repeat_entries_full (self, repeat, entries, problems, export, 0, NULL);
 }
 
 static void
@@ -865,6 +875,78 @@ intake_form_session_dup_problem (IntakeFormSession *self, const char *name)
     return g_strdup_printf ("%s: %s", ((Problem *) problems->pdata[0])->path,
                             problem_message (self, problems->pdata[0]));
   return g_strdup (problem_message (self, problems->pdata[0]));
+}
+
+/* The repeat named @repeat and its entries as answered now, or NULL. */
+static const IntakeQuestion *
+lookup_repeat_entries (IntakeFormSession *self, const char *repeat, JsonArray **entries)
+{
+  const IntakeQuestion *q = intake_form_lookup_question (self->form, repeat);
+  JsonNode *answer;
+
+  *entries = NULL;
+  if (q == NULL || q->type != INTAKE_QUESTION_REPEAT)
+    return NULL;
+  answer = answer_in (self->answers, q);
+  if (answer != NULL && JSON_NODE_HOLDS_ARRAY (answer))
+    *entries = json_node_get_array (answer);
+  return q;
+}
+
+GStrv
+intake_form_session_dup_entry_visible (IntakeFormSession *self, const char *repeat,
+                                       unsigned int entry)
+{
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_autofree gboolean *relevant = NULL;
+  const IntakeQuestion *r;
+  JsonArray *entries;
+
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
+  g_return_val_if_fail (repeat != NULL, NULL);
+
+  r = lookup_repeat_entries (self, repeat, &entries);
+  if (r == NULL || entries == NULL || entry >= json_array_get_length (entries))
+    return NULL;
+  relevant = g_new0 (gboolean, self->n);
+  check_repeat_entries_full (self, r, entries, NULL, NULL, entry, relevant);
+  builder = g_strv_builder_new ();
+  for (unsigned int i = 0; i < self->n; i++)
+    {
+      const IntakeQuestion *q = intake_form_get_question (self->form, i);
+
+      if (q->repeat == r && relevant[q->index]
+          && (intake_question_is_answerable (q) || q->type == INTAKE_QUESTION_NOTE))
+        g_strv_builder_add (builder, q->name);
+    }
+  return g_strv_builder_end (builder);
+}
+
+char *
+intake_form_session_dup_entry_problem (IntakeFormSession *self, const char *repeat,
+                                       unsigned int entry, const char *child)
+{
+  g_autofree char *path = NULL;
+  const IntakeQuestion *r;
+  JsonArray *entries;
+  GPtrArray *problems;
+
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
+  g_return_val_if_fail (repeat != NULL && child != NULL, NULL);
+
+  r = lookup_repeat_entries (self, repeat, &entries);
+  if (r == NULL)
+    return NULL;
+  path = g_strdup_printf ("%s[%u]/%s", r->name, entry + 1, child);
+  problems = self->problems[r->index];
+  for (unsigned int k = 0; k < problems->len; k++)
+    {
+      Problem *problem = problems->pdata[k];
+
+      if (g_strcmp0 (problem->path, path) == 0)
+        return g_strdup (problem_message (self, problem));
+    }
+  return NULL;
 }
 
 JsonNode *

@@ -97,6 +97,17 @@ GStrv intake_form_session_dup_visible (IntakeFormSession *self);
 const char *intake_form_session_get_next (IntakeFormSession *self, const char *name);
 const char *intake_form_session_get_previous (IntakeFormSession *self, const char *name);
 
+/*
+ * Inside one entry of a repeat (@entry counts from 0): the steps shown now, in form order
+ * (relevant children that take an answer and relevant notes; relevance is evaluated within
+ * that entry), and the problem with one child's answer there, in the session's language, or
+ * NULL.  dup_entry_visible returns NULL when @repeat is not a repeat or has no such entry.
+ */
+GStrv intake_form_session_dup_entry_visible (IntakeFormSession *self, const char *repeat,
+                                             unsigned int entry);
+char *intake_form_session_dup_entry_problem (IntakeFormSession *self, const char *repeat,
+                                             unsigned int entry, const char *child);
+
 /* The value expressions see for @name (a calculation's result), as a string; "" if none. */
 char *intake_form_session_dup_value (IntakeFormSession *self, const char *name);
 

@@ -87,6 +87,50 @@ intake_session_is_locked (IntakeSession *session)
   return session->box_sk == NULL;
 }
 
+IntakeSession *
+intake_session_dup (IntakeSession *session, GError **error)
+{
+  IntakeSession *copy;
+
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), NULL);
+
+  if (!_intake_session_require_unlocked (session, error))
+    return NULL;
+  copy = g_object_new (INTAKE_TYPE_SESSION, NULL);
+  copy->store = g_object_ref (session->store);
+  copy->user_id = g_strdup (session->user_id);
+  copy->user_name = g_strdup (session->user_name);
+  copy->role = session->role;
+  memcpy (copy->box_pk, session->box_pk, sizeof copy->box_pk);
+  copy->box_sk = intake_secret_new_from_data (session->box_sk->data, session->box_sk->len);
+  copy->sign_sk = intake_secret_new_from_data (session->sign_sk->data, session->sign_sk->len);
+  if (session->group_sk != NULL)
+    copy->group_sk = intake_secret_new_from_data (session->group_sk->data,
+                                                  session->group_sk->len);
+  return copy;
+}
+
+gboolean
+intake_session_attach_store (IntakeSession *session, IntakeStore *store, GError **error)
+{
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), FALSE);
+  g_return_val_if_fail (INTAKE_IS_STORE (store), FALSE);
+
+  /* Another tablet's store would accept the keys' ids but not open anything: refuse it. */
+  if (g_strcmp0 (intake_store_get_device_id (store),
+                 intake_store_get_device_id (session->store))
+      != 0)
+    {
+      g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
+                           "That data file belongs to another tablet");
+      return FALSE;
+    }
+  /* Cached content and keys belong to reads made through the other connection. */
+  _intake_session_drop_hot (session);
+  g_set_object (&session->store, store);
+  return TRUE;
+}
+
 gboolean
 _intake_session_require_unlocked (IntakeSession *session, GError **error)
 {

@@ -2,6 +2,7 @@
 #include "intake-config.h"
 
 #include "intake-json.h"
+#include "intake-outbox.h"
 #include "intake-store-private.h"
 
 #include <errno.h>
@@ -1251,6 +1252,19 @@ gboolean
 intake_store_wipe (IntakeStore *store, const char *actor, GError **error)
 {
   static const char *const suffixes[] = { "", "-wal", "-shm" };
+  g_autoptr (IntakeEnrollment) enrollment = intake_store_dup_enrollment (store, NULL);
+  g_autofree char *ca_file = NULL;
+
+  /* A CA certificate that enrollment saved in the data folder (from a provisioning file) names
+   * the organisation's server: it goes with the rest. One kept elsewhere is not ours to delete. */
+  if (enrollment != NULL && enrollment->ca_file != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (enrollment->ca_file);
+      g_autofree char *canonical_dir = g_canonicalize_filename (dir, NULL);
+      g_autofree char *data_dir = g_canonicalize_filename (store->data_dir, NULL);
+      if (g_strcmp0 (canonical_dir, data_dir) == 0)
+        ca_file = g_strdup (enrollment->ca_file);
+    }
 
   /* First destroy every key in one durable transaction: from its commit on, no record can be
    * opened, whatever happens to the rest of the wipe. */
@@ -1279,6 +1293,8 @@ intake_store_wipe (IntakeStore *store, const char *actor, GError **error)
       g_autofree char *path = g_strconcat (store->db_path, suffixes[i], NULL);
       shred_file (path);
     }
+  if (ca_file != NULL)
+    shred_file (ca_file);
   return TRUE;
 }
 

@@ -103,6 +103,12 @@ const char *intake_session_get_user_name (IntakeSession *session);
 IntakeRole intake_session_get_role (IntakeSession *session);
 void intake_session_lock (IntakeSession *session);
 gboolean intake_session_is_locked (IntakeSession *session);
+/* For work in another thread: a copy of an unlocked session with its keys in new guarded memory,
+ * still bound to the same store until intake_session_attach_store () moves it to another
+ * connection of the same tablet (a store that thread opened itself). Each thread then has its own
+ * SQLite connection, and locking one session never frees keys the other is using. */
+IntakeSession *intake_session_dup (IntakeSession *session, GError **error);
+gboolean intake_session_attach_store (IntakeSession *session, IntakeStore *store, GError **error);
 
 gboolean intake_session_add_user (IntakeSession *session,
                                   const char *name,

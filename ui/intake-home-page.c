@@ -14,6 +14,7 @@ struct _IntakeHomePage
   GtkLabel *greeting_label;
   GtkButton *new_button;
   GtkButton *review_button;
+  GtkButton *admin_button;
   GtkLabel *outbox_label;
   GtkLabel *sync_label;
   GtkButton *sync_button;
@@ -34,6 +35,7 @@ enum
   SIGNAL_NEW_INTERVIEW,
   SIGNAL_OPEN_INTERVIEW,
   SIGNAL_REVIEW,
+  SIGNAL_ADMIN,
   SIGNAL_SYNC_NOW,
   N_SIGNALS
 };
@@ -50,6 +52,12 @@ static void
 review_clicked_cb (IntakeHomePage *self)
 {
   g_signal_emit (self, signals[SIGNAL_REVIEW], 0);
+}
+
+static void
+admin_clicked_cb (IntakeHomePage *self)
+{
+  g_signal_emit (self, signals[SIGNAL_ADMIN], 0);
 }
 
 static void
@@ -287,6 +295,8 @@ intake_home_page_refresh (IntakeHomePage *self, IntakeSession *session)
   gtk_widget_set_visible (GTK_WIDGET (self->empty_label), drafts->len == 0 && n_done == 0);
 
   gtk_widget_set_visible (GTK_WIDGET (self->review_button), supervisor);
+  gtk_widget_set_visible (GTK_WIDGET (self->admin_button),
+                          intake_session_get_role (session) == INTAKE_ROLE_ADMIN);
   if (supervisor)
     {
       g_autofree char *label = g_strdup_printf (
@@ -327,6 +337,22 @@ intake_home_page_dispose (GObject *object)
   G_OBJECT_CLASS (intake_home_page_parent_class)->dispose (object);
 }
 
+/* Shown (after unlock, after an interview): the keyboard starts on New interview, unless the
+ * focus is already somewhere on this page. */
+static void
+intake_home_page_map (GtkWidget *widget)
+{
+  IntakeHomePage *self = INTAKE_HOME_PAGE (widget);
+  GtkRoot *root;
+  GtkWidget *focus;
+
+  GTK_WIDGET_CLASS (intake_home_page_parent_class)->map (widget);
+  root = gtk_widget_get_root (widget);
+  focus = root ? gtk_root_get_focus (root) : NULL;
+  if (focus == NULL || !gtk_widget_is_ancestor (focus, widget))
+    gtk_widget_grab_focus (GTK_WIDGET (self->new_button));
+}
+
 static void
 intake_home_page_class_init (IntakeHomePageClass *klass)
 {
@@ -334,6 +360,7 @@ intake_home_page_class_init (IntakeHomePageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = intake_home_page_dispose;
+  widget_class->map = intake_home_page_map;
 
   signals[SIGNAL_NEW_INTERVIEW] = g_signal_new ("new-interview", G_TYPE_FROM_CLASS (klass),
                                                 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -346,12 +373,15 @@ intake_home_page_class_init (IntakeHomePageClass *klass)
                                            0);
   signals[SIGNAL_REVIEW] = g_signal_new ("review", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+  signals[SIGNAL_ADMIN] = g_signal_new ("admin", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                        NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/fieldintake/Intake/intake-home-page.ui");
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, greeting_label);
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, new_button);
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, review_button);
+  gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, admin_button);
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, outbox_label);
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, sync_label);
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, sync_button);
@@ -365,6 +395,7 @@ intake_home_page_class_init (IntakeHomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, empty_label);
   gtk_widget_class_bind_template_callback (widget_class, new_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, review_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, admin_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, sync_clicked_cb);
 }
 

@@ -29,6 +29,7 @@ struct _IntakeInterviewPage
   GtkButton *back_button;
   GtkButton *next_button;
   GtkBox *summary_box;
+  GtkWidget *summary_scroll;
 
   IntakeSession *session;
   char *interview_id;
@@ -39,6 +40,10 @@ struct _IntakeInterviewPage
   char *review_note;
   /* The question shown, or NULL on the choice and summary screens. */
   char *current;
+  /* When the question shown is inside one entry of a repeat: the repeat and the entry (from
+   * 0). NULL on every other page, the repeat's own list of entries included. */
+  char *repeat_name;
+  guint entry;
 
   /* The current question's widgets that matter after it is built. */
   GtkWidget *problem_label;
@@ -48,6 +53,17 @@ struct _IntakeInterviewPage
   GtkTextView *text_view;
   GtkCalendar *calendar;
   GPtrArray *choice_buttons;
+  /* What takes the keyboard focus when the page is shown (the answer, or a safe button). */
+  GtkWidget *answer_focus;
+  GtkWidget *unmask_button;
+  GtkWidget *complete_button;
+  GtkWidget *summary_language;
+  /* The open "Remove entry?" question, closed with the page. */
+  GtkWindow *dialog;
+  /* The control to focus once the page is on screen (a weak pointer). */
+  GtkWidget *pending_focus;
+  /* Enter is down: its auto-repeat must not answer and skip page after page. */
+  gboolean enter_held;
   gboolean building;
   guint typing_source;
 };
@@ -64,7 +80,52 @@ enum
 static guint signals[N_SIGNALS];
 
 static void show_question (IntakeInterviewPage *self, const char *name);
+static void show_step (IntakeInterviewPage *self, const char *repeat, guint entry,
+                       const char *name);
 static void show_summary (IntakeInterviewPage *self);
+
+/*
+ * Where each interview was left in this window: its page and the respondent's language, so
+ * that Pause and Continue come back to exactly that page. Question names and a language code
+ * only, never an answer; kept in memory for the life of the window.
+ */
+typedef struct
+{
+  char *language;
+  char *step; /* NULL: the summary. */
+  char *repeat;
+  guint entry;
+} Position;
+
+static GHashTable *positions;
+
+static void
+position_free (gpointer data)
+{
+  Position *pos = data;
+
+  g_free (pos->language);
+  g_free (pos->step);
+  g_free (pos->repeat);
+  g_free (pos);
+}
+
+static void
+remember_position (IntakeInterviewPage *self)
+{
+  Position *pos;
+
+  if (self->interview_id == NULL)
+    return;
+  if (positions == NULL)
+    positions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, position_free);
+  pos = g_new0 (Position, 1);
+  pos->language = g_strdup (self->language);
+  pos->step = g_strdup (self->current);
+  pos->repeat = g_strdup (self->repeat_name);
+  pos->entry = self->entry;
+  g_hash_table_replace (positions, g_strdup (self->interview_id), pos);
+}
 
 static const char *
 language_name (const char *code)
@@ -84,6 +145,29 @@ language_name (const char *code)
     if (g_str_equal (names[i].code, code))
       return names[i].name;
   return code;
+}
+
+/* Gives @widget the keyboard focus now, or as soon as the page is on screen (a new page is
+ * built before the window shows it). */
+static void
+take_focus (IntakeInterviewPage *self, GtkWidget *widget)
+{
+  g_set_weak_pointer (&self->pending_focus, widget);
+  if (gtk_widget_get_mapped (GTK_WIDGET (self)) && gtk_widget_grab_focus (widget))
+    g_clear_weak_pointer (&self->pending_focus);
+}
+
+static void
+intake_interview_page_map (GtkWidget *widget)
+{
+  IntakeInterviewPage *self = INTAKE_INTERVIEW_PAGE (widget);
+
+  GTK_WIDGET_CLASS (intake_interview_page_parent_class)->map (widget);
+  if (self->pending_focus != NULL)
+    {
+      gtk_widget_grab_focus (self->pending_focus);
+      g_clear_weak_pointer (&self->pending_focus);
+    }
 }
 
 static void
@@ -128,13 +212,107 @@ make_button (const char *label, const char *css_class)
   return button;
 }
 
+/* The repeat a question is inside, or NULL. */
+static const IntakeQuestion *
+repeat_of (const IntakeQuestion *q)
+{
+  for (const IntakeQuestion *p = q ? intake_question_get_parent (q) : NULL; p != NULL;
+       p = intake_question_get_parent (p))
+    if (intake_question_get_question_type (p) == INTAKE_QUESTION_REPEAT)
+      return p;
+  return NULL;
+}
+
 static JsonNode *
-answer_of (IntakeInterviewPage *self, const char *name)
+top_answer (IntakeInterviewPage *self, const char *name)
 {
   JsonObject *answers = intake_form_session_get_answers (self->fs);
   JsonNode *node = answers ? json_object_get_member (answers, name) : NULL;
 
   return node != NULL && !JSON_NODE_HOLDS_NULL (node) ? node : NULL;
+}
+
+/* The entries of a repeat as answered (NULL when it has none or was declined). */
+static JsonArray *
+entries_of (IntakeInterviewPage *self, const char *repeat)
+{
+  JsonNode *node = top_answer (self, repeat);
+
+  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+static JsonObject *
+entry_object (IntakeInterviewPage *self, const char *repeat, guint entry)
+{
+  JsonArray *entries = entries_of (self, repeat);
+  JsonNode *node;
+
+  if (entries == NULL || entry >= json_array_get_length (entries))
+    return NULL;
+  node = json_array_get_element (entries, entry);
+  return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/* The answer to @name: a question's, or inside the entry shown, that entry's. */
+static JsonNode *
+answer_of (IntakeInterviewPage *self, const char *name)
+{
+  const IntakeQuestion *q = intake_form_lookup_question (self->form, name);
+  const IntakeQuestion *r = repeat_of (q);
+  JsonObject *entry;
+  JsonNode *node;
+
+  if (r == NULL)
+    return top_answer (self, name);
+  if (self->repeat_name == NULL
+      || !g_str_equal (intake_question_get_name (r), self->repeat_name))
+    return NULL;
+  entry = entry_object (self, self->repeat_name, self->entry);
+  node = entry ? json_object_get_member (entry, name) : NULL;
+  return node != NULL && !JSON_NODE_HOLDS_NULL (node) ? node : NULL;
+}
+
+/* A new array of new entry objects (the session's own are never changed in place), with
+ * member @child of entry @entry set to @value (NULL: removed), and entry @skip left out. */
+static JsonNode *
+entries_with (IntakeInterviewPage *self, const char *repeat, gint entry, const char *child,
+              JsonNode *value, gint skip)
+{
+  JsonArray *old = entries_of (self, repeat);
+  JsonArray *arr = json_array_new ();
+  JsonNode *node = json_node_new (JSON_NODE_ARRAY);
+
+  for (guint i = 0; old != NULL && i < json_array_get_length (old); i++)
+    {
+      JsonNode *element = json_array_get_element (old, i);
+      JsonObject *copy = json_object_new ();
+
+      if ((gint) i == skip)
+        {
+          json_object_unref (copy);
+          continue;
+        }
+      if (JSON_NODE_HOLDS_OBJECT (element))
+        {
+          JsonObjectIter it;
+          const char *member;
+          JsonNode *v;
+
+          json_object_iter_init (&it, json_node_get_object (element));
+          while (json_object_iter_next (&it, &member, &v))
+            json_object_set_member (copy, member, json_node_copy (v));
+        }
+      if ((gint) i == entry && child != NULL)
+        {
+          if (value == NULL || JSON_NODE_HOLDS_NULL (value))
+            json_object_remove_member (copy, child);
+          else
+            json_object_set_member (copy, child, json_node_copy (value));
+        }
+      json_array_add_object_element (arr, copy);
+    }
+  json_node_take_array (node, arr);
+  return node;
 }
 
 static char *
@@ -169,9 +347,11 @@ update_progress (IntakeInterviewPage *self)
   guint n = g_strv_length (visible);
   guint at = 0;
   g_autofree char *text = NULL;
+  /* Inside an entry, the repeat is the step. */
+  const char *step = self->repeat_name ? self->repeat_name : self->current;
 
   for (guint i = 0; i < n; i++)
-    if (g_strcmp0 (visible[i], self->current) == 0)
+    if (g_strcmp0 (visible[i], step) == 0)
       at = i + 1;
   /* The number of steps changes as answers show or hide questions: say where we are now. */
   text = g_strdup_printf (_("Question %u of %u"), at, n);
@@ -195,35 +375,119 @@ update_decline (IntakeInterviewPage *self)
     gtk_widget_remove_css_class (self->decline_button, "suggested-action");
 }
 
-/* Saves one answer of the current question (@value NULL clears it). The screen says "Saved"
- * only after the store's transaction has returned. */
+/* Saves one top-level answer (@value NULL clears it): one durable transaction. The screen
+ * says "Saved" only after the store's transaction has returned. */
 static gboolean
-save_answer (IntakeInterviewPage *self, JsonNode *value)
+store_answer (IntakeInterviewPage *self, const char *name, JsonNode *value)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) null_node = NULL;
-  g_autofree char *problem = NULL;
-  JsonNode *old = answer_of (self, self->current);
 
   if (value == NULL)
     value = null_node = json_node_new (JSON_NODE_NULL);
-  if ((old == NULL && JSON_NODE_HOLDS_NULL (value))
-      || (old != NULL && json_node_equal (old, value)))
-    return TRUE;
   set_saved (self, _("Saving…"));
-  if (!intake_session_set_answer (self->session, self->interview_id, self->current, value,
-                                  &error))
+  if (!intake_session_set_answer (self->session, self->interview_id, name, value, &error))
     {
       set_saved (self, _("Not saved"));
       show_problem (self, error->message);
       toast (self, error->message);
       return FALSE;
     }
-  intake_form_session_set_answer (self->fs, self->current,
-                                  JSON_NODE_HOLDS_NULL (value) ? NULL : value, NULL);
+  intake_form_session_set_answer (self->fs, name, JSON_NODE_HOLDS_NULL (value) ? NULL : value,
+                                  NULL);
   set_saved (self, _("Saved"));
-  problem = intake_form_session_dup_problem (self->fs, self->current);
-  show_problem (self, JSON_NODE_HOLDS_NULL (value) ? NULL : problem);
+  return TRUE;
+}
+
+/* "Entry 2, First name: This question needs an answer." */
+static char *
+entry_problem_text (IntakeInterviewPage *self, guint entry, const char *child,
+                    const char *message)
+{
+  const IntakeQuestion *q = intake_form_lookup_question (self->form, child);
+  const char *label = q ? intake_question_get_label (q, self->language) : NULL;
+
+  return g_strdup_printf (_("Entry %u, %s: %s"), entry + 1, label ? label : child, message);
+}
+
+/* Splits "repeat[N]/child" into its parts (@entry from 0). */
+static gboolean
+parse_entry_path (const char *path, char **repeat, guint *entry, char **child)
+{
+  const char *open = strchr (path, '[');
+  const char *close = open ? strstr (open, "]/") : NULL;
+  guint64 n;
+  g_autofree char *number = NULL;
+
+  if (close == NULL)
+    return FALSE;
+  number = g_strndup (open + 1, close - open - 1);
+  if (!g_ascii_string_to_unsigned (number, 10, 1, G_MAXUINT, &n, NULL))
+    return FALSE;
+  *repeat = g_strndup (path, open - path);
+  *entry = (guint) n - 1;
+  *child = g_strdup (close + 2);
+  return TRUE;
+}
+
+/* The problem with the answer on the page, in words: inside an entry, that child's; on a
+ * repeat's list, the repeat's own or the first entry's, named by entry and question. */
+static char *
+dup_problem (IntakeInterviewPage *self, const char *name)
+{
+  const IntakeQuestion *q = intake_form_lookup_question (self->form, name);
+  g_autoptr (JsonNode) problems = NULL;
+  JsonArray *arr;
+
+  if (q == NULL)
+    return NULL;
+  if (repeat_of (q) != NULL)
+    return self->repeat_name ? intake_form_session_dup_entry_problem (
+                                   self->fs, self->repeat_name, self->entry, name)
+                             : NULL;
+  if (intake_question_get_question_type (q) != INTAKE_QUESTION_REPEAT)
+    return intake_form_session_dup_problem (self->fs, name);
+  problems = intake_form_session_dup_problems_json (self->fs);
+  arr = json_node_get_array (problems);
+  for (guint i = 0; i < json_array_get_length (arr); i++)
+    {
+      JsonObject *p = json_array_get_object_element (arr, i);
+      const char *path = intake_json_get_string (p, "question");
+      g_autofree char *repeat = NULL;
+      g_autofree char *child = NULL;
+      guint entry;
+
+      if (g_strcmp0 (path, name) == 0)
+        return g_strdup (intake_json_get_string (p, "message"));
+      if (path != NULL && parse_entry_path (path, &repeat, &entry, &child)
+          && g_str_equal (repeat, name))
+        return entry_problem_text (self, entry, child, intake_json_get_string (p, "message"));
+    }
+  return NULL;
+}
+
+/* Saves one answer of the question shown (@value NULL clears it); inside a repeat's entry,
+ * the repeat's whole list with that entry changed. */
+static gboolean
+save_answer (IntakeInterviewPage *self, JsonNode *value)
+{
+  g_autofree char *problem = NULL;
+  JsonNode *old = answer_of (self, self->current);
+  gboolean cleared = value == NULL || JSON_NODE_HOLDS_NULL (value);
+
+  if ((old == NULL && cleared) || (old != NULL && value != NULL && json_node_equal (old, value)))
+    return TRUE;
+  if (self->repeat_name != NULL)
+    {
+      g_autoptr (JsonNode) list = entries_with (self, self->repeat_name, (gint) self->entry,
+                                                self->current, value, -1);
+      if (!store_answer (self, self->repeat_name, list))
+        return FALSE;
+    }
+  else if (!store_answer (self, self->current, value))
+    return FALSE;
+  problem = dup_problem (self, self->current);
+  show_problem (self, cleared ? NULL : problem);
   update_decline (self);
   update_progress (self);
   return TRUE;
@@ -368,20 +632,17 @@ date_selected_cb (IntakeInterviewPage *self)
   save_answer (self, node);
 }
 
+static void go_next (IntakeInterviewPage *self);
+
 static void
 decline_clicked_cb (IntakeInterviewPage *self)
 {
   g_autoptr (JsonNode) node = intake_answer_new_declined ();
-  const char *next;
 
   g_clear_handle_id (&self->typing_source, g_source_remove);
   if (!save_answer (self, node))
     return;
-  next = intake_form_session_get_next (self->fs, self->current);
-  if (next != NULL)
-    show_question (self, next);
-  else
-    show_summary (self);
+  go_next (self);
 }
 
 static void
@@ -390,6 +651,9 @@ unmask_clicked_cb (GtkButton *button, IntakeInterviewPage *self)
   gboolean shown = gtk_widget_get_visible (self->answer_area);
 
   gtk_widget_set_visible (self->answer_area, !shown);
+  /* Shown by keyboard: straight on to the answer. */
+  if (!shown && self->answer_focus != NULL && gtk_widget_has_focus (GTK_WIDGET (button)))
+    gtk_widget_grab_focus (self->answer_focus);
   gtk_button_set_label (button, shown ? _("Sensitive answer hidden: tap to show")
                                       : _("Hide the answer"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
@@ -463,6 +727,209 @@ build_numpad (IntakeInterviewPage *self, GtkBox *area, gboolean decimal)
 
 static void next_clicked_cb (IntakeInterviewPage *self);
 
+/* One entry in a line: "Relation: son; Age: 10", sensitive answers hidden. */
+static char *
+entry_text (IntakeInterviewPage *self, const IntakeQuestion *repeat, guint entry)
+{
+  g_auto (GStrv) steps = intake_form_session_dup_entry_visible (
+      self->fs, intake_question_get_name (repeat), entry);
+  JsonObject *o = entry_object (self, intake_question_get_name (repeat), entry);
+  g_autoptr (GString) text = g_string_new (NULL);
+
+  for (guint i = 0; steps != NULL && steps[i] != NULL; i++)
+    {
+      const IntakeQuestion *c = intake_form_lookup_question (self->form, steps[i]);
+      JsonNode *a = o ? json_object_get_member (o, steps[i]) : NULL;
+      g_autofree char *value = NULL;
+      const char *label;
+
+      if (c == NULL || !intake_question_is_answerable (c) || a == NULL
+          || JSON_NODE_HOLDS_NULL (a))
+        continue;
+      label = intake_question_get_label (c, self->language);
+      if (intake_question_get_sensitive (c) && !intake_answer_is_declined (a))
+        value = g_strdup (_("hidden"));
+      else
+        value = _intake_answer_to_text (c, a, self->language);
+      g_string_append_printf (text, "%s%s: %s", text->len > 0 ? "; " : "",
+                              label ? label : steps[i], value);
+    }
+  if (text->len == 0)
+    g_string_append (text, _("No answers yet"));
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* A repeat's answer in words, one line per entry. */
+static char *
+repeat_text (IntakeInterviewPage *self, const IntakeQuestion *q, JsonNode *answer)
+{
+  JsonArray *arr;
+  g_autoptr (GString) text = NULL;
+
+  if (answer == NULL || !JSON_NODE_HOLDS_ARRAY (answer))
+    return _intake_answer_to_text (q, answer, self->language);
+  arr = json_node_get_array (answer);
+  if (json_array_get_length (arr) == 0)
+    return g_strdup (_("No entries"));
+  text = g_string_new (NULL);
+  for (guint i = 0; i < json_array_get_length (arr); i++)
+    {
+      g_autofree char *line = entry_text (self, q, i);
+      g_string_append_printf (text, "%s%u. %s", i > 0 ? "\n" : "", i + 1, line);
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static void open_entry (IntakeInterviewPage *self, const char *repeat, guint entry);
+
+static void
+entry_change_cb (GtkButton *button, IntakeInterviewPage *self)
+{
+  g_autofree char *repeat = g_strdup (self->current);
+
+  open_entry (self, repeat, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "entry")));
+}
+
+static void
+add_entry_cb (IntakeInterviewPage *self)
+{
+  g_autofree char *repeat = g_strdup (self->current);
+  g_autoptr (JsonNode) list = entries_with (self, repeat, -1, NULL, NULL, -1);
+  guint n;
+
+  json_array_add_object_element (json_node_get_array (list), json_object_new ());
+  n = json_array_get_length (json_node_get_array (list));
+  if (!store_answer (self, repeat, list))
+    return;
+  open_entry (self, repeat, n - 1);
+}
+
+static void
+remove_response_cb (AdwMessageDialog *dialog, const char *response, IntakeInterviewPage *self)
+{
+  guint entry = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "entry"));
+  g_autofree char *repeat = g_strdup (g_object_get_data (G_OBJECT (dialog), "repeat"));
+  g_autoptr (JsonNode) list = NULL;
+
+  self->dialog = NULL;
+  if (g_strcmp0 (response, "remove") != 0 || g_strcmp0 (repeat, self->current) != 0)
+    return;
+  list = entries_with (self, repeat, -1, NULL, NULL, (gint) entry);
+  if (!store_answer (self, repeat, list))
+    return;
+  toast (self, _("Entry removed"));
+  show_question (self, repeat);
+}
+
+/* Removing loses the entry's answers: asked first. */
+static void
+entry_remove_cb (GtkButton *button, IntakeInterviewPage *self)
+{
+  guint entry = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "entry"));
+  g_autofree char *heading = g_strdup_printf (_("Remove entry %u?"), entry + 1);
+  GtkWidget *dialog;
+
+  if (self->dialog != NULL)
+    gtk_window_destroy (self->dialog);
+  dialog = adw_message_dialog_new (GTK_WINDOW (gtk_widget_get_root (GTK_WIDGET (self))), heading,
+                                   _("Its answers are deleted from this interview."));
+  adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog), "cancel", _("Cancel"), "remove",
+                                    _("Remove"), NULL);
+  adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "remove",
+                                              ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_object_set_data (G_OBJECT (dialog), "entry", GUINT_TO_POINTER (entry));
+  g_object_set_data_full (G_OBJECT (dialog), "repeat", g_strdup (self->current), g_free);
+  g_signal_connect_object (dialog, "response", G_CALLBACK (remove_response_cb), self, 0);
+  self->dialog = GTK_WINDOW (dialog);
+  /* The release of the key that opened the dialog goes to the dialog. */
+  self->enter_held = FALSE;
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* A repeat's page: its entries, each one tap from its answers or its removal, and Add. */
+static void
+build_repeat_list (IntakeInterviewPage *self, const IntakeQuestion *q, GtkBox *area)
+{
+  const char *name = intake_question_get_name (q);
+  JsonArray *entries = entries_of (self, name);
+  guint n = entries ? json_array_get_length (entries) : 0;
+  GtkWidget *add;
+
+  if (n == 0)
+    add_label (area, _("No entries yet."), "dim-label");
+  else
+    {
+      GtkWidget *list = gtk_list_box_new ();
+
+      gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+      gtk_widget_add_css_class (list, "boxed-list");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (list), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      intake_question_get_label (q, self->language), -1);
+      for (guint i = 0; i < n; i++)
+        {
+          GtkWidget *row = adw_action_row_new ();
+          GtkWidget *button;
+          g_autofree char *title = g_strdup_printf (_("Entry %u"), i + 1);
+          g_autofree char *text = entry_text (self, q, i);
+          g_autofree char *escaped = NULL;
+          g_autofree char *change = g_strdup_printf (_("Change entry %u"), i + 1);
+          g_autofree char *remove = g_strdup_printf (_("Remove entry %u"), i + 1);
+          g_auto (GStrv) steps = intake_form_session_dup_entry_visible (self->fs, name, i);
+          gboolean wrong = FALSE;
+
+          for (guint k = 0; steps != NULL && steps[k] != NULL && !wrong; k++)
+            {
+              g_autofree char *problem = intake_form_session_dup_entry_problem (self->fs, name,
+                                                                                i, steps[k]);
+              if (problem != NULL)
+                {
+                  g_autofree char *with = g_strdup_printf ("%s — %s", text, problem);
+                  g_free (text);
+                  text = g_steal_pointer (&with);
+                  wrong = TRUE;
+                }
+            }
+          escaped = g_markup_escape_text (text, -1);
+          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped);
+          adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
+          if (wrong)
+            gtk_widget_add_css_class (row, "error");
+
+          button = make_button (_("Change"), "big");
+          gtk_widget_add_css_class (button, "flat");
+          gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                          GTK_ACCESSIBLE_PROPERTY_LABEL, change, -1);
+          g_object_set_data (G_OBJECT (button), "entry", GUINT_TO_POINTER (i));
+          g_signal_connect (button, "clicked", G_CALLBACK (entry_change_cb), self);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+
+          button = gtk_button_new_from_icon_name ("user-trash-symbolic");
+          gtk_widget_add_css_class (button, "big");
+          gtk_widget_add_css_class (button, "flat");
+          gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+          gtk_widget_set_tooltip_text (button, remove);
+          gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                          GTK_ACCESSIBLE_PROPERTY_LABEL, remove, -1);
+          g_object_set_data (G_OBJECT (button), "entry", GUINT_TO_POINTER (i));
+          g_signal_connect (button, "clicked", G_CALLBACK (entry_remove_cb), self);
+          adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
+          gtk_list_box_append (GTK_LIST_BOX (list), row);
+        }
+      gtk_box_append (area, list);
+    }
+  add = make_button (n == 0 ? _("Add an entry") : _("Add another entry"), "big");
+  gtk_widget_set_halign (add, GTK_ALIGN_START);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (add), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Add an entry"), -1);
+  g_signal_connect_swapped (add, "clicked", G_CALLBACK (add_entry_cb), self);
+  gtk_box_append (area, add);
+  self->answer_focus = add;
+}
+
 static void
 build_answer (IntakeInterviewPage *self, const IntakeQuestion *q, GtkBox *area)
 {
@@ -507,6 +974,11 @@ build_answer (IntakeInterviewPage *self, const IntakeQuestion *q, GtkBox *area)
                     active = TRUE;
               }
             gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), active);
+            /* The keyboard starts on the answer given, or on the first choice. */
+            if (self->answer_focus == NULL || (active && self->choice_buttons->len > 0
+                                               && !gtk_toggle_button_get_active (
+                                                   GTK_TOGGLE_BUTTON (self->answer_focus))))
+              self->answer_focus = button;
             g_signal_connect (button, "toggled", G_CALLBACK (choice_toggled_cb), self);
             g_ptr_array_add (self->choice_buttons, button);
             gtk_box_append (area, button);
@@ -535,6 +1007,7 @@ build_answer (IntakeInterviewPage *self, const IntakeQuestion *q, GtkBox *area)
         g_signal_connect_swapped (entry, "changed", G_CALLBACK (typing_changed_cb), self);
         g_signal_connect_swapped (entry, "activate", G_CALLBACK (next_clicked_cb), self);
         self->number_entry = GTK_ENTRY (entry);
+        self->answer_focus = entry;
         gtk_box_append (area, entry);
         build_numpad (self, area, type == INTAKE_QUESTION_DECIMAL);
         break;
@@ -560,6 +1033,7 @@ build_answer (IntakeInterviewPage *self, const IntakeQuestion *q, GtkBox *area)
         g_signal_connect_swapped (buffer, "changed", G_CALLBACK (typing_changed_cb), self);
         gtk_frame_set_child (GTK_FRAME (frame), view);
         self->text_view = GTK_TEXT_VIEW (view);
+        self->answer_focus = view;
         gtk_box_append (area, frame);
         break;
       }
@@ -577,6 +1051,7 @@ build_answer (IntakeInterviewPage *self, const IntakeQuestion *q, GtkBox *area)
               gtk_calendar_select_day (GTK_CALENDAR (calendar), dt);
           }
         gtk_widget_set_halign (calendar, GTK_ALIGN_START);
+        gtk_widget_add_css_class (calendar, "big");
         gtk_accessible_update_property (GTK_ACCESSIBLE (calendar),
                                         GTK_ACCESSIBLE_PROPERTY_LABEL,
                                         label ? label : _("Date"), -1);
@@ -584,13 +1059,16 @@ build_answer (IntakeInterviewPage *self, const IntakeQuestion *q, GtkBox *area)
         g_signal_connect_swapped (use, "clicked", G_CALLBACK (date_selected_cb), self);
         gtk_widget_set_halign (use, GTK_ALIGN_START);
         self->calendar = GTK_CALENDAR (calendar);
+        self->answer_focus = calendar;
         gtk_box_append (area, calendar);
+        add_label (area, _("Keyboard: arrows move through the days, Space chooses, Enter "
+                           "goes on."),
+                   "dim-label");
         gtk_box_append (area, use);
         break;
       }
     case INTAKE_QUESTION_REPEAT:
-      add_label (area, _("This kind of question (a list of entries) cannot be answered in this "
-                         "version of the app yet."), "dim-label");
+      build_repeat_list (self, q, area);
       break;
     case INTAKE_QUESTION_NOTE:
     case INTAKE_QUESTION_CALCULATE:
@@ -610,6 +1088,9 @@ reset_question_widgets (IntakeInterviewPage *self)
   self->number_entry = NULL;
   self->text_view = NULL;
   self->calendar = NULL;
+  self->answer_focus = NULL;
+  self->unmask_button = NULL;
+  self->complete_button = NULL;
   g_ptr_array_set_size (self->choice_buttons, 0);
   clear_box (self->question_box);
 }
@@ -641,19 +1122,44 @@ add_review_note (IntakeInterviewPage *self, GtkBox *box)
 static void
 show_question (IntakeInterviewPage *self, const char *name)
 {
+  show_step (self, NULL, 0, name);
+}
+
+/* Shows question @name; with @repeat, inside entry @entry of that repeat. */
+static void
+show_step (IntakeInterviewPage *self, const char *repeat, guint entry, const char *name)
+{
   const IntakeQuestion *q = intake_form_lookup_question (self->form, name);
+  const IntakeQuestion *rq = repeat ? intake_form_lookup_question (self->form, repeat) : NULL;
   const char *hint;
   JsonNode *answer;
   GtkWidget *area;
   gboolean answerable;
+  gboolean masked = FALSE;
+  gboolean has_previous;
 
   g_return_if_fail (q != NULL);
   reset_question_widgets (self);
-  g_free (self->current);
-  self->current = g_strdup (name);
+  /* @name and @repeat may be our own strings. */
+  {
+    char *new_current = g_strdup (name);
+    char *new_repeat = g_strdup (repeat);
+    g_free (self->current);
+    g_free (self->repeat_name);
+    self->current = new_current;
+    self->repeat_name = new_repeat;
+    self->entry = entry;
+  }
   self->building = TRUE;
 
   add_review_note (self, self->question_box);
+  if (rq != NULL)
+    {
+      g_autofree char *where = g_strdup_printf (_("%s — entry %u"),
+                                                intake_question_get_label (rq, self->language),
+                                                entry + 1);
+      add_label (self->question_box, where, "entry-context");
+    }
   add_label (self->question_box, intake_question_get_label (q, self->language)
                                      ? intake_question_get_label (q, self->language)
                                      : name,
@@ -674,20 +1180,35 @@ show_question (IntakeInterviewPage *self, const char *name)
       g_signal_connect (unmask, "clicked", G_CALLBACK (unmask_clicked_cb), self);
       gtk_widget_set_visible (area, FALSE);
       gtk_box_append (self->question_box, unmask);
+      self->unmask_button = unmask;
+      masked = TRUE;
     }
+  /* The validation message in view: right under a number, above any other answer (a long
+   * list of choices would push it out of sight). */
+  if (self->number_entry != NULL)
+    {
+      self->problem_label = add_label (GTK_BOX (area), "", "problem");
+      gtk_box_reorder_child_after (GTK_BOX (area), self->problem_label,
+                                   GTK_WIDGET (self->number_entry));
+    }
+  else
+    self->problem_label = add_label (self->question_box, "", "problem");
   gtk_box_append (self->question_box, area);
 
-  self->problem_label = add_label (self->question_box, "", "problem");
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->problem_label),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, _("Problem with the answer"),
                                   -1);
   answer = answer_of (self, name);
   {
-    g_autofree char *problem = answer ? intake_form_session_dup_problem (self->fs, name) : NULL;
+    g_autofree char *problem = answer ? dup_problem (self, name) : NULL;
     show_problem (self, problem);
   }
 
-  if (answerable)
+  /* A repeat with entries is not declined as a whole: that would delete them. */
+  if (answerable
+      && !(intake_question_get_question_type (q) == INTAKE_QUESTION_REPEAT
+           && entries_of (self, name) != NULL
+           && json_array_get_length (entries_of (self, name)) > 0))
     {
       self->decline_button = make_button (_("Prefer not to say"), "big");
       gtk_widget_set_margin_top (self->decline_button, 12);
@@ -700,36 +1221,57 @@ show_question (IntakeInterviewPage *self, const char *name)
   set_saved (self, answer ? _("Saved") : "");
   update_progress (self);
   update_language_button (self);
-  gtk_widget_set_sensitive (GTK_WIDGET (self->back_button),
-                            intake_form_session_get_previous (self->fs, name) != NULL);
+  has_previous = repeat != NULL
+                 || intake_form_session_get_previous (self->fs, name) != NULL;
+  gtk_widget_set_sensitive (GTK_WIDGET (self->back_button), has_previous);
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->question_scroll), 0);
   _intake_stack_show (self->step_stack, "question");
   self->building = FALSE;
+  remember_position (self);
 
-  if (self->number_entry != NULL)
-    gtk_widget_grab_focus (GTK_WIDGET (self->number_entry));
-  else if (self->text_view != NULL && gtk_widget_get_visible (area))
-    gtk_widget_grab_focus (GTK_WIDGET (self->text_view));
+  /* The keyboard starts where the answer is given; on a masked answer, at the button that
+   * shows it; on a note, at Next. */
+  if (masked)
+    take_focus (self, self->unmask_button);
+  else if (self->answer_focus != NULL)
+    take_focus (self, self->answer_focus);
+  else
+    take_focus (self, GTK_WIDGET (self->next_button));
 }
 
+/* The first step of an entry (its list when it has none). */
 static void
-next_clicked_cb (IntakeInterviewPage *self)
+open_entry (IntakeInterviewPage *self, const char *repeat, guint entry)
 {
-  const IntakeQuestion *q;
+  g_auto (GStrv) steps = intake_form_session_dup_entry_visible (self->fs, repeat, entry);
+
+  if (steps != NULL && steps[0] != NULL)
+    show_step (self, repeat, entry, steps[0]);
+  else
+    show_question (self, repeat);
+}
+
+/* From the question shown to the next: within an entry, its next question, and after its
+ * last, back to the repeat's list; otherwise the form's next step or the summary. */
+static void
+go_next (IntakeInterviewPage *self)
+{
   const char *next;
 
-  if (self->current == NULL || !flush_typing (self))
-    return;
-  q = intake_form_lookup_question (self->form, self->current);
-  if (intake_question_is_answerable (q))
+  if (self->repeat_name != NULL)
     {
-      g_autofree char *problem = intake_form_session_dup_problem (self->fs, self->current);
-      if (problem != NULL)
-        {
-          /* A required question left empty: say so here; "Prefer not to say" is the way on. */
-          show_problem (self, problem);
-          return;
-        }
+      g_auto (GStrv) steps = intake_form_session_dup_entry_visible (self->fs, self->repeat_name,
+                                                                    self->entry);
+      g_autofree char *repeat = g_strdup (self->repeat_name);
+
+      for (guint i = 0; steps != NULL && steps[i] != NULL; i++)
+        if (g_str_equal (steps[i], self->current) && steps[i + 1] != NULL)
+          {
+            show_step (self, repeat, self->entry, steps[i + 1]);
+            return;
+          }
+      show_question (self, repeat);
+      return;
     }
   next = intake_form_session_get_next (self->fs, self->current);
   if (next != NULL)
@@ -739,12 +1281,59 @@ next_clicked_cb (IntakeInterviewPage *self)
 }
 
 static void
+next_clicked_cb (IntakeInterviewPage *self)
+{
+  const IntakeQuestion *q;
+
+  if (self->current == NULL || !flush_typing (self))
+    return;
+  q = intake_form_lookup_question (self->form, self->current);
+  if (intake_question_is_answerable (q))
+    {
+      g_autofree char *problem = NULL;
+
+      /* A repeat left with no entry: "none" is its answer (saved, so that resuming goes on
+       * past it). */
+      if (intake_question_get_question_type (q) == INTAKE_QUESTION_REPEAT
+          && answer_of (self, self->current) == NULL && !intake_question_get_required (q))
+        {
+          g_autoptr (JsonNode) none = entries_with (self, self->current, -1, NULL, NULL, -1);
+          if (!save_answer (self, none))
+            return;
+        }
+      problem = dup_problem (self, self->current);
+      if (problem != NULL)
+        {
+          /* A required question left empty: say so here; "Prefer not to say" is the way on. */
+          show_problem (self, problem);
+          return;
+        }
+    }
+  go_next (self);
+}
+
+static void
 back_clicked_cb (IntakeInterviewPage *self)
 {
   const char *previous;
 
   if (self->current == NULL || !flush_typing (self))
     return;
+  if (self->repeat_name != NULL)
+    {
+      g_auto (GStrv) steps = intake_form_session_dup_entry_visible (self->fs, self->repeat_name,
+                                                                    self->entry);
+      g_autofree char *repeat = g_strdup (self->repeat_name);
+
+      for (guint i = 1; steps != NULL && steps[i] != NULL; i++)
+        if (g_str_equal (steps[i], self->current))
+          {
+            show_step (self, repeat, self->entry, steps[i - 1]);
+            return;
+          }
+      show_question (self, repeat);
+      return;
+    }
   previous = intake_form_session_get_previous (self->fs, self->current);
   if (previous != NULL)
     show_question (self, previous);
@@ -776,10 +1365,82 @@ language_clicked_cb (IntakeInterviewPage *self)
   if (self->current != NULL)
     {
       g_autofree char *current = g_strdup (self->current);
-      show_question (self, current);
+      g_autofree char *repeat = g_strdup (self->repeat_name);
+      show_step (self, repeat, self->entry, current);
+      /* Switched from the keyboard: stay on the switch. */
+      gtk_widget_grab_focus (GTK_WIDGET (self->language_button));
     }
   else
-    show_summary (self);
+    {
+      show_summary (self);
+      if (self->summary_language != NULL)
+        gtk_widget_grab_focus (self->summary_language);
+    }
+}
+
+static gboolean
+is_enter (guint keyval)
+{
+  return keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter || keyval == GDK_KEY_ISO_Enter;
+}
+
+/*
+ * Enter is Next where that is safe: on a choice it chooses it (if it is not chosen yet) and
+ * goes on; on a calendar it takes the chosen day and goes on; in a number it goes on (the
+ * entry's own activate). Space still only chooses, and in a text box Enter is a new line.
+ * Held down, Enter acts once: its auto-repeat would otherwise answer page after page.
+ */
+static gboolean
+key_pressed_cb (GtkEventControllerKey *controller, guint keyval, guint keycode,
+                GdkModifierType state, IntakeInterviewPage *self)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkWidget *focus = root ? gtk_root_get_focus (root) : NULL;
+  const IntakeQuestion *q;
+
+  if (!is_enter (keyval))
+    return FALSE;
+  if (self->enter_held)
+    return TRUE;
+  self->enter_held = TRUE;
+  /* Ctrl+Enter: Next (Complete on the summary), before a text box takes it for a new line. */
+  if ((state & GDK_CONTROL_MASK) != 0)
+    {
+      gtk_widget_activate_action (GTK_WIDGET (self), "interview.next", NULL);
+      return TRUE;
+    }
+  if ((state & (GDK_ALT_MASK | GDK_SHIFT_MASK)) != 0 || self->current == NULL || focus == NULL)
+    return FALSE;
+  q = intake_form_lookup_question (self->form, self->current);
+  if (GTK_IS_TOGGLE_BUTTON (focus) && g_ptr_array_find (self->choice_buttons, focus, NULL))
+    {
+      if (intake_question_get_question_type (q) == INTAKE_QUESTION_SELECT_ONE
+          && !gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (focus)))
+        {
+          gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (focus), TRUE);
+          if (answer_of (self, self->current) == NULL)
+            return TRUE; /* Not saved: the page says why. */
+        }
+      next_clicked_cb (self);
+      return TRUE;
+    }
+  if (self->calendar != NULL
+      && (focus == GTK_WIDGET (self->calendar)
+          || gtk_widget_is_ancestor (focus, GTK_WIDGET (self->calendar))))
+    {
+      date_selected_cb (self);
+      next_clicked_cb (self);
+      return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+key_released_cb (GtkEventControllerKey *controller, guint keyval, guint keycode,
+                 GdkModifierType state, IntakeInterviewPage *self)
+{
+  if (is_enter (keyval))
+    self->enter_held = FALSE;
 }
 
 static void
@@ -789,6 +1450,19 @@ next_action_cb (GtkWidget *widget, const char *action_name, GVariant *param)
 
   if (self->current != NULL)
     next_clicked_cb (self);
+  else
+    gtk_widget_activate_action (widget, "interview.complete", NULL);
+}
+
+/* Ctrl+Enter on the summary: Complete, deliberately (a plain Enter never completes). */
+static void
+complete_action_cb (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  IntakeInterviewPage *self = INTAKE_INTERVIEW_PAGE (widget);
+
+  if (self->current == NULL && self->complete_button != NULL
+      && gtk_widget_get_mapped (self->complete_button))
+    gtk_widget_activate (self->complete_button);
 }
 
 static void
@@ -805,7 +1479,13 @@ back_action_cb (GtkWidget *widget, const char *action_name, GVariant *param)
 static void
 problem_jump_cb (GtkButton *button, IntakeInterviewPage *self)
 {
-  show_question (self, g_object_get_data (G_OBJECT (button), "question"));
+  const char *repeat = g_object_get_data (G_OBJECT (button), "repeat");
+
+  if (repeat != NULL)
+    show_step (self, repeat, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "entry")),
+               g_object_get_data (G_OBJECT (button), "question"));
+  else
+    show_question (self, g_object_get_data (G_OBJECT (button), "question"));
 }
 
 static void
@@ -952,6 +1632,8 @@ add_all_answers (IntakeInterviewPage *self)
       if (answer != NULL && intake_question_get_sensitive (q)
           && !intake_answer_is_declined (answer))
         text = g_strdup (_("Sensitive answer hidden"));
+      else if (intake_question_get_question_type (q) == INTAKE_QUESTION_REPEAT)
+        text = repeat_text (self, q, answer);
       else
         text = answer_to_text (self, q, answer);
       if (problem != NULL)
@@ -971,7 +1653,7 @@ add_all_answers (IntakeInterviewPage *self)
         adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped);
       }
       adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 3);
-      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
       if (problem != NULL || answer == NULL)
         gtk_widget_add_css_class (row, "error");
       button = make_button (_("Change"), "big");
@@ -997,11 +1679,35 @@ show_summary (IntakeInterviewPage *self)
   g_autoptr (JsonNode) problems = intake_form_session_dup_problems_json (self->fs);
   JsonArray *parr = problems && JSON_NODE_HOLDS_ARRAY (problems) ? json_node_get_array (problems)
                                                                  : NULL;
-  GtkWidget *button, *message, *row;
+  GtkWidget *button, *message, *row, *back;
+  GtkWidget *first_problem = NULL;
 
   reset_question_widgets (self);
   g_clear_pointer (&self->current, g_free);
+  g_clear_pointer (&self->repeat_name, g_free);
+  self->summary_language = NULL;
   clear_box (self->summary_box);
+
+  /* On top: back to the questions, and the respondent's language, switchable here too. */
+  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  back = make_button (_("Back to the questions"), "big");
+  gtk_widget_add_css_class (back, "flat");
+  gtk_widget_set_hexpand (back, TRUE);
+  gtk_widget_set_halign (back, GTK_ALIGN_START);
+  g_signal_connect (back, "clicked", G_CALLBACK (summary_back_cb), self);
+  gtk_box_append (GTK_BOX (row), back);
+  if (g_strv_length ((GStrv) intake_form_get_languages (self->form)) > 1)
+    {
+      g_autofree char *accessible = g_strdup_printf (_("Language: %s"),
+                                                     language_name (self->language));
+      self->summary_language = make_button (language_name (self->language), "big");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->summary_language),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+      g_signal_connect_swapped (self->summary_language, "clicked",
+                                G_CALLBACK (language_clicked_cb), self);
+      gtk_box_append (GTK_BOX (row), self->summary_language);
+    }
+  gtk_box_append (self->summary_box, row);
 
   add_label (self->summary_box, _("Summary"), "title-1");
   add_review_note (self, self->summary_box);
@@ -1017,12 +1723,29 @@ show_summary (IntakeInterviewPage *self)
           const char *name = intake_json_get_string (p, "question");
           const IntakeQuestion *q = intake_form_lookup_question (self->form, name);
           g_autofree char *text = NULL;
+          g_autofree char *repeat = NULL;
+          g_autofree char *child = NULL;
+          guint entry = 0;
 
-          text = g_strdup_printf ("%s: %s",
-                                  q && intake_question_get_label (q, self->language)
-                                      ? intake_question_get_label (q, self->language)
-                                      : name,
-                                  intake_json_get_string (p, "message"));
+          /* A question inside a repeat's entry: "Children with you: Entry 2, Age: …". */
+          if (q == NULL && name != NULL && parse_entry_path (name, &repeat, &entry, &child)
+              && (q = intake_form_lookup_question (self->form, child)) != NULL)
+            {
+              const IntakeQuestion *rq = intake_form_lookup_question (self->form, repeat);
+              g_autofree char *inner = entry_problem_text (self, entry, child,
+                                                           intake_json_get_string (p, "message"));
+              text = g_strdup_printf ("%s: %s",
+                                      rq ? intake_question_get_label (rq, self->language)
+                                         : repeat,
+                                      inner);
+              name = child;
+            }
+          else
+            text = g_strdup_printf ("%s: %s",
+                                    q && intake_question_get_label (q, self->language)
+                                        ? intake_question_get_label (q, self->language)
+                                        : name,
+                                    intake_json_get_string (p, "message"));
           if (q == NULL)
             {
               add_label (self->summary_box, text, "problem");
@@ -1033,8 +1756,16 @@ show_summary (IntakeInterviewPage *self)
           gtk_widget_add_css_class (button, "problem");
           gtk_label_set_xalign (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (button))), 0);
           g_object_set_data_full (G_OBJECT (button), "question", g_strdup (name), g_free);
+          if (repeat != NULL)
+            {
+              g_object_set_data_full (G_OBJECT (button), "repeat", g_steal_pointer (&repeat),
+                                      g_free);
+              g_object_set_data (G_OBJECT (button), "entry", GUINT_TO_POINTER (entry));
+            }
           g_signal_connect (button, "clicked", G_CALLBACK (problem_jump_cb), self);
           gtk_box_append (self->summary_box, button);
+          if (first_problem == NULL)
+            first_problem = button;
         }
     }
 
@@ -1043,20 +1774,23 @@ show_summary (IntakeInterviewPage *self)
   message = add_label (self->summary_box, "", "problem");
   gtk_widget_set_visible (message, FALSE);
 
-  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  gtk_box_set_homogeneous (GTK_BOX (row), TRUE);
-  gtk_widget_set_margin_top (row, 12);
-  button = make_button (_("Back to the questions"), "big");
-  g_signal_connect (button, "clicked", G_CALLBACK (summary_back_cb), self);
-  gtk_box_append (GTK_BOX (row), button);
   button = make_button (_("Complete"), "big");
   gtk_widget_add_css_class (button, "suggested-action");
+  gtk_widget_set_margin_top (button, 12);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
+                                  _("Ctrl+Enter"), -1);
   g_object_set_data (G_OBJECT (button), "message", message);
   g_signal_connect (button, "clicked", G_CALLBACK (complete_cb), self);
-  gtk_box_append (GTK_BOX (row), button);
-  gtk_box_append (self->summary_box, row);
+  gtk_box_append (self->summary_box, button);
+  self->complete_button = button;
 
+  gtk_adjustment_set_value (
+      gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->summary_scroll)), 0);
   _intake_stack_show (self->step_stack, "summary");
+  remember_position (self);
+  /* The keyboard starts at the top (the result stays in view), on the first thing still to
+   * answer if there is one; Complete is never where Enter lands by itself (Ctrl+Enter). */
+  take_focus (self, first_problem ? first_problem : back);
 }
 
 /* Starting: choose the form, then the language. */
@@ -1101,6 +1835,7 @@ static void
 show_language_choice (IntakeInterviewPage *self)
 {
   const char *const *languages = intake_form_get_languages (self->form);
+  GtkWidget *first = NULL;
 
   clear_box (self->choose_box);
   gtk_label_set_label (self->choose_title, _("Which language does the person speak?"));
@@ -1110,8 +1845,12 @@ show_language_choice (IntakeInterviewPage *self)
       g_object_set_data_full (G_OBJECT (button), "language", g_strdup (languages[i]), g_free);
       g_signal_connect (button, "clicked", G_CALLBACK (language_chosen_cb), self);
       gtk_box_append (self->choose_box, button);
+      if (i == 0)
+        first = button;
     }
   _intake_stack_show (self->step_stack, "choose");
+  if (first != NULL)
+    take_focus (self, first);
 }
 
 static IntakeForm *
@@ -1181,6 +1920,8 @@ show_form_choice (IntakeInterviewPage *self, GError **error)
       g_object_set_data_full (G_OBJECT (button), "form", g_object_ref (form), g_object_unref);
       g_signal_connect (button, "clicked", G_CALLBACK (form_chosen_cb), self);
       gtk_box_append (self->choose_box, button);
+      if (i == 0)
+        take_focus (self, button);
     }
   _intake_stack_show (self->step_stack, "choose");
   return TRUE;
@@ -1205,6 +1946,34 @@ resume (IntakeInterviewPage *self)
   show_summary (self);
 }
 
+/* Back to the page this window last showed of the interview, if it is still shown now. */
+static gboolean
+resume_at (IntakeInterviewPage *self, Position *pos)
+{
+  g_auto (GStrv) visible = intake_form_session_dup_visible (self->fs);
+  g_auto (GStrv) steps = NULL;
+  g_autofree char *step = g_strdup (pos->step);
+  g_autofree char *repeat = g_strdup (pos->repeat);
+
+  if (step == NULL)
+    {
+      show_summary (self);
+      return TRUE;
+    }
+  if (!g_strv_contains ((const char *const *) visible, repeat ? repeat : step))
+    return FALSE;
+  if (repeat == NULL)
+    {
+      show_question (self, step);
+      return TRUE;
+    }
+  steps = intake_form_session_dup_entry_visible (self->fs, repeat, pos->entry);
+  if (steps == NULL || !g_strv_contains ((const char *const *) steps, step))
+    return FALSE;
+  show_step (self, repeat, pos->entry, step);
+  return TRUE;
+}
+
 static gboolean
 open_draft (IntakeInterviewPage *self, const char *interview_id, GError **error)
 {
@@ -1212,6 +1981,7 @@ open_draft (IntakeInterviewPage *self, const char *interview_id, GError **error)
                                                                   error);
   JsonObject *answers;
   const char *language;
+  Position *pos;
 
   if (iv == NULL)
     return FALSE;
@@ -1230,12 +2000,16 @@ open_draft (IntakeInterviewPage *self, const char *interview_id, GError **error)
     JsonObject *note = intake_json_get_object (iv->content, "review_note");
     self->review_note = g_strdup (note ? intake_json_get_string (note, "text") : NULL);
   }
+  pos = positions ? g_hash_table_lookup (positions, interview_id) : NULL;
   language = answers ? intake_json_get_string (answers, "interview_language") : NULL;
+  if (pos != NULL && intake_form_has_language (self->form, pos->language))
+    language = pos->language;
   self->language = g_strdup (language && intake_form_has_language (self->form, language)
                                  ? language
                                  : intake_form_get_default_language (self->form));
   self->fs = intake_form_session_new (self->form, answers, self->language);
-  resume (self);
+  if (pos == NULL || !resume_at (self, pos))
+    resume (self);
   return TRUE;
 }
 
@@ -1250,12 +2024,19 @@ intake_interview_page_dispose (GObject *object)
       && !intake_session_is_locked (self->session))
     flush_typing (self);
   g_clear_handle_id (&self->typing_source, g_source_remove);
+  if (self->dialog != NULL)
+    gtk_window_destroy (g_steal_pointer (&self->dialog));
   self->problem_label = NULL;
   self->decline_button = NULL;
   self->answer_area = NULL;
   self->number_entry = NULL;
   self->text_view = NULL;
   self->calendar = NULL;
+  self->answer_focus = NULL;
+  self->unmask_button = NULL;
+  self->complete_button = NULL;
+  self->summary_language = NULL;
+  g_clear_weak_pointer (&self->pending_focus);
   /* The bin's child is the template's root: let go of it before the template does. */
   adw_bin_set_child (ADW_BIN (self), NULL);
   gtk_widget_dispose_template (GTK_WIDGET (self), INTAKE_TYPE_INTERVIEW_PAGE);
@@ -1274,6 +2055,7 @@ intake_interview_page_finalize (GObject *object)
   g_clear_pointer (&self->language, g_free);
   g_clear_pointer (&self->review_note, g_free);
   g_clear_pointer (&self->current, g_free);
+  g_clear_pointer (&self->repeat_name, g_free);
   g_clear_pointer (&self->choice_buttons, g_ptr_array_unref);
   G_OBJECT_CLASS (intake_interview_page_parent_class)->finalize (object);
 }
@@ -1286,6 +2068,7 @@ intake_interview_page_class_init (IntakeInterviewPageClass *klass)
 
   object_class->dispose = intake_interview_page_dispose;
   object_class->finalize = intake_interview_page_finalize;
+  widget_class->map = intake_interview_page_map;
 
   signals[SIGNAL_CLOSED] = g_signal_new ("closed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                          0, NULL, NULL, NULL, G_TYPE_NONE, 0);
@@ -1306,6 +2089,7 @@ intake_interview_page_class_init (IntakeInterviewPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, back_button);
   gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, next_button);
   gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, summary_box);
+  gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, summary_scroll);
   gtk_widget_class_bind_template_callback (widget_class, close_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, next_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
@@ -1317,7 +2101,11 @@ intake_interview_page_class_init (IntakeInterviewPageClass *klass)
   gtk_widget_class_install_action (widget_class, "interview.back", NULL, back_action_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Right, GDK_ALT_MASK,
                                        "interview.next", NULL);
+  gtk_widget_class_install_action (widget_class, "interview.complete", NULL,
+                                   complete_action_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
+                                       "interview.next", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK,
                                        "interview.next", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Left, GDK_ALT_MASK,
                                        "interview.back", NULL);
@@ -1326,8 +2114,15 @@ intake_interview_page_class_init (IntakeInterviewPageClass *klass)
 static void
 intake_interview_page_init (IntakeInterviewPage *self)
 {
+  GtkEventController *keys = gtk_event_controller_key_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
   self->choice_buttons = g_ptr_array_new ();
+  /* Before the focused control sees the key: Enter means Next on a choice. */
+  gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (key_pressed_cb), self);
+  g_signal_connect (keys, "key-released", G_CALLBACK (key_released_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), keys);
 }
 
 IntakeInterviewPage *

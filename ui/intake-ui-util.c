@@ -51,6 +51,14 @@ _intake_answer_to_text (const IntakeQuestion *q, JsonNode *node, const char *lan
           return g_strdup (intake_question_get_choice_label (q, i, language));
       return g_strdup (s);
     }
+  if (JSON_NODE_HOLDS_ARRAY (node) && json_array_get_length (json_node_get_array (node)) > 0
+      && JSON_NODE_HOLDS_OBJECT (json_array_get_element (json_node_get_array (node), 0)))
+    {
+      /* A repeat's entries: counted here, never dumped (an entry may hold sensitive answers;
+       * the interview's summary lists them with those masked). */
+      guint n = json_array_get_length (json_node_get_array (node));
+      return g_strdup_printf (ngettext ("%u entry", "%u entries", n), n);
+    }
   if (JSON_NODE_HOLDS_ARRAY (node))
     {
       JsonArray *arr = json_node_get_array (node);

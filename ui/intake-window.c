@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "intake-admin-page.h"
 #include "intake-home-page.h"
 #include "intake-interview-page.h"
 #include "intake-outbox.h"
@@ -66,10 +67,18 @@ toast_dismissed_cb (AdwToast *toast, IntakeWindow *self)
   g_ptr_array_remove (self->toasts, toast);
 }
 
+static void dismiss_toasts (IntakeWindow *self);
+
 void
 intake_window_add_toast (IntakeWindow *self, const char *message)
 {
-  AdwToast *toast = adw_toast_new (message);
+  AdwToast *toast;
+
+  /* The newest message replaces the one on screen rather than waiting behind it: libadwaita
+   * 1.2.2 crashed (in the hide animation of a toast) when a toast was added while another was
+   * still shown. */
+  dismiss_toasts (self);
+  toast = adw_toast_new (message);
 
   adw_toast_set_timeout (toast, 6);
   g_ptr_array_add (self->toasts, g_object_ref (toast));
@@ -136,11 +145,13 @@ idle_check_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-static void
+/* "key-pressed" returns whether the key was handled: FALSE, or no widget would ever see it. */
+static gboolean
 activity_key_cb (GtkEventControllerKey *controller, guint keyval, guint keycode,
                  GdkModifierType state, gpointer user_data)
 {
   note_activity (INTAKE_WINDOW (user_data));
+  return FALSE;
 }
 
 static void
@@ -447,6 +458,136 @@ review_cb (IntakeWindow *self)
 }
 
 static void
+admin_enrolled_cb (GtkWidget *page, IntakeWindow *self)
+{
+  /* Send what waited for the enrollment now, not at the next timer. */
+  if (self->sync != NULL)
+    intake_sync_engine_sync_now (self->sync);
+}
+
+typedef struct
+{
+  char *data_dir;
+  char *actor;
+} WipeData;
+
+static void
+wipe_data_free (WipeData *data)
+{
+  g_free (data->data_dir);
+  g_free (data->actor);
+  g_free (data);
+}
+
+static void
+wipe_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+{
+  WipeData *data = task_data;
+  g_autoptr (IntakeStore) store = NULL;
+  GError *error = NULL;
+
+  /* Its own connection: the window's was closed before. Overwriting the files is disk work. */
+  store = intake_store_open (data->data_dir, &error);
+  if (store == NULL || !intake_store_wipe (store, data->actor, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+show_wiped (IntakeWindow *self)
+{
+  g_autofree char *text = g_strdup_printf (
+      _("Every interview, every person’s keys and the tablet’s own key were destroyed, and the "
+        "data files were overwritten and deleted.\n\nTo use this tablet again, an administrator "
+        "sets it up from the start, from a terminal:\n\nintakectl --data-dir %s init --admin "
+        "NAME"),
+      self->data_dir);
+
+  adw_status_page_set_icon_name (self->missing_page, "user-trash-symbolic");
+  adw_status_page_set_title (self->missing_page, _("This tablet has been wiped"));
+  adw_status_page_set_description (self->missing_page, text);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->missing_page),
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
+  _intake_stack_show (self->stack, "missing");
+}
+
+static void
+wipe_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  IntakeWindow *self = INTAKE_WINDOW (source);
+  g_autoptr (GError) error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_autofree char *why = g_strdup_printf (_("The wipe did not finish: %s"), error->message);
+      adw_status_page_set_icon_name (self->missing_page, "dialog-error-symbolic");
+      show_missing (self, why);
+      return;
+    }
+  show_wiped (self);
+}
+
+static void
+admin_wipe_cb (GtkWidget *page, IntakeWindow *self)
+{
+  g_autoptr (GTask) task = NULL;
+  WipeData *data;
+
+  if (self->session == NULL || self->store == NULL)
+    return;
+  data = g_new0 (WipeData, 1);
+  data->data_dir = g_strdup (self->data_dir);
+  data->actor = g_strdup (intake_session_get_user_id (self->session));
+  /* Everyone is locked out first: the session's keys go, the pages with them. Then nothing in
+   * this thread touches the store again: the engine stops and the window's connection closes. */
+  intake_window_lock (self);
+  if (self->sync != NULL)
+    {
+      g_signal_handlers_disconnect_by_data (self->sync, self);
+      intake_sync_engine_stop (self->sync);
+      g_clear_object (&self->sync);
+    }
+  intake_unlock_page_set_store (self->unlock_page, NULL);
+  g_clear_object (&self->store);
+
+  adw_status_page_set_icon_name (self->missing_page, "user-trash-symbolic");
+  adw_status_page_set_title (self->missing_page, _("Wiping this tablet…"));
+  adw_status_page_set_description (self->missing_page,
+                                   _("Destroying the keys, then overwriting the data files. "
+                                     "Keep the tablet switched on."));
+  _intake_stack_show (self->stack, "missing");
+
+  task = g_task_new (self, NULL, wipe_done_cb, NULL);
+  g_task_set_source_tag (task, admin_wipe_cb);
+  g_task_set_task_data (task, data, (GDestroyNotify) wipe_data_free);
+  g_task_run_in_thread (task, wipe_thread);
+}
+
+static void
+admin_cb (IntakeWindow *self)
+{
+  g_autoptr (GError) error = NULL;
+  GtkWidget *page;
+
+  drop_interview_page (self);
+  page = GTK_WIDGET (intake_admin_page_new (self->session, &error));
+  if (page == NULL)
+    {
+      intake_window_add_toast (self, error->message);
+      return;
+    }
+  /* The same slot as an interview: one content page at a time, dropped on lock. */
+  g_signal_connect (page, "closed", G_CALLBACK (interview_closed_cb), self);
+  g_signal_connect (page, "toast", G_CALLBACK (interview_toast_cb), self);
+  g_signal_connect (page, "enrolled", G_CALLBACK (admin_enrolled_cb), self);
+  g_signal_connect (page, "wipe", G_CALLBACK (admin_wipe_cb), self);
+  self->interview_page = page;
+  gtk_stack_add_named (self->stack, page, "admin");
+  _intake_stack_show_child (self->stack, page);
+}
+
+static void
 show_missing (IntakeWindow *self, const char *why)
 {
   g_autofree char *text = NULL;
@@ -566,6 +707,7 @@ intake_window_class_init (IntakeWindowClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, new_interview_cb);
   gtk_widget_class_bind_template_callback (widget_class, open_interview_cb);
   gtk_widget_class_bind_template_callback (widget_class, review_cb);
+  gtk_widget_class_bind_template_callback (widget_class, admin_cb);
   gtk_widget_class_bind_template_callback (widget_class, sync_now_cb);
 
   gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_activated_cb);

@@ -33,7 +33,15 @@ typedef struct
   gboolean json;
   char *secret_key;
   char *format;
+  char *url;
+  char *out;
+  char *ca;
+  char *pin_sha256;
 } Options;
+
+/* The provisioning file's format (sync/PROTOCOL.md); the tablet reads it in
+ * sync/intake-provisioning.c. */
+#define PROVISIONING_FORMAT "intake-provisioning-v1"
 
 static const char usage_text[] =
   "Usage: intake-server [--db URL] COMMAND ...\n"
@@ -42,6 +50,8 @@ static const char usage_text[] =
   "                                  goes to FILE, to be kept offline by the data manager\n"
   "  serve --listen HOST:PORT [--tls-cert FILE --tls-key FILE]\n"
   "  device add NAME [--expires-days N]   prints a one-time enrollment token, last\n"
+  "  device add NAME --url URL --out FILE [--ca FILE] [--pin-sha256 B64] [--expires-days N]\n"
+  "                                  writes the token in a provisioning file instead\n"
   "  device list [--json]\n"
   "  device revoke NAME\n"
   "  device wipe NAME                 tell the device to wipe itself\n"
@@ -251,6 +261,89 @@ format_time (gint64 t)
   return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
 }
 
+/* Everything a tablet needs to enroll, in one small JSON file for `intakectl enroll --file` or
+ * the tablet's admin screen. It holds the one-time token: made 0600, never overwritten. */
+static gboolean
+write_provisioning (const Options *opts, const char *token, GError **error)
+{
+  g_autoptr (JsonBuilder) b = json_builder_new ();
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *ca_pem = NULL;
+  g_autofree char *text = NULL;
+  gsize text_len = 0;
+  size_t written = 0;
+  int fd;
+
+  if (opts->ca != NULL)
+    {
+      if (!g_file_get_contents (opts->ca, &ca_pem, NULL, error))
+        return FALSE;
+      if (strstr (ca_pem, "-----BEGIN CERTIFICATE-----") == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       "%s holds no PEM certificate", opts->ca);
+          return FALSE;
+        }
+    }
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "format");
+  json_builder_add_string_value (b, PROVISIONING_FORMAT);
+  json_builder_set_member_name (b, "url");
+  json_builder_add_string_value (b, opts->url);
+  json_builder_set_member_name (b, "token");
+  json_builder_add_string_value (b, token);
+  if (opts->pin_sha256 != NULL)
+    {
+      json_builder_set_member_name (b, "pin_sha256");
+      json_builder_add_string_value (b, g_str_has_prefix (opts->pin_sha256, "sha256//")
+                                            ? opts->pin_sha256 + strlen ("sha256//")
+                                            : opts->pin_sha256);
+    }
+  if (ca_pem != NULL)
+    {
+      json_builder_set_member_name (b, "ca");
+      json_builder_add_string_value (b, ca_pem);
+    }
+  json_builder_end_object (b);
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  text = json_generator_to_data (gen, &text_len);
+
+  fd = g_open (opts->out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot create %s: %s%s",
+                   opts->out, g_strerror (saved),
+                   saved == EEXIST ? " (a provisioning file is never overwritten)" : "");
+      intake_crypto_wipe_string (text);
+      return FALSE;
+    }
+  while (written < text_len)
+    {
+      ssize_t n = write (fd, text + written, text_len - written);
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        break;
+      written += (size_t) n;
+    }
+  intake_crypto_wipe_string (text);
+  if (written != text_len || write (fd, "\n", 1) != 1 || fsync (fd) != 0)
+    {
+      int saved = errno;
+      close (fd);
+      g_unlink (opts->out);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot write %s: %s",
+                   opts->out, g_strerror (saved));
+      return FALSE;
+    }
+  close (fd);
+  return TRUE;
+}
+
 static int
 cmd_device_add (const Options *opts, const char *name)
 {
@@ -271,6 +364,19 @@ cmd_device_add (const Options *opts, const char *name)
     return usage ("a device name is 1 to 200 bytes of text");
   if (days > 365)
     return usage ("--expires-days is at most 365");
+  if ((opts->url != NULL) != (opts->out != NULL)
+      || (opts->out == NULL && (opts->ca != NULL || opts->pin_sha256 != NULL)))
+    return usage ("a provisioning file needs both --url URL and --out FILE (--ca and "
+                  "--pin-sha256 go into it)");
+  if (opts->url != NULL)
+    {
+      g_autoptr (GUri) uri = g_uri_parse (opts->url, G_URI_FLAGS_NONE, NULL);
+      if (uri == NULL
+          || (g_strcmp0 (g_uri_get_scheme (uri), "https") != 0
+              && g_strcmp0 (g_uri_get_scheme (uri), "http") != 0))
+        return usage ("--url is the address tablets reach this server at, "
+                      "https://HOST:PORT");
+    }
   store = open_store (opts, &error);
   if (store == NULL)
     return fail (NULL, error);
@@ -291,6 +397,20 @@ cmd_device_add (const Options *opts, const char *name)
   fingerprint_text = intake_server_b64url_encode (fingerprint,
                                                   INTAKE_SERVER_TOKEN_FINGERPRINT_BYTES);
   expires_text = format_time (expires);
+  if (opts->out != NULL)
+    {
+      g_autofree char *token = g_strdup_printf ("%s.%s", secret_text, fingerprint_text);
+      gboolean ok = write_provisioning (opts, token, &error);
+
+      intake_crypto_wipe_string (token);
+      intake_crypto_wipe_string (secret_text);
+      /* The device stays added: its token is unused, and `device add` again gives another. */
+      if (!ok)
+        return fail ("device add", error);
+      g_print ("device \"%s\" added; its provisioning file (valid until %s) is:\n%s\n", name,
+               expires_text, opts->out);
+      return 0;
+    }
   g_print ("device \"%s\" added; its one-time enrollment token (valid until %s) is:\n%s.%s\n",
            name, expires_text, secret_text, fingerprint_text);
   intake_crypto_wipe_string (secret_text);
@@ -512,6 +632,10 @@ intake_server_cli_main (int argc, char **argv)
     { "json", 0, 0, G_OPTION_ARG_NONE, &opts.json, NULL, NULL },
     { "secret-key", 0, 0, G_OPTION_ARG_FILENAME, &opts.secret_key, NULL, "FILE" },
     { "format", 0, 0, G_OPTION_ARG_STRING, &opts.format, NULL, "json|csv" },
+    { "url", 0, 0, G_OPTION_ARG_STRING, &opts.url, NULL, "URL" },
+    { "out", 0, 0, G_OPTION_ARG_FILENAME, &opts.out, NULL, "FILE" },
+    { "ca", 0, 0, G_OPTION_ARG_FILENAME, &opts.ca, NULL, "FILE" },
+    { "pin-sha256", 0, 0, G_OPTION_ARG_STRING, &opts.pin_sha256, NULL, "B64" },
     { NULL },
   };
 
@@ -560,5 +684,9 @@ intake_server_cli_main (int argc, char **argv)
   g_free (opts.tls_key);
   g_free (opts.secret_key);
   g_free (opts.format);
+  g_free (opts.url);
+  g_free (opts.out);
+  g_free (opts.ca);
+  g_free (opts.pin_sha256);
   return ret;
 }

@@ -1345,6 +1345,89 @@ test_wipe (Fixture *f, gconstpointer data)
   }
 }
 
+/* enroll --file: a provisioning file that is not one is refused with what is wrong, before
+ * the PIN is asked (the PIN given here is wrong: the file's problem is what is said). The real
+ * server's files are enrolled from in tests/sync. */
+static void
+test_enroll_file_malformed (Fixture *f, gconstpointer data)
+{
+  static const struct
+  {
+    const char *name;
+    const char *contents;
+    const char *needle;
+  } cases[] = {
+    { "empty.json", "", "it is empty" },
+    { "garbage.json", "{\"format\": ", "not JSON" },
+    { "array.json", "[1, 2]", "one JSON object" },
+    { "no-format.json", "{\"url\": \"https://a.example\", \"token\": \"x.y\"}",
+      "\"format\" is missing" },
+    { "other-format.json",
+      "{\"format\": \"intake-provisioning-v9\", \"url\": \"https://a.example\", "
+      "\"token\": \"x.y\"}",
+      "\"intake-provisioning-v9\"" },
+    { "no-url.json", "{\"format\": \"intake-provisioning-v1\", \"token\": \"x.y\"}",
+      "no server address" },
+    { "bad-url.json",
+      "{\"format\": \"intake-provisioning-v1\", \"url\": \"ftp://a.example\", "
+      "\"token\": \"x.y\"}",
+      "ftp://a.example" },
+    { "url-number.json",
+      "{\"format\": \"intake-provisioning-v1\", \"url\": 443, \"token\": \"x.y\"}",
+      "\"url\" must be text" },
+    { "no-token.json",
+      "{\"format\": \"intake-provisioning-v1\", \"url\": \"https://a.example\"}",
+      "no enrollment token" },
+    { "bad-pin.json",
+      "{\"format\": \"intake-provisioning-v1\", \"url\": \"https://a.example\", "
+      "\"token\": \"x.y\", \"pin_sha256\": \"abc\"}",
+      "pin_sha256" },
+    { "bad-ca.json",
+      "{\"format\": \"intake-provisioning-v1\", \"url\": \"https://a.example\", "
+      "\"token\": \"x.y\", \"ca\": \"not a certificate\"}",
+      "PEM certificate" },
+  };
+
+  setup_store (f, "test");
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *path = write_input (f, cases[i].name, cases[i].contents);
+      g_autoptr (Result) r = ctl_run (f, "wrong-pin\n", "enroll", "--file", path, "--user",
+                                      "admin", "--pin-stdin", NULL);
+
+      assert_one_line_failure (r, cases[i].needle);
+      g_assert_nonnull (strstr (r->err, cases[i].name));
+    }
+  {
+    g_autofree char *missing = g_build_filename (f->inputs, "missing.json", NULL);
+    g_autoptr (Result) r = ctl_run (f, ADMIN_PIN "\n", "enroll", "--file", missing, "--user",
+                                    "admin", "--pin-stdin", NULL);
+    assert_one_line_failure (r, "cannot be read");
+  }
+  {
+    g_autofree char *path = write_input (f, "ok.json",
+                                         "{\"format\": \"intake-provisioning-v1\", "
+                                         "\"url\": \"https://a.example\", \"token\": \"x.y\"}");
+    g_autoptr (Result) both = ctl_run (f, ADMIN_PIN "\n", "enroll", "https://a.example", "x.y",
+                                       "--file", path, "--user", "admin", "--pin-stdin", NULL);
+    g_autoptr (Result) neither = ctl_run (f, ADMIN_PIN "\n", "enroll", "--user", "admin",
+                                          "--pin-stdin", NULL);
+    assert_one_line_failure (both, "either --file");
+    g_assert_cmpint (both->status, ==, 2);
+    assert_one_line_failure (neither, "--file FILE");
+    g_assert_cmpint (neither->status, ==, 2);
+  }
+  {
+    /* Nothing was enrolled, and no wrong PIN was counted against the admin. */
+    g_autoptr (Result) r = ctl_run (f, NULL, "status", "--json", NULL);
+    g_autoptr (Result) users = ctl_run (f, NULL, "user", "list", "--json", NULL);
+    assert_success (r);
+    g_assert_nonnull (strstr (r->out, "\"enrolled\" : false"));
+    assert_success (users);
+    g_assert_null (strstr (users->out, "\"failed_unlocks\" : 1"));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1364,6 +1447,7 @@ main (int argc, char **argv)
   ADD ("concurrent-imports", test_concurrent_imports);
   ADD ("permissions-notice", test_permissions_notice);
   ADD ("wipe", test_wipe);
+  ADD ("enroll-file-malformed", test_enroll_file_malformed);
 #undef ADD
 
   return g_test_run ();

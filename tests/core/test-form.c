@@ -485,6 +485,51 @@ test_completeness (void)
   g_assert_true (json_object_has_member (intake_form_session_get_answers (session), "hours"));
 }
 
+/* The window walks one repeat entry at a time: its steps with relevance inside that entry,
+ * and each child's problem there. */
+static void
+test_repeat_entries (void)
+{
+  g_autoptr(IntakeForm) form = load_session_form ();
+  g_autoptr(IntakeFormSession) session = intake_form_session_new (form, NULL, NULL);
+  g_auto(GStrv) none = NULL;
+  g_auto(GStrv) first = NULL;
+  g_auto(GStrv) second = NULL;
+  g_auto(GStrv) third = NULL;
+  g_autofree char *p1 = NULL, *p2 = NULL, *p3 = NULL, *p4 = NULL;
+  g_autofree char *j1 = NULL, *j2 = NULL, *j3 = NULL;
+
+  /* No entry yet; not a repeat. */
+  none = intake_form_session_dup_entry_visible (session, "family", 0);
+  g_assert_null (none);
+  g_assert_null (intake_form_session_dup_entry_visible (session, "works", 0));
+
+  set (session, "works", "`yes`");
+  set (session, "family", "[{`relation`: `son`, `member_age`: 10}, {`member_age`: 200}, {}]");
+  first = intake_form_session_dup_entry_visible (session, "family", 0);
+  second = intake_form_session_dup_entry_visible (session, "family", 1);
+  j1 = g_strjoinv (",", first);
+  j2 = g_strjoinv (",", second);
+  g_assert_cmpstr (j1, ==, "relation,member_age,school");
+  g_assert_cmpstr (j2, ==, "relation,member_age");
+  g_assert_null (intake_form_session_dup_entry_visible (session, "family", 3));
+
+  p1 = intake_form_session_dup_entry_problem (session, "family", 0, "relation");
+  p2 = intake_form_session_dup_entry_problem (session, "family", 1, "relation");
+  p3 = intake_form_session_dup_entry_problem (session, "family", 1, "member_age");
+  p4 = intake_form_session_dup_entry_problem (session, "family", 2, "relation");
+  g_assert_null (p1);
+  g_assert_cmpstr (p2, ==, "This question needs an answer.");
+  g_assert_cmpstr (p3, ==, "This answer is not allowed here.");
+  g_assert_cmpstr (p4, ==, "This question needs an answer.");
+
+  /* Relevance inside an entry follows answers outside it too. */
+  set (session, "works", "`no`");
+  third = intake_form_session_dup_entry_visible (session, "family", 0);
+  j3 = g_strjoinv (",", third);
+  g_assert_cmpstr (j3, ==, "relation,member_age");
+}
+
 static void
 test_export_view (void)
 {
@@ -638,6 +683,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/intake/core/form/session/answer-checks", test_answer_checks);
   g_test_add_func ("/intake/core/form/session/set-answer-refusals", test_set_answer_refusals);
   g_test_add_func ("/intake/core/form/session/completeness", test_completeness);
+  g_test_add_func ("/intake/core/form/session/repeat-entries", test_repeat_entries);
   g_test_add_func ("/intake/core/form/session/export-view", test_export_view);
   g_test_add_func ("/intake/core/form/session/state-json", test_state_json);
   g_test_add_func ("/intake/core/form/session/incremental-matches-full",

@@ -1342,6 +1342,76 @@ test_init_refusals (void)
                                     NULL), !=, 0);
 }
 
+/* device add --url --out: the provisioning file a tablet enrolls from (its use against this
+ * server is in tests/sync and tests/ui). */
+static void
+test_device_add_provisioning (void)
+{
+  g_autofree char *path = g_build_filename (suite.dir, "tablet-p.json", NULL);
+  g_autofree char *pem_path = g_build_filename (suite.dir, "not-a-cert.pem", NULL);
+  g_autofree char *other = g_build_filename (suite.dir, "tablet-q.json", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *again = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonObject *o;
+  GStatBuf st;
+
+  g_assert_cmpint (intake_test_run (suite.bin, &out, &err, "--db", suite.db, "device", "add",
+                                    "tablet-p", "--url", "https://intake.example.org:8443",
+                                    "--out", path, "--pin-sha256",
+                                    "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=", NULL),
+                   ==, 0);
+  /* The token is in the file, not on the terminal. */
+  g_assert_nonnull (strstr (out, path));
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  g_assert_true (json_parser_load_from_data (parser, text, -1, &error));
+  g_assert_no_error (error);
+  o = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (o, "format"), ==, "intake-provisioning-v1");
+  g_assert_cmpstr (json_object_get_string_member (o, "url"), ==,
+                   "https://intake.example.org:8443");
+  g_assert_nonnull (strchr (json_object_get_string_member (o, "token"), '.'));
+  g_assert_null (strstr (out, json_object_get_string_member (o, "token")));
+  g_assert_cmpstr (json_object_get_string_member (o, "pin_sha256"), ==,
+                   "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+  g_assert_false (json_object_has_member (o, "ca"));
+
+  /* A provisioning file is never overwritten. */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (intake_test_run (suite.bin, NULL, &err, "--db", suite.db, "device", "add",
+                                    "tablet-p2", "--url", "https://intake.example.org", "--out",
+                                    path, NULL),
+                   !=, 0);
+  g_assert_nonnull (strstr (err, "never overwritten"));
+  g_assert_true (g_file_get_contents (path, &again, NULL, &error));
+  g_assert_cmpstr (again, ==, text);
+
+  /* --url and --out go together; the address is a web address; --ca must hold a certificate. */
+  g_assert_cmpint (intake_test_run (suite.bin, NULL, NULL, "--db", suite.db, "device", "add",
+                                    "tablet-q", "--url", "https://intake.example.org", NULL),
+                   ==, 2);
+  g_assert_cmpint (intake_test_run (suite.bin, NULL, NULL, "--db", suite.db, "device", "add",
+                                    "tablet-q", "--out", other, NULL),
+                   ==, 2);
+  g_assert_cmpint (intake_test_run (suite.bin, NULL, NULL, "--db", suite.db, "device", "add",
+                                    "tablet-q", "--url", "intake.example.org", "--out", other,
+                                    NULL),
+                   ==, 2);
+  g_assert_true (g_file_set_contents (pem_path, "hello\n", -1, &error));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (intake_test_run (suite.bin, NULL, &err, "--db", suite.db, "device", "add",
+                                    "tablet-q", "--url", "https://intake.example.org", "--out",
+                                    other, "--ca", pem_path, NULL),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "no PEM certificate"));
+  g_assert_false (g_file_test (other, G_FILE_TEST_EXISTS));
+}
+
 static void
 test_tls (void)
 {
@@ -1588,6 +1658,7 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/server/export", test_export);
   g_test_add_func ("/intake/server/export-names-bad-envelopes", test_export_names_bad_envelopes);
   g_test_add_func ("/intake/server/init-refusals", test_init_refusals);
+  g_test_add_func ("/intake/server/device-add-provisioning", test_device_add_provisioning);
   g_test_add_func ("/intake/server/tls", test_tls);
   g_test_add_func ("/intake/server/two-servers", test_two_servers);
   if (g_strcmp0 (suite.backend, "postgresql") == 0)

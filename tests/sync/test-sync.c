@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "intake-provisioning.h"
 #include "intake-sync-engine.h"
 #include "sync-fixture.h"
 
@@ -290,6 +291,144 @@ test_tls_verification (void)
   g_rmdir (dir);
 }
 
+/* A provisioning file from `intake-server device add --url --out --ca`: the tablet enrolls from
+ * it over TLS with the CA the file carries (no other trust), saves the CA beside its data, and
+ * every later pass uses it. The file's token is one-time like any other. */
+static void
+test_provisioning_file (void)
+{
+  SyncFixture f;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("intake-prov-XXXXXX", &error);
+  g_autofree char *cert = NULL, *key = NULL;
+  g_autofree char *file = NULL;
+  g_autoptr (IntakeProvisioning) p = NULL;
+  g_autoptr (IntakeEnrollment) e = NULL;
+  g_autoptr (GHashTable) expected = NULL;
+  g_autofree char *ca_text = NULL;
+  g_autofree char *saved_text = NULL;
+  GStatBuf st;
+
+  g_assert_true (sync_fixture_make_cert (dir, "prov", &cert, &key));
+  sync_fixture_setup (&f, FALSE, cert, key);
+  file = g_build_filename (f.tmp, "tablet-1.json", NULL);
+  g_assert_cmpint (intake_test_run (f.server_bin, NULL, NULL, "--db", f.db_url, "device", "add",
+                                    "tablet-1", "--url", f.serve->base_url, "--out", file,
+                                    "--ca", cert, NULL),
+                   ==, 0);
+  p = intake_provisioning_load (file, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (p->url, ==, f.serve->base_url);
+  g_assert_nonnull (p->ca_pem);
+  g_assert_null (p->pinned_key);
+
+  expected = sync_fixture_queue (&f, 3);
+  g_assert_true (intake_sync_enroll_provisioning (f.admin, p, &error));
+  g_assert_no_error (error);
+  e = intake_store_dup_enrollment (f.store, &error);
+  g_assert_nonnull (e);
+  g_assert_cmpstr (e->server_url, ==, f.serve->base_url);
+  g_assert_cmpstr (e->device_name, ==, "tablet-1");
+  /* The CA is kept in the data folder, private, with the same certificate. */
+  g_assert_nonnull (e->ca_file);
+  g_assert_true (g_str_has_prefix (e->ca_file, f.tablet_dir));
+  g_assert_cmpint (g_stat (e->ca_file, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_true (g_file_get_contents (cert, &ca_text, NULL, NULL));
+  g_assert_true (g_file_get_contents (e->ca_file, &saved_text, NULL, NULL));
+  g_assert_cmpstr (saved_text, ==, ca_text);
+  {
+    g_auto (IntakeSyncReport) r = { 0 };
+    pass (&f, &r);
+    g_assert_cmpint (r.outcome, ==, INTAKE_SYNC_DONE);
+    g_assert_cmpint (r.sent, ==, 3);
+  }
+  sync_fixture_assert_delivered (&f, expected);
+
+  /* The same file again, on another tablet: its token was used. */
+  {
+    g_autoptr (IntakeSecret) pin = intake_secret_new_from_data ("other-pin-1", 11);
+    g_autofree char *other_dir = g_build_filename (f.tmp, "tablet-2", NULL);
+    g_autoptr (IntakeStore) other = NULL;
+    g_autoptr (IntakeSession) admin = NULL;
+    IntakeKdfParams kdf;
+
+    intake_kdf_params_insecure_for_tests (&kdf);
+    other = intake_store_create (other_dir, "admin", pin, &kdf, &error);
+    g_assert_no_error (error);
+    admin = intake_store_unlock (other, "admin", pin, &error);
+    g_assert_no_error (error);
+    g_assert_false (intake_sync_enroll_provisioning (admin, p, &error));
+    g_assert_error (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_UNAUTHORIZED);
+    g_clear_error (&error);
+    g_assert_null (intake_store_dup_enrollment (other, NULL));
+
+    /* A file of its own, through `intakectl enroll --file`: the same enroll path. */
+    {
+      g_autofree char *own = g_build_filename (f.tmp, "tablet-2.json", NULL);
+      const char *argv[] = { g_getenv ("INTAKECTL"), "--data-dir", other_dir, "--user", "admin",
+                             "--pin-stdin", "enroll", "--file", own, NULL };
+      g_autoptr (GSubprocess) proc = NULL;
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autoptr (IntakeEnrollment) e2 = NULL;
+
+      g_assert_nonnull (argv[0]);
+      g_assert_cmpint (intake_test_run (f.server_bin, NULL, NULL, "--db", f.db_url, "device",
+                                        "add", "tablet-2", "--url", f.serve->base_url, "--out",
+                                        own, "--ca", cert, NULL),
+                       ==, 0);
+      proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                          | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                          | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                &error);
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_communicate_utf8 (proc, "other-pin-1\n", NULL, &out, &err,
+                                                    &error));
+      g_assert_no_error (error);
+      if (g_subprocess_get_exit_status (proc) != 0)
+        g_error ("intakectl enroll --file: %s", err);
+      g_assert_nonnull (strstr (out, "Enrolled with"));
+      e2 = intake_store_dup_enrollment (other, &error);
+      g_assert_nonnull (e2);
+      g_assert_cmpstr (e2->device_name, ==, "tablet-2");
+      g_assert_nonnull (e2->ca_file);
+    }
+  }
+
+  /* A file for a server whose TLS key is not the pinned one: refused, nothing stored. */
+  {
+    g_autofree char *pinned = g_build_filename (f.tmp, "pinned.json", NULL);
+    g_autofree char *doc = NULL;
+    g_autofree char *token = sync_fixture_new_token (&f, "tablet-3");
+    g_autoptr (IntakeProvisioning) bad = NULL;
+    g_autoptr (JsonNode) url = json_node_init_string (json_node_alloc (), f.serve->base_url);
+    g_autoptr (JsonNode) ca = json_node_init_string (json_node_alloc (), ca_text);
+    g_autofree char *url_json = json_to_string (url, FALSE);
+    g_autofree char *ca_json = json_to_string (ca, FALSE);
+
+    doc = g_strdup_printf ("{\"format\": \"intake-provisioning-v1\", \"url\": %s, "
+                           "\"token\": \"%s\", \"ca\": %s, \"pin_sha256\": "
+                           "\"AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=\"}",
+                           url_json, token, ca_json);
+    g_assert_true (g_file_set_contents (pinned, doc, -1, &error));
+    bad = intake_provisioning_load (pinned, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (bad->pinned_key, ==, "sha256//AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA=");
+    g_assert_false (intake_sync_enroll_provisioning (f.admin, bad, &error));
+    g_assert_error (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_INSECURE);
+    g_clear_error (&error);
+  }
+  /* A wipe takes the saved CA with the data: it names the organisation's server. */
+  g_assert_true (intake_store_wipe (f.store, intake_session_get_user_id (f.admin), &error));
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (e->ca_file, G_FILE_TEST_EXISTS));
+  sync_fixture_teardown (&f);
+  g_unlink (cert);
+  g_unlink (key);
+  g_rmdir (dir);
+}
+
 static void
 pass_finished_cb (IntakeSyncEngine *engine, gpointer user_data)
 {
@@ -355,6 +494,7 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/sync/signed-forms", test_signed_forms);
   g_test_add_func ("/intake/sync/enroll-checks", test_enroll_checks);
   g_test_add_func ("/intake/sync/tls-verification", test_tls_verification);
+  g_test_add_func ("/intake/sync/provisioning-file", test_provisioning_file);
   g_test_add_func ("/intake/sync/engine", test_engine);
   g_test_add_func ("/intake/sync/backoff", test_backoff);
   return g_test_run ();

@@ -74,11 +74,13 @@ def scenario(args, check, tmp, state):
     wrong = {k: (v, answers.get(k)) for k, v in expected.items() if answers.get(k) != v}
     check(not wrong, "every answer given on screen is saved in the store %s" % (wrong or ""))
 
-    # Pause, then resume from home at the first unanswered question (the sector).
+    # Pause, then resume from home exactly where the interview was left (the age), and on.
     app.press("Pause")
     app.press("Continue " + SENTINEL)
+    on_question(app, "How old are you")
+    app.press("Next")
     on_question(app, "What work were you doing")
-    check(True, "resumed at the first unanswered question")
+    check(True, "resumed at the page where it was paused")
 
     # "Prefer not to say" to the end: each is an answer, and the summary follows.
     to_summary(app)

@@ -352,6 +352,8 @@ def run(scenario):
     p.add_argument("--form", required=True)
     p.add_argument("--screenshots", required=True)
     p.add_argument("--timeout", type=int, default=280)
+    p.add_argument("--intake-server", default=None,
+                   help="intake-server, for scenarios that enroll the tablet")
     args = p.parse_args()
     if not args.inner:
         return outer(args)
@@ -389,3 +391,111 @@ def run(scenario):
         shutil.rmtree(tmp, ignore_errors=True)
     print("1..%d" % len(results))
     return 0
+
+
+# ---- the keyboard: real key events into the X server (xdotool) ----
+
+def focus_window(app):
+    """Gives the window the X input focus (there is no window manager under Xvfb): keys typed
+    after this go to it."""
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        r = subprocess.run(["xdotool", "search", "--onlyvisible", "--pid", str(app.proc.pid)],
+                           capture_output=True, text=True)
+        ids = r.stdout.split()
+        if ids:
+            subprocess.run(["xdotool", "windowfocus", "--sync", ids[-1]], check=True, timeout=20)
+            return
+        time.sleep(0.2)
+    raise Failure("the window of intake never showed (xdotool search)")
+
+
+def keys(*names, delay=0.25):
+    """Presses and releases each key (xdotool names: Tab, Return, space, Down, ctrl+Return, 7),
+    one after another, leaving the window time to act on each."""
+    for name in names:
+        subprocess.run(["xdotool", "key", "--clearmodifiers", name], check=True, timeout=20)
+        time.sleep(delay)
+
+
+def type_text(text):
+    subprocess.run(["xdotool", "type", "--delay", "60", text], check=True, timeout=60)
+    time.sleep(0.2)
+
+
+def focused(app):
+    """The accessible that has the keyboard focus, or None."""
+    STATE_FOCUSED = app.pyatspi.STATE_FOCUSED
+    for n in app.walk():
+        try:
+            if n.getState().contains(STATE_FOCUSED) and n.getRoleName() not in (
+                    "frame", "window", "dialog", "alert", "application"):
+                return n
+        except Exception:
+            continue
+    return None
+
+
+def wait_focus(app, name=None, contains=None, timeout=15):
+    """Waits until the focus is on a control named @name (or whose name contains @contains)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        app.check_alive()
+        n = focused(app)
+        try:
+            nm = n.name if n is not None else None
+        except Exception:
+            nm = None
+        if nm is not None and (name is None or nm == name) and (
+                contains is None or contains in nm):
+            return n
+        if time.monotonic() > deadline:
+            raise Failure("the focus is on %r, not on %r" % (nm, name or contains))
+        time.sleep(0.15)
+class Server:
+    """A real intake-server on a free loopback port with its own SQLite database in @tmp: init,
+    serve (plain HTTP, loopback only), and its admin commands. stop() ends it."""
+
+    def __init__(self, args, tmp):
+        if not args.intake_server:
+            raise Failure("this scenario needs --intake-server")
+        self.bin = args.intake_server
+        self.dir = os.path.join(tmp, "server")
+        os.makedirs(self.dir, exist_ok=True)
+        self.db = "sqlite:" + os.path.join(self.dir, "server.db")
+        self.run("init", "--secret-key-out", os.path.join(self.dir, "org.key"))
+        self.out = open(os.path.join(self.dir, "serve.out"), "w+")
+        self.log = open(os.path.join(self.dir, "serve.log"), "w+")
+        self.proc = subprocess.Popen([self.bin, "--db", self.db, "serve", "--listen",
+                                      "127.0.0.1:0"], stdout=self.out, stderr=self.log)
+        self.url = None
+        deadline = time.monotonic() + 30
+        while self.url is None and time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise Failure("intake-server serve exited with %s" % self.proc.returncode)
+            self.out.seek(0)
+            for line in self.out.read().splitlines():
+                if line.startswith("listening on "):
+                    self.url = line.split()[-1]
+            time.sleep(0.1)
+        if self.url is None:
+            raise Failure("intake-server never said where it listens")
+
+    def run(self, *words):
+        r = subprocess.run([self.bin, "--db", self.db] + list(words), capture_output=True,
+                           text=True, timeout=60)
+        if r.returncode != 0:
+            raise Failure("intake-server %s: %s" % (" ".join(words), r.stderr.strip()))
+        return r.stdout
+
+    def new_token(self, device):
+        return self.run("device", "add", device).split()[-1]
+
+    def stop(self):
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()

@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include "intake-sync.h"
+
+G_BEGIN_DECLS
+
+/* A provisioning file: what `intake-server device add NAME --url URL --out FILE` writes, and all
+ * a tablet needs to enroll (sync/PROTOCOL.md, "Provisioning file"):
+ *
+ *   {"format": "intake-provisioning-v1", "url": "https://…", "token": "SECRET.FINGERPRINT",
+ *    "pin_sha256": "BASE64" (optional), "ca": "-----BEGIN CERTIFICATE-----…" (optional)}
+ */
+#define INTAKE_PROVISIONING_FORMAT "intake-provisioning-v1"
+/* A real file is well under a few KiB (a CA bundle at most); anything larger is not one. */
+#define INTAKE_PROVISIONING_MAX_BYTES (256 * 1024)
+
+typedef struct
+{
+  char *url;
+  char *token;      /* the one-time enrollment token: wiped when freed */
+  char *pinned_key; /* "sha256//BASE64", or NULL */
+  char *ca_pem;     /* a CA certificate (PEM) to trust for this server, or NULL */
+} IntakeProvisioning;
+
+void intake_provisioning_free (IntakeProvisioning *provisioning);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IntakeProvisioning, intake_provisioning_free)
+
+/* Reads and checks a provisioning file; a bad one is refused with what is wrong and where. */
+IntakeProvisioning *intake_provisioning_load (const char *path, GError **error);
+IntakeProvisioning *intake_provisioning_parse (const char *data,
+                                               gssize len,
+                                               const char *what,
+                                               GError **error);
+
+/* Enrolls through intake_sync_enroll () with what the file holds. A CA certificate is saved
+ * beside the tablet's data (server-ca-HASH.pem, 0600), since every later sync needs it too. */
+gboolean intake_sync_enroll_provisioning (IntakeSession *admin,
+                                          const IntakeProvisioning *provisioning,
+                                          GError **error);
+
+G_END_DECLS
