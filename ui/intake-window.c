@@ -47,9 +47,11 @@ struct _IntakeWindow
   gint64 last_activity;
   guint idle_source;
 
-  /* INTAKE_TRACE (benchmarks, the demo's check): frames worth a time stamp. */
+  /* Frames: the first one, the warm-up of home, and for INTAKE_TRACE (benchmarks, the demo's
+   * check) those worth a time stamp. */
+  gboolean first_frame_done;
+  gboolean warming_home;
   gboolean trace;
-  gboolean trace_first_frame_done;
   gboolean trace_home_pending;
   gulong after_paint_handler;
 
@@ -203,15 +205,34 @@ trace (IntakeWindow *self, const char *event)
     }
 }
 
+/*
+ * The first home after the window opens costs GTK far more than the next ones: every widget of
+ * the page is styled for the first time against libadwaita's style sheet. So once the unlock
+ * screen is painted, home is made visible for one frame behind it (its stack shows only the
+ * unlock page, so nothing of it is drawn or mapped; it is empty then), which styles and lays it
+ * out in its real place; the frame after, it is hidden again.
+ */
 static void
-trace_after_paint_cb (GdkFrameClock *clock, IntakeWindow *self)
+frame_painted_cb (GdkFrameClock *clock, IntakeWindow *self)
 {
-  if (!self->trace_first_frame_done)
+  if (!self->first_frame_done)
     {
-      self->trace_first_frame_done = TRUE;
+      self->first_frame_done = TRUE;
       trace (self, "first-frame");
+      if (self->session == NULL && self->store != NULL)
+        {
+          self->warming_home = TRUE;
+          gtk_widget_set_visible (GTK_WIDGET (self->home_page), TRUE);
+        }
+      return;
     }
-  else if (self->trace_home_pending)
+  if (self->warming_home)
+    {
+      self->warming_home = FALSE;
+      if (self->session == NULL)
+        gtk_widget_set_visible (GTK_WIDGET (self->home_page), FALSE);
+    }
+  if (self->trace_home_pending)
     {
       self->trace_home_pending = FALSE;
       trace (self, "home");
@@ -219,14 +240,14 @@ trace_after_paint_cb (GdkFrameClock *clock, IntakeWindow *self)
 }
 
 static void
-trace_realize_cb (GtkWidget *widget, IntakeWindow *self)
+realize_cb (GtkWidget *widget, IntakeWindow *self)
 {
   GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
 
   if (clock != NULL && self->after_paint_handler == 0)
     self->after_paint_handler = g_signal_connect_object (clock, "after-paint",
-                                                         G_CALLBACK (trace_after_paint_cb),
-                                                         self, 0);
+                                                         G_CALLBACK (frame_painted_cb), self,
+                                                         0);
 }
 
 static void show_missing (IntakeWindow *self, const char *why);
@@ -726,8 +747,7 @@ intake_window_init (IntakeWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->trace = g_getenv ("INTAKE_TRACE") != NULL;
-  if (self->trace)
-    g_signal_connect_after (self, "realize", G_CALLBACK (trace_realize_cb), self);
+  g_signal_connect_after (self, "realize", G_CALLBACK (realize_cb), self);
   self->toasts = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellable = g_cancellable_new ();
   /* The callback only runs while the window lives: dispose cancels the request first. */
