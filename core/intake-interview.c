@@ -626,6 +626,31 @@ intake_session_open_interview (IntakeSession *session, const char *interview_id,
   return g_steal_pointer (&iv);
 }
 
+/* The WHERE clause of a listing; ?1 is the session's user id. */
+static void
+append_list_filter (GString *sql, IntakeSession *session, IntakeListFilter filter)
+{
+  g_string_append (sql, " WHERE 1");
+  if (session->role == INTAKE_ROLE_WORKER || filter == INTAKE_LIST_MY_DRAFTS
+      || filter == INTAKE_LIST_MY_DONE)
+    g_string_append (sql, " AND i.author = ?1");
+  switch (filter)
+    {
+    case INTAKE_LIST_REVIEW_QUEUE:
+      g_string_append (sql, " AND i.state = 'awaiting_review'");
+      break;
+    case INTAKE_LIST_MY_DRAFTS:
+      g_string_append (sql, " AND i.state = 'draft'");
+      break;
+    case INTAKE_LIST_MY_DONE:
+      g_string_append (sql, " AND i.state <> 'draft'");
+      break;
+    case INTAKE_LIST_ALL:
+    default:
+      break;
+    }
+}
+
 GPtrArray *
 intake_session_list_interviews (IntakeSession *session,
                                 IntakeListFilter filter,
@@ -637,15 +662,12 @@ intake_session_list_interviews (IntakeSession *session,
   g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (
       (GDestroyNotify) intake_interview_free);
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autoptr (GString) sql = g_string_new ("SELECT " INTERVIEW_COLUMNS INTERVIEW_FROM "WHERE 1");
+  g_autoptr (GString) sql = g_string_new ("SELECT " INTERVIEW_COLUMNS INTERVIEW_FROM);
   int rc;
 
   if (!_intake_session_require_unlocked (session, error))
     return NULL;
-  if (session->role == INTAKE_ROLE_WORKER)
-    g_string_append (sql, " AND i.author = ?1");
-  if (filter == INTAKE_LIST_REVIEW_QUEUE)
-    g_string_append (sql, " AND i.state = 'awaiting_review'");
+  append_list_filter (sql, session, filter);
   g_string_append (sql, " ORDER BY i.updated DESC, i.rowid DESC LIMIT ?2");
   stmt = intake_db_prepare (store->db, sql->str, error);
   if (stmt == NULL)
@@ -669,6 +691,26 @@ intake_session_list_interviews (IntakeSession *session,
   if (rc < 0)
     return NULL;
   return g_steal_pointer (&list);
+}
+
+gint64
+intake_session_count_interviews (IntakeSession *session, IntakeListFilter filter, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GString) sql = g_string_new ("SELECT count(*) FROM interviews i");
+  gint64 count;
+
+  if (!_intake_session_require_unlocked (session, error))
+    return -1;
+  append_list_filter (sql, session, filter);
+  stmt = intake_db_prepare (session->store->db, sql->str, error);
+  if (stmt == NULL)
+    return -1;
+  sqlite3_bind_text (stmt, 1, session->user_id, -1, SQLITE_STATIC);
+  if (intake_db_step (session->store->db, stmt, error) != SQLITE_ROW)
+    return -1;
+  count = sqlite3_column_int64 (stmt, 0);
+  return count;
 }
 
 /* The form engine decides whether an interview is complete: every required answer given, every

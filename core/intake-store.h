@@ -194,6 +194,10 @@ typedef enum
 {
   INTAKE_LIST_ALL = 0,
   INTAKE_LIST_REVIEW_QUEUE = 1,
+  /* The user's own drafts (returned ones among them), whatever the user's role. */
+  INTAKE_LIST_MY_DRAFTS = 2,
+  /* The user's own interviews past the draft state. */
+  INTAKE_LIST_MY_DONE = 3,
 } IntakeListFilter;
 
 GPtrArray *intake_session_list_interviews (IntakeSession *session,
@@ -201,6 +205,11 @@ GPtrArray *intake_session_list_interviews (IntakeSession *session,
                                            int limit,
                                            gboolean with_summary,
                                            GError **error);
+/* How many interviews intake_session_list_interviews() would list with no limit, without
+ * opening any of them. -1 on error. */
+gint64 intake_session_count_interviews (IntakeSession *session,
+                                        IntakeListFilter filter,
+                                        GError **error);
 
 gboolean intake_session_complete_interview (IntakeSession *session,
                                             const char *interview_id,

@@ -24,6 +24,7 @@ struct _IntakeHomePage
   GtkListBox *drafts_list;
   GtkLabel *done_title;
   GtkListBox *done_list;
+  GtkLabel *done_more_label;
   GtkLabel *empty_label;
 };
 
@@ -113,48 +114,82 @@ continue_clicked_cb (GtkButton *button, IntakeHomePage *self)
 }
 
 static void
-continue_row_cb (AdwActionRow *row, IntakeHomePage *self)
+row_activated_cb (GtkListBox *list, GtkListBoxRow *row, IntakeHomePage *self)
 {
-  g_signal_emit (self, signals[SIGNAL_OPEN_INTERVIEW], 0,
-                 g_object_get_data (G_OBJECT (row), "interview-id"));
+  const char *id = g_object_get_data (G_OBJECT (row), "interview-id");
+
+  if (id != NULL)
+    g_signal_emit (self, signals[SIGNAL_OPEN_INTERVIEW], 0, id);
 }
 
 static GtkWidget *
+make_label (const char *text, const char *css_class, gboolean wrap)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  /* One line, cut with an ellipsis: a wrapping label is laid out many times over to find its
+   * height, and home must appear at once after the unlock even with many rows. Only a
+   * supervisor's note wraps: it must be read whole. */
+  if (wrap)
+    {
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+    }
+  else
+    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  if (css_class != NULL)
+    gtk_widget_add_css_class (label, css_class);
+  return label;
+}
+
+/* One interview on home: its pseudonym, its state and when it was last saved, a returned one's
+ * note, and Continue for a draft. A plain list row with two or three labels, not an
+ * AdwActionRow, whose wrapping title and subtitle cost several milliseconds each to lay out. */
+static GtkWidget *
 make_row (IntakeHomePage *self, IntakeInterview *iv, const char *note, gboolean can_open)
 {
-  GtkWidget *row = adw_action_row_new ();
+  GtkWidget *row = gtk_list_box_row_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
+  GtkWidget *texts = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
   g_autoptr (GDateTime) updated = g_date_time_new_from_unix_local (iv->updated);
   g_autofree char *when = g_date_time_format (updated, "%Y-%m-%d %H:%M");
   JsonObject *answers = iv->content ? intake_json_get_object (iv->content, "answers") : NULL;
   /* The pseudonym as last answered, when the form asks for one; else the one made at creation. */
   const char *pseudonym = answers ? intake_json_get_string (answers, "pseudonym") : NULL;
-  g_autofree char *title = NULL;
   g_autofree char *subtitle = NULL;
+  const char *title;
 
   if (pseudonym == NULL || *pseudonym == '\0')
     pseudonym = iv->content ? intake_json_get_string (iv->content, "pseudonym") : NULL;
-  title = g_markup_escape_text (pseudonym && *pseudonym ? pseudonym : _("Interview"), -1);
+  title = pseudonym && *pseudonym ? pseudonym : _("Interview");
+  subtitle = g_strdup_printf (_("%s · last saved %s"), state_words (iv), when);
+
+  gtk_widget_add_css_class (row, "interview-row");
+  gtk_widget_set_margin_start (box, 12);
+  gtk_widget_set_margin_end (box, 12);
+  gtk_widget_set_margin_top (box, 6);
+  gtk_widget_set_margin_bottom (box, 6);
+  gtk_widget_set_size_request (box, -1, 64);
+  gtk_widget_set_hexpand (texts, TRUE);
+  gtk_widget_set_valign (texts, GTK_ALIGN_CENTER);
+  gtk_box_append (GTK_BOX (texts), make_label (title, NULL, FALSE));
   if (note != NULL)
     {
-      g_autofree char *escaped = g_markup_escape_text (note, -1);
-      subtitle = g_strdup_printf (_("Supervisor’s note: %s\n%s · last saved %s"), escaped,
-                                  state_words (iv), when);
+      g_autofree char *with_note = g_strdup_printf (_("Supervisor’s note: %s"), note);
+      gtk_box_append (GTK_BOX (texts), make_label (with_note, NULL, TRUE));
     }
-  else
-    subtitle = g_strdup_printf (_("%s · last saved %s"), state_words (iv), when);
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 4);
-  gtk_widget_set_size_request (row, -1, 64);
+  gtk_box_append (GTK_BOX (texts), make_label (subtitle, "dim-label", FALSE));
+  gtk_box_append (GTK_BOX (box), texts);
+  gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), can_open);
   /* The title names the row; what state it is in is its description. */
-  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                  state_words (iv), -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, title,
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, state_words (iv), -1);
   if (can_open)
     {
       GtkWidget *button = gtk_button_new_with_label (_("Continue"));
-      g_autofree char *name = g_strdup_printf (_("Continue %s"), pseudonym && *pseudonym
-                                                                     ? pseudonym
-                                                                     : _("Interview"));
+      g_autofree char *name = g_strdup_printf (_("Continue %s"), title);
 
       /* A large button as well as the row: rows cannot be activated through AT-SPI in 4.8. */
       gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
@@ -164,12 +199,9 @@ make_row (IntakeHomePage *self, IntakeInterview *iv, const char *note, gboolean 
                                       name, -1);
       g_object_set_data_full (G_OBJECT (button), "interview-id", g_strdup (iv->id), g_free);
       g_signal_connect (button, "clicked", G_CALLBACK (continue_clicked_cb), self);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
-      /* The row opens it too (not through set_activatable_widget, which would make the row
-       * name the button and GTK 4.8 say the name twice). */
+      gtk_box_append (GTK_BOX (box), button);
+      /* The row opens it too. */
       g_object_set_data_full (G_OBJECT (row), "interview-id", g_strdup (iv->id), g_free);
-      gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
-      g_signal_connect (row, "activated", G_CALLBACK (continue_row_cb), self);
     }
   return row;
 }
@@ -182,18 +214,25 @@ intake_home_page_clear (IntakeHomePage *self)
   clear_list (self->returned_list);
   clear_list (self->drafts_list);
   clear_list (self->done_list);
+  gtk_widget_set_visible (GTK_WIDGET (self->done_more_label), FALSE);
   gtk_label_set_label (self->greeting_label, "");
   gtk_label_set_label (self->outbox_label, "");
 }
 
+/* Home lists every draft (each is work to finish) but only the newest completed interviews: a
+ * tablet may hold thousands, and home must open at once after the unlock. */
+#define HOME_DONE_SHOWN 10
+
 void
 intake_home_page_refresh (IntakeHomePage *self, IntakeSession *session)
 {
-  g_autoptr (GPtrArray) list = NULL;
+  g_autoptr (GPtrArray) drafts = NULL;
+  g_autoptr (GPtrArray) done = NULL;
   g_autoptr (GError) error = NULL;
   g_autofree char *greeting = NULL;
   IntakeOutboxCounts counts = { 0 };
-  int n_returned = 0, n_drafts = 0, n_done = 0, n_review = 0, n_mine_waiting = 0;
+  int n_returned = 0, n_drafts = 0, n_review = 0;
+  gint64 n_done = 0;
   gboolean supervisor;
 
   g_return_if_fail (INTAKE_IS_HOME_PAGE (self));
@@ -204,49 +243,56 @@ intake_home_page_refresh (IntakeHomePage *self, IntakeSession *session)
   gtk_label_set_label (self->greeting_label, greeting);
   supervisor = intake_session_get_role (session) == INTAKE_ROLE_SUPERVISOR;
 
-  list = intake_session_list_interviews (session, INTAKE_LIST_ALL, 0, TRUE, &error);
-  if (list == NULL)
+  /* Supervisors may read everyone's interviews; home shows the user's own. */
+  drafts = intake_session_list_interviews (session, INTAKE_LIST_MY_DRAFTS, 0, TRUE, &error);
+  if (drafts != NULL)
+    done = intake_session_list_interviews (session, INTAKE_LIST_MY_DONE, HOME_DONE_SHOWN, TRUE,
+                                           &error);
+  if (done != NULL)
+    n_done = intake_session_count_interviews (session, INTAKE_LIST_MY_DONE, &error);
+  if (done != NULL && n_done >= 0 && supervisor)
+    n_review = (int) intake_session_count_interviews (session, INTAKE_LIST_REVIEW_QUEUE, &error);
+  if (drafts == NULL || done == NULL || n_done < 0 || n_review < 0)
     {
       gtk_label_set_label (self->outbox_label, error->message);
       return;
     }
-  for (guint i = 0; i < list->len; i++)
+  for (guint i = 0; i < drafts->len; i++)
     {
-      IntakeInterview *iv = list->pdata[i];
-      gboolean mine = g_strcmp0 (iv->author_id, intake_session_get_user_id (session)) == 0;
+      IntakeInterview *iv = drafts->pdata[i];
       JsonObject *note = iv->content ? intake_json_get_object (iv->content, "review_note") : NULL;
 
-      if (iv->state == INTAKE_STATE_AWAITING_REVIEW)
-        n_review++;
-      /* Supervisors see everyone's interviews in the store; home shows their own. */
-      if (!mine)
-        continue;
-      if (iv->state == INTAKE_STATE_DRAFT && note != NULL)
+      if (note != NULL)
         {
           gtk_list_box_append (self->returned_list,
                                make_row (self, iv, intake_json_get_string (note, "text"), TRUE));
           n_returned++;
         }
-      else if (iv->state == INTAKE_STATE_DRAFT)
+      else
         {
           gtk_list_box_append (self->drafts_list, make_row (self, iv, NULL, TRUE));
           n_drafts++;
         }
-      else
-        {
-          if (iv->state == INTAKE_STATE_AWAITING_REVIEW || iv->state == INTAKE_STATE_QUEUED)
-            n_mine_waiting++;
-          gtk_list_box_append (self->done_list, make_row (self, iv, NULL, FALSE));
-          n_done++;
-        }
     }
+  for (guint i = 0; i < done->len; i++)
+    gtk_list_box_append (self->done_list, make_row (self, done->pdata[i], NULL, FALSE));
+  if (n_done > (gint64) done->len)
+    {
+      int total = (int) MIN (n_done, G_MAXINT);
+      g_autofree char *more = g_strdup_printf (
+          ngettext ("The newest %u of %d completed interview are shown.",
+                    "The newest %u of %d completed interviews are shown.", total),
+          done->len, total);
+      gtk_label_set_label (self->done_more_label, more);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (self->done_more_label), n_done > (gint64) done->len);
   gtk_widget_set_visible (GTK_WIDGET (self->returned_title), n_returned > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->returned_list), n_returned > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->drafts_title), n_drafts > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->drafts_list), n_drafts > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->done_title), n_done > 0);
   gtk_widget_set_visible (GTK_WIDGET (self->done_list), n_done > 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->empty_label), list->len == 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->empty_label), drafts->len == 0 && n_done == 0);
 
   gtk_widget_set_visible (GTK_WIDGET (self->review_button), supervisor);
   gtk_widget_set_visible (GTK_WIDGET (self->admin_button),
@@ -345,6 +391,7 @@ intake_home_page_class_init (IntakeHomePageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, drafts_list);
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, done_title);
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, done_list);
+  gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, done_more_label);
   gtk_widget_class_bind_template_child (widget_class, IntakeHomePage, empty_label);
   gtk_widget_class_bind_template_callback (widget_class, new_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, review_clicked_cb);
@@ -356,4 +403,6 @@ static void
 intake_home_page_init (IntakeHomePage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect (self->returned_list, "row-activated", G_CALLBACK (row_activated_cb), self);
+  g_signal_connect (self->drafts_list, "row-activated", G_CALLBACK (row_activated_cb), self);
 }

@@ -1559,6 +1559,59 @@ test_two_processes (Fixture *f, gconstpointer data)
   g_assert_cmpuint (checked, ==, 2 * PER_CHILD);
 }
 
+/* The listings home uses: the user's own drafts, their newest completed ones, and counts that
+ * open nothing; for a supervisor too, whose store-wide listing holds everyone's. */
+static void
+test_list_filters (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeSession) w1 = unlock_as (f->store, "w1");
+  g_autoptr (IntakeSession) sup = unlock_as (f->store, "sup");
+  g_autofree char *a = new_interview (w1, "Ayu");
+  g_autofree char *b = new_interview (w1, "Budi");
+  g_autofree char *c = new_interview (w1, "Citra");
+  g_autofree char *d = new_interview (sup, "Dewi");
+  g_autoptr (GPtrArray) drafts = NULL;
+  g_autoptr (GPtrArray) done = NULL;
+  g_autoptr (GPtrArray) sup_drafts = NULL;
+  g_autoptr (GPtrArray) sup_done = NULL;
+
+  ASSERT_OK (intake_session_complete_interview (w1, a, &error));
+  ASSERT_OK (intake_session_complete_interview (w1, b, &error));
+
+  drafts = intake_session_list_interviews (w1, INTAKE_LIST_MY_DRAFTS, 0, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (drafts->len, ==, 1);
+  g_assert_cmpstr (((IntakeInterview *) drafts->pdata[0])->id, ==, c);
+  g_assert_cmpstr (answer_of (drafts->pdata[0], "name"), ==, "Citra");
+  done = intake_session_list_interviews (w1, INTAKE_LIST_MY_DONE, 1, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (done->len, ==, 1);
+  g_assert_cmpint (((IntakeInterview *) done->pdata[0])->state, ==, INTAKE_STATE_AWAITING_REVIEW);
+  g_assert_nonnull (((IntakeInterview *) done->pdata[0])->content);
+  g_assert_cmpint (intake_session_count_interviews (w1, INTAKE_LIST_MY_DONE, &error), ==, 2);
+  g_assert_cmpint (intake_session_count_interviews (w1, INTAKE_LIST_MY_DRAFTS, &error), ==, 1);
+  g_assert_cmpint (intake_session_count_interviews (w1, INTAKE_LIST_ALL, &error), ==, 3);
+  g_assert_no_error (error);
+
+  /* The supervisor reads everyone's, but "my" listings hold only their own. */
+  sup_drafts = intake_session_list_interviews (sup, INTAKE_LIST_MY_DRAFTS, 0, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sup_drafts->len, ==, 1);
+  g_assert_cmpstr (((IntakeInterview *) sup_drafts->pdata[0])->id, ==, d);
+  sup_done = intake_session_list_interviews (sup, INTAKE_LIST_MY_DONE, 0, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (sup_done->len, ==, 0);
+  g_assert_cmpint (intake_session_count_interviews (sup, INTAKE_LIST_REVIEW_QUEUE, &error), ==, 2);
+  g_assert_cmpint (intake_session_count_interviews (sup, INTAKE_LIST_ALL, &error), ==, 4);
+  g_assert_no_error (error);
+
+  /* A locked session counts nothing. */
+  intake_session_lock (w1);
+  g_assert_cmpint (intake_session_count_interviews (w1, INTAKE_LIST_ALL, &error), ==, -1);
+  g_assert_nonnull (error);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1575,6 +1628,7 @@ main (int argc, char **argv)
   ADD ("lifecycle-void", test_lifecycle_void, NULL);
   ADD ("invalid-transitions", test_invalid_transitions, NULL);
   ADD ("roles", test_roles, NULL);
+  ADD ("list-filters", test_list_filters, NULL);
   ADD ("wrong-pin-lockout", test_wrong_pin_lockout, NULL);
   ADD ("tamper-blob", test_tamper, GINT_TO_POINTER (TAMPER_BLOB));
   ADD ("tamper-nonce", test_tamper, GINT_TO_POINTER (TAMPER_NONCE));
