@@ -2,7 +2,9 @@
 #include "intake-config.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "intake-home-page.h"
 #include "intake-interview-page.h"
@@ -23,13 +25,21 @@ struct _IntakeWindow
 
   AdwWindowTitle *window_title;
   GtkButton *lock_button;
+  AdwButtonContent *lock_content;
+  GtkMenuButton *language_button;
+  GtkPopover *language_popover;
+  GtkLabel *language_heading;
   AdwToastOverlay *toast_overlay;
   GtkStack *stack;
   AdwStatusPage *missing_page;
+  /* Built in code, not by the window's template: a change of interface language builds them
+   * again from their own templates. */
   IntakeUnlockPage *unlock_page;
   IntakeHomePage *home_page;
 
   char *data_dir;
+  /* Why the store cannot be opened (NULL: there is none), to say it again in another language. */
+  char *missing_why;
   IntakeStore *store;
   IntakeSession *session;
   /* Runs for as long as the window, whoever is unlocked: envelopes are sealed already. */
@@ -366,6 +376,12 @@ show_missing (IntakeWindow *self, const char *why)
 {
   g_autofree char *text = NULL;
 
+  if (why != self->missing_why)
+    {
+      g_free (self->missing_why);
+      self->missing_why = g_strdup (why);
+    }
+  adw_status_page_set_title (self->missing_page, _("This tablet is not set up yet"));
   if (why != NULL)
     {
       adw_status_page_set_title (self->missing_page, _("The tablet's data cannot be opened"));
@@ -383,6 +399,154 @@ show_missing (IntakeWindow *self, const char *why)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->missing_page),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
   _intake_stack_show (self->stack, "missing");
+}
+
+static void
+build_unlock_page (IntakeWindow *self)
+{
+  GtkWidget *page = g_object_new (INTAKE_TYPE_UNLOCK_PAGE, NULL);
+
+  g_signal_connect_swapped (page, "unlocked", G_CALLBACK (unlocked_cb), self);
+  self->unlock_page = INTAKE_UNLOCK_PAGE (page);
+  gtk_stack_add_named (self->stack, page, "unlock");
+  gtk_widget_set_visible (page, FALSE);
+  if (self->store != NULL)
+    intake_unlock_page_set_store (self->unlock_page, self->store);
+}
+
+static void
+build_home_page (IntakeWindow *self)
+{
+  GtkWidget *page = g_object_new (INTAKE_TYPE_HOME_PAGE, NULL);
+
+  g_signal_connect_swapped (page, "new-interview", G_CALLBACK (new_interview_cb), self);
+  g_signal_connect_swapped (page, "open-interview", G_CALLBACK (open_interview_cb), self);
+  g_signal_connect_swapped (page, "review", G_CALLBACK (review_cb), self);
+  g_signal_connect_swapped (page, "sync-now", G_CALLBACK (sync_now_cb), self);
+  self->home_page = INTAKE_HOME_PAGE (page);
+  gtk_stack_add_named (self->stack, page, "home");
+  gtk_widget_set_visible (page, FALSE);
+}
+
+/* The window's own words, which its template set once. */
+static void
+retranslate_window (IntakeWindow *self)
+{
+  const char *title = _("Field Intake");
+
+  gtk_window_set_title (GTK_WINDOW (self), title);
+  adw_window_title_set_title (self->window_title, title);
+  adw_button_content_set_label (self->lock_content, _("Lock"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->language_button), _("Language of the screens"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->language_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Language of the screens"),
+                                  -1);
+  gtk_label_set_label (self->language_heading, _("Language of the screens"));
+  if (self->store == NULL)
+    show_missing (self, self->missing_why);
+}
+
+/*
+ * Every page built again from its template in the language now in force, each back where the
+ * person was: the unlock page at the same user, home refreshed, an interview at the same
+ * question (what was typed is saved first, by the caller), the review queue. Nothing the
+ * person entered is carried in memory from one page to the next: answers are in the store.
+ */
+static void
+rebuild_pages (IntakeWindow *self, gboolean had_interview, const char *interview_id,
+               const char *question)
+{
+  g_autofree char *shown = g_strdup (gtk_stack_get_visible_child_name (self->stack));
+  g_autofree char *user = NULL;
+  gboolean had_review = self->interview_page != NULL
+                        && INTAKE_IS_REVIEW_PAGE (self->interview_page);
+
+  if (intake_unlock_page_get_user (self->unlock_page) != NULL)
+    user = g_strdup (intake_unlock_page_get_user (self->unlock_page));
+
+  drop_interview_page (self);
+  gtk_stack_remove (self->stack, GTK_WIDGET (self->unlock_page));
+  gtk_stack_remove (self->stack, GTK_WIDGET (self->home_page));
+  build_unlock_page (self);
+  build_home_page (self);
+  retranslate_window (self);
+
+  if (g_strcmp0 (shown, "unlock") == 0)
+    {
+      if (user != NULL)
+        intake_unlock_page_choose_user (self->unlock_page, user);
+      _intake_stack_show (self->stack, "unlock");
+      return;
+    }
+  if (self->session == NULL)
+    return;
+  if (had_review)
+    {
+      review_cb (self);
+      return;
+    }
+  if (had_interview)
+    {
+      if (interview_id != NULL)
+        {
+          g_autoptr (GError) error = NULL;
+          GtkWidget *page = GTK_WIDGET (intake_interview_page_new_at (self->session, interview_id,
+                                                                      question, &error));
+          if (page == NULL)
+            {
+              intake_window_add_toast (self, error->message);
+              show_home (self);
+              return;
+            }
+          g_signal_connect (page, "closed", G_CALLBACK (interview_closed_cb), self);
+          g_signal_connect (page, "toast", G_CALLBACK (interview_toast_cb), self);
+          self->interview_page = page;
+          gtk_stack_add_named (self->stack, page, "interview");
+          _intake_stack_show_child (self->stack, page);
+        }
+      else
+        start_interview (self, NULL);
+      /* Home is behind the interview: filled for when the person comes back. */
+      intake_home_page_refresh (self->home_page, self->session);
+      if (self->sync != NULL)
+        update_sync_status (self);
+      return;
+    }
+  show_home (self);
+}
+
+static void
+ui_language_change_cb (GSimpleAction *action, GVariant *value, gpointer user_data)
+{
+  IntakeWindow *self = INTAKE_WINDOW (user_data);
+  const char *code = g_variant_get_string (value, NULL);
+  g_autofree char *interview_id = NULL;
+  g_autofree char *question = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean had_interview = FALSE;
+
+  gtk_popover_popdown (self->language_popover);
+  if (!_intake_ui_language_is_known (code) || strcmp (code, _intake_ui_language_current ()) == 0)
+    return;
+  /* A PIN being checked finishes in the page that asked. */
+  if (intake_unlock_page_is_busy (self->unlock_page))
+    return;
+  if (self->interview_page != NULL && INTAKE_IS_INTERVIEW_PAGE (self->interview_page))
+    {
+      /* What was typed is saved before the page goes; a number that is not one stays on the
+       * page with its problem shown, and the language waits. */
+      if (!intake_interview_page_save_place (INTAKE_INTERVIEW_PAGE (self->interview_page),
+                                             &interview_id, &question))
+        return;
+      had_interview = TRUE;
+    }
+
+  _intake_ui_language_apply (code);
+  g_simple_action_set_state (action, value);
+  if (self->data_dir != NULL && g_file_test (self->data_dir, G_FILE_TEST_IS_DIR)
+      && !_intake_ui_language_save (self->data_dir, code, &error))
+    g_warning ("The interface language is not remembered: %s", error->message);
+  rebuild_pages (self, had_interview, interview_id, question);
 }
 
 static void
@@ -453,6 +617,7 @@ intake_window_finalize (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_pointer (&self->data_dir, g_free);
+  g_clear_pointer (&self->missing_why, g_free);
   G_OBJECT_CLASS (intake_window_parent_class)->finalize (object);
 }
 
@@ -475,13 +640,10 @@ intake_window_class_init (IntakeWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IntakeWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, IntakeWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, IntakeWindow, missing_page);
-  gtk_widget_class_bind_template_child (widget_class, IntakeWindow, unlock_page);
-  gtk_widget_class_bind_template_child (widget_class, IntakeWindow, home_page);
-  gtk_widget_class_bind_template_callback (widget_class, unlocked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, new_interview_cb);
-  gtk_widget_class_bind_template_callback (widget_class, open_interview_cb);
-  gtk_widget_class_bind_template_callback (widget_class, review_cb);
-  gtk_widget_class_bind_template_callback (widget_class, sync_now_cb);
+  gtk_widget_class_bind_template_child (widget_class, IntakeWindow, lock_content);
+  gtk_widget_class_bind_template_child (widget_class, IntakeWindow, language_button);
+  gtk_widget_class_bind_template_child (widget_class, IntakeWindow, language_popover);
+  gtk_widget_class_bind_template_child (widget_class, IntakeWindow, language_heading);
 
   gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_activated_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.lock",
@@ -491,6 +653,10 @@ intake_window_class_init (IntakeWindowClass *klass)
 static void
 intake_window_init (IntakeWindow *self)
 {
+  static const GActionEntry actions[] = {
+    { .name = "ui-language", .parameter_type = "s", .state = "'en'",
+      .change_state = ui_language_change_cb },
+  };
   GtkEventController *key = gtk_event_controller_key_new ();
   GtkGesture *click = gtk_gesture_click_new ();
   GtkEventController *motion = gtk_event_controller_motion_new ();
@@ -498,6 +664,12 @@ intake_window_init (IntakeWindow *self)
       GTK_EVENT_CONTROLLER_SCROLL_BOTH_AXES);
 
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+  g_simple_action_set_state (
+      G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "ui-language")),
+      g_variant_new_string (_intake_ui_language_current ()));
+  build_unlock_page (self);
+  build_home_page (self);
   self->toasts = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellable = g_cancellable_new ();
   /* The callback only runs while the window lives: dispose cancels the request first. */
@@ -519,6 +691,18 @@ intake_window_init (IntakeWindow *self)
   gtk_widget_add_controller (GTK_WIDGET (self), scroll);
 }
 
+/* INTAKE_WINDOW_SIZE=WIDTHxHEIGHT: the window's first size, for trying (and testing) narrow
+ * and portrait layouts. */
+static void
+window_size_from_env (IntakeWindow *self)
+{
+  const char *env = g_getenv ("INTAKE_WINDOW_SIZE");
+  int width, height;
+
+  if (env != NULL && sscanf (env, "%dx%d", &width, &height) == 2 && width > 0 && height > 0)
+    gtk_window_set_default_size (GTK_WINDOW (self), width, height);
+}
+
 IntakeWindow *
 intake_window_new (IntakeApplication *app, const char *data_dir)
 {
@@ -526,6 +710,7 @@ intake_window_new (IntakeApplication *app, const char *data_dir)
   g_autoptr (GError) error = NULL;
 
   self->data_dir = g_strdup (data_dir);
+  window_size_from_env (self);
   if (!intake_store_exists (data_dir))
     {
       show_missing (self, NULL);
