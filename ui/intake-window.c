@@ -15,6 +15,10 @@
 #include "intake-window.h"
 #include "intake-ui-private.h"
 
+/* Below this width (in pixels) the window is "narrow": a phone-sized or portrait window. Rows
+ * that sit side by side on a tablet stack, big buttons pad less, Lock shows its icon only. */
+#define NARROW_WIDTH 560
+
 /* How often the idle clock is looked at. Activity only records a time stamp (cheap on every
  * pointer motion); this check decides whether the policy's idle time has passed. */
 #define IDLE_CHECK_SECONDS 2
@@ -53,6 +57,9 @@ struct _IntakeWindow
 
   gint64 last_activity;
   guint idle_source;
+
+  gboolean narrow;
+  guint narrow_source;
 
   /* logind's PrepareForSleep on the system bus: lock before the tablet suspends. */
   GCancellable *cancellable;
@@ -401,6 +408,62 @@ show_missing (IntakeWindow *self, const char *why)
   _intake_stack_show (self->stack, "missing");
 }
 
+/* Every box marked "adaptive-row" below @widget: a row on a wide window, a column on a narrow
+ * one. */
+static void
+orient_rows (GtkWidget *widget, gboolean narrow)
+{
+  if (GTK_IS_BOX (widget) && gtk_widget_has_css_class (widget, "adaptive-row"))
+    gtk_orientable_set_orientation (GTK_ORIENTABLE (widget), narrow ? GTK_ORIENTATION_VERTICAL
+                                                                    : GTK_ORIENTATION_HORIZONTAL);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    orient_rows (child, narrow);
+}
+
+static void
+apply_narrow (IntakeWindow *self)
+{
+  if (self->narrow)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "narrow");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "narrow");
+  /* The header's title keeps room for the user's name: Lock is its icon (and its name for a
+   * screen reader) alone. */
+  adw_button_content_set_label (self->lock_content, self->narrow ? "" : _("Lock"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->lock_button), _("Lock"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->lock_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Lock"), -1);
+  orient_rows (GTK_WIDGET (self), self->narrow);
+}
+
+static gboolean
+narrow_changed_cb (gpointer user_data)
+{
+  IntakeWindow *self = INTAKE_WINDOW (user_data);
+
+  self->narrow_source = 0;
+  apply_narrow (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The width is known here, whether the window was resized, maximized or made fullscreen. What
+ * changes with it changes sizes, so it waits for the allocation to finish. */
+static void
+intake_window_size_allocate (GtkWidget *widget, int width, int height, int baseline)
+{
+  IntakeWindow *self = INTAKE_WINDOW (widget);
+  gboolean narrow = width < NARROW_WIDTH;
+
+  GTK_WIDGET_CLASS (intake_window_parent_class)->size_allocate (widget, width, height, baseline);
+  if (narrow != self->narrow)
+    {
+      self->narrow = narrow;
+      if (self->narrow_source == 0)
+        self->narrow_source = g_idle_add (narrow_changed_cb, self);
+    }
+}
+
 static void
 build_unlock_page (IntakeWindow *self)
 {
@@ -426,6 +489,7 @@ build_home_page (IntakeWindow *self)
   self->home_page = INTAKE_HOME_PAGE (page);
   gtk_stack_add_named (self->stack, page, "home");
   gtk_widget_set_visible (page, FALSE);
+  orient_rows (page, self->narrow);
 }
 
 /* The window's own words, which its template set once. */
@@ -436,7 +500,7 @@ retranslate_window (IntakeWindow *self)
 
   gtk_window_set_title (GTK_WINDOW (self), title);
   adw_window_title_set_title (self->window_title, title);
-  adw_button_content_set_label (self->lock_content, _("Lock"));
+  apply_narrow (self);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->language_button), _("Language of the screens"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->language_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Language of the screens"),
@@ -593,6 +657,7 @@ intake_window_dispose (GObject *object)
   g_clear_object (&self->system_bus);
 
   g_clear_handle_id (&self->idle_source, g_source_remove);
+  g_clear_handle_id (&self->narrow_source, g_source_remove);
   if (self->session != NULL)
     intake_session_lock (self->session);
   g_clear_object (&self->session);
@@ -629,6 +694,7 @@ intake_window_class_init (IntakeWindowClass *klass)
 
   object_class->dispose = intake_window_dispose;
   object_class->finalize = intake_window_finalize;
+  widget_class->size_allocate = intake_window_size_allocate;
 
   g_type_ensure (INTAKE_TYPE_UNLOCK_PAGE);
   g_type_ensure (INTAKE_TYPE_HOME_PAGE);
