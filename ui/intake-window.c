@@ -9,6 +9,7 @@
 #include "intake-home-page.h"
 #include "intake-interview-page.h"
 #include "intake-review-page.h"
+#include "intake-crypto.h"
 #include "intake-store.h"
 #include "intake-sync-engine.h"
 #include "intake-unlock-page.h"
@@ -522,8 +523,14 @@ rebuild_pages (IntakeWindow *self, gboolean had_interview, const char *interview
 {
   g_autofree char *shown = g_strdup (gtk_stack_get_visible_child_name (self->stack));
   g_autofree char *user = NULL;
+  g_autofree char *review_id = NULL;
+  g_autofree char *review_note = NULL;
   gboolean had_review = self->interview_page != NULL
                         && INTAKE_IS_REVIEW_PAGE (self->interview_page);
+
+  if (had_review)
+    intake_review_page_dup_place (INTAKE_REVIEW_PAGE (self->interview_page), &review_id,
+                                  &review_note);
 
   if (intake_unlock_page_get_user (self->unlock_page) != NULL)
     user = g_strdup (intake_unlock_page_get_user (self->unlock_page));
@@ -547,6 +554,11 @@ rebuild_pages (IntakeWindow *self, gboolean had_interview, const char *interview
   if (had_review)
     {
       review_cb (self);
+      if (review_id != NULL && self->interview_page != NULL)
+        intake_review_page_open (INTAKE_REVIEW_PAGE (self->interview_page), review_id,
+                                 review_note);
+      if (review_note != NULL)
+        intake_crypto_wipe_string (review_note);
       return;
     }
   if (had_interview)

@@ -55,7 +55,7 @@ def remembered_language(data_dir):
     return None
 
 
-def switch_language(app, menu_name, language):
+def switch_language(app, menu_name, language, shot=None, args=None):
     """Through the header's menu, on whatever page is shown."""
     # GtkMenuButton carries the name; the button inside it is what takes the press.
     deadline = time.monotonic() + 20
@@ -78,6 +78,9 @@ def switch_language(app, menu_name, language):
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.3)
+    if shot is not None:
+        time.sleep(0.3)
+        screenshot_window(args, app, shot)
     app.press(language)
 
 
@@ -142,7 +145,8 @@ def part_language_and_narrow(args, check, tmp, state):
     _, before = interview_answers(args, data_dir, iid)
     view = app.wait(role=("text",), what="the pseudonym text view")
     view.queryEditableText().setTextContents(TYPED)
-    switch_language(app, "Language of the screens", "Bahasa Indonesia")
+    switch_language(app, "Language of the screens", "Bahasa Indonesia",
+                    shot="adaptive-language-menu-360", args=args)
     app.wait(("push button", "button"), name="Berikutnya", timeout=20)
     on_question(app, "Pseudonym for this record")
     check(True, "mid-interview: the buttons in Indonesian, the same question open, the "
@@ -251,9 +255,47 @@ def part_scripts(args, check, tmp, state):
     state["app"] = None
 
 
+def part_review(args, check, data_dir, state):
+    """The supervisor's review at 360 px: the queue and one interview, in both languages."""
+    demo = os.path.join(os.path.dirname(os.path.abspath(args.form)), "..", "..", "packaging",
+                        "demo-interview.json")
+    ctl(args, data_dir, "--user", WORKER, "--pin-stdin", "interview", "import",
+        os.path.normpath(demo), stdin=WORKER_PIN + "\n")
+    app = App(args, data_dir, narrow_env(args))
+    state["app"] = app
+    app.press(SUPERVISOR)
+    enter_pin(app, SUPERVISOR_PIN)
+    app.press("Review", timeout=60)
+    app.wait(("push button", "button"), contains="Open ", what="the review queue")
+    screenshot_window(args, app, "adaptive-review-queue-360")
+    check_fits(app, check, "the review queue")
+    opens = [n for n in app.find_all(("push button", "button")) if (n.name or "").startswith(
+        "Open ")]
+    app.press(opens[0].name)
+    app.wait(role=("label",), contains="Screening result", what="the result under review")
+    screenshot_window(args, app, "adaptive-review-360")
+    check_fits(app, check, "one interview under review")
+    # A note typed, not yet sent with a decision: it comes through the switch.
+    entry = app.wait(name="Note or reason", what="the note entry")
+    entry.queryEditableText().setTextContents(NOTE)
+    switch_language(app, "Language of the screens", "Bahasa Indonesia")
+    app.wait(role=("label",), contains="Hasil penyaringan", timeout=20, what="review in Indonesian")
+    entry = app.wait(name="Catatan atau alasan", what="the note entry in Indonesian")
+    t = entry.queryText()
+    check(t.getText(0, t.characterCount) == NOTE,
+          "the review is rebuilt at the same interview with the note typed for it")
+    screenshot_window(args, app, "adaptive-review-360-id")
+    check_fits(app, check, "the review in Indonesian")
+    switch_language(app, "Bahasa layar", "English")
+    app.wait(role=("label",), contains="Screening result", timeout=20)
+    app.stop()
+    state["app"] = None
+
+
 def scenario(args, check, tmp, state):
     data_dir = part_language_and_narrow(args, check, tmp, state)
     part_styles(args, check, data_dir, state)
+    part_review(args, check, data_dir, state)
     part_scripts(args, check, tmp, state)
 
 
