@@ -32,15 +32,7 @@ intake_application_handle_local_options (GApplication *app, GVariantDict *option
     self->data_dir = intake_store_default_data_dir ();
   /* The interface language this tablet was left in. Here, before any thread is started (the
    * session bus's comes with registration, after this): see intake-language.c. */
-  {
-    g_autofree char *language = _intake_ui_language_load (self->data_dir);
-    if (language != NULL)
-      _intake_ui_language_apply (language);
-    else if (g_getenv ("LANGUAGE") == NULL)
-      /* Empty is as good as unset to gettext, and makes a later switch replace a value rather
-       * than grow the environment. */
-      g_setenv ("LANGUAGE", "", TRUE);
-  }
+  _intake_ui_language_init (self->data_dir);
   /* Carry on with the default handling (activation). */
   return -1;
 }

@@ -14,8 +14,8 @@
  * documented way to drop that cache is to bump _nl_msg_cat_cntr. So switching is: LANGUAGE set,
  * the counter bumped, and every page built again from its template.
  *
- * setenv () is not safe while another thread reads the environment. The choice is therefore
- * also applied once at start-up, before any thread runs (the application's option handling):
+ * setenv () is not safe while another thread reads the environment. _intake_ui_language_init ()
+ * therefore runs once at start-up, before any thread (the application's option handling):
  * LANGUAGE then exists, and glibc's setenv () replaces an existing variable's value pointer in
  * place, keeping the old string, so a reader in another thread sees one value or the other.
  */
@@ -79,13 +79,8 @@ _intake_ui_language_current (void)
 void
 _intake_ui_language_apply (const char *code)
 {
-  const char *messages = setlocale (LC_MESSAGES, NULL);
-
   g_return_if_fail (_intake_ui_language_is_known (code));
 
-  /* In the "C" locale gettext ignores LANGUAGE; C.UTF-8 (built into glibc) honours it. */
-  if (messages == NULL || strcmp (messages, "C") == 0 || strcmp (messages, "POSIX") == 0)
-    setlocale (LC_MESSAGES, "C.UTF-8");
   g_setenv ("LANGUAGE", code, TRUE);
   ++_nl_msg_cat_cntr;
 }
@@ -121,4 +116,25 @@ _intake_ui_language_save (const char *data_dir, const char *code, GError **error
 
   g_key_file_set_string (file, LANGUAGE_GROUP, LANGUAGE_KEY, code);
   return g_key_file_save_to_file (file, path, error);
+}
+
+/* Once, at start-up, before any thread runs (setlocale () and a new environment variable are not
+ * safe beside other threads): the tablet's saved choice applied, and what a later switch needs
+ * made ready. */
+void
+_intake_ui_language_init (const char *data_dir)
+{
+  const char *messages = setlocale (LC_MESSAGES, NULL);
+  g_autofree char *saved = _intake_ui_language_load (data_dir);
+
+  /* In the "C" locale gettext ignores LANGUAGE; C.UTF-8 (built into glibc) honours it and is
+   * otherwise the same. */
+  if (messages == NULL || strcmp (messages, "C") == 0 || strcmp (messages, "POSIX") == 0)
+    setlocale (LC_MESSAGES, "C.UTF-8");
+  if (saved != NULL)
+    _intake_ui_language_apply (saved);
+  else if (g_getenv ("LANGUAGE") == NULL)
+    /* Empty is as good as unset to gettext, and makes a later switch replace a value rather than
+     * grow the environment. */
+    g_setenv ("LANGUAGE", "", TRUE);
 }

@@ -22,6 +22,7 @@ void _intake_make_adaptive_row (GtkBox *box);
 gboolean _intake_ui_language_is_known (const char *code);
 const char *_intake_ui_language_name (const char *code);
 const char *_intake_ui_language_current (void);
+void _intake_ui_language_init (const char *data_dir);
 void _intake_ui_language_apply (const char *code);
 char *_intake_ui_language_load (const char *data_dir);
 gboolean _intake_ui_language_save (const char *data_dir, const char *code, GError **error);

@@ -613,7 +613,11 @@ ui_language_change_cb (GSimpleAction *action, GVariant *value, gpointer user_dat
        * page with its problem shown, and the language waits. */
       if (!intake_interview_page_save_place (INTAKE_INTERVIEW_PAGE (self->interview_page),
                                              &interview_id, &question))
-        return;
+        {
+          intake_window_add_toast (self, _("Correct this answer first, then change the "
+                                           "language"));
+          return;
+        }
       had_interview = TRUE;
     }
 

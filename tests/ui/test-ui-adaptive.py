@@ -169,6 +169,20 @@ def part_language_and_narrow(args, check, tmp, state):
     check(True, "and back to English at the same question")
     app.press("Next")
     answer_choice(app, "Are you in danger now", "No")
+    answer_choice(app, "injury or illness", "No")
+    # A number that is not one cannot be saved: the language waits, and says why.
+    on_question(app, "How old are you")
+    entry = app.wait(role=("text", "entry"), what="the number entry")
+    entry.queryEditableText().setTextContents("3x")
+    switch_language(app, "Language of the screens", "Bahasa Indonesia")
+    app.wait(role=("label",), contains="Correct this answer first", timeout=20,
+             what="the toast that asks to correct the answer")
+    check(bool(app.find_all(("push button", "button"), name="Next")),
+          "an answer that cannot be saved keeps the language (and says why)")
+    entry = app.wait(role=("text", "entry"), what="the number entry")
+    entry.queryEditableText().setTextContents("34")
+    app.wait(role=("label",), name="Saved", timeout=20)
+    app.press("Next")
     to_summary(app)
     app.wait(role=("label",), contains="Screening result", what="the screening result")
     screenshot_window(args, app, "adaptive-summary-360")
@@ -181,7 +195,8 @@ def part_language_and_narrow(args, check, tmp, state):
     screenshot_window(args, app, "adaptive-summary-360-id")
     check_fits(app, check, "the summary in Indonesian")
     _, final = interview_answers(args, data_dir, iid)
-    check(final.get("pseudonym") == TYPED and final.get("danger_now") == "no",
+    check(final.get("pseudonym") == TYPED and final.get("danger_now") == "no"
+          and final.get("age") == 34,
           "answers intact at the end")
     app.stop()
     state["app"] = None
