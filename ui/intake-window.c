@@ -627,6 +627,9 @@ ui_language_change_cb (GSimpleAction *action, GVariant *value, gpointer user_dat
       && !_intake_ui_language_save (self->data_dir, code, &error))
     g_warning ("The interface language is not remembered: %s", error->message);
   rebuild_pages (self, had_interview, interview_id, question);
+  /* The sync engine's last words were said in the old language: a pass says them again. */
+  if (self->sync != NULL)
+    intake_sync_engine_sync_now (self->sync);
 }
 
 static void

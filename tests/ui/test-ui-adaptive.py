@@ -125,6 +125,15 @@ def part_language_and_narrow(args, check, tmp, state):
     app.wait(name="New interview", timeout=60)
     screenshot_window(args, app, "adaptive-home-360")
     check_fits(app, check, "home")
+    # Home in Indonesian, the sync engine's state too (a pass says it again after the switch).
+    switch_language(app, "Language of the screens", "Bahasa Indonesia")
+    app.wait(role=("label",), contains="belum terdaftar di server", timeout=30,
+             what="the sync state in Indonesian")
+    check(True, "home and the sync state in Indonesian")
+    screenshot_window(args, app, "adaptive-home-360-id")
+    check_fits(app, check, "home in Indonesian")
+    switch_language(app, "Bahasa layar", "English")
+    app.wait(role=("label",), contains="not enrolled with a server", timeout=30)
 
     # An interview; a few answers; then text typed and, before its autosave, the language.
     app.press("New interview")
