@@ -513,9 +513,10 @@ retranslate_window (IntakeWindow *self)
 
 /*
  * Every page built again from its template in the language now in force, each back where the
- * person was: the unlock page at the same user, home refreshed, an interview at the same
- * question (what was typed is saved first, by the caller), the review queue. Nothing the
- * person entered is carried in memory from one page to the next: answers are in the store.
+ * person was: the unlock page at the same user (the digits are typed again), home refreshed, an
+ * interview at the same question or its summary (what was typed is saved first, by the
+ * caller: answers come back from the store), the review at the same interview with the note
+ * typed for it (a note is not saved until a decision, so it is the one thing carried over).
  */
 static void
 rebuild_pages (IntakeWindow *self, gboolean had_interview, const char *interview_id,
