@@ -615,8 +615,7 @@ ui_language_change_cb (GSimpleAction *action, GVariant *value, gpointer user_dat
       if (!intake_interview_page_save_place (INTAKE_INTERVIEW_PAGE (self->interview_page),
                                              &interview_id, &question))
         {
-          intake_window_add_toast (self, _("Correct this answer first, then change the "
-                                           "language"));
+          intake_window_add_toast (self, _("Correct the answer first"));
           return;
         }
       had_interview = TRUE;

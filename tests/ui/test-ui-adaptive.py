@@ -45,6 +45,28 @@ def check_fits(app, check, what):
           "%s at %dx%d: nothing past the right edge %s" % (what, w, h, bad[:5] or ""))
 
 
+def to_summary_fitting(app):
+    """As uikit's to_summary, looking at every page on the way: the pages (by their progress
+    line) where the window had to grow past 360 px or a control reached past its right edge."""
+    buttons = ("push button", "button")
+    bad_pages = {}
+    deadline = time.monotonic() + 180
+    while time.monotonic() < deadline:
+        if app.find_all(buttons, name="Complete"):
+            return bad_pages
+        try:
+            progress = [n.name for n in app.find_all(("label",), contains="Question ")]
+            bad = controls_past_right_edge(app)
+            x, y, w, h = window_extents(app)
+            if bad or w > 352:
+                bad_pages[(progress or ["?"])[0]] = (w, bad[:3])
+        except Exception:
+            pass
+        app.try_press("Prefer not to say") or app.try_press("Next")
+        time.sleep(0.05)
+    raise Failure("the summary never came")
+
+
 def remembered_language(data_dir):
     path = os.path.join(data_dir, "interface.ini")
     if not os.path.exists(path):
@@ -137,6 +159,9 @@ def part_language_and_narrow(args, check, tmp, state):
 
     # An interview; a few answers; then text typed and, before its autosave, the language.
     app.press("New interview")
+    app.wait(("push button", "button"), name="Bahasa Indonesia", what="the respondent's language")
+    screenshot_window(args, app, "adaptive-respondent-language-360")
+    check_fits(app, check, "the respondent's language choice")
     app.press("English")
     answer_choice(app, "somewhere private", "Yes")
     answer_choice(app, "Where is this interview", "Shelter")
@@ -184,15 +209,18 @@ def part_language_and_narrow(args, check, tmp, state):
     entry = app.wait(role=("text", "entry"), what="the number entry")
     entry.queryEditableText().setTextContents("3x")
     switch_language(app, "Language of the screens", "Bahasa Indonesia")
-    app.wait(role=("label",), contains="Correct this answer first", timeout=20,
+    app.wait(role=("label",), contains="Correct the answer first", timeout=20,
              what="the toast that asks to correct the answer")
     check(bool(app.find_all(("push button", "button"), name="Next")),
           "an answer that cannot be saved keeps the language (and says why)")
     entry = app.wait(role=("text", "entry"), what="the number entry")
     entry.queryEditableText().setTextContents("34")
     app.wait(role=("label",), name="Saved", timeout=20)
+    screenshot_window(args, app, "adaptive-number-360")
+    check_fits(app, check, "a number question with its pad")
     app.press("Next")
-    to_summary(app)
+    bad_pages = to_summary_fitting(app)
+    check(not bad_pages, "every later question fits at 360 px %s" % (bad_pages or ""))
     app.wait(role=("label",), contains="Screening result", what="the screening result")
     screenshot_window(args, app, "adaptive-summary-360")
     check_fits(app, check, "the summary")
@@ -274,6 +302,17 @@ def part_scripts(args, check, tmp, state):
         line = 40
         check(e.height > 1.5 * line,
               "the %s label wraps onto several lines (%dx%d px)" % (code, e.width, e.height))
+        if code == "km":
+            # On to a date: the calendar fits too.
+            app.press("បាទ/ចាស")
+            app.wait(role=("label",), name="Saved", timeout=20)
+            app.press("Next")
+            app.wait(role=("label",), contains="និយោជក", what="the Khmer text question")
+            app.press("Next")
+            app.wait(role=("label",), contains="មកដល់", what="the Khmer date question")
+            time.sleep(0.5)
+            screenshot_window(args, app, "adaptive-date-km")
+            check_fits(app, check, "a date question with its calendar")
         app.press("Pause")
     app.stop()
     state["app"] = None
