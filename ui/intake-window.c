@@ -28,6 +28,7 @@ struct _IntakeWindow
 {
   AdwApplicationWindow parent_instance;
 
+  AdwHeaderBar *header_bar;
   AdwWindowTitle *window_title;
   GtkButton *lock_button;
   AdwButtonContent *lock_content;
@@ -430,7 +431,8 @@ apply_narrow (IntakeWindow *self)
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self), "narrow");
   /* The header's title keeps room for the user's name: Lock is its icon (and its name for a
-   * screen reader) alone. */
+   * screen reader) alone, and only Close stays of the window buttons, as on a phone. */
+  adw_header_bar_set_decoration_layout (self->header_bar, self->narrow ? ":close" : NULL);
   adw_button_content_set_label (self->lock_content, self->narrow ? "" : _("Lock"));
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->lock_button), _("Lock"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->lock_button),
@@ -720,6 +722,7 @@ intake_window_class_init (IntakeWindowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/fieldintake/Intake/intake-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, IntakeWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, IntakeWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, IntakeWindow, lock_button);
   gtk_widget_class_bind_template_child (widget_class, IntakeWindow, toast_overlay);

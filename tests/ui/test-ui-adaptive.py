@@ -285,9 +285,21 @@ def part_styles(args, check, data_dir, state):
         screenshot_window(args, app, "adaptive-home-%s" % style)
         rows = interviews(args, data_dir)
         if rows and rows[0]["state"] == "draft":
-            # The draft opens at its first unanswered question.
+            # The draft opens at its first unanswered question, or at its summary when every
+            # question has an answer (a "Change" there opens a question).
             app.press("Continue " + TYPED)
-            app.wait(("push button", "button"), name="Next", timeout=20)
+            deadline = time.monotonic() + 20
+            while not app.find_all(("push button", "button"), name="Next"):
+                if app.find_all(("push button", "button"), name="Complete"):
+                    screenshot_window(args, app, "adaptive-summary-%s" % style)
+                    change = app.wait(("push button", "button"), contains="Change: ",
+                                      what="a Change button on the summary")
+                    app.press(change.name)
+                    app.wait(("push button", "button"), name="Next", timeout=20)
+                    break
+                if time.monotonic() > deadline:
+                    raise Failure("the draft opened neither a question nor its summary")
+                time.sleep(0.2)
             screenshot_window(args, app, "adaptive-question-%s" % style)
         app.stop()
         state["app"] = None
