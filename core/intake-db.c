@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "intake-config.h"
+#include "intake-i18n-private.h"
 
 #include "intake-db.h"
 
@@ -162,31 +163,31 @@ intake_db_set_error (IntakeDb *db, int rc, GError **error, const char *doing)
     {
     case INTAKE_DB_ERROR_FULL:
       g_set_error (error, INTAKE_DB_ERROR, code,
-                   "The disk is full: could not %s in %s; nothing was changed, free some space "
-                   "and try again",
+                   _("The disk is full: could not %s in %s; nothing was changed, free some space "
+                     "and try again"),
                    doing, path);
       break;
     case INTAKE_DB_ERROR_CORRUPT:
       g_set_error (error, INTAKE_DB_ERROR, code,
-                   "The data file %s is damaged (%s) while trying to %s; do not delete it: keep a "
-                   "copy of the data folder and ask an administrator",
+                   _("The data file %s is damaged (%s) while trying to %s; do not delete it: "
+                     "keep a copy of the data folder and ask an administrator"),
                    path, detail, doing);
       break;
     case INTAKE_DB_ERROR_NOT_A_STORE:
       g_set_error (error, INTAKE_DB_ERROR, code,
-                   "%s is not a Field Intake data file (%s)", path, detail);
+                   _("%s is not a Field Intake data file (%s)"), path, detail);
       break;
     case INTAKE_DB_ERROR_BUSY:
       g_set_error (error, INTAKE_DB_ERROR, code,
-                   "The data file %s is busy in another program; could not %s, try again",
+                   _("The data file %s is busy in another program; could not %s, try again"),
                    path, doing);
       break;
     case INTAKE_DB_ERROR_READ_ONLY:
       g_set_error (error, INTAKE_DB_ERROR, code,
-                   "The data file %s cannot be written (%s); could not %s", path, detail, doing);
+                   _("The data file %s cannot be written (%s); could not %s"), path, detail, doing);
       break;
     default:
-      g_set_error (error, INTAKE_DB_ERROR, code, "Could not %s in %s: %s", doing, path, detail);
+      g_set_error (error, INTAKE_DB_ERROR, code, _("Could not %s in %s: %s"), doing, path, detail);
       break;
     }
 }
@@ -388,8 +389,8 @@ migrate (IntakeDb *db, GError **error)
   if (version > (int) G_N_ELEMENTS (migrations))
     {
       g_set_error (error, INTAKE_DB_ERROR, INTAKE_DB_ERROR_TOO_NEW,
-                   "%s was written by a newer Field Intake (schema %d, this program knows %d); "
-                   "upgrade this program",
+                   _("%s was written by a newer Field Intake (schema %d, this program knows %d); "
+                     "upgrade this program"),
                    db->path, version, (int) G_N_ELEMENTS (migrations));
       return FALSE;
     }

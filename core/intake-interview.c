@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "intake-config.h"
+#include "intake-i18n-private.h"
 
 #include "intake-json.h"
 #include "intake-store-private.h"
@@ -370,14 +371,14 @@ load_interview (IntakeSession *session, const char *interview_id, GError **error
   if (rc == SQLITE_DONE)
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_NOT_FOUND,
-                   "There is no interview %s on this tablet", interview_id);
+                   _("There is no interview %s on this tablet"), interview_id);
       return NULL;
     }
   iv = interview_from_row (stmt);
   if (!may_read (session, iv->author_id))
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED,
-                   "%s may not read interview %s: a worker reads only their own interviews",
+                   _("%s may not read interview %s: a worker reads only their own interviews"),
                    session->user_name, interview_id);
       return NULL;
     }
@@ -398,7 +399,7 @@ load_interview (IntakeSession *session, const char *interview_id, GError **error
         g_propagate_error (error, g_steal_pointer (&local_error));
       else
         g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED,
-                     "Interview %s cannot be opened: %s", interview_id, local_error->message);
+                     _("Interview %s cannot be opened: %s"), interview_id, local_error->message);
       return NULL;
     }
   return g_steal_pointer (&iv);
@@ -447,7 +448,7 @@ write_content (IntakeSession *session, IntakeInterview *iv, const char *new_stat
   if (sqlite3_changes (intake_db_get_handle (store->db)) != 1)
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_CONFLICT,
-                   "Interview %s was changed by another program at the same moment; try again",
+                   _("Interview %s was changed by another program at the same moment; try again"),
                    iv->id);
       return FALSE;
     }
@@ -565,7 +566,7 @@ intake_session_set_answer (IntakeSession *session,
       if (iv->state != INTAKE_STATE_DRAFT)
         {
           g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_STATE,
-                       "Interview %s is %s and can no longer be changed", interview_id,
+                       _("Interview %s is %s and can no longer be changed"), interview_id,
                        intake_state_to_string (iv->state));
           goto fail;
         }
@@ -573,7 +574,7 @@ intake_session_set_answer (IntakeSession *session,
           && session->role != INTAKE_ROLE_SUPERVISOR)
         {
           g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED,
-                       "%s may not change interview %s: only its author or a supervisor may",
+                       _("%s may not change interview %s: only its author or a supervisor may"),
                        session->user_name, interview_id);
           goto fail;
         }
@@ -589,8 +590,8 @@ intake_session_set_answer (IntakeSession *session,
       if (written == 0)
         {
           g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_CONFLICT,
-                       "Interview %s was changed by another program at the same moment; try "
-                       "again",
+                       _("Interview %s was changed by another program at the same moment; try "
+                         "again"),
                        interview_id);
           goto fail;
         }
@@ -728,7 +729,7 @@ check_complete (IntakeStore *store, IntakeInterview *iv, GError **error)
   if (!intake_form_session_check_complete (fs, &local_error))
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
-                   "Interview %s cannot be completed yet: %s", iv->id, local_error->message);
+                   _("Interview %s cannot be completed yet: %s"), iv->id, local_error->message);
       return FALSE;
     }
   return TRUE;
@@ -795,8 +796,9 @@ transition (IntakeSession *session,
       && is_blank (text))
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
-                   what == TRANSITION_RETURN ? "Returning an interview needs a note for its author"
-                                             : "Voiding an interview needs a reason");
+                   what == TRANSITION_RETURN
+                       ? _("Returning an interview needs a note for its author")
+                       : _("Voiding an interview needs a reason"));
       return FALSE;
     }
   if (!intake_db_begin (store->db, error))
@@ -817,7 +819,7 @@ transition (IntakeSession *session,
           && session->role != INTAKE_ROLE_SUPERVISOR)
         {
           g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED,
-                       "%s may not complete interview %s: only its author or a supervisor may",
+                       _("%s may not complete interview %s: only its author or a supervisor may"),
                        session->user_name, interview_id);
           goto fail;
         }

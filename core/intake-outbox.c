@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "intake-config.h"
+#include "intake-i18n-private.h"
 
 #include "intake-outbox.h"
 
@@ -67,8 +68,8 @@ intake_store_dup_enrollment (IntakeStore *store, GError **error)
   if (rc == SQLITE_DONE)
     {
       g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_NOT_INITIALISED,
-                           "This tablet is not enrolled with a server; an admin enrolls it with "
-                           "'intakectl enroll URL TOKEN'");
+                           _("This tablet is not enrolled with a server; an admin enrolls it "
+                             "with 'intakectl enroll URL TOKEN'"));
       return NULL;
     }
   e = g_new0 (IntakeEnrollment, 1);
@@ -78,7 +79,7 @@ intake_store_dup_enrollment (IntakeStore *store, GError **error)
       || sqlite3_column_bytes (stmt, 3) != INTAKE_SIGN_PUBLIC_BYTES)
     {
       g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED,
-                           "The enrollment keys in the data file are damaged");
+                           _("The enrollment keys in the data file are damaged"));
       return NULL;
     }
   memcpy (e->org_data_pk, sqlite3_column_blob (stmt, 2), INTAKE_BOX_PUBLIC_BYTES);

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "intake-config.h"
+#include "intake-i18n-private.h"
 
 #include "intake-store-private.h"
 
@@ -137,7 +138,7 @@ _intake_session_require_unlocked (IntakeSession *session, GError **error)
   if (intake_session_is_locked (session))
     {
       g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED,
-                           "The session is locked; unlock again to continue");
+                           _("The session is locked; unlock again to continue"));
       return FALSE;
     }
   return TRUE;
@@ -193,14 +194,14 @@ check_secret_policy (IntakeStore *store, const IntakeSecret *secret, GError **er
   if (!g_utf8_validate ((const char *) secret->data, secret->len, NULL))
     {
       g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
-                           "The PIN or passphrase is not valid text");
+                           _("The PIN or passphrase is not valid text"));
       return FALSE;
     }
   chars = g_utf8_strlen ((const char *) secret->data, secret->len);
   if (chars < min)
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
-                   "The PIN or passphrase is too short: at least %d characters are needed", min);
+                   _("The PIN or passphrase is too short: at least %d characters are needed"), min);
       return FALSE;
     }
   return TRUE;
@@ -220,7 +221,7 @@ check_user_name (const char *name, GError **error)
   return TRUE;
 bad:
   g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
-               "'%s' is not a usable user name: use 1 to 64 visible characters",
+               _("'%s' is not a usable user name: use 1 to 64 visible characters"),
                name ? name : "");
   return FALSE;
 }
@@ -318,7 +319,8 @@ write_new_keys (IntakeStore *store,
       if (group_sk == NULL)
         {
           g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED,
-                               "Only a member of the review group can add a supervisor or admin");
+                               _("Only a member of the review group can add a supervisor or "
+                                 "admin"));
           return FALSE;
         }
       return grant_group (store, user_id, box_pk_out, group_sk, error);
@@ -364,7 +366,7 @@ _intake_store_insert_user (IntakeStore *store,
   if ((rc & 0xff) == SQLITE_CONSTRAINT)
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_EXISTS,
-                   "There is already a user named '%s'", name);
+                   _("There is already a user named '%s'"), name);
       return FALSE;
     }
   if (rc != SQLITE_DONE)
@@ -420,7 +422,7 @@ read_user_row (IntakeStore *store, const char *name, UserRow *row, GError **erro
   if (rc == SQLITE_DONE)
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_NOT_FOUND,
-                   "There is no user named '%s' on this tablet", name);
+                   _("There is no user named '%s' on this tablet"), name);
       return FALSE;
     }
   row->id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
@@ -432,7 +434,7 @@ read_user_row (IntakeStore *store, const char *name, UserRow *row, GError **erro
       || sqlite3_column_bytes (stmt, 3) != INTAKE_KDF_SALT_BYTES)
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED,
-                   "The keys of user '%s' are damaged", name);
+                   _("The keys of user '%s' are damaged"), name);
       return FALSE;
     }
   memcpy (row->box_pk, sqlite3_column_blob (stmt, 2), INTAKE_BOX_PUBLIC_BYTES);
@@ -510,8 +512,8 @@ intake_store_unlock (IntakeStore *store,
   if (row.wrapped == NULL)
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_LOCKED_OUT,
-                   "The keys of '%s' were destroyed after too many wrong PINs; an admin must "
-                   "set a new PIN (intakectl user passwd %s)",
+                   _("The keys of '%s' were destroyed after too many wrong PINs; an admin must "
+                     "set a new PIN (intakectl user passwd %s)"),
                    user_name, user_name);
       return NULL;
     }
@@ -556,17 +558,21 @@ intake_store_unlock (IntakeStore *store,
         }
       if (destroy)
         g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_LOCKED_OUT,
-                     "Wrong PIN for '%s'. That was the last attempt: this user's keys were "
-                     "destroyed; an admin must set a new PIN",
+                     _("Wrong PIN for '%s'. That was the last attempt: this user's keys were "
+                       "destroyed; an admin must set a new PIN"),
                      user_name);
       else if (max_failed > 0)
         g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_WRONG_SECRET,
-                     "Wrong PIN for '%s': %d attempt%s left before this user's keys are "
-                     "destroyed",
-                     user_name, max_failed - row.failed, max_failed - row.failed == 1 ? "" : "s");
+                     dngettext (GETTEXT_PACKAGE,
+                                "Wrong PIN for '%s': %d attempt left before this user's keys are "
+                                "destroyed",
+                                "Wrong PIN for '%s': %d attempts left before this user's keys are "
+                                "destroyed",
+                                (unsigned long) (max_failed - row.failed)),
+                     user_name, max_failed - row.failed);
       else
         g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_WRONG_SECRET,
-                     "Wrong PIN for '%s'", user_name);
+                     _("Wrong PIN for '%s'"), user_name);
       return NULL;
     }
 
@@ -727,7 +733,7 @@ intake_session_remove_user (IntakeSession *session, const char *name, GError **e
   if (g_strcmp0 (name, session->user_name) == 0)
     {
       g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
-                           "You cannot remove yourself; another admin must do it");
+                           _("You cannot remove yourself; another admin must do it"));
       return FALSE;
     }
   if (!intake_db_begin (store->db, error))

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "intake-config.h"
+#include "intake-i18n-private.h"
 
 #include "intake-json.h"
 #include "intake-outbox.h"
@@ -141,13 +142,13 @@ check_private (IntakeStore *self, const char *path, mode_t wanted, GError **erro
   if (S_ISLNK (st.st_mode))
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_PERMISSIONS,
-                   "%s is a symbolic link; refusing to use it for private data", path);
+                   _("%s is a symbolic link; refusing to use it for private data"), path);
       return FALSE;
     }
   if (st.st_uid != geteuid ())
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_PERMISSIONS,
-                   "%s belongs to another user (uid %u); refusing to use it for private data",
+                   _("%s belongs to another user (uid %u); refusing to use it for private data"),
                    path, (unsigned) st.st_uid);
       return FALSE;
     }
@@ -156,7 +157,7 @@ check_private (IntakeStore *self, const char *path, mode_t wanted, GError **erro
       if (chmod (path, wanted) != 0)
         {
           g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_PERMISSIONS,
-                       "%s has loose permissions (%04o) that could not be repaired: %s", path,
+                       _("%s has loose permissions (%04o) that could not be repaired: %s"), path,
                        (unsigned) (st.st_mode & 07777), g_strerror (errno));
           return FALSE;
         }
@@ -174,7 +175,7 @@ prepare_data_dir (IntakeStore *self, gboolean create, GError **error)
   if (create && g_mkdir_with_parents (self->data_dir, 0700) != 0)
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_PERMISSIONS,
-                   "Could not create the data folder %s: %s", self->data_dir,
+                   _("Could not create the data folder %s: %s"), self->data_dir,
                    g_strerror (errno));
       return FALSE;
     }
@@ -215,8 +216,8 @@ load_device (IntakeStore *self, GError **error)
       break;
     case SQLITE_DONE:
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_NOT_INITIALISED,
-                   "%s has no device keys: it was never initialised or it was wiped; run "
-                   "'intakectl init'",
+                   _("%s has no device keys: it was never initialised or it was wiped; run "
+                     "'intakectl init'"),
                    self->db_path);
       return FALSE;
     default:
@@ -229,7 +230,7 @@ load_device (IntakeStore *self, GError **error)
       || !read_blob (stmt, 3, self->group_pk, sizeof self->group_pk))
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED,
-                   "The device keys in %s are damaged or were destroyed", self->db_path);
+                   _("The device keys in %s are damaged or were destroyed"), self->db_path);
       return FALSE;
     }
   self->kdf.opslimit = sqlite3_column_int64 (stmt, 4);
@@ -249,7 +250,7 @@ intake_store_open (const char *data_dir, GError **error)
   if (!g_file_test (self->db_path, G_FILE_TEST_EXISTS))
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_NOT_INITIALISED,
-                   "No Field Intake data in %s; set this tablet up with 'intakectl init'",
+                   _("No Field Intake data in %s; set this tablet up with 'intakectl init'"),
                    data_dir);
       return NULL;
     }
@@ -656,7 +657,7 @@ intake_store_find_user (IntakeStore *store, const char *name, GError **error)
     return user_info_from_row (stmt);
   if (rc == SQLITE_DONE)
     g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_NOT_FOUND,
-                 "There is no user named '%s' on this tablet", name);
+                 _("There is no user named '%s' on this tablet"), name);
   return NULL;
 }
 
@@ -852,7 +853,7 @@ intake_store_dup_form_document (IntakeStore *store,
     return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
   if (rc == SQLITE_DONE)
     g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_NOT_FOUND,
-                 "Form %s version %d is not installed on this tablet", form_id, version);
+                 _("Form %s version %d is not installed on this tablet"), form_id, version);
   return NULL;
 }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "intake-config.h"
+#include "intake-i18n-private.h"
 
 #include "intake-sync-engine.h"
 
@@ -167,7 +168,7 @@ worker (gpointer data)
           report.outcome = INTAKE_SYNC_LATER;
           report.retry_after_s = -1;
           g_free (report.message);
-          report.message = g_strdup (error ? error->message : "The data file could not be read");
+          report.message = g_strdup (error ? error->message : _("The data file could not be read"));
           g_clear_object (&store);
         }
 

@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "intake-config.h"
+#include "intake-i18n-private.h"
 
 #include "intake-sync.h"
 
@@ -91,7 +92,7 @@ check_url (const char *url, char **base_out, GError **error)
   if (uri == NULL || g_uri_get_host (uri) == NULL)
     {
       g_set_error (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_FAILED,
-                   "'%s' is not a server address (expected https://HOST[:PORT])", url);
+                   _("'%s' is not a server address (expected https://HOST[:PORT])"), url);
       return FALSE;
     }
   scheme = g_uri_get_scheme (uri);
@@ -103,8 +104,8 @@ check_url (const char *url, char **base_out, GError **error)
           && (addr == NULL || !g_inet_address_get_is_loopback (addr)))
         {
           g_set_error (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_INSECURE,
-                       "Refusing plain http to %s: use https (plain http is only for the "
-                       "tablet itself, 127.0.0.1)",
+                       _("Refusing plain http to %s: use https (plain http is only for the "
+                         "tablet itself, 127.0.0.1)"),
                        host);
           return FALSE;
         }
@@ -112,7 +113,7 @@ check_url (const char *url, char **base_out, GError **error)
   else if (g_ascii_strcasecmp (scheme, "https") != 0)
     {
       g_set_error (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_FAILED,
-                   "'%s' is not an https address", url);
+                   _("'%s' is not an https address"), url);
       return FALSE;
     }
   *base_out = g_strdup (url);
@@ -164,7 +165,7 @@ client_init (Client *c,
   if (c->curl == NULL || c->lane_curl[SYNC_LANES - 1] == NULL)
     {
       g_set_error_literal (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_FAILED,
-                           "Could not start the network library");
+                           _("Could not start the network library"));
       return FALSE;
     }
   return TRUE;
@@ -232,15 +233,15 @@ curl_failure (Client *c, CURLcode rc, const char *errbuf, GError **error)
 
   if (rc == CURLE_ABORTED_BY_CALLBACK)
     g_set_error_literal (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_CANCELLED,
-                         "Sync was stopped");
+                         _("Sync was stopped"));
   else if (rc == CURLE_PEER_FAILED_VERIFICATION || rc == CURLE_SSL_PINNEDPUBKEYNOTMATCH
            || rc == CURLE_SSL_CACERT_BADFILE || rc == CURLE_SSL_CERTPROBLEM
            || rc == CURLE_SSL_CONNECT_ERROR)
     g_set_error (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_INSECURE,
-                 "The server's identity could not be verified (%s); nothing was sent", detail);
+                 _("The server's identity could not be verified (%s); nothing was sent"), detail);
   else
     g_set_error (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_NETWORK,
-                 "Could not reach the server (%s)", detail);
+                 _("Could not reach the server (%s)"), detail);
   return FALSE;
 }
 
@@ -331,7 +332,7 @@ client_request_on (Client *c,
       if (r->too_big)
         {
           g_set_error_literal (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_BAD_RESPONSE,
-                               "The server's answer was far too large");
+                               _("The server's answer was far too large"));
           return FALSE;
         }
       return curl_failure (c, rc, errbuf, error);
@@ -368,8 +369,8 @@ response_object (Response *r, GError **error)
       || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_BAD_RESPONSE,
-                   "The server's answer (HTTP %ld) was not what the protocol says; trying again "
-                   "later",
+                   _("The server's answer (HTTP %ld) was not what the protocol says; trying again "
+                     "later"),
                    r->status);
       return NULL;
     }
@@ -385,7 +386,7 @@ response_reason (Response *r)
 
   if (reason)
     return g_strdup_printf ("%s (HTTP %ld)", reason, r->status);
-  return g_strdup_printf ("the server answered HTTP %ld", r->status);
+  return g_strdup_printf (_("the server answered HTTP %ld"), r->status);
 }
 
 static gboolean
@@ -579,8 +580,8 @@ set_stopped (IntakeStore *store, IntakeSyncReport *report, Response *r)
 
   report->outcome = INTAKE_SYNC_STOPPED;
   g_free (report->message);
-  report->message = g_strdup_printf ("Device revoked or not enrolled: %s; syncing has stopped "
-                                     "until an admin acts",
+  report->message = g_strdup_printf (_("Device revoked or not enrolled: %s; syncing has stopped "
+                                       "until an admin acts"),
                                      why);
   intake_store_set_sync_state (store, "device_status",
                                r->status == 403 ? "revoked" : "unauthenticated", NULL);
@@ -707,9 +708,9 @@ judge_results (Lane *lane)
           const char *reason = intake_json_get_string (result, "reason");
           lane->verdicts[i] = VERDICT_REFUSED;
           lane->texts[i] = g_strdup_printf (
-              "%s (%s)", reason ? reason : "refused by the server",
-              status == 409 ? "a different interview was already sent with this id"
-                            : "the server found the envelope invalid");
+              "%s (%s)", reason ? reason : _("refused by the server"),
+              status == 409 ? _("a different interview was already sent with this id")
+                            : _("the server found the envelope invalid"));
         }
     }
   return TRUE;
@@ -857,8 +858,8 @@ handle_batch (IntakeStore *store,
     {
       intake_store_outbox_note_failure (store, batch, "garbled answer", NULL);
       set_later (report, -1,
-                 "The server's answer (HTTP 200) was not what the protocol says; trying again "
-                 "later");
+                 _("The server's answer (HTTP 200) was not what the protocol says; trying again "
+                   "later"));
       return BATCH_STOP;
     }
   for (guint i = 0; i < batch->len; i++)
@@ -890,8 +891,8 @@ handle_batch (IntakeStore *store,
     {
       intake_store_outbox_note_failure (store, batch, "answer without a valid receipt", NULL);
       set_later (report, -1,
-                 "The server's answer did not carry valid receipts for everything sent; "
-                 "trying again later");
+                 _("The server's answer did not carry valid receipts for everything sent; "
+                   "trying again later"));
       return BATCH_STOP;
     }
   return BATCH_NEXT;
@@ -1062,7 +1063,7 @@ intake_sync_pass (IntakeStore *store,
         return FALSE;
       report->outcome = INTAKE_SYNC_WIPED;
       g_free (report->message);
-      report->message = g_strdup ("The server ordered this tablet wiped; it was wiped");
+      report->message = g_strdup (_("The server ordered this tablet wiped; it was wiped"));
       return TRUE;
     }
 
@@ -1084,7 +1085,7 @@ counts:
       else if (counts.needs_attention > 0)
         report->outcome = INTAKE_SYNC_NEEDS_ATTENTION;
       if (report->message == NULL)
-        report->message = g_strdup_printf ("%d sent, %d waiting, %d need attention",
+        report->message = g_strdup_printf (_("%d sent, %d waiting, %d need attention"),
                                            report->sent, counts.pending,
                                            counts.needs_attention);
     }

@@ -265,6 +265,13 @@ role_words (IntakeRole role)
     }
 }
 
+gboolean
+intake_admin_page_is_busy (IntakeAdminPage *self)
+{
+  g_return_val_if_fail (INTAKE_IS_ADMIN_PAGE (self), FALSE);
+  return self->busy;
+}
+
 static void
 set_busy (IntakeAdminPage *self, const char *message)
 {

@@ -13,5 +13,7 @@ G_DECLARE_FINAL_TYPE (IntakeAdminPage, intake_admin_page, INTAKE, ADMIN_PAGE, Ad
 /* The administration screens of an admin's session: users, the tablet's rules, the server
  * connection, forms, the activity log and Wipe. NULL with @error for anyone but an admin. */
 IntakeAdminPage *intake_admin_page_new (IntakeSession *session, GError **error);
+/* TRUE while a key derivation, an enrollment or a wipe runs for the page. */
+gboolean intake_admin_page_is_busy (IntakeAdminPage *self);
 
 G_END_DECLS

@@ -5,6 +5,7 @@
 
 #include "intake-application.h"
 #include "intake-store.h"
+#include "intake-ui-private.h"
 #include "intake-window.h"
 
 struct _IntakeApplication
@@ -29,6 +30,9 @@ intake_application_handle_local_options (GApplication *app, GVariantDict *option
     }
   if (self->data_dir == NULL)
     self->data_dir = intake_store_default_data_dir ();
+  /* The interface language this tablet was left in. Here, before any thread is started (the
+   * session bus's comes with registration, after this): see intake-language.c. */
+  _intake_ui_language_init (self->data_dir);
   /* Carry on with the default handling (activation). */
   return -1;
 }

@@ -2141,3 +2141,40 @@ intake_interview_page_new (IntakeSession *session, const char *interview_id, GEr
   g_object_force_floating (G_OBJECT (self));
   return g_steal_pointer (&self);
 }
+
+/* Where the page is, so that the window can build it again (the interface language changed):
+ * what was typed is saved first. FALSE when it cannot be (the page shows why). */
+gboolean
+intake_interview_page_save_place (IntakeInterviewPage *self, char **interview_id,
+                                  char **question)
+{
+  g_return_val_if_fail (INTAKE_IS_INTERVIEW_PAGE (self), FALSE);
+
+  if (!flush_typing (self))
+    return FALSE;
+  *interview_id = g_strdup (self->interview_id);
+  *question = g_strdup (self->current);
+  return TRUE;
+}
+
+IntakeInterviewPage *
+intake_interview_page_new_at (IntakeSession *session, const char *interview_id,
+                              const char *question, GError **error)
+{
+  g_autoptr (IntakeInterviewPage) self = NULL;
+
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), NULL);
+  g_return_val_if_fail (interview_id != NULL, NULL);
+
+  self = g_object_ref_sink (g_object_new (INTAKE_TYPE_INTERVIEW_PAGE, NULL));
+  self->session = g_object_ref (session);
+  if (!open_draft (self, interview_id, error))
+    return NULL;
+  if (question == NULL)
+    show_summary (self);
+  else if (intake_form_lookup_question (self->form, question) != NULL
+           && intake_form_session_is_relevant (self->fs, question))
+    show_question (self, question);
+  g_object_force_floating (G_OBJECT (self));
+  return g_steal_pointer (&self);
+}

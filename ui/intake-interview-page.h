@@ -16,4 +16,16 @@ IntakeInterviewPage *intake_interview_page_new (IntakeSession *session,
                                                 const char *interview_id,
                                                 GError **error);
 
+/* The draft @interview_id at @question (NULL: its summary), as the page was before the
+ * interface language changed; @question no longer shown: its first unanswered question. */
+IntakeInterviewPage *intake_interview_page_new_at (IntakeSession *session,
+                                                   const char *interview_id,
+                                                   const char *question,
+                                                   GError **error);
+/* Saves what is typed and tells where the page is: @interview_id NULL while the form or the
+ * language is still being chosen, @question NULL on the summary. FALSE when what is typed
+ * cannot be saved (the page shows why). */
+gboolean intake_interview_page_save_place (IntakeInterviewPage *self, char **interview_id,
+                                           char **question);
+
 G_END_DECLS

@@ -289,7 +289,7 @@ show_answers (IntakeReviewPage *self, IntakeInterview *iv)
 }
 
 static void
-open_cb (GtkButton *button, IntakeReviewPage *self)
+open_interview (IntakeReviewPage *self, const char *interview_id)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (IntakeInterview) iv = NULL;
@@ -298,7 +298,7 @@ open_cb (GtkButton *button, IntakeReviewPage *self)
   GtkWidget *entry, *row, *b;
 
   g_free (self->interview_id);
-  self->interview_id = g_strdup (g_object_get_data (G_OBJECT (button), "interview-id"));
+  self->interview_id = g_strdup (interview_id);
   iv = intake_session_open_interview (self->session, self->interview_id, &error);
   if (iv == NULL || iv->content == NULL)
     {
@@ -334,6 +334,7 @@ open_cb (GtkButton *button, IntakeReviewPage *self)
 
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   gtk_box_set_homogeneous (GTK_BOX (row), TRUE);
+  _intake_make_adaptive_row (GTK_BOX (row));
   b = make_button (_("Return"), _("Return with the note"), NULL);
   g_signal_connect (b, "clicked", G_CALLBACK (return_cb), self);
   gtk_box_append (GTK_BOX (row), b);
@@ -344,6 +345,12 @@ open_cb (GtkButton *button, IntakeReviewPage *self)
   g_signal_connect (b, "clicked", G_CALLBACK (approve_cb), self);
   gtk_box_append (GTK_BOX (row), b);
   gtk_box_append (self->content_box, row);
+}
+
+static void
+open_cb (GtkButton *button, IntakeReviewPage *self)
+{
+  open_interview (self, g_object_get_data (G_OBJECT (button), "interview-id"));
 }
 
 static int
@@ -483,4 +490,26 @@ intake_review_page_new (IntakeSession *session, GError **error)
     return NULL;
   g_object_force_floating (G_OBJECT (self));
   return g_steal_pointer (&self);
+}
+
+/* Where the page is, for building it again in another interface language: the interview open
+ * (NULL on the queue) and the note typed for it, which is not saved anywhere until a decision. */
+void
+intake_review_page_dup_place (IntakeReviewPage *self, char **interview_id, char **note)
+{
+  g_return_if_fail (INTAKE_IS_REVIEW_PAGE (self));
+
+  *interview_id = self->note_entry != NULL ? g_strdup (self->interview_id) : NULL;
+  *note = self->note_entry != NULL ? g_strdup (gtk_editable_get_text (self->note_entry)) : NULL;
+}
+
+void
+intake_review_page_open (IntakeReviewPage *self, const char *interview_id, const char *note)
+{
+  g_return_if_fail (INTAKE_IS_REVIEW_PAGE (self));
+  g_return_if_fail (interview_id != NULL);
+
+  open_interview (self, interview_id);
+  if (self->note_entry != NULL && note != NULL)
+    gtk_editable_set_text (self->note_entry, note);
 }

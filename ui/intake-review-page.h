@@ -13,4 +13,10 @@ G_DECLARE_FINAL_TYPE (IntakeReviewPage, intake_review_page, INTAKE, REVIEW_PAGE,
 /* The review queue of a supervisor's session: NULL with @error when it cannot be read. */
 IntakeReviewPage *intake_review_page_new (IntakeSession *session, GError **error);
 
+/* The interview open (NULL: the queue is shown) and the note typed for it. */
+void intake_review_page_dup_place (IntakeReviewPage *self, char **interview_id, char **note);
+/* Opens @interview_id, with @note (may be NULL) in its note entry. */
+void intake_review_page_open (IntakeReviewPage *self, const char *interview_id,
+                              const char *note);
+
 G_END_DECLS

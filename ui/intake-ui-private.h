@@ -14,4 +14,17 @@ void _intake_stack_show_child (GtkStack *stack, GtkWidget *child);
  * say", "No answer". */
 char *_intake_answer_to_text (const IntakeQuestion *q, JsonNode *node, const char *language);
 
+/* A horizontal box that turns vertical on a narrow window (under 560 px). */
+void _intake_make_adaptive_row (GtkBox *box);
+
+/* The interface language (intake-language.c): English or Bahasa Indonesia, switched without a
+ * restart and remembered per tablet in its data folder. */
+gboolean _intake_ui_language_is_known (const char *code);
+const char *_intake_ui_language_name (const char *code);
+const char *_intake_ui_language_current (void);
+void _intake_ui_language_init (const char *data_dir);
+void _intake_ui_language_apply (const char *code);
+char *_intake_ui_language_load (const char *data_dir);
+gboolean _intake_ui_language_save (const char *data_dir, const char *code, GError **error);
+
 G_END_DECLS

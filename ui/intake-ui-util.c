@@ -76,3 +76,24 @@ _intake_answer_to_text (const IntakeQuestion *q, JsonNode *node, const char *lan
   return json_to_string (node, FALSE);
 }
 
+
+static void
+adaptive_row_map_cb (GtkWidget *row)
+{
+  GtkRoot *root = gtk_widget_get_root (row);
+  gboolean narrow = root != NULL && gtk_widget_has_css_class (GTK_WIDGET (root), "narrow");
+
+  gtk_orientable_set_orientation (GTK_ORIENTABLE (row), narrow ? GTK_ORIENTATION_VERTICAL
+                                                               : GTK_ORIENTATION_HORIZONTAL);
+}
+
+/* A row of buttons that becomes a column on a narrow window: the window turns every such box
+ * when its width crosses the line, and a box built later takes the window's state when shown. */
+void
+_intake_make_adaptive_row (GtkBox *box)
+{
+  g_return_if_fail (GTK_IS_BOX (box));
+
+  gtk_widget_add_css_class (GTK_WIDGET (box), "adaptive-row");
+  g_signal_connect (box, "map", G_CALLBACK (adaptive_row_map_cb), NULL);
+}

@@ -466,6 +466,30 @@ intake_unlock_page_reset (IntakeUnlockPage *self)
   _intake_stack_show (self->mode_stack, "users");
 }
 
+/* The user whose PIN is asked, or NULL on the tiles: kept when the page is built again in
+ * another interface language (the digits are not: they are typed again). */
+const char *
+intake_unlock_page_get_user (IntakeUnlockPage *self)
+{
+  g_return_val_if_fail (INTAKE_IS_UNLOCK_PAGE (self), NULL);
+  return self->user_name;
+}
+
+void
+intake_unlock_page_choose_user (IntakeUnlockPage *self, const char *name)
+{
+  g_return_if_fail (INTAKE_IS_UNLOCK_PAGE (self));
+  g_return_if_fail (name != NULL);
+  choose_user (self, name);
+}
+
+gboolean
+intake_unlock_page_is_busy (IntakeUnlockPage *self)
+{
+  g_return_val_if_fail (INTAKE_IS_UNLOCK_PAGE (self), FALSE);
+  return self->busy;
+}
+
 static void
 intake_unlock_page_dispose (GObject *object)
 {

@@ -14,4 +14,10 @@ void intake_unlock_page_set_store (IntakeUnlockPage *self, IntakeStore *store);
 /* Back to the user tiles, the PIN wiped, the list of users read again. */
 void intake_unlock_page_reset (IntakeUnlockPage *self);
 
+const char *intake_unlock_page_get_user (IntakeUnlockPage *self);
+/* Straight to @name's PIN pad. */
+void intake_unlock_page_choose_user (IntakeUnlockPage *self, const char *name);
+/* Whether a PIN is being checked now. */
+gboolean intake_unlock_page_is_busy (IntakeUnlockPage *self);
+
 G_END_DECLS

@@ -2,19 +2,26 @@
 #include "intake-config.h"
 
 #include <glib/gi18n.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <string.h>
 
 #include "intake-admin-page.h"
 #include "intake-home-page.h"
 #include "intake-interview-page.h"
 #include "intake-outbox.h"
 #include "intake-review-page.h"
+#include "intake-crypto.h"
 #include "intake-store.h"
 #include "intake-sync-engine.h"
 #include "intake-unlock-page.h"
 #include "intake-window.h"
 #include "intake-ui-private.h"
+
+/* Below this width (in pixels) the window is "narrow": a phone-sized or portrait window. Rows
+ * that sit side by side on a tablet stack, big buttons pad less, Lock shows its icon only. */
+#define NARROW_WIDTH 560
 
 /* How often the idle clock is looked at. Activity only records a time stamp (cheap on every
  * pointer motion); this check decides whether the policy's idle time has passed. */
@@ -24,15 +31,24 @@ struct _IntakeWindow
 {
   AdwApplicationWindow parent_instance;
 
+  AdwHeaderBar *header_bar;
   AdwWindowTitle *window_title;
   GtkButton *lock_button;
+  AdwButtonContent *lock_content;
+  GtkMenuButton *language_button;
+  GtkPopover *language_popover;
+  GtkLabel *language_heading;
   AdwToastOverlay *toast_overlay;
   GtkStack *stack;
   AdwStatusPage *missing_page;
+  /* Built in code, not by the window's template: a change of interface language builds them
+   * again from their own templates. */
   IntakeUnlockPage *unlock_page;
   IntakeHomePage *home_page;
 
   char *data_dir;
+  /* Why the store cannot be opened (NULL: there is none), to say it again in another language. */
+  char *missing_why;
   IntakeStore *store;
   IntakeSession *session;
   /* Runs for as long as the window, whoever is unlocked: envelopes are sealed already. */
@@ -54,6 +70,8 @@ struct _IntakeWindow
   gboolean trace;
   gboolean trace_home_pending;
   gulong after_paint_handler;
+  gboolean narrow;
+  guint narrow_source;
 
   /* logind's PrepareForSleep on the system bus: lock before the tablet suspends. */
   GCancellable *cancellable;
@@ -613,6 +631,12 @@ show_missing (IntakeWindow *self, const char *why)
 {
   g_autofree char *text = NULL;
 
+  if (why != self->missing_why)
+    {
+      g_free (self->missing_why);
+      self->missing_why = g_strdup (why);
+    }
+  adw_status_page_set_title (self->missing_page, _("This tablet is not set up yet"));
   if (why != NULL)
     {
       adw_status_page_set_title (self->missing_page, _("The tablet's data cannot be opened"));
@@ -630,6 +654,247 @@ show_missing (IntakeWindow *self, const char *why)
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->missing_page),
                                   GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
   _intake_stack_show (self->stack, "missing");
+}
+
+/* Every box marked "adaptive-row" below @widget: a row on a wide window, a column on a narrow
+ * one. */
+static void
+orient_rows (GtkWidget *widget, gboolean narrow)
+{
+  if (GTK_IS_BOX (widget) && gtk_widget_has_css_class (widget, "adaptive-row"))
+    gtk_orientable_set_orientation (GTK_ORIENTABLE (widget), narrow ? GTK_ORIENTATION_VERTICAL
+                                                                    : GTK_ORIENTATION_HORIZONTAL);
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    orient_rows (child, narrow);
+}
+
+static void
+apply_narrow (IntakeWindow *self)
+{
+  if (self->narrow)
+    gtk_widget_add_css_class (GTK_WIDGET (self), "narrow");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "narrow");
+  /* The header's title keeps room for the user's name: Lock is its icon (and its name for a
+   * screen reader) alone, and only Close stays of the window buttons, as on a phone. */
+  adw_header_bar_set_decoration_layout (self->header_bar, self->narrow ? ":close" : NULL);
+  adw_button_content_set_label (self->lock_content, self->narrow ? "" : _("Lock"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->lock_button), _("Lock"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->lock_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Lock"), -1);
+  orient_rows (GTK_WIDGET (self), self->narrow);
+}
+
+static gboolean
+narrow_changed_cb (gpointer user_data)
+{
+  IntakeWindow *self = INTAKE_WINDOW (user_data);
+
+  self->narrow_source = 0;
+  apply_narrow (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* The width is known here, whether the window was resized, maximized or made fullscreen. What
+ * changes with it changes sizes, so it waits for the allocation to finish. */
+static void
+intake_window_size_allocate (GtkWidget *widget, int width, int height, int baseline)
+{
+  IntakeWindow *self = INTAKE_WINDOW (widget);
+  gboolean narrow = width < NARROW_WIDTH;
+
+  GTK_WIDGET_CLASS (intake_window_parent_class)->size_allocate (widget, width, height, baseline);
+  if (narrow != self->narrow)
+    {
+      self->narrow = narrow;
+      if (self->narrow_source == 0)
+        self->narrow_source = g_idle_add (narrow_changed_cb, self);
+    }
+}
+
+static void
+build_unlock_page (IntakeWindow *self)
+{
+  GtkWidget *page = g_object_new (INTAKE_TYPE_UNLOCK_PAGE, NULL);
+
+  g_signal_connect_swapped (page, "unlocked", G_CALLBACK (unlocked_cb), self);
+  self->unlock_page = INTAKE_UNLOCK_PAGE (page);
+  gtk_stack_add_named (self->stack, page, "unlock");
+  gtk_widget_set_visible (page, FALSE);
+  if (self->store != NULL)
+    intake_unlock_page_set_store (self->unlock_page, self->store);
+}
+
+static void
+build_home_page (IntakeWindow *self)
+{
+  GtkWidget *page = g_object_new (INTAKE_TYPE_HOME_PAGE, NULL);
+
+  g_signal_connect_swapped (page, "new-interview", G_CALLBACK (new_interview_cb), self);
+  g_signal_connect_swapped (page, "open-interview", G_CALLBACK (open_interview_cb), self);
+  g_signal_connect_swapped (page, "review", G_CALLBACK (review_cb), self);
+  g_signal_connect_swapped (page, "admin", G_CALLBACK (admin_cb), self);
+  g_signal_connect_swapped (page, "sync-now", G_CALLBACK (sync_now_cb), self);
+  self->home_page = INTAKE_HOME_PAGE (page);
+  gtk_stack_add_named (self->stack, page, "home");
+  gtk_widget_set_visible (page, FALSE);
+  orient_rows (page, self->narrow);
+}
+
+/* The window's own words, which its template set once. */
+static void
+retranslate_window (IntakeWindow *self)
+{
+  const char *title = _("Field Intake");
+
+  gtk_window_set_title (GTK_WINDOW (self), title);
+  adw_window_title_set_title (self->window_title, title);
+  apply_narrow (self);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->language_button), _("Language of the screens"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->language_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Language of the screens"),
+                                  -1);
+  gtk_label_set_label (self->language_heading, _("Language of the screens"));
+  if (self->store == NULL)
+    show_missing (self, self->missing_why);
+}
+
+/*
+ * Every page built again from its template in the language now in force, each back where the
+ * person was: the unlock page at the same user (the digits are typed again), home refreshed, an
+ * interview at the same question or its summary (what was typed is saved first, by the
+ * caller: answers come back from the store), the review at the same interview with the note
+ * typed for it (a note is not saved until a decision, so it is the one thing carried over).
+ */
+static void
+rebuild_pages (IntakeWindow *self, gboolean had_interview, const char *interview_id,
+               const char *question)
+{
+  g_autofree char *shown = g_strdup (gtk_stack_get_visible_child_name (self->stack));
+  g_autofree char *user = NULL;
+  g_autofree char *review_id = NULL;
+  g_autofree char *review_note = NULL;
+  gboolean had_review = self->interview_page != NULL
+                        && INTAKE_IS_REVIEW_PAGE (self->interview_page);
+  gboolean had_admin = self->interview_page != NULL
+                       && INTAKE_IS_ADMIN_PAGE (self->interview_page);
+
+  if (had_review)
+    intake_review_page_dup_place (INTAKE_REVIEW_PAGE (self->interview_page), &review_id,
+                                  &review_note);
+
+  if (intake_unlock_page_get_user (self->unlock_page) != NULL)
+    user = g_strdup (intake_unlock_page_get_user (self->unlock_page));
+
+  drop_interview_page (self);
+  gtk_stack_remove (self->stack, GTK_WIDGET (self->unlock_page));
+  gtk_stack_remove (self->stack, GTK_WIDGET (self->home_page));
+  build_unlock_page (self);
+  build_home_page (self);
+  retranslate_window (self);
+
+  if (g_strcmp0 (shown, "unlock") == 0)
+    {
+      if (user != NULL)
+        intake_unlock_page_choose_user (self->unlock_page, user);
+      _intake_stack_show (self->stack, "unlock");
+      return;
+    }
+  if (self->session == NULL)
+    return;
+  if (had_admin)
+    {
+      /* Administration comes back at its menu; nothing there is half done (a job running
+       * keeps the language from changing, below). */
+      admin_cb (self);
+      return;
+    }
+  if (had_review)
+    {
+      review_cb (self);
+      if (review_id != NULL && self->interview_page != NULL)
+        intake_review_page_open (INTAKE_REVIEW_PAGE (self->interview_page), review_id,
+                                 review_note);
+      if (review_note != NULL)
+        intake_crypto_wipe_string (review_note);
+      return;
+    }
+  if (had_interview)
+    {
+      if (interview_id != NULL)
+        {
+          g_autoptr (GError) error = NULL;
+          GtkWidget *page = GTK_WIDGET (intake_interview_page_new_at (self->session, interview_id,
+                                                                      question, &error));
+          if (page == NULL)
+            {
+              intake_window_add_toast (self, error->message);
+              show_home (self);
+              return;
+            }
+          g_signal_connect (page, "closed", G_CALLBACK (interview_closed_cb), self);
+          g_signal_connect (page, "toast", G_CALLBACK (interview_toast_cb), self);
+          self->interview_page = page;
+          gtk_stack_add_named (self->stack, page, "interview");
+          _intake_stack_show_child (self->stack, page);
+        }
+      else
+        start_interview (self, NULL);
+      /* Home is behind the interview: filled for when the person comes back. */
+      intake_home_page_refresh (self->home_page, self->session);
+      if (self->sync != NULL)
+        update_sync_status (self);
+      return;
+    }
+  show_home (self);
+}
+
+static void
+ui_language_change_cb (GSimpleAction *action, GVariant *value, gpointer user_data)
+{
+  IntakeWindow *self = INTAKE_WINDOW (user_data);
+  const char *code = g_variant_get_string (value, NULL);
+  g_autofree char *interview_id = NULL;
+  g_autofree char *question = NULL;
+  g_autoptr (GError) error = NULL;
+  gboolean had_interview = FALSE;
+
+  gtk_popover_popdown (self->language_popover);
+  if (!_intake_ui_language_is_known (code) || strcmp (code, _intake_ui_language_current ()) == 0)
+    return;
+  /* A PIN being checked finishes in the page that asked. */
+  if (intake_unlock_page_is_busy (self->unlock_page))
+    return;
+  /* So does a new PIN, an enrollment or a wipe in Administration. */
+  if (self->interview_page != NULL && INTAKE_IS_ADMIN_PAGE (self->interview_page)
+      && intake_admin_page_is_busy (INTAKE_ADMIN_PAGE (self->interview_page)))
+    {
+      intake_window_add_toast (self, _("Wait until this is done"));
+      return;
+    }
+  if (self->interview_page != NULL && INTAKE_IS_INTERVIEW_PAGE (self->interview_page))
+    {
+      /* What was typed is saved before the page goes; a number that is not one stays on the
+       * page with its problem shown, and the language waits. */
+      if (!intake_interview_page_save_place (INTAKE_INTERVIEW_PAGE (self->interview_page),
+                                             &interview_id, &question))
+        {
+          intake_window_add_toast (self, _("Correct the answer first"));
+          return;
+        }
+      had_interview = TRUE;
+    }
+
+  _intake_ui_language_apply (code);
+  g_simple_action_set_state (action, value);
+  if (self->data_dir != NULL && g_file_test (self->data_dir, G_FILE_TEST_IS_DIR)
+      && !_intake_ui_language_save (self->data_dir, code, &error))
+    g_warning ("The interface language is not remembered: %s", error->message);
+  rebuild_pages (self, had_interview, interview_id, question);
+  /* The sync engine's last words were said in the old language: a pass says them again. */
+  if (self->sync != NULL)
+    intake_sync_engine_sync_now (self->sync);
 }
 
 static void
@@ -676,6 +941,7 @@ intake_window_dispose (GObject *object)
   g_clear_object (&self->system_bus);
 
   g_clear_handle_id (&self->idle_source, g_source_remove);
+  g_clear_handle_id (&self->narrow_source, g_source_remove);
   if (self->session != NULL)
     intake_session_lock (self->session);
   g_clear_object (&self->session);
@@ -700,6 +966,7 @@ intake_window_finalize (GObject *object)
 
   g_clear_object (&self->store);
   g_clear_pointer (&self->data_dir, g_free);
+  g_clear_pointer (&self->missing_why, g_free);
   G_OBJECT_CLASS (intake_window_parent_class)->finalize (object);
 }
 
@@ -711,25 +978,23 @@ intake_window_class_init (IntakeWindowClass *klass)
 
   object_class->dispose = intake_window_dispose;
   object_class->finalize = intake_window_finalize;
+  widget_class->size_allocate = intake_window_size_allocate;
 
   g_type_ensure (INTAKE_TYPE_UNLOCK_PAGE);
   g_type_ensure (INTAKE_TYPE_HOME_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/fieldintake/Intake/intake-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, IntakeWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, IntakeWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, IntakeWindow, lock_button);
   gtk_widget_class_bind_template_child (widget_class, IntakeWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, IntakeWindow, stack);
   gtk_widget_class_bind_template_child (widget_class, IntakeWindow, missing_page);
-  gtk_widget_class_bind_template_child (widget_class, IntakeWindow, unlock_page);
-  gtk_widget_class_bind_template_child (widget_class, IntakeWindow, home_page);
-  gtk_widget_class_bind_template_callback (widget_class, unlocked_cb);
-  gtk_widget_class_bind_template_callback (widget_class, new_interview_cb);
-  gtk_widget_class_bind_template_callback (widget_class, open_interview_cb);
-  gtk_widget_class_bind_template_callback (widget_class, review_cb);
-  gtk_widget_class_bind_template_callback (widget_class, admin_cb);
-  gtk_widget_class_bind_template_callback (widget_class, sync_now_cb);
+  gtk_widget_class_bind_template_child (widget_class, IntakeWindow, lock_content);
+  gtk_widget_class_bind_template_child (widget_class, IntakeWindow, language_button);
+  gtk_widget_class_bind_template_child (widget_class, IntakeWindow, language_popover);
+  gtk_widget_class_bind_template_child (widget_class, IntakeWindow, language_heading);
 
   gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_activated_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.lock",
@@ -739,6 +1004,10 @@ intake_window_class_init (IntakeWindowClass *klass)
 static void
 intake_window_init (IntakeWindow *self)
 {
+  static const GActionEntry actions[] = {
+    { .name = "ui-language", .parameter_type = "s", .state = "'en'",
+      .change_state = ui_language_change_cb },
+  };
   GtkEventController *key = gtk_event_controller_key_new ();
   GtkGesture *click = gtk_gesture_click_new ();
   GtkEventController *motion = gtk_event_controller_motion_new ();
@@ -748,6 +1017,12 @@ intake_window_init (IntakeWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->trace = g_getenv ("INTAKE_TRACE") != NULL;
   g_signal_connect_after (self, "realize", G_CALLBACK (realize_cb), self);
+  g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
+  g_simple_action_set_state (
+      G_SIMPLE_ACTION (g_action_map_lookup_action (G_ACTION_MAP (self), "ui-language")),
+      g_variant_new_string (_intake_ui_language_current ()));
+  build_unlock_page (self);
+  build_home_page (self);
   self->toasts = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellable = g_cancellable_new ();
   /* The callback only runs while the window lives: dispose cancels the request first. */
@@ -769,6 +1044,18 @@ intake_window_init (IntakeWindow *self)
   gtk_widget_add_controller (GTK_WIDGET (self), scroll);
 }
 
+/* INTAKE_WINDOW_SIZE=WIDTHxHEIGHT: the window's first size, for trying (and testing) narrow
+ * and portrait layouts. */
+static void
+window_size_from_env (IntakeWindow *self)
+{
+  const char *env = g_getenv ("INTAKE_WINDOW_SIZE");
+  int width, height;
+
+  if (env != NULL && sscanf (env, "%dx%d", &width, &height) == 2 && width > 0 && height > 0)
+    gtk_window_set_default_size (GTK_WINDOW (self), width, height);
+}
+
 IntakeWindow *
 intake_window_new (IntakeApplication *app, const char *data_dir)
 {
@@ -776,6 +1063,7 @@ intake_window_new (IntakeApplication *app, const char *data_dir)
   g_autoptr (GError) error = NULL;
 
   self->data_dir = g_strdup (data_dir);
+  window_size_from_env (self);
   if (!intake_store_exists (data_dir))
     {
       show_missing (self, NULL);

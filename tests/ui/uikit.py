@@ -499,3 +499,63 @@ class Server:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+# ---- added for the adaptive scenario: the window's own extents, overflow, window screenshots ----
+
+def window_extents(app):
+    """(x, y, width, height) of the app's window (its frame) as AT-SPI reports it."""
+    import pyatspi
+    for i in range(app.root.childCount):
+        w = app.root.getChildAtIndex(i)
+        try:
+            if w is not None and w.getState().contains(pyatspi.STATE_VISIBLE):
+                e = w.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+                return (e.x, e.y, e.width, e.height)
+        except Exception:
+            continue
+    raise Failure("the window has no extents")
+
+
+CONTROL_ROLES = ("push button", "button", "toggle button", "label", "text", "entry",
+                 "password text", "check box", "radio button", "spin button", "progress bar",
+                 "list item", "list box", "calendar")
+
+
+def controls_past_right_edge(app, slack=1):
+    """The visible controls whose extents reach past the right edge of the window (or start
+    left of it): [(role, name, x, width)]. Controls scrolled out of view vertically are fine;
+    nothing should need a horizontal scroll."""
+    import pyatspi
+    wx, wy, ww, wh = window_extents(app)
+    bad = []
+    for n in app.walk():
+        try:
+            role = n.getRoleName()
+            if role not in CONTROL_ROLES:
+                continue
+            e = n.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+        except Exception:
+            continue
+        if e.width <= 0 or e.height <= 0:
+            continue
+        if e.x + e.width > wx + ww + slack or e.x < wx - slack:
+            bad.append((role, n.name, e.x, e.width))
+    return bad
+
+
+def screenshot_window(args, app, name):
+    """A screenshot of the window alone (the X screen is larger than a narrow window)."""
+    os.makedirs(args.screenshots, exist_ok=True)
+    path = os.path.join(args.screenshots, name + ".png")
+    x, y, w, h = window_extents(app)
+    subprocess.run(["import", "-window", "root", "-crop", "%dx%d+%d+%d" % (w, h, max(x, 0),
+                    max(y, 0)), "+repage", path], check=True, timeout=30)
+    log("screenshot", path)
+    return path
+
+
+def pixel_luminance(path, x, y):
+    """The luminance (0..1) of one pixel of a PNG, read with ImageMagick."""
+    fx = "%%[fx:(p{%d,%d}.r+p{%d,%d}.g+p{%d,%d}.b)/3]" % (x, y, x, y, x, y)
+    r = subprocess.run(["convert", path, "-format", fx, "info:"],
+                       capture_output=True, text=True, timeout=30, check=True)
+    return float(r.stdout.strip())
