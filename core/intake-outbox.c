@@ -68,8 +68,8 @@ intake_store_dup_enrollment (IntakeStore *store, GError **error)
   if (rc == SQLITE_DONE)
     {
       g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_NOT_INITIALISED,
-                           _("This tablet is not enrolled with a server; an admin enrolls it "
-                             "with 'intakectl enroll URL TOKEN'"));
+                           _("This tablet is not enrolled with a server; an admin connects it in "
+                             "Administration, Server connection (or with 'intakectl enroll')"));
       return NULL;
     }
   e = g_new0 (IntakeEnrollment, 1);

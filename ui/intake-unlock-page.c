@@ -390,6 +390,8 @@ load_users (IntakeUnlockPage *self)
       g_object_set_data_full (G_OBJECT (button), "user-name", g_strdup (u->name), g_free);
       g_signal_connect (button, "clicked", G_CALLBACK (user_tile_clicked_cb), self);
       gtk_flow_box_append (self->users_box, button);
+      /* The box's own child would be a second Tab stop before each tile's button. */
+      gtk_widget_set_focusable (gtk_widget_get_parent (button), FALSE);
     }
   if (users->len == 0)
     {
