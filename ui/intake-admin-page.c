@@ -9,6 +9,7 @@
 #include "intake-outbox.h"
 #include "intake-provisioning.h"
 #include "intake-sync.h"
+#include "intake-ui-private.h"
 
 /*
  * An admin's screens, one decision each: a menu, then users (add, a new PIN, remove), the
@@ -101,36 +102,14 @@ clear_content (IntakeAdminPage *self)
 static GtkWidget *
 add_label (IntakeAdminPage *self, const char *text, const char *css_class)
 {
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  if (css_class != NULL)
-    gtk_widget_add_css_class (label, css_class);
-  gtk_box_append (self->content_box, label);
-  return label;
-}
-
-static GtkWidget *
-make_button (const char *label, const char *accessible, const char *css_class)
-{
-  GtkWidget *button = gtk_button_new_with_label (label);
-
-  gtk_widget_add_css_class (button, "big");
-  if (css_class != NULL)
-    gtk_widget_add_css_class (button, css_class);
-  gtk_label_set_wrap (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (button))), TRUE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  accessible ? accessible : label, -1);
-  return button;
+  return _intake_box_add_label (self->content_box, text, css_class);
 }
 
 static GtkWidget *
 add_button (IntakeAdminPage *self, const char *label, const char *accessible,
             const char *css_class, GCallback callback)
 {
-  GtkWidget *button = make_button (label, accessible, css_class);
+  GtkWidget *button = _intake_big_button (label, accessible, css_class);
 
   g_signal_connect_swapped (button, "clicked", callback, self);
   gtk_box_append (self->content_box, button);
@@ -180,7 +159,7 @@ add_choice (IntakeAdminPage *self, const char *title, const char *description,
 static void
 add_back (IntakeAdminPage *self, const char *label, GCallback callback)
 {
-  GtkWidget *button = make_button (label, NULL, "flat");
+  GtkWidget *button = _intake_big_button (label, NULL, "flat");
 
   /* A short label on one line; the button is as wide as it needs. */
   gtk_label_set_wrap (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (button))), FALSE);
@@ -560,9 +539,9 @@ show_add_user (IntakeAdminPage *self)
   gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (self->role_buttons[0]), TRUE);
   gtk_box_append (self->content_box, box);
   add_pin_entries (self);
-  cancel = make_button (_("Cancel"), NULL, NULL);
+  cancel = _intake_big_button (_("Cancel"), NULL, NULL);
   g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (show_users), self);
-  act = make_button (_("Add this person"), NULL, "suggested-action");
+  act = _intake_big_button (_("Add this person"), NULL, "suggested-action");
   g_signal_connect_swapped (act, "clicked", G_CALLBACK (add_user_clicked_cb), self);
   add_decision (self, cancel, act);
   gtk_widget_grab_focus (GTK_WIDGET (self->name_entry));
@@ -611,11 +590,11 @@ show_set_pin (IntakeAdminPage *self)
     }
   add_problem (self);
   add_pin_entries (self);
-  cancel = make_button (_("Cancel"), NULL, NULL);
+  cancel = _intake_big_button (_("Cancel"), NULL, NULL);
   g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (show_users), self);
   act_name = me ? g_strdup (_("Save my new PIN"))
                 : g_strdup_printf (_("Save the new PIN for %s"), self->subject);
-  act = make_button (_("Save the new PIN"), act_name, "suggested-action");
+  act = _intake_big_button (_("Save the new PIN"), act_name, "suggested-action");
   g_signal_connect_swapped (act, "clicked", G_CALLBACK (set_pin_clicked_cb), self);
   add_decision (self, cancel, act);
   gtk_widget_grab_focus (GTK_WIDGET (self->pin_entry));
@@ -657,9 +636,9 @@ show_remove (IntakeAdminPage *self)
   add_label (self, title, "title-1");
   add_label (self, what, NULL);
   add_problem (self);
-  cancel = make_button (keep, NULL, NULL);
+  cancel = _intake_big_button (keep, NULL, NULL);
   g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (show_users), self);
-  act = make_button (remove, NULL, "destructive-action");
+  act = _intake_big_button (remove, NULL, "destructive-action");
   g_signal_connect_swapped (act, "clicked", G_CALLBACK (remove_clicked_cb), self);
   add_decision (self, cancel, act);
 }
@@ -732,7 +711,7 @@ show_users (IntakeAdminPage *self)
       gtk_box_set_homogeneous (GTK_BOX (buttons), TRUE);
       pin_name = me ? g_strdup (_("Change my PIN"))
                     : g_strdup_printf (_("New PIN for %s"), u->name);
-      b = make_button (me ? _("Change my PIN") : _("New PIN"), pin_name, NULL);
+      b = _intake_big_button (me ? _("Change my PIN") : _("New PIN"), pin_name, NULL);
       g_object_set_data_full (G_OBJECT (b), "user-name", g_strdup (u->name), g_free);
       g_object_set_data (G_OBJECT (b), "what", (gpointer) "pin");
       g_signal_connect (b, "clicked", G_CALLBACK (user_chosen_cb), self);
@@ -740,7 +719,7 @@ show_users (IntakeAdminPage *self)
       if (!me)
         {
           remove_name = g_strdup_printf (_("Remove %s"), u->name);
-          b = make_button (_("Remove"), remove_name, NULL);
+          b = _intake_big_button (_("Remove"), remove_name, NULL);
           g_object_set_data_full (G_OBJECT (b), "user-name", g_strdup (u->name), g_free);
           g_object_set_data (G_OBJECT (b), "what", (gpointer) "remove");
           g_signal_connect (b, "clicked", G_CALLBACK (user_chosen_cb), self);
@@ -968,8 +947,8 @@ show_policy (IntakeAdminPage *self)
   else
     {
       GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-      GtkWidget *less = make_button ("−", _("Less"), NULL);
-      GtkWidget *more = make_button ("+", _("More"), NULL);
+      GtkWidget *less = _intake_big_button ("−", _("Less"), NULL);
+      GtkWidget *more = _intake_big_button ("+", _("More"), NULL);
       GtkWidget *value = gtk_label_new ("");
 
       gtk_widget_add_css_class (less, "numkey");
@@ -987,9 +966,9 @@ show_policy (IntakeAdminPage *self)
       gtk_label_set_xalign (self->value_words, 0.5);
     }
   update_policy_value (self);
-  cancel = make_button (_("Cancel"), NULL, NULL);
+  cancel = _intake_big_button (_("Cancel"), NULL, NULL);
   g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (show_policies), self);
-  act = make_button (_("Save"), save_name, "suggested-action");
+  act = _intake_big_button (_("Save"), save_name, "suggested-action");
   g_signal_connect_swapped (act, "clicked", G_CALLBACK (save_policy_clicked_cb), self);
   add_decision (self, cancel, act);
 }
@@ -1375,9 +1354,9 @@ show_wipe (IntakeAdminPage *self)
   self->confirm_entry = add_entry (self, _("Confirmation word"), NULL, FALSE);
   g_signal_connect_swapped (self->confirm_entry, "changed", G_CALLBACK (confirm_changed_cb),
                             self);
-  cancel = make_button (_("Cancel"), _("Do not wipe"), NULL);
+  cancel = _intake_big_button (_("Cancel"), _("Do not wipe"), NULL);
   g_signal_connect_swapped (cancel, "clicked", G_CALLBACK (show_menu), self);
-  self->wipe_button = make_button (_("Wipe everything now"), NULL, "destructive-action");
+  self->wipe_button = _intake_big_button (_("Wipe everything now"), NULL, "destructive-action");
   gtk_widget_set_sensitive (self->wipe_button, FALSE);
   g_signal_connect_swapped (self->wipe_button, "clicked", G_CALLBACK (wipe_clicked_cb), self);
   add_decision (self, cancel, self->wipe_button);

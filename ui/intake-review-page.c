@@ -55,28 +55,7 @@ clear_content (IntakeReviewPage *self)
 static GtkWidget *
 add_label (IntakeReviewPage *self, const char *text, const char *css_class)
 {
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_xalign (GTK_LABEL (label), 0);
-  if (css_class != NULL)
-    gtk_widget_add_css_class (label, css_class);
-  gtk_box_append (self->content_box, label);
-  return label;
-}
-
-static GtkWidget *
-make_button (const char *label, const char *accessible, const char *css_class)
-{
-  GtkWidget *button = gtk_button_new_with_label (label);
-
-  gtk_widget_add_css_class (button, "big");
-  if (css_class != NULL)
-    gtk_widget_add_css_class (button, css_class);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  accessible ? accessible : label, -1);
-  return button;
+  return _intake_box_add_label (self->content_box, text, css_class);
 }
 
 static const char *
@@ -307,7 +286,7 @@ open_interview (IntakeReviewPage *self, const char *interview_id)
       return;
     }
   clear_content (self);
-  b = make_button (_("Back to the queue"), NULL, "flat");
+  b = _intake_big_button (_("Back to the queue"), NULL, "flat");
   gtk_widget_set_halign (b, GTK_ALIGN_START);
   g_signal_connect (b, "clicked", G_CALLBACK (back_to_queue_cb), self);
   gtk_box_append (self->content_box, b);
@@ -335,13 +314,13 @@ open_interview (IntakeReviewPage *self, const char *interview_id)
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
   gtk_box_set_homogeneous (GTK_BOX (row), TRUE);
   _intake_make_adaptive_row (GTK_BOX (row));
-  b = make_button (_("Return"), _("Return with the note"), NULL);
+  b = _intake_big_button (_("Return"), _("Return with the note"), NULL);
   g_signal_connect (b, "clicked", G_CALLBACK (return_cb), self);
   gtk_box_append (GTK_BOX (row), b);
-  b = make_button (_("Void"), _("Void with the reason"), "destructive-action");
+  b = _intake_big_button (_("Void"), _("Void with the reason"), "destructive-action");
   g_signal_connect (b, "clicked", G_CALLBACK (void_cb), self);
   gtk_box_append (GTK_BOX (row), b);
-  b = make_button (_("Approve"), NULL, "suggested-action");
+  b = _intake_big_button (_("Approve"), NULL, "suggested-action");
   g_signal_connect (b, "clicked", G_CALLBACK (approve_cb), self);
   gtk_box_append (GTK_BOX (row), b);
   gtk_box_append (self->content_box, row);
@@ -386,7 +365,7 @@ show_queue (IntakeReviewPage *self, GError **error)
 
   clear_content (self);
   g_clear_pointer (&self->interview_id, g_free);
-  b = make_button (_("Back to home"), NULL, "flat");
+  b = _intake_big_button (_("Back to home"), NULL, "flat");
   gtk_widget_set_halign (b, GTK_ALIGN_START);
   g_signal_connect (b, "clicked", G_CALLBACK (back_home_cb), self);
   gtk_box_append (self->content_box, b);
@@ -410,7 +389,7 @@ show_queue (IntakeReviewPage *self, GError **error)
       g_autofree char *title = g_markup_escape_text (pseudonym_of (iv), -1);
       g_autofree char *subtitle = NULL;
       g_autofree char *open = g_strdup_printf (_("Open %s"), pseudonym_of (iv));
-      GtkWidget *button = make_button (_("Open"), open, "suggested-action");
+      GtkWidget *button = _intake_big_button (_("Open"), open, "suggested-action");
 
       subtitle = g_strdup_printf (_("%s%s · completed %s"), is_urgent (iv) ? _("URGENT · ") : "",
                                   iv->author_name ? iv->author_name : "", when);

@@ -97,3 +97,34 @@ _intake_make_adaptive_row (GtkBox *box)
   gtk_widget_add_css_class (GTK_WIDGET (box), "adaptive-row");
   g_signal_connect (box, "map", G_CALLBACK (adaptive_row_map_cb), NULL);
 }
+
+/* A wrapping, left-aligned label appended to @box, with an optional style class. */
+GtkWidget *
+_intake_box_add_label (GtkBox *box, const char *text, const char *css_class)
+{
+  GtkWidget *label = gtk_label_new (text);
+
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (label), 0);
+  if (css_class != NULL)
+    gtk_widget_add_css_class (label, css_class);
+  gtk_box_append (box, label);
+  return label;
+}
+
+/* A large button whose words wrap, named for assistive technology by @accessible (or by its
+ * label), with an optional style class. */
+GtkWidget *
+_intake_big_button (const char *label, const char *accessible, const char *css_class)
+{
+  GtkWidget *button = gtk_button_new_with_label (label);
+
+  gtk_widget_add_css_class (button, "big");
+  if (css_class != NULL)
+    gtk_widget_add_css_class (button, css_class);
+  gtk_label_set_wrap (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (button))), TRUE);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  accessible ? accessible : label, -1);
+  return button;
+}
