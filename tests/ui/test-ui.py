@@ -9,11 +9,14 @@ widget tree), a wrong PIN, the idle auto-lock and the lock before a suspend. Scr
 main screens go to --screenshots. The shared machinery is in uikit.py.
 """
 
+import json
 import os
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from uikit import *  # noqa: E402,F401,F403
+
+SENTINEL_2 = "Sentinel5519"
 
 
 def scenario(args, check, tmp, state):
@@ -143,9 +146,18 @@ def scenario(args, check, tmp, state):
     screenshot(args, "wrong-pin")
     app.stop()
 
-    # Idle auto-lock: shortened for the test; AT-SPI actions are not input events, so
-    # nothing resets the idle clock.
-    app = App(args, data_dir, {"INTAKE_AUTO_LOCK_SECONDS": "4"})
+    # Idle auto-lock in the middle of an interview whose answer is on screen: a draft made with
+    # intakectl whose pseudonym (an answer) is a second sentinel, shown on home and in the page.
+    form = json.load(open(args.form))
+    draft_file = os.path.join(tmp, "draft.json")
+    with open(draft_file, "w") as f:
+        json.dump({"form_id": form["id"], "form_version": form["version"],
+                   "answers": {"pseudonym": SENTINEL_2}, "state": "draft"}, f)
+    ctl(args, data_dir, "--user", WORKER, "--pin-stdin", "interview", "import", draft_file,
+        stdin=WORKER_PIN + "\n")
+    # Shortened for the test; AT-SPI actions are not input events, so nothing resets the idle
+    # clock.
+    app = App(args, data_dir, {"INTAKE_AUTO_LOCK_SECONDS": "6"})
     state["app"] = app
     app.press(WORKER)
     # This time with the passphrase entry (the PIN is a passphrase of digits).
@@ -155,11 +167,12 @@ def scenario(args, check, tmp, state):
     app.press("Unlock")
     app.wait(name="New interview", timeout=60)
     check(True, "unlocked with the passphrase entry")
-    app.press("New interview")
-    app.press("English")
+    app.press("Continue " + SENTINEL_2)
     app.wait(role=("label",), contains="private")
     app.wait(name=WORKER, timeout=30, what="the tiles after the idle auto-lock")
     check(app.find_all(name="New interview") == [], "idle auto-lock returns to the tiles")
+    check(SENTINEL_2 not in app.all_text(),
+          "after the idle auto-lock mid-interview no answer is left in the widget tree")
     app.stop()
 
     # Suspend: logind's PrepareForSleep(true) locks. Our session bus stands in for the
