@@ -443,6 +443,18 @@ interview_toast_cb (GtkWidget *page, const char *message, IntakeWindow *self)
   send_if_waiting (self);
 }
 
+/* An interview, the review or Administration in the window's one content slot (dropped on
+ * lock): its closing and its toasts handled, shown. */
+static void
+show_content_page (IntakeWindow *self, GtkWidget *page, const char *name)
+{
+  g_signal_connect (page, "closed", G_CALLBACK (interview_closed_cb), self);
+  g_signal_connect (page, "toast", G_CALLBACK (interview_toast_cb), self);
+  self->interview_page = page;
+  gtk_stack_add_named (self->stack, page, name);
+  _intake_stack_show_child (self->stack, page);
+}
+
 static void
 start_interview (IntakeWindow *self, const char *interview_id)
 {
@@ -456,11 +468,7 @@ start_interview (IntakeWindow *self, const char *interview_id)
       intake_window_add_toast (self, error->message);
       return;
     }
-  g_signal_connect (page, "closed", G_CALLBACK (interview_closed_cb), self);
-  g_signal_connect (page, "toast", G_CALLBACK (interview_toast_cb), self);
-  self->interview_page = page;
-  gtk_stack_add_named (self->stack, page, "interview");
-  _intake_stack_show_child (self->stack, page);
+  show_content_page (self, page, "interview");
 }
 
 static void
@@ -488,12 +496,7 @@ review_cb (IntakeWindow *self)
       intake_window_add_toast (self, error->message);
       return;
     }
-  /* The same slot as an interview: one content page at a time, dropped on lock. */
-  g_signal_connect (page, "closed", G_CALLBACK (interview_closed_cb), self);
-  g_signal_connect (page, "toast", G_CALLBACK (interview_toast_cb), self);
-  self->interview_page = page;
-  gtk_stack_add_named (self->stack, page, "review");
-  _intake_stack_show_child (self->stack, page);
+  show_content_page (self, page, "review");
 }
 
 static void
@@ -616,14 +619,9 @@ admin_cb (IntakeWindow *self)
       intake_window_add_toast (self, error->message);
       return;
     }
-  /* The same slot as an interview: one content page at a time, dropped on lock. */
-  g_signal_connect (page, "closed", G_CALLBACK (interview_closed_cb), self);
-  g_signal_connect (page, "toast", G_CALLBACK (interview_toast_cb), self);
   g_signal_connect (page, "enrolled", G_CALLBACK (admin_enrolled_cb), self);
   g_signal_connect (page, "wipe", G_CALLBACK (admin_wipe_cb), self);
-  self->interview_page = page;
-  gtk_stack_add_named (self->stack, page, "admin");
-  _intake_stack_show_child (self->stack, page);
+  show_content_page (self, page, "admin");
 }
 
 static void
@@ -833,11 +831,7 @@ rebuild_pages (IntakeWindow *self, gboolean had_interview, const char *interview
               show_home (self);
               return;
             }
-          g_signal_connect (page, "closed", G_CALLBACK (interview_closed_cb), self);
-          g_signal_connect (page, "toast", G_CALLBACK (interview_toast_cb), self);
-          self->interview_page = page;
-          gtk_stack_add_named (self->stack, page, "interview");
-          _intake_stack_show_child (self->stack, page);
+          show_content_page (self, page, "interview");
         }
       else
         start_interview (self, NULL);
