@@ -6,6 +6,7 @@
 
 #include <curl/curl.h>
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <string.h>
 
 #include "intake-provisioning.h"
@@ -66,6 +67,83 @@ test_deliver_500 (void)
     g_assert_null (iv);
     g_assert_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_STATE);
   }
+  sync_fixture_teardown (&f);
+}
+
+/* keep_sent_days > 0: sent interviews stay readable on the tablet until their receipt is older
+ * than the policy says; then a pass destroys them (content and keys), and only them. */
+static void
+test_retention_window (void)
+{
+  SyncFixture f;
+  g_autoptr (GHashTable) expected = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) ids = g_ptr_array_new ();
+  g_autofree char *db_path = NULL;
+  GHashTableIter it;
+  gpointer id;
+  sqlite3 *raw = NULL;
+  sqlite3_stmt *backdate = NULL;
+
+  sync_fixture_setup (&f, TRUE, NULL, NULL);
+  g_assert_true (intake_session_set_policy (f.admin, INTAKE_POLICY_KEEP_SENT_DAYS, "2", &error));
+  g_assert_no_error (error);
+  expected = sync_fixture_queue (&f, 4);
+  {
+    g_auto (IntakeSyncReport) r = { 0 };
+    pass (&f, &r);
+    g_assert_cmpint (r.sent, ==, 4);
+  }
+  sync_fixture_assert_delivered (&f, expected);
+  g_hash_table_iter_init (&it, expected);
+  while (g_hash_table_iter_next (&it, &id, NULL))
+    {
+      g_autoptr (IntakeInterview) iv = intake_session_open_interview (f.admin, id, &error);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (iv);
+      g_ptr_array_add (ids, id);
+    }
+
+  /* Two receipts three days old, as if stored then (another connection to the same file). */
+  db_path = g_build_filename (f.tablet_dir, "intake.db", NULL);
+  g_assert_cmpint (sqlite3_open (db_path, &raw), ==, SQLITE_OK);
+  sqlite3_busy_timeout (raw, 5000);
+  g_assert_cmpint (sqlite3_prepare_v2 (raw, "UPDATE outbox SET sent = sent - 3 * 86400 "
+                                           "WHERE interview_id = ?", -1, &backdate, NULL),
+                   ==, SQLITE_OK);
+  for (guint i = 0; i < 2; i++)
+    {
+      sqlite3_bind_text (backdate, 1, ids->pdata[i], -1, SQLITE_STATIC);
+      g_assert_cmpint (sqlite3_step (backdate), ==, SQLITE_DONE);
+      g_assert_cmpint (sqlite3_changes (raw), ==, 1);
+      sqlite3_reset (backdate);
+    }
+  sqlite3_finalize (backdate);
+  sqlite3_close (raw);
+
+  {
+    g_auto (IntakeSyncReport) r = { 0 };
+    pass (&f, &r);
+    g_assert_cmpint (r.sent, ==, 0);
+  }
+  for (guint i = 0; i < ids->len; i++)
+    {
+      g_autoptr (IntakeInterview) iv = intake_session_open_interview (f.admin, ids->pdata[i],
+                                                                      &error);
+      if (i < 2)
+        {
+          g_assert_null (iv);
+          g_assert_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_STATE);
+          g_clear_error (&error);
+        }
+      else
+        {
+          g_assert_no_error (error);
+          g_assert_nonnull (iv);
+        }
+    }
+  sync_fixture_assert_delivered (&f, expected);
   sync_fixture_teardown (&f);
 }
 
@@ -488,6 +566,7 @@ main (int argc, char **argv)
     return 1;
   curl_global_init (CURL_GLOBAL_DEFAULT);
   g_test_add_func ("/intake/sync/deliver-500", test_deliver_500);
+  g_test_add_func ("/intake/sync/retention-window", test_retention_window);
   g_test_add_func ("/intake/sync/not-enrolled-then-enrolled", test_not_enrolled_then_enrolled);
   g_test_add_func ("/intake/sync/revoked", test_revoked);
   g_test_add_func ("/intake/sync/wipe-order", test_wipe_order);
