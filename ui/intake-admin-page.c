@@ -340,10 +340,27 @@ static gboolean
 import_form_file (Job *job, IntakeStore *store, GError **error)
 {
   g_autoptr (IntakeForm) form = NULL;
+  g_autoptr (GFile) file = g_file_new_for_path (job->file);
+  g_autoptr (GFileInfo) info = NULL;
   g_autofree char *doc = NULL;
   gsize len = 0;
 
-  if (!g_file_get_contents (job->file, &doc, &len, error))
+  /* A file chosen by mistake (a photo, a video) is not read into memory at all. */
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE, NULL,
+                            error);
+  if (info == NULL)
+    return FALSE;
+  if (g_file_info_get_size (info) > INTAKE_FORM_MAX_BYTES)
+    {
+      g_autofree char *size = g_format_size (g_file_info_get_size (info));
+      g_autofree char *limit = g_format_size (INTAKE_FORM_MAX_BYTES);
+
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
+                   _("This file is too large to be a form (%s; a form is at most %s)."), size,
+                   limit);
+      return FALSE;
+    }
+  if (!g_file_load_contents (file, NULL, &doc, &len, NULL, error))
     return FALSE;
   if (strlen (doc) != len)
     {

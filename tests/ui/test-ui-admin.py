@@ -150,6 +150,16 @@ def install_forms(args, check, tmp, app, data_dir):
           "an invalid form is refused with the question named (%r) and installs nothing"
           % problem.name)
 
+    # A file far too large to be a form (a video chosen by mistake) is refused unread.
+    huge = os.path.join(tmp, "holiday-video.json")
+    with open(huge, "wb") as f:
+        f.truncate(64 * 1024 * 1024)
+    choose_form(app, huge)
+    problem = app.wait(role=("label",), contains="too large", timeout=60,
+                       what="the refusal of a huge file")
+    check(forms_installed(args, data_dir) == before,
+          "a file too large to be a form is refused (%r)" % problem.name)
+
     choose_form(app, good)
     app.wait(role=("label",), contains="Version %d" % new_version, timeout=60,
              what="the new version in the list")
