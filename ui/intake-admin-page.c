@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "intake-admin-page.h"
+#include "intake-form.h"
 #include "intake-json.h"
 #include "intake-outbox.h"
 #include "intake-provisioning.h"
@@ -72,6 +73,7 @@ static void show_menu (IntakeAdminPage *self);
 static void show_users (IntakeAdminPage *self);
 static void show_policies (IntakeAdminPage *self);
 static void show_enroll (IntakeAdminPage *self);
+static void show_forms (IntakeAdminPage *self);
 
 /* ---- Building screens ---- */
 
@@ -272,6 +274,7 @@ typedef enum
   JOB_SET_PIN,
   JOB_ENROLL,
   JOB_ENROLL_FILE,
+  JOB_IMPORT_FORM,
 } JobKind;
 
 typedef struct
@@ -285,6 +288,10 @@ typedef struct
   char *url;
   char *token;
   char *file;
+  /* What JOB_IMPORT_FORM installed, and whether that exact version was there already. */
+  char *form_id;
+  int form_version;
+  gboolean form_known;
 } Job;
 
 static void
@@ -301,7 +308,73 @@ job_free (Job *job)
     intake_crypto_wipe_string (job->token);
   g_free (job->token);
   g_free (job->file);
+  g_free (job->form_id);
   g_free (job);
+}
+
+/* Whether @store already holds version @version of form @form_id. */
+static gboolean
+form_installed (IntakeStore *store, const char *form_id, int version)
+{
+  g_autoptr (JsonNode) forms = intake_store_list_forms_json (store, NULL);
+  JsonArray *arr;
+
+  if (forms == NULL)
+    return FALSE;
+  arr = json_node_get_array (forms);
+  for (guint i = 0; i < json_array_get_length (arr); i++)
+    {
+      JsonObject *f = json_array_get_object_element (arr, i);
+
+      if (g_strcmp0 (intake_json_get_string (f, "id"), form_id) == 0
+          && intake_json_get_int (f, "version", 0) == version)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Reads the form file and installs it through the same call as `intakectl form import`. The
+ * store keeps an identical second import as it was (and says so here); a changed form under a
+ * version already installed is refused by the store, which names the form and version. */
+static gboolean
+import_form_file (Job *job, IntakeStore *store, GError **error)
+{
+  g_autoptr (IntakeForm) form = NULL;
+  g_autoptr (GFile) file = g_file_new_for_path (job->file);
+  g_autoptr (GFileInfo) info = NULL;
+  g_autofree char *doc = NULL;
+  gsize len = 0;
+
+  /* A file chosen by mistake (a photo, a video) is not read into memory at all. */
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE, NULL,
+                            error);
+  if (info == NULL)
+    return FALSE;
+  if (g_file_info_get_size (info) > INTAKE_FORM_MAX_BYTES)
+    {
+      g_autofree char *size = g_format_size (g_file_info_get_size (info));
+      g_autofree char *limit = g_format_size (INTAKE_FORM_MAX_BYTES);
+
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
+                   _("This file is too large to be a form (%s; a form is at most %s)."), size,
+                   limit);
+      return FALSE;
+    }
+  if (!g_file_load_contents (file, NULL, &doc, &len, NULL, error))
+    return FALSE;
+  if (strlen (doc) != len)
+    {
+      g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
+                           _("This is not a form file: it is not text."));
+      return FALSE;
+    }
+  /* Only to tell "already installed" apart from "installed now"; the store validates again. */
+  form = intake_form_new_from_data (doc, -1, INTAKE_FORM_LOAD_DEFAULT, NULL);
+  if (form != NULL)
+    job->form_known = form_installed (store, intake_form_get_id (form),
+                                      (int) intake_form_get_version (form));
+  return intake_session_import_form (job->session, doc, &job->form_id, &job->form_version,
+                                     error);
 }
 
 static void
@@ -330,6 +403,9 @@ job_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *canc
         provisioning = intake_provisioning_load (job->file, &error);
         ok = provisioning != NULL
              && intake_sync_enroll_provisioning (job->session, provisioning, &error);
+        break;
+      case JOB_IMPORT_FORM:
+        ok = import_form_file (job, store, &error);
         break;
       default:
         g_assert_not_reached ();
@@ -361,6 +437,13 @@ job_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       || self == NULL || g_cancellable_is_cancelled (self->cancellable))
     return;
   set_busy (self, NULL);
+  if (error != NULL && job->kind == JOB_IMPORT_FORM)
+    {
+      /* The store's words name the problem (the question, the file); ours say what it means. */
+      done = g_strdup_printf (_("Nothing was installed. %s"), error->message);
+      show_problem (self, done);
+      return;
+    }
   if (error != NULL)
     {
       show_problem (self, error->message);
@@ -383,6 +466,16 @@ job_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       toast (self, _("This tablet is now connected to the server"));
       g_signal_emit (self, signals[SIGNAL_ENROLLED], 0);
       show_enroll (self);
+      break;
+    case JOB_IMPORT_FORM:
+      if (job->form_known)
+        done = g_strdup_printf (_("Version %d of form %s was already installed; nothing changed"),
+                                job->form_version, job->form_id);
+      else
+        done = g_strdup_printf (_("Form %s version %d is installed"), job->form_id,
+                                job->form_version);
+      toast (self, done);
+      show_forms (self);
       break;
     default:
       g_assert_not_reached ();
@@ -1034,10 +1127,13 @@ connect_clicked_cb (IntakeAdminPage *self)
   start_job (self, job, _("Connecting to the server…"));
 }
 
+/* The provisioning file and a form file are both chosen here; the chooser's "job-kind" says
+ * which job the chosen file starts. */
 static void
 chooser_response_cb (GtkNativeDialog *dialog, int response, IntakeAdminPage *self)
 {
   g_autoptr (GFile) file = NULL;
+  JobKind kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "job-kind"));
   Job *job;
 
   if (response == GTK_RESPONSE_ACCEPT)
@@ -1052,29 +1148,40 @@ chooser_response_cb (GtkNativeDialog *dialog, int response, IntakeAdminPage *sel
       return;
     }
   job = g_new0 (Job, 1);
-  job->kind = JOB_ENROLL_FILE;
+  job->kind = kind;
   job->file = g_file_get_path (file);
-  start_job (self, job, _("Reading the provisioning file and connecting to the server…"));
+  if (kind == JOB_IMPORT_FORM)
+    start_job (self, job, _("Reading and checking the form…"));
+  else
+    start_job (self, job, _("Reading the provisioning file and connecting to the server…"));
 }
 
 static void
-choose_file_cb (IntakeAdminPage *self)
+open_chooser (IntakeAdminPage *self, JobKind kind, const char *title, const char *accept,
+              const char *filter_name)
 {
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   g_autoptr (GtkFileFilter) filter = gtk_file_filter_new ();
 
   if (self->busy || self->chooser != NULL)
     return;
-  self->chooser = gtk_file_chooser_native_new (_("Choose the provisioning file"),
+  self->chooser = gtk_file_chooser_native_new (title,
                                                GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
-                                               GTK_FILE_CHOOSER_ACTION_OPEN, _("Connect"),
-                                               _("Cancel"));
-  gtk_file_filter_set_name (filter, _("Provisioning files"));
+                                               GTK_FILE_CHOOSER_ACTION_OPEN, accept, _("Cancel"));
+  g_object_set_data (G_OBJECT (self->chooser), "job-kind", GINT_TO_POINTER (kind));
+  gtk_file_filter_set_name (filter, filter_name);
   gtk_file_filter_add_suffix (filter, "json");
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
   g_signal_connect (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+choose_file_cb (IntakeAdminPage *self)
+{
+  open_chooser (self, JOB_ENROLL_FILE, _("Choose the provisioning file"), _("Connect"),
+                _("Provisioning files"));
 }
 
 static void
@@ -1118,6 +1225,12 @@ show_enroll (IntakeAdminPage *self)
 /* ---- Forms ---- */
 
 static void
+choose_form_file_cb (IntakeAdminPage *self)
+{
+  open_chooser (self, JOB_IMPORT_FORM, _("Choose the form file"), _("Install"), _("Form files"));
+}
+
+static void
 show_forms (IntakeAdminPage *self)
 {
   IntakeStore *store = intake_session_get_store (self->session);
@@ -1134,6 +1247,10 @@ show_forms (IntakeAdminPage *self)
                      "on the version it started with."),
              "dim-label");
   add_problem (self);
+  add_choice (self, _("Install a form from a file…"),
+              _("A form file (.json) from the server’s administrator, for example on a USB "
+                "stick. It is checked before anything is installed."),
+              _("Install a form from a file"), G_CALLBACK (choose_form_file_cb));
   if (forms == NULL)
     {
       show_problem (self, error->message);

@@ -5,7 +5,9 @@
 The admin unlocks and opens Administration; adds a worker with a PIN (who can then unlock);
 gives another user a new PIN (the old one is refused, the new one works, checked with
 intakectl); removes a user; changes two rules (checked with `intakectl policy show`); sees the
-installed form and the activity log; connects the tablet to a real intake-server on 127.0.0.1;
+installed form and the activity log; installs a new version of a form from a file chosen in
+the file chooser (a malformed file and an invalid form are refused with the reason on the screen
+and install nothing; the same file twice changes nothing); connects the tablet to a real intake-server on 127.0.0.1;
 and wipes the tablet after the deliberate confirmation (intakectl then finds no data). Each
 admin screen is saved as admin-*.png, and the menu once more in a 360 px wide window.
 """
@@ -67,18 +69,19 @@ def narrow_window(app):
     return ids
 
 
-def choose_file(app, path):
-    """Opens "Use a provisioning file" and picks @path in GTK's file chooser (GtkFileChooserNative
+def choose_file(app, path, button="Use a provisioning file",
+                title="Choose the provisioning file"):
+    """Opens @button ("Use a provisioning file" by default) and picks @path in GTK's file chooser (GtkFileChooserNative
     falls back to it when no portal runs): Ctrl+L, the path, Enter, typed with xdotool over the
     dialog. False when the dialog cannot be driven on this display."""
     if not shutil.which("xdotool"):
         log("no xdotool: the file chooser is not driven")
         return False
-    app.press("Use a provisioning file")
+    app.press(button)
     deadline = time.monotonic() + 20
     wids = []
     while not wids and time.monotonic() < deadline:
-        wids = subprocess.run(["xdotool", "search", "--name", "Choose the provisioning file"],
+        wids = subprocess.run(["xdotool", "search", "--name", title],
                               capture_output=True, text=True).stdout.split()
         time.sleep(0.2)
     if not wids:
@@ -99,6 +102,90 @@ def choose_file(app, path):
     time.sleep(0.5)
     subprocess.run(["xdotool", "key", "Return"])
     return True
+
+
+def forms_installed(args, data_dir):
+    return sorted((f["id"], f["version"])
+                  for f in json.loads(ctl(args, data_dir, "--json", "form", "list")))
+
+
+def choose_form(app, path):
+    return choose_file(app, path, "Install a form from a file", "Choose the form file")
+
+
+def install_forms(args, check, tmp, app, data_dir):
+    """On the Forms screen: a malformed file and an invalid form are refused with the reason,
+    a new version installs, and the same file again changes nothing."""
+    with open(args.form) as f:
+        form = json.load(f)
+    before = forms_installed(args, data_dir)
+    new_version = max(v for i, v in before if i == form["id"]) + 1
+    broken = os.path.join(tmp, "broken-form.json")
+    with open(broken, "w") as f:
+        f.write(json.dumps(form)[:200])
+    invalid = dict(form, version=new_version,
+                   questions=form["questions"] + [{"type": "sparkles", "name": "bad_question",
+                                                   "label": {"en": "?", "id": "?"}}])
+    invalid_path = os.path.join(tmp, "invalid-form.json")
+    with open(invalid_path, "w") as f:
+        json.dump(invalid, f)
+    good = os.path.join(tmp, "new-version-form.json")
+    with open(good, "w") as f:
+        json.dump(dict(form, version=new_version), f)
+
+    if not choose_form(app, broken):
+        return
+    problem = app.wait(role=("label",), contains="Nothing was installed", timeout=60,
+                       what="the refusal of a malformed file")
+    check(forms_installed(args, data_dir) == before,
+          "a malformed form file is refused on the screen (%r) and installs nothing"
+          % problem.name)
+
+    choose_form(app, invalid_path)
+    problem = app.wait(role=("label",), contains="bad_question", timeout=60,
+                       what="the refusal naming the bad question")
+    screenshot(args, "admin-forms-refused")
+    check("Nothing was installed" in problem.name and "sparkles" in problem.name
+          and forms_installed(args, data_dir) == before,
+          "an invalid form is refused with the question named (%r) and installs nothing"
+          % problem.name)
+
+    # A file far too large to be a form (a video chosen by mistake) is refused unread.
+    huge = os.path.join(tmp, "holiday-video.json")
+    with open(huge, "wb") as f:
+        f.truncate(64 * 1024 * 1024)
+    choose_form(app, huge)
+    problem = app.wait(role=("label",), contains="too large", timeout=60,
+                       what="the refusal of a huge file")
+    check(forms_installed(args, data_dir) == before,
+          "a file too large to be a form is refused (%r)" % problem.name)
+
+    choose_form(app, good)
+    app.wait(role=("label",), contains="Version %d" % new_version, timeout=60,
+             what="the new version in the list")
+    screenshot(args, "admin-forms-install")
+    after = forms_installed(args, data_dir)
+    check(after == sorted(before + [(form["id"], new_version)])
+          and not app.find_all(role=("label",), contains="Nothing was installed"),
+          "a new version installed from a file is in the store and listed (%s)" % after)
+
+    # The same file again: the store keeps it as it was, and the screen says so.
+    choose_form(app, good)
+    toast = app.wait(contains="already installed", timeout=60,
+                     what="the toast for the same version again")
+    check(forms_installed(args, data_dir) == after,
+          "the same form version again changes nothing and says so (%r)" % toast.name)
+
+    # A changed form under that version is refused; the store's words say what to do.
+    changed = dict(form, version=new_version, title={"en": "Changed", "id": "Diubah"})
+    changed_path = os.path.join(tmp, "changed-form.json")
+    with open(changed_path, "w") as f:
+        json.dump(changed, f)
+    choose_form(app, changed_path)
+    problem = app.wait(role=("label",), contains="different content", timeout=60,
+                       what="the refusal of changed content under the same version")
+    check(forms_installed(args, data_dir) == after,
+          "a changed form under an installed version is refused (%r)" % problem.name)
 
 
 def scenario(args, check, tmp, state):
@@ -229,6 +316,7 @@ def run_admin(args, check, tmp, state, data_dir, server):
     app.wait(role=("label",), contains="Version 1", what="the installed form")
     screenshot(args, "admin-forms")
     check(True, "the installed form is listed")
+    install_forms(args, check, tmp, app, data_dir)
     app.press("Back to administration")
     app.press("Activity log")
     app.wait(role=("label",), contains="Person removed", what="the removal in the activity log")
@@ -276,6 +364,10 @@ def run_admin(args, check, tmp, state, data_dir, server):
     if narrow_window(app):
         app.wait(("push button", "button"), name="Tablet rules")
         screenshot(args, "admin-menu-360")
+        app.press("Forms")
+        app.wait(role=("label",), contains="Version 2", what="the forms in 360 px")
+        screenshot(args, "admin-forms-install-360")
+        app.press("Back to administration")
 
     # Wipe, with the deliberate confirmation.
     app.press("Wipe this tablet")
