@@ -1230,6 +1230,32 @@ choose_form_file_cb (IntakeAdminPage *self)
   open_chooser (self, JOB_IMPORT_FORM, _("Choose the form file"), _("Install"), _("Form files"));
 }
 
+/* A form's title as the list shows it: in the interface's language when the form has it, else
+ * in English, else in the first language it has (a title is {"en": …, "id": …} or a string). */
+static const char *
+form_title (JsonObject *form)
+{
+  JsonNode *node = json_object_get_member (form, "title");
+  JsonObject *texts;
+  const char *t;
+  GList *langs;
+
+  if (node == NULL)
+    return NULL;
+  if (JSON_NODE_HOLDS_VALUE (node))
+    return intake_json_get_string (form, "title");
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  texts = json_node_get_object (node);
+  if ((t = intake_json_get_string (texts, _intake_ui_language_current ())) != NULL
+      || (t = intake_json_get_string (texts, "en")) != NULL)
+    return t;
+  langs = json_object_get_members (texts);
+  t = langs != NULL ? intake_json_get_string (texts, langs->data) : NULL;
+  g_list_free (langs);
+  return t;
+}
+
 static void
 show_forms (IntakeAdminPage *self)
 {
@@ -1270,7 +1296,7 @@ show_forms (IntakeAdminPage *self)
   for (guint i = 0; i < json_array_get_length (arr); i++)
     {
       JsonObject *f = json_array_get_object_element (arr, i);
-      const char *title = intake_json_get_string (f, "title");
+      const char *title = form_title (f);
       const char *imported = intake_json_get_string (f, "imported");
       g_autofree char *escaped = g_markup_escape_text (title ? title
                                                              : intake_json_get_string (f, "id"),
