@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "intake-form-private.h"
+#include "intake-json.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -1148,37 +1149,6 @@ build_graph (Loader *loader)
   return TRUE;
 }
 
-/* json-glib recurses per nesting level; refuse deep documents before it sees them. */
-static gboolean
-nesting_is_bounded (const char *data, size_t length)
-{
-  int depth = 0;
-  gboolean in_string = FALSE;
-
-  for (size_t i = 0; i < length; i++)
-    {
-      char c = data[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '[' || c == '{')
-        {
-          if (++depth > INTAKE_FORM_MAX_NESTING)
-            return FALSE;
-        }
-      else if (c == ']' || c == '}')
-        depth--;
-    }
-  return TRUE;
-}
-
 static gboolean
 load_document (Loader *loader, JsonNode *document)
 {
@@ -1306,7 +1276,7 @@ intake_form_new_from_data (const char *data, gssize length, IntakeFormLoadFlags 
                    "form: the document is larger than %d bytes", INTAKE_FORM_MAX_BYTES);
       return NULL;
     }
-  if (!nesting_is_bounded (data, size))
+  if (!intake_json_nesting_within (data, size, INTAKE_FORM_MAX_NESTING))
     {
       g_set_error (error, INTAKE_FORM_ERROR, INTAKE_FORM_ERROR_MALFORMED,
                    "form: the document nests deeper than %d levels", INTAKE_FORM_MAX_NESTING);

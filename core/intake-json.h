@@ -11,6 +11,10 @@ G_BEGIN_DECLS
  * (tests/core/test-json.c checks that, also on fuzzed trees). */
 void intake_json_write (GString *out, JsonNode *node);
 
+/* TRUE when JSON text nests no deeper than @max_depth arrays and objects (strings skipped).
+ * json-glib recurses per level: callers check untrusted text with this before parsing it. */
+gboolean intake_json_nesting_within (const char *text, gsize length, int max_depth);
+
 /* Members of untrusted JSON (files, the network): the value when it has the expected type, the
  * fallback otherwise, and never a critical warning for an object where a string was expected. */
 const char *intake_json_get_string (JsonObject *object, const char *name);

@@ -7,6 +7,8 @@
 #include <json-glib/json-glib.h>
 #include <string.h>
 
+#include "intake-json.h"
+
 G_DEFINE_QUARK (intake-server-request-error-quark, intake_server_request_error)
 
 /* json-glib's parser recurses once per nesting level and has no limit of its own, so a body of a
@@ -207,8 +209,6 @@ parse_json (const char *body, size_t len, GError **error)
 {
   g_autoptr (JsonParser) parser = NULL;
   g_autoptr (GError) local_error = NULL;
-  gboolean in_string = FALSE;
-  int depth = 0;
 
   if (len == 0)
     {
@@ -220,29 +220,10 @@ parse_json (const char *body, size_t len, GError **error)
       bad_request (error, "the body is not UTF-8 text");
       return NULL;
     }
-  for (size_t i = 0; i < len; i++)
+  if (!intake_json_nesting_within (body, len, MAX_JSON_DEPTH))
     {
-      char c = body[i];
-
-      if (in_string)
-        {
-          if (c == '\\')
-            i++;
-          else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '[' || c == '{')
-        {
-          if (++depth > MAX_JSON_DEPTH)
-            {
-              bad_request (error, "the JSON nests deeper than %d levels", MAX_JSON_DEPTH);
-              return NULL;
-            }
-        }
-      else if (c == ']' || c == '}')
-        depth--;
+      bad_request (error, "the JSON nests deeper than %d levels", MAX_JSON_DEPTH);
+      return NULL;
     }
 
   parser = json_parser_new_immutable ();
