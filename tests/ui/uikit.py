@@ -14,7 +14,6 @@ import json
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
 import tempfile
@@ -86,6 +85,34 @@ def make_tablet(args, data_dir):
         stdin=ADMIN_PIN + "\n")
 
 
+def end_process(proc):
+    """Ends a process this script started: SIGTERM, then SIGKILL after 10 s."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def answer_opening(app):
+    """From the first question of the bundled form to its pseudonym question: in private, at a
+    shelter, the language already answered by the choice made before, no interpreter, the
+    explanation, consent to the screening only."""
+    answer_choice(app, "somewhere private", "Yes")
+    answer_choice(app, "Where is this interview", "Shelter")
+    # The interview's language was answered by the language just chosen.
+    on_question(app, "Which language is the person")
+    app.wait(role=("label",), name="Saved")
+    app.press("Next")
+    answer_choice(app, "Is anyone interpreting", "No interpreter")
+    on_question(app, "Explain: why we are asking")
+    app.press("Next")
+    answer_choice(app, "What does the person agree to", "The screening only, nothing shared")
+    on_question(app, "Pseudonym for this record")
+
+
 class App:
     """One running `intake` and its accessible tree."""
 
@@ -123,13 +150,7 @@ class App:
                 self.proc.returncode, self.stderr.read().decode(errors="replace")[-3000:]))
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        end_process(self.proc)
         # What the window said on its standard error, for the log (warnings, notices).
         self.stderr.seek(0)
         for line in self.stderr.read().decode(errors="replace").splitlines():
@@ -492,13 +513,9 @@ class Server:
         return self.run("device", "add", device).split()[-1]
 
     def stop(self):
-        if self.proc.poll() is None:
-            self.proc.terminate()
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        end_process(self.proc)
+
+
 # ---- added for the adaptive scenario: the window's own extents, overflow, window screenshots ----
 
 def window_extents(app):
