@@ -275,73 +275,64 @@ intake_store_rollback (IntakeStore *store)
 GPtrArray *
 intake_store_outbox_pending (IntakeStore *store, guint max_count, gsize max_bytes, GError **error)
 {
-  return intake_store_outbox_pending_except (store, NULL, max_count, max_bytes, error);
+  return intake_store_outbox_pending_except (store, NULL, NULL, max_count, max_bytes, error);
 }
 
 GPtrArray *
 intake_store_outbox_pending_except (IntakeStore *store,
                                     GHashTable *except,
+                                    IntakeOutboxCursor *cursor,
                                     guint max_count,
                                     gsize max_bytes,
                                     GError **error)
 {
   g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (
       (GDestroyNotify) intake_envelope_free);
-  g_autoptr (GArray) rowids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (IntakeCachedStmt) stmt = NULL;
+  IntakeOutboxCursor start = INTAKE_OUTBOX_CURSOR_START;
   gsize bytes = 0;
   int rc = SQLITE_DONE;
 
-  /* The ids in order first, with each envelope's size (length() of a blob reads no content), so
-   * that the skipped ones cost no copy; then the chosen rows. */
-  stmt = intake_db_prepare (store->db,
-                            "SELECT rowid, submission_id, length(sealed) FROM outbox "
-                            "WHERE state = 'pending' ORDER BY queued, rowid",
-                            error);
+  if (cursor != NULL)
+    start = *cursor;
+  /* In queue order from the cursor on (the state index gives that order); a row's content is
+   * copied only when it is taken, so that a skipped one costs no copy. */
+  stmt = intake_db_prepare_cached (store->db,
+                                   "SELECT queued, rowid, submission_id, length (sealed), "
+                                   "interview_id, sealed, content_hash, signature FROM outbox "
+                                   "WHERE state = 'pending' AND (queued, rowid) > (?1, ?2) "
+                                   "ORDER BY queued, rowid",
+                                   error);
   if (stmt == NULL)
     return NULL;
-  while (rowids->len < max_count && (rc = intake_db_step (store->db, stmt, error)) == SQLITE_ROW)
+  sqlite3_bind_int64 (stmt, 1, start.queued);
+  sqlite3_bind_int64 (stmt, 2, start.rowid);
+  while (list->len < max_count && (rc = intake_db_step (store->db, stmt, error)) == SQLITE_ROW)
     {
-      gint64 rowid = sqlite3_column_int64 (stmt, 0);
-      gsize size = (gsize) sqlite3_column_int64 (stmt, 2);
+      const char *id = (const char *) sqlite3_column_text (stmt, 2);
+      gsize size = (gsize) sqlite3_column_int64 (stmt, 3);
+      IntakeEnvelope *env;
 
-      if (except != NULL
-          && g_hash_table_contains (except, (const char *) sqlite3_column_text (stmt, 1)))
+      if (except != NULL && g_hash_table_contains (except, id))
         continue;
-      if (rowids->len > 0 && bytes + size > max_bytes)
+      if (list->len > 0 && bytes + size > max_bytes)
         break;
       bytes += size;
-      g_array_append_val (rowids, rowid);
+      env = g_new0 (IntakeEnvelope, 1);
+      env->submission_id = g_strdup (id);
+      env->interview_id = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
+      env->sealed = g_bytes_new (sqlite3_column_blob (stmt, 5), sqlite3_column_bytes (stmt, 5));
+      env->content_hash = g_strdup ((const char *) sqlite3_column_text (stmt, 6));
+      env->signature = g_strdup ((const char *) sqlite3_column_text (stmt, 7));
+      g_ptr_array_add (list, env);
+      if (cursor != NULL)
+        {
+          cursor->queued = sqlite3_column_int64 (stmt, 0);
+          cursor->rowid = sqlite3_column_int64 (stmt, 1);
+        }
     }
   if (rc < 0)
     return NULL;
-  g_clear_pointer (&stmt, sqlite3_finalize);
-
-  for (guint i = 0; i < rowids->len; i++)
-    {
-      g_autoptr (IntakeCachedStmt) row = NULL;
-      IntakeEnvelope *env;
-
-      row = intake_db_prepare_cached (store->db,
-                                      "SELECT submission_id, interview_id, sealed, content_hash, "
-                                      "signature FROM outbox WHERE rowid = ?1",
-                                      error);
-      if (row == NULL)
-        return NULL;
-      sqlite3_bind_int64 (row, 1, g_array_index (rowids, gint64, i));
-      rc = intake_db_step (store->db, row, error);
-      if (rc < 0)
-        return NULL;
-      if (rc != SQLITE_ROW)
-        continue;
-      env = g_new0 (IntakeEnvelope, 1);
-      env->submission_id = g_strdup ((const char *) sqlite3_column_text (row, 0));
-      env->interview_id = g_strdup ((const char *) sqlite3_column_text (row, 1));
-      env->sealed = g_bytes_new (sqlite3_column_blob (row, 2), sqlite3_column_bytes (row, 2));
-      env->content_hash = g_strdup ((const char *) sqlite3_column_text (row, 3));
-      env->signature = g_strdup ((const char *) sqlite3_column_text (row, 4));
-      g_ptr_array_add (list, env);
-    }
   return g_steal_pointer (&list);
 }
 
@@ -391,7 +382,7 @@ intake_store_outbox_mark_sent (IntakeStore *store,
       g_autoptr (IntakeCachedStmt) mark = NULL;
 
       mark = intake_db_prepare_cached (store->db,
-                                       "UPDATE outbox SET state = 'sent', receipt = ?1, sent = ?2 "
+                                       "UPDATE outbox SET state = 'sent', receipt = ?1, sent = ?2, sealed = X'' "
                                        "WHERE submission_id = ?3 AND state != 'sent'",
                                        error);
       if (mark == NULL)

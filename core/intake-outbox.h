@@ -60,9 +60,20 @@ GPtrArray *intake_store_outbox_pending (IntakeStore *store,
                                         guint max_count,
                                         gsize max_bytes,
                                         GError **error);
-/* The same, leaving out the envelopes whose submission ids are in except (those on their way). */
+/* Where a reading of the outbox stopped: the next reading starts after it. */
+typedef struct
+{
+  gint64 queued;
+  gint64 rowid;
+} IntakeOutboxCursor;
+
+#define INTAKE_OUTBOX_CURSOR_START ((IntakeOutboxCursor){ G_MININT64, G_MININT64 })
+
+/* The same, leaving out the envelopes whose submission ids are in except (those on their way)
+ * and, with a cursor, those before it; the cursor is moved past what is returned. */
 GPtrArray *intake_store_outbox_pending_except (IntakeStore *store,
                                                GHashTable *except,
+                                               IntakeOutboxCursor *cursor,
                                                guint max_count,
                                                gsize max_bytes,
                                                GError **error);

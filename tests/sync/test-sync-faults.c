@@ -347,6 +347,35 @@ test_killed_mid_batch (void)
   sync_fixture_teardown (&f);
 }
 
+/* A batch the server finds too large (413) is sent again in smaller batches in the same pass:
+ * its envelopes, already read once, are read again, and nothing is left behind. */
+static void
+test_too_large (void)
+{
+  SyncFixture f;
+  g_autoptr (GHashTable) expected = NULL;
+  g_auto (IntakeSyncReport) r = { 0 };
+  g_autoptr (GError) error = NULL;
+  IntakeSyncOptions o;
+  Proxy *proxy;
+
+  sync_fixture_setup (&f, FALSE, NULL, NULL);
+  proxy = proxy_start (f.serve->port);
+  sync_fixture_enroll (&f, proxy->url, NULL);
+  drain (&f);
+  expected = sync_fixture_queue (&f, 30);
+  proxy_cmd (proxy, "respond 413 count=1");
+  quick_options (&o);
+  g_assert_true (intake_sync_pass (f.store, &o, NULL, &r, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (r.outcome, ==, INTAKE_SYNC_DONE);
+  g_assert_cmpint (r.sent, ==, 30);
+  g_assert_cmpint (r.pending, ==, 0);
+  sync_fixture_assert_delivered (&f, expected);
+  proxy_stop (proxy);
+  sync_fixture_teardown (&f);
+}
+
 static const FaultCase cases[] = {
   { "refused", "refuse", INTAKE_SYNC_LATER, -1 },
   { "reset-mid-request", "reset-request", INTAKE_SYNC_LATER, -1 },
@@ -374,6 +403,7 @@ main (int argc, char **argv)
       g_autofree char *path = g_strdup_printf ("/intake/sync/fault/%s", cases[i].name);
       g_test_add_data_func (path, &cases[i], test_fault);
     }
+  g_test_add_func ("/intake/sync/fault/413-smaller-batches", test_too_large);
   g_test_add_func ("/intake/sync/fault/slow-lossy-link", test_slow_lossy_link);
   g_test_add_func ("/intake/sync/fault/killed-mid-batch", test_killed_mid_batch);
   return g_test_run ();
