@@ -50,6 +50,22 @@ write_string (GString *out, const char *str)
   g_string_append_c (out, '"');
 }
 
+void
+intake_json_write_string (GString *out, const char *str)
+{
+  write_string (out, str);
+}
+
+void
+intake_json_write_member (GString *out, gboolean first, const char *name, const char *value)
+{
+  if (!first)
+    g_string_append_c (out, ',');
+  write_string (out, name);
+  g_string_append_c (out, ':');
+  write_string (out, value);
+}
+
 static void
 write_value (GString *out, JsonNode *node)
 {

@@ -11,6 +11,12 @@ G_BEGIN_DECLS
  * (tests/core/test-json.c checks that, also on fuzzed trees). */
 void intake_json_write (GString *out, JsonNode *node);
 
+/* The same writer's pieces, for a large document written straight out rather than built as a
+ * tree first (a batch of envelopes, a batch's receipts): a JSON string for @str, and a
+ * member "name":"value" (a comma first unless @first). */
+void intake_json_write_string (GString *out, const char *str);
+void intake_json_write_member (GString *out, gboolean first, const char *name, const char *value);
+
 /* TRUE when JSON text nests no deeper than @max_depth arrays and objects (strings skipped).
  * json-glib recurses per level: callers check untrusted text with this before parsing it. */
 gboolean intake_json_nesting_within (const char *text, gsize length, int max_depth);

@@ -551,41 +551,31 @@ intake_sync_enroll (IntakeSession *admin,
   return intake_session_seal_queued (admin, error) >= 0;
 }
 
+/* A batch's body, written straight out: a tree of a hundred envelopes cost more to build than
+ * the text itself. */
 static GBytes *
 batch_body (GPtrArray *batch)
 {
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (JsonNode) root = NULL;
   GString *out;
   gsize bytes = 0;
 
   for (guint i = 0; i < batch->len; i++)
     bytes += g_bytes_get_size (((IntakeEnvelope *) batch->pdata[i])->sealed);
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "envelopes");
-  json_builder_begin_array (b);
+  out = g_string_sized_new (bytes * 4 / 3 + batch->len * 256 + 64);
+  g_string_append (out, "{\"envelopes\":[");
   for (guint i = 0; i < batch->len; i++)
     {
       IntakeEnvelope *env = batch->pdata[i];
       g_autofree char *sealed = g_base64_encode (g_bytes_get_data (env->sealed, NULL),
                                                  g_bytes_get_size (env->sealed));
-      json_builder_begin_object (b);
-      json_builder_set_member_name (b, "submission_id");
-      json_builder_add_string_value (b, env->submission_id);
-      json_builder_set_member_name (b, "sealed");
-      json_builder_add_string_value (b, sealed);
-      json_builder_set_member_name (b, "content_hash");
-      json_builder_add_string_value (b, env->content_hash);
-      json_builder_set_member_name (b, "signature");
-      json_builder_add_string_value (b, env->signature);
-      json_builder_end_object (b);
+      g_string_append (out, i ? ",{" : "{");
+      intake_json_write_member (out, TRUE, "submission_id", env->submission_id);
+      intake_json_write_member (out, FALSE, "sealed", sealed);
+      intake_json_write_member (out, FALSE, "content_hash", env->content_hash);
+      intake_json_write_member (out, FALSE, "signature", env->signature);
+      g_string_append_c (out, '}');
     }
-  json_builder_end_array (b);
-  json_builder_end_object (b);
-  root = json_builder_get_root (b);
-  /* The project's writer: json-glib's generator cost more than the rest of building a batch. */
-  out = g_string_sized_new (bytes * 4 / 3 + batch->len * 256 + 64);
-  intake_json_write (out, root);
+  g_string_append (out, "]}");
   return g_string_free_to_bytes (out);
 }
 
