@@ -77,6 +77,42 @@ test_non_finite (void)
   g_assert_cmpstr (out->str, ==, "null");
 }
 
+/* The pieces for text written straight out: members with awkward names and values read back
+ * as written, in order. */
+static void
+test_members (void)
+{
+  static const char *const values[] = { "plain", "quote \" and \\ back", "nl \n tab \t \x01",
+                                        "", "Bahasa — 🚢" };
+  g_autoptr (GString) out = g_string_new ("{");
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+  JsonObject *o;
+  GList *names;
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("k%u \"%s\"", i, values[i]);
+      intake_json_write_member (out, i == 0, name, values[i]);
+    }
+  g_string_append (out, ",\"s\":");
+  intake_json_write_string (out, "last \"one\"");
+  g_string_append_c (out, '}');
+  if (!json_parser_load_from_data (parser, out->str, -1, &error))
+    g_error ("%s does not parse: %s", out->str, error->message);
+  o = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpuint (json_object_get_size (o), ==, G_N_ELEMENTS (values) + 1);
+  names = json_object_get_members (o);
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("k%u \"%s\"", i, values[i]);
+      g_assert_cmpstr (g_list_nth_data (names, i), ==, name);
+      g_assert_cmpstr (json_object_get_string_member (o, name), ==, values[i]);
+    }
+  g_list_free (names);
+  g_assert_cmpstr (json_object_get_string_member (o, "s"), ==, "last \"one\"");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -84,5 +120,6 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/core/json/round-trip", test_round_trip);
   g_test_add_func ("/intake/core/json/random-strings", test_random_strings);
   g_test_add_func ("/intake/core/json/non-finite", test_non_finite);
+  g_test_add_func ("/intake/core/json/members", test_members);
   return g_test_run ();
 }
