@@ -29,6 +29,7 @@ intake_sync_options_init (IntakeSyncOptions *options)
   options->gzip = TRUE;
   options->reuse_connection = TRUE;
   options->lanes = SYNC_LANES;
+  options->serial = FALSE;
   /* Forms change rarely; asking every ten minutes saves a round trip on most passes. */
   options->forms_interval_s = 600;
 }
@@ -764,6 +765,20 @@ typedef struct
 } LaneQueues;
 
 static void
+lane_build (Lane *lane)
+{
+  lane->body = batch_body (lane->batch);
+  request_prepare (lane->client, "POST", "/v1/submissions", lane->body, TRUE, &lane->request);
+}
+
+static void
+lane_judge (Lane *lane)
+{
+  if (lane->ok && lane->r.status == 200)
+    lane->answered = judge_results (lane);
+}
+
+static void
 batch_work (gpointer data, gpointer user_data)
 {
   Lane *lane = data;
@@ -771,14 +786,11 @@ batch_work (gpointer data, gpointer user_data)
 
   if (lane->request.url == NULL)
     {
-      lane->body = batch_body (lane->batch);
-      request_prepare (lane->client, "POST", "/v1/submissions", lane->body, TRUE,
-                       &lane->request);
+      lane_build (lane);
       g_async_queue_push (q->todo, lane);
       return;
     }
-  if (lane->ok && lane->r.status == 200)
-    lane->answered = judge_results (lane);
+  lane_judge (lane);
   g_async_queue_push (q->done, lane);
 }
 
@@ -984,7 +996,8 @@ intake_sync_pass (IntakeStore *store,
     IntakeOutboxCursor cursor = INTAKE_OUTBOX_CURSOR_START;
     guint outstanding = 0;
     gboolean stop = FALSE;
-    guint lanes = CLAMP (options->lanes, 1, SYNC_LANES);
+    /* A serial pass sends from this thread: no lanes. */
+    guint lanes = options->serial ? 0 : CLAMP (options->lanes, 1, SYNC_LANES);
 
     /* Two threads: building one batch's request while checking another's answer. */
     work = g_thread_pool_new (batch_work, &queues, 2, FALSE, NULL);
@@ -1000,8 +1013,8 @@ intake_sync_pass (IntakeStore *store,
         guint count_before;
 
         /* Enough batches on their way that each connection has its next request ready, and
-         * one more being built or checked. */
-        while (!stop && outstanding < 2 * lanes + 1)
+         * one more being built or checked (one at a time in a serial pass). */
+        while (!stop && outstanding < MAX (1, 2 * lanes + 1))
           {
             Lane *lane = next_batch (store, in_flight, &cursor, batch_count,
                                      options->batch_bytes, &fatal);
@@ -1020,7 +1033,15 @@ intake_sync_pass (IntakeStore *store,
                                 ((IntakeEnvelope *) lane->batch->pdata[i])->submission_id);
             lane->client = &c;
             lane->enrollment = e;
-            g_thread_pool_push (work, lane, NULL);
+            if (options->serial)
+              {
+                lane_build (lane);
+                lane->ok = request_perform (&c, c.curl, &lane->request, &lane->r, &lane->error);
+                lane_judge (lane);
+                g_async_queue_push (done, lane);
+              }
+            else
+              g_thread_pool_push (work, lane, NULL);
             outstanding++;
           }
         if (outstanding == 0)

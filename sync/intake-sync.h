@@ -34,6 +34,8 @@ typedef struct
   gboolean gzip;             /* compress request bodies */
   gboolean reuse_connection; /* one kept-alive connection for the whole pass */
   guint lanes;               /* requests on their way at once (1 to 2) */
+  gboolean serial;           /* one batch at a time, in the caller's thread: read, sent, checked
+                              * and stored before the next is read (a plain loop; lanes unused) */
   int forms_interval_s;      /* how often to ask for new forms; 0: every pass */
 } IntakeSyncOptions;
 

@@ -70,6 +70,32 @@ test_deliver_500 (void)
   sync_fixture_teardown (&f);
 }
 
+/* A serial pass (the plain loop the drain benchmark compares against): one envelope per request
+ * on a new connection, each stored before the next is read, delivers the same, once each. */
+static void
+test_serial (void)
+{
+  SyncFixture f;
+  g_autoptr (GHashTable) expected = NULL;
+  g_autoptr (GError) error = NULL;
+  g_auto (IntakeSyncReport) r = { 0 };
+  IntakeSyncOptions o;
+
+  sync_fixture_setup (&f, TRUE, NULL, NULL);
+  expected = sync_fixture_queue (&f, 12);
+  intake_sync_options_init (&o);
+  o.serial = TRUE;
+  o.batch_count = 1;
+  o.reuse_connection = FALSE;
+  g_assert_true (intake_sync_pass (f.store, &o, NULL, &r, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (r.outcome, ==, INTAKE_SYNC_DONE);
+  g_assert_cmpint (r.sent, ==, 12);
+  g_assert_cmpint (r.pending, ==, 0);
+  sync_fixture_assert_delivered (&f, expected);
+  sync_fixture_teardown (&f);
+}
+
 /* keep_sent_days > 0: sent interviews stay readable on the tablet until their receipt is older
  * than the policy says; then a pass destroys them (content and keys), and only them. */
 static void
@@ -566,6 +592,7 @@ main (int argc, char **argv)
     return 1;
   curl_global_init (CURL_GLOBAL_DEFAULT);
   g_test_add_func ("/intake/sync/deliver-500", test_deliver_500);
+  g_test_add_func ("/intake/sync/serial", test_serial);
   g_test_add_func ("/intake/sync/retention-window", test_retention_window);
   g_test_add_func ("/intake/sync/not-enrolled-then-enrolled", test_not_enrolled_then_enrolled);
   g_test_add_func ("/intake/sync/revoked", test_revoked);
