@@ -849,6 +849,7 @@ static BatchOutcome
 handle_batch (IntakeStore *store,
               Lane *lane,
               guint *batch_count,
+              IntakeOutboxCursor *cursor,
               IntakeSyncReport *report,
               GError **error)
 {
@@ -871,8 +872,10 @@ handle_batch (IntakeStore *store,
     }
   if (r->status == 413 && batch->len > 1)
     {
-      /* Smaller batches, then, for the rest of this pass. */
+      /* Smaller batches, then, for the rest of this pass; the queue read again from its start,
+       * so that this batch's envelopes go too. */
       *batch_count = MAX (1, batch->len / 2);
+      *cursor = INTAKE_OUTBOX_CURSOR_START;
       return BATCH_NEXT;
     }
   if (r->status == 408 || r->status == 429 || r->status >= 500)
@@ -1010,11 +1013,10 @@ intake_sync_pass (IntakeStore *store,
       {
         g_autoptr (Lane) answered = NULL;
         BatchOutcome out;
-        guint count_before;
 
         /* Enough batches on their way that each connection has its next request ready, and
          * one more being built or checked (one at a time in a serial pass). */
-        while (!stop && outstanding < MAX (1, 2 * lanes + 1))
+        while (!stop && outstanding < 2 * lanes + 1)
           {
             Lane *lane = next_batch (store, in_flight, &cursor, batch_count,
                                      options->batch_bytes, &fatal);
@@ -1048,11 +1050,8 @@ intake_sync_pass (IntakeStore *store,
           break;
         answered = g_async_queue_pop (done);
         outstanding--;
-        count_before = batch_count;
-        out = fatal ? BATCH_STOP : handle_batch (store, answered, &batch_count, report, &fatal);
-        /* A batch too large for the server comes back whole: read again from the start. */
-        if (batch_count != count_before)
-          cursor = INTAKE_OUTBOX_CURSOR_START;
+        out = fatal ? BATCH_STOP
+                    : handle_batch (store, answered, &batch_count, &cursor, report, &fatal);
         for (guint i = 0; i < answered->batch->len; i++)
           g_hash_table_remove (in_flight,
                                ((IntakeEnvelope *) answered->batch->pdata[i])->submission_id);

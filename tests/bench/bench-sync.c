@@ -183,8 +183,6 @@ main (int argc, char **argv)
   t_naive2 = drain (cert, key, &naive2, 0, &sent_naive2, &c_naive2);
   t_rtt = drain (cert, key, &ours, 100, &sent_rtt, &c_rtt);
   g_assert_cmpint (sent_rtt, ==, INTERVIEWS);
-  g_assert_cmpint (sent_ours, ==, INTERVIEWS);
-  g_assert_cmpint (sent_naive, ==, INTERVIEWS);
   g_assert_cmpint (sent_naive1, ==, INTERVIEWS);
   g_assert_cmpint (sent_naive2, ==, INTERVIEWS);
   g_print ("bench: sync-drain-rtt200 ratio=%.1f (%d interviews with 200 ms added round trip: "
