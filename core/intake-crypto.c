@@ -410,3 +410,32 @@ intake_base64_decode_strict (const char *text, gsize len, gsize *out_len)
   *out_len = g_base64_decode_step (text, len, out, &state, &save);
   return out;
 }
+
+void
+intake_key_fingerprint (const guint8 *public_key, size_t len, guint8 out[INTAKE_FINGERPRINT_BYTES])
+{
+  guint8 hash[INTAKE_HASH_BYTES];
+
+  crypto_generichash (hash, sizeof hash, public_key, len, NULL, 0);
+  memcpy (out, hash, INTAKE_FINGERPRINT_BYTES);
+}
+
+void
+intake_key_fingerprint_format (const guint8 *public_key,
+                               size_t len,
+                               char out[INTAKE_FINGERPRINT_TEXT_SIZE])
+{
+  static const char hex[] = "0123456789abcdef";
+  guint8 fp[INTAKE_FINGERPRINT_BYTES];
+  char *p = out;
+
+  intake_key_fingerprint (public_key, len, fp);
+  for (guint i = 0; i < INTAKE_FINGERPRINT_BYTES; i++)
+    {
+      if (i > 0 && i % 2 == 0)
+        *p++ = ' ';
+      *p++ = hex[fp[i] >> 4];
+      *p++ = hex[fp[i] & 0xf];
+    }
+  *p = '\0';
+}

@@ -113,6 +113,18 @@ IntakeSecret *intake_seal_open (const guint8 public_key[INTAKE_BOX_PUBLIC_BYTES]
                                 size_t cipher_len,
                                 GError **error);
 
+/* A public key's fingerprint: the first 16 bytes of its BLAKE2b-256 hash. Enrollment tokens carry
+ * it (base64url); people compare it as 8 groups of 4 hex digits ("3f2a 9c01 …", 39 characters and
+ * a NUL in @out). */
+#define INTAKE_FINGERPRINT_BYTES 16
+#define INTAKE_FINGERPRINT_TEXT_SIZE 40
+void intake_key_fingerprint (const guint8 *public_key,
+                             size_t len,
+                             guint8 out[INTAKE_FINGERPRINT_BYTES]);
+void intake_key_fingerprint_format (const guint8 *public_key,
+                                    size_t len,
+                                    char out[INTAKE_FINGERPRINT_TEXT_SIZE]);
+
 char *intake_uuid_new (void);
 gboolean intake_uuid_is_valid (const char *str);
 

@@ -470,12 +470,14 @@ intake_sync_enroll (IntakeSession *admin,
   g_autofree char *text = NULL;
   g_autofree char *pk_b64 = NULL;
   g_autofree guint8 *fingerprint = NULL;
+  g_autofree guint8 *org_fingerprint = NULL;
   g_auto (GStrv) parts = NULL;
   IntakeEnrollment e = { 0 };
   IntakeSyncOptions options;
   guint8 pk[INTAKE_SIGN_PUBLIC_BYTES];
-  guint8 hash[INTAKE_HASH_BYTES];
+  guint8 hash[INTAKE_FINGERPRINT_BYTES];
   gsize fp_len = 0;
+  gsize org_fp_len = 0;
 
   if (intake_session_get_role (admin) != INTAKE_ROLE_ADMIN)
     {
@@ -483,12 +485,26 @@ intake_sync_enroll (IntakeSession *admin,
                            "Only an admin may enroll the tablet");
       return FALSE;
     }
-  parts = g_strsplit (token, ".", 2);
-  if (g_strv_length (parts) != 2 || *parts[0] == '\0'
-      || (fingerprint = base64url_decode (parts[1], &fp_len)) == NULL || fp_len != 16)
+  /* SECRET.SERVER.ORG: the token pins both the server's receipt-signing key and the
+   * organisation's data key, so that a server that is not the one the admin set up (or one that
+   * was taken over and hands out a key of its own) cannot enroll the tablet. */
+  parts = g_strsplit (token, ".", 0);
+  if (g_strv_length (parts) == 2)
     {
       g_set_error_literal (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_FAILED,
-                           "That is not an enrollment token (expected SECRET.FINGERPRINT, as "
+                           "That enrollment token was made by an older intake-server and does not "
+                           "pin the organisation's key; make a new one with 'intake-server device "
+                           "add'");
+      return FALSE;
+    }
+  if (g_strv_length (parts) != 3 || *parts[0] == '\0'
+      || (fingerprint = base64url_decode (parts[1], &fp_len)) == NULL
+      || fp_len != INTAKE_FINGERPRINT_BYTES
+      || (org_fingerprint = base64url_decode (parts[2], &org_fp_len)) == NULL
+      || org_fp_len != INTAKE_FINGERPRINT_BYTES)
+    {
+      g_set_error_literal (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_FAILED,
+                           "That is not an enrollment token (expected SECRET.SERVER.ORG, as "
                            "'intake-server device add' prints it)");
       return FALSE;
     }
@@ -535,12 +551,22 @@ intake_sync_enroll (IntakeSession *admin,
       return FALSE;
     }
   /* The token carries the server key's fingerprint: an answer from anyone else is refused. */
-  crypto_generichash (hash, sizeof hash, e.server_sign_pk, sizeof e.server_sign_pk, NULL, 0);
-  if (sodium_memcmp (hash, fingerprint, 16) != 0)
+  intake_key_fingerprint (e.server_sign_pk, sizeof e.server_sign_pk, hash);
+  if (sodium_memcmp (hash, fingerprint, sizeof hash) != 0)
     {
       g_set_error_literal (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_INSECURE,
                            "The server that answered is not the one that issued this token; "
                            "nothing was stored");
+      return FALSE;
+    }
+  /* And the organisation key's: a server that hands out any other key is refused. */
+  intake_key_fingerprint (e.org_data_pk, sizeof e.org_data_pk, hash);
+  if (sodium_memcmp (hash, org_fingerprint, sizeof hash) != 0)
+    {
+      g_set_error_literal (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_INSECURE,
+                           "The server answered with an organisation key other than the one this "
+                           "token pins: nothing was stored. Interviews sealed to that key could "
+                           "be read by whoever holds it; tell the organisation's data manager");
       return FALSE;
     }
   e.server_url = c.base_url;

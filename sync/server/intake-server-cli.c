@@ -162,8 +162,16 @@ cmd_init (const Options *opts)
               "must hold only the public half, so that a stolen server yields only ciphertext.\n"
               "Without this file, no interview can ever be read: keep a second copy offline.\n\n",
               opts->secret_key_out);
-  g_print ("initialised the %s database; organisation key written to %s\n",
-           intake_server_store_get_backend (store), opts->secret_key_out);
+  {
+    char fingerprint[INTAKE_FINGERPRINT_TEXT_SIZE];
+
+    intake_key_fingerprint_format (org_pk, sizeof org_pk, fingerprint);
+    g_print ("initialised the %s database; organisation key written to %s\n"
+             "organisation key fingerprint: %s\n"
+             "(every enrollment token pins it; 'intakectl status' on a tablet shows the key it "
+             "enrolled with)\n",
+             intake_server_store_get_backend (store), opts->secret_key_out, fingerprint);
+  }
   return 0;
 }
 
@@ -350,11 +358,14 @@ cmd_device_add (const Options *opts, const char *name)
   g_autoptr (GError) error = NULL;
   g_autoptr (IntakeServerStore) store = NULL;
   g_autoptr (GBytes) sign_pk = NULL;
+  g_autoptr (GBytes) org_pk = NULL;
   g_autoptr (IntakeSecret) secret = intake_secret_new_random (INTAKE_SERVER_TOKEN_SECRET_BYTES);
   g_autofree char *secret_text = NULL;
   g_autofree char *fingerprint_text = NULL;
+  g_autofree char *org_text = NULL;
   g_autofree char *expires_text = NULL;
-  guint8 fingerprint[INTAKE_HASH_BYTES];
+  guint8 fingerprint[INTAKE_FINGERPRINT_BYTES];
+  guint8 org_fingerprint[INTAKE_FINGERPRINT_BYTES];
   guint8 token_hash[INTAKE_HASH_BYTES];
   gint64 now = g_get_real_time () / G_USEC_PER_SEC;
   gint64 expires;
@@ -383,9 +394,16 @@ cmd_device_add (const Options *opts, const char *name)
   sign_pk = intake_server_store_meta_get (store, INTAKE_SERVER_META_SIGN_PK, &error);
   if (sign_pk == NULL)
     return fail (NULL, error);
+  org_pk = intake_server_store_meta_get (store, INTAKE_SERVER_META_ORG_PK, &error);
+  if (org_pk == NULL)
+    return fail (NULL, error);
 
-  crypto_generichash (fingerprint, sizeof fingerprint, g_bytes_get_data (sign_pk, NULL),
-                      g_bytes_get_size (sign_pk), NULL, 0);
+  /* The token pins both keys a tablet takes from the enroll answer: the receipt-signing key and
+   * the organisation's data key (sync/PROTOCOL.md, "Enrollment token"). */
+  intake_key_fingerprint (g_bytes_get_data (sign_pk, NULL), g_bytes_get_size (sign_pk),
+                          fingerprint);
+  intake_key_fingerprint (g_bytes_get_data (org_pk, NULL), g_bytes_get_size (org_pk),
+                          org_fingerprint);
   crypto_generichash (token_hash, sizeof token_hash, secret->data, secret->len, NULL, 0);
   /* --expires-days 0 makes a token that has already expired, which tests use. */
   expires = now + (gint64) days * SECONDS_PER_DAY;
@@ -394,12 +412,13 @@ cmd_device_add (const Options *opts, const char *name)
 
   /* The token is shown once and never stored: only its hash is. */
   secret_text = intake_server_b64url_encode (secret->data, secret->len);
-  fingerprint_text = intake_server_b64url_encode (fingerprint,
-                                                  INTAKE_SERVER_TOKEN_FINGERPRINT_BYTES);
+  fingerprint_text = intake_server_b64url_encode (fingerprint, sizeof fingerprint);
+  org_text = intake_server_b64url_encode (org_fingerprint, sizeof org_fingerprint);
   expires_text = format_time (expires);
   if (opts->out != NULL)
     {
-      g_autofree char *token = g_strdup_printf ("%s.%s", secret_text, fingerprint_text);
+      g_autofree char *token = g_strdup_printf ("%s.%s.%s", secret_text, fingerprint_text,
+                                                org_text);
       gboolean ok = write_provisioning (opts, token, &error);
 
       intake_crypto_wipe_string (token);
@@ -411,8 +430,8 @@ cmd_device_add (const Options *opts, const char *name)
                expires_text, opts->out);
       return 0;
     }
-  g_print ("device \"%s\" added; its one-time enrollment token (valid until %s) is:\n%s.%s\n",
-           name, expires_text, secret_text, fingerprint_text);
+  g_print ("device \"%s\" added; its one-time enrollment token (valid until %s) is:\n%s.%s.%s\n",
+           name, expires_text, secret_text, fingerprint_text, org_text);
   intake_crypto_wipe_string (secret_text);
   return 0;
 }

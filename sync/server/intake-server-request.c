@@ -307,16 +307,23 @@ intake_server_parse_token (const char *token,
                            GError **error)
 {
   const char *dot = token != NULL ? strchr (token, '.') : NULL;
+  const char *end = NULL;
   g_autoptr (GBytes) s = NULL;
   g_autoptr (GBytes) f = NULL;
 
+  /* SECRET.SERVER.ORG; the organisation key's fingerprint is for the tablet to check, and the
+   * older SECRET.SERVER is still read here (the tablet refuses it). */
   if (dot != NULL)
     {
+      end = strchr (dot + 1, '.');
+      if (end == NULL)
+        end = dot + 1 + strlen (dot + 1);
       s = b64url_decode (token, (size_t) (dot - token), INTAKE_SERVER_TOKEN_SECRET_BYTES);
-      f = b64url_decode (dot + 1, strlen (dot + 1), INTAKE_SERVER_TOKEN_FINGERPRINT_BYTES);
+      f = b64url_decode (dot + 1, (size_t) (end - dot - 1),
+                         INTAKE_SERVER_TOKEN_FINGERPRINT_BYTES);
     }
   if (s == NULL || f == NULL)
-    return bad_request (error, "the token is not of the form SECRET.FINGERPRINT");
+    return bad_request (error, "the token is not of the form SECRET.SERVER.ORG");
   memcpy (secret, g_bytes_get_data (s, NULL), INTAKE_SERVER_TOKEN_SECRET_BYTES);
   memcpy (fingerprint, g_bytes_get_data (f, NULL), INTAKE_SERVER_TOKEN_FINGERPRINT_BYTES);
   sodium_memzero ((void *) g_bytes_get_data (s, NULL), INTAKE_SERVER_TOKEN_SECRET_BYTES);

@@ -499,7 +499,6 @@ test_enroll (void)
   g_autoptr (Reply) again = NULL;
   g_autoptr (Reply) reused = NULL;
   g_autoptr (Reply) dev = NULL;
-  g_autoptr (GBytes) server_pk = NULL;
   guint8 fingerprint[crypto_generichash_BYTES];
   g_autofree char *fp_text = NULL;
   JsonObject *obj;
@@ -513,14 +512,25 @@ test_enroll (void)
   g_assert_cmpuint (g_bytes_get_size (unb64 (json_object_get_string_member (obj, "org_data_pk"))),
                     ==, 32);
 
-  /* The token pins the server: its fingerprint is the hash of the key the answer carries. */
-  server_pk = unb64 (json_object_get_string_member (obj, "server_sign_pk"));
-  crypto_generichash (fingerprint, sizeof fingerprint, g_bytes_get_data (server_pk, NULL),
-                      g_bytes_get_size (server_pk), NULL, 0);
-  fp_text = g_malloc (sodium_base64_encoded_len (16, sodium_base64_VARIANT_URLSAFE_NO_PADDING));
-  sodium_bin2base64 (fp_text, sodium_base64_encoded_len (16,
-                                                         sodium_base64_VARIANT_URLSAFE_NO_PADDING),
-                     fingerprint, 16, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+  /* The token pins the server and the organisation: SECRET.SERVER.ORG, each fingerprint the
+   * hash of the key the answer carries. */
+  {
+    const char *keys[] = { "server_sign_pk", "org_data_pk" };
+    g_autoptr (GString) suffix = g_string_new (NULL);
+
+    for (guint i = 0; i < G_N_ELEMENTS (keys); i++)
+      {
+        g_autoptr (GBytes) pk = unb64 (json_object_get_string_member (obj, keys[i]));
+        char text[64];
+
+        crypto_generichash (fingerprint, sizeof fingerprint, g_bytes_get_data (pk, NULL),
+                            g_bytes_get_size (pk), NULL, 0);
+        sodium_bin2base64 (text, sizeof text, fingerprint, 16,
+                           sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+        g_string_append_printf (suffix, ".%s", text);
+      }
+    fp_text = g_string_free (g_steal_pointer (&suffix), FALSE);
+  }
   g_assert_true (g_str_has_suffix (token, fp_text));
 
   /* The same tablet asking again (its answer was lost) is the same enrollment. */
