@@ -844,7 +844,10 @@ sync_status_json (IntakeStore *store, GError **error)
   g_autofree char *last_error = intake_store_dup_sync_state (store, "last_error");
   IntakeOutboxCounts counts;
   JsonNode *attention;
+  char fingerprint[INTAKE_FINGERPRINT_TEXT_SIZE] = "";
 
+  if (e != NULL)
+    intake_enrollment_get_org_fingerprint (e, fingerprint);
   if (!intake_store_outbox_counts (store, &counts, error)
       || !(attention = intake_store_outbox_attention_json (store, error)))
     return NULL;
@@ -853,6 +856,9 @@ sync_status_json (IntakeStore *store, GError **error)
   json_builder_add_boolean_value (b, e != NULL);
   json_builder_set_member_name (b, "server");
   json_builder_add_string_value (b, e ? e->server_url : NULL);
+  /* As the data file holds it; 'verify' with a user's PIN checks it is the one enrolled. */
+  json_builder_set_member_name (b, "org_key_fingerprint");
+  json_builder_add_string_value (b, e ? fingerprint : NULL);
   json_builder_set_member_name (b, "device_status");
   json_builder_add_string_value (b, device_status);
   json_builder_set_member_name (b, "waiting_to_send");
@@ -912,6 +918,9 @@ cmd_status (Ctl *ctl, const Command *cmd, char **args, GError **error)
       g_print ("Server %s (device %s); %" G_GINT64_FORMAT " waiting to send, last success %s\n",
                json_object_get_string_member (so, "server"), device ? device : "not yet checked",
                json_object_get_int_member (so, "waiting_to_send"), success ? success : "never");
+      g_print ("Organisation key fingerprint %s (compare it with what 'intake-server init' "
+               "printed)\n",
+               json_object_get_string_member (so, "org_key_fingerprint"));
     }
   else
     g_print ("Not enrolled with a server; %" G_GINT64_FORMAT " interviews wait for enrollment\n",

@@ -122,6 +122,15 @@ static const char *const migrations[] = {
   "CREATE INDEX interviews_by_author_state ON interviews (author, state, updated);"
   "CREATE INDEX interviews_by_author_update ON interviews (author, updated);"
   "CREATE INDEX interviews_by_state ON interviews (state);",
+  /* 4: trust. A MAC under the trust key (kept only inside users' PIN wraps) for every public
+   * value that decides who can read: the device's review group key and unlock cost, the
+   * enrollment's keys, each user's keys and role. A store upgraded from version 3 has none until
+   * a user first unlocks it; that user's unlock makes the trust key and hands it to the other
+   * users through trust_grants, each taken into that user's own wrap at their next unlock. */
+  "CREATE TABLE trust (subject TEXT PRIMARY KEY, mac BLOB NOT NULL);"
+  "CREATE TABLE trust_grants ("
+  "  user_id TEXT PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,"
+  "  sealed BLOB NOT NULL);",
 };
 
 static int

@@ -51,10 +51,45 @@ intake_interview_free (IntakeInterview *interview)
   g_free (interview);
 }
 
-/* The associated data binds a blob to its row, its revision and its kind: a blob copied to
- * another interview, or an older revision put back, fails to open. */
+/* The associated data binds a blob to its row, its revision, its kind, its form version, its
+ * state and whether it is void: a blob copied to another interview, an older revision put back,
+ * or a row whose state, void flag or form version was changed in the file, fails to open. Only
+ * the sync engine changes a state without a user's record key (queued to sent, once a receipt is
+ * stored), so a sent row's blob is bound to "queued". */
 static GString *
-record_ad (const char *record_id, gint64 revision)
+record_ad (const char *record_id,
+           gint64 revision,
+           const char *form_id,
+           int form_version,
+           IntakeState state,
+           gboolean is_void)
+{
+  GString *ad = g_string_new ("intake-record-v2");
+
+  if (state == INTAKE_STATE_SENT)
+    state = INTAKE_STATE_QUEUED;
+  g_string_append_c (ad, '\0');
+  g_string_append (ad, record_id);
+  g_string_append_c (ad, '\0');
+  g_string_append_printf (ad, "%" G_GINT64_FORMAT, revision);
+  g_string_append_c (ad, '\0');
+  g_string_append (ad, RECORD_KIND);
+  g_string_append_c (ad, '\0');
+  g_string_append (ad, form_id);
+  g_string_append_c (ad, '\0');
+  g_string_append_printf (ad, "%d", form_version);
+  g_string_append_c (ad, '\0');
+  g_string_append (ad, intake_state_to_string (state));
+  g_string_append_c (ad, '\0');
+  g_string_append (ad, is_void ? "void" : "valid");
+  return ad;
+}
+
+/* Version 1 bound only the id, the revision and the kind. A blob written by a version that used
+ * it still opens until its next save rewrites it under version 2; verify counts such records. A
+ * version 2 blob never opens under version 1's associated data, so this is no way around it. */
+static GString *
+record_ad_v1 (const char *record_id, gint64 revision)
 {
   GString *ad = g_string_new ("intake-record-v1");
 
@@ -69,22 +104,34 @@ record_ad (const char *record_id, gint64 revision)
 
 gboolean
 _intake_record_decrypt (const IntakeSecret *key,
-                        const char *record_id,
-                        gint64 revision,
+                        const IntakeInterview *iv,
                         const void *nonce,
                         size_t nonce_len,
                         const void *content,
                         size_t content_len,
                         JsonObject **object_out,
+                        gboolean *legacy_out,
                         GError **error)
 {
-  g_autoptr (GString) ad = record_ad (record_id, revision);
+  g_autoptr (GString) ad = record_ad (iv->id, iv->revision, iv->form_id, iv->form_version,
+                                      iv->state, iv->is_void);
   g_autoptr (IntakeSecret) plain = NULL;
   g_autoptr (JsonParser) parser = NULL;
   g_autoptr (GError) local_error = NULL;
 
+  if (legacy_out)
+    *legacy_out = FALSE;
   plain = intake_aead_decrypt_content (key, content, content_len, nonce, nonce_len,
                                        (const guint8 *) ad->str, ad->len, &local_error);
+  if (plain == NULL)
+    {
+      g_autoptr (GString) ad_v1 = record_ad_v1 (iv->id, iv->revision);
+
+      plain = intake_aead_decrypt_content (key, content, content_len, nonce, nonce_len,
+                                           (const guint8 *) ad_v1->str, ad_v1->len, NULL);
+      if (plain != NULL && legacy_out)
+        *legacy_out = TRUE;
+    }
   if (plain == NULL)
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED,
@@ -110,13 +157,16 @@ _intake_record_decrypt (const IntakeSecret *key,
  * freed. */
 static GBytes *
 record_encrypt (const IntakeSecret *key,
-                const char *record_id,
+                const IntakeInterview *iv,
                 gint64 revision,
+                IntakeState state,
+                gboolean is_void,
                 JsonObject *content,
                 guint8 nonce[INTAKE_AEAD_NONCE_BYTES])
 {
   g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
-  g_autoptr (GString) ad = record_ad (record_id, revision);
+  g_autoptr (GString) ad = record_ad (iv->id, revision, iv->form_id, iv->form_version, state,
+                                      is_void);
   /* Sized generously up front so that the plaintext is not copied around by reallocations. */
   GString *plain = g_string_sized_new (8192);
   GBytes *cipher;
@@ -281,7 +331,11 @@ intake_session_create_interview (IntakeSession *session,
     json_object_set_object_member (content, "answers", copy);
   }
   json_object_set_string_member (content, "pseudonym", pseudonym);
-  cipher = record_encrypt (key, id, 1, content, nonce);
+  {
+    const IntakeInterview bound = { .id = id, .form_id = (char *) form_id,
+                                    .form_version = form_version };
+    cipher = record_encrypt (key, &bound, 1, INTAKE_STATE_DRAFT, FALSE, content, nonce);
+  }
 
   if (!intake_db_begin (store->db, error))
     return NULL;
@@ -391,9 +445,10 @@ load_interview (IntakeSession *session, const char *interview_id, GError **error
     }
   key = _intake_session_open_record_key (session, interview_id, &local_error);
   if (key == NULL
-      || !_intake_record_decrypt (key, iv->id, iv->revision, sqlite3_column_blob (stmt, 7),
+      || !_intake_record_decrypt (key, iv, sqlite3_column_blob (stmt, 7),
                                   sqlite3_column_bytes (stmt, 7), sqlite3_column_blob (stmt, 8),
-                                  sqlite3_column_bytes (stmt, 8), &iv->content, &local_error))
+                                  sqlite3_column_bytes (stmt, 8), &iv->content, NULL,
+                                  &local_error))
     {
       if (g_error_matches (local_error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED))
         g_propagate_error (error, g_steal_pointer (&local_error));
@@ -416,11 +471,14 @@ write_content (IntakeSession *session, IntakeInterview *iv, const char *new_stat
   g_autoptr (IntakeCachedStmt) stmt = NULL;
   guint8 nonce[INTAKE_AEAD_NONCE_BYTES];
   gint64 now = _intake_now_coarse ();
+  IntakeState bound_state;
 
   key = _intake_session_open_record_key (session, iv->id, error);
   if (key == NULL)
     return FALSE;
-  cipher = record_encrypt (key, iv->id, iv->revision + 1, iv->content, nonce);
+  if (!intake_state_from_string (new_state, &bound_state))
+    g_return_val_if_reached (FALSE);
+  cipher = record_encrypt (key, iv, iv->revision + 1, bound_state, is_void, iv->content, nonce);
   /* The time column is indexed; leaving it alone when the minute has not changed spares the
    * index a write on most saves. */
   stmt = intake_db_prepare_cached (store->db,
@@ -454,6 +512,8 @@ write_content (IntakeSession *session, IntakeInterview *iv, const char *new_stat
     }
   iv->revision++;
   iv->updated = now;
+  iv->state = bound_state;
+  iv->is_void = is_void;
   return TRUE;
 }
 
@@ -473,7 +533,8 @@ write_answer (IntakeSession *session, IntakeInterview *iv, GError **error)
   key = _intake_session_open_record_key (session, iv->id, error);
   if (key == NULL)
     return -1;
-  cipher = record_encrypt (key, iv->id, iv->revision + 1, iv->content, nonce);
+  cipher = record_encrypt (key, iv, iv->revision + 1, INTAKE_STATE_DRAFT, iv->is_void,
+                           iv->content, nonce);
   stmt = intake_db_prepare_cached (store->db,
                                    now == iv->updated
                                        ? "UPDATE interviews SET revision = ?1, nonce = ?2, "
@@ -684,9 +745,9 @@ intake_session_list_interviews (IntakeSession *session,
           const IntakeSecret *key = _intake_session_open_record_key (session, iv->id, NULL);
           /* A record that does not open is listed without its summary; verify names it. */
           if (key)
-            _intake_record_decrypt (key, iv->id, iv->revision, sqlite3_column_blob (stmt, 7),
+            _intake_record_decrypt (key, iv, sqlite3_column_blob (stmt, 7),
                                     sqlite3_column_bytes (stmt, 7), sqlite3_column_blob (stmt, 8),
-                                    sqlite3_column_bytes (stmt, 8), &iv->content, NULL);
+                                    sqlite3_column_bytes (stmt, 8), &iv->content, NULL, NULL);
         }
     }
   if (rc < 0)
@@ -788,6 +849,7 @@ transition (IntakeSession *session,
   const char *new_state = NULL;
   gboolean ok_state = FALSE;
   gboolean is_void = FALSE;
+  g_autoptr (GError) seal_error = NULL;
 
   if (what != TRANSITION_COMPLETE
       && !_intake_session_require_role (session, FALSE, TRUE, FALSE, "review interviews", error))
@@ -873,14 +935,30 @@ transition (IntakeSession *session,
       || !_intake_store_audit_in_tx (store, session->user_id, action, interview_id, error))
     goto fail;
   /* Reaching the queue fixes the submission id; an enrolled tablet seals the envelope in the
-   * same transaction, so a queued interview is never left half-way. */
-  if (g_str_equal (new_state, "queued")
-      && (!assign_submission_id (session, iv, error)
-          || (_intake_store_is_enrolled (store)
-              && !_intake_session_seal_in_tx (session, iv, error))))
-    goto fail;
+   * same transaction, so a queued interview is never left half-way. An organisation key that
+   * does not verify seals nothing: the interview is still queued (sealed once an admin has
+   * enrolled the tablet again), and the caller is told why it was not sealed. */
+  if (g_str_equal (new_state, "queued"))
+    {
+      if (!assign_submission_id (session, iv, error))
+        goto fail;
+      if (_intake_store_is_enrolled (store)
+          && !_intake_session_seal_in_tx (session, iv, &seal_error))
+        {
+          if (!g_error_matches (seal_error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_UNTRUSTED))
+            {
+              g_propagate_error (error, g_steal_pointer (&seal_error));
+              goto fail;
+            }
+        }
+    }
   if (!intake_db_commit (store->db, error))
     goto fail;
+  if (seal_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&seal_error));
+      return FALSE;
+    }
   return TRUE;
 fail:
   intake_db_rollback (store->db);

@@ -8,6 +8,7 @@
 
 #include "intake-json.h"
 #include "intake-store-private.h"
+#include "intake-trust-private.h"
 
 void
 intake_enrollment_free (IntakeEnrollment *enrollment)
@@ -126,6 +127,7 @@ intake_session_set_enrollment (IntakeSession *session,
   sqlite3_bind_text (stmt, 6, e->ca_file, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 7, _intake_now_coarse ());
   if (!intake_db_step_done (store->db, stmt, error)
+      || !_intake_trust_bind_enrollment (store, session->trust_key, e, error)
       || !_intake_store_audit_in_tx (store, session->user_id, "enroll", store->device_id, error)
       || !intake_db_commit (store->db, error))
     goto fail;
@@ -157,7 +159,7 @@ _intake_session_seal_in_tx (IntakeSession *session, IntakeInterview *iv, GError 
   GString *plain;
   const char *submission_id;
 
-  e = intake_store_dup_enrollment (store, error);
+  e = intake_session_dup_trusted_enrollment (session, error);
   if (e == NULL)
     return FALSE;
   submission_id = _intake_interview_get_submission_id (iv);
@@ -205,6 +207,38 @@ _intake_session_seal_in_tx (IntakeSession *session, IntakeInterview *iv, GError 
   sqlite3_bind_text (stmt, 5, sig_b64, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 6, _intake_now_coarse ());
   return intake_db_step_done (store->db, stmt, error);
+}
+
+IntakeEnrollment *
+intake_session_dup_trusted_enrollment (IntakeSession *session, GError **error)
+{
+  g_autoptr (IntakeEnrollment) e = NULL;
+  g_autoptr (GError) local_error = NULL;
+
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), NULL);
+
+  if (!_intake_session_require_unlocked (session, error))
+    return NULL;
+  e = intake_store_dup_enrollment (session->store, error);
+  if (e == NULL)
+    return NULL;
+  if (!_intake_trust_check_enrollment (session->store, session->trust_key, e, &local_error))
+    {
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_UNTRUSTED,
+                   _("Nothing was sealed: the organisation's key in this tablet's data file does "
+                     "not match the one the admin enrolled (the file may have been altered). "
+                     "The interview stays queued on this tablet; an admin must check it with "
+                     "'intakectl verify' and enroll it again"));
+      return NULL;
+    }
+  return g_steal_pointer (&e);
+}
+
+void
+intake_enrollment_get_org_fingerprint (const IntakeEnrollment *enrollment,
+                                       char out[INTAKE_FINGERPRINT_TEXT_SIZE])
+{
+  intake_key_fingerprint_format (enrollment->org_data_pk, sizeof enrollment->org_data_pk, out);
 }
 
 gboolean

@@ -21,7 +21,15 @@ typedef struct
 void intake_enrollment_free (IntakeEnrollment *enrollment);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IntakeEnrollment, intake_enrollment_free)
 
+/* The enrollment as the data file holds it, for showing and for the sync engine's connection;
+ * nothing is encrypted to its keys before they verify (below). */
 IntakeEnrollment *intake_store_dup_enrollment (IntakeStore *store, GError **error);
+/* The enrollment, only if its keys verify under the session's trust key: what sealing uses.
+ * INTAKE_STORE_ERROR_UNTRUSTED, in words for an admin, when the file was altered. */
+IntakeEnrollment *intake_session_dup_trusted_enrollment (IntakeSession *session, GError **error);
+/* The organisation key's fingerprint as people compare it (intake-server init prints it). */
+void intake_enrollment_get_org_fingerprint (const IntakeEnrollment *enrollment,
+                                            char out[INTAKE_FINGERPRINT_TEXT_SIZE]);
 gboolean intake_session_set_enrollment (IntakeSession *session,
                                         const IntakeEnrollment *enrollment,
                                         GError **error);

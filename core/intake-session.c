@@ -3,13 +3,17 @@
 #include "intake-i18n-private.h"
 
 #include "intake-store-private.h"
+#include "intake-trust-private.h"
 
 #include <string.h>
 
 G_DEFINE_FINAL_TYPE (IntakeSession, intake_session, G_TYPE_OBJECT)
 
-/* A user's two secret keys are wrapped together: X25519 (reading) then Ed25519 (signing). */
-#define WRAPPED_PLAIN_BYTES (INTAKE_BOX_SECRET_BYTES + INTAKE_SIGN_SECRET_BYTES)
+/* A user's two secret keys are wrapped together: X25519 (reading) then Ed25519 (signing), then
+ * the tablet's trust key. Wraps made before trust keys existed hold only the two secret keys. */
+#define WRAPPED_LEGACY_BYTES (INTAKE_BOX_SECRET_BYTES + INTAKE_SIGN_SECRET_BYTES)
+#define WRAPPED_PLAIN_BYTES (WRAPPED_LEGACY_BYTES + INTAKE_TRUST_KEY_BYTES)
+#define WRAPPED_TRUST_OFFSET WRAPPED_LEGACY_BYTES
 
 static void
 intake_session_finalize (GObject *object)
@@ -69,6 +73,7 @@ intake_session_lock (IntakeSession *session)
   g_clear_pointer (&session->box_sk, intake_secret_free);
   g_clear_pointer (&session->sign_sk, intake_secret_free);
   g_clear_pointer (&session->group_sk, intake_secret_free);
+  g_clear_pointer (&session->trust_key, intake_secret_free);
   if (session->record_keys)
     g_hash_table_remove_all (session->record_keys);
   if (session->edited)
@@ -108,6 +113,8 @@ intake_session_dup (IntakeSession *session, GError **error)
   if (session->group_sk != NULL)
     copy->group_sk = intake_secret_new_from_data (session->group_sk->data,
                                                   session->group_sk->len);
+  copy->trust_key = intake_secret_new_from_data (session->trust_key->data,
+                                                 session->trust_key->len);
   return copy;
 }
 
@@ -227,9 +234,12 @@ bad:
 }
 
 /* Wrap secret keys under a key derived from the user's PIN, with a fresh salt, using the
- * device's calibrated Argon2id parameters; the parameters are stored with the wrap. */
+ * device's calibrated Argon2id parameters; the parameters are stored with the wrap. Those
+ * parameters are read from the data file, so they are used only once they verify under the trust
+ * key: a file writer cannot lower the cost of the wraps made after their change. */
 static gboolean
 write_wrap (IntakeStore *store,
+            const IntakeSecret *trust_key,
             const char *user_id,
             const IntakeSecret *secret,
             const IntakeSecret *plain,
@@ -242,6 +252,8 @@ write_wrap (IntakeStore *store,
   guint8 salt[INTAKE_KDF_SALT_BYTES];
   guint8 nonce[INTAKE_AEAD_NONCE_BYTES];
 
+  if (!_intake_trust_check_device (store, trust_key, error))
+    return FALSE;
   randombytes_buf (salt, sizeof salt);
   kek = intake_kdf_derive (secret, salt, &store->kdf, error);
   if (kek == NULL)
@@ -266,6 +278,19 @@ write_wrap (IntakeStore *store,
   return intake_db_step_done (store->db, stmt, error);
 }
 
+/* The bundle a user's wrap holds, made from an unlocked session's keys. */
+static IntakeSecret *
+wrap_plain_new (IntakeSession *session)
+{
+  IntakeSecret *plain = intake_secret_new (WRAPPED_PLAIN_BYTES);
+
+  memcpy (plain->data, session->box_sk->data, INTAKE_BOX_SECRET_BYTES);
+  memcpy (plain->data + INTAKE_BOX_SECRET_BYTES, session->sign_sk->data,
+          INTAKE_SIGN_SECRET_BYTES);
+  memcpy (plain->data + WRAPPED_TRUST_OFFSET, session->trust_key->data, INTAKE_TRUST_KEY_BYTES);
+  return plain;
+}
+
 static gboolean
 grant_group (IntakeStore *store,
              const char *user_id,
@@ -287,10 +312,12 @@ grant_group (IntakeStore *store,
   return intake_db_step_done (store->db, stmt, error);
 }
 
-/* Fresh key pairs for a user, written with their wrap and, for supervisors and admins, the
- * review group key. Runs inside the caller's transaction. */
+/* Fresh key pairs for a user, written with their wrap (which carries the trust key too) and, for
+ * supervisors and admins, the review group key; the row is then bound under the trust key. Runs
+ * inside the caller's transaction. */
 static gboolean
 write_new_keys (IntakeStore *store,
+                const IntakeSecret *trust_key,
                 const char *user_id,
                 IntakeRole role,
                 IntakeSecret *group_sk,
@@ -304,6 +331,7 @@ write_new_keys (IntakeStore *store,
 
   crypto_box_keypair (box_pk_out, plain->data);
   crypto_sign_keypair (sign_pk, plain->data + INTAKE_BOX_SECRET_BYTES);
+  memcpy (plain->data + WRAPPED_TRUST_OFFSET, trust_key->data, INTAKE_TRUST_KEY_BYTES);
   stmt = intake_db_prepare (store->db, "UPDATE users SET box_pk = ?, sign_pk = ? WHERE id = ?",
                             error);
   if (stmt == NULL)
@@ -312,7 +340,8 @@ write_new_keys (IntakeStore *store,
   sqlite3_bind_blob (stmt, 2, sign_pk, sizeof sign_pk, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 3, user_id, -1, SQLITE_STATIC);
   if (!intake_db_step_done (store->db, stmt, error)
-      || !write_wrap (store, user_id, secret, plain, error))
+      || !write_wrap (store, trust_key, user_id, secret, plain, error)
+      || !_intake_trust_bind_user (store, trust_key, user_id, error))
     return FALSE;
   if (role != INTAKE_ROLE_WORKER)
     {
@@ -328,16 +357,9 @@ write_new_keys (IntakeStore *store,
   return TRUE;
 }
 
-gboolean _intake_store_insert_user (IntakeStore *store,
-                                    IntakeSecret *group_sk,
-                                    const char *name,
-                                    IntakeRole role,
-                                    const IntakeSecret *secret,
-                                    char **id_out,
-                                    GError **error);
-
 gboolean
 _intake_store_insert_user (IntakeStore *store,
+                           const IntakeSecret *trust_key,
                            IntakeSecret *group_sk,
                            const char *name,
                            IntakeRole role,
@@ -374,7 +396,7 @@ _intake_store_insert_user (IntakeStore *store,
       intake_db_set_error (store->db, rc, error, "add the user");
       return FALSE;
     }
-  if (!write_new_keys (store, id, role, group_sk, secret, box_pk, error))
+  if (!write_new_keys (store, trust_key, id, role, group_sk, secret, box_pk, error))
     return FALSE;
   if (id_out)
     *id_out = g_steal_pointer (&id);
@@ -463,6 +485,15 @@ destroy_user_keys (IntakeStore *store, const char *user_id, GError **error)
 }
 
 static gboolean
+public_key_matches (const IntakeSecret *box_sk, const guint8 box_pk[INTAKE_BOX_PUBLIC_BYTES])
+{
+  guint8 derived[INTAKE_BOX_PUBLIC_BYTES];
+
+  crypto_scalarmult_base (derived, box_sk->data);
+  return sodium_memcmp (derived, box_pk, sizeof derived) == 0;
+}
+
+static gboolean
 load_group_key (IntakeSession *session, GError **error)
 {
   IntakeStore *store = session->store;
@@ -489,8 +520,122 @@ load_group_key (IntakeSession *session, GError **error)
                        local_error->message);
           return FALSE;
         }
+      /* Anyone can seal a key pair of their own to a user's public key: the copy is the
+       * group's only if it matches the group's public key, which the trust key authenticates
+       * before anything is sealed to it. */
+      if (session->group_sk->len != INTAKE_BOX_SECRET_BYTES
+          || !public_key_matches (session->group_sk, store->group_pk))
+        {
+          g_clear_pointer (&session->group_sk, intake_secret_free);
+          g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED,
+                       _("The review group key of '%s' is not this tablet's review group key: "
+                         "the data file may have been altered"),
+                       session->user_name);
+          return FALSE;
+        }
     }
   return TRUE;
+}
+
+/* Stores made before trust keys existed: the first user to unlock one makes the trust key,
+ * binds what the file holds at that moment (trust on first use, audited) and leaves a copy sealed
+ * to every other user; each of them takes theirs into their own wrap at their next unlock. A
+ * sealed copy is not authenticated (anyone can seal to a public key), so until every user has
+ * unlocked once, someone who writes the data file in between can still hand that user a key of
+ * their own; the README says so. Runs inside the unlock's transaction; @secret rewraps this
+ * user's keys with the trust key in. */
+static gboolean
+adopt_legacy_trust (IntakeSession *session, const IntakeSecret *secret, GError **error)
+{
+  IntakeStore *store = session->store;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (IntakeSecret) plain = NULL;
+  int rc;
+
+  if (!_intake_trust_is_established (store))
+    {
+      g_autoptr (IntakeEnrollment) enrollment = NULL;
+      g_autoptr (GPtrArray) others = g_ptr_array_new_with_free_func (g_free);
+      g_autoptr (GPtrArray) other_pks = g_ptr_array_new_with_free_func (g_free);
+
+      session->trust_key = intake_secret_new_random (INTAKE_TRUST_KEY_BYTES);
+      if (!_intake_trust_bind_device (store, session->trust_key, error))
+        return FALSE;
+      stmt = intake_db_prepare (store->db, "SELECT id, box_pk, wrapped IS NOT NULL FROM users",
+                                error);
+      if (stmt == NULL)
+        return FALSE;
+      while ((rc = intake_db_step (store->db, stmt, error)) == SQLITE_ROW)
+        {
+          const char *id = (const char *) sqlite3_column_text (stmt, 0);
+          if (g_strcmp0 (id, session->user_id) == 0 || !sqlite3_column_int (stmt, 2)
+              || sqlite3_column_bytes (stmt, 1) != INTAKE_BOX_PUBLIC_BYTES)
+            continue;
+          g_ptr_array_add (others, g_strdup (id));
+          g_ptr_array_add (other_pks, g_memdup2 (sqlite3_column_blob (stmt, 1),
+                                                 INTAKE_BOX_PUBLIC_BYTES));
+        }
+      if (rc < 0)
+        return FALSE;
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      for (guint i = 0; i < others->len; i++)
+        {
+          g_autoptr (GBytes) sealed = intake_seal (other_pks->pdata[i], session->trust_key->data,
+                                                   session->trust_key->len);
+          stmt = intake_db_prepare (store->db,
+                                    "INSERT OR REPLACE INTO trust_grants (user_id, sealed) "
+                                    "VALUES (?, ?)",
+                                    error);
+          if (stmt == NULL)
+            return FALSE;
+          sqlite3_bind_text (stmt, 1, others->pdata[i], -1, SQLITE_STATIC);
+          sqlite3_bind_blob (stmt, 2, g_bytes_get_data (sealed, NULL), g_bytes_get_size (sealed),
+                             SQLITE_STATIC);
+          if (!intake_db_step_done (store->db, stmt, error)
+              || !_intake_trust_bind_user (store, session->trust_key, others->pdata[i], error))
+            return FALSE;
+          g_clear_pointer (&stmt, sqlite3_finalize);
+        }
+      if (!_intake_trust_bind_user (store, session->trust_key, session->user_id, error))
+        return FALSE;
+      enrollment = intake_store_dup_enrollment (store, NULL);
+      if (enrollment != NULL
+          && !_intake_trust_bind_enrollment (store, session->trust_key, enrollment, error))
+        return FALSE;
+      if (!_intake_store_audit_in_tx (store, session->user_id, "trust-establish",
+                                      store->device_id, error))
+        return FALSE;
+    }
+  else
+    {
+      stmt = intake_db_prepare (store->db, "SELECT sealed FROM trust_grants WHERE user_id = ?",
+                                error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_text (stmt, 1, session->user_id, -1, SQLITE_STATIC);
+      rc = intake_db_step (store->db, stmt, error);
+      if (rc < 0)
+        return FALSE;
+      if (rc == SQLITE_ROW)
+        session->trust_key = intake_seal_open (session->box_pk, session->box_sk->data,
+                                               sqlite3_column_blob (stmt, 0),
+                                               sqlite3_column_bytes (stmt, 0), NULL);
+      if (session->trust_key == NULL || session->trust_key->len != INTAKE_TRUST_KEY_BYTES)
+        {
+          g_clear_pointer (&session->trust_key, intake_secret_free);
+          g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_UNTRUSTED,
+                       _("The keys of '%s' were made by an older version and this tablet's "
+                         "trust key was not left for them: an admin must set a new PIN for "
+                         "this user"),
+                       session->user_name);
+          return FALSE;
+        }
+      if (!intake_db_exec_text (store->db, "DELETE FROM trust_grants WHERE user_id = ?",
+                                session->user_id, NULL, error))
+        return FALSE;
+    }
+  plain = wrap_plain_new (session);
+  return write_wrap (store, session->trust_key, session->user_id, secret, plain, error);
 }
 
 IntakeSession *
@@ -540,7 +685,7 @@ intake_store_unlock (IntakeStore *store,
                                g_bytes_get_size (row.wrapped),
                                g_bytes_get_data (row.nonce, NULL), g_bytes_get_size (row.nonce),
                                (const guint8 *) ad->str, ad->len, NULL);
-  if (plain == NULL || plain->len != WRAPPED_PLAIN_BYTES)
+  if (plain == NULL || (plain->len != WRAPPED_PLAIN_BYTES && plain->len != WRAPPED_LEGACY_BYTES))
     {
       gboolean destroy;
 
@@ -581,15 +726,27 @@ intake_store_unlock (IntakeStore *store,
   session->user_id = g_strdup (row.id);
   session->user_name = g_strdup (user_name);
   session->role = row.role;
-  memcpy (session->box_pk, row.box_pk, sizeof session->box_pk);
   session->box_sk = intake_secret_new_from_data (plain->data, INTAKE_BOX_SECRET_BYTES);
   session->sign_sk = intake_secret_new_from_data (plain->data + INTAKE_BOX_SECRET_BYTES,
                                                   INTAKE_SIGN_SECRET_BYTES);
-  if (!load_group_key (session, error))
-    return NULL;
+  /* The user's own public key comes from their secret key, never from the file's column: new
+   * record keys are sealed to it. */
+  crypto_scalarmult_base (session->box_pk, session->box_sk->data);
+  if (plain->len == WRAPPED_PLAIN_BYTES)
+    session->trust_key = intake_secret_new_from_data (plain->data + WRAPPED_TRUST_OFFSET,
+                                                      INTAKE_TRUST_KEY_BYTES);
 
   if (!intake_db_begin (store->db, error))
     return NULL;
+  /* The row that says who this user is and what they may do must be the one the trust key
+   * bound: a role raised or a public key swapped in the file is refused here. */
+  if ((session->trust_key == NULL && !adopt_legacy_trust (session, secret, error))
+      || !_intake_trust_check_user (store, session->trust_key, row.id, error)
+      || !load_group_key (session, error))
+    {
+      intake_db_rollback (store->db);
+      return NULL;
+    }
   if (!intake_db_exec_text (store->db, "UPDATE users SET failed_unlocks = 0 WHERE id = ?",
                             row.id, NULL, error)
       || !_intake_store_audit_in_tx (store, row.id, "unlock", row.id, error)
@@ -615,7 +772,8 @@ intake_session_add_user (IntakeSession *session,
     return FALSE;
   if (!intake_db_begin (store->db, error))
     return FALSE;
-  if (!_intake_store_insert_user (store, session->group_sk, name, role, secret, &id, error)
+  if (!_intake_store_insert_user (store, session->trust_key, session->group_sk, name, role,
+                                  secret, &id, error)
       || !_intake_store_audit_in_tx (store, session->user_id, "user-add", id, error)
       || !intake_db_commit (store->db, error))
     {
@@ -694,11 +852,8 @@ intake_session_change_secret (IntakeSession *session,
   if (self_change)
     {
       /* The same keys under a new PIN. */
-      g_autoptr (IntakeSecret) plain = intake_secret_new (WRAPPED_PLAIN_BYTES);
-      memcpy (plain->data, session->box_sk->data, INTAKE_BOX_SECRET_BYTES);
-      memcpy (plain->data + INTAKE_BOX_SECRET_BYTES, session->sign_sk->data,
-              INTAKE_SIGN_SECRET_BYTES);
-      if (!write_wrap (store, row.id, new_secret, plain, error))
+      g_autoptr (IntakeSecret) plain = wrap_plain_new (session);
+      if (!write_wrap (store, session->trust_key, row.id, new_secret, plain, error))
         goto fail;
     }
   else
@@ -708,8 +863,8 @@ intake_session_change_secret (IntakeSession *session,
       guint8 box_pk[INTAKE_BOX_PUBLIC_BYTES];
       if (!intake_db_exec_text (store->db, "DELETE FROM record_keys WHERE reader = ?", row.id,
                                 NULL, error)
-          || !write_new_keys (store, row.id, row.role, session->group_sk, new_secret, box_pk,
-                              error)
+          || !write_new_keys (store, session->trust_key, row.id, row.role, session->group_sk,
+                              new_secret, box_pk, error)
           || !regrant_records (session, row.id, box_pk, error))
         goto fail;
     }
@@ -741,6 +896,7 @@ intake_session_remove_user (IntakeSession *session, const char *name, GError **e
   if (!read_user_row (store, name, &row, error) || !destroy_user_keys (store, row.id, error)
       || !intake_db_exec_text (store->db, "DELETE FROM users WHERE id = ?", row.id, NULL,
                                error)
+      || !_intake_trust_forget_user (store, row.id, error)
       || !_intake_store_audit_in_tx (store, session->user_id, "user-remove", row.id, error)
       || !intake_db_commit (store->db, error))
     {

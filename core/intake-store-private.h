@@ -38,6 +38,8 @@ struct _IntakeSession
   IntakeSecret *sign_sk;
   /* The review group's secret key, for supervisors and admins only. */
   IntakeSecret *group_sk;
+  /* The tablet's trust key, from this user's wrap (intake-trust-private.h). */
+  IntakeSecret *trust_key;
   /* Record keys opened during this session, so that an autosave does not redo the X25519
    * unwrap; dropped on lock. */
   GHashTable *record_keys;
@@ -73,16 +75,27 @@ void _intake_session_drop_hot (IntakeSession *session);
 void _intake_session_cache_record_key (IntakeSession *session,
                                        const char *record_id,
                                        IntakeSecret *key);
+/* Opens a record's blob as bound to @iv's row (id, revision, form version, state, void flag);
+ * @legacy_out says it was written under the older binding of id and revision only. */
 gboolean _intake_record_decrypt (const IntakeSecret *key,
-                                 const char *record_id,
-                                 gint64 revision,
+                                 const IntakeInterview *iv,
                                  const void *nonce,
                                  size_t nonce_len,
                                  const void *content,
                                  size_t content_len,
                                  JsonObject **object_out,
+                                 gboolean *legacy_out,
                                  GError **error);
 char *_intake_user_name_for_id (IntakeStore *store, const char *user_id);
+/* A new user row with fresh keys wrapped under @secret, inside the caller's transaction. */
+gboolean _intake_store_insert_user (IntakeStore *store,
+                                    const IntakeSecret *trust_key,
+                                    IntakeSecret *group_sk,
+                                    const char *name,
+                                    IntakeRole role,
+                                    const IntakeSecret *secret,
+                                    char **id_out,
+                                    GError **error);
 
 IntakeForm *_intake_store_get_form (IntakeStore *store,
                                     const char *form_id,

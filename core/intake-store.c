@@ -5,6 +5,7 @@
 #include "intake-json.h"
 #include "intake-outbox.h"
 #include "intake-store-private.h"
+#include "intake-trust-private.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -283,14 +284,6 @@ intake_store_get_kdf_params (IntakeStore *store, IntakeKdfParams *params)
 /* Creating a store: the device keys, the review group key, the default policies and the first
  * admin, in one transaction. If anything fails the half-made file is removed so that init can
  * simply be run again. */
-gboolean _intake_store_insert_user (IntakeStore *store,
-                                    IntakeSecret *group_sk,
-                                    const char *name,
-                                    IntakeRole role,
-                                    const IntakeSecret *secret,
-                                    char **id_out,
-                                    GError **error);
-
 static void
 remove_db_files (const char *db_path)
 {
@@ -349,6 +342,7 @@ intake_store_create (const char *data_dir,
 {
   g_autoptr (IntakeStore) self = g_object_new (INTAKE_TYPE_STORE, NULL);
   g_autoptr (IntakeSecret) group_sk = intake_secret_new (INTAKE_BOX_SECRET_BYTES);
+  g_autoptr (IntakeSecret) trust_key = intake_secret_new_random (INTAKE_TRUST_KEY_BYTES);
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autofree char *admin_id = NULL;
   g_autofree char *tmp_path = NULL;
@@ -435,8 +429,9 @@ intake_store_create (const char *data_dir,
     }
   g_clear_pointer (&stmt, sqlite3_finalize);
   if (!_intake_store_audit_in_tx (self, "", "init", self->device_id, error)
-      || !_intake_store_insert_user (self, group_sk, admin_name, INTAKE_ROLE_ADMIN, admin_secret,
-                                     &admin_id, error)
+      || !_intake_trust_bind_device (self, trust_key, error)
+      || !_intake_store_insert_user (self, trust_key, group_sk, admin_name, INTAKE_ROLE_ADMIN,
+                                     admin_secret, &admin_id, error)
       || !_intake_store_audit_in_tx (self, admin_id, "user-add", admin_id, error)
       || !intake_db_commit (self->db, error))
     goto fail_tx;
@@ -1132,6 +1127,63 @@ verify_audit (IntakeStore *store, GPtrArray *problems, GError **error)
   return TRUE;
 }
 
+/* Every authenticated value the session's trust key can check, and every PIN wrap made below the
+ * tablet's (authenticated) unlock cost. */
+static gboolean
+verify_trust (IntakeStore *store, IntakeSession *session, GPtrArray *problems, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (IntakeEnrollment) enrollment = NULL;
+  gboolean device_ok;
+  int rc;
+
+  if (session->trust_key == NULL)
+    return TRUE;
+  {
+    g_autoptr (GError) local_error = NULL;
+    device_ok = _intake_trust_check_device (store, session->trust_key, &local_error);
+    if (!device_ok)
+      add_problem (problems, g_strdup_printf ("device: %s", local_error->message));
+  }
+  enrollment = intake_store_dup_enrollment (store, NULL);
+  if (enrollment != NULL)
+    {
+      g_autoptr (GError) local_error = NULL;
+      if (!_intake_trust_check_enrollment (store, session->trust_key, enrollment, &local_error))
+        add_problem (problems, g_strdup_printf ("enrollment: %s", local_error->message));
+    }
+  stmt = intake_db_prepare (store->db,
+                            "SELECT id, name, kdf_ops, kdf_mem, wrapped IS NOT NULL FROM users "
+                            "ORDER BY name",
+                            error);
+  if (stmt == NULL)
+    return FALSE;
+  while ((rc = intake_db_step (store->db, stmt, error)) == SQLITE_ROW)
+    {
+      const char *id = (const char *) sqlite3_column_text (stmt, 0);
+      const char *name = (const char *) sqlite3_column_text (stmt, 1);
+      g_autoptr (GError) local_error = NULL;
+
+      if (!_intake_trust_check_user (store, session->trust_key, id, &local_error))
+        add_problem (problems, g_strdup_printf ("user %s: %s", name, local_error->message));
+      /* A wrap below the calibrated cost can only have been made while that cost was lowered;
+       * the cost itself is trusted only when the device's values verified. */
+      if (device_ok && sqlite3_column_int (stmt, 4)
+          && ((guint64) sqlite3_column_int64 (stmt, 2) < store->kdf.opslimit
+              || (guint64) sqlite3_column_int64 (stmt, 3) < store->kdf.memlimit))
+        add_problem (problems,
+                     g_strdup_printf (_("user %s: their PIN wrap uses a lower unlock cost "
+                                        "(%" G_GINT64_FORMAT " passes, %" G_GINT64_FORMAT
+                                        " KiB) than this tablet's (%" G_GUINT64_FORMAT
+                                        " passes, %" G_GUINT64_FORMAT " KiB): set a new PIN"),
+                                      name, (gint64) sqlite3_column_int64 (stmt, 2),
+                                      (gint64) sqlite3_column_int64 (stmt, 3) / 1024,
+                                      store->kdf.opslimit,
+                                      store->kdf.memlimit / 1024));
+    }
+  return rc >= 0;
+}
+
 gboolean
 intake_store_verify (IntakeStore *store,
                      IntakeSession *session,
@@ -1173,8 +1225,11 @@ intake_store_verify (IntakeStore *store,
 
   if (session != NULL)
     {
+      if (!verify_trust (store, session, problems, error))
+        return FALSE;
       stmt = intake_db_prepare (store->db,
-                                "SELECT id, revision, nonce, content FROM interviews "
+                                "SELECT id, revision, nonce, content, form_id, form_version, "
+                                "state, is_void FROM interviews "
                                 "WHERE content IS NOT NULL ORDER BY rowid",
                                 error);
       if (stmt == NULL)
@@ -1185,7 +1240,21 @@ intake_store_verify (IntakeStore *store,
           g_autoptr (GError) local_error = NULL;
           const IntakeSecret *key = NULL;
           g_autoptr (JsonObject) content = NULL;
+          IntakeInterview bound = {
+            .id = (char *) id,
+            .revision = sqlite3_column_int64 (stmt, 1),
+            .form_id = (char *) sqlite3_column_text (stmt, 4),
+            .form_version = sqlite3_column_int (stmt, 5),
+            .is_void = sqlite3_column_int (stmt, 7),
+          };
 
+          if (!intake_state_from_string ((const char *) sqlite3_column_text (stmt, 6),
+                                         &bound.state))
+            {
+              g_ptr_array_add (problems, g_strdup_printf ("interview %s: its state is not one "
+                                                          "this version knows", id));
+              continue;
+            }
           key = _intake_session_open_record_key (session, id, &local_error);
           if (key == NULL)
             {
@@ -1195,11 +1264,11 @@ intake_store_verify (IntakeStore *store,
                                                           local_error->message));
               continue;
             }
-          if (!_intake_record_decrypt (key, id, sqlite3_column_int64 (stmt, 1),
-                                       sqlite3_column_blob (stmt, 2),
+          if (!_intake_record_decrypt (key, &bound, sqlite3_column_blob (stmt, 2),
                                        sqlite3_column_bytes (stmt, 2),
                                        sqlite3_column_blob (stmt, 3),
-                                       sqlite3_column_bytes (stmt, 3), &content, &local_error))
+                                       sqlite3_column_bytes (stmt, 3), &content, NULL,
+                                       &local_error))
             {
               g_ptr_array_add (problems, g_strdup_printf ("interview %s: %s", id,
                                                           local_error->message));

@@ -24,6 +24,9 @@ typedef enum
   INTAKE_STORE_ERROR_STATE,
   INTAKE_STORE_ERROR_TAMPERED,
   INTAKE_STORE_ERROR_CONFLICT,
+  /* A public key or setting that decides who can read does not verify under the tablet's trust
+   * key: nothing was encrypted to it. */
+  INTAKE_STORE_ERROR_UNTRUSTED,
 } IntakeStoreError;
 
 GQuark intake_store_error_quark (void);
