@@ -4,6 +4,7 @@
 
 #include "intake-json.h"
 #include "intake-store-private.h"
+#include "intake-trust-private.h"
 
 #include <string.h>
 
@@ -337,6 +338,10 @@ intake_session_create_interview (IntakeSession *session,
     cipher = record_encrypt (key, &bound, 1, INTAKE_STATE_DRAFT, FALSE, content, nonce);
   }
 
+  /* The record key is sealed to the review group: only to the group's key as this tablet's
+   * users authenticated it (intake-trust.c). */
+  if (!_intake_trust_check_device (store, session->trust_key, error))
+    return NULL;
   if (!intake_db_begin (store->db, error))
     return NULL;
   stmt = intake_db_prepare (store->db,

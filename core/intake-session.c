@@ -113,6 +113,7 @@ intake_session_dup (IntakeSession *session, GError **error)
   if (session->group_sk != NULL)
     copy->group_sk = intake_secret_new_from_data (session->group_sk->data,
                                                   session->group_sk->len);
+  memcpy (copy->group_pk, session->group_pk, sizeof copy->group_pk);
   copy->trust_key = intake_secret_new_from_data (session->trust_key->data,
                                                  session->trust_key->len);
   return copy;
@@ -521,10 +522,13 @@ load_group_key (IntakeSession *session, GError **error)
           return FALSE;
         }
       /* Anyone can seal a key pair of their own to a user's public key: the copy is the
-       * group's only if it matches the group's public key, which the trust key authenticates
-       * before anything is sealed to it. */
+       * group's only if it matches the group's public key as the trust key authenticates it.
+       * When the public key itself was changed in the file, the copy may well be the real one:
+       * the user can still read, nothing new is sealed to the group (the check before every
+       * seal refuses), and verify names the change. */
       if (session->group_sk->len != INTAKE_BOX_SECRET_BYTES
-          || !public_key_matches (session->group_sk, store->group_pk))
+          || (!public_key_matches (session->group_sk, store->group_pk)
+              && _intake_trust_check_device (store, session->trust_key, NULL)))
         {
           g_clear_pointer (&session->group_sk, intake_secret_free);
           g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED,
@@ -533,6 +537,7 @@ load_group_key (IntakeSession *session, GError **error)
                        session->user_name);
           return FALSE;
         }
+      crypto_scalarmult_base (session->group_pk, session->group_sk->data);
     }
   return TRUE;
 }
@@ -812,7 +817,7 @@ regrant_records (IntakeSession *session,
       g_autoptr (IntakeSecret) key = NULL;
       g_autoptr (GBytes) sealed = NULL;
 
-      key = intake_seal_open (store->group_pk, session->group_sk->data,
+      key = intake_seal_open (session->group_pk, session->group_sk->data,
                               sqlite3_column_blob (sel, 1), sqlite3_column_bytes (sel, 1), NULL);
       if (key == NULL)
         continue; /* verify reports it; it must not block the reset. */
@@ -951,7 +956,7 @@ _intake_session_open_record_key (IntakeSession *session, const char *record_id, 
       if (group && session->group_sk == NULL)
         continue;
       any = TRUE;
-      key = intake_seal_open (group ? store->group_pk : session->box_pk,
+      key = intake_seal_open (group ? session->group_pk : session->box_pk,
                               group ? session->group_sk->data : session->box_sk->data,
                               sqlite3_column_blob (stmt, 1), sqlite3_column_bytes (stmt, 1), NULL);
       if (key != NULL && key->len == INTAKE_RECORD_KEY_BYTES)

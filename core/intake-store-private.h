@@ -36,8 +36,10 @@ struct _IntakeSession
   guint8 box_pk[INTAKE_BOX_PUBLIC_BYTES];
   IntakeSecret *box_sk;
   IntakeSecret *sign_sk;
-  /* The review group's secret key, for supervisors and admins only. */
+  /* The review group's secret key, for supervisors and admins only, and its public key as
+   * derived from it (for opening; sealing checks the store's authenticated copy). */
   IntakeSecret *group_sk;
+  guint8 group_pk[INTAKE_BOX_PUBLIC_BYTES];
   /* The tablet's trust key, from this user's wrap (intake-trust-private.h). */
   IntakeSecret *trust_key;
   /* Record keys opened during this session, so that an autosave does not redo the X25519

@@ -332,9 +332,61 @@ test_enroll_checks (void)
     g_clear_error (&error);
   }
 
+  /* A token from an older server (SECRET.SERVER) does not pin the organisation's key. */
+  {
+    g_autofree char *two_parts = g_strndup (token, strrchr (token, '.') - token);
+    g_assert_false (intake_sync_enroll (f.admin, f.serve->base_url, two_parts, NULL, NULL,
+                                        &error));
+    g_assert_nonnull (strstr (error->message, "organisation's key"));
+    g_clear_error (&error);
+  }
+
   /* The real token still works after all that. */
   g_assert_true (intake_sync_enroll (f.admin, f.serve->base_url, token, NULL, NULL, &error));
   g_assert_no_error (error);
+  sync_fixture_teardown (&f);
+}
+
+/* A server that hands out an organisation key other than the one the token pins (taken over, or
+ * an impostor with the same receipt key): the tablet stores nothing, and nothing is ever sealed
+ * to that key. */
+static void
+test_enroll_org_key_pinned (void)
+{
+  SyncFixture f;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeEnrollment) e = NULL;
+  g_autofree char *token = NULL;
+  g_autofree char *db_path = NULL;
+  sqlite3 *db = NULL;
+  sqlite3_stmt *stmt = NULL;
+  guint8 evil_pk[crypto_box_PUBLICKEYBYTES];
+  guint8 evil_sk[crypto_box_SECRETKEYBYTES];
+
+  sync_fixture_setup (&f, FALSE, NULL, NULL);
+  token = sync_fixture_new_token (&f, "tablet-1");
+
+  crypto_box_keypair (evil_pk, evil_sk);
+  db_path = g_strdup (f.db_url + strlen ("sqlite:"));
+  g_assert_cmpint (sqlite3_open (db_path, &db), ==, SQLITE_OK);
+  sqlite3_busy_timeout (db, 10000);
+  g_assert_cmpint (sqlite3_prepare_v2 (db, "UPDATE meta SET value = ? WHERE key = 'org_data_pk'",
+                                       -1, &stmt, NULL),
+                   ==, SQLITE_OK);
+  sqlite3_bind_blob (stmt, 1, evil_pk, sizeof evil_pk, SQLITE_STATIC);
+  g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+  g_assert_cmpint (sqlite3_changes (db), ==, 1);
+  sqlite3_finalize (stmt);
+  sqlite3_close (db);
+  sync_fixture_restart_server (&f, NULL, NULL);
+
+  g_assert_false (intake_sync_enroll (f.admin, f.serve->base_url, token, NULL, NULL, &error));
+  g_assert_error (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_INSECURE);
+  g_test_message ("refused: %s", error->message);
+  g_clear_error (&error);
+  e = intake_store_dup_enrollment (f.store, &error);
+  g_assert_null (e);
+  g_assert_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_NOT_INITIALISED);
   sync_fixture_teardown (&f);
 }
 
@@ -599,6 +651,7 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/sync/wipe-order", test_wipe_order);
   g_test_add_func ("/intake/sync/signed-forms", test_signed_forms);
   g_test_add_func ("/intake/sync/enroll-checks", test_enroll_checks);
+  g_test_add_func ("/intake/sync/enroll-org-key-pinned", test_enroll_org_key_pinned);
   g_test_add_func ("/intake/sync/tls-verification", test_tls_verification);
   g_test_add_func ("/intake/sync/provisioning-file", test_provisioning_file);
   g_test_add_func ("/intake/sync/engine", test_engine);
