@@ -606,6 +606,14 @@ batch_body (GPtrArray *batch)
   return g_string_free_to_bytes (out);
 }
 
+static gint64
+now_to_the_minute (void)
+{
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+
+  return now - now % 60;
+}
+
 static void
 set_later (IntakeSyncReport *report, int retry_after_s, const char *message)
 {
@@ -1162,7 +1170,8 @@ counts:
   report->needs_attention = counts.needs_attention;
   if (report->outcome == INTAKE_SYNC_DONE)
     {
-      g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
+      /* To the minute, like every time the data file keeps in the clear. */
+      g_autoptr (GDateTime) now = g_date_time_new_from_unix_utc (now_to_the_minute ());
       g_autofree char *now_s = g_date_time_format_iso8601 (now);
 
       intake_store_set_sync_state (store, "last_success", now_s, NULL);
