@@ -78,14 +78,14 @@ store_mac (IntakeStore *store,
   return intake_db_step_done (_intake_store_get_db (store), stmt, error);
 }
 
-/* FALSE with @error set when the MAC is missing or does not verify; @what names the values for
- * a person. */
+/* FALSE with @error set to @refusal (a whole sentence for a person) when the MAC is missing or
+ * does not verify. */
 static gboolean
 check_mac (IntakeStore *store,
            const IntakeSecret *trust_key,
            const char *subject,
            GByteArray *msg,
-           const char *what,
+           const char *refusal,
            GError **error)
 {
   g_autoptr (IntakeCachedStmt) stmt = NULL;
@@ -94,8 +94,8 @@ check_mac (IntakeStore *store,
 
   if (trust_key == NULL)
     {
-      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_UNTRUSTED,
-                   _("%s cannot be checked: the session is locked"), what);
+      g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_UNTRUSTED,
+                           _("The tablet's keys cannot be checked while the session is locked"));
       return FALSE;
     }
   stmt = intake_db_prepare_cached (_intake_store_get_db (store),
@@ -111,10 +111,7 @@ check_mac (IntakeStore *store,
                              trust_key->data)
          == 0;
   if (!ok)
-    g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_UNTRUSTED,
-                 _("%s in this tablet's data file do not match what this tablet's users "
-                   "authenticated: the file may have been altered"),
-                 what);
+    g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_UNTRUSTED, refusal);
   return ok;
 }
 
@@ -146,7 +143,10 @@ _intake_trust_check_device (IntakeStore *store, const IntakeSecret *trust_key, G
   g_autoptr (GByteArray) msg = device_message (store);
 
   return check_mac (store, trust_key, "device", msg,
-                    _("The review group's key or the unlock cost"), error);
+                    _("The review group's key or the unlock cost in this tablet's data file do "
+                      "not match what this tablet's users authenticated: the file may have been "
+                      "altered"),
+                    error);
 }
 
 /* A user's row as it decides who reads: id, name, role and both public keys. NULL with @error
@@ -211,12 +211,15 @@ _intake_trust_check_user (IntakeStore *store,
   g_autofree char *name = NULL;
   g_autoptr (GByteArray) msg = user_message (store, user_id, &name, error);
   g_autofree char *subject = user_subject (user_id);
-  g_autofree char *what = NULL;
+  g_autofree char *refusal = NULL;
 
   if (msg == NULL)
     return FALSE;
-  what = g_strdup_printf (_("The keys or role of user '%s'"), name);
-  return check_mac (store, trust_key, subject, msg, what, error);
+  refusal = g_strdup_printf (_("The keys or role of user '%s' in this tablet's data file do not "
+                               "match what this tablet's users authenticated: the file may have "
+                               "been altered"),
+                             name);
+  return check_mac (store, trust_key, subject, msg, refusal, error);
 }
 
 gboolean
@@ -262,7 +265,10 @@ _intake_trust_check_enrollment (IntakeStore *store,
   g_autoptr (GByteArray) msg = enrollment_message (enrollment);
 
   return check_mac (store, trust_key, "enrollment", msg,
-                    _("The organisation's data key and the server's keys"), error);
+                    _("The organisation's data key and the server's keys in this tablet's data "
+                      "file do not match what this tablet's users authenticated: the file may "
+                      "have been altered"),
+                    error);
 }
 
 gboolean

@@ -1203,6 +1203,23 @@ show_enroll (IntakeAdminPage *self)
                                  "them."),
                                e->server_url, e->device_name ? e->device_name : "", date);
       add_label (self, state, "title-4");
+      {
+        g_autoptr (IntakeEnrollment) trusted = NULL;
+        g_autoptr (GError) trust_error = NULL;
+        g_autofree char *fp_text = NULL;
+        char fingerprint[INTAKE_FINGERPRINT_TEXT_SIZE];
+
+        /* The fingerprint is what an admin compares with the server's set-up; whether the
+         * stored keys are still the ones enrolled is checked with this admin's trust key. */
+        intake_enrollment_get_org_fingerprint (e, fingerprint);
+        fp_text = g_strdup_printf (_("Organisation key fingerprint: %s. It must match the one "
+                                     "shown when the server was set up."),
+                                   fingerprint);
+        add_label (self, fp_text, NULL);
+        trusted = intake_session_dup_trusted_enrollment (self->session, &trust_error);
+        if (trusted == NULL)
+          add_label (self, trust_error->message, "error");
+      }
       add_label (self, _("To move this tablet to another server, connect again below."),
                  "dim-label");
     }
