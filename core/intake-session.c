@@ -452,6 +452,7 @@ read_user_row (IntakeStore *store, const char *name, UserRow *row, GError **erro
 static gboolean
 destroy_user_keys (IntakeStore *store, const char *user_id, GError **error)
 {
+  intake_db_mark_destroying (store->db);
   return intake_db_exec_text (store->db,
                               "UPDATE users SET wrapped = NULL, wrap_nonce = NULL, salt = NULL "
                               "WHERE id = ?",
@@ -691,6 +692,8 @@ intake_session_change_secret (IntakeSession *session,
     return FALSE;
   if (!read_user_row (store, name, &row, error))
     goto fail;
+  /* The old wrap opens with the old PIN, which may be why it changes: it must not survive. */
+  intake_db_mark_destroying (store->db);
   if (self_change)
     {
       /* The same keys under a new PIN. */
