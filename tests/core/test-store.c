@@ -1918,6 +1918,94 @@ test_wipe_overwrites_wal (Fixture *f, gconstpointer data)
   g_unlink (linked);
 }
 
+/* ---- Wrong PINs in parallel, each from its own process and connection ---- */
+
+/* The child reports through its exit status: 100 + attempts left after a wrong PIN, 1 for the
+ * attempt that destroyed the keys, 2 for an attempt refused because they were already
+ * destroyed, 3 for anything else. */
+static G_NORETURN void
+wrong_pin_child (const char *data_dir, int start_fd)
+{
+  g_autoptr (IntakeStore) store = NULL;
+  g_autoptr (IntakeSecret) wrong = pin ("not-the-pin");
+  g_autoptr (GError) error = NULL;
+  const char *left;
+  char go;
+
+  if (read (start_fd, &go, 1) != 1)
+    _exit (3);
+  store = intake_store_open (data_dir, NULL);
+  if (store == NULL || intake_store_unlock (store, "w1", wrong, &error) != NULL)
+    _exit (3);
+  if (g_error_matches (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_LOCKED_OUT))
+    _exit (strstr (error->message, "last attempt") != NULL ? 1 : 2);
+  if (!g_error_matches (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_WRONG_SECRET)
+      || (left = strstr (error->message, ": ")) == NULL)
+    {
+      g_printerr ("child: %s\n", error->message);
+      _exit (3);
+    }
+  _exit (100 + (int) g_ascii_strtoll (left + 2, NULL, 10));
+}
+
+#define N_GUESSERS 12
+
+static void
+test_parallel_wrong_pins (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  int max = GPOINTER_TO_INT (data);
+  int seen[256] = { 0 };
+  pid_t pids[N_GUESSERS];
+  int start[2];
+  g_autofree char *max_text = g_strdup_printf ("%d", max);
+
+  ASSERT_OK (intake_session_set_policy (f->admin, INTAKE_POLICY_MAX_FAILED_UNLOCKS, max_text,
+                                        &error));
+  fixture_close (f);
+  g_assert_cmpint (pipe (start), ==, 0);
+  for (int c = 0; c < N_GUESSERS; c++)
+    {
+      pids[c] = fork ();
+      g_assert_cmpint (pids[c], >=, 0);
+      if (pids[c] == 0)
+        {
+          close (start[1]);
+          wrong_pin_child (f->data_dir, start[0]);
+        }
+    }
+  close (start[0]);
+  {
+    char go[N_GUESSERS];
+    memset (go, 'g', sizeof go);
+    g_assert_cmpint (write (start[1], go, sizeof go), ==, sizeof go);
+  }
+  close (start[1]);
+  for (int c = 0; c < N_GUESSERS; c++)
+    {
+      int status = 0;
+      g_assert_cmpint (waitpid (pids[c], &status, 0), ==, pids[c]);
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), !=, 3);
+      seen[WEXITSTATUS (status)]++;
+    }
+
+  fixture_reopen (f);
+  {
+    g_autoptr (IntakeUserInfo) info = intake_store_find_user (f->store, "w1", &error);
+    int tried = MIN (max, N_GUESSERS);
+
+    g_assert_no_error (error);
+    /* Each attempt was counted before it was tried, and saw the count of those before it: every
+     * "attempts left" figure once, no guess beyond the limit. */
+    g_assert_cmpint (info->failed_unlocks, ==, tried);
+    for (int k = 1; k <= tried; k++)
+      g_assert_cmpint (seen[k == max ? 1 : 100 + max - k], ==, 1);
+    g_assert_cmpint (seen[2], ==, N_GUESSERS - tried);
+    g_assert_true (info->locked_out == (max <= N_GUESSERS));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1958,6 +2046,8 @@ main (int argc, char **argv)
   ADD ("forget-pin-change", test_forget_pin_change, NULL);
   ADD ("forget-after-power-loss", test_forget_after_power_loss, NULL);
   ADD ("wipe-overwrites-wal", test_wipe_overwrites_wal, NULL);
+  ADD ("parallel-wrong-pins", test_parallel_wrong_pins, GINT_TO_POINTER (100));
+  ADD ("parallel-wrong-pins-lockout", test_parallel_wrong_pins, GINT_TO_POINTER (5));
 #undef ADD
   g_test_add_func ("/intake/core/store/full-disk", test_full_disk);
 
