@@ -1755,11 +1755,14 @@ test_forget_user_removal (Fixture *f, gconstpointer data)
   {
     g_autoptr (IntakeSession) w2 = unlock_as (f->store, "w2");
     g_autofree char *id = new_interview (w2, "Ratna");
+    g_assert_true (intake_uuid_is_valid (id));
     w2_id = g_strdup (intake_session_get_user_id (w2));
   }
   raw_collect_blobs (f, "SELECT wrapped FROM users WHERE id = ?", w2_id, secrets);
   raw_collect_blobs (f, "SELECT sealed FROM record_keys WHERE reader = ?", w2_id, secrets);
   ASSERT_OK (intake_session_remove_user (f->admin, "w2", &error));
+  /* The other connection is still open: SQLite could not drop the WAL on its own. */
+  g_assert_nonnull (other);
   assert_forgotten (f, secrets);
 }
 
@@ -1778,6 +1781,7 @@ test_forget_lockout (Fixture *f, gconstpointer data)
   {
     g_autoptr (IntakeSession) w1 = unlock_as (f->store, "w1");
     g_autofree char *id = new_interview (w1, "Sekar");
+    g_assert_true (intake_uuid_is_valid (id));
     w1_id = g_strdup (intake_session_get_user_id (w1));
   }
   raw_collect_blobs (f, "SELECT wrapped FROM users WHERE id = ?", w1_id, secrets);
@@ -1807,6 +1811,7 @@ test_forget_pin_change (Fixture *f, gconstpointer data)
 
   raw_collect_blobs (f, "SELECT wrapped FROM users WHERE name = ?", "w1", secrets);
   ASSERT_OK (intake_session_change_secret (f->admin, "w1", fresh, &error));
+  g_assert_nonnull (other);
   assert_forgotten (f, secrets);
 }
 
@@ -1870,7 +1875,10 @@ test_forget_after_power_loss (Fixture *f, gconstpointer data)
     g_unlink (shm);
   }
   /* The cut copy still holds the old wrap in its WAL: the case is real. */
-  g_assert_nonnull (data_file_holding (f, secrets));
+  {
+    g_autofree char *holder = data_file_holding (f, secrets);
+    g_assert_nonnull (holder);
+  }
 
   reopened = intake_store_open (f->data_dir, &error);
   g_assert_no_error (error);
