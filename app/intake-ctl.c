@@ -52,6 +52,7 @@ static char *opt_reason;
 static char *opt_pin_sha256;
 static char *opt_ca;
 static char *opt_file;
+static char *opt_token_file;
 static int opt_version;
 static gboolean opt_document;
 static char *opt_language;
@@ -1020,11 +1021,12 @@ enroll_from_file (Ctl *ctl, char **args, GError **error)
 {
   g_autoptr (IntakeProvisioning) p = NULL;
 
-  if (args[0] != NULL || opt_pin_sha256 != NULL || opt_ca != NULL)
+  if (args[0] != NULL || opt_pin_sha256 != NULL || opt_ca != NULL || opt_token_file != NULL)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
                            "--file carries the server's address, the token and any pin or CA; "
-                           "give either --file FILE or URL TOKEN [--pin-sha256] [--ca]");
+                           "give either --file FILE or URL [--token-file FILE] [--pin-sha256] "
+                           "[--ca]");
       return FALSE;
     }
   /* The file is checked before the PIN is asked: a wrong file costs no unlock. */
@@ -1037,19 +1039,103 @@ enroll_from_file (Ctl *ctl, char **args, GError **error)
   return TRUE;
 }
 
+/* The token as a C string in guarded memory, without the spaces a copy and paste or an editor
+ * adds around it; refused if empty or if it holds a NUL. */
+static IntakeSecret *
+token_from_bytes (const guint8 *data, size_t len, const char *where, GError **error)
+{
+  IntakeSecret *token;
+
+  while (len > 0 && g_ascii_isspace (data[0]))
+    {
+      data++;
+      len--;
+    }
+  while (len > 0 && g_ascii_isspace (data[len - 1]))
+    len--;
+  if (len == 0 || memchr (data, '\0', len) != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "Expected the enrollment token %s, found %s", where,
+                   len == 0 ? "nothing" : "a NUL byte");
+      return NULL;
+    }
+  token = intake_secret_new (len + 1);
+  memcpy (token->data, data, len);
+  token->data[len] = '\0';
+  return token;
+}
+
+/* The enrollment token is a secret: on the command line every user of the computer sees it
+ * (ps, /proc) and the shell keeps it in its history, and one that starts with '-' reads as an
+ * option. So it comes from --token-file FILE (its first line), or from standard input: with
+ * --pin-stdin the line after the PIN (one line per secret, in the order asked), otherwise a
+ * no-echo prompt at a terminal, or the first line of standard input when that is a pipe. */
+static IntakeSecret *
+read_token_file (GError **error)
+{
+  g_autofree char *contents = NULL;
+  g_autofree char *where = NULL;
+  gsize len = 0;
+  const char *end;
+  IntakeSecret *token;
+
+  if (!g_file_get_contents (opt_token_file, &contents, &len, error))
+    return NULL;
+  end = memchr (contents, '\n', len);
+  where = g_strdup_printf ("on the first line of %s", opt_token_file);
+  token = token_from_bytes ((const guint8 *) contents, end ? (size_t) (end - contents) : len,
+                            where, error);
+  sodium_memzero (contents, len);
+  return token;
+}
+
+static IntakeSecret *
+read_token_stdin (Ctl *ctl, GError **error)
+{
+  g_autoptr (IntakeSecret) line = NULL;
+  g_autofree char *where = NULL;
+  gboolean eof = FALSE;
+
+  if (ctl->pin_stdin || isatty (STDIN_FILENO))
+    {
+      line = ask_secret (ctl, "the enrollment token", FALSE, error);
+      where = g_strdup_printf ("on line %d of standard input", ctl->secrets_read);
+    }
+  else
+    {
+      line = read_line_secret (STDIN_FILENO, &eof, error);
+      where = g_strdup ("on standard input");
+    }
+  if (line == NULL)
+    return NULL;
+  return token_from_bytes (eof ? NULL : line->data, eof ? 0 : line->len, where, error);
+}
+
 static gboolean
 cmd_enroll (Ctl *ctl, const Command *cmd, char **args, GError **error)
 {
   g_autofree char *pin = NULL;
   g_autofree char *ca = NULL;
+  g_autoptr (IntakeSecret) token = NULL;
 
   if (opt_file != NULL)
     return enroll_from_file (ctl, args, error);
-  if (args[0] == NULL || args[1] == NULL)
+  if (args[0] == NULL)
     {
       g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
-                           "enroll needs the server's URL and the token, or --file FILE (a "
-                           "provisioning file from 'intake-server device add --out')");
+                           "enroll needs the server's URL (the token then comes from standard "
+                           "input or --token-file FILE), or --file FILE (a provisioning file "
+                           "from 'intake-server device add --out')");
+      return FALSE;
+    }
+  if (args[1] != NULL)
+    {
+      g_set_error_literal (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED,
+                           "The enrollment token is not taken on the command line, where other "
+                           "users of this computer can see it and the shell keeps it: give it "
+                           "on standard input (with --pin-stdin, the line after the PIN) or with "
+                           "--token-file FILE");
       return FALSE;
     }
   if (opt_pin_sha256)
@@ -1066,8 +1152,14 @@ cmd_enroll (Ctl *ctl, const Command *cmd, char **args, GError **error)
           return FALSE;
         }
     }
-  if (!unlock (ctl, ctl->user, error)
-      || !intake_sync_enroll (ctl->session, args[0], args[1], pin, ca, error))
+  /* A token file is read before the PIN is asked: a wrong file costs no unlock. */
+  if (opt_token_file != NULL && (token = read_token_file (error)) == NULL)
+    return FALSE;
+  if (!unlock (ctl, ctl->user, error))
+    return FALSE;
+  if (token == NULL && (token = read_token_stdin (ctl, error)) == NULL)
+    return FALSE;
+  if (!intake_sync_enroll (ctl->session, args[0], (const char *) token->data, pin, ca, error))
     return FALSE;
   if (!ctl->json)
     g_print ("Enrolled with %s as device %s\n", args[0],
@@ -1197,6 +1289,10 @@ static const GOptionEntry enroll_entries[] = {
   { "file", 0, 0, G_OPTION_ARG_FILENAME, &opt_file,
     "Enroll from a provisioning file ('intake-server device add NAME --url URL --out FILE')",
     "FILE" },
+  { "token-file", 0, 0, G_OPTION_ARG_FILENAME, &opt_token_file,
+    "Read the enrollment token from this file's first line (default: standard input, after "
+    "the PIN with --pin-stdin)",
+    "FILE" },
   { NULL },
 };
 static const GOptionEntry yes_entries[] = {
@@ -1241,7 +1337,8 @@ static const Command commands[] = {
     cmd_review_return, note_entries, 1, 1 },
   { "review void", "ID --reason TEXT", "Void an interview (supervisor)", cmd_review_void,
     reason_entries, 1, 1 },
-  { "enroll", "URL TOKEN | --file FILE", "Enroll this tablet with a server (admin)", cmd_enroll,
+  { "enroll", "URL [--token-file FILE] | --file FILE",
+    "Enroll this tablet with a server (admin); the token comes from standard input", cmd_enroll,
     enroll_entries, 0, 2 },
   { "sync", "", "Send what is queued now; exit 0 done, 75 later, 65 attention, 77 stopped",
     cmd_sync, NULL, 0, 0 },

@@ -5,9 +5,16 @@
 #include "intake-db.h"
 
 #include <errno.h>
+#include <glib/gstdio.h>
+#include <fcntl.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 G_DEFINE_QUARK (intake-db-error-quark, intake_db_error)
+
+/* How long a statement waits for another connection's lock before it reports "busy". */
+#define BUSY_TIMEOUT_MS 10000
 
 struct _IntakeDb
 {
@@ -16,6 +23,8 @@ struct _IntakeDb
   int depth;
   int schema_version;
   GHashTable *cache;
+  /* The open transaction destroyed something: its commit is followed by a forget. */
+  gboolean destroying;
 };
 
 /* The schema, one migration per version. A store written by a newer program is refused rather
@@ -364,6 +373,130 @@ intake_db_commit (IntakeDb *db, GError **error)
       return FALSE;
     }
   db->depth = 0;
+  if (db->destroying)
+    {
+      db->destroying = FALSE;
+      return intake_db_forget (db, error);
+    }
+  return TRUE;
+}
+
+void
+intake_db_mark_destroying (IntakeDb *db)
+{
+  g_return_if_fail (db->depth > 0);
+  db->destroying = TRUE;
+}
+
+/* Why a checkpoint, and which one. secure_delete zeroes what a transaction frees, but in WAL
+ * mode the transaction writes new page images to the WAL; the older images of the same pages
+ * (holding what was just destroyed) stay in earlier WAL frames, and SQLite only drops the WAL
+ * file when the last connection closes, which never happens while the window and its sync engine
+ * each hold one. PRAGMA wal_checkpoint(TRUNCATE) copies every frame into the data file (the
+ * zeroed images last), waits through the busy handler until no reader still uses an older
+ * snapshot (FULL, then RESTART semantics), and truncates the WAL to zero bytes before it returns.
+ * Its single row says whether it got that far: busy = 1 means a reader or writer kept it from
+ * finishing, and the old frames are still there. */
+static gboolean
+checkpoint_truncate (IntakeDb *db, gboolean *busy, GError **error)
+{
+  g_autoptr (sqlite3_stmt) stmt = intake_db_prepare (db, "PRAGMA wal_checkpoint(TRUNCATE)",
+                                                     error);
+
+  if (stmt == NULL || intake_db_step (db, stmt, error) != SQLITE_ROW)
+    return FALSE;
+  *busy = sqlite3_column_int (stmt, 0) != 0;
+  return TRUE;
+}
+
+#define FORGET_ATTEMPTS 3
+
+gboolean
+intake_db_forget (IntakeDb *db, GError **error)
+{
+  g_return_val_if_fail (db->depth == 0, FALSE);
+
+  /* Each attempt already waits up to the busy timeout; a few more cover a reader that keeps
+   * starting short transactions (the sync engine between two batches). */
+  for (int attempt = 0; attempt < FORGET_ATTEMPTS; attempt++)
+    {
+      gboolean busy = TRUE;
+
+      if (!checkpoint_truncate (db, &busy, error))
+        return FALSE;
+      if (!busy)
+        return TRUE;
+      g_usleep (G_USEC_PER_SEC / 10);
+    }
+  g_set_error (error, INTAKE_DB_ERROR, INTAKE_DB_ERROR_BUSY,
+               _("The change was saved, but an older copy of what it destroyed is still in %s-wal "
+                 "because another program keeps reading the data file; close the other Field "
+                 "Intake programs: the copy is removed the next time the data file is opened"),
+               db->path);
+  return FALSE;
+}
+
+/* For a store about to be deleted (a wipe): truncating or deleting the WAL, as SQLite does on a
+ * TRUNCATE checkpoint or when its last connection closes, would free its blocks with the old
+ * frames still in them. So every frame is first copied into the data file (FULL: waits for
+ * readers of older snapshots), then the WAL is overwritten where it lies, zeros over its whole
+ * length, and flushed, before anything shortens it. After this the connection must only be
+ * closed: the WAL no longer holds the frames its index names. */
+gboolean
+intake_db_scrub_wal (IntakeDb *db, GError **error)
+{
+  static const guint8 zeros[65536];
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autofree char *wal = g_strconcat (db->path, "-wal", NULL);
+  gboolean busy;
+  struct stat st;
+  off_t left;
+  int fd;
+
+  g_return_val_if_fail (db->depth == 0, FALSE);
+  stmt = intake_db_prepare (db, "PRAGMA wal_checkpoint(FULL)", error);
+  if (stmt == NULL || intake_db_step (db, stmt, error) != SQLITE_ROW)
+    return FALSE;
+  busy = sqlite3_column_int (stmt, 0) != 0;
+  g_clear_pointer (&stmt, sqlite3_finalize);
+
+  fd = g_open (wal, O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      if (errno == ENOENT)
+        return TRUE;
+      g_set_error (error, INTAKE_DB_ERROR, INTAKE_DB_ERROR_IO, _("Could not overwrite %s: %s"),
+                   wal, g_strerror (errno));
+      return FALSE;
+    }
+  if (fstat (fd, &st) != 0)
+    st.st_size = 0;
+  for (left = st.st_size; left > 0;)
+    {
+      ssize_t n = write (fd, zeros, MIN ((off_t) sizeof zeros, left));
+      if (n <= 0)
+        break;
+      left -= n;
+    }
+  if (left > 0 || fsync (fd) != 0)
+    {
+      int saved = errno;
+      close (fd);
+      g_set_error (error, INTAKE_DB_ERROR, INTAKE_DB_ERROR_IO, _("Could not overwrite %s: %s"),
+                   wal, g_strerror (saved));
+      return FALSE;
+    }
+  close (fd);
+  if (busy)
+    {
+      /* Frames that another connection kept from the data file are now zeros: that file may
+       * still hold older pages, which the caller's overwrite of the data file removes. */
+      g_set_error (error, INTAKE_DB_ERROR, INTAKE_DB_ERROR_BUSY,
+                   _("The data file %s is in use by another program; its journal was overwritten, "
+                     "but not every page reached the data file first"),
+                   db->path);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -381,6 +514,7 @@ intake_db_rollback (IntakeDb *db)
   if (!sqlite3_get_autocommit (db->handle))
     sqlite3_exec (db->handle, "ROLLBACK", NULL, NULL, NULL);
   db->depth = 0;
+  db->destroying = FALSE;
 }
 
 static gboolean
@@ -422,6 +556,21 @@ migrate (IntakeDb *db, GError **error)
   return TRUE;
 }
 
+/* A power loss between a destroying commit and its checkpoint leaves the old frames in the WAL
+ * (and a crash of the only program leaves the WAL as it was): the first open afterwards finishes
+ * the job. Opening must not wait on the others, though: with a zero busy timeout a checkpoint
+ * that another connection holds up returns at once, and that connection, or the next destroying
+ * commit, checkpoints in its turn. Its cost is paid once per open, never on a save. */
+static void
+forget_leftovers (IntakeDb *db)
+{
+  gboolean busy = FALSE;
+
+  sqlite3_busy_timeout (db->handle, 0);
+  checkpoint_truncate (db, &busy, NULL);
+  sqlite3_busy_timeout (db->handle, BUSY_TIMEOUT_MS);
+}
+
 IntakeDb *
 intake_db_open (const char *path, gboolean create, GError **error)
 {
@@ -439,7 +588,7 @@ intake_db_open (const char *path, gboolean create, GError **error)
       return NULL;
     }
   sqlite3_extended_result_codes (db->handle, 1);
-  sqlite3_busy_timeout (db->handle, 10000);
+  sqlite3_busy_timeout (db->handle, BUSY_TIMEOUT_MS);
 
   /* Durability and hygiene, each for a reason:
    * - WAL lets a reader (the sync worker, the window) run beside a writer;
@@ -458,6 +607,7 @@ intake_db_open (const char *path, gboolean create, GError **error)
     return NULL;
   if (!migrate (db, error))
     return NULL;
+  forget_leftovers (db);
   return g_steal_pointer (&db);
 }
 

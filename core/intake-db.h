@@ -58,6 +58,18 @@ gboolean intake_db_begin (IntakeDb *db, GError **error);
 gboolean intake_db_commit (IntakeDb *db, GError **error);
 void intake_db_rollback (IntakeDb *db);
 
+/* Destroying data (a purge, a user's removal, a lockout) marks its transaction; once the
+ * outermost commit succeeds, the commit forgets: no file of the store keeps an older copy of
+ * the destroyed bytes. If another connection keeps the forgetting from finishing, the commit
+ * returns FALSE with INTAKE_DB_ERROR_BUSY although the change itself is saved. */
+void intake_db_mark_destroying (IntakeDb *db);
+/* Checkpoints the WAL into the data file and truncates it to nothing, waiting for readers of
+ * older snapshots; outside any transaction. */
+gboolean intake_db_forget (IntakeDb *db, GError **error);
+/* For a wipe: checkpoints, then overwrites the WAL with zeros in place, never truncating it
+ * first; afterwards the connection is only good for closing. */
+gboolean intake_db_scrub_wal (IntakeDb *db, GError **error);
+
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (sqlite3_stmt, sqlite3_finalize)
 
 G_END_DECLS

@@ -381,6 +381,7 @@ purge_sent (IntakeStore *store, const char *where_sql, const char *arg, GError *
                                            "state = 'purged' WHERE %s",
                                            where_sql);
 
+  intake_db_mark_destroying (store->db);
   return intake_db_exec_text (store->db, keys, arg, NULL, error)
          && intake_db_exec_text (store->db, rows, arg, NULL, error);
 }
@@ -462,6 +463,7 @@ intake_store_outbox_mark_sent (IntakeStore *store,
   g_clear_pointer (&follow, intake_db_release);
   if (purge)
     {
+      intake_db_mark_destroying (store->db);
       keys = intake_db_prepare_cached (store->db,
                                        "DELETE FROM record_keys WHERE record_id IN (SELECT "
                                        "interview_id FROM outbox WHERE submission_id IN (SELECT "

@@ -475,6 +475,7 @@ read_user_row (IntakeStore *store, const char *name, UserRow *row, GError **erro
 static gboolean
 destroy_user_keys (IntakeStore *store, const char *user_id, GError **error)
 {
+  intake_db_mark_destroying (store->db);
   return intake_db_exec_text (store->db,
                               "UPDATE users SET wrapped = NULL, wrap_nonce = NULL, salt = NULL "
                               "WHERE id = ?",
@@ -657,29 +658,40 @@ intake_store_unlock (IntakeStore *store,
   int max_failed;
 
   g_return_val_if_fail (INTAKE_IS_STORE (store), NULL);
-  if (!read_user_row (store, user_name, &row, error))
+
+  /* Count the attempt durably before trying it, so that killing the program while Argon2id runs
+   * cannot be used to guess without limit. A success resets the count. The row is read and the
+   * count raised in one IMMEDIATE transaction: attempts made at the same time from other
+   * connections each see the count of those before them, so no more guesses than the policy
+   * allows are ever tried against a wrap, and the attempt that reaches the limit destroys it. */
+  if (!intake_db_begin (store->db, error))
     return NULL;
+  if (!read_user_row (store, user_name, &row, error))
+    goto fail_count;
+  max_failed = intake_store_get_policy_int (store, INTAKE_POLICY_MAX_FAILED_UNLOCKS);
+  if (row.wrapped != NULL && max_failed > 0 && row.failed >= max_failed)
+    {
+      /* The limit was reached by an attempt stopped before it could destroy the keys: destroy
+       * them now and try nothing. */
+      if (!_intake_store_audit_in_tx (store, row.id, "lockout", row.id, error)
+          || !destroy_user_keys (store, row.id, error) || !intake_db_commit (store->db, error))
+        goto fail_count;
+      g_clear_pointer (&row.wrapped, g_bytes_unref);
+    }
   if (row.wrapped == NULL)
     {
+      intake_db_rollback (store->db);
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_LOCKED_OUT,
                    _("The keys of '%s' were destroyed after too many wrong PINs; an admin must "
                      "set a new PIN (intakectl user passwd %s)"),
                    user_name, user_name);
       return NULL;
     }
-
-  /* Count the attempt durably before trying it, so that killing the program while Argon2id runs
-   * cannot be used to guess without limit. A success resets the count. */
-  if (!intake_db_begin (store->db, error))
-    return NULL;
   if (!intake_db_exec_text (store->db,
                             "UPDATE users SET failed_unlocks = failed_unlocks + 1 WHERE id = ?",
                    row.id, NULL, error)
       || !intake_db_commit (store->db, error))
-    {
-      intake_db_rollback (store->db);
-      return NULL;
-    }
+    goto fail_count;
   row.failed++;
 
   kek = intake_kdf_derive (secret, row.salt, &row.kdf, error);
@@ -694,7 +706,6 @@ intake_store_unlock (IntakeStore *store,
     {
       gboolean destroy;
 
-      max_failed = intake_store_get_policy_int (store, INTAKE_POLICY_MAX_FAILED_UNLOCKS);
       destroy = max_failed > 0 && row.failed >= max_failed;
       if (!intake_db_begin (store->db, error))
         return NULL;
@@ -761,6 +772,10 @@ intake_store_unlock (IntakeStore *store,
       return NULL;
     }
   return g_steal_pointer (&session);
+
+fail_count:
+  intake_db_rollback (store->db);
+  return NULL;
 }
 
 gboolean
@@ -854,6 +869,8 @@ intake_session_change_secret (IntakeSession *session,
     return FALSE;
   if (!read_user_row (store, name, &row, error))
     goto fail;
+  /* The old wrap opens with the old PIN, which may be why it changes: it must not survive. */
+  intake_db_mark_destroying (store->db);
   if (self_change)
     {
       /* The same keys under a new PIN. */

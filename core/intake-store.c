@@ -1355,7 +1355,10 @@ intake_store_wipe (IntakeStore *store, const char *actor, GError **error)
     }
   intake_db_exec (store->db, "DELETE FROM interviews; DELETE FROM audit; DELETE FROM users;",
                   NULL);
-  intake_db_exec (store->db, "PRAGMA wal_checkpoint(TRUNCATE)", NULL);
+  /* The WAL is overwritten where it lies before SQLite may truncate or delete it (a truncated
+   * file's old blocks keep the keys). A failure here is not the wipe's: the data file is
+   * overwritten below whatever happened, and the keys are already destroyed inside it. */
+  intake_db_scrub_wal (store->db, NULL);
   g_clear_pointer (&store->db, intake_db_close);
   g_clear_pointer (&store->sign_sk, intake_secret_free);
   for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)

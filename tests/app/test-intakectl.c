@@ -1408,7 +1408,7 @@ test_enroll_file_malformed (Fixture *f, gconstpointer data)
     g_autofree char *path = write_input (f, "ok.json",
                                          "{\"format\": \"intake-provisioning-v1\", "
                                          "\"url\": \"https://a.example\", \"token\": \"x.y\"}");
-    g_autoptr (Result) both = ctl_run (f, ADMIN_PIN "\n", "enroll", "https://a.example", "x.y",
+    g_autoptr (Result) both = ctl_run (f, ADMIN_PIN "\n", "enroll", "https://a.example",
                                        "--file", path, "--user", "admin", "--pin-stdin", NULL);
     g_autoptr (Result) neither = ctl_run (f, ADMIN_PIN "\n", "enroll", "--user", "admin",
                                           "--pin-stdin", NULL);
@@ -1419,6 +1419,73 @@ test_enroll_file_malformed (Fixture *f, gconstpointer data)
   }
   {
     /* Nothing was enrolled, and no wrong PIN was counted against the admin. */
+    g_autoptr (Result) r = ctl_run (f, NULL, "status", "--json", NULL);
+    g_autoptr (Result) users = ctl_run (f, NULL, "user", "list", "--json", NULL);
+    assert_success (r);
+    g_assert_nonnull (strstr (r->out, "\"enrolled\" : false"));
+    assert_success (users);
+    g_assert_null (strstr (users->out, "\"failed_unlocks\" : 1"));
+  }
+}
+
+/* The enrollment token never goes on the command line (ps, /proc, shell history): given there
+ * it is refused before anything is asked; it is read from standard input, the line after the
+ * PIN, or from --token-file; one that starts with '-' is a token like any other. No server runs
+ * here: a token that reaches the enroll step is refused for its form, or fails to connect to a
+ * closed loopback port; the real enrollment through standard input is in tests/sync. */
+static void
+test_enroll_token_not_on_command_line (Fixture *f, gconstpointer data)
+{
+  static const char url[] = "https://127.0.0.1:9";
+  /* A well-formed token (SECRET.FINGERPRINT, 16 bytes of fingerprint) that starts with '-'. */
+  static const char dash_token[] = "-secret.AAAAAAAAAAAAAAAAAAAAAA";
+
+  setup_store (f, "test");
+  {
+    g_autoptr (Result) r = ctl_run (f, ADMIN_PIN "\n", "enroll", url, "abc.AAAAAAAAAAAAAAAAAAAAAA",
+                                    "--user", "admin", "--pin-stdin", NULL);
+    assert_one_line_failure (r, "not taken on the command line");
+    g_assert_nonnull (strstr (r->err, "--token-file"));
+    g_assert_cmpint (r->status, ==, 2);
+  }
+  {
+    /* The PIN first, then the token: each on its own line. */
+    g_autoptr (Result) r = ctl_run (f, ADMIN_PIN "\n-not-a-token\n", "enroll", url, "--user",
+                                    "admin", "--pin-stdin", NULL);
+    assert_one_line_failure (r, "not an enrollment token");
+    g_assert_cmpint (r->status, ==, 1);
+  }
+  {
+    g_autoptr (Result) r = ctl_run (f, ADMIN_PIN "\n", "enroll", url, "--user", "admin",
+                                    "--pin-stdin", NULL);
+    assert_one_line_failure (r, "the enrollment token on line 2 of standard input");
+  }
+  {
+    g_autoptr (Result) r = ctl_run (f, ADMIN_PIN "\n" "  -secret.AAAAAAAAAAAAAAAAAAAAAA \r\n",
+                                    "enroll", url, "--user", "admin", "--pin-stdin", NULL);
+    /* Past the token's checks, to the network: the server is not there. */
+    assert_one_line_failure (r, "127.0.0.1");
+    g_assert_null (strstr (r->err, "not an enrollment token"));
+    g_assert_null (strstr (r->err, "Unknown option"));
+    g_assert_cmpint (r->status, ==, 1);
+  }
+  {
+    g_autofree char *path = write_input (f, "token.txt", dash_token);
+    g_autofree char *bad = write_input (f, "bad-token.txt", "-not-a-token\nsecond line\n");
+    g_autofree char *empty = write_input (f, "empty-token.txt", "\n");
+    g_autoptr (Result) r = ctl_run (f, ADMIN_PIN "\n", "enroll", url, "--token-file", path,
+                                    "--user", "admin", "--pin-stdin", NULL);
+    g_autoptr (Result) rb = ctl_run (f, ADMIN_PIN "\n", "enroll", url, "--token-file", bad,
+                                     "--user", "admin", "--pin-stdin", NULL);
+    /* A token file is read before the PIN: the wrong PIN given here is never tried. */
+    g_autoptr (Result) re = ctl_run (f, "wrong-pin\n", "enroll", url, "--token-file", empty,
+                                     "--user", "admin", "--pin-stdin", NULL);
+    assert_one_line_failure (r, "127.0.0.1");
+    g_assert_null (strstr (r->err, "not an enrollment token"));
+    assert_one_line_failure (rb, "not an enrollment token");
+    assert_one_line_failure (re, "first line of");
+  }
+  {
     g_autoptr (Result) r = ctl_run (f, NULL, "status", "--json", NULL);
     g_autoptr (Result) users = ctl_run (f, NULL, "user", "list", "--json", NULL);
     assert_success (r);
@@ -1448,6 +1515,7 @@ main (int argc, char **argv)
   ADD ("permissions-notice", test_permissions_notice);
   ADD ("wipe", test_wipe);
   ADD ("enroll-file-malformed", test_enroll_file_malformed);
+  ADD ("enroll-token-not-on-command-line", test_enroll_token_not_on_command_line);
 #undef ADD
 
   return g_test_run ();

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "intake-db.h"
+#include "intake-outbox.h"
 #include "intake-store.h"
 
 #define ADMIN_PIN "admin-pin-0001"
@@ -1612,6 +1613,407 @@ test_list_filters (Fixture *f, gconstpointer data)
   g_assert_nonnull (error);
 }
 
+/* ---- Destroyed stays destroyed, in every file of the data folder ---- */
+
+/* One blob column of every row a query returns, for the bytes a destruction must remove. */
+static void
+raw_collect_blobs (Fixture *f, const char *sql, const char *arg, GPtrArray *out)
+{
+  sqlite3 *db = raw_open (f);
+  sqlite3_stmt *stmt = NULL;
+  guint before = out->len;
+
+  g_assert_cmpint (sqlite3_prepare_v2 (db, sql, -1, &stmt, NULL), ==, SQLITE_OK);
+  sqlite3_bind_text (stmt, 1, arg, -1, SQLITE_STATIC);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      /* Short values (a nonce) could match by chance elsewhere; keys and ciphertext cannot. */
+      g_assert_cmpint (sqlite3_column_bytes (stmt, 0), >=, 32);
+      g_ptr_array_add (out, g_bytes_new (sqlite3_column_blob (stmt, 0),
+                                         sqlite3_column_bytes (stmt, 0)));
+    }
+  g_assert_cmpuint (out->len, >, before);
+  sqlite3_finalize (stmt);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+}
+
+/* The name of a file in the data folder that still holds one of @secrets, or NULL. Every file
+ * counts: the data file, its WAL and its shared-memory index. */
+static char *
+data_file_holding (Fixture *f, GPtrArray *secrets)
+{
+  g_autoptr (GDir) dir = g_dir_open (f->data_dir, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (f->data_dir, name, NULL);
+      g_autofree char *contents = NULL;
+      gsize len = 0;
+
+      if (!g_file_get_contents (path, &contents, &len, NULL))
+        continue;
+      for (guint i = 0; i < secrets->len; i++)
+        {
+          gsize slen = 0;
+          const void *s = g_bytes_get_data (secrets->pdata[i], &slen);
+
+          if (memmem (contents, len, s, slen) != NULL)
+            return g_strdup_printf ("%s (secret %u)", name, i);
+        }
+    }
+  return NULL;
+}
+
+/* The window and its sync engine each hold a connection: a second store, used once, stays open
+ * while the destruction runs, so that SQLite cannot drop the WAL on its own when the first
+ * connection closes. */
+static IntakeStore *
+second_connection (Fixture *f)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeStore) other = intake_store_open (f->data_dir, &error);
+  g_autoptr (IntakeUserInfo) info = NULL;
+
+  g_assert_no_error (error);
+  info = intake_store_find_user (other, "admin", &error);
+  g_assert_no_error (error);
+  return g_steal_pointer (&other);
+}
+
+static void
+assert_forgotten (Fixture *f, GPtrArray *secrets)
+{
+  g_autofree char *holder = data_file_holding (f, secrets);
+
+  if (holder != NULL)
+    g_test_message ("destroyed bytes still in %s", holder);
+  g_assert_null (holder);
+}
+
+static void
+test_forget_purge (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeStore) other = NULL;
+  g_autoptr (IntakeSession) w1 = NULL;
+  g_autoptr (GPtrArray) secrets = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr (GPtrArray) pending = NULL;
+  g_autoptr (GPtrArray) ids = g_ptr_array_new ();
+  g_autoptr (GPtrArray) receipts = g_ptr_array_new ();
+  g_autofree char *id = NULL;
+  IntakeEnrollment enrollment = { 0 };
+  guint8 org_sk[crypto_box_SECRETKEYBYTES];
+
+  ASSERT_OK (intake_session_set_policy (f->admin, INTAKE_POLICY_REVIEW_REQUIRED, "false",
+                                        &error));
+  crypto_box_keypair (enrollment.org_data_pk, org_sk);
+  enrollment.server_url = (char *) "https://127.0.0.1:1";
+  ASSERT_OK (intake_session_set_enrollment (f->admin, &enrollment, &error));
+  other = second_connection (f);
+
+  w1 = unlock_as (f->store, "w1");
+  id = new_interview (w1, "Purnama");
+  ASSERT_OK (intake_session_complete_interview (w1, id, &error));
+  intake_session_seal_queued (w1, &error);
+  g_assert_no_error (error);
+  raw_collect_blobs (f, "SELECT content FROM interviews WHERE id = ?", id, secrets);
+  raw_collect_blobs (f, "SELECT sealed FROM record_keys WHERE record_id = ?", id, secrets);
+  raw_collect_blobs (f, "SELECT sealed FROM outbox WHERE interview_id = ?", id, secrets);
+
+  pending = intake_store_outbox_pending (f->store, 10, 1 << 20, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (pending->len, ==, 1);
+  g_ptr_array_add (ids, ((IntakeEnvelope *) pending->pdata[0])->submission_id);
+  g_ptr_array_add (receipts, (char *) "a receipt");
+  ASSERT_OK (intake_store_outbox_mark_sent (f->store, ids, receipts, &error));
+  {
+    sqlite3 *db = raw_open (f);
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (db, "SELECT state FROM interviews WHERE id = ?", -1,
+                                         &stmt, NULL),
+                     ==, SQLITE_OK);
+    sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_ROW);
+    g_assert_cmpstr ((const char *) sqlite3_column_text (stmt, 0), ==, "purged");
+    sqlite3_finalize (stmt);
+    sqlite3_close (db);
+  }
+  assert_forgotten (f, secrets);
+}
+
+static void
+test_forget_user_removal (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeStore) other = second_connection (f);
+  g_autoptr (GPtrArray) secrets = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autofree char *w2_id = NULL;
+
+  {
+    g_autoptr (IntakeSession) w2 = unlock_as (f->store, "w2");
+    g_autofree char *id = new_interview (w2, "Ratna");
+    g_assert_true (intake_uuid_is_valid (id));
+    w2_id = g_strdup (intake_session_get_user_id (w2));
+  }
+  raw_collect_blobs (f, "SELECT wrapped FROM users WHERE id = ?", w2_id, secrets);
+  raw_collect_blobs (f, "SELECT sealed FROM record_keys WHERE reader = ?", w2_id, secrets);
+  ASSERT_OK (intake_session_remove_user (f->admin, "w2", &error));
+  /* The other connection is still open: SQLite could not drop the WAL on its own. */
+  g_assert_nonnull (other);
+  assert_forgotten (f, secrets);
+}
+
+static void
+test_forget_lockout (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeStore) other = NULL;
+  g_autoptr (IntakeSecret) wrong = pin ("not-the-pin");
+  g_autoptr (GPtrArray) secrets = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autofree char *w1_id = NULL;
+
+  ASSERT_OK (intake_session_set_policy (f->admin, INTAKE_POLICY_MAX_FAILED_UNLOCKS, "2",
+                                        &error));
+  other = second_connection (f);
+  {
+    g_autoptr (IntakeSession) w1 = unlock_as (f->store, "w1");
+    g_autofree char *id = new_interview (w1, "Sekar");
+    g_assert_true (intake_uuid_is_valid (id));
+    w1_id = g_strdup (intake_session_get_user_id (w1));
+  }
+  raw_collect_blobs (f, "SELECT wrapped FROM users WHERE id = ?", w1_id, secrets);
+  raw_collect_blobs (f, "SELECT sealed FROM record_keys WHERE reader = ?", w1_id, secrets);
+  for (int i = 0; i < 2; i++)
+    {
+      g_assert_null (intake_store_unlock (f->store, "w1", wrong, &error));
+      g_assert_nonnull (error);
+      g_clear_error (&error);
+    }
+  {
+    g_autoptr (IntakeUserInfo) info = intake_store_find_user (f->store, "w1", &error);
+    g_assert_no_error (error);
+    g_assert_true (info->locked_out);
+  }
+  assert_forgotten (f, secrets);
+}
+
+/* A new PIN for a user whose PIN leaked: the old wrap, which the old PIN opens, goes. */
+static void
+test_forget_pin_change (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeStore) other = second_connection (f);
+  g_autoptr (IntakeSecret) fresh = pin ("w1-new-pin-88");
+  g_autoptr (GPtrArray) secrets = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+
+  raw_collect_blobs (f, "SELECT wrapped FROM users WHERE name = ?", "w1", secrets);
+  ASSERT_OK (intake_session_change_secret (f->admin, "w1", fresh, &error));
+  g_assert_nonnull (other);
+  assert_forgotten (f, secrets);
+}
+
+/* A power loss between the destroying commit and the checkpoint leaves the old frames in the
+ * WAL: the next open finishes the job. The cut is made by copying the files while a second
+ * connection keeps the WAL, as a power loss would find them. */
+static void
+test_forget_after_power_loss (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) secrets = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr (IntakeStore) reopened = NULL;
+  g_autofree char *w2_id = NULL;
+  static const char *const suffixes[] = { "", "-wal" };
+  sqlite3 *db = raw_open (f);
+
+  {
+    g_autoptr (IntakeSession) w2 = unlock_as (f->store, "w2");
+    w2_id = g_strdup (intake_session_get_user_id (w2));
+  }
+  raw_collect_blobs (f, "SELECT wrapped FROM users WHERE id = ?", w2_id, secrets);
+  fixture_close (f);
+  /* A writer that is not ours destroys the keys and stops before any checkpoint; the copy is
+   * what a power loss at that moment leaves on the disk. */
+  g_assert_cmpint (sqlite3_exec (db, "PRAGMA secure_delete = ON; PRAGMA wal_autocheckpoint = 0;"
+                                     "PRAGMA journal_mode = WAL",
+                                 NULL, NULL, NULL),
+                   ==, SQLITE_OK);
+  {
+    sqlite3_stmt *stmt = NULL;
+
+    g_assert_cmpint (sqlite3_prepare_v2 (db,
+                                         "UPDATE users SET wrapped = NULL, wrap_nonce = NULL, "
+                                         "salt = NULL WHERE id = ?",
+                                         -1, &stmt, NULL),
+                     ==, SQLITE_OK);
+    sqlite3_bind_text (stmt, 1, w2_id, -1, SQLITE_STATIC);
+    g_assert_cmpint (sqlite3_step (stmt), ==, SQLITE_DONE);
+    sqlite3_finalize (stmt);
+  }
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *from = g_strconcat (f->db_path, suffixes[i], NULL);
+      g_autofree char *to = g_strconcat (f->db_path, ".cut", suffixes[i], NULL);
+      g_autofree char *contents = NULL;
+      gsize len = 0;
+
+      g_assert_true (g_file_get_contents (from, &contents, &len, NULL));
+      g_assert_true (g_file_set_contents_full (to, contents, len, G_FILE_SET_CONTENTS_NONE, 0600,
+                                               NULL));
+    }
+  sqlite3_close (db);
+  for (guint i = 0; i < G_N_ELEMENTS (suffixes); i++)
+    {
+      g_autofree char *from = g_strconcat (f->db_path, ".cut", suffixes[i], NULL);
+      g_autofree char *to = g_strconcat (f->db_path, suffixes[i], NULL);
+      g_assert_cmpint (g_rename (from, to), ==, 0);
+    }
+  {
+    g_autofree char *shm = g_strconcat (f->db_path, "-shm", NULL);
+    g_unlink (shm);
+  }
+  /* The cut copy still holds the old wrap in its WAL: the case is real. */
+  {
+    g_autofree char *holder = data_file_holding (f, secrets);
+    g_assert_nonnull (holder);
+  }
+
+  reopened = intake_store_open (f->data_dir, &error);
+  g_assert_no_error (error);
+  assert_forgotten (f, secrets);
+}
+
+/* The wipe overwrites the WAL where it lies before anything truncates or deletes it: a link
+ * taken before the wipe still reaches the same blocks, which must hold zeros, not keys. (A
+ * file truncated to nothing frees its blocks with the keys still in them.) */
+static void
+test_wipe_overwrites_wal (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) secrets = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr (IntakeStore) other = second_connection (f);
+  g_autofree char *wal = g_strconcat (f->db_path, "-wal", NULL);
+  g_autofree char *linked = g_build_filename (f->tmp, "wal-link", NULL);
+  g_autofree char *contents = NULL;
+  gsize len = 0;
+  gsize before = 0;
+  struct stat st;
+
+  {
+    g_autoptr (IntakeSecret) secret = pin ("w3-pin-0005");
+    ASSERT_OK (intake_session_add_user (f->admin, "w3", INTAKE_ROLE_WORKER, secret, &error));
+  }
+  raw_collect_blobs (f, "SELECT wrapped FROM users WHERE name = ?", "w3", secrets);
+  g_assert_cmpint (link (wal, linked), ==, 0);
+  g_assert_true (g_file_get_contents (linked, &contents, &before, NULL));
+  /* The case is real: the WAL holds a wrapped key before the wipe. */
+  g_assert_nonnull (memmem (contents, before, g_bytes_get_data (secrets->pdata[0], NULL),
+                            g_bytes_get_size (secrets->pdata[0])));
+  g_clear_pointer (&contents, g_free);
+
+  ASSERT_OK (intake_store_wipe (f->store, intake_session_get_user_id (f->admin), &error));
+  g_clear_object (&other);
+  fixture_close (f);
+
+  g_assert_cmpint (stat (linked, &st), ==, 0);
+  g_assert_true (g_file_get_contents (linked, &contents, &len, NULL));
+  /* Not truncated: the blocks that held the frames are the ones overwritten. */
+  g_assert_cmpuint (len, >=, before);
+  for (gsize i = 0; i < len; i++)
+    g_assert_cmpint (contents[i], ==, 0);
+  g_unlink (linked);
+}
+
+/* ---- Wrong PINs in parallel, each from its own process and connection ---- */
+
+/* The child reports through its exit status: 100 + attempts left after a wrong PIN, 1 for the
+ * attempt that destroyed the keys, 2 for an attempt refused because they were already
+ * destroyed, 3 for anything else. */
+static G_NORETURN void
+wrong_pin_child (const char *data_dir, int start_fd)
+{
+  g_autoptr (IntakeStore) store = NULL;
+  g_autoptr (IntakeSecret) wrong = pin ("not-the-pin");
+  g_autoptr (GError) error = NULL;
+  const char *left;
+  char go;
+
+  if (read (start_fd, &go, 1) != 1)
+    _exit (3);
+  store = intake_store_open (data_dir, NULL);
+  if (store == NULL || intake_store_unlock (store, "w1", wrong, &error) != NULL)
+    _exit (3);
+  if (g_error_matches (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_LOCKED_OUT))
+    _exit (strstr (error->message, "last attempt") != NULL ? 1 : 2);
+  if (!g_error_matches (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_WRONG_SECRET)
+      || (left = strstr (error->message, ": ")) == NULL)
+    {
+      g_printerr ("child: %s\n", error->message);
+      _exit (3);
+    }
+  _exit (100 + (int) g_ascii_strtoll (left + 2, NULL, 10));
+}
+
+#define N_GUESSERS 12
+
+static void
+test_parallel_wrong_pins (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  int max = GPOINTER_TO_INT (data);
+  int seen[256] = { 0 };
+  pid_t pids[N_GUESSERS];
+  int start[2];
+  g_autofree char *max_text = g_strdup_printf ("%d", max);
+
+  ASSERT_OK (intake_session_set_policy (f->admin, INTAKE_POLICY_MAX_FAILED_UNLOCKS, max_text,
+                                        &error));
+  fixture_close (f);
+  g_assert_cmpint (pipe (start), ==, 0);
+  for (int c = 0; c < N_GUESSERS; c++)
+    {
+      pids[c] = fork ();
+      g_assert_cmpint (pids[c], >=, 0);
+      if (pids[c] == 0)
+        {
+          close (start[1]);
+          wrong_pin_child (f->data_dir, start[0]);
+        }
+    }
+  close (start[0]);
+  {
+    char go[N_GUESSERS];
+    memset (go, 'g', sizeof go);
+    g_assert_cmpint (write (start[1], go, sizeof go), ==, sizeof go);
+  }
+  close (start[1]);
+  for (int c = 0; c < N_GUESSERS; c++)
+    {
+      int status = 0;
+      g_assert_cmpint (waitpid (pids[c], &status, 0), ==, pids[c]);
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), !=, 3);
+      seen[WEXITSTATUS (status)]++;
+    }
+
+  fixture_reopen (f);
+  {
+    g_autoptr (IntakeUserInfo) info = intake_store_find_user (f->store, "w1", &error);
+    int tried = MIN (max, N_GUESSERS);
+
+    g_assert_no_error (error);
+    /* Each attempt was counted before it was tried, and saw the count of those before it: every
+     * "attempts left" figure once, no guess beyond the limit. */
+    g_assert_cmpint (info->failed_unlocks, ==, tried);
+    for (int k = 1; k <= tried; k++)
+      g_assert_cmpint (seen[k == max ? 1 : 100 + max - k], ==, 1);
+    g_assert_cmpint (seen[2], ==, N_GUESSERS - tried);
+    g_assert_true (info->locked_out == (max <= N_GUESSERS));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1646,6 +2048,14 @@ main (int argc, char **argv)
   ADD ("symlinked-data-file", test_symlinked_data_file, NULL);
   ADD ("wipe", test_wipe, NULL);
   ADD ("two-processes", test_two_processes, NULL);
+  ADD ("forget-purge", test_forget_purge, NULL);
+  ADD ("forget-user-removal", test_forget_user_removal, NULL);
+  ADD ("forget-lockout", test_forget_lockout, NULL);
+  ADD ("forget-pin-change", test_forget_pin_change, NULL);
+  ADD ("forget-after-power-loss", test_forget_after_power_loss, NULL);
+  ADD ("wipe-overwrites-wal", test_wipe_overwrites_wal, NULL);
+  ADD ("parallel-wrong-pins", test_parallel_wrong_pins, GINT_TO_POINTER (100));
+  ADD ("parallel-wrong-pins-lockout", test_parallel_wrong_pins, GINT_TO_POINTER (5));
 #undef ADD
   g_test_add_func ("/intake/core/store/full-disk", test_full_disk);
 

@@ -552,6 +552,40 @@ test_provisioning_file (void)
     }
   }
 
+  /* Typed enrollment through intakectl: the token on standard input, the line after the PIN,
+   * never on the command line. */
+  {
+    g_autoptr (IntakeSecret) pin = intake_secret_new_from_data ("other-pin-4", 11);
+    g_autofree char *dir4 = g_build_filename (f.tmp, "tablet-4", NULL);
+    g_autofree char *token = sync_fixture_new_token (&f, "tablet-4");
+    g_autofree char *input = g_strdup_printf ("other-pin-4\n%s\n", token);
+    const char *argv[] = { g_getenv ("INTAKECTL"), "--data-dir", dir4, "--user", "admin",
+                           "--pin-stdin", "enroll", f.serve->base_url, "--ca", cert, NULL };
+    g_autoptr (IntakeStore) other = NULL;
+    g_autoptr (GSubprocess) proc = NULL;
+    g_autofree char *out = NULL;
+    g_autofree char *err = NULL;
+    g_autoptr (IntakeEnrollment) e4 = NULL;
+    IntakeKdfParams kdf;
+
+    g_assert_nonnull (argv[0]);
+    intake_kdf_params_insecure_for_tests (&kdf);
+    other = intake_store_create (dir4, "admin", pin, &kdf, &error);
+    g_assert_no_error (error);
+    proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE
+                                        | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                              &error);
+    g_assert_no_error (error);
+    g_assert_true (g_subprocess_communicate_utf8 (proc, input, NULL, &out, &err, &error));
+    g_assert_no_error (error);
+    if (g_subprocess_get_exit_status (proc) != 0)
+      g_error ("intakectl enroll URL (token on standard input): %s", err);
+    g_assert_nonnull (strstr (out, "Enrolled with"));
+    e4 = intake_store_dup_enrollment (other, &error);
+    g_assert_nonnull (e4);
+    g_assert_cmpstr (e4->device_name, ==, "tablet-4");
+  }
+
   /* A file for a server whose TLS key is not the pinned one: refused, nothing stored. */
   {
     g_autofree char *pinned = g_build_filename (f.tmp, "pinned.json", NULL);
