@@ -1437,12 +1437,13 @@ static void
 test_enroll_token_not_on_command_line (Fixture *f, gconstpointer data)
 {
   static const char url[] = "https://127.0.0.1:9";
-  /* A well-formed token (SECRET.FINGERPRINT, 16 bytes of fingerprint) that starts with '-'. */
-  static const char dash_token[] = "-secret.AAAAAAAAAAAAAAAAAAAAAA";
+  /* A well-formed token (SECRET.SERVER.ORG, 16 bytes in each fingerprint) that starts with '-'. */
+#define FINGERPRINTS ".AAAAAAAAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA"
+  static const char dash_token[] = "-secret" FINGERPRINTS;
 
   setup_store (f, "test");
   {
-    g_autoptr (Result) r = ctl_run (f, ADMIN_PIN "\n", "enroll", url, "abc.AAAAAAAAAAAAAAAAAAAAAA",
+    g_autoptr (Result) r = ctl_run (f, ADMIN_PIN "\n", "enroll", url, "abc" FINGERPRINTS,
                                     "--user", "admin", "--pin-stdin", NULL);
     assert_one_line_failure (r, "not taken on the command line");
     g_assert_nonnull (strstr (r->err, "--token-file"));
@@ -1461,7 +1462,7 @@ test_enroll_token_not_on_command_line (Fixture *f, gconstpointer data)
     assert_one_line_failure (r, "the enrollment token on line 2 of standard input");
   }
   {
-    g_autoptr (Result) r = ctl_run (f, ADMIN_PIN "\n" "  -secret.AAAAAAAAAAAAAAAAAAAAAA \r\n",
+    g_autoptr (Result) r = ctl_run (f, ADMIN_PIN "\n" "  -secret" FINGERPRINTS " \r\n",
                                     "enroll", url, "--user", "admin", "--pin-stdin", NULL);
     /* Past the token's checks, to the network: the server is not there. */
     assert_one_line_failure (r, "127.0.0.1");
@@ -1493,6 +1494,7 @@ test_enroll_token_not_on_command_line (Fixture *f, gconstpointer data)
     assert_success (users);
     g_assert_null (strstr (users->out, "\"failed_unlocks\" : 1"));
   }
+#undef FINGERPRINTS
 }
 
 int
