@@ -843,6 +843,67 @@ test_submission_bad_bodies (void)
   }
 }
 
+/* The reason of a 400 answer names what is wrong. */
+static void
+assert_reason_mentions (Reply *r, const char *words)
+{
+  const char *reason;
+
+  assert_error (r, 400, "bad_request");
+  reason = json_object_get_string_member (reply_object (r), "reason");
+  if (strstr (reason, words) == NULL)
+    g_error ("the reason \"%s\" does not mention \"%s\"", reason, words);
+}
+
+/* json-glib reads more than JSON: 'single-quoted' strings, comments that run from a '/' to the
+ * next '/', hexadecimal numbers. A nesting count that knows only "double-quoted" strings is
+ * misled by a '"' inside either: every bracket after it looks like string content, while
+ * json-glib recurses once per bracket until the stack runs out. About 3 KB of gzip hold three
+ * million brackets; an enrollment (no gzip, no signature needed) holds 60,000 in plain text. */
+static void
+test_nonstandard_json_attack (void)
+{
+  g_autoptr (Device) d = enroll_new_device ();
+  static const char *const decoys[] = { "'\"', ", "/\"/ " };
+  static const char *const named[] = { "single-quoted", "comment" };
+  size_t deep = 3 * 1024 * 1024;
+
+  for (size_t i = 0; i < G_N_ELEMENTS (decoys); i++)
+    {
+      g_autoptr (GString) body = g_string_new ("{\"envelopes\": [");
+      g_autoptr (GString) enroll = g_string_new ("[");
+      g_autoptr (GBytes) gz = NULL;
+      g_autoptr (Reply) r = NULL;
+      g_autoptr (Reply) re = NULL;
+      RequestOptions o = { .device_id = d->id, .sk = d->sk, .content_encoding = "gzip" };
+
+      g_string_append (body, decoys[i]);
+      for (size_t k = 0; k < deep; k++)
+        g_string_append_c (body, '[');
+      gz = gzip_bytes (body->str, body->len);
+      g_assert_cmpuint (g_bytes_get_size (gz), <, 4 * 1024);
+      r = request_full (&o, "POST", "/v1/submissions", g_bytes_get_data (gz, NULL),
+                        g_bytes_get_size (gz));
+      g_assert_nonnull (r);
+      assert_reason_mentions (r, named[i]);
+
+      g_string_append (enroll, decoys[i]);
+      for (size_t k = 0; k < 60 * 1024; k++)
+        g_string_append_c (enroll, '[');
+      re = request (NULL, "POST", "/v1/enroll", enroll->str);
+      g_assert_nonnull (re);
+      assert_reason_mentions (re, named[i]);
+    }
+  {
+    /* Plain deep nesting, within the size limits, is refused with the limit named. */
+    g_autofree char *brackets = g_strnfill (60 * 1024, '[');
+    g_autoptr (Reply) r = request (NULL, "POST", "/v1/enroll", brackets);
+
+    assert_reason_mentions (r, "deeper than");
+  }
+  test_health ();
+}
+
 static void
 test_submission_limits (void)
 {
@@ -1731,6 +1792,7 @@ main (int argc, char **argv)
                    test_submission_malformed_envelopes);
   g_test_add_func ("/intake/server/submissions/bad-bodies", test_submission_bad_bodies);
   g_test_add_func ("/intake/server/submissions/limits", test_submission_limits);
+  g_test_add_func ("/intake/server/nonstandard-json-attack", test_nonstandard_json_attack);
   g_test_add_func ("/intake/server/submissions/gzip", test_submission_gzip);
   g_test_add_func ("/intake/server/not-http", test_not_http);
   g_test_add_func ("/intake/server/authentication", test_authentication);
