@@ -1144,6 +1144,9 @@ test_forms (void)
   g_autofree char *bad4 = write_temp ("bad4.json", "{\"id\": \"x\", \"version\": \"1\"}");
   g_autofree char *bad5 = write_temp ("bad5.json", "{\"id\": 7, \"version\": 1}");
   g_autofree char *bad6 = write_temp ("bad6.json", "{\"id\": \"x\", \"version\": 1.5}");
+  /* What json-glib alone would read, but a tablet must not be sent: refused at publishing. */
+  g_autofree char *bad7 = write_temp ("bad7.json", "{\"id\": \"x\", /* v */ \"version\": 1}");
+  g_autofree char *err7 = NULL;
   g_autoptr (Reply) r = NULL;
   JsonArray *forms;
   gboolean found = FALSE;
@@ -1167,6 +1170,9 @@ test_forms (void)
                                     bad5, NULL), !=, 0);
   g_assert_cmpint (intake_test_run (suite.bin, NULL, NULL, "--db", suite.db, "form", "publish",
                                     bad6, NULL), !=, 0);
+  g_assert_cmpint (intake_test_run (suite.bin, NULL, &err7, "--db", suite.db, "form", "publish",
+                                    bad7, NULL), !=, 0);
+  g_assert_nonnull (strstr (err7, "not standard JSON: a comment at line 1, column 13"));
 
   r = request (d, "GET", "/v1/forms", NULL);
   g_assert_cmpint (r->status, ==, 200);
@@ -1458,6 +1464,93 @@ test_export_names_bad_envelopes (void)
   g_assert_nonnull (strstr (err, bad_sig->submission_id));
   g_assert_nonnull (strstr (err, other_key->submission_id));
   g_assert_null (strstr (out, bad_sig->submission_id));
+}
+
+/* A device's envelope holding this plaintext, sealed to seal_to and signed by the device, as
+ * the server stores it. */
+static IntakeServerSubmission *
+sealed_submission (const Device *d, const guint8 *seal_to, const char *submission_id,
+                   const GString *plain)
+{
+  IntakeServerSubmission *sub = g_new0 (IntakeServerSubmission, 1);
+  g_autofree char *hash_b64 = NULL;
+  g_autofree char *msg = NULL;
+
+  sub->submission_id = g_strdup (submission_id);
+  sub->device_id = g_strdup (d->id);
+  sub->sealed = intake_seal (seal_to, (const guint8 *) plain->str, plain->len);
+  crypto_generichash (sub->content_hash, sizeof sub->content_hash,
+                      g_bytes_get_data (sub->sealed, NULL), g_bytes_get_size (sub->sealed), NULL,
+                      0);
+  hash_b64 = b64 (sub->content_hash, sizeof sub->content_hash);
+  msg = g_strdup_printf ("intake-envelope-v1\n%s\n%s", sub->submission_id, hash_b64);
+  crypto_sign_detached (sub->signature, NULL, (const guint8 *) msg, strlen (msg), d->sk);
+  sub->server_time = g_strdup ("2026-01-01T00:00:00Z");
+  sub->received = 1;
+  return sub;
+}
+
+/* An enrolled device is not trusted with the data manager's tool: content it sealed that is
+ * not standard JSON, or nests two million levels deep behind a comment, is named by export
+ * (which writes the others and then fails) instead of crashing it. */
+static void
+test_export_refuses_hostile_content (void)
+{
+  g_autofree char *dir = g_build_filename (suite.dir, "hostile", NULL);
+  g_autofree char *db = NULL;
+  g_autofree char *key = g_build_filename (dir, "org.key", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeServerStore) store = NULL;
+  g_autoptr (GBytes) org_pk = NULL;
+  g_autoptr (Device) d = device_new_keys ();
+  g_autoptr (IntakeServerDevice) enrolled = NULL;
+  g_autoptr (GPtrArray) subs = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) intake_server_submission_free);
+  g_autofree char *good_id = intake_uuid_new ();
+  g_autofree char *quoted_id = intake_uuid_new ();
+  g_autofree char *deep_id = intake_uuid_new ();
+  g_autofree char *good_plain = plaintext_for (d, good_id, "{\"a\": 1}");
+  g_autoptr (GString) good = g_string_new (good_plain);
+  g_autoptr (GString) quoted = g_string_new (NULL);
+  g_autoptr (GString) deep = g_string_new (NULL);
+  guint8 token_hash[crypto_generichash_BYTES];
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_mkdir (dir, 0700);
+  db = g_strdup_printf ("sqlite:%s/hostile.db", dir);
+  g_assert_cmpint (intake_test_run (suite.bin, NULL, NULL, "--db", db, "init",
+                                    "--secret-key-out", key, NULL), ==, 0);
+  store = intake_server_store_open (db, &error);
+  g_assert_no_error (error);
+  org_pk = intake_server_store_meta_get (store, "org_data_pk", &error);
+  g_assert_no_error (error);
+  randombytes_buf (token_hash, sizeof token_hash);
+  g_assert_true (intake_server_store_device_add (store, "t", token_hash, G_MAXINT64 / 2, 0,
+                                                 &error));
+  enrolled = intake_server_store_device_enroll (store, token_hash, d->id, d->pk, 1, &error);
+  g_assert_no_error (error);
+
+  g_string_printf (quoted, "{'submission_id': '%s'}", quoted_id);
+  g_string_printf (deep, "{\"submission_id\": \"%s\", \"a\": [/\"/ ", deep_id);
+  for (int i = 0; i < 2 * 1024 * 1024; i++)
+    g_string_append_c (deep, '[');
+  g_ptr_array_add (subs, sealed_submission (d, g_bytes_get_data (org_pk, NULL), good_id, good));
+  g_ptr_array_add (subs, sealed_submission (d, g_bytes_get_data (org_pk, NULL), quoted_id,
+                                            quoted));
+  g_ptr_array_add (subs, sealed_submission (d, g_bytes_get_data (org_pk, NULL), deep_id, deep));
+  g_assert_true (intake_server_store_submissions_put (store, subs, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (intake_test_run (suite.bin, &out, &err, "--db", db, "export", "--secret-key",
+                                    key, NULL), ==, 1);
+  g_assert_nonnull (strstr (out, good_id));
+  g_assert_null (strstr (out, quoted_id));
+  g_assert_null (strstr (out, deep_id));
+  g_assert_nonnull (strstr (err, quoted_id));
+  g_assert_nonnull (strstr (err, deep_id));
+  g_assert_nonnull (strstr (err, "a single-quoted string"));
+  g_assert_nonnull (strstr (err, "a comment"));
 }
 
 static void
@@ -1800,6 +1893,8 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/server/forms", test_forms);
   g_test_add_func ("/intake/server/export", test_export);
   g_test_add_func ("/intake/server/export-names-bad-envelopes", test_export_names_bad_envelopes);
+  g_test_add_func ("/intake/server/export-refuses-hostile-content",
+                   test_export_refuses_hostile_content);
   g_test_add_func ("/intake/server/init-refusals", test_init_refusals);
   g_test_add_func ("/intake/server/device-add-provisioning", test_device_add_provisioning);
   g_test_add_func ("/intake/server/tls", test_tls);
