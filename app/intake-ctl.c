@@ -227,26 +227,30 @@ unlock (Ctl *ctl, const char *acting, GError **error)
   return TRUE;
 }
 
+/* Files given to intakectl are read whole into memory: none of ours comes near this. */
+#define CTL_MAX_FILE_BYTES (16 * 1024 * 1024)
+
 static JsonObject *
 load_json_file (const char *path, const char *what, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  const IntakeJsonLimits limits = { CTL_MAX_FILE_BYTES, INTAKE_JSON_MAX_DEPTH };
   g_autoptr (GError) local_error = NULL;
+  g_autoptr (JsonNode) root = intake_json_load_file_untrusted (path, &limits, &local_error);
 
-  if (!json_parser_load_from_file (parser, path, &local_error))
+  if (root == NULL)
     {
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s %s cannot be read: %s", what,
-                   path, local_error->message);
+      /* The message names the file and, for its text, what is wrong and where. */
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s cannot be read: %s", what,
+                   local_error->message);
       return NULL;
     }
-  if (json_parser_get_root (parser) == NULL
-      || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                    "%s %s must hold a JSON object", what, path);
       return NULL;
     }
-  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+  return json_object_ref (json_node_get_object (root));
 }
 
 /* ---- Commands ---- */
@@ -523,7 +527,10 @@ cmd_form_import (Ctl *ctl, const Command *cmd, char **args, GError **error)
   g_autofree char *id = NULL;
   int version = 0;
 
-  if (!g_file_get_contents (args[0], &doc, NULL, error))
+  /* The store checks the form (strict JSON within the form's limits); a file too large to be
+   * one is not read whole first. */
+  doc = intake_json_read_file (args[0], INTAKE_FORM_MAX_BYTES, NULL, error);
+  if (doc == NULL)
     return FALSE;
   if (!unlock (ctl, ctl->user, error)
       || !intake_session_import_form (ctl->session, doc, &id, &version, error))
@@ -712,25 +719,20 @@ cmd_interview_show (Ctl *ctl, const Command *cmd, char **args, GError **error)
 static gboolean
 cmd_interview_set (Ctl *ctl, const Command *cmd, char **args, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
-  g_autoptr (GError) local_error = NULL;
-  JsonNode *value;
+  g_autoptr (JsonNode) value = NULL;
 
-  /* The value is JSON ("text" in quotes, 42, ["a","b"], null to clear); bare words are taken as
-   * text, which is what a person at a terminal means by them. */
-  if (json_parser_load_from_data (parser, args[2], -1, &local_error))
-    value = json_parser_get_root (parser);
-  else
+  /* The value is JSON ("text" in quotes, 42, ["a","b"], null to clear); anything that is not
+   * standard JSON (bare words, 'single quotes') is taken as text, which is what a person at a
+   * terminal means by it. */
+  if (!g_utf8_validate (args[2], -1, NULL))
     {
-      g_autofree char *quoted = NULL;
-      g_autoptr (JsonNode) text = json_node_init_string (json_node_alloc (), args[2]);
-      quoted = json_to_string (text, FALSE);
-      g_clear_object (&parser);
-      parser = json_parser_new ();
-      if (!json_parser_load_from_data (parser, quoted, -1, error))
-        return FALSE;
-      value = json_parser_get_root (parser);
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "The value is not UTF-8 text");
+      return FALSE;
     }
+  value = intake_json_parse_untrusted (args[2], -1, NULL, NULL);
+  if (value == NULL)
+    value = json_node_init_string (json_node_alloc (), args[2]);
   if (!unlock (ctl, ctl->user, error)
       || !intake_session_set_answer (ctl->session, args[0], args[1], value, error))
     return FALSE;

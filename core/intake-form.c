@@ -1262,47 +1262,44 @@ IntakeForm *
 intake_form_new_from_data (const char *data, gssize length, IntakeFormLoadFlags flags,
                            GError **error)
 {
-  g_autoptr(JsonParser) parser = NULL;
+  const IntakeJsonLimits limits = { INTAKE_FORM_MAX_BYTES, INTAKE_FORM_MAX_NESTING };
+  g_autoptr(JsonNode) root = NULL;
   g_autoptr(GError) local_error = NULL;
-  size_t size;
 
   g_return_val_if_fail (data != NULL || length == 0, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  size = length < 0 ? strlen (data) : (size_t) length;
-  if (size > INTAKE_FORM_MAX_BYTES)
+  /* Forms come from files and from the server: strict JSON within the form's limits only. */
+  root = intake_json_parse_untrusted (data, length, &limits, &local_error);
+  if (root == NULL)
     {
-      g_set_error (error, INTAKE_FORM_ERROR, INTAKE_FORM_ERROR_MALFORMED,
-                   "form: the document is larger than %d bytes", INTAKE_FORM_MAX_BYTES);
+      g_set_error (error, INTAKE_FORM_ERROR, INTAKE_FORM_ERROR_MALFORMED, "form: %s",
+                   local_error->message);
       return NULL;
     }
-  if (!intake_json_nesting_within (data, size, INTAKE_FORM_MAX_NESTING))
-    {
-      g_set_error (error, INTAKE_FORM_ERROR, INTAKE_FORM_ERROR_MALFORMED,
-                   "form: the document nests deeper than %d levels", INTAKE_FORM_MAX_NESTING);
-      return NULL;
-    }
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, size == 0 ? "" : data, (gssize) size, &local_error))
-    {
-      g_set_error (error, INTAKE_FORM_ERROR, INTAKE_FORM_ERROR_MALFORMED,
-                   "form: malformed JSON: %s", local_error->message);
-      return NULL;
-    }
-  return intake_form_new_from_node (json_parser_get_root (parser), flags, error);
+  return intake_form_new_from_node (root, flags, error);
 }
 
 IntakeForm *
 intake_form_new_from_file (const char *path, IntakeFormLoadFlags flags, GError **error)
 {
   g_autofree char *contents = NULL;
-  size_t length = 0;
+  gsize length = 0;
+  g_autoptr(GError) local_error = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!g_file_get_contents (path, &contents, &length, error))
-    return NULL;
+  contents = intake_json_read_file (path, INTAKE_FORM_MAX_BYTES, &length, &local_error);
+  if (contents == NULL)
+    {
+      if (g_error_matches (local_error, INTAKE_JSON_ERROR, INTAKE_JSON_ERROR_TOO_LARGE))
+        g_set_error (error, INTAKE_FORM_ERROR, INTAKE_FORM_ERROR_MALFORMED,
+                     "form: the document is larger than %d bytes", INTAKE_FORM_MAX_BYTES);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
   return intake_form_new_from_data (contents, (gssize) length, flags, error);
 }
 

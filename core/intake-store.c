@@ -795,17 +795,19 @@ intake_store_list_forms_json (IntakeStore *store, GError **error)
   json_builder_begin_array (b);
   while ((rc = intake_db_step (store->db, stmt, error)) == SQLITE_ROW)
     {
-      g_autoptr (JsonParser) parser = json_parser_new ();
+      const IntakeJsonLimits limits = { INTAKE_FORM_MAX_BYTES, INTAKE_FORM_MAX_NESTING };
       g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (sqlite3_column_int64 (stmt, 2));
       g_autofree char *when = g_date_time_format_iso8601 (dt);
+      /* The data file is outside the process too: a form written into it behind our back is
+       * read with the same bounds as one imported. */
+      const char *document = (const char *) sqlite3_column_text (stmt, 3);
+      g_autoptr (JsonNode) root = document != NULL ? intake_json_parse_untrusted (document, -1,
+                                                                                  &limits, NULL)
+                                                   : NULL;
       JsonNode *title = NULL;
 
-      if (json_parser_load_from_data (parser, (const char *) sqlite3_column_text (stmt, 3), -1,
-                                      NULL)
-          && json_parser_get_root (parser) != NULL
-          && JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
-        title = json_object_get_member (json_node_get_object (json_parser_get_root (parser)),
-                                        "title");
+      if (root != NULL && JSON_NODE_HOLDS_OBJECT (root))
+        title = json_object_get_member (json_node_get_object (root), "title");
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "id");
       json_builder_add_string_value (b, (const char *) sqlite3_column_text (stmt, 0));

@@ -61,7 +61,9 @@ optional_string (JsonObject *o, const char *member, const char **out, const char
 IntakeProvisioning *
 intake_provisioning_parse (const char *data, gssize len, const char *what, GError **error)
 {
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  /* One flat object: no legitimate file nests at all. */
+  const IntakeJsonLimits limits = { INTAKE_PROVISIONING_MAX_BYTES, 4 };
+  g_autoptr (JsonNode) root = NULL;
   g_autoptr (GError) local_error = NULL;
   g_autoptr (IntakeProvisioning) p = g_new0 (IntakeProvisioning, 1);
   g_autoptr (GUri) uri = NULL;
@@ -75,23 +77,24 @@ intake_provisioning_parse (const char *data, gssize len, const char *what, GErro
       bad (error, what, "it is far larger than a provisioning file can be");
       return NULL;
     }
-  if (!json_parser_load_from_data (parser, data, len, &local_error))
+  root = intake_json_parse_untrusted (data, len, &limits, &local_error);
+  if (root == NULL)
     {
-      g_autofree char *problem = g_strdup_printf ("it is not JSON (%s)", local_error->message);
+      g_autofree char *problem = NULL;
+
+      if (g_error_matches (local_error, INTAKE_JSON_ERROR, INTAKE_JSON_ERROR_EMPTY))
+        problem = g_strdup ("it is empty");
+      else
+        problem = g_strdup (local_error->message);
       bad (error, what, problem);
       return NULL;
     }
-  if (json_parser_get_root (parser) == NULL)
-    {
-      bad (error, what, "it is empty");
-      return NULL;
-    }
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       bad (error, what, "it must hold one JSON object");
       return NULL;
     }
-  o = json_node_get_object (json_parser_get_root (parser));
+  o = json_node_get_object (root);
   if (!optional_string (o, "format", &format, what, error)
       || !optional_string (o, "url", &url, what, error)
       || !optional_string (o, "token", &token, what, error)

@@ -2,6 +2,8 @@
 #include "intake-config.h"
 
 #include "intake-server-cli.h"
+#include "intake-form.h"
+#include "intake-json.h"
 
 #include "intake-server-export.h"
 #include "intake-server-request.h"
@@ -536,29 +538,27 @@ cmd_form_publish (const Options *opts, const char *path)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (IntakeServerStore) store = NULL;
-  g_autoptr (JsonParser) parser = json_parser_new ();
+  const IntakeJsonLimits limits = { INTAKE_FORM_MAX_BYTES, INTAKE_FORM_MAX_NESTING };
+  g_autoptr (JsonNode) root = NULL;
   g_autoptr (GBytes) sk_bytes = NULL;
   g_autoptr (IntakeSecret) sign_sk = NULL;
   g_autofree char *document = NULL;
   g_autofree char *message = NULL;
   IntakeServerForm form = { 0 };
-  JsonNode *root;
   JsonObject *obj;
   JsonNode *id_node;
   JsonNode *version_node;
   size_t len = 0;
 
-  if (!g_file_get_contents (path, &document, &len, &error))
+  /* The document is sent to every tablet as it is, so it must be what a tablet accepts: strict
+   * JSON within a form's limits (checked here, so that the mistake is seen at publishing). */
+  document = intake_json_read_file (path, INTAKE_FORM_MAX_BYTES, &len, &error);
+  if (document == NULL)
     return fail (NULL, error);
-  if (strlen (document) != len || !g_utf8_validate (document, (gssize) len, NULL))
-    {
-      g_printerr ("intake-server: %s is not UTF-8 text\n", path);
-      return 1;
-    }
-  if (!json_parser_load_from_data (parser, document, (gssize) len, &error))
+  root = intake_json_parse_untrusted (document, (gssize) len, &limits, &error);
+  if (root == NULL)
     return fail (path, error);
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_printerr ("intake-server: %s: a form is a JSON object\n", path);
       return 1;

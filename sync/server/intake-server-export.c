@@ -3,6 +3,7 @@
 
 #include "intake-server-export.h"
 
+#include "intake-json.h"
 #include "intake-server-request.h"
 
 #include <json-glib/json-glib.h>
@@ -113,8 +114,8 @@ open_envelope (IntakeServerSubmission *sub,
   g_autofree char *hash_b64 = NULL;
   g_autofree char *message = NULL;
   g_autoptr (IntakeSecret) plain = NULL;
-  g_autoptr (JsonParser) parser = NULL;
-  JsonNode *root;
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GError) local_error = NULL;
   JsonObject *obj;
 
   crypto_generichash (hash, sizeof hash, g_bytes_get_data (sub->sealed, NULL),
@@ -144,11 +145,16 @@ open_envelope (IntakeServerSubmission *sub,
                             g_bytes_get_size (sub->sealed), error);
   if (plain == NULL)
     return NULL;
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, (const char *) plain->data, (gssize) plain->len, error))
-    return NULL;
-  root = json_parser_get_root (parser);
-  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+  /* A device that sealed it may still be hostile: its content is untrusted text. */
+  root = intake_json_parse_untrusted ((const char *) plain->data, (gssize) plain->len, NULL,
+                                      &local_error);
+  if (root == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "its content is refused: %s",
+                   local_error->message);
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
                            "its content is not a JSON object");

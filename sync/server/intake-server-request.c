@@ -203,41 +203,25 @@ intake_server_verify_request (const guint8 sign_pk[INTAKE_SIGN_PUBLIC_BYTES],
   return TRUE;
 }
 
-/* Checks that text is UTF-8 and nests no deeper than MAX_JSON_DEPTH, then parses it. */
+/* Every body goes through the one bounded entry point (core/intake-json.h): strict JSON no
+ * deeper than MAX_JSON_DEPTH, checked before json-glib sees it. The body's size was bounded by
+ * the caller. */
 static JsonNode *
 parse_json (const char *body, size_t len, GError **error)
 {
-  g_autoptr (JsonParser) parser = NULL;
+  const IntakeJsonLimits limits = { 0, MAX_JSON_DEPTH };
   g_autoptr (GError) local_error = NULL;
+  JsonNode *root;
 
-  if (len == 0)
+  root = intake_json_parse_untrusted (body, (gssize) len, &limits, &local_error);
+  if (root == NULL)
     {
-      bad_request (error, "the body is empty");
-      return NULL;
+      if (g_error_matches (local_error, INTAKE_JSON_ERROR, INTAKE_JSON_ERROR_EMPTY))
+        bad_request (error, "the body is empty");
+      else
+        bad_request (error, "the body is refused: %s", local_error->message);
     }
-  if (!g_utf8_validate_len (body, len, NULL))
-    {
-      bad_request (error, "the body is not UTF-8 text");
-      return NULL;
-    }
-  if (!intake_json_nesting_within (body, len, MAX_JSON_DEPTH))
-    {
-      bad_request (error, "the JSON nests deeper than %d levels", MAX_JSON_DEPTH);
-      return NULL;
-    }
-
-  parser = json_parser_new_immutable ();
-  if (!json_parser_load_from_data (parser, body, (gssize) len, &local_error))
-    {
-      bad_request (error, "the body is not JSON: %s", local_error->message);
-      return NULL;
-    }
-  if (json_parser_get_root (parser) == NULL)
-    {
-      bad_request (error, "the body is empty");
-      return NULL;
-    }
-  return json_node_copy (json_parser_get_root (parser));
+  return root;
 }
 
 /* The string member name of obj, or NULL (with a reason) when it is missing or not a string. */

@@ -772,6 +772,10 @@ test_malformed_import (Fixture *f, gconstpointer data)
     const char *named;
   } cases[] = {
     { "not-json.json", "{\"form_id\": \"household\", answers: oops", "cannot be read" },
+    /* What json-glib alone took: refused with the construct and its place named. */
+    { "comment.json", "{\"form_id\": \"household\",\n /* note */ \"answers\": {}}",
+      "a comment at line 2, column 2" },
+    { "single-quoted.json", "{\"form_id\": 'household'}", "a single-quoted string" },
     { "array.json", "[{\"form_id\": \"household\"}]", "JSON object" },
     { "answers-array.json", "{\"form_id\": \"household\", \"answers\": [1, 2]}", "\"answers\"" },
     { "answers-string.json", "{\"form_id\": \"household\", \"answers\": \"x\"}", "\"answers\"" },
@@ -1359,6 +1363,8 @@ test_enroll_file_malformed (Fixture *f, gconstpointer data)
   } cases[] = {
     { "empty.json", "", "it is empty" },
     { "garbage.json", "{\"format\": ", "not JSON" },
+    { "comment.json", "{\"format\": \"intake-provisioning-v1\" // v1\n}", "a comment" },
+    { "deep.json", "[[[[[[[[1]]]]]]]]", "nested deeper than 4 levels" },
     { "array.json", "[1, 2]", "one JSON object" },
     { "no-format.json", "{\"url\": \"https://a.example\", \"token\": \"x.y\"}",
       "\"format\" is missing" },

@@ -45,11 +45,16 @@ typedef struct
 
 static const RefusalCase refusals[] = {
   { "malformed-json", NULL, "{`id`: `t`,", INTAKE_FORM_ERROR_MALFORMED,
-    { "malformed JSON", NULL, NULL } },
+    { "not JSON", "line 1, column 12", NULL } },
+  /* What json-glib alone would have read: a form is standard JSON or it is refused. */
+  { "comment", NULL, "{/* a form */ `id`: `t`}", INTAKE_FORM_ERROR_MALFORMED,
+    { "not standard JSON", "a comment", "column 2" } },
+  { "single-quoted", NULL, "{`id`: 't'}", INTAKE_FORM_ERROR_MALFORMED,
+    { "not standard JSON", "a single-quoted string", NULL } },
   { "not-an-object", NULL, "[1, 2]", INTAKE_FORM_ERROR_MALFORMED, { "not a JSON object", NULL } },
   { "deep-nesting", NULL,
     "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[",
-    INTAKE_FORM_ERROR_MALFORMED, { "nests deeper", NULL } },
+    INTAKE_FORM_ERROR_MALFORMED, { "nested deeper than 64 levels", NULL } },
   { "version-zero", NULL,
     "{`id`: `t`, `version`: 0, `title`: " L ("T") ", `default_language`: `en`, `languages`: "
     "[`en`, `id`], `questions`: []}",

@@ -853,6 +853,67 @@ test_submission_bad_bodies (void)
   }
 }
 
+/* The reason of a 400 answer names what is wrong. */
+static void
+assert_reason_mentions (Reply *r, const char *words)
+{
+  const char *reason;
+
+  assert_error (r, 400, "bad_request");
+  reason = json_object_get_string_member (reply_object (r), "reason");
+  if (strstr (reason, words) == NULL)
+    g_error ("the reason \"%s\" does not mention \"%s\"", reason, words);
+}
+
+/* json-glib reads more than JSON: 'single-quoted' strings, comments that run from a '/' to the
+ * next '/', hexadecimal numbers. A nesting count that knows only "double-quoted" strings is
+ * misled by a '"' inside either: every bracket after it looks like string content, while
+ * json-glib recurses once per bracket until the stack runs out. About 3 KB of gzip hold three
+ * million brackets; an enrollment (no gzip, no signature needed) holds 60,000 in plain text. */
+static void
+test_nonstandard_json_attack (void)
+{
+  g_autoptr (Device) d = enroll_new_device ();
+  static const char *const decoys[] = { "'\"', ", "/\"/ " };
+  static const char *const named[] = { "single-quoted", "comment" };
+  size_t deep = 3 * 1024 * 1024;
+
+  for (size_t i = 0; i < G_N_ELEMENTS (decoys); i++)
+    {
+      g_autoptr (GString) body = g_string_new ("{\"envelopes\": [");
+      g_autoptr (GString) enroll = g_string_new ("[");
+      g_autoptr (GBytes) gz = NULL;
+      g_autoptr (Reply) r = NULL;
+      g_autoptr (Reply) re = NULL;
+      RequestOptions o = { .device_id = d->id, .sk = d->sk, .content_encoding = "gzip" };
+
+      g_string_append (body, decoys[i]);
+      for (size_t k = 0; k < deep; k++)
+        g_string_append_c (body, '[');
+      gz = gzip_bytes (body->str, body->len);
+      g_assert_cmpuint (g_bytes_get_size (gz), <, 4 * 1024);
+      r = request_full (&o, "POST", "/v1/submissions", g_bytes_get_data (gz, NULL),
+                        g_bytes_get_size (gz));
+      g_assert_nonnull (r);
+      assert_reason_mentions (r, named[i]);
+
+      g_string_append (enroll, decoys[i]);
+      for (size_t k = 0; k < 60 * 1024; k++)
+        g_string_append_c (enroll, '[');
+      re = request (NULL, "POST", "/v1/enroll", enroll->str);
+      g_assert_nonnull (re);
+      assert_reason_mentions (re, named[i]);
+    }
+  {
+    /* Plain deep nesting, within the size limits, is refused with the limit named. */
+    g_autofree char *brackets = g_strnfill (60 * 1024, '[');
+    g_autoptr (Reply) r = request (NULL, "POST", "/v1/enroll", brackets);
+
+    assert_reason_mentions (r, "deeper than");
+  }
+  test_health ();
+}
+
 static void
 test_submission_limits (void)
 {
@@ -1093,6 +1154,9 @@ test_forms (void)
   g_autofree char *bad4 = write_temp ("bad4.json", "{\"id\": \"x\", \"version\": \"1\"}");
   g_autofree char *bad5 = write_temp ("bad5.json", "{\"id\": 7, \"version\": 1}");
   g_autofree char *bad6 = write_temp ("bad6.json", "{\"id\": \"x\", \"version\": 1.5}");
+  /* What json-glib alone would read, but a tablet must not be sent: refused at publishing. */
+  g_autofree char *bad7 = write_temp ("bad7.json", "{\"id\": \"x\", /* v */ \"version\": 1}");
+  g_autofree char *err7 = NULL;
   g_autoptr (Reply) r = NULL;
   JsonArray *forms;
   gboolean found = FALSE;
@@ -1116,6 +1180,9 @@ test_forms (void)
                                     bad5, NULL), !=, 0);
   g_assert_cmpint (intake_test_run (suite.bin, NULL, NULL, "--db", suite.db, "form", "publish",
                                     bad6, NULL), !=, 0);
+  g_assert_cmpint (intake_test_run (suite.bin, NULL, &err7, "--db", suite.db, "form", "publish",
+                                    bad7, NULL), !=, 0);
+  g_assert_nonnull (strstr (err7, "not standard JSON: a comment at line 1, column 13"));
 
   r = request (d, "GET", "/v1/forms", NULL);
   g_assert_cmpint (r->status, ==, 200);
@@ -1407,6 +1474,93 @@ test_export_names_bad_envelopes (void)
   g_assert_nonnull (strstr (err, bad_sig->submission_id));
   g_assert_nonnull (strstr (err, other_key->submission_id));
   g_assert_null (strstr (out, bad_sig->submission_id));
+}
+
+/* A device's envelope holding this plaintext, sealed to seal_to and signed by the device, as
+ * the server stores it. */
+static IntakeServerSubmission *
+sealed_submission (const Device *d, const guint8 *seal_to, const char *submission_id,
+                   const GString *plain)
+{
+  IntakeServerSubmission *sub = g_new0 (IntakeServerSubmission, 1);
+  g_autofree char *hash_b64 = NULL;
+  g_autofree char *msg = NULL;
+
+  sub->submission_id = g_strdup (submission_id);
+  sub->device_id = g_strdup (d->id);
+  sub->sealed = intake_seal (seal_to, (const guint8 *) plain->str, plain->len);
+  crypto_generichash (sub->content_hash, sizeof sub->content_hash,
+                      g_bytes_get_data (sub->sealed, NULL), g_bytes_get_size (sub->sealed), NULL,
+                      0);
+  hash_b64 = b64 (sub->content_hash, sizeof sub->content_hash);
+  msg = g_strdup_printf ("intake-envelope-v1\n%s\n%s", sub->submission_id, hash_b64);
+  crypto_sign_detached (sub->signature, NULL, (const guint8 *) msg, strlen (msg), d->sk);
+  sub->server_time = g_strdup ("2026-01-01T00:00:00Z");
+  sub->received = 1;
+  return sub;
+}
+
+/* An enrolled device is not trusted with the data manager's tool: content it sealed that is
+ * not standard JSON, or nests two million levels deep behind a comment, is named by export
+ * (which writes the others and then fails) instead of crashing it. */
+static void
+test_export_refuses_hostile_content (void)
+{
+  g_autofree char *dir = g_build_filename (suite.dir, "hostile", NULL);
+  g_autofree char *db = NULL;
+  g_autofree char *key = g_build_filename (dir, "org.key", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeServerStore) store = NULL;
+  g_autoptr (GBytes) org_pk = NULL;
+  g_autoptr (Device) d = device_new_keys ();
+  g_autoptr (IntakeServerDevice) enrolled = NULL;
+  g_autoptr (GPtrArray) subs = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) intake_server_submission_free);
+  g_autofree char *good_id = intake_uuid_new ();
+  g_autofree char *quoted_id = intake_uuid_new ();
+  g_autofree char *deep_id = intake_uuid_new ();
+  g_autofree char *good_plain = plaintext_for (d, good_id, "{\"a\": 1}");
+  g_autoptr (GString) good = g_string_new (good_plain);
+  g_autoptr (GString) quoted = g_string_new (NULL);
+  g_autoptr (GString) deep = g_string_new (NULL);
+  guint8 token_hash[crypto_generichash_BYTES];
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_mkdir (dir, 0700);
+  db = g_strdup_printf ("sqlite:%s/hostile.db", dir);
+  g_assert_cmpint (intake_test_run (suite.bin, NULL, NULL, "--db", db, "init",
+                                    "--secret-key-out", key, NULL), ==, 0);
+  store = intake_server_store_open (db, &error);
+  g_assert_no_error (error);
+  org_pk = intake_server_store_meta_get (store, "org_data_pk", &error);
+  g_assert_no_error (error);
+  randombytes_buf (token_hash, sizeof token_hash);
+  g_assert_true (intake_server_store_device_add (store, "t", token_hash, G_MAXINT64 / 2, 0,
+                                                 &error));
+  enrolled = intake_server_store_device_enroll (store, token_hash, d->id, d->pk, 1, &error);
+  g_assert_no_error (error);
+
+  g_string_printf (quoted, "{'submission_id': '%s'}", quoted_id);
+  g_string_printf (deep, "{\"submission_id\": \"%s\", \"a\": [/\"/ ", deep_id);
+  for (int i = 0; i < 2 * 1024 * 1024; i++)
+    g_string_append_c (deep, '[');
+  g_ptr_array_add (subs, sealed_submission (d, g_bytes_get_data (org_pk, NULL), good_id, good));
+  g_ptr_array_add (subs, sealed_submission (d, g_bytes_get_data (org_pk, NULL), quoted_id,
+                                            quoted));
+  g_ptr_array_add (subs, sealed_submission (d, g_bytes_get_data (org_pk, NULL), deep_id, deep));
+  g_assert_true (intake_server_store_submissions_put (store, subs, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (intake_test_run (suite.bin, &out, &err, "--db", db, "export", "--secret-key",
+                                    key, NULL), ==, 1);
+  g_assert_nonnull (strstr (out, good_id));
+  g_assert_null (strstr (out, quoted_id));
+  g_assert_null (strstr (out, deep_id));
+  g_assert_nonnull (strstr (err, quoted_id));
+  g_assert_nonnull (strstr (err, deep_id));
+  g_assert_nonnull (strstr (err, "a single-quoted string"));
+  g_assert_nonnull (strstr (err, "a comment"));
 }
 
 static void
@@ -1741,6 +1895,7 @@ main (int argc, char **argv)
                    test_submission_malformed_envelopes);
   g_test_add_func ("/intake/server/submissions/bad-bodies", test_submission_bad_bodies);
   g_test_add_func ("/intake/server/submissions/limits", test_submission_limits);
+  g_test_add_func ("/intake/server/nonstandard-json-attack", test_nonstandard_json_attack);
   g_test_add_func ("/intake/server/submissions/gzip", test_submission_gzip);
   g_test_add_func ("/intake/server/not-http", test_not_http);
   g_test_add_func ("/intake/server/authentication", test_authentication);
@@ -1748,6 +1903,8 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/server/forms", test_forms);
   g_test_add_func ("/intake/server/export", test_export);
   g_test_add_func ("/intake/server/export-names-bad-envelopes", test_export_names_bad_envelopes);
+  g_test_add_func ("/intake/server/export-refuses-hostile-content",
+                   test_export_refuses_hostile_content);
   g_test_add_func ("/intake/server/init-refusals", test_init_refusals);
   g_test_add_func ("/intake/server/device-add-provisioning", test_device_add_provisioning);
   g_test_add_func ("/intake/server/tls", test_tls);

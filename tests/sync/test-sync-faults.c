@@ -376,6 +376,119 @@ test_too_large (void)
   sync_fixture_teardown (&f);
 }
 
+/* An HTTP answer with this body, in a file for the proxy's replace-response. */
+static char *
+response_file (SyncFixture *f, const char *name, const GString *body)
+{
+  g_autofree char *path = g_build_filename (f->tmp, name, NULL);
+  g_autoptr (GString) response = g_string_new (NULL);
+
+  g_string_printf (response, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                             "Content-Length: %" G_GSIZE_FORMAT "\r\nConnection: close\r\n\r\n",
+                   body->len);
+  g_string_append_len (response, body->str, (gssize) body->len);
+  g_assert_true (g_file_set_contents (path, response->str, (gssize) response->len, NULL));
+  return g_steal_pointer (&path);
+}
+
+/* Two megabytes of brackets behind a decoy that json-glib reads and JSON does not have: json-glib
+ * alone recursed once per bracket on the tablet's stack. */
+static GString *
+hostile_body (const char *decoy)
+{
+  GString *body = g_string_new (decoy);
+
+  for (int i = 0; i < 2 * 1024 * 1024; i++)
+    g_string_append_c (body, '[');
+  return body;
+}
+
+/* The server's answers are untrusted text: a compromised server, or anyone who answers in its
+ * place, gets the enrollment refused with a reason, never a crashed tablet. */
+static void
+test_hostile_enroll_answer (void)
+{
+  static const struct
+  {
+    const char *decoy;
+    const char *says;
+  } cases[] = {
+    { "['\"', ", "single-quoted" },
+    { "[/\"/ ", "comment" },
+    { "", "deeper than" },
+    { "{\"org_data_pk\": \"AAAA\", // the rest\n \"server_sign_pk\": \"AAAA\"}", "comment" },
+  };
+  SyncFixture f;
+  Proxy *proxy;
+
+  sync_fixture_setup (&f, FALSE, NULL, NULL);
+  proxy = proxy_start (f.serve->port);
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr (GString) body = i < 3 ? hostile_body (cases[i].decoy)
+                                       : g_string_new (cases[i].decoy);
+      g_autofree char *name = g_strdup_printf ("enroll-%u.http", i);
+      g_autofree char *file = response_file (&f, name, body);
+      g_autofree char *command = g_strdup_printf ("replace-response %s count=1", file);
+      g_autofree char *device = g_strdup_printf ("tablet-%u", i);
+      g_autofree char *token = sync_fixture_new_token (&f, device);
+      g_autoptr (GError) error = NULL;
+
+      proxy_cmd (proxy, command);
+      g_assert_false (intake_sync_enroll (f.admin, proxy->url, token, NULL, NULL, &error));
+      g_test_message ("%s", error->message);
+      g_assert_error (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_BAD_RESPONSE);
+      g_assert_nonnull (strstr (error->message, cases[i].says));
+      {
+        g_autoptr (IntakeEnrollment) e = intake_store_dup_enrollment (f.store, NULL);
+        g_assert_null (e);
+      }
+    }
+  proxy_stop (proxy);
+  sync_fixture_teardown (&f);
+}
+
+/* The same for every answer of a sync pass: the pass ends "later" with nothing marked sent, and
+ * once the answers are the server's again everything arrives. */
+static void
+test_hostile_sync_answers (void)
+{
+  static const char *const decoys[] = { "{\"results\": ['\"', ", "{\"status\": /\"/ [" };
+  SyncFixture f;
+  g_autoptr (GHashTable) expected = NULL;
+  IntakeSyncOptions o;
+  Proxy *proxy;
+
+  sync_fixture_setup (&f, FALSE, NULL, NULL);
+  proxy = proxy_start (f.serve->port);
+  sync_fixture_enroll (&f, proxy->url, NULL);
+  drain (&f);
+  expected = sync_fixture_queue (&f, 12);
+  quick_options (&o);
+  for (guint i = 0; i < G_N_ELEMENTS (decoys); i++)
+    {
+      g_autoptr (GString) body = hostile_body (decoys[i]);
+      g_autofree char *name = g_strdup_printf ("sync-%u.http", i);
+      g_autofree char *file = response_file (&f, name, body);
+      g_autofree char *command = g_strdup_printf ("replace-response %s count=0", file);
+      g_auto (IntakeSyncReport) r = { 0 };
+      g_autoptr (GError) error = NULL;
+
+      proxy_cmd (proxy, command);
+      g_assert_true (intake_sync_pass (f.store, &o, NULL, &r, &error));
+      g_assert_no_error (error);
+      g_test_message ("%s", r.message ? r.message : "");
+      g_assert_cmpint (r.outcome, ==, INTAKE_SYNC_LATER);
+      g_assert_cmpint (r.sent, ==, 0);
+      g_assert_cmpint (r.pending, ==, 12);
+    }
+  proxy_cmd (proxy, "pass");
+  drain (&f);
+  sync_fixture_assert_delivered (&f, expected);
+  proxy_stop (proxy);
+  sync_fixture_teardown (&f);
+}
+
 static const FaultCase cases[] = {
   { "refused", "refuse", INTAKE_SYNC_LATER, -1 },
   { "reset-mid-request", "reset-request", INTAKE_SYNC_LATER, -1 },
@@ -404,6 +517,8 @@ main (int argc, char **argv)
       g_test_add_data_func (path, &cases[i], test_fault);
     }
   g_test_add_func ("/intake/sync/fault/413-smaller-batches", test_too_large);
+  g_test_add_func ("/intake/sync/fault/hostile-enroll-answer", test_hostile_enroll_answer);
+  g_test_add_func ("/intake/sync/fault/hostile-sync-answers", test_hostile_sync_answers);
   g_test_add_func ("/intake/sync/fault/slow-lossy-link", test_slow_lossy_link);
   g_test_add_func ("/intake/sync/fault/killed-mid-batch", test_killed_mid_batch);
   return g_test_run ();
