@@ -100,6 +100,7 @@ typedef struct
   GPtrArray *dimensions; /* IntakeNamedText */
   GArray *thresholds;    /* IntakeThreshold */
   double missing_ratio;
+  int missing_min;       /* At least this many missing, as well as the ratio, to be insufficient. */
   char *unsure_value;
   char *yes_value;
   char *no_value;

@@ -31,6 +31,7 @@ const char *const _intake_levels[] = {
   "exploitation",
   "inconclusive",
   "insufficient_answers",
+  "not_screened",
   "no_indicators",
   NULL,
 };
@@ -748,12 +749,13 @@ static gboolean
 parse_scoring_head (Loader *loader, JsonObject *object)
 {
   static const char *const allowed[] = {
-    "dimensions", "thresholds", "missing_ratio", "unsure_value", "yes_value", "no_value",
-    "levels", "default_level", "rules", "urgent", "referrals", "disclaimer", NULL,
+    "dimensions", "thresholds", "missing_ratio", "missing_min", "unsure_value", "yes_value",
+    "no_value", "levels", "default_level", "rules", "urgent", "referrals", "disclaimer", NULL,
   };
   IntakeScoring *scoring = g_new0 (IntakeScoring, 1);
   JsonArray *thresholds;
   JsonNode *ratio;
+  JsonNode *min;
   const char *value;
 
   loader->form->scoring = scoring;
@@ -764,6 +766,7 @@ parse_scoring_head (Loader *loader, JsonObject *object)
                                            (GDestroyNotify) g_hash_table_unref);
   scoring->indicators = g_ptr_array_new ();
   scoring->missing_ratio = 0.5;
+  scoring->missing_min = 1;
 
   if (!check_members (loader, object, allowed, NULL, "scoring")
       || !parse_named_list (loader, object, "dimensions", "dimension", TRUE,
@@ -819,6 +822,15 @@ parse_scoring_head (Loader *loader, JsonObject *object)
         return fail (loader, INTAKE_FORM_ERROR_MALFORMED, NULL,
                      "scoring missing_ratio must be a number above 0 and at most 1");
       scoring->missing_ratio = json_node_get_double (ratio);
+    }
+  min = json_object_get_member (object, "missing_min");
+  if (min != NULL)
+    {
+      if (!JSON_NODE_HOLDS_VALUE (min) || json_node_get_value_type (min) != G_TYPE_INT64
+          || json_node_get_int (min) < 1 || json_node_get_int (min) > 100)
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, NULL,
+                     "scoring missing_min must be a whole number from 1 to 100");
+      scoring->missing_min = (int) json_node_get_int (min);
     }
 
   if (!get_string (loader, object, "unsure_value", FALSE, NULL, &value))

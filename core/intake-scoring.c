@@ -265,7 +265,10 @@ _intake_scoring_evaluate (IntakeFormSession *session)
                    && d->counts[INTAKE_STRENGTH_MEDIUM] >= t->medium
                    && d->counts[INTAKE_STRENGTH_WEAK] >= t->weak;
         }
-      d->insufficient = d->items > 0 && d->missing >= scoring->missing_ratio * d->items;
+      /* Both the share and the count: with a ratio alone, one "prefer not to say" in a
+       * two-item dimension would make the whole screening "insufficient". */
+      d->insufficient = d->items > 0 && d->missing >= scoring->missing_ratio * d->items
+                        && d->missing >= scoring->missing_min;
     }
 
   json_builder_begin_object (builder);

@@ -2,7 +2,9 @@
 /*
  * The bundled screening form: it loads under the strictest rules, every text it shows exists
  * in English and Bahasa Indonesia, and it evaluates a set of realistic interviews exactly as
- * the golden files in tests/core/golden/ say.
+ * the golden files in tests/core/golden/ say.  A golden file may name an earlier version of the
+ * form kept in tests/core/data ("form"): interviews stay pinned to the version they started on,
+ * so the engine must go on loading and scoring every published version exactly as before.
  */
 #include "intake-form-private.h"
 #include "intake-form-session.h"
@@ -10,16 +12,32 @@
 #include <string.h>
 
 static IntakeForm *
-load_bundled (void)
+load_path (const char *path)
 {
-  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "core", "forms",
-                                                 "trafficking-screening.json", NULL);
   g_autoptr(GError) error = NULL;
   IntakeForm *form = intake_form_new_from_file (path, INTAKE_FORM_LOAD_DEFAULT, &error);
 
   g_assert_no_error (error);
   g_assert_nonnull (form);
   return form;
+}
+
+static IntakeForm *
+load_bundled (void)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "core", "forms",
+                                                 "trafficking-screening.json", NULL);
+
+  return load_path (path);
+}
+
+/* The bundled form's earlier versions, as published: tests/core/data/NAME. */
+static IntakeForm *
+load_earlier (const char *name)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "core", "data", name, NULL);
+
+  return load_path (path);
 }
 
 static void
@@ -46,7 +64,7 @@ test_loads (void)
   const char *const *languages = intake_form_get_languages (form);
 
   g_assert_cmpstr (intake_form_get_id (form), ==, "trafficking-screening");
-  g_assert_cmpint (intake_form_get_version (form), ==, 1);
+  g_assert_cmpint (intake_form_get_version (form), ==, 2);
   g_assert_cmpstr (intake_form_get_default_language (form), ==, "en");
   g_assert_cmpuint (g_strv_length ((GStrv) languages), ==, 2);
   g_assert_true (intake_form_has_language (form, "id"));
@@ -64,7 +82,7 @@ test_summary (void)
   JsonObject *root = json_node_get_object (summary);
 
   g_assert_cmpstr (json_object_get_string_member (root, "id"), ==, "trafficking-screening");
-  g_assert_cmpint (json_object_get_int_member (root, "version"), ==, 1);
+  g_assert_cmpint (json_object_get_int_member (root, "version"), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (root, "title"), ==,
                    "Penyaringan perdagangan orang dan kerja paksa");
   g_assert_true (json_object_get_boolean_member (root, "scoring"));
@@ -133,13 +151,68 @@ test_sensitive_identifying_details (void)
     }
 }
 
-/* Golden files: each tests/core/golden/NAME.json holds {"language", "today", "answers",
+/*
+ * Version 1 as published stays loadable beside version 2: the store keeps every version it
+ * imported, and interviews started on version 1 are scored by it (the golden files marked
+ * "form" check its results did not move).
+ */
+static void
+test_earlier_version (void)
+{
+  g_autoptr(IntakeForm) v1 = load_earlier ("trafficking-screening-v1.json");
+  g_autoptr(IntakeForm) v2 = load_bundled ();
+
+  g_assert_cmpstr (intake_form_get_id (v1), ==, intake_form_get_id (v2));
+  g_assert_cmpint (intake_form_get_version (v1), ==, 1);
+  g_assert_cmpint (intake_form_get_version (v2), >, intake_form_get_version (v1));
+  /* Version 1 has no not_screened level and needs none: an additive engine change. */
+  g_assert_false (g_hash_table_contains (_intake_form_get_scoring (v1)->levels, "not_screened"));
+  g_assert_true (g_hash_table_contains (_intake_form_get_scoring (v2)->levels, "not_screened"));
+}
+
+/* packaging/demo-interview.json, which the demo and the tour import, follows the bundled form. */
+static void
+test_demo_interview (void)
+{
+  g_autoptr(IntakeForm) form = load_bundled ();
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "..", "packaging",
+                                                 "demo-interview.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IntakeFormSession) session = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  JsonObject *doc, *answers;
+  JsonObjectIter iter;
+  const char *name;
+  JsonNode *value;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  doc = json_node_get_object (json_parser_get_root (parser));
+  g_assert_cmpstr (json_object_get_string_member (doc, "form_id"), ==, intake_form_get_id (form));
+  g_assert_cmpint (json_object_get_int_member (doc, "form_version"), ==,
+                   intake_form_get_version (form));
+  answers = json_object_get_object_member (doc, "answers");
+  json_object_iter_init (&iter, answers);
+  while (json_object_iter_next (&iter, &name, &value))
+    if (intake_form_lookup_question (form, name) == NULL)
+      g_error ("demo-interview.json answers '%s', which the bundled form does not ask", name);
+  /* The store fills the pseudonym in when the interview is created, as it does on import. */
+  json_object_set_string_member (answers, "pseudonym", "Demo");
+  session = intake_form_session_new (form, answers, NULL);
+  g_assert_true (intake_form_session_is_complete (session));
+  result = intake_form_session_dup_result_json (session);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (result), "level"), ==,
+                   "likely_trafficking");
+}
+
+/* Golden files: each tests/core/golden/NAME.json holds {"form"?, "language", "today", "answers",
  * "expected": {"result", "complete", "visible_count"}}; the result must match exactly. */
 static void
 test_golden (gconstpointer data)
 {
   const char *file = data;
-  g_autoptr(IntakeForm) form = load_bundled ();
+  g_autoptr(IntakeForm) form = NULL;
   g_autofree char *path = g_test_build_filename (G_TEST_DIST, "core", "golden", file, NULL);
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
@@ -153,6 +226,10 @@ test_golden (gconstpointer data)
   g_assert_no_error (error);
   golden = json_node_get_object (json_parser_get_root (parser));
   expect = json_object_get_object_member (golden, "expected");
+  if (json_object_has_member (golden, "form"))
+    form = load_earlier (json_object_get_string_member (golden, "form"));
+  else
+    form = load_bundled ();
   session = intake_form_session_new (form, json_object_get_object_member (golden, "answers"),
                                      json_object_get_string_member (golden, "language"));
   intake_form_session_set_today (session, "2026-11-28");
@@ -205,6 +282,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/intake/core/bundled-form/translations-complete", test_translations_complete);
   g_test_add_func ("/intake/core/bundled-form/sensitive-identifying-details",
                    test_sensitive_identifying_details);
+  g_test_add_func ("/intake/core/bundled-form/earlier-version", test_earlier_version);
+  g_test_add_func ("/intake/core/bundled-form/demo-interview", test_demo_interview);
 
   golden_dir = g_test_build_filename (G_TEST_DIST, "core", "golden", NULL);
   dir = g_dir_open (golden_dir, 0, NULL);

@@ -277,6 +277,70 @@ test_result_updates_incrementally (void)
                    "inconclusive");
 }
 
+/* The form with its scoring section changed by @edit (a JSON member and its value). */
+static IntakeForm *
+load_form_with (const char *member, JsonNode *value, GError **error)
+{
+  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "core", "data",
+                                                 "scoring-form.json", NULL);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autofree char *text = NULL;
+  JsonObject *scoring;
+
+  json_parser_load_from_file (parser, path, error);
+  g_assert_no_error (*error);
+  scoring = json_object_get_object_member (json_node_get_object (json_parser_get_root (parser)),
+                                           "scoring");
+  json_object_set_member (scoring, member, value);
+  text = json_to_string (json_parser_get_root (parser), FALSE);
+  return intake_form_new_from_data (text, -1, INTAKE_FORM_LOAD_DEFAULT, error);
+}
+
+/*
+ * The sufficiency rule: a dimension is insufficient when at least missing_ratio of its
+ * relevant items and at least missing_min of them are missing.  c1 is D3's only item here: with
+ * the default (1) its "prefer not to say" leaves D3 insufficient; with 2 it does not, and a
+ * second declined item in the same dimension would be needed.
+ */
+static void
+test_missing_min (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IntakeForm) plain = load_form ();
+  g_autoptr(IntakeForm) two = load_form_with ("missing_min", json_node_init_int (
+                                                json_node_alloc (), 2), &error);
+  g_autoptr(JsonNode) a = NULL;
+  g_autoptr(JsonNode) b = NULL;
+  g_autoptr(JsonNode) c = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (score (plain, "c1=declined", NULL, &a),
+                                                  "level"), ==, "insufficient_answers");
+  g_assert_false (json_object_get_boolean_member (
+    dimension (score (two, "c1=declined", NULL, &b), "D3"), "insufficient"));
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (b), "level"), ==,
+                   "no_indicators");
+  /* Two of D1's three items: both the share and the count are reached. */
+  g_assert_true (json_object_get_boolean_member (
+    dimension (score (two, "a1=declined a3=declined", NULL, &c), "D1"), "insufficient"));
+}
+
+static void
+test_missing_min_refused (void)
+{
+  const int bad[] = { 0, -1, 101 };
+
+  for (size_t i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(IntakeForm) form = load_form_with ("missing_min", json_node_init_int (
+                                                     json_node_alloc (), bad[i]), &error);
+
+      g_assert_null (form);
+      g_assert_error (error, INTAKE_FORM_ERROR, INTAKE_FORM_ERROR_MALFORMED);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -292,5 +356,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/intake/core/scoring/hidden-answers-excluded", test_hidden_excluded);
   g_test_add_func ("/intake/core/scoring/reasons-and-referrals", test_reasons_and_referrals);
   g_test_add_func ("/intake/core/scoring/result-updates", test_result_updates_incrementally);
+  g_test_add_func ("/intake/core/scoring/missing-min", test_missing_min);
+  g_test_add_func ("/intake/core/scoring/missing-min-refused", test_missing_min_refused);
   return g_test_run ();
 }
