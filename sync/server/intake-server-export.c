@@ -165,13 +165,62 @@ open_envelope (IntakeServerSubmission *sub,
   return json_object_ref (obj);
 }
 
+/* Whether text is a plain decimal number (an optional sign, digits, an optional fraction and
+ * exponent), as the export writes numbers: a spreadsheet reads it as a number, never as a
+ * formula, so it is left as it is even when it starts with a minus sign. */
+static gboolean
+is_plain_number (const char *text)
+{
+  const char *p = text;
+
+  if (*p == '-' || *p == '+')
+    p++;
+  if (!g_ascii_isdigit (*p))
+    return FALSE;
+  while (g_ascii_isdigit (*p))
+    p++;
+  if (*p == '.')
+    {
+      p++;
+      if (!g_ascii_isdigit (*p))
+        return FALSE;
+      while (g_ascii_isdigit (*p))
+        p++;
+    }
+  if (*p == 'e' || *p == 'E')
+    {
+      p++;
+      if (*p == '-' || *p == '+')
+        p++;
+      if (!g_ascii_isdigit (*p))
+        return FALSE;
+      while (g_ascii_isdigit (*p))
+        p++;
+    }
+  return *p == '\0';
+}
+
+/* A cell that a spreadsheet program would take for a formula (one starting with = + - @, a tab
+ * or a carriage return: OWASP's CSV injection list) gets a single quote in front, which those
+ * programs show as text and do not run. An answer is whatever a device sent: a formula in it
+ * must not run on the data manager's computer (=HYPERLINK can send cells elsewhere). */
+static gboolean
+csv_needs_neutralising (const char *value)
+{
+  return strchr ("=+-@\t\r", value[0]) != NULL && value[0] != '\0' && !is_plain_number (value);
+}
+
 static void
 csv_field (GString *row, const char *value)
 {
+  g_autofree char *neutral = NULL;
+
   if (row->len > 0 && row->str[row->len - 1] != '\n')
     g_string_append_c (row, ',');
   if (value == NULL)
     return;
+  if (csv_needs_neutralising (value))
+    value = neutral = g_strconcat ("'", value, NULL);
   if (strpbrk (value, ",\"\r\n") != NULL || (value[0] == ' ') ||
       (*value != '\0' && value[strlen (value) - 1] == ' '))
     {

@@ -1320,6 +1320,59 @@ test_export (void)
   }
 }
 
+/* Answers that a spreadsheet program would run as formulas (OWASP's CSV injection) come out
+ * of the CSV export with a single quote in front; plain numbers, negative ones too, stay. */
+static void
+test_export_csv_formulas (void)
+{
+  g_autoptr (Device) d = enroll_new_device ();
+  g_autofree char *id = intake_uuid_new ();
+  const char *answers = "{\"link\": \"=HYPERLINK(\\\"http://evil.example/\\\",\\\"open\\\")\", "
+                        "\"plus\": \"+1+2\", \"minus\": \"-2+3\", \"at\": \"@SUM(A1:A9)\", "
+                        "\"tab\": \"\\t=1\", \"cr\": \"\\r=1\", \"negative\": -5, "
+                        "\"fraction\": \"-1.5\", \"plain\": \"a = b\"}";
+  g_autofree char *plain = plaintext_for (d, id, answers);
+  g_autofree char *env = envelope_for (d, id, plain, NULL);
+  g_autoptr (Reply) r = post_one (d, env);
+  g_autofree char *csv = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+  GPtrArray *header;
+  GPtrArray *row = NULL;
+  static const struct
+  {
+    const char *column;
+    const char *expected;
+  } cells[] = {
+    { "answer.link", "'=HYPERLINK(\"http://evil.example/\",\"open\")" },
+    { "answer.plus", "'+1+2" },
+    { "answer.minus", "'-2+3" },
+    { "answer.at", "'@SUM(A1:A9)" },
+    { "answer.tab", "'\t=1" },
+    { "answer.cr", "'\r=1" },
+    { "answer.negative", "-5" },
+    { "answer.fraction", "-1.5" },
+    { "answer.plain", "a = b" },
+  };
+
+  g_assert_cmpint (json_object_get_int_member (result_at (r, 0), "status"), ==, 200);
+  g_assert_cmpint (intake_test_run (suite.bin, &csv, NULL, "--db", suite.db, "export",
+                                    "--format", "csv", "--secret-key", suite.key_file, NULL),
+                   ==, 0);
+  rows = parse_csv (csv);
+  header = rows->pdata[0];
+  for (guint i = 1; i < rows->len; i++)
+    if (g_strcmp0 (((GPtrArray *) rows->pdata[i])->pdata[0], id) == 0)
+      row = rows->pdata[i];
+  g_assert_nonnull (row);
+  for (size_t i = 0; i < G_N_ELEMENTS (cells); i++)
+    {
+      int col = column_of (header, cells[i].column);
+
+      g_assert_cmpint (col, >=, 0);
+      g_assert_cmpstr (row->pdata[col], ==, cells[i].expected);
+    }
+}
+
 static IntakeServerSubmission *
 stored_submission (const Device *d, const guint8 *seal_to, gboolean good_signature)
 {
@@ -1738,6 +1791,7 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/server/forms", test_forms);
   g_test_add_func ("/intake/server/export", test_export);
   g_test_add_func ("/intake/server/export-names-bad-envelopes", test_export_names_bad_envelopes);
+  g_test_add_func ("/intake/server/export-csv-formulas", test_export_csv_formulas);
   g_test_add_func ("/intake/server/init-refusals", test_init_refusals);
   g_test_add_func ("/intake/server/device-add-provisioning", test_device_add_provisioning);
   g_test_add_func ("/intake/server/tls", test_tls);
