@@ -608,7 +608,8 @@ cmd_export (const Options *opts)
     return fail ("export", error);
   if (failed > 0)
     {
-      g_printerr ("intake-server: export: %u envelope(s) could not be opened (named above)\n",
+      g_printerr ("intake-server: export: %u envelope(s) could not be opened or trusted and "
+                  "were left out (named above)\n",
                   failed);
       return 1;
     }

@@ -101,6 +101,50 @@ read_secret_key (const char *path, guint8 public_key[INTAKE_BOX_PUBLIC_BYTES], G
   return g_steal_pointer (&key);
 }
 
+/* The sealed record says which device made it; the server knows which device sent it (the
+ * request and the envelope were signed with that device's key, checked again above). Any
+ * enrolled device can seal whatever it likes to the organisation's key, so a record naming
+ * another device (or none) is a forgery by the device that sent it, or a device whose key was
+ * copied: it is refused and named, never handed to the data manager as the other device's. The
+ * author inside is a tablet user's id, which only that tablet knows; the device is what the
+ * server can vouch for. */
+static gboolean
+check_sender (JsonObject *obj, const IntakeServerSubmission *sub, GError **error)
+{
+  JsonNode *format = json_object_get_member (obj, "format");
+  JsonNode *device = json_object_get_member (obj, "device_id");
+  const char *inner;
+
+  if (format == NULL || !JSON_NODE_HOLDS_VALUE (format) ||
+      json_node_get_value_type (format) != G_TYPE_STRING ||
+      g_strcmp0 (json_node_get_string (format), "intake-submission-v1") != 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "its content is not an intake-submission-v1 record");
+      return FALSE;
+    }
+  if (device == NULL || !JSON_NODE_HOLDS_VALUE (device) ||
+      json_node_get_value_type (device) != G_TYPE_STRING)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "its content names no device");
+      return FALSE;
+    }
+  inner = json_node_get_string (device);
+  if (g_strcmp0 (inner, sub->device_id) != 0)
+    {
+      g_autofree char *safe = g_strescape (inner, NULL);
+
+      if (strlen (safe) > 80)
+        safe[80] = '\0';
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "its content says it comes from device %s, but device %s sent and signed it",
+                   safe, sub->device_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Opens and checks one envelope; returns its PLAINTEXT object. */
 static JsonObject *
 open_envelope (IntakeServerSubmission *sub,
@@ -162,6 +206,8 @@ open_envelope (IntakeServerSubmission *sub,
                            "its content names another submission id");
       return NULL;
     }
+  if (!check_sender (obj, sub, error))
+    return NULL;
   return json_object_ref (obj);
 }
 
@@ -435,7 +481,7 @@ intake_server_export (IntakeServerStore *store,
       plain = open_envelope (sub, device, org_pk, org_sk, &local_error);
       if (plain == NULL)
         {
-          g_printerr ("intake-server: export: cannot open submission %s from device %s: %s\n",
+          g_printerr ("intake-server: export: left out submission %s from device %s: %s\n",
                       sub->submission_id, sub->device_id, local_error->message);
           (*failed)++;
           continue;

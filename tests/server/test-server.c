@@ -1452,6 +1452,124 @@ test_export_names_bad_envelopes (void)
   g_assert_null (strstr (out, bad_sig->submission_id));
 }
 
+/* A database of its own for one test, on the suite's backend, initialised with its key file. */
+static char *
+fresh_database (const char *name, char **key_out)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_build_filename (suite.dir, name, NULL);
+  char *db;
+
+  g_mkdir (dir, 0700);
+  if (suite.pg != NULL)
+    {
+      db = intake_test_pg_create_database (suite.pg, name, &error);
+      g_assert_no_error (error);
+    }
+  else
+    db = g_strdup_printf ("sqlite:%s/%s.db", dir, name);
+  *key_out = g_build_filename (dir, "org.key", NULL);
+  g_assert_cmpint (intake_test_run (suite.bin, NULL, NULL, "--db", db, "init",
+                                    "--secret-key-out", *key_out, NULL), ==, 0);
+  return db;
+}
+
+static void
+store_enroll (IntakeServerStore *store, const Device *d)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeServerDevice) enrolled = NULL;
+  guint8 token_hash[crypto_generichash_BYTES];
+
+  randombytes_buf (token_hash, sizeof token_hash);
+  g_assert_true (intake_server_store_device_add (store, d->name, token_hash, G_MAXINT64 / 2, 0,
+                                                 &error));
+  g_assert_no_error (error);
+  enrolled = intake_server_store_device_enroll (store, token_hash, d->id, d->pk, 1, &error);
+  g_assert_no_error (error);
+}
+
+/* An enrolled device (B) may seal anything: here a record that says it comes from device A,
+ * signed and sent by B. The server stored it as B's; export refuses to hand it over as A's,
+ * names it, and still writes the good records. */
+static void
+test_export_refuses_other_device (void)
+{
+  g_autofree char *key = NULL;
+  g_autofree char *db = fresh_database ("forged", &key);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeServerStore) store = intake_server_store_open (db, &error);
+  g_autoptr (GBytes) org_pk = NULL;
+  g_autoptr (Device) a = device_new_keys ();
+  g_autoptr (Device) b = device_new_keys ();
+  g_autoptr (GPtrArray) subs = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) intake_server_submission_free);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  IntakeServerSubmission *good, *forged, *no_device;
+
+  g_assert_no_error (error);
+  a->name = g_strdup ("a");
+  b->name = g_strdup ("b");
+  store_enroll (store, a);
+  store_enroll (store, b);
+  org_pk = intake_server_store_meta_get (store, "org_data_pk", &error);
+  g_assert_no_error (error);
+
+  good = stored_submission (b, g_bytes_get_data (org_pk, NULL), TRUE);
+  forged = stored_submission (b, g_bytes_get_data (org_pk, NULL), TRUE);
+  no_device = stored_submission (b, g_bytes_get_data (org_pk, NULL), TRUE);
+  {
+    /* Sealed again with a plaintext that names device A (or no device), signed by B. */
+    g_autofree char *plain = plaintext_for (a, forged->submission_id, "{\"a\": 1}");
+    g_autofree char *plain2 = g_strdup_printf ("{\"format\": \"intake-submission-v1\", "
+                                               "\"submission_id\": \"%s\", \"interview\": {}}",
+                                               no_device->submission_id);
+    IntakeServerSubmission *fix[] = { forged, no_device };
+    const char *plains[] = { plain, plain2 };
+
+    for (int i = 0; i < 2; i++)
+      {
+        g_autofree char *hash_b64 = NULL;
+        g_autofree char *msg = NULL;
+
+        g_bytes_unref (fix[i]->sealed);
+        fix[i]->sealed = intake_seal (g_bytes_get_data (org_pk, NULL),
+                                      (const guint8 *) plains[i], strlen (plains[i]));
+        crypto_generichash (fix[i]->content_hash, sizeof fix[i]->content_hash,
+                            g_bytes_get_data (fix[i]->sealed, NULL),
+                            g_bytes_get_size (fix[i]->sealed), NULL, 0);
+        hash_b64 = b64 (fix[i]->content_hash, sizeof fix[i]->content_hash);
+        msg = g_strdup_printf ("intake-envelope-v1\n%s\n%s", fix[i]->submission_id, hash_b64);
+        crypto_sign_detached (fix[i]->signature, NULL, (const guint8 *) msg, strlen (msg),
+                              b->sk);
+      }
+  }
+  g_ptr_array_add (subs, good);
+  g_ptr_array_add (subs, forged);
+  g_ptr_array_add (subs, no_device);
+  g_assert_true (intake_server_store_submissions_put (store, subs, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (intake_test_run (suite.bin, &out, &err, "--db", db, "export", "--secret-key",
+                                    key, NULL), ==, 1);
+  g_test_message ("export said: %s", err);
+  g_assert_nonnull (strstr (out, good->submission_id));
+  g_assert_null (strstr (out, forged->submission_id));
+  g_assert_null (strstr (out, no_device->submission_id));
+  g_assert_nonnull (strstr (err, forged->submission_id));
+  g_assert_nonnull (strstr (err, a->id));
+  g_assert_nonnull (strstr (err, no_device->submission_id));
+  g_assert_null (strstr (err, good->submission_id));
+
+  /* The CSV export refuses the same envelopes. */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (intake_test_run (suite.bin, &out, NULL, "--db", db, "export", "--format",
+                                    "csv", "--secret-key", key, NULL), ==, 1);
+  g_assert_nonnull (strstr (out, good->submission_id));
+  g_assert_null (strstr (out, forged->submission_id));
+}
+
 static void
 test_init_refusals (void)
 {
@@ -1792,6 +1910,8 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/server/export", test_export);
   g_test_add_func ("/intake/server/export-names-bad-envelopes", test_export_names_bad_envelopes);
   g_test_add_func ("/intake/server/export-csv-formulas", test_export_csv_formulas);
+  g_test_add_func ("/intake/server/export-refuses-other-device",
+                   test_export_refuses_other_device);
   g_test_add_func ("/intake/server/init-refusals", test_init_refusals);
   g_test_add_func ("/intake/server/device-add-provisioning", test_device_add_provisioning);
   g_test_add_func ("/intake/server/tls", test_tls);
