@@ -63,6 +63,18 @@ static const char *const migrations[] = {
   "ALTER TABLE submissions ADD COLUMN receipt_index BIGINT NOT NULL DEFAULT 0;"
   "ALTER TABLE submissions ADD COLUMN receipt_count BIGINT NOT NULL DEFAULT 0;"
   "ALTER TABLE submissions ADD COLUMN receipt_path BYTEA;",
+  /* 3: submissions keyed on their device and id (sync/PROTOCOL.md). Keyed on the id alone, one
+   * device could store anything under another's pending id and park that envelope for good
+   * (409). The old key is found by its kind, not its name, which a restored or hand-made
+   * database may not share. */
+  "DO $$ DECLARE old_key TEXT; BEGIN"
+  "  SELECT conname INTO old_key FROM pg_constraint"
+  "    WHERE conrelid = 'submissions'::regclass AND contype = 'p';"
+  "  IF old_key IS NOT NULL THEN"
+  "    EXECUTE format ('ALTER TABLE submissions DROP CONSTRAINT %I', old_key);"
+  "  END IF;"
+  "END $$;"
+  "ALTER TABLE submissions ADD PRIMARY KEY (device_id, submission_id);",
 };
 
 /* Parameters for one statement: text or binary values, with storage for formatted integers. */
@@ -545,7 +557,9 @@ compare_by_id (gconstpointer a, gconstpointer b)
   const IntakeServerSubmission *x = *(IntakeServerSubmission *const *) a;
   const IntakeServerSubmission *y = *(IntakeServerSubmission *const *) b;
 
-  return strcmp (x->submission_id, y->submission_id);
+  int by_device = strcmp (x->device_id, y->device_id);
+
+  return by_device != 0 ? by_device : strcmp (x->submission_id, y->submission_id);
 }
 
 /* The stored receipt of a row read by SELECT … server_time, receipt_signature, receipt_index,
@@ -567,7 +581,37 @@ read_receipt (IntakeServerSubmission *sub, PGresult *res, int row, int col)
  * content (CONFLICT), from row `row` of res (columns as in STORED_COLUMNS). */
 #define STORED_COLUMNS                                                                            \
   "submission_id, content_hash, server_time, receipt_signature, receipt_index, receipt_count, "   \
-  "receipt_path"
+  "receipt_path, device_id"
+#define STORED_DEVICE_COLUMN 7
+
+/* What a submission is keyed on: its device and its id. */
+static char *
+submission_key (const char *device_id, const char *submission_id)
+{
+  return g_strconcat (device_id, "\n", submission_id, NULL);
+}
+
+/* The stored rows of res, by submission_key, each as its row number plus one. */
+static GHashTable *
+stored_rows (PGresult *res)
+{
+  GHashTable *rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (int r = 0; r < PQntuples (res); r++)
+    g_hash_table_insert (rows,
+                         submission_key (PQgetvalue (res, r, STORED_DEVICE_COLUMN),
+                                         PQgetvalue (res, r, 0)),
+                         GINT_TO_POINTER (r + 1));
+  return rows;
+}
+
+static int
+stored_row (GHashTable *rows, const IntakeServerSubmission *sub)
+{
+  g_autofree char *key = submission_key (sub->device_id, sub->submission_id);
+
+  return GPOINTER_TO_INT (g_hash_table_lookup (rows, key));
+}
 
 static void
 compare_stored (IntakeServerSubmission *sub, PGresult *res, int row)
@@ -584,7 +628,8 @@ compare_stored (IntakeServerSubmission *sub, PGresult *res, int row)
     sub->result = INTAKE_SERVER_PUT_CONFLICT;
 }
 
-/* The stored rows for these ids, in one round trip (the ids as a JSON array of strings). At
+/* The stored rows for these submissions, in one round trip (their devices and ids as a JSON
+ * array of [device_id, submission_id] pairs). At
  * READ COMMITTED each statement takes a new snapshot, so this sees rows that other processes
  * committed a moment ago. */
 static PGresult *
@@ -597,14 +642,21 @@ select_stored (IntakeServerStorePg *self, GPtrArray *subs, PGresult **failed, GE
 
   json_builder_begin_array (b);
   for (guint i = 0; i < subs->len; i++)
-    json_builder_add_string_value (b, ((IntakeServerSubmission *) subs->pdata[i])->submission_id);
+    {
+      IntakeServerSubmission *sub = subs->pdata[i];
+
+      json_builder_begin_array (b);
+      json_builder_add_string_value (b, sub->device_id);
+      json_builder_add_string_value (b, sub->submission_id);
+      json_builder_end_array (b);
+    }
   json_builder_end_array (b);
   ids = json_builder_get_root (b);
   intake_json_write (text, ids);
   param_text (&p, text->str);
   return run (self,
-              "SELECT " STORED_COLUMNS " FROM submissions WHERE submission_id IN "
-              "(SELECT json_array_elements_text ($1::json))",
+              "SELECT " STORED_COLUMNS " FROM submissions WHERE (device_id, submission_id) IN "
+              "(SELECT e->>0, e->>1 FROM json_array_elements ($1::json) AS e)",
               &p, failed, error);
 }
 
@@ -624,9 +676,9 @@ put_once (IntakeServerStorePg *self,
 {
   g_autoptr (GPtrArray) fresh = g_ptr_array_new ();
   g_autoptr (GPtrArray) repeats = g_ptr_array_new ();
-  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GPtrArray) unique = g_ptr_array_new ();
-  g_autoptr (GHashTable) stored_row = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) rows = NULL;
   g_autoptr (PGresult) stored = NULL;
 
   if (!run_simple (self, "BEGIN", error))
@@ -635,7 +687,7 @@ put_once (IntakeServerStorePg *self,
     {
       IntakeServerSubmission *sub = g_ptr_array_index (sorted, i);
 
-      if (!g_hash_table_add (seen, sub->submission_id))
+      if (!g_hash_table_add (seen, submission_key (sub->device_id, sub->submission_id)))
         g_ptr_array_add (repeats, sub);
       else
         g_ptr_array_add (unique, sub);
@@ -643,12 +695,11 @@ put_once (IntakeServerStorePg *self,
   stored = select_stored (self, unique, failed, error);
   if (stored == NULL)
     return FALSE;
-  for (int r = 0; r < PQntuples (stored); r++)
-    g_hash_table_insert (stored_row, PQgetvalue (stored, r, 0), GINT_TO_POINTER (r + 1));
+  rows = stored_rows (stored);
   for (guint i = 0; i < unique->len; i++)
     {
       IntakeServerSubmission *sub = g_ptr_array_index (unique, i);
-      int row = GPOINTER_TO_INT (g_hash_table_lookup (stored_row, sub->submission_id));
+      int row = stored_row (rows, sub);
 
       if (row > 0)
         compare_stored (sub, stored, row - 1);
@@ -691,7 +742,7 @@ put_once (IntakeServerStorePg *self,
                  "signature, server_time, receipt_signature, receipt_index, receipt_count, "
                  "receipt_path, received) "
                  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
-                 "ON CONFLICT (submission_id) DO NOTHING",
+                 "ON CONFLICT (device_id, submission_id) DO NOTHING",
                  &p, failed, error);
       if (res == NULL)
         return FALSE;
@@ -708,16 +759,15 @@ put_once (IntakeServerStorePg *self,
   if (repeats->len > 0)
     {
       g_autoptr (PGresult) again = select_stored (self, repeats, failed, error);
-      g_autoptr (GHashTable) again_row = g_hash_table_new (g_str_hash, g_str_equal);
+      g_autoptr (GHashTable) again_rows = NULL;
 
       if (again == NULL)
         return FALSE;
-      for (int r = 0; r < PQntuples (again); r++)
-        g_hash_table_insert (again_row, PQgetvalue (again, r, 0), GINT_TO_POINTER (r + 1));
+      again_rows = stored_rows (again);
       for (guint i = 0; i < repeats->len; i++)
         {
           IntakeServerSubmission *sub = g_ptr_array_index (repeats, i);
-          int row = GPOINTER_TO_INT (g_hash_table_lookup (again_row, sub->submission_id));
+          int row = stored_row (again_rows, sub);
 
           if (row > 0)
             compare_stored (sub, again, row - 1);
@@ -770,7 +820,7 @@ pg_submissions_list (IntakeServerStore *store, GError **error)
   res = run (self,
              "SELECT submission_id, device_id, content_hash, sealed, signature, received, "
              "server_time, receipt_signature, receipt_index, receipt_count, receipt_path "
-             "FROM submissions ORDER BY received, submission_id",
+             "FROM submissions ORDER BY received, device_id, submission_id",
              NULL, NULL, error);
   if (res == NULL)
     return NULL;

@@ -59,7 +59,8 @@ typedef enum
   INTAKE_SERVER_PUT_CONFLICT,
 } IntakeServerPutResult;
 
-/* One envelope with its receipt. For submissions_put the caller fills every field but
+/* One envelope with its receipt, keyed on its device and its submission id together: each
+ * device's ids are its own. For submissions_put the caller fills every field but
  * `result` and, when it passes a seal function, the receipt's proof; on return `result` says
  * what happened and, for NEW and SAME, server_time and the receipt_* fields hold the receipt
  * that is stored (which for SAME is the older one).

@@ -766,6 +766,43 @@ test_submission_receipts_cover_stored (void)
     }
 }
 
+/* Submission ids are the device's own: device B storing something under device A's pending id
+ * does not block A's envelope, and the 409 for another hash under a stored id is per device. */
+static void
+test_submission_ids_per_device (void)
+{
+  g_autoptr (Device) a = enroll_new_device ();
+  g_autoptr (Device) b = enroll_new_device ();
+  g_autofree char *id = intake_uuid_new ();
+  g_autofree char *plain_a = plaintext_for (a, id, "{\"who\": \"a\"}");
+  g_autofree char *plain_b = plaintext_for (b, id, "{\"who\": \"b\"}");
+  g_autofree char *plain_b2 = plaintext_for (b, id, "{\"who\": \"b again\"}");
+  g_autofree char *hash_a = NULL;
+  g_autofree char *hash_b = NULL;
+  g_autofree char *env_a = envelope_for (a, id, plain_a, &hash_a);
+  g_autofree char *env_b = envelope_for (b, id, plain_b, &hash_b);
+  g_autofree char *env_b2 = envelope_for (b, id, plain_b2, NULL);
+  g_autoptr (Reply) rb = post_one (b, env_b);
+  g_autoptr (Reply) ra = NULL;
+  g_autoptr (Reply) ra_again = NULL;
+  g_autoptr (Reply) rb_other = NULL;
+  g_autofree char *receipt_a = NULL;
+  g_autofree char *receipt_a_again = NULL;
+
+  assert_receipt (b, result_at (rb, 0), id, hash_b);
+  /* A's envelope under the same id is A's own: stored, with a receipt for A's hash. */
+  ra = post_one (a, env_a);
+  assert_receipt (a, result_at (ra, 0), id, hash_a);
+  receipt_a = receipt_text (result_at (ra, 0));
+  /* Idempotency stays per device: A's resend gets A's receipt back. */
+  ra_again = post_one (a, env_a);
+  receipt_a_again = receipt_text (result_at (ra_again, 0));
+  g_assert_cmpstr (receipt_a, ==, receipt_a_again);
+  /* And B's other content under B's stored id is still a conflict. */
+  rb_other = post_one (b, env_b2);
+  assert_result_status (rb_other, 0, 409, "conflict");
+}
+
 static void
 test_submission_malformed_envelopes (void)
 {
@@ -1898,6 +1935,7 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/server/submissions/receipts-cover-stored",
                    test_submission_receipts_cover_stored);
   g_test_add_func ("/intake/server/submissions/batch", test_submission_batch);
+  g_test_add_func ("/intake/server/submissions/ids-per-device", test_submission_ids_per_device);
   g_test_add_func ("/intake/server/submissions/malformed-envelopes",
                    test_submission_malformed_envelopes);
   g_test_add_func ("/intake/server/submissions/bad-bodies", test_submission_bad_bodies);
