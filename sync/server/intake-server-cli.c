@@ -37,6 +37,7 @@ typedef struct
   char *out;
   char *ca;
   char *pin_sha256;
+  char *deadline;
 } Options;
 
 /* The provisioning file's format (sync/PROTOCOL.md); the tablet reads it in
@@ -54,7 +55,9 @@ static const char usage_text[] =
   "                                  writes the token in a provisioning file instead\n"
   "  device list [--json]\n"
   "  device revoke NAME\n"
-  "  device wipe NAME                 tell the device to wipe itself\n"
+  "  device wipe NAME [--deadline DURATION]\n"
+  "                                  tell the device to wipe itself; its key is refused once\n"
+  "                                  it confirms, or once DURATION (30m, 12h, 7d; 0: now) passes\n"
   "  form publish FILE\n"
   "  export --secret-key FILE [--format json|csv]\n"
   "\n"
@@ -423,6 +426,7 @@ cmd_device_list (const Options *opts)
   g_autoptr (GError) error = NULL;
   g_autoptr (IntakeServerStore) store = NULL;
   g_autoptr (GPtrArray) devices = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
   store = open_store (opts, &error);
   if (store == NULL)
@@ -445,12 +449,17 @@ cmd_device_list (const Options *opts)
           g_autofree char *enrolled = d->enrolled > 0 ? format_time (d->enrolled) : NULL;
           g_autofree char *last_seen = d->last_seen > 0 ? format_time (d->last_seen) : NULL;
           g_autofree char *expires = format_time (d->token_expires);
+          g_autofree char *wipe_deadline = d->wipe_deadline > 0 ? format_time (d->wipe_deadline)
+                                                                : NULL;
+          g_autofree char *wipe_confirmed = d->wipe_confirmed > 0
+                                              ? format_time (d->wipe_confirmed)
+                                              : NULL;
 
           json_builder_begin_object (b);
           json_builder_set_member_name (b, "name");
           json_builder_add_string_value (b, d->name);
           json_builder_set_member_name (b, "status");
-          json_builder_add_string_value (b, intake_server_device_status_to_string (d->status));
+          json_builder_add_string_value (b, intake_server_device_describe_status (d, now));
           json_builder_set_member_name (b, "enrolled");
           json_builder_add_boolean_value (b, d->device_id != NULL);
           json_builder_set_member_name (b, "device_id");
@@ -470,6 +479,16 @@ cmd_device_list (const Options *opts)
             json_builder_add_null_value (b);
           json_builder_set_member_name (b, "token_expires");
           json_builder_add_string_value (b, expires);
+          json_builder_set_member_name (b, "wipe_deadline");
+          if (wipe_deadline != NULL)
+            json_builder_add_string_value (b, wipe_deadline);
+          else
+            json_builder_add_null_value (b);
+          json_builder_set_member_name (b, "wipe_confirmed");
+          if (wipe_confirmed != NULL)
+            json_builder_add_string_value (b, wipe_confirmed);
+          else
+            json_builder_add_null_value (b);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
@@ -489,26 +508,95 @@ cmd_device_list (const Options *opts)
       g_autofree char *last_seen = format_time (d->last_seen);
 
       g_print ("%-20s %-8s %-36s %-20s %s\n", d->name,
-               intake_server_device_status_to_string (d->status),
+               intake_server_device_describe_status (d, now),
                d->device_id != NULL ? d->device_id : "(not enrolled)", enrolled, last_seen);
     }
   return 0;
 }
 
 static int
-cmd_device_set_status (const Options *opts, const char *name, IntakeServerDeviceStatus status)
+cmd_device_revoke (const Options *opts, const char *name)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (IntakeServerStore) store = open_store (opts, &error);
+  g_autoptr (IntakeServerStore) store = NULL;
 
+  if (opts->deadline != NULL)
+    return usage ("--deadline goes with device wipe");
+  store = open_store (opts, &error);
   if (store == NULL)
     return fail (NULL, error);
-  if (!intake_server_store_device_set_status (store, name, status, &error))
+  if (!intake_server_store_device_set_status (store, name, INTAKE_SERVER_DEVICE_REVOKED, &error))
     return fail (NULL, error);
-  if (status == INTAKE_SERVER_DEVICE_WIPE)
-    g_print ("device \"%s\" will be told to wipe itself at its next sync\n", name);
-  else
-    g_print ("device \"%s\" is revoked\n", name);
+  g_print ("device \"%s\" is revoked\n", name);
+  return 0;
+}
+
+/* A duration such as 30m, 12h or 7d, in seconds; "0" is none at all (the deadline is now). */
+static gboolean
+parse_duration (const char *text, gint64 *seconds)
+{
+  g_autofree char *digits = NULL;
+  size_t len = text != NULL ? strlen (text) : 0;
+  guint64 value = 0;
+  gint64 unit;
+
+  if (g_strcmp0 (text, "0") == 0)
+    {
+      *seconds = 0;
+      return TRUE;
+    }
+  if (len < 2)
+    return FALSE;
+  switch (text[len - 1])
+    {
+    case 'm':
+      unit = 60;
+      break;
+    case 'h':
+      unit = 60 * 60;
+      break;
+    case 'd':
+      unit = SECONDS_PER_DAY;
+      break;
+    default:
+      return FALSE;
+    }
+  digits = g_strndup (text, len - 1);
+  if (!g_ascii_string_to_unsigned (digits, 10, 0, 366 * SECONDS_PER_DAY / unit, &value, NULL))
+    return FALSE;
+  *seconds = (gint64) value * unit;
+  return TRUE;
+}
+
+static int
+cmd_device_wipe (const Options *opts, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeServerStore) store = NULL;
+  g_autofree char *deadline_text = NULL;
+  gint64 after = 0;
+  gint64 deadline = 0;
+
+  if (opts->deadline != NULL && !parse_duration (opts->deadline, &after))
+    return usage ("--deadline is a duration such as 30m, 12h or 7d (at most 366 days), or 0");
+  store = open_store (opts, &error);
+  if (store == NULL)
+    return fail (NULL, error);
+  /* A deadline of 0 is now: the device is refused at once, as a revoked one is, but listed as
+   * wiped. The clock is read after the store opens, so that 0 has passed by the next request. */
+  if (opts->deadline != NULL)
+    deadline = g_get_real_time () / G_USEC_PER_SEC + after;
+  if (!intake_server_store_device_order_wipe (store, name, deadline, &error))
+    return fail (NULL, error);
+  g_print ("device \"%s\" will be told to wipe itself at its next sync; its key is refused once "
+           "it confirms the wipe",
+           name);
+  if (deadline > 0)
+    {
+      deadline_text = format_time (deadline);
+      g_print (" or from %s on", deadline_text);
+    }
+  g_print ("\n");
   return 0;
 }
 
@@ -637,6 +725,7 @@ intake_server_cli_main (int argc, char **argv)
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &opts.out, NULL, "FILE" },
     { "ca", 0, 0, G_OPTION_ARG_FILENAME, &opts.ca, NULL, "FILE" },
     { "pin-sha256", 0, 0, G_OPTION_ARG_STRING, &opts.pin_sha256, NULL, "B64" },
+    { "deadline", 0, 0, G_OPTION_ARG_STRING, &opts.deadline, NULL, "DURATION" },
     { NULL },
   };
 
@@ -668,9 +757,9 @@ intake_server_cli_main (int argc, char **argv)
     ret = cmd_device_list (&opts);
   else if (g_strcmp0 (argv[1], "device") == 0 && argc == 4 &&
            g_strcmp0 (argv[2], "revoke") == 0)
-    ret = cmd_device_set_status (&opts, argv[3], INTAKE_SERVER_DEVICE_REVOKED);
+    ret = cmd_device_revoke (&opts, argv[3]);
   else if (g_strcmp0 (argv[1], "device") == 0 && argc == 4 && g_strcmp0 (argv[2], "wipe") == 0)
-    ret = cmd_device_set_status (&opts, argv[3], INTAKE_SERVER_DEVICE_WIPE);
+    ret = cmd_device_wipe (&opts, argv[3]);
   else if (g_strcmp0 (argv[1], "form") == 0 && argc == 4 && g_strcmp0 (argv[2], "publish") == 0)
     ret = cmd_form_publish (&opts, argv[3]);
   else if (g_strcmp0 (argv[1], "export") == 0 && argc == 2)
@@ -689,5 +778,6 @@ intake_server_cli_main (int argc, char **argv)
   g_free (opts.out);
   g_free (opts.ca);
   g_free (opts.pin_sha256);
+  g_free (opts.deadline);
   return ret;
 }

@@ -75,6 +75,10 @@ static const char *const migrations[] = {
   "  END IF;"
   "END $$;"
   "ALTER TABLE submissions ADD PRIMARY KEY (device_id, submission_id);",
+  /* 4: a wipe order's deadline and the device's confirmation of the wipe, after either of
+   * which the device's key is refused. */
+  "ALTER TABLE devices ADD COLUMN wipe_deadline BIGINT;"
+  "ALTER TABLE devices ADD COLUMN wipe_confirmed BIGINT;",
 };
 
 /* Parameters for one statement: text or binary values, with storage for formatted integers. */
@@ -373,8 +377,9 @@ pg_device_add (IntakeServerStore *store,
   return res != NULL;
 }
 
-#define DEVICE_COLUMNS \
-  "name, device_id, sign_pk, status, token_expires, token_used, created, enrolled, last_seen"
+#define DEVICE_COLUMNS                                                                            \
+  "name, device_id, sign_pk, status, token_expires, token_used, created, enrolled, last_seen, "    \
+  "wipe_deadline, wipe_confirmed"
 
 static IntakeServerDevice *
 device_from_row (PGresult *res, int row)
@@ -391,6 +396,8 @@ device_from_row (PGresult *res, int row)
   device->created = get_int (res, row, 6);
   device->enrolled = get_int (res, row, 7);
   device->last_seen = get_int (res, row, 8);
+  device->wipe_deadline = get_int (res, row, 9);
+  device->wipe_confirmed = get_int (res, row, 10);
   return device;
 }
 
@@ -546,6 +553,60 @@ pg_device_set_status (IntakeServerStore *store,
     {
       g_set_error (error, INTAKE_SERVER_STORE_ERROR, INTAKE_SERVER_STORE_ERROR_NOT_FOUND,
                    "no device is named \"%s\"", name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+pg_device_order_wipe (IntakeServerStore *store, const char *name, gint64 deadline, GError **error)
+{
+  IntakeServerStorePg *self = (IntakeServerStorePg *) store;
+  g_autoptr (PGresult) res = NULL;
+  Params p = { 0 };
+
+  if (deadline > 0)
+    param_int (&p, deadline);
+  else
+    param_text (&p, NULL);
+  param_text (&p, name);
+  res = run (self, "UPDATE devices SET status = 'wipe', wipe_deadline = $1 WHERE name = $2", &p,
+             NULL, error);
+  if (res == NULL)
+    return FALSE;
+  if (g_strcmp0 (PQcmdTuples (res), "0") == 0)
+    {
+      g_set_error (error, INTAKE_SERVER_STORE_ERROR, INTAKE_SERVER_STORE_ERROR_NOT_FOUND,
+                   "no device is named \"%s\"", name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+pg_device_confirm_wipe (IntakeServerStore *store,
+                        const char *device_id,
+                        gint64 now,
+                        GError **error)
+{
+  IntakeServerStorePg *self = (IntakeServerStorePg *) store;
+  g_autoptr (PGresult) res = NULL;
+  Params p = { 0 };
+
+  /* One statement, conditional on the order: a device whose order was withdrawn meanwhile
+   * (revoked) is not marked. */
+  param_int (&p, now);
+  param_text (&p, device_id);
+  res = run (self,
+             "UPDATE devices SET wipe_confirmed = coalesce (wipe_confirmed, $1) "
+             "WHERE device_id = $2 AND status = 'wipe'",
+             &p, NULL, error);
+  if (res == NULL)
+    return FALSE;
+  if (g_strcmp0 (PQcmdTuples (res), "0") == 0)
+    {
+      g_set_error (error, INTAKE_SERVER_STORE_ERROR, INTAKE_SERVER_STORE_ERROR_CONFLICT,
+                   "device %s was not ordered to wipe", device_id);
       return FALSE;
     }
   return TRUE;
@@ -920,6 +981,8 @@ static const IntakeServerStoreClass pg_class = {
   .device_touch = pg_device_touch,
   .device_list = pg_device_list,
   .device_set_status = pg_device_set_status,
+  .device_order_wipe = pg_device_order_wipe,
+  .device_confirm_wipe = pg_device_confirm_wipe,
   .submissions_put = pg_submissions_put,
   .submissions_list = pg_submissions_list,
   .form_put = pg_form_put,

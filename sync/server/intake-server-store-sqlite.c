@@ -80,6 +80,10 @@ static const char *const migrations[] = {
   "  receipt_signature, received, receipt_index, receipt_count, receipt_path FROM submissions;"
   "DROP TABLE submissions;"
   "ALTER TABLE submissions_by_device RENAME TO submissions;",
+  /* 4: a wipe order's deadline and the device's confirmation of the wipe, after either of
+   * which the device's key is refused. */
+  "ALTER TABLE devices ADD COLUMN wipe_deadline INTEGER;"
+  "ALTER TABLE devices ADD COLUMN wipe_confirmed INTEGER;",
 };
 
 static gboolean
@@ -312,8 +316,9 @@ sqlite_device_add (IntakeServerStore *store,
   return TRUE;
 }
 
-#define DEVICE_COLUMNS \
-  "name, device_id, sign_pk, status, token_expires, token_used, created, enrolled, last_seen"
+#define DEVICE_COLUMNS                                                                            \
+  "name, device_id, sign_pk, status, token_expires, token_used, created, enrolled, last_seen, "    \
+  "wipe_deadline, wipe_confirmed"
 
 static IntakeServerDevice *
 device_from_row (sqlite3_stmt *stmt)
@@ -332,6 +337,8 @@ device_from_row (sqlite3_stmt *stmt)
   device->created = sqlite3_column_int64 (stmt, 6);
   device->enrolled = sqlite3_column_int64 (stmt, 7);
   device->last_seen = sqlite3_column_int64 (stmt, 8);
+  device->wipe_deadline = sqlite3_column_int64 (stmt, 9);
+  device->wipe_confirmed = sqlite3_column_int64 (stmt, 10);
   return device;
 }
 
@@ -504,6 +511,65 @@ sqlite_device_set_status (IntakeServerStore *store,
     {
       g_set_error (error, INTAKE_SERVER_STORE_ERROR, INTAKE_SERVER_STORE_ERROR_NOT_FOUND,
                    "no device is named \"%s\"", name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+sqlite_device_order_wipe (IntakeServerStore *store,
+                          const char *name,
+                          gint64 deadline,
+                          GError **error)
+{
+  IntakeServerStoreSqlite *self = (IntakeServerStoreSqlite *) store;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  stmt = prepare (self, "UPDATE devices SET status = 'wipe', wipe_deadline = ? WHERE name = ?",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  if (deadline > 0)
+    sqlite3_bind_int64 (stmt, 1, deadline);
+  else
+    sqlite3_bind_null (stmt, 1);
+  sqlite3_bind_text (stmt, 2, name, -1, SQLITE_STATIC);
+  if (!step_done (self, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, INTAKE_SERVER_STORE_ERROR, INTAKE_SERVER_STORE_ERROR_NOT_FOUND,
+                   "no device is named \"%s\"", name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+sqlite_device_confirm_wipe (IntakeServerStore *store,
+                            const char *device_id,
+                            gint64 now,
+                            GError **error)
+{
+  IntakeServerStoreSqlite *self = (IntakeServerStoreSqlite *) store;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  /* One statement, conditional on the order: a device whose order was withdrawn meanwhile
+   * (revoked) is not marked. */
+  stmt = prepare (self,
+                  "UPDATE devices SET wipe_confirmed = coalesce (wipe_confirmed, ?) "
+                  "WHERE device_id = ? AND status = 'wipe'",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, now);
+  sqlite3_bind_text (stmt, 2, device_id, -1, SQLITE_STATIC);
+  if (!step_done (self, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, INTAKE_SERVER_STORE_ERROR, INTAKE_SERVER_STORE_ERROR_CONFLICT,
+                   "device %s was not ordered to wipe", device_id);
       return FALSE;
     }
   return TRUE;
@@ -801,6 +867,8 @@ static const IntakeServerStoreClass sqlite_class = {
   .device_touch = sqlite_device_touch,
   .device_list = sqlite_device_list,
   .device_set_status = sqlite_device_set_status,
+  .device_order_wipe = sqlite_device_order_wipe,
+  .device_confirm_wipe = sqlite_device_confirm_wipe,
   .submissions_put = sqlite_submissions_put,
   .submissions_list = sqlite_submissions_list,
   .form_put = sqlite_form_put,

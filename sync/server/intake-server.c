@@ -309,6 +309,18 @@ authenticate (IntakeServer *self,
       *response = error_response (403, "revoked", "this device has been revoked");
       return NULL;
     }
+  /* A device told to wipe has no key left once it has wiped: whoever still signs with it holds
+   * a copy. It is refused once the device confirmed the wipe or the admin's deadline passed. */
+  if (intake_server_device_is_wiped (device, g_get_real_time () / G_USEC_PER_SEC))
+    {
+      *response = error_response (403, "wiped",
+                                  device->wipe_confirmed > 0
+                                    ? "this device confirmed that it wiped itself; its key is "
+                                      "no longer accepted"
+                                    : "this device was ordered to wipe itself and its deadline "
+                                      "has passed; its key is no longer accepted");
+      return NULL;
+    }
   /* Last-seen is kept to the minute: writing it on every request would cost a durable commit
    * (a disk flush) per request, while a tablet sends many in a minute when it drains. */
   if (g_get_real_time () / G_USEC_PER_SEC - device->last_seen >= 60)
@@ -338,6 +350,39 @@ handle_device (IntakeServer *self, IntakeServerDevice *device)
   json_builder_add_string_value (b, device->name);
   json_builder_set_member_name (b, "status");
   json_builder_add_string_value (b, intake_server_device_status_to_string (device->status));
+  json_builder_set_member_name (b, "server_time");
+  json_builder_add_string_value (b, now);
+  json_builder_end_object (b);
+  return response_new (200, builder_to_string (b));
+}
+
+/* The device says it is wiping itself as ordered: from now on its key is refused. It signs
+ * this before its keys go; the answer does not matter to it, as it wipes either way. */
+static IntakeServerResponse *
+handle_device_wiped (IntakeServer *self, IntakeServerDevice *device)
+{
+  g_autoptr (JsonBuilder) b = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *now = NULL;
+  gboolean ok;
+
+  g_mutex_lock (&self->store_lock);
+  ok = intake_server_store_device_confirm_wipe (self->store, device->device_id,
+                                                g_get_real_time () / G_USEC_PER_SEC, &error);
+  g_mutex_unlock (&self->store_lock);
+  if (!ok)
+    {
+      if (g_error_matches (error, INTAKE_SERVER_STORE_ERROR, INTAKE_SERVER_STORE_ERROR_CONFLICT))
+        return error_response (409, "not_ordered", "this device was not ordered to wipe");
+      return unavailable_response (error);
+    }
+  b = json_builder_new ();
+  now = intake_server_now_iso8601 ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "device_id");
+  json_builder_add_string_value (b, device->device_id);
+  json_builder_set_member_name (b, "status");
+  json_builder_add_string_value (b, "wiped");
   json_builder_set_member_name (b, "server_time");
   json_builder_add_string_value (b, now);
   json_builder_end_object (b);
@@ -569,7 +614,8 @@ intake_server_handle (IntakeServer *self, const IntakeServerRequest *request)
   if (g_strcmp0 (path, "/v1/health") == 0 || g_strcmp0 (path, "/v1/device") == 0 ||
       g_strcmp0 (path, "/v1/forms") == 0)
     wants_post = FALSE;
-  else if (g_strcmp0 (path, "/v1/enroll") == 0 || g_strcmp0 (path, "/v1/submissions") == 0)
+  else if (g_strcmp0 (path, "/v1/enroll") == 0 || g_strcmp0 (path, "/v1/submissions") == 0 ||
+           g_strcmp0 (path, "/v1/device/wiped") == 0)
     wants_post = TRUE;
   else
     return error_response (404, "not_found", "no such endpoint in protocol v1");
@@ -598,6 +644,8 @@ intake_server_handle (IntakeServer *self, const IntakeServerRequest *request)
     response = handle_submissions (self, request, device);
   else if (g_strcmp0 (path, "/v1/device") == 0)
     response = handle_device (self, device);
+  else if (g_strcmp0 (path, "/v1/device/wiped") == 0)
+    response = handle_device_wiped (self, device);
   else
     response = handle_forms (self);
   response->device_id = g_strdup (device->device_id);

@@ -81,6 +81,9 @@ rewind_schema (const char *url, int version)
 {
   g_autofree char *sql = g_strdup_printf ("UPDATE schema_version SET version = %d", version);
 
+  if (version < 4)
+    exec_sql (url, "ALTER TABLE devices DROP COLUMN wipe_deadline;"
+                   "ALTER TABLE devices DROP COLUMN wipe_confirmed;");
   exec_sql (url, sql);
 }
 
@@ -253,6 +256,25 @@ test_devices (void)
                                                          INTAKE_SERVER_DEVICE_REVOKED, &error));
   g_assert_error (error, INTAKE_SERVER_STORE_ERROR, INTAKE_SERVER_STORE_ERROR_NOT_FOUND);
   g_clear_error (&error);
+
+  /* A wipe is confirmed only by a device ordered to wipe, and the first confirmation counts. */
+  g_assert_false (intake_server_store_device_confirm_wipe (store, "id-c", 6000, &error));
+  g_assert_error (error, INTAKE_SERVER_STORE_ERROR, INTAKE_SERVER_STORE_ERROR_CONFLICT);
+  g_clear_error (&error);
+  g_assert_false (intake_server_store_device_order_wipe (store, "zz", 0, &error));
+  g_assert_error (error, INTAKE_SERVER_STORE_ERROR, INTAKE_SERVER_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_true (intake_server_store_device_order_wipe (store, "a", 9000, &error));
+  g_assert_true (intake_server_store_device_confirm_wipe (store, "id-a", 6000, &error));
+  g_assert_true (intake_server_store_device_confirm_wipe (store, "id-a", 7000, &error));
+  g_assert_no_error (error);
+  d = intake_server_store_device_lookup (store, "id-a", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (d->status, ==, INTAKE_SERVER_DEVICE_WIPE);
+  g_assert_cmpint (d->wipe_deadline, ==, 9000);
+  g_assert_cmpint (d->wipe_confirmed, ==, 6000);
+  g_assert_true (intake_server_device_is_wiped (d, 6001));
+  intake_server_device_free (d);
 
   list = intake_server_store_device_list (store, &error);
   g_assert_no_error (error);

@@ -1096,6 +1096,128 @@ test_device_status (void)
   g_assert_nonnull (strstr (out, d->name));
 }
 
+static const char *
+listed_status (const char *name)
+{
+  g_autofree char *out = NULL;
+  g_autoptr (JsonNode) list = NULL;
+  static char status[16];
+
+  g_assert_cmpint (intake_test_run (suite.bin, &out, NULL, "--db", suite.db, "device", "list",
+                                    "--json", NULL), ==, 0);
+  list = json_from_string (out, NULL);
+  g_assert_nonnull (list);
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (list)); i++)
+    {
+      JsonObject *dev = json_array_get_object_element (json_node_get_array (list), i);
+
+      if (g_strcmp0 (json_object_get_string_member (dev, "name"), name) == 0)
+        {
+          g_strlcpy (status, json_object_get_string_member (dev, "status"), sizeof status);
+          return status;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+/* Every authenticated endpoint refuses the device with 403 `wiped`. */
+static void
+assert_wiped (const Device *d)
+{
+  g_autofree char *id = intake_uuid_new ();
+  g_autofree char *plain = plaintext_for (d, id, "{}");
+  g_autofree char *env = envelope_for (d, id, plain, NULL);
+  g_autoptr (Reply) device = request (d, "GET", "/v1/device", NULL);
+  g_autoptr (Reply) forms = request (d, "GET", "/v1/forms", NULL);
+  g_autoptr (Reply) post = post_one (d, env);
+  g_autoptr (Reply) confirm = request (d, "POST", "/v1/device/wiped", "{}");
+
+  assert_error (device, 403, "wiped");
+  assert_error (forms, 403, "wiped");
+  assert_error (post, 403, "wiped");
+  assert_error (confirm, 403, "wiped");
+  g_assert_cmpstr (listed_status (d->name), ==, "wiped");
+}
+
+/* A tablet told to wipe says so (POST /v1/device/wiped, signed) as it wipes: from then on its
+ * key, which someone may have copied, is refused. */
+static void
+test_device_wipe_confirmed (void)
+{
+  g_autoptr (Device) d = enroll_new_device ();
+  g_autoptr (Device) other = enroll_new_device ();
+  g_autofree char *id = intake_uuid_new ();
+  g_autofree char *plain = plaintext_for (d, id, "{}");
+  g_autofree char *env = envelope_for (d, id, plain, NULL);
+  g_autoptr (Reply) not_ordered = request (other, "POST", "/v1/device/wiped", "{}");
+  g_autoptr (Reply) still = NULL;
+  g_autoptr (Reply) ordered = NULL;
+  g_autoptr (Reply) sent = NULL;
+  g_autoptr (Reply) confirmed = NULL;
+  g_autoptr (Reply) unsigned_confirm = NULL;
+  RequestOptions unsigned_o = { .device_id = NULL, .sk = NULL };
+
+  /* Only a device ordered to wipe can confirm it; the others stay as they are. */
+  assert_error (not_ordered, 409, "not_ordered");
+  still = request (other, "GET", "/v1/device", NULL);
+  g_assert_cmpint (still->status, ==, 200);
+  g_assert_cmpstr (listed_status (other->name), ==, "active");
+
+  g_assert_cmpint (intake_test_run (suite.bin, NULL, NULL, "--db", suite.db, "device", "wipe",
+                                    d->name, NULL), ==, 0);
+  ordered = request (d, "GET", "/v1/device", NULL);
+  g_assert_cmpint (ordered->status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (reply_object (ordered), "status"), ==, "wipe");
+  sent = post_one (d, env);
+  g_assert_cmpint (json_object_get_int_member (result_at (sent, 0), "status"), ==, 200);
+  g_assert_cmpstr (listed_status (d->name), ==, "wipe");
+
+  /* Nobody else can confirm it for the device. */
+  unsigned_o.device_id = d->id;
+  unsigned_o.sk = other->sk;
+  unsigned_confirm = request_full (&unsigned_o, "POST", "/v1/device/wiped", "{}", 2);
+  assert_error (unsigned_confirm, 401, "unauthenticated");
+  g_assert_cmpstr (listed_status (d->name), ==, "wipe");
+
+  confirmed = request (d, "POST", "/v1/device/wiped", "{}");
+  g_assert_nonnull (confirmed);
+  if (confirmed->status != 200)
+    g_test_message ("body: %s", confirmed->body);
+  g_assert_cmpint (confirmed->status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (reply_object (confirmed), "status"), ==,
+                   "wiped");
+  assert_wiped (d);
+}
+
+/* A wipe with a deadline: the device is refused once the deadline passes, confirmed or not. */
+static void
+test_device_wipe_deadline (void)
+{
+  g_autoptr (Device) late = enroll_new_device ();
+  g_autoptr (Device) early = enroll_new_device ();
+  g_autoptr (Reply) r = NULL;
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint (intake_test_run (suite.bin, NULL, NULL, "--db", suite.db, "device", "wipe",
+                                    late->name, "--deadline", "7d", NULL), ==, 0);
+  r = request (late, "GET", "/v1/device", NULL);
+  g_assert_cmpint (r->status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (reply_object (r), "status"), ==, "wipe");
+  g_assert_cmpint (intake_test_run (suite.bin, &out, NULL, "--db", suite.db, "device", "list",
+                                    "--json", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "\"wipe_deadline\""));
+
+  /* A deadline of 0 has passed at once. */
+  g_assert_cmpint (intake_test_run (suite.bin, NULL, NULL, "--db", suite.db, "device", "wipe",
+                                    early->name, "--deadline", "0", NULL), ==, 0);
+  assert_wiped (early);
+
+  g_assert_cmpint (intake_test_run (suite.bin, NULL, NULL, "--db", suite.db, "device", "wipe",
+                                    late->name, "--deadline", "soon", NULL), ==, 2);
+  g_assert_cmpint (intake_test_run (suite.bin, NULL, NULL, "--db", suite.db, "device", "revoke",
+                                    late->name, "--deadline", "1h", NULL), ==, 2);
+}
+
 static char *
 write_temp (const char *name, const char *contents)
 {
@@ -1944,6 +2066,8 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/server/not-http", test_not_http);
   g_test_add_func ("/intake/server/authentication", test_authentication);
   g_test_add_func ("/intake/server/device-status", test_device_status);
+  g_test_add_func ("/intake/server/device-wipe-confirmed", test_device_wipe_confirmed);
+  g_test_add_func ("/intake/server/device-wipe-deadline", test_device_wipe_deadline);
   g_test_add_func ("/intake/server/forms", test_forms);
   g_test_add_func ("/intake/server/export", test_export);
   g_test_add_func ("/intake/server/export-names-bad-envelopes", test_export_names_bad_envelopes);
