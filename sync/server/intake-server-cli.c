@@ -21,6 +21,8 @@
 #define DEFAULT_DB "sqlite:intake-server.db"
 #define DEFAULT_TOKEN_DAYS 7
 #define SECONDS_PER_DAY (24 * 60 * 60)
+#define DEFAULT_MAX_CONNECTIONS 256
+#define DEFAULT_MAX_CONNECTIONS_PER_IP 32
 
 typedef struct
 {
@@ -38,6 +40,8 @@ typedef struct
   char *ca;
   char *pin_sha256;
   char *deadline;
+  int max_connections;
+  int max_connections_per_ip;
 } Options;
 
 /* The provisioning file's format (sync/PROTOCOL.md); the tablet reads it in
@@ -50,6 +54,7 @@ static const char usage_text[] =
   "  init --secret-key-out FILE      make the server's keys; the organisation's secret key\n"
   "                                  goes to FILE, to be kept offline by the data manager\n"
   "  serve --listen HOST:PORT [--tls-cert FILE --tls-key FILE]\n"
+  "        [--max-connections N (256)] [--max-connections-per-ip N (32)]\n"
   "  device add NAME [--expires-days N]   prints a one-time enrollment token, last\n"
   "  device add NAME --url URL --out FILE [--ca FILE] [--pin-sha256 B64] [--expires-days N]\n"
   "                                  writes the token in a provisioning file instead\n"
@@ -222,12 +227,28 @@ cmd_serve (const Options *opts)
 
   if (!parse_listen (opts->listen, &host, &port))
     return usage ("serve needs --listen HOST:PORT (for example 127.0.0.1:8080)");
+  if (opts->max_connections != -1 &&
+      (opts->max_connections < INTAKE_SERVER_MIN_CONNECTIONS || opts->max_connections > 65536))
+    return usage ("--max-connections is from 16 to 65536");
+  if (opts->max_connections_per_ip != -1 &&
+      (opts->max_connections_per_ip < 1 ||
+       opts->max_connections_per_ip >
+         (opts->max_connections != -1 ? opts->max_connections : DEFAULT_MAX_CONNECTIONS)))
+    return usage ("--max-connections-per-ip is from 1 to --max-connections");
   store = open_store (opts, &error);
   if (store == NULL)
     return fail (NULL, error);
   server = intake_server_new (g_steal_pointer (&store), &error);
   if (server == NULL)
     return fail (NULL, error);
+
+  intake_server_set_connection_limits (
+    server, opts->max_connections != -1 ? (guint) opts->max_connections : DEFAULT_MAX_CONNECTIONS,
+    opts->max_connections_per_ip != -1 ? (guint) opts->max_connections_per_ip
+                                       : MIN (DEFAULT_MAX_CONNECTIONS_PER_IP,
+                                              opts->max_connections != -1
+                                                ? (guint) opts->max_connections
+                                                : DEFAULT_MAX_CONNECTIONS));
 
   /* libmicrohttpd writes with MSG_NOSIGNAL, but a closed pipe elsewhere must not kill us. */
   signal (SIGPIPE, SIG_IGN);
@@ -709,7 +730,7 @@ intake_server_cli_main (int argc, char **argv)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GOptionContext) context = NULL;
-  Options opts = { .expires_days = -1 };
+  Options opts = { .expires_days = -1, .max_connections = -1, .max_connections_per_ip = -1 };
   int ret;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_STRING, &opts.db, "Database URL", "URL" },
@@ -726,6 +747,9 @@ intake_server_cli_main (int argc, char **argv)
     { "ca", 0, 0, G_OPTION_ARG_FILENAME, &opts.ca, NULL, "FILE" },
     { "pin-sha256", 0, 0, G_OPTION_ARG_STRING, &opts.pin_sha256, NULL, "B64" },
     { "deadline", 0, 0, G_OPTION_ARG_STRING, &opts.deadline, NULL, "DURATION" },
+    { "max-connections", 0, 0, G_OPTION_ARG_INT, &opts.max_connections, NULL, "N" },
+    { "max-connections-per-ip", 0, 0, G_OPTION_ARG_INT, &opts.max_connections_per_ip, NULL,
+      "N" },
     { NULL },
   };
 

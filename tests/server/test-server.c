@@ -992,6 +992,170 @@ test_not_http (void)
   test_health ();
 }
 
+/* Sends text on a new connection to port and reads what comes back until the server answers
+ * and hangs up, or 20 seconds pass; the answer's first line, or NULL when none came. */
+static char *
+raw_exchange (guint16 port, const char *head, gsize body_bytes)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) conn = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) answer = g_string_new (NULL);
+  g_autofree char *body = g_malloc (body_bytes + 1);
+  GSocket *socket;
+  char buf[4096];
+
+  g_socket_client_set_timeout (client, 20);
+  conn = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
+  g_assert_no_error (error);
+  socket = g_socket_connection_get_socket (conn);
+  memset (body, '[', body_bytes);
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)),
+                                            head, strlen (head), NULL, NULL, NULL));
+  /* Part of the body only: a server that waits for the rest never answers. */
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), body,
+                             body_bytes, NULL, NULL, NULL);
+  for (;;)
+    {
+      gssize n = g_socket_receive (socket, buf, sizeof buf, NULL, NULL);
+
+      if (n <= 0)
+        break;
+      g_string_append_len (answer, buf, n);
+      if (strstr (answer->str, "\r\n\r\n") != NULL)
+        break;
+    }
+  if (answer->len == 0)
+    return NULL;
+  return g_strndup (answer->str, strcspn (answer->str, "\r\n"));
+}
+
+static char *
+signed_head (const char *device_id, const char *length_header)
+{
+  guint8 sig[crypto_sign_BYTES];
+  g_autofree char *sig_b64 = NULL;
+
+  randombytes_buf (sig, sizeof sig);
+  sig_b64 = b64 (sig, sizeof sig);
+  return g_strdup_printf ("POST /v1/submissions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                          "Content-Type: application/json\r\n%s\r\n%s%s%s"
+                          "Intake-Signature: %s\r\n\r\n",
+                          length_header, device_id != NULL ? "Intake-Device: " : "",
+                          device_id != NULL ? device_id : "", device_id != NULL ? "\r\n" : "",
+                          sig_b64);
+}
+
+/* A big body is not read before the request's device is known and may send: an unknown or
+ * revoked device, or a request without a device id or signature, is answered at once, with
+ * only part of its declared body sent. */
+static void
+test_body_after_authentication (void)
+{
+  g_autoptr (Device) revoked = enroll_new_device ();
+  g_autofree char *unknown = intake_uuid_new ();
+  const char *big = "Content-Length: 6291456";
+  const char *chunked = "Transfer-Encoding: chunked";
+  g_autofree char *h_unknown = signed_head (unknown, big);
+  g_autofree char *h_no_device = signed_head (NULL, big);
+  g_autofree char *h_revoked = signed_head (revoked->id, big);
+  g_autofree char *h_chunked = signed_head (unknown, chunked);
+  g_autofree char *h_no_sig = g_strdup_printf ("POST /v1/submissions HTTP/1.1\r\nHost: x\r\n"
+                                               "%s\r\nIntake-Device: %s\r\n\r\n",
+                                               big, revoked->id);
+  g_autofree char *h_enroll = g_strdup ("POST /v1/enroll HTTP/1.1\r\nHost: x\r\n"
+                                        "Content-Type: application/json\r\n"
+                                        "Content-Length: 65536\r\n\r\n");
+  struct
+  {
+    const char *head;
+    const char *status;
+  } cases[] = {
+    { h_unknown, "401" }, { h_no_device, "401" }, { h_no_sig, "401" },
+    { h_revoked, "403" }, { h_chunked, "401" },   { h_enroll, "413" },
+  };
+
+  g_assert_cmpint (intake_test_run (suite.bin, NULL, NULL, "--db", suite.db, "device", "revoke",
+                                    revoked->name, NULL), ==, 0);
+  for (size_t i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *line = raw_exchange (suite.serve->port, cases[i].head,
+                                            i == 4 ? 0 : 1024);
+
+      g_test_message ("case %zu: %s", i, line != NULL ? line : "(no answer)");
+      g_assert_nonnull (line);
+      g_assert_true (g_str_has_prefix (line, "HTTP/1.1 "));
+      g_assert_true (g_str_has_prefix (line + strlen ("HTTP/1.1 "), cases[i].status));
+    }
+
+  /* An enrollment is small: a few KiB, well under what the old 64 KiB allowed, is refused. */
+  {
+    g_autoptr (GString) body = g_string_new ("{\"token\": \"x.y\", \"name\": \"");
+
+    while (body->len < 8 * 1024)
+      g_string_append_c (body, 'n');
+    g_string_append (body, "\"}");
+    {
+      g_autoptr (Reply) r = request (NULL, "POST", "/v1/enroll", body->str);
+
+      assert_error (r, 413, "too_large");
+    }
+  }
+  test_health ();
+}
+
+/* serve takes connection limits; one address cannot hold more than its share. */
+static void
+test_connection_limits (void)
+{
+  const char *args[] = { "--max-connections-per-ip", "2", "--max-connections", "64", NULL };
+  const char *bad[][3] = {
+    { "--max-connections-per-ip", "0", NULL },
+    { "--max-connections", "2", NULL },
+    { "--max-connections-per-ip", "300", NULL },
+  };
+  g_autoptr (GError) error = NULL;
+  IntakeTestServe *limited;
+  GSocketConnection *held[2];
+  g_autofree char *line = NULL;
+
+  limited = intake_test_serve_start_full (suite.bin, suite.db, "127.0.0.1:0", NULL, NULL, args,
+                                          &error);
+  g_assert_no_error (error);
+  for (int i = 0; i < 2; i++)
+    {
+      g_autoptr (GSocketClient) client = g_socket_client_new ();
+
+      held[i] = g_socket_client_connect_to_host (client, "127.0.0.1", limited->port, NULL,
+                                                 &error);
+      g_assert_no_error (error);
+    }
+  /* The third connection from this address is closed without an answer. */
+  line = raw_exchange (limited->port, "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n", 0);
+  g_assert_null (line);
+  for (int i = 0; i < 2; i++)
+    {
+      g_io_stream_close (G_IO_STREAM (held[i]), NULL, NULL);
+      g_object_unref (held[i]);
+    }
+  /* Once they are gone, the address is served again (the server notices the closed ones). */
+  for (int attempt = 0; line == NULL && attempt < 100; attempt++)
+    {
+      line = raw_exchange (limited->port, "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n", 0);
+      if (line == NULL)
+        g_usleep (100 * 1000);
+    }
+  g_assert_cmpstr (line, ==, "HTTP/1.1 200 OK");
+  g_assert_cmpint (intake_test_serve_stop (limited), ==, 0);
+
+  /* Refused as a usage mistake (2) before the database is opened; an empty sqlite: path, which
+   * would fail (1), keeps a wrongly accepted limit from starting a server that never ends. */
+  for (size_t i = 0; i < G_N_ELEMENTS (bad); i++)
+    g_assert_cmpint (intake_test_run (suite.bin, NULL, NULL, "--db", "sqlite:", "serve",
+                                      "--listen", "127.0.0.1:0", bad[i][0], bad[i][1], NULL),
+                     ==, 2);
+}
+
 static void
 test_authentication (void)
 {
@@ -2065,6 +2229,8 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/server/submissions/gzip", test_submission_gzip);
   g_test_add_func ("/intake/server/not-http", test_not_http);
   g_test_add_func ("/intake/server/authentication", test_authentication);
+  g_test_add_func ("/intake/server/body-after-authentication", test_body_after_authentication);
+  g_test_add_func ("/intake/server/connection-limits", test_connection_limits);
   g_test_add_func ("/intake/server/device-status", test_device_status);
   g_test_add_func ("/intake/server/device-wipe-confirmed", test_device_wipe_confirmed);
   g_test_add_func ("/intake/server/device-wipe-deadline", test_device_wipe_deadline);
