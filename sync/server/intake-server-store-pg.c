@@ -77,8 +77,8 @@ static const char *const migrations[] = {
   "ALTER TABLE submissions ADD PRIMARY KEY (device_id, submission_id);",
   /* 4: a wipe order's deadline and the device's confirmation of the wipe, after either of
    * which the device's key is refused. */
-  "ALTER TABLE devices ADD COLUMN wipe_deadline BIGINT;"
-  "ALTER TABLE devices ADD COLUMN wipe_confirmed BIGINT;",
+  ("ALTER TABLE devices ADD COLUMN wipe_deadline BIGINT;"
+   "ALTER TABLE devices ADD COLUMN wipe_confirmed BIGINT;"),
 };
 
 /* Parameters for one statement: text or binary values, with storage for formatted integers. */

@@ -82,8 +82,8 @@ static const char *const migrations[] = {
   "ALTER TABLE submissions_by_device RENAME TO submissions;",
   /* 4: a wipe order's deadline and the device's confirmation of the wipe, after either of
    * which the device's key is refused. */
-  "ALTER TABLE devices ADD COLUMN wipe_deadline INTEGER;"
-  "ALTER TABLE devices ADD COLUMN wipe_confirmed INTEGER;",
+  ("ALTER TABLE devices ADD COLUMN wipe_deadline INTEGER;"
+   "ALTER TABLE devices ADD COLUMN wipe_confirmed INTEGER;"),
 };
 
 static gboolean
