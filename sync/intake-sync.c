@@ -1158,7 +1158,17 @@ intake_sync_pass (IntakeStore *store,
 
   if (wipe_ordered && report->outcome != INTAKE_SYNC_STOPPED)
     {
-      /* Told to wipe: what could be sent has been; now the keys and the data go. */
+      /* Told to wipe: what could be sent has been; now the keys and the data go. First the
+       * server hears that this device is wiping (signed, while the key still exists), so that
+       * it refuses the key from then on, should someone have copied it. Its answer does not
+       * matter: the tablet wipes either way, and a confirmation that is lost leaves the admin's
+       * deadline, if any, to refuse the key. */
+      {
+        g_auto (Response) confirm = { 0 };
+        g_autoptr (GBytes) body = g_bytes_new_static ("{}", 2);
+
+        client_request (&c, "POST", "/v1/device/wiped", body, TRUE, &confirm, NULL);
+      }
       if (!intake_store_wipe (store, "", error))
         return FALSE;
       report->outcome = INTAKE_SYNC_WIPED;

@@ -23,6 +23,8 @@
 #define DEFAULT_DB "sqlite:intake-server.db"
 #define DEFAULT_TOKEN_DAYS 7
 #define SECONDS_PER_DAY (24 * 60 * 60)
+#define DEFAULT_MAX_CONNECTIONS 256
+#define DEFAULT_MAX_CONNECTIONS_PER_IP 32
 
 typedef struct
 {
@@ -39,6 +41,9 @@ typedef struct
   char *out;
   char *ca;
   char *pin_sha256;
+  char *deadline;
+  int max_connections;
+  int max_connections_per_ip;
 } Options;
 
 /* The provisioning file's format (sync/PROTOCOL.md); the tablet reads it in
@@ -51,12 +56,15 @@ static const char usage_text[] =
   "  init --secret-key-out FILE      make the server's keys; the organisation's secret key\n"
   "                                  goes to FILE, to be kept offline by the data manager\n"
   "  serve --listen HOST:PORT [--tls-cert FILE --tls-key FILE]\n"
+  "        [--max-connections N (256)] [--max-connections-per-ip N (32)]\n"
   "  device add NAME [--expires-days N]   prints a one-time enrollment token, last\n"
   "  device add NAME --url URL --out FILE [--ca FILE] [--pin-sha256 B64] [--expires-days N]\n"
   "                                  writes the token in a provisioning file instead\n"
   "  device list [--json]\n"
   "  device revoke NAME\n"
-  "  device wipe NAME                 tell the device to wipe itself\n"
+  "  device wipe NAME [--deadline DURATION]\n"
+  "                                  tell the device to wipe itself; its key is refused once\n"
+  "                                  it confirms, or once DURATION (30m, 12h, 7d; 0: now) passes\n"
   "  form publish FILE\n"
   "  export --secret-key FILE [--format json|csv]\n"
   "\n"
@@ -229,12 +237,28 @@ cmd_serve (const Options *opts)
 
   if (!parse_listen (opts->listen, &host, &port))
     return usage ("serve needs --listen HOST:PORT (for example 127.0.0.1:8080)");
+  if (opts->max_connections != -1 &&
+      (opts->max_connections < INTAKE_SERVER_MIN_CONNECTIONS || opts->max_connections > 65536))
+    return usage ("--max-connections is from 16 to 65536");
+  if (opts->max_connections_per_ip != -1 &&
+      (opts->max_connections_per_ip < 1 ||
+       opts->max_connections_per_ip >
+         (opts->max_connections != -1 ? opts->max_connections : DEFAULT_MAX_CONNECTIONS)))
+    return usage ("--max-connections-per-ip is from 1 to --max-connections");
   store = open_store (opts, &error);
   if (store == NULL)
     return fail (NULL, error);
   server = intake_server_new (g_steal_pointer (&store), &error);
   if (server == NULL)
     return fail (NULL, error);
+
+  intake_server_set_connection_limits (
+    server, opts->max_connections != -1 ? (guint) opts->max_connections : DEFAULT_MAX_CONNECTIONS,
+    opts->max_connections_per_ip != -1 ? (guint) opts->max_connections_per_ip
+                                       : MIN (DEFAULT_MAX_CONNECTIONS_PER_IP,
+                                              opts->max_connections != -1
+                                                ? (guint) opts->max_connections
+                                                : DEFAULT_MAX_CONNECTIONS));
 
   /* libmicrohttpd writes with MSG_NOSIGNAL, but a closed pipe elsewhere must not kill us. */
   signal (SIGPIPE, SIG_IGN);
@@ -444,6 +468,7 @@ cmd_device_list (const Options *opts)
   g_autoptr (GError) error = NULL;
   g_autoptr (IntakeServerStore) store = NULL;
   g_autoptr (GPtrArray) devices = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
 
   store = open_store (opts, &error);
   if (store == NULL)
@@ -466,12 +491,17 @@ cmd_device_list (const Options *opts)
           g_autofree char *enrolled = d->enrolled > 0 ? format_time (d->enrolled) : NULL;
           g_autofree char *last_seen = d->last_seen > 0 ? format_time (d->last_seen) : NULL;
           g_autofree char *expires = format_time (d->token_expires);
+          g_autofree char *wipe_deadline = d->wipe_deadline > 0 ? format_time (d->wipe_deadline)
+                                                                : NULL;
+          g_autofree char *wipe_confirmed = d->wipe_confirmed > 0
+                                              ? format_time (d->wipe_confirmed)
+                                              : NULL;
 
           json_builder_begin_object (b);
           json_builder_set_member_name (b, "name");
           json_builder_add_string_value (b, d->name);
           json_builder_set_member_name (b, "status");
-          json_builder_add_string_value (b, intake_server_device_status_to_string (d->status));
+          json_builder_add_string_value (b, intake_server_device_describe_status (d, now));
           json_builder_set_member_name (b, "enrolled");
           json_builder_add_boolean_value (b, d->device_id != NULL);
           json_builder_set_member_name (b, "device_id");
@@ -491,6 +521,16 @@ cmd_device_list (const Options *opts)
             json_builder_add_null_value (b);
           json_builder_set_member_name (b, "token_expires");
           json_builder_add_string_value (b, expires);
+          json_builder_set_member_name (b, "wipe_deadline");
+          if (wipe_deadline != NULL)
+            json_builder_add_string_value (b, wipe_deadline);
+          else
+            json_builder_add_null_value (b);
+          json_builder_set_member_name (b, "wipe_confirmed");
+          if (wipe_confirmed != NULL)
+            json_builder_add_string_value (b, wipe_confirmed);
+          else
+            json_builder_add_null_value (b);
           json_builder_end_object (b);
         }
       json_builder_end_array (b);
@@ -510,26 +550,95 @@ cmd_device_list (const Options *opts)
       g_autofree char *last_seen = format_time (d->last_seen);
 
       g_print ("%-20s %-8s %-36s %-20s %s\n", d->name,
-               intake_server_device_status_to_string (d->status),
+               intake_server_device_describe_status (d, now),
                d->device_id != NULL ? d->device_id : "(not enrolled)", enrolled, last_seen);
     }
   return 0;
 }
 
 static int
-cmd_device_set_status (const Options *opts, const char *name, IntakeServerDeviceStatus status)
+cmd_device_revoke (const Options *opts, const char *name)
 {
   g_autoptr (GError) error = NULL;
-  g_autoptr (IntakeServerStore) store = open_store (opts, &error);
+  g_autoptr (IntakeServerStore) store = NULL;
 
+  if (opts->deadline != NULL)
+    return usage ("--deadline goes with device wipe");
+  store = open_store (opts, &error);
   if (store == NULL)
     return fail (NULL, error);
-  if (!intake_server_store_device_set_status (store, name, status, &error))
+  if (!intake_server_store_device_set_status (store, name, INTAKE_SERVER_DEVICE_REVOKED, &error))
     return fail (NULL, error);
-  if (status == INTAKE_SERVER_DEVICE_WIPE)
-    g_print ("device \"%s\" will be told to wipe itself at its next sync\n", name);
-  else
-    g_print ("device \"%s\" is revoked\n", name);
+  g_print ("device \"%s\" is revoked\n", name);
+  return 0;
+}
+
+/* A duration such as 30m, 12h or 7d, in seconds; "0" is none at all (the deadline is now). */
+static gboolean
+parse_duration (const char *text, gint64 *seconds)
+{
+  g_autofree char *digits = NULL;
+  size_t len = text != NULL ? strlen (text) : 0;
+  guint64 value = 0;
+  gint64 unit;
+
+  if (g_strcmp0 (text, "0") == 0)
+    {
+      *seconds = 0;
+      return TRUE;
+    }
+  if (len < 2)
+    return FALSE;
+  switch (text[len - 1])
+    {
+    case 'm':
+      unit = 60;
+      break;
+    case 'h':
+      unit = 60 * 60;
+      break;
+    case 'd':
+      unit = SECONDS_PER_DAY;
+      break;
+    default:
+      return FALSE;
+    }
+  digits = g_strndup (text, len - 1);
+  if (!g_ascii_string_to_unsigned (digits, 10, 0, 366 * SECONDS_PER_DAY / unit, &value, NULL))
+    return FALSE;
+  *seconds = (gint64) value * unit;
+  return TRUE;
+}
+
+static int
+cmd_device_wipe (const Options *opts, const char *name)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeServerStore) store = NULL;
+  g_autofree char *deadline_text = NULL;
+  gint64 after = 0;
+  gint64 deadline = 0;
+
+  if (opts->deadline != NULL && !parse_duration (opts->deadline, &after))
+    return usage ("--deadline is a duration such as 30m, 12h or 7d (at most 366 days), or 0");
+  store = open_store (opts, &error);
+  if (store == NULL)
+    return fail (NULL, error);
+  /* A deadline of 0 is now: the device is refused at once, as a revoked one is, but listed as
+   * wiped. The clock is read after the store opens, so that 0 has passed by the next request. */
+  if (opts->deadline != NULL)
+    deadline = g_get_real_time () / G_USEC_PER_SEC + after;
+  if (!intake_server_store_device_order_wipe (store, name, deadline, &error))
+    return fail (NULL, error);
+  g_print ("device \"%s\" will be told to wipe itself at its next sync; its key is refused once "
+           "it confirms the wipe",
+           name);
+  if (deadline > 0)
+    {
+      deadline_text = format_time (deadline);
+      g_print (" or from %s on", deadline_text);
+    }
+  g_print ("\n");
   return 0;
 }
 
@@ -627,7 +736,8 @@ cmd_export (const Options *opts)
     return fail ("export", error);
   if (failed > 0)
     {
-      g_printerr ("intake-server: export: %u envelope(s) could not be opened (named above)\n",
+      g_printerr ("intake-server: export: %u envelope(s) could not be opened or trusted and "
+                  "were left out (named above)\n",
                   failed);
       return 1;
     }
@@ -639,7 +749,7 @@ intake_server_cli_main (int argc, char **argv)
 {
   g_autoptr (GError) error = NULL;
   g_autoptr (GOptionContext) context = NULL;
-  Options opts = { .expires_days = -1 };
+  Options opts = { .expires_days = -1, .max_connections = -1, .max_connections_per_ip = -1 };
   int ret;
   GOptionEntry entries[] = {
     { "db", 0, 0, G_OPTION_ARG_STRING, &opts.db, "Database URL", "URL" },
@@ -655,6 +765,10 @@ intake_server_cli_main (int argc, char **argv)
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &opts.out, NULL, "FILE" },
     { "ca", 0, 0, G_OPTION_ARG_FILENAME, &opts.ca, NULL, "FILE" },
     { "pin-sha256", 0, 0, G_OPTION_ARG_STRING, &opts.pin_sha256, NULL, "B64" },
+    { "deadline", 0, 0, G_OPTION_ARG_STRING, &opts.deadline, NULL, "DURATION" },
+    { "max-connections", 0, 0, G_OPTION_ARG_INT, &opts.max_connections, NULL, "N" },
+    { "max-connections-per-ip", 0, 0, G_OPTION_ARG_INT, &opts.max_connections_per_ip, NULL,
+      "N" },
     { NULL },
   };
 
@@ -686,9 +800,9 @@ intake_server_cli_main (int argc, char **argv)
     ret = cmd_device_list (&opts);
   else if (g_strcmp0 (argv[1], "device") == 0 && argc == 4 &&
            g_strcmp0 (argv[2], "revoke") == 0)
-    ret = cmd_device_set_status (&opts, argv[3], INTAKE_SERVER_DEVICE_REVOKED);
+    ret = cmd_device_revoke (&opts, argv[3]);
   else if (g_strcmp0 (argv[1], "device") == 0 && argc == 4 && g_strcmp0 (argv[2], "wipe") == 0)
-    ret = cmd_device_set_status (&opts, argv[3], INTAKE_SERVER_DEVICE_WIPE);
+    ret = cmd_device_wipe (&opts, argv[3]);
   else if (g_strcmp0 (argv[1], "form") == 0 && argc == 4 && g_strcmp0 (argv[2], "publish") == 0)
     ret = cmd_form_publish (&opts, argv[3]);
   else if (g_strcmp0 (argv[1], "export") == 0 && argc == 2)
@@ -707,5 +821,6 @@ intake_server_cli_main (int argc, char **argv)
   g_free (opts.out);
   g_free (opts.ca);
   g_free (opts.pin_sha256);
+  g_free (opts.deadline);
   return ret;
 }

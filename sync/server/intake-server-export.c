@@ -102,6 +102,50 @@ read_secret_key (const char *path, guint8 public_key[INTAKE_BOX_PUBLIC_BYTES], G
   return g_steal_pointer (&key);
 }
 
+/* The sealed record says which device made it; the server knows which device sent it (the
+ * request and the envelope were signed with that device's key, checked again above). Any
+ * enrolled device can seal whatever it likes to the organisation's key, so a record naming
+ * another device (or none) is a forgery by the device that sent it, or a device whose key was
+ * copied: it is refused and named, never handed to the data manager as the other device's. The
+ * author inside is a tablet user's id, which only that tablet knows; the device is what the
+ * server can vouch for. */
+static gboolean
+check_sender (JsonObject *obj, const IntakeServerSubmission *sub, GError **error)
+{
+  JsonNode *format = json_object_get_member (obj, "format");
+  JsonNode *device = json_object_get_member (obj, "device_id");
+  const char *inner;
+
+  if (format == NULL || !JSON_NODE_HOLDS_VALUE (format) ||
+      json_node_get_value_type (format) != G_TYPE_STRING ||
+      g_strcmp0 (json_node_get_string (format), "intake-submission-v1") != 0)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "its content is not an intake-submission-v1 record");
+      return FALSE;
+    }
+  if (device == NULL || !JSON_NODE_HOLDS_VALUE (device) ||
+      json_node_get_value_type (device) != G_TYPE_STRING)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "its content names no device");
+      return FALSE;
+    }
+  inner = json_node_get_string (device);
+  if (g_strcmp0 (inner, sub->device_id) != 0)
+    {
+      g_autofree char *safe = g_strescape (inner, NULL);
+
+      if (strlen (safe) > 80)
+        safe[80] = '\0';
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "its content says it comes from device %s, but device %s sent and signed it",
+                   safe, sub->device_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Opens and checks one envelope; returns its PLAINTEXT object. */
 static JsonObject *
 open_envelope (IntakeServerSubmission *sub,
@@ -168,16 +212,67 @@ open_envelope (IntakeServerSubmission *sub,
                            "its content names another submission id");
       return NULL;
     }
+  if (!check_sender (obj, sub, error))
+    return NULL;
   return json_object_ref (obj);
+}
+
+/* Whether text is a plain decimal number (an optional sign, digits, an optional fraction and
+ * exponent), as the export writes numbers: a spreadsheet reads it as a number, never as a
+ * formula, so it is left as it is even when it starts with a minus sign. */
+static gboolean
+is_plain_number (const char *text)
+{
+  const char *p = text;
+
+  if (*p == '-' || *p == '+')
+    p++;
+  if (!g_ascii_isdigit (*p))
+    return FALSE;
+  while (g_ascii_isdigit (*p))
+    p++;
+  if (*p == '.')
+    {
+      p++;
+      if (!g_ascii_isdigit (*p))
+        return FALSE;
+      while (g_ascii_isdigit (*p))
+        p++;
+    }
+  if (*p == 'e' || *p == 'E')
+    {
+      p++;
+      if (*p == '-' || *p == '+')
+        p++;
+      if (!g_ascii_isdigit (*p))
+        return FALSE;
+      while (g_ascii_isdigit (*p))
+        p++;
+    }
+  return *p == '\0';
+}
+
+/* A cell that a spreadsheet program would take for a formula (one starting with = + - @, a tab
+ * or a carriage return: OWASP's CSV injection list) gets a single quote in front, which those
+ * programs show as text and do not run. An answer is whatever a device sent: a formula in it
+ * must not run on the data manager's computer (=HYPERLINK can send cells elsewhere). */
+static gboolean
+csv_needs_neutralising (const char *value)
+{
+  return strchr ("=+-@\t\r", value[0]) != NULL && value[0] != '\0' && !is_plain_number (value);
 }
 
 static void
 csv_field (GString *row, const char *value)
 {
+  g_autofree char *neutral = NULL;
+
   if (row->len > 0 && row->str[row->len - 1] != '\n')
     g_string_append_c (row, ',');
   if (value == NULL)
     return;
+  if (csv_needs_neutralising (value))
+    value = neutral = g_strconcat ("'", value, NULL);
   if (strpbrk (value, ",\"\r\n") != NULL || (value[0] == ' ') ||
       (*value != '\0' && value[strlen (value) - 1] == ' '))
     {
@@ -392,7 +487,7 @@ intake_server_export (IntakeServerStore *store,
       plain = open_envelope (sub, device, org_pk, org_sk, &local_error);
       if (plain == NULL)
         {
-          g_printerr ("intake-server: export: cannot open submission %s from device %s: %s\n",
+          g_printerr ("intake-server: export: left out submission %s from device %s: %s\n",
                       sub->submission_id, sub->device_id, local_error->message);
           (*failed)++;
           continue;

@@ -14,8 +14,9 @@ typedef enum
 } IntakeServerExportFormat;
 
 /* Writes every stored interview, decrypted with the organisation's secret key file, to out.
- * Envelopes that cannot be opened or verified are named on standard error and counted in
- * *failed; the others are still written. */
+ * Envelopes that cannot be opened or verified, or whose record names another device than the
+ * one that sent it, are left out, named on standard error and counted in *failed; the others
+ * are still written. */
 gboolean intake_server_export (IntakeServerStore *store,
                                const char *secret_key_file,
                                IntakeServerExportFormat format,

@@ -26,8 +26,10 @@ GQuark intake_server_request_error_quark (void);
 #define INTAKE_SERVER_MAX_BODY (8 * 1024 * 1024)
 #define INTAKE_SERVER_MAX_UNPACKED (16 * 1024 * 1024)
 #define INTAKE_SERVER_MAX_ENVELOPES 100
-/* Enrollment and GET requests are small; nothing larger is read for them. */
-#define INTAKE_SERVER_MAX_SMALL_BODY (64 * 1024)
+/* Enrollment (which no device has signed yet), GET requests and unknown paths are small;
+ * nothing larger is read for them, and a request that has not shown a known device may send
+ * no more. */
+#define INTAKE_SERVER_MAX_SMALL_BODY (4 * 1024)
 #define INTAKE_SERVER_TOKEN_SECRET_BYTES 32
 #define INTAKE_SERVER_TOKEN_FINGERPRINT_BYTES 16
 #define INTAKE_SERVER_MAX_NAME 200

@@ -63,6 +63,22 @@ static const char *const migrations[] = {
   "ALTER TABLE submissions ADD COLUMN receipt_index BIGINT NOT NULL DEFAULT 0;"
   "ALTER TABLE submissions ADD COLUMN receipt_count BIGINT NOT NULL DEFAULT 0;"
   "ALTER TABLE submissions ADD COLUMN receipt_path BYTEA;",
+  /* 3: submissions keyed on their device and id (sync/PROTOCOL.md). Keyed on the id alone, one
+   * device could store anything under another's pending id and park that envelope for good
+   * (409). The old key is found by its kind, not its name, which a restored or hand-made
+   * database may not share. */
+  "DO $$ DECLARE old_key TEXT; BEGIN"
+  "  SELECT conname INTO old_key FROM pg_constraint"
+  "    WHERE conrelid = 'submissions'::regclass AND contype = 'p';"
+  "  IF old_key IS NOT NULL THEN"
+  "    EXECUTE format ('ALTER TABLE submissions DROP CONSTRAINT %I', old_key);"
+  "  END IF;"
+  "END $$;"
+  "ALTER TABLE submissions ADD PRIMARY KEY (device_id, submission_id);",
+  /* 4: a wipe order's deadline and the device's confirmation of the wipe, after either of
+   * which the device's key is refused. */
+  ("ALTER TABLE devices ADD COLUMN wipe_deadline BIGINT;"
+   "ALTER TABLE devices ADD COLUMN wipe_confirmed BIGINT;"),
 };
 
 /* Parameters for one statement: text or binary values, with storage for formatted integers. */
@@ -361,8 +377,9 @@ pg_device_add (IntakeServerStore *store,
   return res != NULL;
 }
 
-#define DEVICE_COLUMNS \
-  "name, device_id, sign_pk, status, token_expires, token_used, created, enrolled, last_seen"
+#define DEVICE_COLUMNS                                                                            \
+  "name, device_id, sign_pk, status, token_expires, token_used, created, enrolled, last_seen, "    \
+  "wipe_deadline, wipe_confirmed"
 
 static IntakeServerDevice *
 device_from_row (PGresult *res, int row)
@@ -379,6 +396,8 @@ device_from_row (PGresult *res, int row)
   device->created = get_int (res, row, 6);
   device->enrolled = get_int (res, row, 7);
   device->last_seen = get_int (res, row, 8);
+  device->wipe_deadline = get_int (res, row, 9);
+  device->wipe_confirmed = get_int (res, row, 10);
   return device;
 }
 
@@ -539,13 +558,69 @@ pg_device_set_status (IntakeServerStore *store,
   return TRUE;
 }
 
+static gboolean
+pg_device_order_wipe (IntakeServerStore *store, const char *name, gint64 deadline, GError **error)
+{
+  IntakeServerStorePg *self = (IntakeServerStorePg *) store;
+  g_autoptr (PGresult) res = NULL;
+  Params p = { 0 };
+
+  if (deadline > 0)
+    param_int (&p, deadline);
+  else
+    param_text (&p, NULL);
+  param_text (&p, name);
+  res = run (self, "UPDATE devices SET status = 'wipe', wipe_deadline = $1 WHERE name = $2", &p,
+             NULL, error);
+  if (res == NULL)
+    return FALSE;
+  if (g_strcmp0 (PQcmdTuples (res), "0") == 0)
+    {
+      g_set_error (error, INTAKE_SERVER_STORE_ERROR, INTAKE_SERVER_STORE_ERROR_NOT_FOUND,
+                   "no device is named \"%s\"", name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+pg_device_confirm_wipe (IntakeServerStore *store,
+                        const char *device_id,
+                        gint64 now,
+                        GError **error)
+{
+  IntakeServerStorePg *self = (IntakeServerStorePg *) store;
+  g_autoptr (PGresult) res = NULL;
+  Params p = { 0 };
+
+  /* One statement, conditional on the order: a device whose order was withdrawn meanwhile
+   * (revoked) is not marked. */
+  param_int (&p, now);
+  param_text (&p, device_id);
+  res = run (self,
+             "UPDATE devices SET wipe_confirmed = coalesce (wipe_confirmed, $1) "
+             "WHERE device_id = $2 AND status = 'wipe'",
+             &p, NULL, error);
+  if (res == NULL)
+    return FALSE;
+  if (g_strcmp0 (PQcmdTuples (res), "0") == 0)
+    {
+      g_set_error (error, INTAKE_SERVER_STORE_ERROR, INTAKE_SERVER_STORE_ERROR_CONFLICT,
+                   "device %s was not ordered to wipe", device_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static int
 compare_by_id (gconstpointer a, gconstpointer b)
 {
   const IntakeServerSubmission *x = *(IntakeServerSubmission *const *) a;
   const IntakeServerSubmission *y = *(IntakeServerSubmission *const *) b;
 
-  return strcmp (x->submission_id, y->submission_id);
+  int by_device = strcmp (x->device_id, y->device_id);
+
+  return by_device != 0 ? by_device : strcmp (x->submission_id, y->submission_id);
 }
 
 /* The stored receipt of a row read by SELECT … server_time, receipt_signature, receipt_index,
@@ -567,7 +642,37 @@ read_receipt (IntakeServerSubmission *sub, PGresult *res, int row, int col)
  * content (CONFLICT), from row `row` of res (columns as in STORED_COLUMNS). */
 #define STORED_COLUMNS                                                                            \
   "submission_id, content_hash, server_time, receipt_signature, receipt_index, receipt_count, "   \
-  "receipt_path"
+  "receipt_path, device_id"
+#define STORED_DEVICE_COLUMN 7
+
+/* What a submission is keyed on: its device and its id. */
+static char *
+submission_key (const char *device_id, const char *submission_id)
+{
+  return g_strconcat (device_id, "\n", submission_id, NULL);
+}
+
+/* The stored rows of res, by submission_key, each as its row number plus one. */
+static GHashTable *
+stored_rows (PGresult *res)
+{
+  GHashTable *rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (int r = 0; r < PQntuples (res); r++)
+    g_hash_table_insert (rows,
+                         submission_key (PQgetvalue (res, r, STORED_DEVICE_COLUMN),
+                                         PQgetvalue (res, r, 0)),
+                         GINT_TO_POINTER (r + 1));
+  return rows;
+}
+
+static int
+stored_row (GHashTable *rows, const IntakeServerSubmission *sub)
+{
+  g_autofree char *key = submission_key (sub->device_id, sub->submission_id);
+
+  return GPOINTER_TO_INT (g_hash_table_lookup (rows, key));
+}
 
 static void
 compare_stored (IntakeServerSubmission *sub, PGresult *res, int row)
@@ -584,7 +689,8 @@ compare_stored (IntakeServerSubmission *sub, PGresult *res, int row)
     sub->result = INTAKE_SERVER_PUT_CONFLICT;
 }
 
-/* The stored rows for these ids, in one round trip (the ids as a JSON array of strings). At
+/* The stored rows for these submissions, in one round trip (their devices and ids as a JSON
+ * array of [device_id, submission_id] pairs). At
  * READ COMMITTED each statement takes a new snapshot, so this sees rows that other processes
  * committed a moment ago. */
 static PGresult *
@@ -597,14 +703,21 @@ select_stored (IntakeServerStorePg *self, GPtrArray *subs, PGresult **failed, GE
 
   json_builder_begin_array (b);
   for (guint i = 0; i < subs->len; i++)
-    json_builder_add_string_value (b, ((IntakeServerSubmission *) subs->pdata[i])->submission_id);
+    {
+      IntakeServerSubmission *sub = subs->pdata[i];
+
+      json_builder_begin_array (b);
+      json_builder_add_string_value (b, sub->device_id);
+      json_builder_add_string_value (b, sub->submission_id);
+      json_builder_end_array (b);
+    }
   json_builder_end_array (b);
   ids = json_builder_get_root (b);
   intake_json_write (text, ids);
   param_text (&p, text->str);
   return run (self,
-              "SELECT " STORED_COLUMNS " FROM submissions WHERE submission_id IN "
-              "(SELECT json_array_elements_text ($1::json))",
+              "SELECT " STORED_COLUMNS " FROM submissions WHERE (device_id, submission_id) IN "
+              "(SELECT e->>0, e->>1 FROM json_array_elements ($1::json) AS e)",
               &p, failed, error);
 }
 
@@ -624,9 +737,9 @@ put_once (IntakeServerStorePg *self,
 {
   g_autoptr (GPtrArray) fresh = g_ptr_array_new ();
   g_autoptr (GPtrArray) repeats = g_ptr_array_new ();
-  g_autoptr (GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_autoptr (GPtrArray) unique = g_ptr_array_new ();
-  g_autoptr (GHashTable) stored_row = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) rows = NULL;
   g_autoptr (PGresult) stored = NULL;
 
   if (!run_simple (self, "BEGIN", error))
@@ -635,7 +748,7 @@ put_once (IntakeServerStorePg *self,
     {
       IntakeServerSubmission *sub = g_ptr_array_index (sorted, i);
 
-      if (!g_hash_table_add (seen, sub->submission_id))
+      if (!g_hash_table_add (seen, submission_key (sub->device_id, sub->submission_id)))
         g_ptr_array_add (repeats, sub);
       else
         g_ptr_array_add (unique, sub);
@@ -643,12 +756,11 @@ put_once (IntakeServerStorePg *self,
   stored = select_stored (self, unique, failed, error);
   if (stored == NULL)
     return FALSE;
-  for (int r = 0; r < PQntuples (stored); r++)
-    g_hash_table_insert (stored_row, PQgetvalue (stored, r, 0), GINT_TO_POINTER (r + 1));
+  rows = stored_rows (stored);
   for (guint i = 0; i < unique->len; i++)
     {
       IntakeServerSubmission *sub = g_ptr_array_index (unique, i);
-      int row = GPOINTER_TO_INT (g_hash_table_lookup (stored_row, sub->submission_id));
+      int row = stored_row (rows, sub);
 
       if (row > 0)
         compare_stored (sub, stored, row - 1);
@@ -691,7 +803,7 @@ put_once (IntakeServerStorePg *self,
                  "signature, server_time, receipt_signature, receipt_index, receipt_count, "
                  "receipt_path, received) "
                  "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) "
-                 "ON CONFLICT (submission_id) DO NOTHING",
+                 "ON CONFLICT (device_id, submission_id) DO NOTHING",
                  &p, failed, error);
       if (res == NULL)
         return FALSE;
@@ -708,16 +820,15 @@ put_once (IntakeServerStorePg *self,
   if (repeats->len > 0)
     {
       g_autoptr (PGresult) again = select_stored (self, repeats, failed, error);
-      g_autoptr (GHashTable) again_row = g_hash_table_new (g_str_hash, g_str_equal);
+      g_autoptr (GHashTable) again_rows = NULL;
 
       if (again == NULL)
         return FALSE;
-      for (int r = 0; r < PQntuples (again); r++)
-        g_hash_table_insert (again_row, PQgetvalue (again, r, 0), GINT_TO_POINTER (r + 1));
+      again_rows = stored_rows (again);
       for (guint i = 0; i < repeats->len; i++)
         {
           IntakeServerSubmission *sub = g_ptr_array_index (repeats, i);
-          int row = GPOINTER_TO_INT (g_hash_table_lookup (again_row, sub->submission_id));
+          int row = stored_row (again_rows, sub);
 
           if (row > 0)
             compare_stored (sub, again, row - 1);
@@ -770,7 +881,7 @@ pg_submissions_list (IntakeServerStore *store, GError **error)
   res = run (self,
              "SELECT submission_id, device_id, content_hash, sealed, signature, received, "
              "server_time, receipt_signature, receipt_index, receipt_count, receipt_path "
-             "FROM submissions ORDER BY received, submission_id",
+             "FROM submissions ORDER BY received, device_id, submission_id",
              NULL, NULL, error);
   if (res == NULL)
     return NULL;
@@ -870,6 +981,8 @@ static const IntakeServerStoreClass pg_class = {
   .device_touch = pg_device_touch,
   .device_list = pg_device_list,
   .device_set_status = pg_device_set_status,
+  .device_order_wipe = pg_device_order_wipe,
+  .device_confirm_wipe = pg_device_confirm_wipe,
   .submissions_put = pg_submissions_put,
   .submissions_list = pg_submissions_list,
   .form_put = pg_form_put,

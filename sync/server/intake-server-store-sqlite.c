@@ -58,6 +58,32 @@ static const char *const migrations[] = {
   "ALTER TABLE submissions ADD COLUMN receipt_index INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE submissions ADD COLUMN receipt_count INTEGER NOT NULL DEFAULT 0;"
   "ALTER TABLE submissions ADD COLUMN receipt_path BLOB;",
+  /* 3: submissions keyed on their device and id (sync/PROTOCOL.md). Keyed on the id alone, one
+   * device could store anything under another's pending id and park that envelope for good
+   * (409). SQLite cannot change a primary key in place: the table is made again, rows kept. */
+  "CREATE TABLE submissions_by_device ("
+  "  submission_id TEXT NOT NULL,"
+  "  device_id TEXT NOT NULL,"
+  "  content_hash BLOB NOT NULL,"
+  "  sealed BLOB NOT NULL,"
+  "  signature BLOB NOT NULL,"
+  "  server_time TEXT NOT NULL,"
+  "  receipt_signature BLOB NOT NULL,"
+  "  received INTEGER NOT NULL,"
+  "  receipt_index INTEGER NOT NULL DEFAULT 0,"
+  "  receipt_count INTEGER NOT NULL DEFAULT 0,"
+  "  receipt_path BLOB,"
+  "  PRIMARY KEY (device_id, submission_id));"
+  "INSERT INTO submissions_by_device (submission_id, device_id, content_hash, sealed, signature,"
+  "  server_time, receipt_signature, received, receipt_index, receipt_count, receipt_path)"
+  "  SELECT submission_id, device_id, content_hash, sealed, signature, server_time,"
+  "  receipt_signature, received, receipt_index, receipt_count, receipt_path FROM submissions;"
+  "DROP TABLE submissions;"
+  "ALTER TABLE submissions_by_device RENAME TO submissions;",
+  /* 4: a wipe order's deadline and the device's confirmation of the wipe, after either of
+   * which the device's key is refused. */
+  ("ALTER TABLE devices ADD COLUMN wipe_deadline INTEGER;"
+   "ALTER TABLE devices ADD COLUMN wipe_confirmed INTEGER;"),
 };
 
 static gboolean
@@ -290,8 +316,9 @@ sqlite_device_add (IntakeServerStore *store,
   return TRUE;
 }
 
-#define DEVICE_COLUMNS \
-  "name, device_id, sign_pk, status, token_expires, token_used, created, enrolled, last_seen"
+#define DEVICE_COLUMNS                                                                            \
+  "name, device_id, sign_pk, status, token_expires, token_used, created, enrolled, last_seen, "    \
+  "wipe_deadline, wipe_confirmed"
 
 static IntakeServerDevice *
 device_from_row (sqlite3_stmt *stmt)
@@ -310,6 +337,8 @@ device_from_row (sqlite3_stmt *stmt)
   device->created = sqlite3_column_int64 (stmt, 6);
   device->enrolled = sqlite3_column_int64 (stmt, 7);
   device->last_seen = sqlite3_column_int64 (stmt, 8);
+  device->wipe_deadline = sqlite3_column_int64 (stmt, 9);
+  device->wipe_confirmed = sqlite3_column_int64 (stmt, 10);
   return device;
 }
 
@@ -487,6 +516,65 @@ sqlite_device_set_status (IntakeServerStore *store,
   return TRUE;
 }
 
+static gboolean
+sqlite_device_order_wipe (IntakeServerStore *store,
+                          const char *name,
+                          gint64 deadline,
+                          GError **error)
+{
+  IntakeServerStoreSqlite *self = (IntakeServerStoreSqlite *) store;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  stmt = prepare (self, "UPDATE devices SET status = 'wipe', wipe_deadline = ? WHERE name = ?",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  if (deadline > 0)
+    sqlite3_bind_int64 (stmt, 1, deadline);
+  else
+    sqlite3_bind_null (stmt, 1);
+  sqlite3_bind_text (stmt, 2, name, -1, SQLITE_STATIC);
+  if (!step_done (self, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, INTAKE_SERVER_STORE_ERROR, INTAKE_SERVER_STORE_ERROR_NOT_FOUND,
+                   "no device is named \"%s\"", name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+sqlite_device_confirm_wipe (IntakeServerStore *store,
+                            const char *device_id,
+                            gint64 now,
+                            GError **error)
+{
+  IntakeServerStoreSqlite *self = (IntakeServerStoreSqlite *) store;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  /* One statement, conditional on the order: a device whose order was withdrawn meanwhile
+   * (revoked) is not marked. */
+  stmt = prepare (self,
+                  "UPDATE devices SET wipe_confirmed = coalesce (wipe_confirmed, ?) "
+                  "WHERE device_id = ? AND status = 'wipe'",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, now);
+  sqlite3_bind_text (stmt, 2, device_id, -1, SQLITE_STATIC);
+  if (!step_done (self, stmt, error))
+    return FALSE;
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, INTAKE_SERVER_STORE_ERROR, INTAKE_SERVER_STORE_ERROR_CONFLICT,
+                   "device %s was not ordered to wipe", device_id);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* The stored receipt of a row read by SELECT content_hash, server_time, receipt_signature,
  * receipt_index, receipt_count, receipt_path (from column col on). */
 static void
@@ -503,7 +591,8 @@ read_receipt (IntakeServerSubmission *sub, sqlite3_stmt *stmt, int col)
                                      sqlite3_column_bytes (stmt, col + 4));
 }
 
-/* A submission whose id is stored already: the same content gets the stored receipt back. */
+/* A submission whose device and id are stored already: the same content gets the stored receipt
+ * back. */
 static void
 compare_stored (IntakeServerSubmission *sub, sqlite3_stmt *select)
 {
@@ -532,7 +621,7 @@ sqlite_submissions_put (IntakeServerStore *store,
   g_autoptr (sqlite3_stmt) select = NULL;
   g_autoptr (GPtrArray) fresh = g_ptr_array_new ();
   g_autoptr (GPtrArray) repeats = g_ptr_array_new ();
-  g_autoptr (GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr (GHashTable) by_id = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 
   if (!begin (self, error))
     return FALSE;
@@ -543,7 +632,8 @@ sqlite_submissions_put (IntakeServerStore *store,
                     error);
   select = prepare (self,
                     "SELECT content_hash, server_time, receipt_signature, receipt_index, "
-                    "receipt_count, receipt_path FROM submissions WHERE submission_id = ?",
+                    "receipt_count, receipt_path FROM submissions "
+                    "WHERE device_id = ? AND submission_id = ?",
                     error);
   if (insert == NULL || select == NULL)
     goto fail;
@@ -553,18 +643,19 @@ sqlite_submissions_put (IntakeServerStore *store,
       IntakeServerSubmission *sub = g_ptr_array_index (submissions, i);
       int rc;
 
-      if (g_hash_table_contains (by_id, sub->submission_id))
+      if (!g_hash_table_add (by_id, g_strconcat (sub->device_id, "\n", sub->submission_id,
+                                                 NULL)))
         {
           g_ptr_array_add (repeats, sub);
           continue;
         }
       sqlite3_reset (select);
-      sqlite3_bind_text (select, 1, sub->submission_id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (select, 1, sub->device_id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (select, 2, sub->submission_id, -1, SQLITE_STATIC);
       rc = sqlite3_step (select);
       if (rc == SQLITE_DONE)
         {
           sub->result = INTAKE_SERVER_PUT_NEW;
-          g_hash_table_add (by_id, sub->submission_id);
           g_ptr_array_add (fresh, sub);
           continue;
         }
@@ -573,7 +664,6 @@ sqlite_submissions_put (IntakeServerStore *store,
           set_error (self, rc, error, "reading a stored submission");
           goto fail;
         }
-      g_hash_table_add (by_id, sub->submission_id);
       compare_stored (sub, select);
     }
   sqlite3_reset (select);
@@ -615,7 +705,8 @@ sqlite_submissions_put (IntakeServerStore *store,
       int rc;
 
       sqlite3_reset (select);
-      sqlite3_bind_text (select, 1, sub->submission_id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (select, 1, sub->device_id, -1, SQLITE_STATIC);
+      sqlite3_bind_text (select, 2, sub->submission_id, -1, SQLITE_STATIC);
       rc = sqlite3_step (select);
       if (rc != SQLITE_ROW)
         {
@@ -647,7 +738,7 @@ sqlite_submissions_list (IntakeServerStore *store, GError **error)
   stmt = prepare (self,
                   "SELECT submission_id, device_id, content_hash, sealed, signature, received, "
                   "server_time, receipt_signature, receipt_index, receipt_count, receipt_path "
-                  "FROM submissions ORDER BY received, submission_id",
+                  "FROM submissions ORDER BY received, device_id, submission_id",
                   error);
   if (stmt == NULL)
     return NULL;
@@ -776,6 +867,8 @@ static const IntakeServerStoreClass sqlite_class = {
   .device_touch = sqlite_device_touch,
   .device_list = sqlite_device_list,
   .device_set_status = sqlite_device_set_status,
+  .device_order_wipe = sqlite_device_order_wipe,
+  .device_confirm_wipe = sqlite_device_confirm_wipe,
   .submissions_put = sqlite_submissions_put,
   .submissions_list = sqlite_submissions_list,
   .form_put = sqlite_form_put,

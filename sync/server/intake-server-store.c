@@ -114,6 +114,24 @@ intake_server_store_device_set_status (IntakeServerStore *store,
 }
 
 gboolean
+intake_server_store_device_order_wipe (IntakeServerStore *store,
+                                       const char *name,
+                                       gint64 deadline,
+                                       GError **error)
+{
+  return store->klass->device_order_wipe (store, name, deadline, error);
+}
+
+gboolean
+intake_server_store_device_confirm_wipe (IntakeServerStore *store,
+                                         const char *device_id,
+                                         gint64 now,
+                                         GError **error)
+{
+  return store->klass->device_confirm_wipe (store, device_id, now, error);
+}
+
+gboolean
 intake_server_store_submissions_put (IntakeServerStore *store,
                                      GPtrArray *submissions,
                                      IntakeServerSealFunc seal,

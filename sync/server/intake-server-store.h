@@ -47,9 +47,17 @@ typedef struct
   gint64 created;
   gint64 enrolled;
   gint64 last_seen;
+  /* A wipe order's deadline and the time the device confirmed the wipe (0: none). */
+  gint64 wipe_deadline;
+  gint64 wipe_confirmed;
 } IntakeServerDevice;
 
 void intake_server_device_free (IntakeServerDevice *device);
+/* Whether a device told to wipe has confirmed it, or its deadline has passed by now: its key is
+ * then refused everywhere. */
+gboolean intake_server_device_is_wiped (const IntakeServerDevice *device, gint64 now);
+/* The status a person is shown: "wiped" for a device that intake_server_device_is_wiped. */
+const char *intake_server_device_describe_status (const IntakeServerDevice *device, gint64 now);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IntakeServerDevice, intake_server_device_free)
 
 typedef enum
@@ -59,7 +67,8 @@ typedef enum
   INTAKE_SERVER_PUT_CONFLICT,
 } IntakeServerPutResult;
 
-/* One envelope with its receipt. For submissions_put the caller fills every field but
+/* One envelope with its receipt, keyed on its device and its submission id together: each
+ * device's ids are its own. For submissions_put the caller fills every field but
  * `result` and, when it passes a seal function, the receipt's proof; on return `result` says
  * what happened and, for NEW and SAME, server_time and the receipt_* fields hold the receipt
  * that is stored (which for SAME is the older one).
@@ -145,6 +154,18 @@ typedef struct
                                  const char *name,
                                  IntakeServerDeviceStatus status,
                                  GError **error);
+  /* Orders the device named name to wipe (deadline 0: none); a confirmation already given
+   * stays. */
+  gboolean (*device_order_wipe) (IntakeServerStore *store,
+                                 const char *name,
+                                 gint64 deadline,
+                                 GError **error);
+  /* Records that the device ordered to wipe confirmed it (the first time counts); CONFLICT when
+   * the device was not ordered to wipe. */
+  gboolean (*device_confirm_wipe) (IntakeServerStore *store,
+                                   const char *device_id,
+                                   gint64 now,
+                                   GError **error);
   gboolean (*submissions_put) (IntakeServerStore *store,
                                GPtrArray *submissions,
                                IntakeServerSealFunc seal,
@@ -198,6 +219,14 @@ gboolean intake_server_store_device_set_status (IntakeServerStore *store,
                                                 const char *name,
                                                 IntakeServerDeviceStatus status,
                                                 GError **error);
+gboolean intake_server_store_device_order_wipe (IntakeServerStore *store,
+                                                const char *name,
+                                                gint64 deadline,
+                                                GError **error);
+gboolean intake_server_store_device_confirm_wipe (IntakeServerStore *store,
+                                                  const char *device_id,
+                                                  gint64 now,
+                                                  GError **error);
 gboolean intake_server_store_submissions_put (IntakeServerStore *store,
                                               GPtrArray *submissions,
                                               IntakeServerSealFunc seal,

@@ -32,6 +32,22 @@ intake_server_device_status_from_string (const char *str, IntakeServerDeviceStat
   return FALSE;
 }
 
+gboolean
+intake_server_device_is_wiped (const IntakeServerDevice *device, gint64 now)
+{
+  if (device->status != INTAKE_SERVER_DEVICE_WIPE)
+    return FALSE;
+  return device->wipe_confirmed > 0 || (device->wipe_deadline > 0 && now >= device->wipe_deadline);
+}
+
+const char *
+intake_server_device_describe_status (const IntakeServerDevice *device, gint64 now)
+{
+  if (intake_server_device_is_wiped (device, now))
+    return "wiped";
+  return intake_server_device_status_to_string (device->status);
+}
+
 void
 intake_server_device_free (IntakeServerDevice *device)
 {

@@ -19,7 +19,11 @@ G_DEFINE_QUARK (intake-server-error-quark, intake_server_error)
 
 #define THREAD_POOL_SIZE 4
 #define CONNECTION_TIMEOUT_SECONDS 60
+/* Connections at once, in all and from one address. A tablet holds at most three (two sending
+ * lanes and one for its status); an office behind one address may hold a few dozen tablets.
+ * A connection that sends nothing is closed after CONNECTION_TIMEOUT_SECONDS. */
 #define CONNECTION_LIMIT 256
+#define PER_IP_CONNECTION_LIMIT 32
 #define RETRY_AFTER_SECONDS 5
 #define LOG_FIELD_MAX 80
 
@@ -40,6 +44,8 @@ struct _IntakeServer
   guint8 org_pk[INTAKE_BOX_PUBLIC_BYTES];
 
   struct MHD_Daemon *daemon;
+  unsigned int connection_limit;
+  unsigned int per_ip_connection_limit;
   IntakeSecret *tls_key;
   char *tls_cert;
   guint16 port;
@@ -69,6 +75,19 @@ static void
 intake_server_init (IntakeServer *self)
 {
   g_mutex_init (&self->store_lock);
+  self->connection_limit = CONNECTION_LIMIT;
+  self->per_ip_connection_limit = PER_IP_CONNECTION_LIMIT;
+}
+
+void
+intake_server_set_connection_limits (IntakeServer *self, guint total, guint per_ip)
+{
+  g_return_if_fail (INTAKE_IS_SERVER (self));
+  g_return_if_fail (self->daemon == NULL);
+  g_return_if_fail (total >= INTAKE_SERVER_MIN_CONNECTIONS && per_ip >= 1 && per_ip <= total);
+
+  self->connection_limit = total;
+  self->per_ip_connection_limit = per_ip;
 }
 
 void
@@ -270,6 +289,75 @@ handle_enroll (IntakeServer *self, const IntakeServerRequest *request)
   return response;
 }
 
+/* The enrolled device a request names, or NULL with *response set. */
+static IntakeServerDevice *
+find_device (IntakeServer *self, const char *device_id, IntakeServerResponse **response)
+{
+  g_autoptr (IntakeServerDevice) device = NULL;
+  g_autoptr (GError) error = NULL;
+
+  if (device_id == NULL || *device_id == '\0')
+    {
+      *response = error_response (401, "unauthenticated", "the request has no Intake-Device");
+      return NULL;
+    }
+  g_mutex_lock (&self->store_lock);
+  device = intake_server_store_device_lookup (self->store, device_id, &error);
+  g_mutex_unlock (&self->store_lock);
+  if (device == NULL)
+    {
+      if (g_error_matches (error, INTAKE_SERVER_STORE_ERROR, INTAKE_SERVER_STORE_ERROR_NOT_FOUND))
+        *response = error_response (401, "unauthenticated", "unknown device");
+      else
+        *response = unavailable_response (error);
+      return NULL;
+    }
+  if (!device->has_sign_pk)
+    {
+      *response = error_response (401, "unauthenticated", "the device has no key");
+      return NULL;
+    }
+  return g_steal_pointer (&device);
+}
+
+/* The answer to a device that may no longer send (revoked, or wiped), or NULL. */
+static IntakeServerResponse *
+refusal (const IntakeServerDevice *device)
+{
+  if (device->status == INTAKE_SERVER_DEVICE_REVOKED)
+    return error_response (403, "revoked", "this device has been revoked");
+  /* A device told to wipe has no key left once it has wiped: whoever still signs with it holds
+   * a copy. It is refused once the device confirmed the wipe or the admin's deadline passed. */
+  if (intake_server_device_is_wiped (device, g_get_real_time () / G_USEC_PER_SEC))
+    return error_response (403, "wiped",
+                           device->wipe_confirmed > 0
+                             ? "this device confirmed that it wiped itself; its key is no "
+                               "longer accepted"
+                             : "this device was ordered to wipe itself and its deadline has "
+                               "passed; its key is no longer accepted");
+  return NULL;
+}
+
+/* Before the body of a request to an authenticated endpoint is read: the request names a
+ * device that exists and may send, and carries a signature header of the right form. The
+ * signature itself covers the body's hash, so it is checked once the body is in; until then
+ * nobody who cannot name such a device gets more than a few KiB read (see access_cb). */
+static IntakeServerResponse *
+check_before_body (IntakeServer *self, const char *device_id, const char *signature)
+{
+  g_autoptr (IntakeServerDevice) device = NULL;
+  g_autoptr (GError) error = NULL;
+  IntakeServerResponse *response = NULL;
+  guint8 sig[INTAKE_SIGNATURE_BYTES];
+
+  device = find_device (self, device_id, &response);
+  if (device == NULL)
+    return response;
+  if (!intake_server_parse_signature (signature, sig, &error))
+    return error_response (401, "unauthenticated", error->message);
+  return refusal (device);
+}
+
 /* Finds the device a request claims to come from and checks its signature. Returns NULL with
  * *response set when the request may not go on. */
 static IntakeServerDevice *
@@ -280,35 +368,18 @@ authenticate (IntakeServer *self,
   g_autoptr (IntakeServerDevice) device = NULL;
   g_autoptr (GError) error = NULL;
 
-  if (request->device_id == NULL || *request->device_id == '\0')
-    {
-      *response = error_response (401, "unauthenticated", "the request has no Intake-Device");
-      return NULL;
-    }
-  g_mutex_lock (&self->store_lock);
-  device = intake_server_store_device_lookup (self->store, request->device_id, &error);
-  g_mutex_unlock (&self->store_lock);
+  device = find_device (self, request->device_id, response);
   if (device == NULL)
-    {
-      if (g_error_matches (error, INTAKE_SERVER_STORE_ERROR, INTAKE_SERVER_STORE_ERROR_NOT_FOUND))
-        *response = error_response (401, "unauthenticated", "unknown device");
-      else
-        *response = unavailable_response (error);
-      return NULL;
-    }
-  if (!device->has_sign_pk ||
-      !intake_server_verify_request (device->sign_pk, request->signature, request->method,
+    return NULL;
+  if (!intake_server_verify_request (device->sign_pk, request->signature, request->method,
                                      request->path, request->body, request->body_len, &error))
     {
-      *response = error_response (401, "unauthenticated",
-                                  error != NULL ? error->message : "the device has no key");
+      *response = error_response (401, "unauthenticated", error->message);
       return NULL;
     }
-  if (device->status == INTAKE_SERVER_DEVICE_REVOKED)
-    {
-      *response = error_response (403, "revoked", "this device has been revoked");
-      return NULL;
-    }
+  *response = refusal (device);
+  if (*response != NULL)
+    return NULL;
   /* Last-seen is kept to the minute: writing it on every request would cost a durable commit
    * (a disk flush) per request, while a tablet sends many in a minute when it drains. */
   if (g_get_real_time () / G_USEC_PER_SEC - device->last_seen >= 60)
@@ -338,6 +409,39 @@ handle_device (IntakeServer *self, IntakeServerDevice *device)
   json_builder_add_string_value (b, device->name);
   json_builder_set_member_name (b, "status");
   json_builder_add_string_value (b, intake_server_device_status_to_string (device->status));
+  json_builder_set_member_name (b, "server_time");
+  json_builder_add_string_value (b, now);
+  json_builder_end_object (b);
+  return response_new (200, builder_to_string (b));
+}
+
+/* The device says it is wiping itself as ordered: from now on its key is refused. It signs
+ * this before its keys go; the answer does not matter to it, as it wipes either way. */
+static IntakeServerResponse *
+handle_device_wiped (IntakeServer *self, IntakeServerDevice *device)
+{
+  g_autoptr (JsonBuilder) b = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *now = NULL;
+  gboolean ok;
+
+  g_mutex_lock (&self->store_lock);
+  ok = intake_server_store_device_confirm_wipe (self->store, device->device_id,
+                                                g_get_real_time () / G_USEC_PER_SEC, &error);
+  g_mutex_unlock (&self->store_lock);
+  if (!ok)
+    {
+      if (g_error_matches (error, INTAKE_SERVER_STORE_ERROR, INTAKE_SERVER_STORE_ERROR_CONFLICT))
+        return error_response (409, "not_ordered", "this device was not ordered to wipe");
+      return unavailable_response (error);
+    }
+  b = json_builder_new ();
+  now = intake_server_now_iso8601 ();
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "device_id");
+  json_builder_add_string_value (b, device->device_id);
+  json_builder_set_member_name (b, "status");
+  json_builder_add_string_value (b, "wiped");
   json_builder_set_member_name (b, "server_time");
   json_builder_add_string_value (b, now);
   json_builder_end_object (b);
@@ -569,7 +673,8 @@ intake_server_handle (IntakeServer *self, const IntakeServerRequest *request)
   if (g_strcmp0 (path, "/v1/health") == 0 || g_strcmp0 (path, "/v1/device") == 0 ||
       g_strcmp0 (path, "/v1/forms") == 0)
     wants_post = FALSE;
-  else if (g_strcmp0 (path, "/v1/enroll") == 0 || g_strcmp0 (path, "/v1/submissions") == 0)
+  else if (g_strcmp0 (path, "/v1/enroll") == 0 || g_strcmp0 (path, "/v1/submissions") == 0 ||
+           g_strcmp0 (path, "/v1/device/wiped") == 0)
     wants_post = TRUE;
   else
     return error_response (404, "not_found", "no such endpoint in protocol v1");
@@ -584,7 +689,7 @@ intake_server_handle (IntakeServer *self, const IntakeServerRequest *request)
   if (g_strcmp0 (path, "/v1/enroll") == 0)
     {
       if (request->body_len > INTAKE_SERVER_MAX_SMALL_BODY)
-        return error_response (413, "too_large", "an enrollment is at most 64 KiB");
+        return error_response (413, "too_large", "an enrollment is at most 4 KiB");
       return handle_enroll (self, request);
     }
 
@@ -598,6 +703,8 @@ intake_server_handle (IntakeServer *self, const IntakeServerRequest *request)
     response = handle_submissions (self, request, device);
   else if (g_strcmp0 (path, "/v1/device") == 0)
     response = handle_device (self, device);
+  else if (g_strcmp0 (path, "/v1/device/wiped") == 0)
+    response = handle_device_wiped (self, device);
   else
     response = handle_forms (self);
   response->device_id = g_strdup (device->device_id);
@@ -665,6 +772,13 @@ queue_response (struct MHD_Connection *connection,
   return ret;
 }
 
+static gboolean
+is_authenticated_path (const char *path)
+{
+  return g_strcmp0 (path, "/v1/submissions") == 0 || g_strcmp0 (path, "/v1/device") == 0 ||
+         g_strcmp0 (path, "/v1/forms") == 0 || g_strcmp0 (path, "/v1/device/wiped") == 0;
+}
+
 static enum MHD_Result
 access_cb (void *cls,
            struct MHD_Connection *connection,
@@ -687,9 +801,26 @@ access_cb (void *cls,
 
       upload = g_new0 (Upload, 1);
       upload->body = g_byte_array_new ();
-      upload->limit = g_strcmp0 (url, "/v1/submissions") == 0 ? INTAKE_SERVER_MAX_BODY
-                                                               : INTAKE_SERVER_MAX_SMALL_BODY;
+      upload->limit = INTAKE_SERVER_MAX_SMALL_BODY;
       *con_cls = upload;
+      /* An authenticated endpoint's request must name a device that may send before any of its
+       * body is read; only then may a batch be large. Anything else (an enrollment, which no
+       * device has signed yet, or a path that does not exist) is held to a few KiB. */
+      if (is_authenticated_path (url))
+        {
+          response = check_before_body (
+            self, MHD_lookup_connection_value (connection, MHD_HEADER_KIND, "Intake-Device"),
+            MHD_lookup_connection_value (connection, MHD_HEADER_KIND, "Intake-Signature"));
+          if (response != NULL)
+            {
+              g_free (response->device_id);
+              response->device_id = g_strdup (
+                MHD_lookup_connection_value (connection, MHD_HEADER_KIND, "Intake-Device"));
+              return queue_response (connection, method, url, response);
+            }
+          if (g_strcmp0 (url, "/v1/submissions") == 0)
+            upload->limit = INTAKE_SERVER_MAX_BODY;
+        }
       /* A declared length over the limit is refused before a byte of it is read; libmicrohttpd
        * then closes the connection instead of reading the rest. */
       if (length != NULL && g_ascii_strtoull (length, NULL, 10) > upload->limit)
@@ -832,7 +963,9 @@ intake_server_start (IntakeServer *self,
                                      MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) THREAD_POOL_SIZE,
                                      MHD_OPTION_CONNECTION_TIMEOUT,
                                      (unsigned int) CONNECTION_TIMEOUT_SECONDS,
-                                     MHD_OPTION_CONNECTION_LIMIT, (unsigned int) CONNECTION_LIMIT,
+                                     MHD_OPTION_CONNECTION_LIMIT, self->connection_limit,
+                                     MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                                     self->per_ip_connection_limit,
                                      MHD_OPTION_NOTIFY_COMPLETED, completed_cb, self,
                                      MHD_OPTION_HTTPS_MEM_CERT, self->tls_cert,
                                      MHD_OPTION_HTTPS_MEM_KEY, (const char *) self->tls_key->data,
@@ -843,7 +976,9 @@ intake_server_start (IntakeServer *self,
                                      MHD_OPTION_THREAD_POOL_SIZE, (unsigned int) THREAD_POOL_SIZE,
                                      MHD_OPTION_CONNECTION_TIMEOUT,
                                      (unsigned int) CONNECTION_TIMEOUT_SECONDS,
-                                     MHD_OPTION_CONNECTION_LIMIT, (unsigned int) CONNECTION_LIMIT,
+                                     MHD_OPTION_CONNECTION_LIMIT, self->connection_limit,
+                                     MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+                                     self->per_ip_connection_limit,
                                      MHD_OPTION_NOTIFY_COMPLETED, completed_cb, self,
                                      MHD_OPTION_END);
   if (self->daemon == NULL)

@@ -61,6 +61,14 @@ IntakeServerStore *intake_server_get_store (IntakeServer *self);
 
 IntakeServerResponse *intake_server_handle (IntakeServer *self, const IntakeServerRequest *request);
 
+/* The fewest connections at once a server may be limited to: one per libmicrohttpd thread at
+ * least, with room to spare. */
+#define INTAKE_SERVER_MIN_CONNECTIONS 16
+
+/* Limits the connections open at once, in all and from one IP address (by default 256 and 32);
+ * before intake_server_start. */
+void intake_server_set_connection_limits (IntakeServer *self, guint total, guint per_ip);
+
 /* Listens on host:port (port 0 picks a free one) with libmicrohttpd's own threads. Without a
  * certificate, host must be a loopback address. */
 gboolean intake_server_start (IntakeServer *self,

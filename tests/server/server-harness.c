@@ -234,9 +234,22 @@ intake_test_serve_start (const char *server_bin,
                          const char *tls_key,
                          GError **error)
 {
+  return intake_test_serve_start_full (server_bin, db_url, listen, tls_cert, tls_key, NULL,
+                                       error);
+}
+
+IntakeTestServe *
+intake_test_serve_start_full (const char *server_bin,
+                              const char *db_url,
+                              const char *listen,
+                              const char *tls_cert,
+                              const char *tls_key,
+                              const char *const *extra_args,
+                              GError **error)
+{
   g_autofree IntakeTestServe *serve = g_new0 (IntakeTestServe, 1);
   g_autoptr (GString) line = g_string_new (NULL);
-  const char *argv[12];
+  const char *argv[20];
   int n = 0;
   int out_fd = -1;
   gint64 deadline = g_get_monotonic_time () + SERVE_START_TIMEOUT_MS * 1000;
@@ -254,6 +267,11 @@ intake_test_serve_start (const char *server_bin,
       argv[n++] = tls_cert;
       argv[n++] = "--tls-key";
       argv[n++] = tls_key;
+    }
+  for (size_t i = 0; extra_args != NULL && extra_args[i] != NULL; i++)
+    {
+      g_assert (n < (int) G_N_ELEMENTS (argv) - 1);
+      argv[n++] = extra_args[i];
     }
   argv[n] = NULL;
   if (!g_spawn_async_with_pipes (NULL, (char **) argv, NULL, G_SPAWN_DO_NOT_REAP_CHILD,

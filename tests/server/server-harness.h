@@ -40,6 +40,14 @@ IntakeTestServe *intake_test_serve_start (const char *server_bin,
                                           const char *tls_cert,
                                           const char *tls_key,
                                           GError **error);
+/* The same, with more arguments for serve (NULL-terminated, or NULL). */
+IntakeTestServe *intake_test_serve_start_full (const char *server_bin,
+                                               const char *db_url,
+                                               const char *listen,
+                                               const char *tls_cert,
+                                               const char *tls_key,
+                                               const char *const *extra_args,
+                                               GError **error);
 /* Sends SIGTERM, waits, and returns the exit status (0 on a clean stop). */
 int intake_test_serve_stop (IntakeTestServe *serve);
 

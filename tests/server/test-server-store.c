@@ -74,6 +74,19 @@ open_store (const char *url)
   return store;
 }
 
+/* Takes a database made by this program back to an earlier schema version, undoing what the
+ * later migrations added that cannot run twice, so that opening it migrates it again. */
+static void
+rewind_schema (const char *url, int version)
+{
+  g_autofree char *sql = g_strdup_printf ("UPDATE schema_version SET version = %d", version);
+
+  if (version < 4)
+    exec_sql (url, "ALTER TABLE devices DROP COLUMN wipe_deadline;"
+                   "ALTER TABLE devices DROP COLUMN wipe_confirmed;");
+  exec_sql (url, sql);
+}
+
 static IntakeServerSubmission *
 submission_new (const char *id, guint8 content, const char *server_time)
 {
@@ -244,6 +257,25 @@ test_devices (void)
   g_assert_error (error, INTAKE_SERVER_STORE_ERROR, INTAKE_SERVER_STORE_ERROR_NOT_FOUND);
   g_clear_error (&error);
 
+  /* A wipe is confirmed only by a device ordered to wipe, and the first confirmation counts. */
+  g_assert_false (intake_server_store_device_confirm_wipe (store, "id-c", 6000, &error));
+  g_assert_error (error, INTAKE_SERVER_STORE_ERROR, INTAKE_SERVER_STORE_ERROR_CONFLICT);
+  g_clear_error (&error);
+  g_assert_false (intake_server_store_device_order_wipe (store, "zz", 0, &error));
+  g_assert_error (error, INTAKE_SERVER_STORE_ERROR, INTAKE_SERVER_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+  g_assert_true (intake_server_store_device_order_wipe (store, "a", 9000, &error));
+  g_assert_true (intake_server_store_device_confirm_wipe (store, "id-a", 6000, &error));
+  g_assert_true (intake_server_store_device_confirm_wipe (store, "id-a", 7000, &error));
+  g_assert_no_error (error);
+  d = intake_server_store_device_lookup (store, "id-a", &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (d->status, ==, INTAKE_SERVER_DEVICE_WIPE);
+  g_assert_cmpint (d->wipe_deadline, ==, 9000);
+  g_assert_cmpint (d->wipe_confirmed, ==, 6000);
+  g_assert_true (intake_server_device_is_wiped (d, 6001));
+  intake_server_device_free (d);
+
   list = intake_server_store_device_list (store, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (list->len, ==, 3);
@@ -366,8 +398,8 @@ test_migrate_single_signature_rows (void)
   intake_server_store_close (open_store (url));
   exec_sql (url, "ALTER TABLE submissions DROP COLUMN receipt_index;"
                  "ALTER TABLE submissions DROP COLUMN receipt_count;"
-                 "ALTER TABLE submissions DROP COLUMN receipt_path;"
-                 "UPDATE schema_version SET version = 1;");
+                 "ALTER TABLE submissions DROP COLUMN receipt_path;");
+  rewind_schema (url, 1);
   sodium_bin2hex (hex, sizeof hex, old->content_hash, INTAKE_HASH_BYTES);
   hash_hex = g_strdup (hex);
   sodium_bin2hex (hex, sizeof hex, old->receipt_signature, INTAKE_SIGNATURE_BYTES);
@@ -402,6 +434,79 @@ test_migrate_single_signature_rows (void)
     g_assert_no_error (error);
     g_assert_cmpint (resend->result, ==, INTAKE_SERVER_PUT_SAME);
     assert_same_receipt (resend, old);
+  }
+}
+
+/* Submissions are keyed on their device and id. A database of schema version 2 (keyed on the
+ * id alone) with a stored submission is migrated: the row is kept, its device's resend gets
+ * its receipt back, another device may use the same id, and another hash from the same device
+ * is still a conflict. */
+static void
+test_submissions_keyed_per_device (void)
+{
+  g_autofree char *url = new_database ();
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) stored = NULL;
+  g_autoptr (GPtrArray) first = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) intake_server_submission_free);
+  g_autoptr (GPtrArray) again = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) intake_server_submission_free);
+  IntakeServerSubmission *mine, *resend, *theirs, *other_hash;
+  gboolean pg = suite.pg != NULL;
+
+  /* A row stored by this program, then the table taken back to schema version 2's, the row
+   * with it, as an existing server's database would be. */
+  {
+    g_autoptr (IntakeServerStore) store = open_store (url);
+
+    mine = submission_new ("shared-id", 1, "T1");
+    g_ptr_array_add (first, mine);
+    g_assert_true (intake_server_store_submissions_put (store, first, test_seal, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (mine->result, ==, INTAKE_SERVER_PUT_NEW);
+  }
+  exec_sql (url, pg ? "CREATE TABLE old (submission_id TEXT PRIMARY KEY, device_id TEXT "
+                      "NOT NULL, content_hash BYTEA NOT NULL, sealed BYTEA NOT NULL, signature "
+                      "BYTEA NOT NULL, server_time TEXT NOT NULL, receipt_signature BYTEA NOT "
+                      "NULL, received BIGINT NOT NULL, receipt_index BIGINT NOT NULL DEFAULT 0, "
+                      "receipt_count BIGINT NOT NULL DEFAULT 0, receipt_path BYTEA);"
+                    : "CREATE TABLE old (submission_id TEXT PRIMARY KEY, device_id TEXT "
+                      "NOT NULL, content_hash BLOB NOT NULL, sealed BLOB NOT NULL, signature "
+                      "BLOB NOT NULL, server_time TEXT NOT NULL, receipt_signature BLOB NOT "
+                      "NULL, received INTEGER NOT NULL, receipt_index INTEGER NOT NULL DEFAULT "
+                      "0, receipt_count INTEGER NOT NULL DEFAULT 0, receipt_path BLOB);");
+  exec_sql (url, "INSERT INTO old (submission_id, device_id, content_hash, sealed, signature, "
+                 "server_time, receipt_signature, received, receipt_index, receipt_count, "
+                 "receipt_path) SELECT submission_id, device_id, content_hash, sealed, signature, "
+                 "server_time, receipt_signature, received, receipt_index, receipt_count, "
+                 "receipt_path FROM submissions;"
+                 "DROP TABLE submissions;"
+                 "ALTER TABLE old RENAME TO submissions;");
+  rewind_schema (url, 2);
+  {
+    g_autoptr (IntakeServerStore) store = open_store (url);
+
+    resend = submission_new ("shared-id", 1, "T2");
+    theirs = submission_new ("shared-id", 2, "T2");
+    g_free (theirs->device_id);
+    theirs->device_id = g_strdup ("another device");
+    other_hash = submission_new ("shared-id", 3, "T2");
+    g_ptr_array_add (again, resend);
+    g_ptr_array_add (again, theirs);
+    g_ptr_array_add (again, other_hash);
+    g_assert_true (intake_server_store_submissions_put (store, again, test_seal, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (resend->result, ==, INTAKE_SERVER_PUT_SAME);
+    assert_same_receipt (resend, mine);
+    g_assert_cmpint (theirs->result, ==, INTAKE_SERVER_PUT_NEW);
+    g_assert_cmpint (other_hash->result, ==, INTAKE_SERVER_PUT_CONFLICT);
+
+    stored = intake_server_store_submissions_list (store, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (stored->len, ==, 2);
+    for (guint i = 0; i < stored->len; i++)
+      g_assert_cmpstr (((IntakeServerSubmission *) stored->pdata[i])->submission_id, ==,
+                       "shared-id");
   }
 }
 
@@ -555,6 +660,8 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/server/store/two-connections", test_two_connections);
   g_test_add_func ("/intake/server/store/migrate-single-signature-rows",
                    test_migrate_single_signature_rows);
+  g_test_add_func ("/intake/server/store/submissions-keyed-per-device",
+                   test_submissions_keyed_per_device);
   g_test_add_func ("/intake/server/store/forms", test_forms);
   g_test_add_func ("/intake/server/store/bad-urls", test_bad_urls);
   ret = g_test_run ();

@@ -776,6 +776,43 @@ test_submission_receipts_cover_stored (void)
     }
 }
 
+/* Submission ids are the device's own: device B storing something under device A's pending id
+ * does not block A's envelope, and the 409 for another hash under a stored id is per device. */
+static void
+test_submission_ids_per_device (void)
+{
+  g_autoptr (Device) a = enroll_new_device ();
+  g_autoptr (Device) b = enroll_new_device ();
+  g_autofree char *id = intake_uuid_new ();
+  g_autofree char *plain_a = plaintext_for (a, id, "{\"who\": \"a\"}");
+  g_autofree char *plain_b = plaintext_for (b, id, "{\"who\": \"b\"}");
+  g_autofree char *plain_b2 = plaintext_for (b, id, "{\"who\": \"b again\"}");
+  g_autofree char *hash_a = NULL;
+  g_autofree char *hash_b = NULL;
+  g_autofree char *env_a = envelope_for (a, id, plain_a, &hash_a);
+  g_autofree char *env_b = envelope_for (b, id, plain_b, &hash_b);
+  g_autofree char *env_b2 = envelope_for (b, id, plain_b2, NULL);
+  g_autoptr (Reply) rb = post_one (b, env_b);
+  g_autoptr (Reply) ra = NULL;
+  g_autoptr (Reply) ra_again = NULL;
+  g_autoptr (Reply) rb_other = NULL;
+  g_autofree char *receipt_a = NULL;
+  g_autofree char *receipt_a_again = NULL;
+
+  assert_receipt (b, result_at (rb, 0), id, hash_b);
+  /* A's envelope under the same id is A's own: stored, with a receipt for A's hash. */
+  ra = post_one (a, env_a);
+  assert_receipt (a, result_at (ra, 0), id, hash_a);
+  receipt_a = receipt_text (result_at (ra, 0));
+  /* Idempotency stays per device: A's resend gets A's receipt back. */
+  ra_again = post_one (a, env_a);
+  receipt_a_again = receipt_text (result_at (ra_again, 0));
+  g_assert_cmpstr (receipt_a, ==, receipt_a_again);
+  /* And B's other content under B's stored id is still a conflict. */
+  rb_other = post_one (b, env_b2);
+  assert_result_status (rb_other, 0, 409, "conflict");
+}
+
 static void
 test_submission_malformed_envelopes (void)
 {
@@ -869,7 +906,8 @@ assert_reason_mentions (Reply *r, const char *words)
  * next '/', hexadecimal numbers. A nesting count that knows only "double-quoted" strings is
  * misled by a '"' inside either: every bracket after it looks like string content, while
  * json-glib recurses once per bracket until the stack runs out. About 3 KB of gzip hold three
- * million brackets; an enrollment (no gzip, no signature needed) holds 60,000 in plain text. */
+ * million brackets; an enrollment (no gzip, no signature needed, at most 4 KiB) holds 3,000 in
+ * plain text, far past the nesting limit. */
 static void
 test_nonstandard_json_attack (void)
 {
@@ -898,7 +936,7 @@ test_nonstandard_json_attack (void)
       assert_reason_mentions (r, named[i]);
 
       g_string_append (enroll, decoys[i]);
-      for (size_t k = 0; k < 60 * 1024; k++)
+      for (size_t k = 0; k < 3 * 1024; k++)
         g_string_append_c (enroll, '[');
       re = request (NULL, "POST", "/v1/enroll", enroll->str);
       g_assert_nonnull (re);
@@ -906,7 +944,7 @@ test_nonstandard_json_attack (void)
     }
   {
     /* Plain deep nesting, within the size limits, is refused with the limit named. */
-    g_autofree char *brackets = g_strnfill (60 * 1024, '[');
+    g_autofree char *brackets = g_strnfill (3 * 1024, '[');
     g_autoptr (Reply) r = request (NULL, "POST", "/v1/enroll", brackets);
 
     assert_reason_mentions (r, "deeper than");
@@ -1026,6 +1064,170 @@ test_not_http (void)
   test_health ();
 }
 
+/* Sends text on a new connection to port and reads what comes back until the server answers
+ * and hangs up, or 20 seconds pass; the answer's first line, or NULL when none came. */
+static char *
+raw_exchange (guint16 port, const char *head, gsize body_bytes)
+{
+  g_autoptr (GSocketClient) client = g_socket_client_new ();
+  g_autoptr (GSocketConnection) conn = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GString) answer = g_string_new (NULL);
+  g_autofree char *body = g_malloc (body_bytes + 1);
+  GSocket *socket;
+  char buf[4096];
+
+  g_socket_client_set_timeout (client, 20);
+  conn = g_socket_client_connect_to_host (client, "127.0.0.1", port, NULL, &error);
+  g_assert_no_error (error);
+  socket = g_socket_connection_get_socket (conn);
+  memset (body, '[', body_bytes);
+  g_assert_true (g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)),
+                                            head, strlen (head), NULL, NULL, NULL));
+  /* Part of the body only: a server that waits for the rest never answers. */
+  g_output_stream_write_all (g_io_stream_get_output_stream (G_IO_STREAM (conn)), body,
+                             body_bytes, NULL, NULL, NULL);
+  for (;;)
+    {
+      gssize n = g_socket_receive (socket, buf, sizeof buf, NULL, NULL);
+
+      if (n <= 0)
+        break;
+      g_string_append_len (answer, buf, n);
+      if (strstr (answer->str, "\r\n\r\n") != NULL)
+        break;
+    }
+  if (answer->len == 0)
+    return NULL;
+  return g_strndup (answer->str, strcspn (answer->str, "\r\n"));
+}
+
+static char *
+signed_head (const char *device_id, const char *length_header)
+{
+  guint8 sig[crypto_sign_BYTES];
+  g_autofree char *sig_b64 = NULL;
+
+  randombytes_buf (sig, sizeof sig);
+  sig_b64 = b64 (sig, sizeof sig);
+  return g_strdup_printf ("POST /v1/submissions HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                          "Content-Type: application/json\r\n%s\r\n%s%s%s"
+                          "Intake-Signature: %s\r\n\r\n",
+                          length_header, device_id != NULL ? "Intake-Device: " : "",
+                          device_id != NULL ? device_id : "", device_id != NULL ? "\r\n" : "",
+                          sig_b64);
+}
+
+/* A big body is not read before the request's device is known and may send: an unknown or
+ * revoked device, or a request without a device id or signature, is answered at once, with
+ * only part of its declared body sent. */
+static void
+test_body_after_authentication (void)
+{
+  g_autoptr (Device) revoked = enroll_new_device ();
+  g_autofree char *unknown = intake_uuid_new ();
+  const char *big = "Content-Length: 6291456";
+  const char *chunked = "Transfer-Encoding: chunked";
+  g_autofree char *h_unknown = signed_head (unknown, big);
+  g_autofree char *h_no_device = signed_head (NULL, big);
+  g_autofree char *h_revoked = signed_head (revoked->id, big);
+  g_autofree char *h_chunked = signed_head (unknown, chunked);
+  g_autofree char *h_no_sig = g_strdup_printf ("POST /v1/submissions HTTP/1.1\r\nHost: x\r\n"
+                                               "%s\r\nIntake-Device: %s\r\n\r\n",
+                                               big, revoked->id);
+  g_autofree char *h_enroll = g_strdup ("POST /v1/enroll HTTP/1.1\r\nHost: x\r\n"
+                                        "Content-Type: application/json\r\n"
+                                        "Content-Length: 65536\r\n\r\n");
+  struct
+  {
+    const char *head;
+    const char *status;
+  } cases[] = {
+    { h_unknown, "401" }, { h_no_device, "401" }, { h_no_sig, "401" },
+    { h_revoked, "403" }, { h_chunked, "401" },   { h_enroll, "413" },
+  };
+
+  g_assert_cmpint (intake_test_run (suite.bin, NULL, NULL, "--db", suite.db, "device", "revoke",
+                                    revoked->name, NULL), ==, 0);
+  for (size_t i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *line = raw_exchange (suite.serve->port, cases[i].head,
+                                            i == 4 ? 0 : 1024);
+
+      g_test_message ("case %zu: %s", i, line != NULL ? line : "(no answer)");
+      g_assert_nonnull (line);
+      g_assert_true (g_str_has_prefix (line, "HTTP/1.1 "));
+      g_assert_true (g_str_has_prefix (line + strlen ("HTTP/1.1 "), cases[i].status));
+    }
+
+  /* An enrollment is small: a few KiB, well under what the old 64 KiB allowed, is refused. */
+  {
+    g_autoptr (GString) body = g_string_new ("{\"token\": \"x.y\", \"name\": \"");
+
+    while (body->len < 8 * 1024)
+      g_string_append_c (body, 'n');
+    g_string_append (body, "\"}");
+    {
+      g_autoptr (Reply) r = request (NULL, "POST", "/v1/enroll", body->str);
+
+      assert_error (r, 413, "too_large");
+    }
+  }
+  test_health ();
+}
+
+/* serve takes connection limits; one address cannot hold more than its share. */
+static void
+test_connection_limits (void)
+{
+  const char *args[] = { "--max-connections-per-ip", "2", "--max-connections", "64", NULL };
+  const char *bad[][3] = {
+    { "--max-connections-per-ip", "0", NULL },
+    { "--max-connections", "2", NULL },
+    { "--max-connections-per-ip", "300", NULL },
+  };
+  g_autoptr (GError) error = NULL;
+  IntakeTestServe *limited;
+  GSocketConnection *held[2];
+  g_autofree char *line = NULL;
+
+  limited = intake_test_serve_start_full (suite.bin, suite.db, "127.0.0.1:0", NULL, NULL, args,
+                                          &error);
+  g_assert_no_error (error);
+  for (int i = 0; i < 2; i++)
+    {
+      g_autoptr (GSocketClient) client = g_socket_client_new ();
+
+      held[i] = g_socket_client_connect_to_host (client, "127.0.0.1", limited->port, NULL,
+                                                 &error);
+      g_assert_no_error (error);
+    }
+  /* The third connection from this address is closed without an answer. */
+  line = raw_exchange (limited->port, "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n", 0);
+  g_assert_null (line);
+  for (int i = 0; i < 2; i++)
+    {
+      g_io_stream_close (G_IO_STREAM (held[i]), NULL, NULL);
+      g_object_unref (held[i]);
+    }
+  /* Once they are gone, the address is served again (the server notices the closed ones). */
+  for (int attempt = 0; line == NULL && attempt < 100; attempt++)
+    {
+      line = raw_exchange (limited->port, "GET /v1/health HTTP/1.1\r\nHost: x\r\n\r\n", 0);
+      if (line == NULL)
+        g_usleep (100 * 1000);
+    }
+  g_assert_cmpstr (line, ==, "HTTP/1.1 200 OK");
+  g_assert_cmpint (intake_test_serve_stop (limited), ==, 0);
+
+  /* Refused as a usage mistake (2) before the database is opened; an empty sqlite: path, which
+   * would fail (1), keeps a wrongly accepted limit from starting a server that never ends. */
+  for (size_t i = 0; i < G_N_ELEMENTS (bad); i++)
+    g_assert_cmpint (intake_test_run (suite.bin, NULL, NULL, "--db", "sqlite:", "serve",
+                                      "--listen", "127.0.0.1:0", bad[i][0], bad[i][1], NULL),
+                     ==, 2);
+}
+
 static void
 test_authentication (void)
 {
@@ -1128,6 +1330,128 @@ test_device_status (void)
   g_assert_cmpint (intake_test_run (suite.bin, &out, NULL, "--db", suite.db, "device", "list",
                                     NULL), ==, 0);
   g_assert_nonnull (strstr (out, d->name));
+}
+
+static const char *
+listed_status (const char *name)
+{
+  g_autofree char *out = NULL;
+  g_autoptr (JsonNode) list = NULL;
+  static char status[16];
+
+  g_assert_cmpint (intake_test_run (suite.bin, &out, NULL, "--db", suite.db, "device", "list",
+                                    "--json", NULL), ==, 0);
+  list = json_from_string (out, NULL);
+  g_assert_nonnull (list);
+  for (guint i = 0; i < json_array_get_length (json_node_get_array (list)); i++)
+    {
+      JsonObject *dev = json_array_get_object_element (json_node_get_array (list), i);
+
+      if (g_strcmp0 (json_object_get_string_member (dev, "name"), name) == 0)
+        {
+          g_strlcpy (status, json_object_get_string_member (dev, "status"), sizeof status);
+          return status;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+/* Every authenticated endpoint refuses the device with 403 `wiped`. */
+static void
+assert_wiped (const Device *d)
+{
+  g_autofree char *id = intake_uuid_new ();
+  g_autofree char *plain = plaintext_for (d, id, "{}");
+  g_autofree char *env = envelope_for (d, id, plain, NULL);
+  g_autoptr (Reply) device = request (d, "GET", "/v1/device", NULL);
+  g_autoptr (Reply) forms = request (d, "GET", "/v1/forms", NULL);
+  g_autoptr (Reply) post = post_one (d, env);
+  g_autoptr (Reply) confirm = request (d, "POST", "/v1/device/wiped", "{}");
+
+  assert_error (device, 403, "wiped");
+  assert_error (forms, 403, "wiped");
+  assert_error (post, 403, "wiped");
+  assert_error (confirm, 403, "wiped");
+  g_assert_cmpstr (listed_status (d->name), ==, "wiped");
+}
+
+/* A tablet told to wipe says so (POST /v1/device/wiped, signed) as it wipes: from then on its
+ * key, which someone may have copied, is refused. */
+static void
+test_device_wipe_confirmed (void)
+{
+  g_autoptr (Device) d = enroll_new_device ();
+  g_autoptr (Device) other = enroll_new_device ();
+  g_autofree char *id = intake_uuid_new ();
+  g_autofree char *plain = plaintext_for (d, id, "{}");
+  g_autofree char *env = envelope_for (d, id, plain, NULL);
+  g_autoptr (Reply) not_ordered = request (other, "POST", "/v1/device/wiped", "{}");
+  g_autoptr (Reply) still = NULL;
+  g_autoptr (Reply) ordered = NULL;
+  g_autoptr (Reply) sent = NULL;
+  g_autoptr (Reply) confirmed = NULL;
+  g_autoptr (Reply) unsigned_confirm = NULL;
+  RequestOptions unsigned_o = { .device_id = NULL, .sk = NULL };
+
+  /* Only a device ordered to wipe can confirm it; the others stay as they are. */
+  assert_error (not_ordered, 409, "not_ordered");
+  still = request (other, "GET", "/v1/device", NULL);
+  g_assert_cmpint (still->status, ==, 200);
+  g_assert_cmpstr (listed_status (other->name), ==, "active");
+
+  g_assert_cmpint (intake_test_run (suite.bin, NULL, NULL, "--db", suite.db, "device", "wipe",
+                                    d->name, NULL), ==, 0);
+  ordered = request (d, "GET", "/v1/device", NULL);
+  g_assert_cmpint (ordered->status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (reply_object (ordered), "status"), ==, "wipe");
+  sent = post_one (d, env);
+  g_assert_cmpint (json_object_get_int_member (result_at (sent, 0), "status"), ==, 200);
+  g_assert_cmpstr (listed_status (d->name), ==, "wipe");
+
+  /* Nobody else can confirm it for the device. */
+  unsigned_o.device_id = d->id;
+  unsigned_o.sk = other->sk;
+  unsigned_confirm = request_full (&unsigned_o, "POST", "/v1/device/wiped", "{}", 2);
+  assert_error (unsigned_confirm, 401, "unauthenticated");
+  g_assert_cmpstr (listed_status (d->name), ==, "wipe");
+
+  confirmed = request (d, "POST", "/v1/device/wiped", "{}");
+  g_assert_nonnull (confirmed);
+  if (confirmed->status != 200)
+    g_test_message ("body: %s", confirmed->body);
+  g_assert_cmpint (confirmed->status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (reply_object (confirmed), "status"), ==,
+                   "wiped");
+  assert_wiped (d);
+}
+
+/* A wipe with a deadline: the device is refused once the deadline passes, confirmed or not. */
+static void
+test_device_wipe_deadline (void)
+{
+  g_autoptr (Device) late = enroll_new_device ();
+  g_autoptr (Device) early = enroll_new_device ();
+  g_autoptr (Reply) r = NULL;
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint (intake_test_run (suite.bin, NULL, NULL, "--db", suite.db, "device", "wipe",
+                                    late->name, "--deadline", "7d", NULL), ==, 0);
+  r = request (late, "GET", "/v1/device", NULL);
+  g_assert_cmpint (r->status, ==, 200);
+  g_assert_cmpstr (json_object_get_string_member (reply_object (r), "status"), ==, "wipe");
+  g_assert_cmpint (intake_test_run (suite.bin, &out, NULL, "--db", suite.db, "device", "list",
+                                    "--json", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "\"wipe_deadline\""));
+
+  /* A deadline of 0 has passed at once. */
+  g_assert_cmpint (intake_test_run (suite.bin, NULL, NULL, "--db", suite.db, "device", "wipe",
+                                    early->name, "--deadline", "0", NULL), ==, 0);
+  assert_wiped (early);
+
+  g_assert_cmpint (intake_test_run (suite.bin, NULL, NULL, "--db", suite.db, "device", "wipe",
+                                    late->name, "--deadline", "soon", NULL), ==, 2);
+  g_assert_cmpint (intake_test_run (suite.bin, NULL, NULL, "--db", suite.db, "device", "revoke",
+                                    late->name, "--deadline", "1h", NULL), ==, 2);
 }
 
 static char *
@@ -1397,6 +1721,59 @@ test_export (void)
   }
 }
 
+/* Answers that a spreadsheet program would run as formulas (OWASP's CSV injection) come out
+ * of the CSV export with a single quote in front; plain numbers, negative ones too, stay. */
+static void
+test_export_csv_formulas (void)
+{
+  g_autoptr (Device) d = enroll_new_device ();
+  g_autofree char *id = intake_uuid_new ();
+  const char *answers = "{\"link\": \"=HYPERLINK(\\\"http://evil.example/\\\",\\\"open\\\")\", "
+                        "\"plus\": \"+1+2\", \"minus\": \"-2+3\", \"at\": \"@SUM(A1:A9)\", "
+                        "\"tab\": \"\\t=1\", \"cr\": \"\\r=1\", \"negative\": -5, "
+                        "\"fraction\": \"-1.5\", \"plain\": \"a = b\"}";
+  g_autofree char *plain = plaintext_for (d, id, answers);
+  g_autofree char *env = envelope_for (d, id, plain, NULL);
+  g_autoptr (Reply) r = post_one (d, env);
+  g_autofree char *csv = NULL;
+  g_autoptr (GPtrArray) rows = NULL;
+  GPtrArray *header;
+  GPtrArray *row = NULL;
+  static const struct
+  {
+    const char *column;
+    const char *expected;
+  } cells[] = {
+    { "answer.link", "'=HYPERLINK(\"http://evil.example/\",\"open\")" },
+    { "answer.plus", "'+1+2" },
+    { "answer.minus", "'-2+3" },
+    { "answer.at", "'@SUM(A1:A9)" },
+    { "answer.tab", "'\t=1" },
+    { "answer.cr", "'\r=1" },
+    { "answer.negative", "-5" },
+    { "answer.fraction", "-1.5" },
+    { "answer.plain", "a = b" },
+  };
+
+  g_assert_cmpint (json_object_get_int_member (result_at (r, 0), "status"), ==, 200);
+  g_assert_cmpint (intake_test_run (suite.bin, &csv, NULL, "--db", suite.db, "export",
+                                    "--format", "csv", "--secret-key", suite.key_file, NULL),
+                   ==, 0);
+  rows = parse_csv (csv);
+  header = rows->pdata[0];
+  for (guint i = 1; i < rows->len; i++)
+    if (g_strcmp0 (((GPtrArray *) rows->pdata[i])->pdata[0], id) == 0)
+      row = rows->pdata[i];
+  g_assert_nonnull (row);
+  for (size_t i = 0; i < G_N_ELEMENTS (cells); i++)
+    {
+      int col = column_of (header, cells[i].column);
+
+      g_assert_cmpint (col, >=, 0);
+      g_assert_cmpstr (row->pdata[col], ==, cells[i].expected);
+    }
+}
+
 static IntakeServerSubmission *
 stored_submission (const Device *d, const guint8 *seal_to, gboolean good_signature)
 {
@@ -1561,6 +1938,124 @@ test_export_refuses_hostile_content (void)
   g_assert_nonnull (strstr (err, deep_id));
   g_assert_nonnull (strstr (err, "a single-quoted string"));
   g_assert_nonnull (strstr (err, "a comment"));
+}
+
+/* A database of its own for one test, on the suite's backend, initialised with its key file. */
+static char *
+fresh_database (const char *name, char **key_out)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *dir = g_build_filename (suite.dir, name, NULL);
+  char *db;
+
+  g_mkdir (dir, 0700);
+  if (suite.pg != NULL)
+    {
+      db = intake_test_pg_create_database (suite.pg, name, &error);
+      g_assert_no_error (error);
+    }
+  else
+    db = g_strdup_printf ("sqlite:%s/%s.db", dir, name);
+  *key_out = g_build_filename (dir, "org.key", NULL);
+  g_assert_cmpint (intake_test_run (suite.bin, NULL, NULL, "--db", db, "init",
+                                    "--secret-key-out", *key_out, NULL), ==, 0);
+  return db;
+}
+
+static void
+store_enroll (IntakeServerStore *store, const Device *d)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeServerDevice) enrolled = NULL;
+  guint8 token_hash[crypto_generichash_BYTES];
+
+  randombytes_buf (token_hash, sizeof token_hash);
+  g_assert_true (intake_server_store_device_add (store, d->name, token_hash, G_MAXINT64 / 2, 0,
+                                                 &error));
+  g_assert_no_error (error);
+  enrolled = intake_server_store_device_enroll (store, token_hash, d->id, d->pk, 1, &error);
+  g_assert_no_error (error);
+}
+
+/* An enrolled device (B) may seal anything: here a record that says it comes from device A,
+ * signed and sent by B. The server stored it as B's; export refuses to hand it over as A's,
+ * names it, and still writes the good records. */
+static void
+test_export_refuses_other_device (void)
+{
+  g_autofree char *key = NULL;
+  g_autofree char *db = fresh_database ("forged", &key);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeServerStore) store = intake_server_store_open (db, &error);
+  g_autoptr (GBytes) org_pk = NULL;
+  g_autoptr (Device) a = device_new_keys ();
+  g_autoptr (Device) b = device_new_keys ();
+  g_autoptr (GPtrArray) subs = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) intake_server_submission_free);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  IntakeServerSubmission *good, *forged, *no_device;
+
+  g_assert_no_error (error);
+  a->name = g_strdup ("a");
+  b->name = g_strdup ("b");
+  store_enroll (store, a);
+  store_enroll (store, b);
+  org_pk = intake_server_store_meta_get (store, "org_data_pk", &error);
+  g_assert_no_error (error);
+
+  good = stored_submission (b, g_bytes_get_data (org_pk, NULL), TRUE);
+  forged = stored_submission (b, g_bytes_get_data (org_pk, NULL), TRUE);
+  no_device = stored_submission (b, g_bytes_get_data (org_pk, NULL), TRUE);
+  {
+    /* Sealed again with a plaintext that names device A (or no device), signed by B. */
+    g_autofree char *plain = plaintext_for (a, forged->submission_id, "{\"a\": 1}");
+    g_autofree char *plain2 = g_strdup_printf ("{\"format\": \"intake-submission-v1\", "
+                                               "\"submission_id\": \"%s\", \"interview\": {}}",
+                                               no_device->submission_id);
+    IntakeServerSubmission *fix[] = { forged, no_device };
+    const char *plains[] = { plain, plain2 };
+
+    for (int i = 0; i < 2; i++)
+      {
+        g_autofree char *hash_b64 = NULL;
+        g_autofree char *msg = NULL;
+
+        g_bytes_unref (fix[i]->sealed);
+        fix[i]->sealed = intake_seal (g_bytes_get_data (org_pk, NULL),
+                                      (const guint8 *) plains[i], strlen (plains[i]));
+        crypto_generichash (fix[i]->content_hash, sizeof fix[i]->content_hash,
+                            g_bytes_get_data (fix[i]->sealed, NULL),
+                            g_bytes_get_size (fix[i]->sealed), NULL, 0);
+        hash_b64 = b64 (fix[i]->content_hash, sizeof fix[i]->content_hash);
+        msg = g_strdup_printf ("intake-envelope-v1\n%s\n%s", fix[i]->submission_id, hash_b64);
+        crypto_sign_detached (fix[i]->signature, NULL, (const guint8 *) msg, strlen (msg),
+                              b->sk);
+      }
+  }
+  g_ptr_array_add (subs, good);
+  g_ptr_array_add (subs, forged);
+  g_ptr_array_add (subs, no_device);
+  g_assert_true (intake_server_store_submissions_put (store, subs, NULL, NULL, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpint (intake_test_run (suite.bin, &out, &err, "--db", db, "export", "--secret-key",
+                                    key, NULL), ==, 1);
+  g_test_message ("export said: %s", err);
+  g_assert_nonnull (strstr (out, good->submission_id));
+  g_assert_null (strstr (out, forged->submission_id));
+  g_assert_null (strstr (out, no_device->submission_id));
+  g_assert_nonnull (strstr (err, forged->submission_id));
+  g_assert_nonnull (strstr (err, a->id));
+  g_assert_nonnull (strstr (err, no_device->submission_id));
+  g_assert_null (strstr (err, good->submission_id));
+
+  /* The CSV export refuses the same envelopes. */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (intake_test_run (suite.bin, &out, NULL, "--db", db, "export", "--format",
+                                    "csv", "--secret-key", key, NULL), ==, 1);
+  g_assert_nonnull (strstr (out, good->submission_id));
+  g_assert_null (strstr (out, forged->submission_id));
 }
 
 static void
@@ -1891,6 +2386,7 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/server/submissions/receipts-cover-stored",
                    test_submission_receipts_cover_stored);
   g_test_add_func ("/intake/server/submissions/batch", test_submission_batch);
+  g_test_add_func ("/intake/server/submissions/ids-per-device", test_submission_ids_per_device);
   g_test_add_func ("/intake/server/submissions/malformed-envelopes",
                    test_submission_malformed_envelopes);
   g_test_add_func ("/intake/server/submissions/bad-bodies", test_submission_bad_bodies);
@@ -1899,12 +2395,19 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/server/submissions/gzip", test_submission_gzip);
   g_test_add_func ("/intake/server/not-http", test_not_http);
   g_test_add_func ("/intake/server/authentication", test_authentication);
+  g_test_add_func ("/intake/server/body-after-authentication", test_body_after_authentication);
+  g_test_add_func ("/intake/server/connection-limits", test_connection_limits);
   g_test_add_func ("/intake/server/device-status", test_device_status);
+  g_test_add_func ("/intake/server/device-wipe-confirmed", test_device_wipe_confirmed);
+  g_test_add_func ("/intake/server/device-wipe-deadline", test_device_wipe_deadline);
   g_test_add_func ("/intake/server/forms", test_forms);
   g_test_add_func ("/intake/server/export", test_export);
   g_test_add_func ("/intake/server/export-names-bad-envelopes", test_export_names_bad_envelopes);
   g_test_add_func ("/intake/server/export-refuses-hostile-content",
                    test_export_refuses_hostile_content);
+  g_test_add_func ("/intake/server/export-csv-formulas", test_export_csv_formulas);
+  g_test_add_func ("/intake/server/export-refuses-other-device",
+                   test_export_refuses_other_device);
   g_test_add_func ("/intake/server/init-refusals", test_init_refusals);
   g_test_add_func ("/intake/server/device-add-provisioning", test_device_add_provisioning);
   g_test_add_func ("/intake/server/tls", test_tls);

@@ -253,6 +253,14 @@ test_wipe_order (void)
   }
   db = g_build_filename (f.tablet_dir, INTAKE_DB_FILE_NAME, NULL);
   g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
+  /* The tablet told the server it wiped: its key, should someone have copied it, is refused. */
+  {
+    g_autofree char *out = NULL;
+
+    g_assert_cmpint (intake_test_run (f.server_bin, &out, NULL, "--db", f.db_url, "device",
+                                      "list", "--json", NULL), ==, 0);
+    g_assert_nonnull (strstr (out, "\"status\" : \"wiped\""));
+  }
   g_clear_object (&f.admin);
   g_clear_object (&f.store);
   sync_fixture_teardown (&f);
