@@ -634,6 +634,9 @@ static void
 set_stopped (IntakeStore *store, IntakeSyncReport *report, Response *r)
 {
   g_autofree char *why = response_reason (r);
+  g_autoptr (JsonObject) o = response_object (r, NULL);
+  gboolean wiped = r->status == 403 && o != NULL
+                   && g_strcmp0 (intake_json_get_string (o, "error"), "wiped") == 0;
 
   report->outcome = INTAKE_SYNC_STOPPED;
   g_free (report->message);
@@ -641,7 +644,24 @@ set_stopped (IntakeStore *store, IntakeSyncReport *report, Response *r)
                                        "until an admin acts"),
                                      why);
   intake_store_set_sync_state (store, "device_status",
-                               r->status == 403 ? "revoked" : "unauthenticated", NULL);
+                               wiped              ? "wiped"
+                               : r->status == 403 ? "revoked"
+                                                  : "unauthenticated",
+                               NULL);
+}
+
+/* The server refuses this device's key because its wipe was confirmed or its deadline passed:
+ * the tablet is then wiped too (a wipe cut short after its confirmation, or a tablet that comes
+ * back after the deadline), since nothing it holds can be sent any more. */
+static gboolean
+refused_as_wiped (IntakeStore *store, IntakeSyncReport *report)
+{
+  g_autofree char *status = NULL;
+
+  if (report->outcome != INTAKE_SYNC_STOPPED)
+    return FALSE;
+  status = intake_store_dup_sync_state (store, "device_status");
+  return g_strcmp0 (status, "wiped") == 0;
 }
 
 static gboolean
@@ -1178,6 +1198,16 @@ intake_sync_pass (IntakeStore *store,
     }
 
 counts:
+  if (refused_as_wiped (store, report))
+    {
+      if (!intake_store_wipe (store, "", error))
+        return FALSE;
+      report->outcome = INTAKE_SYNC_WIPED;
+      g_free (report->message);
+      report->message = g_strdup (_("The server refuses this tablet's key because it was ordered "
+                                    "wiped; it was wiped"));
+      return TRUE;
+    }
   if (!intake_store_outbox_counts (store, &counts, error))
     return FALSE;
   report->pending = counts.pending;

@@ -57,7 +57,8 @@ static void
 fuzz_handler (const guint8 *data, size_t len)
 {
   static const char *const paths[] = {
-    "/v1/submissions", "/v1/enroll", "/v1/device", "/v1/forms", "/v1/health", "/v2/x",
+    "/v1/submissions", "/v1/enroll", "/v1/device", "/v1/device/wiped", "/v1/forms",
+    "/v1/health", "/v2/x",
   };
   IntakeServerRequest request = { 0 };
   IntakeServerResponse *response;

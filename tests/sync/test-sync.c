@@ -266,6 +266,32 @@ test_wipe_order (void)
   sync_fixture_teardown (&f);
 }
 
+/* A tablet whose key the server already refuses as wiped (the admin's deadline passed, or a wipe
+ * was cut short after its confirmation) wipes itself at that answer instead of waiting, stopped,
+ * with the data of a tablet that can send nothing any more. */
+static void
+test_wipe_refused_key (void)
+{
+  SyncFixture f;
+  g_autoptr (GHashTable) expected = NULL;
+  g_autofree char *db = NULL;
+  g_auto (IntakeSyncReport) r = { 0 };
+
+  sync_fixture_setup (&f, TRUE, NULL, NULL);
+  expected = sync_fixture_queue (&f, 2);
+  g_assert_cmpint (intake_test_run (f.server_bin, NULL, NULL, "--db", f.db_url, "device", "wipe",
+                                    "tablet-1", "--deadline", "0", NULL),
+                   ==, 0);
+  pass (&f, &r);
+  g_assert_cmpint (r.outcome, ==, INTAKE_SYNC_WIPED);
+  g_test_message ("%s", r.message);
+  db = g_build_filename (f.tablet_dir, INTAKE_DB_FILE_NAME, NULL);
+  g_assert_false (g_file_test (db, G_FILE_TEST_EXISTS));
+  g_clear_object (&f.admin);
+  g_clear_object (&f.store);
+  sync_fixture_teardown (&f);
+}
+
 static void
 test_signed_forms (void)
 {
@@ -691,6 +717,7 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/sync/not-enrolled-then-enrolled", test_not_enrolled_then_enrolled);
   g_test_add_func ("/intake/sync/revoked", test_revoked);
   g_test_add_func ("/intake/sync/wipe-order", test_wipe_order);
+  g_test_add_func ("/intake/sync/wipe-refused-key", test_wipe_refused_key);
   g_test_add_func ("/intake/sync/signed-forms", test_signed_forms);
   g_test_add_func ("/intake/sync/enroll-checks", test_enroll_checks);
   g_test_add_func ("/intake/sync/enroll-org-key-pinned", test_enroll_org_key_pinned);
