@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "intake-store.h"
+#include "intake-wipe-free.h"
 
 #define ADMIN_PIN "admin-pin-0001"
 #define MASK 0xa5
@@ -51,6 +52,7 @@ typedef struct
   Needle text;
   Needle digits;
   Needle binary;
+  gboolean skip;
 } Fixture;
 
 #define ASSERT_OK(expr)                                                                          \
@@ -298,6 +300,19 @@ assert_no_copies (Fixture *f, const char *after)
 
 /* ---- Fixture ---- */
 
+static gboolean
+built_with_asan (void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+  return TRUE;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  return TRUE;
+#endif
+#endif
+  return FALSE;
+}
+
 static IntakeSession *
 unlock_admin (IntakeStore *store)
 {
@@ -315,6 +330,16 @@ fixture_setup (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
 
+  /* AddressSanitizer owns malloc and free, and keeps freed blocks, unwiped, in its quarantine;
+   * the wiping free is not built there. Anywhere else it must be in place. */
+  if (built_with_asan ())
+    {
+      g_test_skip ("AddressSanitizer owns the allocator in this build");
+      f->skip = TRUE;
+      return;
+    }
+    g_assert_true (intake_wipe_free_is_active ());
+
   f->tmp = g_dir_make_tmp ("intake-test-memory-XXXXXX", &error);
   g_assert_no_error (error);
   f->data_dir = g_build_filename (f->tmp, "data", NULL);
@@ -324,7 +349,8 @@ fixture_setup (Fixture *f, gconstpointer data)
 static void
 fixture_teardown (Fixture *f, gconstpointer data)
 {
-  rm_rf (f->tmp);
+  if (f->tmp != NULL)
+    rm_rf (f->tmp);
   g_free (f->tmp);
   g_free (f->data_dir);
 }
@@ -380,8 +406,11 @@ save_interview (Fixture *f)
 static void
 test_saved_answers_wiped (Fixture *f, gconstpointer data)
 {
-  g_autofree char *id = save_interview (f);
+  g_autofree char *id = NULL;
 
+  if (f->skip)
+    return;
+  id = save_interview (f);
   assert_no_copies (f, "saving");
 }
 
@@ -391,10 +420,13 @@ static void
 test_shown_interview_wiped (Fixture *f, gconstpointer data)
 {
   g_autoptr (GError) error = NULL;
-  g_autofree char *id = save_interview (f);
+  g_autofree char *id = NULL;
   g_autoptr (IntakeStore) store = NULL;
   g_autoptr (IntakeSession) admin = NULL;
 
+  if (f->skip)
+    return;
+  id = save_interview (f);
   store = intake_store_open (f->data_dir, &error);
   g_assert_no_error (error);
   admin = unlock_admin (store);
@@ -430,9 +462,13 @@ test_shown_interview_wiped (Fixture *f, gconstpointer data)
 static void
 test_allocator_routes_wipe (Fixture *f, gconstpointer data)
 {
-  char *marker = unmasked_dup (&f->text);
-  gsize len = strlen (marker);
+  char *marker;
+  gsize len;
 
+  if (f->skip)
+    return;
+  marker = unmasked_dup (&f->text);
+  len = strlen (marker);
   {
     char *block = g_malloc (200);
 
@@ -460,10 +496,11 @@ test_allocator_routes_wipe (Fixture *f, gconstpointer data)
     g_free (block);
   }
   {
-    char *block = g_slice_alloc (48);
+    /* Past the two pointers that a freed chunk's magazine link overwrites. */
+    char *block = g_slice_alloc (64);
 
-    memcpy (block + 8, marker, MIN (len, 40));
-    g_slice_free1 (48, block);
+    memcpy (block + 24, marker, len);
+    g_slice_free1 (64, block);
   }
   {
     g_autoptr (JsonNode) node = json_node_new (JSON_NODE_VALUE);
