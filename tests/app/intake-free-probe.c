@@ -3,12 +3,12 @@
  * handed back to the C library while they still hold a marker (given in $INTAKE_FREE_PROBE_MARKER)
  * and writes the count to the file named by $INTAKE_FREE_PROBE_OUT when the program exits.
  *
- * It interposes free and realloc, which every shared library of the program calls unless the
- * program defines them itself, and also __libc_free and __libc_realloc, through which a program
- * that wraps free (as ours do, to wipe each block) hands its blocks to glibc. Either way, the
- * probe sees each block just before glibc takes it back, after any wiping the program does. A
- * realloc that moves its block frees the old one inside glibc, so it counts when the block moved
- * and held the marker before the call. */
+ * It interposes free and realloc. In a program that does not define them, every call of every
+ * library comes here. A program that defines its own free (ours do, to wipe each block) hands
+ * each block on to the next free in the dynamic linker's search, which is this one. Either way
+ * the probe sees each block just before glibc takes it back, after any wiping the program does.
+ * A realloc that moves its block frees the old one inside glibc, so it counts when the block
+ * moved and held the marker before the call. */
 #include <dlfcn.h>
 #include <fcntl.h>
 #include <malloc.h>
@@ -17,14 +17,8 @@
 #include <string.h>
 #include <unistd.h>
 
-/* Not in any header: glibc's own entry points, which it exports beside the public names. */
-void __libc_free (void *ptr);
-void *__libc_realloc (void *ptr, size_t size);
-
 static void (*next_free) (void *);
 static void *(*next_realloc) (void *, size_t);
-static void (*next_libc_free) (void *);
-static void *(*next_libc_realloc) (void *, size_t);
 
 static char marker[256];
 static size_t marker_len;
@@ -42,8 +36,6 @@ probe_resolve (void)
     return;
   resolving = 1;
   next_realloc = (void *(*) (void *, size_t)) dlsym (RTLD_NEXT, "realloc");
-  next_libc_free = (void (*) (void *)) dlsym (RTLD_NEXT, "__libc_free");
-  next_libc_realloc = (void *(*) (void *, size_t)) dlsym (RTLD_NEXT, "__libc_realloc");
   m = getenv ("INTAKE_FREE_PROBE_MARKER");
   if (m != NULL && strlen (m) > 0 && strlen (m) < sizeof marker)
     {
@@ -102,22 +94,10 @@ free (void *ptr)
   probe_free (&next_free, ptr);
 }
 
-void
-__libc_free (void *ptr)
-{
-  probe_free (&next_libc_free, ptr);
-}
-
 void *
 realloc (void *ptr, size_t size)
 {
   return probe_realloc (&next_realloc, ptr, size);
-}
-
-void *
-__libc_realloc (void *ptr, size_t size)
-{
-  return probe_realloc (&next_libc_realloc, ptr, size);
 }
 
 /* Runs after the program's own exit handlers, since the preloaded library is finalised last. */

@@ -1436,9 +1436,8 @@ test_enroll_file_malformed (Fixture *f, gconstpointer data)
 
 /* Decrypted answers in freed memory (issue #10): the commands that decrypt content run with a
  * probe (tests/app/intake-free-probe.c, in LD_PRELOAD) that counts the blocks handed back to the
- * C library while they still hold a free-text answer. The probe sits where glibc takes a block
- * back (free, realloc, and __libc_free and __libc_realloc behind a program's own free), so it sees
- * each block after whatever wiping the program does. */
+ * C library while they still hold a free-text answer. The probe's free is the one the program's
+ * own free hands each block to, so it sees each block after whatever wiping the program does. */
 static gboolean
 built_with_asan (void)
 {
