@@ -2,6 +2,7 @@
 #include "intake-config.h"
 
 #include "intake-crypto.h"
+#include "intake-wipe-free.h"
 
 #include <string.h>
 #include <sys/prctl.h>
@@ -96,6 +97,9 @@ intake_crypto_init (GError **error)
       return FALSE;
     }
   intake_crypto_disable_core_dumps ();
+  /* Also what keeps intake-wipe-free.o, and with it the wiping free, in every program that
+   * loads keys. */
+  intake_wipe_free_init ();
   return TRUE;
 }
 

@@ -30,6 +30,8 @@ typedef struct
    * output and error, and beside them the command lines that printed them. */
   GPtrArray *transcript;
   GPtrArray *command_lines;
+  /* Variables (NAME, VALUE, …, NULL) set for every command while non-NULL. */
+  const char *const *extra_env;
 } Fixture;
 
 typedef struct
@@ -116,6 +118,8 @@ launcher_setup (Fixture *f, GSubprocessLauncher *launcher)
   /* A private $TMPDIR, so that anything the program writes there can be searched. */
   g_subprocess_launcher_setenv (launcher, "TMPDIR", f->child_tmpdir, TRUE);
   g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  for (guint i = 0; f->extra_env != NULL && f->extra_env[i] != NULL; i += 2)
+    g_subprocess_launcher_setenv (launcher, f->extra_env[i], f->extra_env[i + 1], TRUE);
 }
 
 static char *
@@ -1503,6 +1507,100 @@ test_enroll_token_not_on_command_line (Fixture *f, gconstpointer data)
 #undef FINGERPRINTS
 }
 
+/* ---- Freed memory ---- */
+
+/* Decrypted answers in freed memory (issue #10): the commands that decrypt content run with a
+ * probe (tests/app/intake-free-probe.c, in LD_PRELOAD) that counts the blocks handed back to the
+ * C library while they still hold a free-text answer. The probe's free is the one the program's
+ * own free hands each block to, so it sees each block after whatever wiping the program does. */
+static gboolean
+built_with_asan (void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+  return TRUE;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+  return TRUE;
+#endif
+#endif
+  return FALSE;
+}
+
+static void
+test_freed_memory (Fixture *f, gconstpointer data)
+{
+  const char *probe = g_getenv ("INTAKE_FREE_PROBE");
+  g_autofree char *marker = random_word ("Fm", 20);
+  g_autofree char *count_path = g_build_filename (f->tmp, "probe-count", NULL);
+  g_autofree char *doc = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *id = NULL;
+  const char *env[] = { "LD_PRELOAD", probe, "INTAKE_FREE_PROBE_MARKER", marker,
+                        "INTAKE_FREE_PROBE_OUT", count_path, NULL };
+
+  if (built_with_asan ())
+    {
+      g_test_skip ("AddressSanitizer owns malloc and free, and refuses a preloaded library");
+      return;
+    }
+  g_assert_nonnull (probe);
+  setup_store (f, "test");
+  doc = g_strdup_printf ("{\"form_id\": \"" FORM_ID "\", \"form_version\": 1, \"state\": \"draft\", "
+                         "\"answers\": {\"name\": \"Ani\", \"story\": \"They kept my passport %s "
+                         "and I could not leave\"}}",
+                         marker);
+  path = write_input (f, "interview.json", doc);
+  id = import_interview (f, "w1", W1_PIN, path);
+  {
+    const char *const commands[][6] = {
+      { "interview", "show", id, NULL },
+      { "interview", "show", id, "--json", NULL },
+      { "interview", "export", "--json", NULL },
+      { "interview", "list", NULL },
+      { "interview", "list", NULL },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+      {
+        g_autoptr (GPtrArray) args = g_ptr_array_new ();
+        g_autoptr (Result) r = NULL;
+        g_autoptr (GError) error = NULL;
+        g_autofree char *counts = NULL;
+        g_autofree char *line = NULL;
+        guint64 with_marker = 0;
+        guint64 total = 0;
+
+        for (guint k = 0; commands[i][k] != NULL; k++)
+          g_ptr_array_add (args, (char *) commands[i][k]);
+        g_ptr_array_add (args, (char *) "--user");
+        /* The last command reads as the supervisor, through the review group's key. */
+        g_ptr_array_add (args, (char *) (i == 4 ? "sup" : "w1"));
+        g_ptr_array_add (args, (char *) "--pin-stdin");
+        g_ptr_array_add (args, NULL);
+        g_unlink (count_path);
+        f->extra_env = env;
+        r = ctl_run_strv (f, TRUE, TRUE, i == 4 ? SUP_PIN "\n" : W1_PIN "\n",
+                          (const char *const *) args->pdata);
+        f->extra_env = NULL;
+        assert_success (r);
+        if (i < 3)
+          g_assert_nonnull (strstr (r->out, marker));
+        g_file_get_contents (count_path, &counts, NULL, &error);
+        g_assert_no_error (error);
+        g_assert_cmpint (sscanf (counts, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &with_marker,
+                                 &total),
+                         ==, 2);
+        line = g_strjoinv (" ", (char **) args->pdata);
+        g_test_message ("intakectl %s: %" G_GUINT64_FORMAT " of %" G_GUINT64_FORMAT
+                        " freed blocks held the answer",
+                        line, with_marker, total);
+        /* The probe saw the program's frees, so that a zero below means something. */
+        g_assert_cmpuint (total, >, 1000);
+        g_assert_cmpuint (with_marker, ==, 0);
+      }
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1524,6 +1622,7 @@ main (int argc, char **argv)
   ADD ("wipe", test_wipe);
   ADD ("enroll-file-malformed", test_enroll_file_malformed);
   ADD ("enroll-token-not-on-command-line", test_enroll_token_not_on_command_line);
+  ADD ("freed-memory", test_freed_memory);
 #undef ADD
 
   return g_test_run ();
