@@ -126,6 +126,11 @@ gboolean intake_question_get_required (const IntakeQuestion *question);
 gboolean intake_question_get_read_only (const IntakeQuestion *question);
 gboolean intake_question_get_sensitive (const IntakeQuestion *question);
 const char *intake_question_get_appearance (const IntakeQuestion *question);
+/* Who the text is for: "respondent" (read aloud or shown to the person, the default) or
+ * "interviewer" (an instruction or checklist item, never read aloud). */
+const char *intake_question_get_audience (const IntakeQuestion *question);
+/* The IOM Human Trafficking Case Data Standard field the answer maps to, or NULL. */
+const char *intake_question_get_htcds (const IntakeQuestion *question);
 /* The default answer, or NULL. */
 JsonNode *intake_question_get_default (const IntakeQuestion *question);
 unsigned int intake_question_get_n_choices (const IntakeQuestion *question);

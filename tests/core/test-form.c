@@ -133,6 +133,12 @@ static const RefusalCase refusals[] = {
   { "unknown-member",
     "{`type`: `text`, `name`: `a`, `label`: " L ("A") ", `relevent`: `1`}", NULL,
     INTAKE_FORM_ERROR_MALFORMED, { "question 'a'", "'relevent'" } },
+  { "unknown-audience",
+    "{`type`: `note`, `name`: `a`, `label`: " L ("A") ", `audience`: `everyone`}", NULL,
+    INTAKE_FORM_ERROR_MALFORMED, { "question 'a'", "'audience'" } },
+  { "bad-htcds",
+    "{`type`: `text`, `name`: `a`, `label`: " L ("A") ", `htcds`: `two words`}", NULL,
+    INTAKE_FORM_ERROR_MALFORMED, { "question 'a'", "'htcds'" } },
   { "calculate-without-calculation", "{`type`: `calculate`, `name`: `a`}", NULL,
     INTAKE_FORM_ERROR_MALFORMED, { "question 'a'", "calculation" } },
   { "bad-default",
@@ -163,6 +169,27 @@ test_refusal (gconstpointer data)
 }
 
 /* Refusals inside the scoring section name the rule (or the question) and the column. */
+/* The audience and the HTCDS tag are passed through; the audience defaults to the respondent. */
+static void
+test_audience_and_htcds (void)
+{
+  g_autofree char *doc = form_with (
+    "{`type`: `note`, `name`: `check`, `label`: " L ("Check") ", `audience`: `interviewer`}, "
+    "{`type`: `text`, `name`: `who`, `label`: " L ("Who") ", `htcds`: `nationality`}");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IntakeForm) form = intake_form_new_from_data (doc, -1, INTAKE_FORM_LOAD_DEFAULT,
+                                                          &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (intake_question_get_audience (intake_form_lookup_question (form, "check")), ==,
+                   "interviewer");
+  g_assert_null (intake_question_get_htcds (intake_form_lookup_question (form, "check")));
+  g_assert_cmpstr (intake_question_get_audience (intake_form_lookup_question (form, "who")), ==,
+                   "respondent");
+  g_assert_cmpstr (intake_question_get_htcds (intake_form_lookup_question (form, "who")), ==,
+                   "nationality");
+}
+
 static void
 test_scoring_refusals (void)
 {
@@ -681,6 +708,7 @@ main (int argc, char *argv[])
       g_test_add_data_func (path, &refusals[i], test_refusal);
     }
   g_test_add_func ("/intake/core/form/refuse/scoring", test_scoring_refusals);
+  g_test_add_func ("/intake/core/form/audience-and-htcds", test_audience_and_htcds);
   g_test_add_func ("/intake/core/form/incomplete-translations-allowed",
                    test_incomplete_translations_allowed);
   g_test_add_func ("/intake/core/form/session/relevance-and-navigation",
