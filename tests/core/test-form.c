@@ -190,6 +190,36 @@ test_audience_and_htcds (void)
                    "nationality");
 }
 
+/* The decimal comma is read and written for Indonesian; nothing ambiguous is guessed at. */
+static void
+test_decimal_comma (void)
+{
+  static const char *const refused[] = { "", "  ", ",", "-", "1,5,0", "1.000,5", "1 000",
+                                         "1e5", "inf", "nan", "0x10", "1,5x", NULL };
+  double d = -1;
+  g_autofree char *id = intake_decimal_format (1.5, "id");
+  g_autofree char *en = intake_decimal_format (1.5, "en");
+  g_autofree char *whole = intake_decimal_format (12, "id");
+
+  g_assert_true (intake_decimal_parse ("1,5", &d));
+  g_assert_cmpfloat (d, ==, 1.5);
+  g_assert_true (intake_decimal_parse (" 1.5 ", &d));
+  g_assert_cmpfloat (d, ==, 1.5);
+  g_assert_true (intake_decimal_parse ("-0,25", &d));
+  g_assert_cmpfloat (d, ==, -0.25);
+  g_assert_true (intake_decimal_parse ("3", &d));
+  g_assert_cmpfloat (d, ==, 3);
+  for (size_t i = 0; refused[i] != NULL; i++)
+    {
+      d = 7;
+      g_assert_false (intake_decimal_parse (refused[i], &d));
+      g_assert_cmpfloat (d, ==, 7);
+    }
+  g_assert_cmpstr (id, ==, "1,5");
+  g_assert_cmpstr (en, ==, "1.5");
+  g_assert_cmpstr (whole, ==, "12");
+}
+
 static void
 test_scoring_refusals (void)
 {
@@ -709,6 +739,7 @@ main (int argc, char *argv[])
     }
   g_test_add_func ("/intake/core/form/refuse/scoring", test_scoring_refusals);
   g_test_add_func ("/intake/core/form/audience-and-htcds", test_audience_and_htcds);
+  g_test_add_func ("/intake/core/form/decimal-comma", test_decimal_comma);
   g_test_add_func ("/intake/core/form/incomplete-translations-allowed",
                    test_incomplete_translations_allowed);
   g_test_add_func ("/intake/core/form/session/relevance-and-navigation",
