@@ -176,36 +176,42 @@ intake_db_set_error (IntakeDb *db, int rc, GError **error, const char *doing)
   const char *path = db ? db->path : "";
   int code = error_code_for (rc);
 
-  /* Turn SQLite's codes into sentences a person can act on. */
+  /* The action and SQLite's own words are English: they go to the debug log for an
+   * administrator, never into the translated sentence a worker reads (a sentence spliced from
+   * two languages reads as broken). */
+  g_debug ("%s: could not %s: %s (SQLite %d)", path, doing, detail, rc);
+
+  /* Turn SQLite's codes into whole sentences a person can act on. */
   switch (code)
     {
     case INTAKE_DB_ERROR_FULL:
       g_set_error (error, INTAKE_DB_ERROR, code,
-                   _("The disk is full: could not %s in %s; nothing was changed, free some space "
-                     "and try again"),
-                   doing, path);
+                   _("The disk is full: nothing was changed in %s; free some space and try "
+                     "again"),
+                   path);
       break;
     case INTAKE_DB_ERROR_CORRUPT:
       g_set_error (error, INTAKE_DB_ERROR, code,
-                   _("The data file %s is damaged (%s) while trying to %s; do not delete it: "
-                     "keep a copy of the data folder and ask an administrator"),
-                   path, detail, doing);
+                   _("The data file %s is damaged; do not delete it: keep a copy of the data "
+                     "folder and ask an administrator"),
+                   path);
       break;
     case INTAKE_DB_ERROR_NOT_A_STORE:
-      g_set_error (error, INTAKE_DB_ERROR, code,
-                   _("%s is not a Field Intake data file (%s)"), path, detail);
+      g_set_error (error, INTAKE_DB_ERROR, code, _("%s is not a Field Intake data file"), path);
       break;
     case INTAKE_DB_ERROR_BUSY:
       g_set_error (error, INTAKE_DB_ERROR, code,
-                   _("The data file %s is busy in another program; could not %s, try again"),
-                   path, doing);
+                   _("The data file %s is busy in another program; try again"), path);
       break;
     case INTAKE_DB_ERROR_READ_ONLY:
       g_set_error (error, INTAKE_DB_ERROR, code,
-                   _("The data file %s cannot be written (%s); could not %s"), path, detail, doing);
+                   _("The data file %s cannot be written; ask an administrator"), path);
       break;
     default:
-      g_set_error (error, INTAKE_DB_ERROR, code, _("Could not %s in %s: %s"), doing, path, detail);
+      g_set_error (error, INTAKE_DB_ERROR, code,
+                   _("The data file %s could not be used; try again, and if it happens again, "
+                     "ask an administrator"),
+                   path);
       break;
     }
 }

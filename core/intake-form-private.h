@@ -53,6 +53,8 @@ struct _IntakeQuestion
   gboolean read_only;
   gboolean sensitive;
   char *appearance;
+  char *audience; /* "respondent" (the default) or "interviewer". */
+  char *htcds;    /* The IOM HTCDS field this question maps to, or NULL. */
   IntakeExpr *relevant;
   IntakeExpr *constraint;
   IntakeExpr *calculation;

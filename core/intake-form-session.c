@@ -1158,6 +1158,13 @@ intake_form_session_dup_state_json (IntakeFormSession *self)
           json_builder_set_member_name (builder, "appearance");
           json_builder_add_string_value (builder, q->appearance);
         }
+      json_builder_set_member_name (builder, "audience");
+      json_builder_add_string_value (builder, q->audience);
+      if (q->htcds != NULL)
+        {
+          json_builder_set_member_name (builder, "htcds");
+          json_builder_add_string_value (builder, q->htcds);
+        }
       if (q->choices != NULL)
         {
           json_builder_set_member_name (builder, "choices");

@@ -81,6 +81,8 @@ question_free (IntakeQuestion *q)
   g_clear_pointer (&q->hint, g_hash_table_unref);
   g_clear_pointer (&q->constraint_message, g_hash_table_unref);
   g_free (q->appearance);
+  g_free (q->audience);
+  g_free (q->htcds);
   g_clear_pointer (&q->relevant, intake_expr_free);
   g_clear_pointer (&q->constraint, intake_expr_free);
   g_clear_pointer (&q->calculation, intake_expr_free);
@@ -548,12 +550,12 @@ parse_question (Loader *loader, JsonNode *node, IntakeQuestion *parent, JsonObje
   static const char *const allowed[] = {
     "type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message",
     "calculation", "choices", "default", "read_only", "appearance", "sensitive", "indicator",
-    "children", NULL,
+    "children", "audience", "htcds", NULL,
   };
   IntakeForm *form = loader->form;
   JsonObject *object;
   IntakeQuestion *q;
-  const char *type, *name, *appearance;
+  const char *type, *name, *appearance, *audience, *htcds;
   JsonObject *indicator_object;
   JsonNode *default_node;
   gboolean is_value;
@@ -608,6 +610,8 @@ parse_question (Loader *loader, JsonNode *node, IntakeQuestion *parent, JsonObje
       || !get_boolean (loader, object, "read_only", name, &q->read_only)
       || !get_boolean (loader, object, "sensitive", name, &q->sensitive)
       || !get_string (loader, object, "appearance", FALSE, name, &appearance)
+      || !get_string (loader, object, "audience", FALSE, name, &audience)
+      || !get_string (loader, object, "htcds", FALSE, name, &htcds)
       || !parse_expression (loader, object, "relevant", INTAKE_EXPR_PARSE_DEFAULT, name,
                             &q->relevant)
       || !parse_expression (loader, object, "constraint", INTAKE_EXPR_PARSE_ALLOW_DOT, name,
@@ -616,6 +620,16 @@ parse_question (Loader *loader, JsonNode *node, IntakeQuestion *parent, JsonObje
                             &q->calculation))
     return FALSE;
   q->appearance = g_strdup (appearance);
+  /* A closed list, so that a misspelt audience cannot silently read an instruction aloud. */
+  if (audience != NULL && g_strcmp0 (audience, "respondent") != 0
+      && g_strcmp0 (audience, "interviewer") != 0)
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name,
+                 "'audience' is \"respondent\" or \"interviewer\"");
+  q->audience = g_strdup (audience != NULL ? audience : "respondent");
+  if (htcds != NULL && (*htcds == '\0' || strlen (htcds) > 64 || !is_valid_name (htcds)))
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name,
+                 "'htcds' is a field name of up to 64 letters, digits, '_', '-', '.'");
+  q->htcds = g_strdup (htcds);
 
   if (q->type == INTAKE_QUESTION_CALCULATE && q->calculation == NULL)
     return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name, "a calculate needs a 'calculation'");
@@ -1692,6 +1706,82 @@ intake_question_get_appearance (const IntakeQuestion *question)
 {
   g_return_val_if_fail (question != NULL, NULL);
   return question->appearance;
+}
+
+gboolean
+intake_decimal_parse (const char *text, double *out)
+{
+  g_autofree char *copy = NULL;
+  gboolean digits = FALSE, separator = FALSE;
+  const char *p;
+  char *end = NULL;
+  double d;
+
+  g_return_val_if_fail (out != NULL, FALSE);
+  if (text == NULL)
+    return FALSE;
+  copy = g_strstrip (g_strdup (text));
+  /* Only an optional sign, digits and at most one separator: anything else (a second
+   * separator, a thousands group, "1e5", "inf") is refused rather than guessed at. */
+  p = copy;
+  if (*p == '-' || *p == '+')
+    p++;
+  for (; *p != '\0'; p++)
+    {
+      if (g_ascii_isdigit (*p))
+        digits = TRUE;
+      else if ((*p == '.' || *p == ',') && !separator)
+        separator = TRUE;
+      else
+        return FALSE;
+    }
+  if (!digits)
+    return FALSE;
+  g_strdelimit (copy, ",", '.');
+  d = g_ascii_strtod (copy, &end);
+  if (end == copy || *end != '\0' || !isfinite (d))
+    return FALSE;
+  *out = d;
+  return TRUE;
+}
+
+/* The languages that write a decimal comma.  The bundled languages are English and Bahasa
+ * Indonesia; the others planned (SCREENING.md) are listed so that adding one needs no code. */
+static gboolean
+writes_decimal_comma (const char *language)
+{
+  static const char *const comma[] = { "id", "vi", "km", "my", NULL };
+  g_autofree char *base = NULL;
+
+  if (language == NULL)
+    return FALSE;
+  base = g_strndup (language, strcspn (language, "-_"));
+  return g_strv_contains (comma, base);
+}
+
+char *
+intake_decimal_format (double value, const char *language)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_ascii_formatd (buf, sizeof buf, "%.15g", value);
+  if (writes_decimal_comma (language))
+    g_strdelimit (buf, ".", ',');
+  return g_strdup (buf);
+}
+
+const char *
+intake_question_get_audience (const IntakeQuestion *question)
+{
+  g_return_val_if_fail (question != NULL, NULL);
+  return question->audience;
+}
+
+const char *
+intake_question_get_htcds (const IntakeQuestion *question)
+{
+  g_return_val_if_fail (question != NULL, NULL);
+  return question->htcds;
 }
 
 JsonNode *

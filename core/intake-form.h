@@ -126,6 +126,18 @@ gboolean intake_question_get_required (const IntakeQuestion *question);
 gboolean intake_question_get_read_only (const IntakeQuestion *question);
 gboolean intake_question_get_sensitive (const IntakeQuestion *question);
 const char *intake_question_get_appearance (const IntakeQuestion *question);
+/* A decimal answer typed by a person: "1.5" and "1,5" (the decimal comma of Bahasa Indonesia
+ * and many other languages) both read as 1.5.  No thousands separators, no exponent, no
+ * infinities.  FALSE, and *out untouched, when @text is not such a number. */
+gboolean intake_decimal_parse (const char *text, double *out);
+/* @value written as @language writes decimals: "1,5" in Indonesian, "1.5" in English; a newly
+ * allocated string. */
+char *intake_decimal_format (double value, const char *language);
+/* Who the text is for: "respondent" (read aloud or shown to the person, the default) or
+ * "interviewer" (an instruction or checklist item, never read aloud). */
+const char *intake_question_get_audience (const IntakeQuestion *question);
+/* The IOM Human Trafficking Case Data Standard field the answer maps to, or NULL. */
+const char *intake_question_get_htcds (const IntakeQuestion *question);
 /* The default answer, or NULL. */
 JsonNode *intake_question_get_default (const IntakeQuestion *question);
 unsigned int intake_question_get_n_choices (const IntakeQuestion *question);

@@ -84,7 +84,7 @@ test_summary (void)
   g_assert_cmpstr (json_object_get_string_member (root, "id"), ==, "trafficking-screening");
   g_assert_cmpint (json_object_get_int_member (root, "version"), ==, 2);
   g_assert_cmpstr (json_object_get_string_member (root, "title"), ==,
-                   "Penyaringan perdagangan orang dan kerja paksa");
+                   "Skrining perdagangan orang dan kerja paksa");
   g_assert_true (json_object_get_boolean_member (root, "scoring"));
   g_assert_cmpuint (json_array_get_length (json_object_get_array_member (root, "questions")), ==,
                     intake_form_get_n_questions (form));

@@ -133,6 +133,12 @@ static const RefusalCase refusals[] = {
   { "unknown-member",
     "{`type`: `text`, `name`: `a`, `label`: " L ("A") ", `relevent`: `1`}", NULL,
     INTAKE_FORM_ERROR_MALFORMED, { "question 'a'", "'relevent'" } },
+  { "unknown-audience",
+    "{`type`: `note`, `name`: `a`, `label`: " L ("A") ", `audience`: `everyone`}", NULL,
+    INTAKE_FORM_ERROR_MALFORMED, { "question 'a'", "'audience'" } },
+  { "bad-htcds",
+    "{`type`: `text`, `name`: `a`, `label`: " L ("A") ", `htcds`: `two words`}", NULL,
+    INTAKE_FORM_ERROR_MALFORMED, { "question 'a'", "'htcds'" } },
   { "calculate-without-calculation", "{`type`: `calculate`, `name`: `a`}", NULL,
     INTAKE_FORM_ERROR_MALFORMED, { "question 'a'", "calculation" } },
   { "bad-default",
@@ -163,6 +169,57 @@ test_refusal (gconstpointer data)
 }
 
 /* Refusals inside the scoring section name the rule (or the question) and the column. */
+/* The audience and the HTCDS tag are passed through; the audience defaults to the respondent. */
+static void
+test_audience_and_htcds (void)
+{
+  g_autofree char *doc = form_with (
+    "{`type`: `note`, `name`: `check`, `label`: " L ("Check") ", `audience`: `interviewer`}, "
+    "{`type`: `text`, `name`: `who`, `label`: " L ("Who") ", `htcds`: `nationality`}");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IntakeForm) form = intake_form_new_from_data (doc, -1, INTAKE_FORM_LOAD_DEFAULT,
+                                                          &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (intake_question_get_audience (intake_form_lookup_question (form, "check")), ==,
+                   "interviewer");
+  g_assert_null (intake_question_get_htcds (intake_form_lookup_question (form, "check")));
+  g_assert_cmpstr (intake_question_get_audience (intake_form_lookup_question (form, "who")), ==,
+                   "respondent");
+  g_assert_cmpstr (intake_question_get_htcds (intake_form_lookup_question (form, "who")), ==,
+                   "nationality");
+}
+
+/* The decimal comma is read and written for Indonesian; nothing ambiguous is guessed at. */
+static void
+test_decimal_comma (void)
+{
+  static const char *const refused[] = { "", "  ", ",", "-", "1,5,0", "1.000,5", "1 000",
+                                         "1e5", "inf", "nan", "0x10", "1,5x", NULL };
+  double d = -1;
+  g_autofree char *id = intake_decimal_format (1.5, "id");
+  g_autofree char *en = intake_decimal_format (1.5, "en");
+  g_autofree char *whole = intake_decimal_format (12, "id");
+
+  g_assert_true (intake_decimal_parse ("1,5", &d));
+  g_assert_cmpfloat (d, ==, 1.5);
+  g_assert_true (intake_decimal_parse (" 1.5 ", &d));
+  g_assert_cmpfloat (d, ==, 1.5);
+  g_assert_true (intake_decimal_parse ("-0,25", &d));
+  g_assert_cmpfloat (d, ==, -0.25);
+  g_assert_true (intake_decimal_parse ("3", &d));
+  g_assert_cmpfloat (d, ==, 3);
+  for (size_t i = 0; refused[i] != NULL; i++)
+    {
+      d = 7;
+      g_assert_false (intake_decimal_parse (refused[i], &d));
+      g_assert_cmpfloat (d, ==, 7);
+    }
+  g_assert_cmpstr (id, ==, "1,5");
+  g_assert_cmpstr (en, ==, "1.5");
+  g_assert_cmpstr (whole, ==, "12");
+}
+
 static void
 test_scoring_refusals (void)
 {
@@ -681,6 +738,8 @@ main (int argc, char *argv[])
       g_test_add_data_func (path, &refusals[i], test_refusal);
     }
   g_test_add_func ("/intake/core/form/refuse/scoring", test_scoring_refusals);
+  g_test_add_func ("/intake/core/form/audience-and-htcds", test_audience_and_htcds);
+  g_test_add_func ("/intake/core/form/decimal-comma", test_decimal_comma);
   g_test_add_func ("/intake/core/form/incomplete-translations-allowed",
                    test_incomplete_translations_allowed);
   g_test_add_func ("/intake/core/form/session/relevance-and-navigation",

@@ -361,7 +361,7 @@ def part_review(args, check, data_dir, state):
     entry = app.wait(name="Note or reason", what="the note entry")
     entry.queryEditableText().setTextContents(NOTE)
     switch_language(app, "Language of the screens", "Bahasa Indonesia")
-    app.wait(role=("label",), contains="Hasil penyaringan", timeout=20, what="review in Indonesian")
+    app.wait(role=("label",), contains="Hasil skrining", timeout=20, what="review in Indonesian")
     entry = app.wait(name="Catatan atau alasan", what="the note entry in Indonesian")
     t = entry.queryText()
     check(t.getText(0, t.characterCount) == NOTE,

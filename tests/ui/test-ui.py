@@ -72,6 +72,9 @@ def scenario(args, check, tmp, state):
     app.press("Continue " + SENTINEL)
     on_question(app, "How old are you")
     app.press("Next")
+    # The section's opening words offer a break before the questions about the job.
+    on_question(app, "Would you like a break")
+    app.press("Next")
     on_question(app, "What work were you doing")
     check(True, "resumed at the page where it was paused")
 
