@@ -38,6 +38,7 @@ struct _IntakeWindow
   GtkMenuButton *language_button;
   GtkPopover *language_popover;
   GtkLabel *language_heading;
+  GtkLabel *screen_language_label;
   AdwToastOverlay *toast_overlay;
   GtkStack *stack;
   AdwStatusPage *missing_page;
@@ -298,15 +299,22 @@ update_sync_status (IntakeWindow *self)
       words = _("Offline: interviews wait on the tablet, safely encrypted.");
       break;
     case INTAKE_SYNC_STATE_STOPPED:
-      words = _("Sending has stopped: an administrator must act.");
+      /* Beside "Nothing waits to be sent" too, this must still be true: it speaks of what is
+       * done on the tablet from now on. */
+      words = _("Sending is paused until an administrator has checked this tablet; interviews "
+                "stay safely on it meanwhile.");
       break;
     case INTAKE_SYNC_STATE_IDLE:
     default:
       words = _("Online.");
       break;
     }
-  /* The engine's own message says what happened in plain words (in English for now). */
-  if (report->message != NULL && state != INTAKE_SYNC_STATE_SYNCING)
+  /* The engine's own message says what happened (in English for now); it may name a command
+   * to run, which is an administrator's business, not a worker's. */
+  if (report->message != NULL && state != INTAKE_SYNC_STATE_SYNCING
+      && (state != INTAKE_SYNC_STATE_STOPPED
+          || (self->session != NULL
+              && intake_session_get_role (self->session) == INTAKE_ROLE_ADMIN)))
     text = g_strdup_printf ("%s %s", words, report->message);
   else
     text = g_strdup (words);
@@ -678,6 +686,15 @@ apply_narrow (IntakeWindow *self)
    * screen reader) alone, and only Close stays of the window buttons, as on a phone. */
   adw_header_bar_set_decoration_layout (self->header_bar, self->narrow ? ":close" : NULL);
   adw_button_content_set_label (self->lock_content, self->narrow ? "" : _("Lock"));
+  /* The screens' language, named for what it changes; in a narrow window by the last word of
+   * its name ("Bahasa Indonesia": "Indonesia"), so that the title keeps its room. */
+  {
+    const char *name = _intake_ui_language_name (_intake_ui_language_current ());
+    const char *last = strrchr (name, ' ');
+    g_autofree char *text = g_strdup_printf (_("Screen: %s"),
+                                             self->narrow && last != NULL ? last + 1 : name);
+    gtk_label_set_label (self->screen_language_label, text);
+  }
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->lock_button), _("Lock"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->lock_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Lock"), -1);
@@ -989,6 +1006,7 @@ intake_window_class_init (IntakeWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IntakeWindow, language_button);
   gtk_widget_class_bind_template_child (widget_class, IntakeWindow, language_popover);
   gtk_widget_class_bind_template_child (widget_class, IntakeWindow, language_heading);
+  gtk_widget_class_bind_template_child (widget_class, IntakeWindow, screen_language_label);
 
   gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_activated_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.lock",
