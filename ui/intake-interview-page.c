@@ -1935,7 +1935,7 @@ show_form_choice (IntakeInterviewPage *self, GError **error)
     {
       g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_NOT_FOUND,
                            _("No form is installed on this tablet yet: an administrator adds "
-                             "one (intakectl form import FILE)."));
+                             "one in Administration, Forms."));
       return FALSE;
     }
   if (loaded->len == 1)

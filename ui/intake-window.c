@@ -73,6 +73,10 @@ struct _IntakeWindow
   gulong after_paint_handler;
   gboolean narrow;
   guint narrow_source;
+  /* INTAKE_DEBUG_CUT_REPORT: where the words cut off on screen are written, for the UI test. */
+  char *cut_report;
+  GHashTable *cut_seen;
+  guint cut_source;
 
   /* logind's PrepareForSleep on the system bus: lock before the tablet suspends. */
   GCancellable *cancellable;
@@ -309,12 +313,20 @@ update_sync_status (IntakeWindow *self)
       words = _("Online.");
       break;
     }
-  /* The engine's own message says what happened (in English for now); it may name a command
-   * to run, which is an administrator's business, not a worker's. */
-  if (report->message != NULL && state != INTAKE_SYNC_STATE_SYNCING
-      && (state != INTAKE_SYNC_STATE_STOPPED
-          || (self->session != NULL
-              && intake_session_get_role (self->session) == INTAKE_ROLE_ADMIN)))
+  /* The engine's own message says what happened (in English for now); when sending has
+   * stopped it may name a command to run, which is an administrator's business: a worker reads
+   * what it means for the interviews. */
+  if (state == INTAKE_SYNC_STATE_STOPPED
+      && (self->session == NULL || intake_session_get_role (self->session) != INTAKE_ROLE_ADMIN))
+    {
+      g_autoptr (IntakeEnrollment) enrollment = intake_store_dup_enrollment (self->store, NULL);
+
+      if (enrollment == NULL)
+        words = _("This tablet is not enrolled with a server yet: interviews stay safely on it "
+                  "until an administrator connects it.");
+      text = g_strdup (words);
+    }
+  else if (report->message != NULL && state != INTAKE_SYNC_STATE_SYNCING)
     text = g_strdup_printf ("%s %s", words, report->message);
   else
     text = g_strdup (words);
@@ -953,6 +965,9 @@ intake_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->idle_source, g_source_remove);
   g_clear_handle_id (&self->narrow_source, g_source_remove);
+  g_clear_handle_id (&self->cut_source, g_source_remove);
+  g_clear_pointer (&self->cut_seen, g_hash_table_unref);
+  g_clear_pointer (&self->cut_report, g_free);
   if (self->session != NULL)
     intake_session_lock (self->session);
   g_clear_object (&self->session);
@@ -1013,6 +1028,49 @@ intake_window_class_init (IntakeWindowClass *klass)
                                        NULL);
 }
 
+/* Every label shown whose words do not all fit: ellipsized, or given less width than the
+ * longest word needs. A layout can only tell this from inside the process; the UI test reads
+ * the file (one line a label, once each) while it walks the screens at 360 px. */
+static void
+report_cut_labels (IntakeWindow *self, GtkWidget *widget, FILE *out)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return;
+  if (GTK_IS_LABEL (widget))
+    {
+      GtkLabel *label = GTK_LABEL (widget);
+      const char *text = gtk_label_get_text (label);
+      int minimum = 0;
+      const char *why = NULL;
+
+      gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+      if (gtk_label_get_ellipsize (label) != PANGO_ELLIPSIZE_NONE
+          && pango_layout_is_ellipsized (gtk_label_get_layout (label)))
+        why = "ellipsized";
+      else if (gtk_widget_get_width (widget) + 1 < minimum)
+        why = "narrower than its longest word";
+      if (why != NULL && text != NULL && *text != '\0'
+          && g_hash_table_add (self->cut_seen, g_strdup_printf ("%s\t%s", why, text)))
+        fprintf (out, "%s\t%s\t%d<%d\n", why, text, gtk_widget_get_width (widget), minimum);
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    report_cut_labels (self, c, out);
+}
+
+static gboolean
+cut_report_cb (gpointer user_data)
+{
+  IntakeWindow *self = INTAKE_WINDOW (user_data);
+  FILE *out = fopen (self->cut_report, "a");
+
+  if (out == NULL)
+    return G_SOURCE_CONTINUE;
+  report_cut_labels (self, GTK_WIDGET (self), out);
+  fclose (out);
+  return G_SOURCE_CONTINUE;
+}
+
 static void
 intake_window_init (IntakeWindow *self)
 {
@@ -1028,6 +1086,12 @@ intake_window_init (IntakeWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->trace = g_getenv ("INTAKE_TRACE") != NULL;
+  if (g_getenv ("INTAKE_DEBUG_CUT_REPORT") != NULL)
+    {
+      self->cut_report = g_strdup (g_getenv ("INTAKE_DEBUG_CUT_REPORT"));
+      self->cut_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      self->cut_source = g_timeout_add (300, cut_report_cb, self);
+    }
   g_signal_connect_after (self, "realize", G_CALLBACK (realize_cb), self);
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
   g_simple_action_set_state (
