@@ -898,7 +898,7 @@ build_repeat_list (IntakeInterviewPage *self, const IntakeQuestion *q, GtkBox *a
           escaped = g_markup_escape_text (text, -1);
           adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
           adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped);
-          adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
+          adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
           if (wrong)
             gtk_widget_add_css_class (row, "error");
 
@@ -1687,7 +1687,8 @@ add_all_answers (IntakeInterviewPage *self)
         g_autofree char *escaped = g_markup_escape_text (text, -1);
         adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped);
       }
-      adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 3);
+      /* No limit on lines: a long question cut after three lines at 360 px loses its end. */
+      adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
       adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
       if (problem != NULL || answer == NULL)
         gtk_widget_add_css_class (row, "error");

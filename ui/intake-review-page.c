@@ -282,8 +282,8 @@ show_answers (IntakeReviewPage *self, IntakeInterview *iv)
       subtitle = g_markup_escape_text (text, -1);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 3);
-      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
+      adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
       gtk_list_box_append (GTK_LIST_BOX (list), row);
     }
   add_label (self, _("Answers"), "title-3");

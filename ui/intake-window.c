@@ -698,6 +698,8 @@ apply_narrow (IntakeWindow *self)
    * screen reader) alone, and only Close stays of the window buttons, as on a phone. */
   adw_header_bar_set_decoration_layout (self->header_bar, self->narrow ? ":close" : NULL);
   adw_button_content_set_label (self->lock_content, self->narrow ? "" : _("Lock"));
+  /* On a phone-sized window the user's name is the title: the program's name would be cut. */
+  adw_window_title_set_title (self->window_title, self->narrow ? "" : _("Field Intake"));
   /* The screens' language, named for what it changes; in a narrow window by the last word of
    * its name ("Bahasa Indonesia": "Indonesia"), so that the title keeps its room. */
   {
@@ -1040,14 +1042,25 @@ report_cut_labels (IntakeWindow *self, GtkWidget *widget, FILE *out)
     {
       GtkLabel *label = GTK_LABEL (widget);
       const char *text = gtk_label_get_text (label);
+      GtkStyleContext *style = gtk_widget_get_style_context (widget);
+      GtkBorder margin, border, padding;
       int minimum = 0;
       const char *why = NULL;
 
+      /* The measure counts the label's CSS box; its width is the content alone. */
       gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
-      if (gtk_label_get_ellipsize (label) != PANGO_ELLIPSIZE_NONE
-          && pango_layout_is_ellipsized (gtk_label_get_layout (label)))
+      gtk_style_context_get_margin (style, &margin);
+      gtk_style_context_get_border (style, &border);
+      gtk_style_context_get_padding (style, &padding);
+      minimum -= margin.left + margin.right + border.left + border.right + padding.left
+                 + padding.right;
+      /* Width 0: mapped, not yet laid out (a page just shown); the next look sees it. */
+      if (gtk_widget_get_width (widget) <= 0)
+        ;
+      else if (gtk_label_get_ellipsize (label) != PANGO_ELLIPSIZE_NONE
+               && pango_layout_is_ellipsized (gtk_label_get_layout (label)))
         why = "ellipsized";
-      else if (gtk_widget_get_width (widget) + 1 < minimum)
+      else if (gtk_widget_get_width (widget) < minimum)
         why = "narrower than its longest word";
       if (why != NULL && text != NULL && *text != '\0'
           && g_hash_table_add (self->cut_seen, g_strdup_printf ("%s\t%s", why, text)))
