@@ -323,9 +323,10 @@ open_interview (IntakeReviewPage *self, const char *interview_id)
   show_answers (self, iv);
 
   add_label (self, _("Your decision"), "title-3");
+  /* Above the entry, not its placeholder: a placeholder is cut at 360 px and goes as soon as
+   * one letter is typed. */
+  add_label (self, _("A note for the worker, or the reason for voiding"), NULL);
   entry = gtk_entry_new ();
-  gtk_entry_set_placeholder_text (GTK_ENTRY (entry),
-                                  _("A note for the worker, or the reason for voiding"));
   gtk_widget_add_css_class (entry, "big");
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Note or reason"), -1);
