@@ -179,7 +179,8 @@ make_row (IntakeHomePage *self, IntakeInterview *iv, const char *note, gboolean 
       g_autofree char *with_note = g_strdup_printf (_("Supervisor’s note: %s"), note);
       gtk_box_append (GTK_BOX (texts), make_label (with_note, NULL, TRUE));
     }
-  gtk_box_append (GTK_BOX (texts), make_label (subtitle, "dim-label", FALSE));
+  /* The state and time wrap: cut at 360 px, the time (or the state) would be lost. */
+  gtk_box_append (GTK_BOX (texts), make_label (subtitle, "dim-label", TRUE));
   gtk_box_append (GTK_BOX (box), texts);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), can_open);

@@ -22,10 +22,12 @@ struct _IntakeInterviewPage
   GtkBox *choose_box;
   GtkProgressBar *progress_bar;
   GtkLabel *saved_label;
+  GtkWidget *saved_icon;
   GtkButton *language_button;
   GtkLabel *language_label;
   GtkScrolledWindow *question_scroll;
   GtkBox *question_box;
+  GtkBox *decline_bar;
   GtkButton *back_button;
   GtkButton *next_button;
   GtkBox *summary_box;
@@ -48,6 +50,7 @@ struct _IntakeInterviewPage
   /* The current question's widgets that matter after it is built. */
   GtkWidget *problem_label;
   GtkWidget *decline_button;
+  GtkWidget *decline_icon;
   GtkWidget *answer_area;
   GtkEntry *number_entry;
   GtkTextView *text_view;
@@ -318,6 +321,7 @@ set_saved (IntakeInterviewPage *self, const char *text)
 {
   /* The label's text is its accessible name: "Saved" is what a screen reader says too. */
   gtk_label_set_label (self->saved_label, text);
+  gtk_widget_set_visible (self->saved_icon, text != NULL && *text != '\0');
 }
 
 static void
@@ -361,10 +365,18 @@ update_decline (IntakeInterviewPage *self)
 
   if (self->decline_button == NULL)
     return;
+  /* Chosen, it is marked with a tick and a border, never in Next's colour: the eye would take
+   * it for the way on. */
   if (declined)
-    gtk_widget_add_css_class (self->decline_button, "suggested-action");
+    gtk_widget_add_css_class (self->decline_button, "chosen");
   else
-    gtk_widget_remove_css_class (self->decline_button, "suggested-action");
+    gtk_widget_remove_css_class (self->decline_button, "chosen");
+  gtk_widget_set_visible (self->decline_icon, declined);
+  gtk_accessible_update_state (GTK_ACCESSIBLE (self->decline_button),
+                               GTK_ACCESSIBLE_STATE_PRESSED,
+                               declined ? GTK_ACCESSIBLE_TRISTATE_TRUE
+                                        : GTK_ACCESSIBLE_TRISTATE_FALSE,
+                               -1);
 }
 
 /* Saves one top-level answer (@value NULL clears it): one durable transaction. The screen
@@ -886,7 +898,7 @@ build_repeat_list (IntakeInterviewPage *self, const IntakeQuestion *q, GtkBox *a
           escaped = g_markup_escape_text (text, -1);
           adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
           adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped);
-          adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
+          adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
           if (wrong)
             gtk_widget_add_css_class (row, "error");
 
@@ -1076,6 +1088,7 @@ reset_question_widgets (IntakeInterviewPage *self)
   g_clear_handle_id (&self->typing_source, g_source_remove);
   self->problem_label = NULL;
   self->decline_button = NULL;
+  self->decline_icon = NULL;
   self->answer_area = NULL;
   self->number_entry = NULL;
   self->text_view = NULL;
@@ -1085,17 +1098,18 @@ reset_question_widgets (IntakeInterviewPage *self)
   self->complete_button = NULL;
   g_ptr_array_set_size (self->choice_buttons, 0);
   clear_box (self->question_box);
+  clear_box (self->decline_bar);
 }
 
 static void
 update_language_button (IntakeInterviewPage *self)
 {
-  g_autofree char *accessible = g_strdup_printf (_("Language: %s"),
-                                                 language_name (self->language));
+  /* Named for what it changes: the respondent's questions, not the screens' language. */
+  g_autofree char *text = g_strdup_printf (_("Respondent: %s"), language_name (self->language));
 
-  gtk_label_set_label (self->language_label, language_name (self->language));
+  gtk_label_set_label (self->language_label, text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->language_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
   gtk_widget_set_visible (GTK_WIDGET (self->language_button),
                           g_strv_length ((GStrv) intake_form_get_languages (self->form)) > 1);
 }
@@ -1202,11 +1216,23 @@ show_step (IntakeInterviewPage *self, const char *repeat, guint entry, const cha
            && entries_of (self, name) != NULL
            && json_array_get_length (entries_of (self, name)) > 0))
     {
-      self->decline_button = make_button (_("Prefer not to say"), "big");
-      gtk_widget_set_margin_top (self->decline_button, 12);
+      GtkWidget *content = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
+      GtkWidget *label = gtk_label_new (_("Prefer not to say"));
+
+      self->decline_button = gtk_button_new ();
+      gtk_widget_add_css_class (self->decline_button, "big");
+      gtk_widget_add_css_class (self->decline_button, "decline");
+      self->decline_icon = gtk_image_new_from_icon_name ("object-select-symbolic");
+      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+      gtk_widget_set_halign (content, GTK_ALIGN_CENTER);
+      gtk_box_append (GTK_BOX (content), self->decline_icon);
+      gtk_box_append (GTK_BOX (content), label);
+      gtk_button_set_child (GTK_BUTTON (self->decline_button), content);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (self->decline_button),
+                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Prefer not to say"), -1);
       g_signal_connect_swapped (self->decline_button, "clicked",
                                 G_CALLBACK (decline_clicked_cb), self);
-      gtk_box_append (self->question_box, self->decline_button);
+      gtk_box_append (self->decline_bar, self->decline_button);
       update_decline (self);
     }
 
@@ -1515,19 +1541,29 @@ add_heading (GtkBox *box, const char *text)
   gtk_widget_set_margin_top (label, 12);
 }
 
+/* Shows the level in full, in place of the button that hid it. */
+static void
+level_show_cb (GtkButton *button, GtkWidget *level)
+{
+  gtk_widget_set_visible (level, TRUE);
+  gtk_widget_set_visible (GTK_WIDGET (button), FALSE);
+  gtk_widget_grab_focus (level);
+}
+
 static void
 show_result (IntakeInterviewPage *self, JsonObject *r)
 {
   JsonArray *urgent = intake_json_get_array (r, "urgent_reasons");
   JsonArray *reasons = intake_json_get_array (r, "reasons");
   JsonArray *referrals = intake_json_get_array (r, "referrals");
-  g_autofree char *level = NULL;
-  GtkWidget *label;
+  GtkWidget *label, *level, *show;
 
-  /* The urgent flag overrides everything else and comes first. */
+  /* The urgent flag overrides everything else and comes first, as a banner with an icon: what
+   * to do now, in the form's plain words. */
   if (json_object_get_boolean_member_with_default (r, "urgent", FALSE))
     {
-      g_autoptr (GString) text = g_string_new (_("URGENT"));
+      g_autoptr (GString) text = g_string_new (_("Urgent: act now"));
+
       for (guint i = 0; urgent && i < json_array_get_length (urgent); i++)
         {
           JsonNode *u = json_array_get_element (urgent, i);
@@ -1536,19 +1572,26 @@ show_result (IntakeInterviewPage *self, JsonObject *r)
             g_string_append_printf (text, "\n%s",
                                     intake_json_get_string (json_node_get_object (u), "label"));
         }
-      label = add_label (self->summary_box, text->str, "urgent");
-      gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      text->str, -1);
+      _intake_box_add_banner (self->summary_box, "dialog-warning-symbolic", text->str, "urgent");
     }
-  level = g_strdup_printf (_("Screening result: %s"),
-                           intake_json_get_string (r, "level_label")
-                               ? intake_json_get_string (r, "level_label")
-                               : "");
-  label = add_label (self->summary_box, level, "title-2");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (label), GTK_ACCESSIBLE_PROPERTY_LABEL, level,
-                                  -1);
-  if (intake_json_get_string (r, "rule_label"))
-    add_label (self->summary_box, intake_json_get_string (r, "rule_label"), NULL);
+  /* Over a shoulder in a port, the level is not for every eye: it shows after a tap. */
+  add_label (self->summary_box, _("Screening result"), "title-2");
+  {
+    g_autofree char *text = g_strdup (intake_json_get_string (r, "level_label")
+                                          ? intake_json_get_string (r, "level_label")
+                                          : "");
+    level = add_label (self->summary_box, text, "title-3");
+    gtk_widget_set_focusable (level, TRUE);
+    gtk_accessible_update_property (GTK_ACCESSIBLE (level), GTK_ACCESSIBLE_PROPERTY_LABEL, text,
+                                    -1);
+    gtk_widget_set_visible (level, FALSE);
+  }
+  show = make_button (_("Show the result"), "big");
+  gtk_widget_set_halign (show, GTK_ALIGN_START);
+  g_signal_connect (show, "clicked", G_CALLBACK (level_show_cb), level);
+  gtk_box_append (self->summary_box, show);
+  /* The rule's own words name the framework's dimensions: they are for the supervisor's
+   * review, not for the worker; the reasons below say why in plain words. */
 
   if (reasons && json_array_get_length (reasons) > 0)
     {
@@ -1644,7 +1687,8 @@ add_all_answers (IntakeInterviewPage *self)
         g_autofree char *escaped = g_markup_escape_text (text, -1);
         adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped);
       }
-      adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 3);
+      /* No limit on lines: a long question cut after three lines at 360 px loses its end. */
+      adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
       adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
       if (problem != NULL || answer == NULL)
         gtk_widget_add_css_class (row, "error");
@@ -1682,17 +1726,16 @@ show_summary (IntakeInterviewPage *self)
 
   /* On top: back to the questions, and the respondent's language, switchable here too. */
   row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  back = make_button (_("Back to the questions"), "big");
-  gtk_widget_add_css_class (back, "flat");
+  back = _intake_back_button (_("Back to the questions"));
   gtk_widget_set_hexpand (back, TRUE);
   gtk_widget_set_halign (back, GTK_ALIGN_START);
   g_signal_connect (back, "clicked", G_CALLBACK (summary_back_cb), self);
   gtk_box_append (GTK_BOX (row), back);
   if (g_strv_length ((GStrv) intake_form_get_languages (self->form)) > 1)
     {
-      g_autofree char *accessible = g_strdup_printf (_("Language: %s"),
+      g_autofree char *accessible = g_strdup_printf (_("Respondent: %s"),
                                                      language_name (self->language));
-      self->summary_language = make_button (language_name (self->language), "big");
+      self->summary_language = make_button (accessible, "big");
       gtk_accessible_update_property (GTK_ACCESSIBLE (self->summary_language),
                                       GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
       g_signal_connect_swapped (self->summary_language, "clicked",
@@ -1893,7 +1936,7 @@ show_form_choice (IntakeInterviewPage *self, GError **error)
     {
       g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_NOT_FOUND,
                            _("No form is installed on this tablet yet: an administrator adds "
-                             "one (intakectl form import FILE)."));
+                             "one in Administration, Forms."));
       return FALSE;
     }
   if (loaded->len == 1)
@@ -2020,6 +2063,7 @@ intake_interview_page_dispose (GObject *object)
     gtk_window_destroy (g_steal_pointer (&self->dialog));
   self->problem_label = NULL;
   self->decline_button = NULL;
+  self->decline_icon = NULL;
   self->answer_area = NULL;
   self->number_entry = NULL;
   self->text_view = NULL;
@@ -2074,10 +2118,12 @@ intake_interview_page_class_init (IntakeInterviewPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, choose_box);
   gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, progress_bar);
   gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, saved_label);
+  gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, saved_icon);
   gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, language_button);
   gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, language_label);
   gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, question_scroll);
   gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, question_box);
+  gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, decline_bar);
   gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, back_button);
   gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, next_button);
   gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, summary_box);

@@ -179,7 +179,7 @@ show_result (IntakeReviewPage *self, JsonObject *r)
 
   if (json_object_get_boolean_member_with_default (r, "urgent", FALSE))
     {
-      g_autoptr (GString) text = g_string_new (_("URGENT"));
+      g_autoptr (GString) text = g_string_new (_("Urgent: act now"));
       for (guint i = 0; urgent && i < json_array_get_length (urgent); i++)
         {
           JsonNode *u = json_array_get_element (urgent, i);
@@ -188,7 +188,7 @@ show_result (IntakeReviewPage *self, JsonObject *r)
             g_string_append_printf (text, "\n%s",
                                     intake_json_get_string (json_node_get_object (u), "label"));
         }
-      add_label (self, text->str, "urgent");
+      _intake_box_add_banner (self->content_box, "dialog-warning-symbolic", text->str, "urgent");
     }
   level = g_strdup_printf (_("Screening result: %s"),
                            intake_json_get_string (r, "level_label")
@@ -197,6 +197,29 @@ show_result (IntakeReviewPage *self, JsonObject *r)
   add_label (self, level, "title-3");
   if (intake_json_get_string (r, "rule_label"))
     add_label (self, intake_json_get_string (r, "rule_label"), NULL);
+  /* The framework's dimensions are the supervisor's to weigh; the worker's summary gives the
+   * reasons in plain words only. */
+  {
+    JsonArray *dimensions = intake_json_get_array (r, "dimensions");
+
+    for (guint i = 0; dimensions && i < json_array_get_length (dimensions); i++)
+      {
+        JsonNode *node = json_array_get_element (dimensions, i);
+        JsonObject *d;
+        g_autofree char *line = NULL;
+
+        if (!JSON_NODE_HOLDS_OBJECT (node))
+          continue;
+        d = json_node_get_object (node);
+        if (!json_object_get_boolean_member_with_default (d, "met", FALSE))
+          continue;
+        line = g_strdup_printf (_("Dimension met: %s"),
+                                intake_json_get_string (d, "label")
+                                    ? intake_json_get_string (d, "label")
+                                    : intake_json_get_string (d, "id"));
+        add_label (self, line, NULL);
+      }
+  }
   for (guint i = 0; referrals && i < json_array_get_length (referrals); i++)
     {
       JsonNode *node = json_array_get_element (referrals, i);
@@ -259,8 +282,8 @@ show_answers (IntakeReviewPage *self, IntakeInterview *iv)
       subtitle = g_markup_escape_text (text, -1);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 3);
-      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 3);
+      adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
       gtk_list_box_append (GTK_LIST_BOX (list), row);
     }
   add_label (self, _("Answers"), "title-3");
@@ -286,7 +309,7 @@ open_interview (IntakeReviewPage *self, const char *interview_id)
       return;
     }
   clear_content (self);
-  b = _intake_big_button (_("Back to the queue"), NULL, "flat");
+  b = _intake_back_button (_("Back to the queue"));
   gtk_widget_set_halign (b, GTK_ALIGN_START);
   g_signal_connect (b, "clicked", G_CALLBACK (back_to_queue_cb), self);
   gtk_box_append (self->content_box, b);
@@ -300,9 +323,10 @@ open_interview (IntakeReviewPage *self, const char *interview_id)
   show_answers (self, iv);
 
   add_label (self, _("Your decision"), "title-3");
+  /* Above the entry, not its placeholder: a placeholder is cut at 360 px and goes as soon as
+   * one letter is typed. */
+  add_label (self, _("A note for the worker, or the reason for voiding"), NULL);
   entry = gtk_entry_new ();
-  gtk_entry_set_placeholder_text (GTK_ENTRY (entry),
-                                  _("A note for the worker, or the reason for voiding"));
   gtk_widget_add_css_class (entry, "big");
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   _("Note or reason"), -1);
@@ -391,7 +415,7 @@ show_queue (IntakeReviewPage *self, GError **error)
       g_autofree char *open = g_strdup_printf (_("Open %s"), pseudonym_of (iv));
       GtkWidget *button = _intake_big_button (_("Open"), open, "suggested-action");
 
-      subtitle = g_strdup_printf (_("%s%s · completed %s"), is_urgent (iv) ? _("URGENT · ") : "",
+      subtitle = g_strdup_printf (_("%s%s · completed %s"), is_urgent (iv) ? _("Urgent · ") : "",
                                   iv->author_name ? iv->author_name : "", when);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);

@@ -38,6 +38,7 @@ struct _IntakeWindow
   GtkMenuButton *language_button;
   GtkPopover *language_popover;
   GtkLabel *language_heading;
+  GtkLabel *screen_language_label;
   AdwToastOverlay *toast_overlay;
   GtkStack *stack;
   AdwStatusPage *missing_page;
@@ -72,6 +73,12 @@ struct _IntakeWindow
   gulong after_paint_handler;
   gboolean narrow;
   guint narrow_source;
+  /* INTAKE_DEBUG_CUT_REPORT: where the words cut off on screen are written, for the UI test. */
+  char *cut_report;
+  GHashTable *cut_seen;
+  GHashTable *cut_last;
+  GHashTable *cut_now;
+  guint cut_source;
 
   /* logind's PrepareForSleep on the system bus: lock before the tablet suspends. */
   GCancellable *cancellable;
@@ -298,15 +305,30 @@ update_sync_status (IntakeWindow *self)
       words = _("Offline: interviews wait on the tablet, safely encrypted.");
       break;
     case INTAKE_SYNC_STATE_STOPPED:
-      words = _("Sending has stopped: an administrator must act.");
+      /* Beside "Nothing waits to be sent" too, this must still be true: it speaks of what is
+       * done on the tablet from now on. */
+      words = _("Sending is paused until an administrator has checked this tablet; interviews "
+                "stay safely on it meanwhile.");
       break;
     case INTAKE_SYNC_STATE_IDLE:
     default:
       words = _("Online.");
       break;
     }
-  /* The engine's own message says what happened in plain words (in English for now). */
-  if (report->message != NULL && state != INTAKE_SYNC_STATE_SYNCING)
+  /* The engine's own message says what happened (in English for now); when sending has
+   * stopped it may name a command to run, which is an administrator's business: a worker reads
+   * what it means for the interviews. */
+  if (state == INTAKE_SYNC_STATE_STOPPED
+      && (self->session == NULL || intake_session_get_role (self->session) != INTAKE_ROLE_ADMIN))
+    {
+      g_autoptr (IntakeEnrollment) enrollment = intake_store_dup_enrollment (self->store, NULL);
+
+      if (enrollment == NULL)
+        words = _("This tablet is not enrolled with a server yet: interviews stay safely on it "
+                  "until an administrator connects it.");
+      text = g_strdup (words);
+    }
+  else if (report->message != NULL && state != INTAKE_SYNC_STATE_SYNCING)
     text = g_strdup_printf ("%s %s", words, report->message);
   else
     text = g_strdup (words);
@@ -678,6 +700,17 @@ apply_narrow (IntakeWindow *self)
    * screen reader) alone, and only Close stays of the window buttons, as on a phone. */
   adw_header_bar_set_decoration_layout (self->header_bar, self->narrow ? ":close" : NULL);
   adw_button_content_set_label (self->lock_content, self->narrow ? "" : _("Lock"));
+  /* On a phone-sized window the user's name is the title: the program's name would be cut. */
+  adw_window_title_set_title (self->window_title, self->narrow ? "" : _("Field Intake"));
+  /* The screens' language, named for what it changes; in a narrow window by the last word of
+   * its name ("Bahasa Indonesia": "Indonesia"), so that the title keeps its room. */
+  {
+    const char *name = _intake_ui_language_name (_intake_ui_language_current ());
+    const char *last = strrchr (name, ' ');
+    g_autofree char *text = g_strdup_printf (_("Screen: %s"),
+                                             self->narrow && last != NULL ? last + 1 : name);
+    gtk_label_set_label (self->screen_language_label, text);
+  }
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->lock_button), _("Lock"));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->lock_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, _("Lock"), -1);
@@ -936,6 +969,11 @@ intake_window_dispose (GObject *object)
 
   g_clear_handle_id (&self->idle_source, g_source_remove);
   g_clear_handle_id (&self->narrow_source, g_source_remove);
+  g_clear_handle_id (&self->cut_source, g_source_remove);
+  g_clear_pointer (&self->cut_seen, g_hash_table_unref);
+  g_clear_pointer (&self->cut_last, g_hash_table_unref);
+  g_clear_pointer (&self->cut_now, g_hash_table_unref);
+  g_clear_pointer (&self->cut_report, g_free);
   if (self->session != NULL)
     intake_session_lock (self->session);
   g_clear_object (&self->session);
@@ -989,10 +1027,82 @@ intake_window_class_init (IntakeWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IntakeWindow, language_button);
   gtk_widget_class_bind_template_child (widget_class, IntakeWindow, language_popover);
   gtk_widget_class_bind_template_child (widget_class, IntakeWindow, language_heading);
+  gtk_widget_class_bind_template_child (widget_class, IntakeWindow, screen_language_label);
 
   gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_activated_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.lock",
                                        NULL);
+}
+
+/* Every label shown whose words do not all fit: ellipsized, or given less width than the
+ * longest word needs. A layout can only tell this from inside the process; the UI test reads
+ * the file (one line a label, once each) while it walks the screens at 360 px. */
+static void
+report_cut_labels (IntakeWindow *self, GtkWidget *widget, FILE *out)
+{
+  if (!gtk_widget_get_mapped (widget))
+    return;
+  if (GTK_IS_LABEL (widget))
+    {
+      GtkLabel *label = GTK_LABEL (widget);
+      const char *text = gtk_label_get_text (label);
+      GtkStyleContext *style = gtk_widget_get_style_context (widget);
+      GtkBorder margin, border, padding;
+      int minimum = 0;
+      const char *why = NULL;
+
+      /* The measure counts the label's CSS box; its width is the content alone. */
+      gtk_widget_measure (widget, GTK_ORIENTATION_HORIZONTAL, -1, &minimum, NULL, NULL, NULL);
+      gtk_style_context_get_margin (style, &margin);
+      gtk_style_context_get_border (style, &border);
+      gtk_style_context_get_padding (style, &padding);
+      minimum -= margin.left + margin.right + border.left + border.right + padding.left
+                 + padding.right;
+      /* Width 0: mapped, not yet laid out (a page just shown); the next look sees it. */
+      if (gtk_widget_get_width (widget) <= 0)
+        ;
+      else if (gtk_label_get_ellipsize (label) != PANGO_ELLIPSIZE_NONE
+               && pango_layout_is_ellipsized (gtk_label_get_layout (label)))
+        why = "ellipsized";
+      else if (gtk_widget_get_width (widget) < minimum)
+        why = "narrower than its longest word";
+      /* Reported when two looks in a row find it cut: a page in the middle of being laid out
+       * (a language switch, a transition) is not what the person sees. */
+      if (why != NULL && text != NULL && *text != '\0')
+        {
+          char *key = g_strdup_printf ("%s\t%s", why, text);
+
+          if (g_hash_table_contains (self->cut_last, key)
+              && !g_hash_table_contains (self->cut_seen, key))
+            {
+              fprintf (out, "%s\t%d<%d\n", key, gtk_widget_get_width (widget), minimum);
+              g_hash_table_add (self->cut_seen, g_strdup (key));
+            }
+          g_hash_table_add (self->cut_now, key);
+        }
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    report_cut_labels (self, c, out);
+}
+
+static gboolean
+cut_report_cb (gpointer user_data)
+{
+  IntakeWindow *self = INTAKE_WINDOW (user_data);
+  FILE *out = fopen (self->cut_report, "a");
+
+  if (out == NULL)
+    return G_SOURCE_CONTINUE;
+  report_cut_labels (self, GTK_WIDGET (self), out);
+  fclose (out);
+  g_hash_table_remove_all (self->cut_last);
+  {
+    GHashTable *swap = self->cut_last;
+    self->cut_last = self->cut_now;
+    self->cut_now = swap;
+  }
+  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -1010,6 +1120,14 @@ intake_window_init (IntakeWindow *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
   self->trace = g_getenv ("INTAKE_TRACE") != NULL;
+  if (g_getenv ("INTAKE_DEBUG_CUT_REPORT") != NULL)
+    {
+      self->cut_report = g_strdup (g_getenv ("INTAKE_DEBUG_CUT_REPORT"));
+      self->cut_seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      self->cut_last = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      self->cut_now = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      self->cut_source = g_timeout_add (300, cut_report_cb, self);
+    }
   g_signal_connect_after (self, "realize", G_CALLBACK (realize_cb), self);
   g_action_map_add_action_entries (G_ACTION_MAP (self), actions, G_N_ELEMENTS (actions), self);
   g_simple_action_set_state (

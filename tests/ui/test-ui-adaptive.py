@@ -19,11 +19,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from uikit import *  # noqa: E402,F401,F403
 
 NARROW = {"INTAKE_WINDOW_SIZE": "360x720"}
+# Where the window writes the labels it shows cut off (set by scenario()).
+CUT_REPORT = {"path": None}
 
 
 def narrow_env(args, **more):
     """360x720, and the build tree's translations (po/ beside app/ in the build folder)."""
     env = dict(NARROW)
+    if CUT_REPORT["path"]:
+        env["INTAKE_DEBUG_CUT_REPORT"] = CUT_REPORT["path"]
     env["INTAKE_LOCALEDIR"] = os.path.join(os.path.dirname(os.path.dirname(
         os.path.abspath(args.intake))), "po")
     env.update(more)
@@ -43,6 +47,22 @@ def check_fits(app, check, what):
     x, y, w, h = window_extents(app)
     check(not bad and w <= 362,
           "%s at %dx%d: nothing past the right edge %s" % (what, w, h, bad[:5] or ""))
+
+
+def check_nothing_cut(check, what):
+    # The window looks every 300 ms: give it time to see the last page.
+    time.sleep(0.8)
+    cut = cut_labels(CUT_REPORT["path"])
+    check(not cut, "%s at 360 px: no words cut off (label width against its longest word, "
+                   "Pango's ellipsis) %s" % (what, cut[:5] or ""))
+
+
+def disclaimer_start(args):
+    import json
+    with open(args.form, encoding="utf-8") as f:
+        d = json.load(f).get("scoring", {}).get("disclaimer")
+    text = d.get("en") if isinstance(d, dict) else d
+    return (text or "")[:30]
 
 
 def start_app(args, data_dir, env):
@@ -163,6 +183,8 @@ def part_language_and_narrow(args, check, tmp, state):
     app.wait(name="New interview", timeout=60)
     screenshot_window(args, app, "adaptive-home-360")
     check_fits(app, check, "home")
+    check(bool(app.find_all(role=("label",), name="Screen: English")),
+          "the header's language control says what it changes: \"Screen: English\"")
     # Home in Indonesian, the sync engine's state too (a pass says it again after the switch).
     switch_language(app, "Language of the screens", "Bahasa Indonesia")
     app.wait(role=("label",), contains="belum terdaftar di server", timeout=30,
@@ -182,6 +204,8 @@ def part_language_and_narrow(args, check, tmp, state):
     answer_opening(app)
     screenshot_window(args, app, "adaptive-question-360")
     check_fits(app, check, "a question")
+    check(bool(app.find_all(("push button", "button"), name="Respondent: English")),
+          "the interview's language control says what it changes: \"Respondent: English\"")
     iid = interviews(args, data_dir)[0]["id"]
     _, before = interview_answers(args, data_dir, iid)
     view = app.wait(role=("text",), what="the pseudonym text view")
@@ -225,12 +249,23 @@ def part_language_and_narrow(args, check, tmp, state):
     app.wait(role=("label",), name="Saved", timeout=20)
     screenshot_window(args, app, "adaptive-number-360")
     check_fits(app, check, "a number question with its pad")
+    ok, where, window = decline_in_view(app)
+    check(ok, "at 360x720, with the keypad, \"Prefer not to say\" is in view without "
+              "scrolling (%s in %s)" % (where, window))
     app.press("Next")
     bad_pages = to_summary_fitting(app)
     check(not bad_pages, "every later question fits at 360 px %s" % (bad_pages or ""))
     app.wait(role=("label",), contains="Screening result", what="the screening result")
     screenshot_window(args, app, "adaptive-summary-360")
     check_fits(app, check, "the summary")
+    disclaimer = app.wait(role=("label",), contains=disclaimer_start(args),
+                          what="the disclaimer")
+    ratio = label_contrast(args, app, disclaimer, "contrast-disclaimer-light")
+    check(ratio >= 4.5, "the disclaimer has a contrast of %.2f:1 (at least 4.5:1) in the light "
+                        "style" % ratio)
+    caps = all_capitals_words(app)
+    check(not caps, "no word in capitals on the summary %s" % (caps or ""))
+    check_nothing_cut(check, "unlock, home, the questions and the summary")
     # The summary, too, is rebuilt in place.
     switch_language(app, "Language of the screens", "Bahasa Indonesia")
     app.wait(("push button", "button"), name="Selesaikan", timeout=20)
@@ -274,6 +309,11 @@ def part_styles(args, check, data_dir, state):
         enter_pin(app, WORKER_PIN)
         app.wait(name="New interview", timeout=60)
         screenshot_window(args, app, "adaptive-home-%s" % style)
+        sync_label = app.wait(role=("label",), contains="not enrolled", timeout=30,
+                              what="the sync state")
+        ratio = label_contrast(args, app, sync_label, "contrast-home-%s" % style)
+        check(ratio >= 4.5, "%s: the sync state (secondary text) has a contrast of %.2f:1 (at "
+                            "least 4.5:1)" % (style, ratio))
         rows = interviews(args, data_dir)
         if rows and rows[0]["state"] == "draft":
             # The draft opens at its first unanswered question, or at its summary when every
@@ -368,6 +408,7 @@ def part_review(args, check, data_dir, state):
           "the review is rebuilt at the same interview with the note typed for it")
     screenshot_window(args, app, "adaptive-review-360-id")
     check_fits(app, check, "the review in Indonesian")
+    check_nothing_cut(check, "the review queue and one interview under review")
     switch_language(app, "Bahasa layar", "English")
     app.wait(role=("label",), contains="Screening result", timeout=20)
     app.stop()
@@ -375,6 +416,7 @@ def part_review(args, check, data_dir, state):
 
 
 def scenario(args, check, tmp, state):
+    CUT_REPORT["path"] = os.path.join(tmp, "cut-report.txt")
     data_dir = part_language_and_narrow(args, check, tmp, state)
     part_styles(args, check, data_dir, state)
     part_review(args, check, data_dir, state)

@@ -313,7 +313,10 @@ def run_admin(args, check, tmp, state, data_dir, server):
 
     # Forms and the activity log.
     app.press("Forms")
-    app.wait(role=("label",), contains="Version 1", what="the installed form")
+    with open(args.form) as f:
+        bundled_version = json.load(f)["version"]
+    app.wait(role=("label",), contains="Version %d" % bundled_version,
+             what="the installed form")
     screenshot(args, "admin-forms")
     check(True, "the installed form is listed")
     install_forms(args, check, tmp, app, data_dir)
@@ -365,7 +368,8 @@ def run_admin(args, check, tmp, state, data_dir, server):
         app.wait(("push button", "button"), name="Tablet rules")
         screenshot(args, "admin-menu-360")
         app.press("Forms")
-        app.wait(role=("label",), contains="Version 2", what="the forms in 360 px")
+        app.wait(role=("label",), contains="Version %d" % (bundled_version + 1),
+                 what="the forms in 360 px")
         screenshot(args, "admin-forms-install-360")
         app.press("Back to administration")
 

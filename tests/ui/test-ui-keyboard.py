@@ -214,7 +214,7 @@ def scenario(args, check, tmp, state):
     on_question(app, "How many people travelled")
     app.press("Back")
     on_question(app, "without being overheard")
-    app.press("Language: English")
+    app.press("Respondent: English")
     on_question(app, "Bisakah kita bicara")
     app.wait(name="Tidak")
     check(True, "the language switch shows the question in Bahasa Indonesia")

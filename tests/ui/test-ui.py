@@ -34,8 +34,15 @@ def scenario(args, check, tmp, state):
     check(True, "unlocked with the PIN pad; home shows New interview")
     # The sync engine runs in the window; this tablet is not enrolled, and home says so.
     app.wait(("push button", "button"), name="Sync now")
-    app.wait(role=("label",), contains="not enrolled", timeout=30, what="the sync state")
+    sync_label = app.wait(role=("label",), contains="not enrolled", timeout=30,
+                          what="the sync state")
     check(True, "home shows the sync state (not enrolled) and Sync now")
+    shown = "\n".join(n.name or "" for n in app.find_all(role=("label",)))
+    check("intakectl" not in shown and "Sending has stopped" not in shown,
+          "home shows a worker no command line and does not contradict itself")
+    ratio = label_contrast(args, app, sync_label, "contrast-home-light")
+    check(ratio >= 4.5, "the sync state (secondary text) has a contrast of %.2f:1 (at least "
+                        "4.5:1) in the light style" % ratio)
     screenshot(args, "home-empty")
 
     # A new interview: the only form is chosen by itself; then the language.
@@ -57,6 +64,9 @@ def scenario(args, check, tmp, state):
     app.press("Digit 4")
     app.wait(role=("label",), name="Saved", timeout=20)
     screenshot(args, "question")
+    ok, where, window = decline_in_view(app)
+    check(ok, "on the age and its keypad, \"Prefer not to say\" is in view without scrolling "
+              "(%s in %s)" % (where, window))
 
     rows = interviews(args, data_dir)
     doc, answers = interview_answers(args, data_dir, rows[0]["id"])
@@ -83,6 +93,19 @@ def scenario(args, check, tmp, state):
     app.wait(("push button", "button"), name="Complete", timeout=20)
     app.wait(role=("label",), contains="Screening result", what="the screening result")
     screenshot(args, "summary")
+    # Shoulder-surfing: the level shows only after a tap, in a label that was not there.
+    before = {n.name for n in app.find_all(role=("label",))}
+    app.press("Show the result")
+    app.wait_gone(("push button", "button"), name="Show the result", timeout=10)
+    after = {n.name for n in app.find_all(role=("label",))}
+    shown = [t for t in after - before if t]
+    check(len(shown) == 1, "the level is hidden until a tap, then shown in full: %r" % shown)
+    import re
+    jargon = [n.name for n in app.find_all(role=("label",))
+              if re.search(r"\bD[1-6]\b", n.name or "")]
+    check(not jargon, "no Delphi dimension named on the worker's summary %s" % (jargon or ""))
+    caps = all_capitals_words(app)
+    check(not caps, "no word in capitals on the summary %s" % (caps or ""))
     app.press("Complete")
     app.wait(name="New interview", timeout=30)
     rows = interviews(args, data_dir)

@@ -576,3 +576,96 @@ def pixel_luminance(path, x, y):
     r = subprocess.run(["convert", path, "-format", fx, "info:"],
                        capture_output=True, text=True, timeout=30, check=True)
     return float(r.stdout.strip())
+
+
+def _relative_luminance(rgb):
+    """WCAG 2's relative luminance of an sRGB colour (0..255 each)."""
+    def channel(c):
+        c = c / 255.0
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (channel(c) for c in rgb)
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def text_contrast(path, x, y, w, h):
+    """The WCAG contrast ratio of the text drawn in one region of a screenshot: the region's
+    commonest colour is its background, the glyph pixel farthest from it in luminance is the
+    text (the core of a stroke, where antialiasing does not mix in the background)."""
+    r = subprocess.run(["convert", path, "-crop", "%dx%d+%d+%d" % (w, h, x, y), "+repage",
+                        "-depth", "8", "txt:-"], capture_output=True, text=True, timeout=30,
+                       check=True)
+    counts = {}
+    for line in r.stdout.splitlines()[1:]:
+        # "0,0: (250,250,250)  #FAFAFA  srgb(250,250,250)"
+        try:
+            rgb = tuple(int(float(v)) for v in line.split("(", 1)[1].split(")", 1)[0]
+                        .split(",")[:3])
+        except (IndexError, ValueError):
+            continue
+        counts[rgb] = counts.get(rgb, 0) + 1
+    if not counts:
+        raise Failure("no pixels in %dx%d+%d+%d of %s" % (w, h, x, y, path))
+    background = max(counts, key=counts.get)
+    lb = _relative_luminance(background)
+    best = 1.0
+    for rgb in counts:
+        lt = _relative_luminance(rgb)
+        hi, lo = max(lb, lt), min(lb, lt)
+        best = max(best, (hi + 0.05) / (lo + 0.05))
+    return best
+
+
+def label_contrast(args, app, label, name):
+    """The contrast of an on-screen label's words, from a screenshot of the window."""
+    import pyatspi
+    time.sleep(0.5)
+    path = screenshot_window(args, app, name)
+    e = label.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+    return text_contrast(path, max(e.x, 0), max(e.y, 0), e.width, e.height)
+
+
+def decline_in_view(app):
+    """Whether "Prefer not to say" is on screen whole, inside the window, without scrolling:
+    (ok, its extents, the window's)."""
+    import pyatspi
+    node = app.wait(("push button", "button"), name="Prefer not to say")
+    e = node.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+    wx, wy, ww, wh = window_extents(app)
+    # GTK 4.8 does not say "showing" for a widget scrolled out of a scrolled window: the
+    # extents do (outside the window's).
+    ok = (e.width > 0 and e.height >= 48 and e.y >= wy
+          and e.y + e.height <= wy + wh and e.x >= wx and e.x + e.width <= wx + ww)
+    return ok, (e.x, e.y, e.width, e.height), (wx, wy, ww, wh)
+
+
+# Acronyms written in capitals everywhere, not shouted words.
+CAPITALS_ALLOWED = {"PIN", "PINS", "CSV", "URL", "HTTPS", "OK", "ID", "QR", "ILO", "IOM", "NGO",
+                    "SMS"}
+
+
+def all_capitals_words(app):
+    """The words of three letters or more shown in capitals alone (visible widgets only)."""
+    import re
+    words = set()
+    for n in app.walk():
+        try:
+            texts = [n.name or ""]
+            try:
+                t = n.queryText()
+                texts.append(t.getText(0, t.characterCount))
+            except Exception:
+                pass
+        except Exception:
+            continue
+        for text in texts:
+            for w in re.findall(r"\b[A-Z]{3,}\b", text):
+                if w not in CAPITALS_ALLOWED:
+                    words.add(w)
+    return sorted(words)
+
+
+def cut_labels(path):
+    """What the window wrote to INTAKE_DEBUG_CUT_REPORT: the labels it showed cut off."""
+    if not os.path.exists(path):
+        return []
+    return [line.rstrip("\n") for line in open(path, encoding="utf-8") if line.strip()]
