@@ -1135,6 +1135,13 @@ intake_window_init (IntakeWindow *self)
       g_variant_new_string (_intake_ui_language_current ()));
   build_unlock_page (self);
   build_home_page (self);
+  /* The screens' language is named from the start; apply_narrow () renames it when the width
+   * changes. */
+  {
+    g_autofree char *text = g_strdup_printf (
+        _("Screen: %s"), _intake_ui_language_name (_intake_ui_language_current ()));
+    gtk_label_set_label (self->screen_language_label, text);
+  }
   self->toasts = g_ptr_array_new_with_free_func (g_object_unref);
   self->cancellable = g_cancellable_new ();
   /* The callback only runs while the window lives: dispose cancels the request first. */
