@@ -122,22 +122,37 @@ row_activated_cb (GtkListBox *list, GtkListBoxRow *row, IntakeHomePage *self)
     g_signal_emit (self, signals[SIGNAL_OPEN_INTERVIEW], 0, id);
 }
 
+/* How a row's label fits its width. */
+typedef enum
+{
+  FIT_WHOLE,
+  FIT_ELLIPSIZE,
+  FIT_WRAP,
+} LabelFit;
+
 static GtkWidget *
-make_label (const char *text, const char *css_class, gboolean wrap)
+make_label (const char *text, const char *css_class, LabelFit fit)
 {
   GtkWidget *label = gtk_label_new (text);
 
   gtk_label_set_xalign (GTK_LABEL (label), 0);
-  /* One line, cut with an ellipsis: a wrapping label is laid out many times over to find its
-   * height, and home must appear at once after the unlock even with many rows. Only a
-   * supervisor's note wraps: it must be read whole. */
-  if (wrap)
+  /* A wrapping label is laid out many times over to find its height, and home must appear at
+   * once after the unlock even with many rows: only a supervisor's note wraps (it must be read
+   * whole). The pseudonym is cut with an ellipsis; the state and the time are short lines that
+   * are neither wrapped nor cut, so that they never lose a word at 360 px. */
+  switch (fit)
     {
+    case FIT_WRAP:
       gtk_label_set_wrap (GTK_LABEL (label), TRUE);
       gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+      break;
+    case FIT_ELLIPSIZE:
+      gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+      break;
+    case FIT_WHOLE:
+    default:
+      break;
     }
-  else
-    gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
   if (css_class != NULL)
     gtk_widget_add_css_class (label, css_class);
   return label;
@@ -157,13 +172,15 @@ make_row (IntakeHomePage *self, IntakeInterview *iv, const char *note, gboolean 
   JsonObject *answers = iv->content ? intake_json_get_object (iv->content, "answers") : NULL;
   /* The pseudonym as last answered, when the form asks for one; else the one made at creation. */
   const char *pseudonym = answers ? intake_json_get_string (answers, "pseudonym") : NULL;
-  g_autofree char *subtitle = NULL;
+  g_autofree char *description = NULL;
   const char *title;
 
   if (pseudonym == NULL || *pseudonym == '\0')
     pseudonym = iv->content ? intake_json_get_string (iv->content, "pseudonym") : NULL;
   title = pseudonym && *pseudonym ? pseudonym : _("Interview");
-  subtitle = g_strdup_printf (_("%s · last saved %s"), state_words (iv), when);
+  /* TRANSLATORS: the first %s is the interview's state ("Not finished"), the second a date and
+   * time, as 2026-12-03 13:15. */
+  description = g_strdup_printf (_("%s, last saved %s"), state_words (iv), when);
 
   gtk_widget_add_css_class (row, "interview-row");
   gtk_widget_set_margin_start (box, 12);
@@ -173,20 +190,22 @@ make_row (IntakeHomePage *self, IntakeInterview *iv, const char *note, gboolean 
   gtk_widget_set_size_request (box, -1, 64);
   gtk_widget_set_hexpand (texts, TRUE);
   gtk_widget_set_valign (texts, GTK_ALIGN_CENTER);
-  gtk_box_append (GTK_BOX (texts), make_label (title, NULL, FALSE));
+  gtk_box_append (GTK_BOX (texts), make_label (title, NULL, FIT_ELLIPSIZE));
   if (note != NULL)
     {
       g_autofree char *with_note = g_strdup_printf (_("Supervisor’s note: %s"), note);
-      gtk_box_append (GTK_BOX (texts), make_label (with_note, NULL, TRUE));
+      gtk_box_append (GTK_BOX (texts), make_label (with_note, NULL, FIT_WRAP));
     }
-  /* The state and time wrap: cut at 360 px, the time (or the state) would be lost. */
-  gtk_box_append (GTK_BOX (texts), make_label (subtitle, "dim-label", TRUE));
+  gtk_box_append (GTK_BOX (texts), make_label (state_words (iv), "dim-label", FIT_WHOLE));
+  /* The time alone, under the state: with "last saved" before it, the line and the Continue
+   * button no longer fit in 360 px. Screen readers hear the words (the description). */
+  gtk_box_append (GTK_BOX (texts), make_label (when, "dim-label", FIT_WHOLE));
   gtk_box_append (GTK_BOX (box), texts);
   gtk_list_box_row_set_child (GTK_LIST_BOX_ROW (row), box);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), can_open);
   /* The title names the row; what state it is in is its description. */
   gtk_accessible_update_property (GTK_ACCESSIBLE (row), GTK_ACCESSIBLE_PROPERTY_LABEL, title,
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, state_words (iv), -1);
+                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, description, -1);
   if (can_open)
     {
       GtkWidget *button = gtk_button_new_with_label (_("Continue"));
