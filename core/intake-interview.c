@@ -136,8 +136,9 @@ _intake_record_decrypt (const IntakeSecret *key,
   if (plain == NULL)
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED,
-                   "its content failed its integrity check (altered, damaged or moved from "
-                   "another record)");
+                   _("Interview %s cannot be opened: its content failed its integrity check "
+                     "(altered, damaged or moved from another record)"),
+                   iv->id);
       return FALSE;
     }
   /* Authenticated, but written by whoever held the key: the same bounded parse as any text
@@ -146,8 +147,9 @@ _intake_record_decrypt (const IntakeSecret *key,
                                       &local_error);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
+      g_debug ("Interview %s: %s", iv->id, local_error ? local_error->message : "not an object");
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED,
-                   "its content is not a valid record");
+                   _("Interview %s cannot be opened: its content is not a valid record"), iv->id);
       return FALSE;
     }
   *object_out = json_object_ref (json_node_get_object (root));
@@ -455,11 +457,9 @@ load_interview (IntakeSession *session, const char *interview_id, GError **error
                                   sqlite3_column_bytes (stmt, 8), &iv->content, NULL,
                                   &local_error))
     {
-      if (g_error_matches (local_error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED))
-        g_propagate_error (error, g_steal_pointer (&local_error));
-      else
-        g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED,
-                     _("Interview %s cannot be opened: %s"), interview_id, local_error->message);
+      /* Each refusal below is a whole sentence that names the interview: none is spliced into
+       * another, so that each translates whole. */
+      g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
   return g_steal_pointer (&iv);

@@ -986,10 +986,12 @@ _intake_session_open_record_key (IntakeSession *session, const char *record_id, 
   if (rc < 0)
     return NULL;
   if (any)
-    g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED,
-                         "its wrapped key does not open (altered or damaged)");
+    g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED,
+                 _("Interview %s cannot be opened: its wrapped key does not open (altered or "
+                   "damaged)"),
+                 record_id);
   else
     g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED,
-                 "%s may not read interview %s", session->user_name, record_id);
+                 _("%s may not read interview %s"), session->user_name, record_id);
   return NULL;
 }

@@ -1174,14 +1174,16 @@ verify_trust (IntakeStore *store, IntakeSession *session, GPtrArray *problems, G
           && ((guint64) sqlite3_column_int64 (stmt, 2) < store->kdf.opslimit
               || (guint64) sqlite3_column_int64 (stmt, 3) < store->kdf.memlimit))
         add_problem (problems,
+                     /* Plain %u (passes and KiB fit in 32 bits): gettext's tools cannot read
+                      * a message built with G_GINT64_FORMAT, so it would never be translated. */
                      g_strdup_printf (_("user %s: their PIN wrap uses a lower unlock cost "
-                                        "(%" G_GINT64_FORMAT " passes, %" G_GINT64_FORMAT
-                                        " KiB) than this tablet's (%" G_GUINT64_FORMAT
-                                        " passes, %" G_GUINT64_FORMAT " KiB): set a new PIN"),
-                                      name, (gint64) sqlite3_column_int64 (stmt, 2),
-                                      (gint64) sqlite3_column_int64 (stmt, 3) / 1024,
-                                      store->kdf.opslimit,
-                                      store->kdf.memlimit / 1024));
+                                        "(%u passes, %u KiB) than this tablet's (%u passes, "
+                                        "%u KiB): set a new PIN"),
+                                      name, (guint) MIN (sqlite3_column_int64 (stmt, 2), G_MAXUINT),
+                                      (guint) MIN (sqlite3_column_int64 (stmt, 3) / 1024,
+                                                   G_MAXUINT),
+                                      (guint) MIN (store->kdf.opslimit, G_MAXUINT),
+                                      (guint) MIN (store->kdf.memlimit / 1024, G_MAXUINT)));
     }
   return rc >= 0;
 }

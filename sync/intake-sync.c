@@ -401,10 +401,16 @@ response_object (Response *r, GError **error)
 
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
-      g_set_error (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_BAD_RESPONSE,
-                   _("The server's answer (HTTP %ld) was not what the protocol says (%s); trying "
-                     "again later"),
-                   r->status, root == NULL ? local_error->message : _("not a JSON object"));
+      /* One whole sentence in the person's language; the parser's technical words follow
+       * on their own line, as details for an administrator, never spliced into it. */
+      g_autofree char *sentence = g_strdup_printf (
+          _("The server's answer (HTTP %ld) was not what the protocol says; trying again later."),
+          r->status);
+      g_autofree char *details = g_strdup_printf (
+          _("Details: %s"), root == NULL ? local_error->message : "not a JSON object");
+
+      g_set_error (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_BAD_RESPONSE, "%s\n%s", sentence,
+                   details);
       return NULL;
     }
   return json_object_ref (json_node_get_object (root));
