@@ -1,102 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#include "intake-expr.h"
+#include "intake-expr-private.h"
 
 #include <math.h>
 #include <string.h>
 
 G_DEFINE_QUARK (intake-expr-error-quark, intake_expr_error)
-
-typedef enum
-{
-  NODE_NUMBER,
-  NODE_STRING,
-  NODE_REF,
-  NODE_DOT,
-  NODE_NEGATE,
-  NODE_BINARY,
-  NODE_CALL,
-} NodeKind;
-
-typedef enum
-{
-  OP_OR,
-  OP_AND,
-  OP_EQ,
-  OP_NE,
-  OP_LT,
-  OP_LE,
-  OP_GT,
-  OP_GE,
-  OP_ADD,
-  OP_SUB,
-  OP_MUL,
-  OP_DIV,
-  OP_MOD,
-} Operator;
-
-typedef enum
-{
-  FN_IF,
-  FN_SELECTED,
-  FN_COUNT_SELECTED,
-  FN_STRING_LENGTH,
-  FN_TODAY,
-  FN_INT,
-  FN_COALESCE,
-  FN_REGEX,
-  FN_NOT,
-  FN_TRUE,
-  FN_FALSE,
-  FN_CONCAT,
-  FN_NUMBER,
-  FN_STRING,
-  FN_SCORING,
-} FunctionId;
-
-typedef struct
-{
-  const char *name;
-  FunctionId id;
-  unsigned int min_args;
-  unsigned int max_args;
-  gboolean scoring_only;
-} FunctionInfo;
-
-/* Variadic functions stop at 16 arguments, which no real form needs. */
-static const FunctionInfo functions[] = {
-  { "if", FN_IF, 3, 3, FALSE },
-  { "selected", FN_SELECTED, 2, 2, FALSE },
-  { "count-selected", FN_COUNT_SELECTED, 1, 1, FALSE },
-  { "string-length", FN_STRING_LENGTH, 1, 1, FALSE },
-  { "today", FN_TODAY, 0, 0, FALSE },
-  { "int", FN_INT, 1, 1, FALSE },
-  { "coalesce", FN_COALESCE, 2, 16, FALSE },
-  { "regex", FN_REGEX, 2, 2, FALSE },
-  { "not", FN_NOT, 1, 1, FALSE },
-  { "true", FN_TRUE, 0, 0, FALSE },
-  { "false", FN_FALSE, 0, 0, FALSE },
-  { "concat", FN_CONCAT, 1, 16, FALSE },
-  { "number", FN_NUMBER, 1, 1, FALSE },
-  { "string", FN_STRING, 1, 1, FALSE },
-  { "dimension", FN_SCORING, 1, 1, TRUE },
-  { "insufficient", FN_SCORING, 0, 1, TRUE },
-  { "indicators", FN_SCORING, 0, 1, TRUE },
-};
-
-typedef struct _Node Node;
-
-struct _Node
-{
-  NodeKind kind;
-  Operator op;
-  const FunctionInfo *function;
-  double number;
-  char *string; /* A literal, a referenced name. */
-  GRegex *regex; /* regex() with a literal pattern, compiled once at parse time. */
-  Node **children;
-  unsigned int n_children;
-  unsigned int depth;
-};
 
 struct _IntakeExpr
 {
@@ -201,16 +109,20 @@ intake_value_to_boolean (const IntakeValue *value)
 
 /*
  * XPath's number(): optional whitespace, an optional minus, digits with at most one point.
- * Anything else, including "inf", hex and exponents that strtod would take, is NaN.
+ * Anything else, including "inf", hex and exponents that strtod would take, is NaN.  As in ODK
+ * Collect, a comma is read as a decimal point (some keyboards offer no other), and a date or
+ * date-time is its number of days since 1970-01-01.
  */
-static double
-string_to_number (const char *s)
+double
+_intake_expr_string_to_number (const char *s)
 {
   const char *p = s;
   const char *start;
   gboolean digits = FALSE;
   gboolean point = FALSE;
-  g_autofree char *copy = NULL;
+  char copy[64];
+  size_t length;
+  double days;
 
   if (s == NULL)
     return NAN;
@@ -223,18 +135,33 @@ string_to_number (const char *s)
     {
       if (g_ascii_isdigit (*p))
         digits = TRUE;
-      else if (*p == '.' && !point)
+      else if ((*p == '.' || *p == ',') && !point)
         point = TRUE;
       else
         break;
     }
   if (!digits)
     return NAN;
-  copy = g_strndup (start, p - start);
+  length = p - start;
   while (g_ascii_isspace (*p))
     p++;
   if (*p != '\0')
-    return NAN;
+    {
+      /* Only a date's shape gets this far: digits, then '-' at the fifth character. */
+      if (start[0] != '-' && p - start == 4 && *p == '-' && _intake_date_parse (start, &days))
+        return days;
+      return NAN;
+    }
+  if (length >= sizeof copy)
+    {
+      g_autofree char *long_copy = g_strndup (start, length);
+
+      g_strdelimit (long_copy, ",", '.');
+      return g_ascii_strtod (long_copy, NULL);
+    }
+  memcpy (copy, start, length);
+  copy[length] = '\0';
+  g_strdelimit (copy, ",", '.');
   return g_ascii_strtod (copy, NULL);
 }
 
@@ -244,7 +171,7 @@ intake_value_to_number (const IntakeValue *value)
   switch (value->kind)
     {
     case INTAKE_VALUE_STRING:
-      return string_to_number (value->string);
+      return _intake_expr_string_to_number (value->string);
     case INTAKE_VALUE_NUMBER:
       return value->number;
     case INTAKE_VALUE_BOOLEAN:
@@ -254,8 +181,8 @@ intake_value_to_number (const IntakeValue *value)
     }
 }
 
-static char *
-number_to_string (double n)
+char *
+_intake_expr_number_to_string (double n)
 {
   char buffer[G_ASCII_DTOSTR_BUF_SIZE];
 
@@ -277,7 +204,7 @@ intake_value_dup_string (const IntakeValue *value)
     case INTAKE_VALUE_STRING:
       return g_strdup (value->string != NULL ? value->string : "");
     case INTAKE_VALUE_NUMBER:
-      return number_to_string (value->number);
+      return _intake_expr_number_to_string (value->number);
     case INTAKE_VALUE_BOOLEAN:
       return g_strdup (value->boolean ? "true" : "false");
     default:
@@ -337,6 +264,37 @@ intake_expr_collect_references (const IntakeExpr *expr, GHashTable *names)
   collect_references (expr->root, names);
 }
 
+static gboolean
+reads_all (const Node *node, const char *name)
+{
+  for (unsigned int i = 0; i < node->n_children; i++)
+    {
+      const Node *child = node->children[i];
+
+      if (child->kind == NODE_REF && strcmp (child->string, name) == 0)
+        {
+          if (node->kind != NODE_CALL || !_intake_expr_function_reads_all (node->function, i))
+            return FALSE;
+        }
+      else if (!reads_all (child, name))
+        {
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+gboolean
+intake_expr_reads_all (const IntakeExpr *expr, const char *name)
+{
+  g_return_val_if_fail (expr != NULL, FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  if (expr->root->kind == NODE_REF)
+    return strcmp (expr->root->string, name) != 0;
+  return reads_all (expr->root, name);
+}
+
 gboolean
 intake_expr_uses_dot (const IntakeExpr *expr)
 {
@@ -367,6 +325,8 @@ typedef enum
   TOKEN_PLUS,
   TOKEN_MINUS,
   TOKEN_STAR,
+  TOKEN_SLASH,
+  TOKEN_DOTDOT,
 } TokenKind;
 
 typedef struct
@@ -501,8 +461,14 @@ next_token (Parser *parser)
     {
       size_t start = p;
 
-      while (is_name_char (s[p]))
+      /* A prefixed name (jr:choice-name) is one name; "::" is an XPath axis, not supported. */
+      while (is_name_char (s[p]) || (s[p] == ':' && is_name_start (s[p + 1])))
         p++;
+      if (s[p] == ':' && s[p + 1] == ':')
+        {
+          parse_fail (parser, INTAKE_EXPR_ERROR_SYNTAX, p, "XPath axes (::) are not supported");
+          return FALSE;
+        }
       t->kind = TOKEN_NAME;
       t->text = g_strndup (s + start, p - start);
     }
@@ -510,7 +476,30 @@ next_token (Parser *parser)
     {
       switch (s[p])
         {
-        case '.': t->kind = TOKEN_DOT; p++; break;
+        case '.':
+          t->kind = s[p + 1] == '.' ? TOKEN_DOTDOT : TOKEN_DOT;
+          p += s[p + 1] == '.' ? 2 : 1;
+          break;
+        case '/':
+          if (s[p + 1] == '/')
+            {
+              parse_fail (parser, INTAKE_EXPR_ERROR_SYNTAX, p, "'//' paths are not supported");
+              return FALSE;
+            }
+          t->kind = TOKEN_SLASH;
+          p++;
+          break;
+        case '|':
+          parse_fail (parser, INTAKE_EXPR_ERROR_SYNTAX, p,
+                      "'|' (a union of node-sets) is not supported");
+          return FALSE;
+        case '[':
+          parse_fail (parser, INTAKE_EXPR_ERROR_SYNTAX, p,
+                      "predicates ('[…]' after a path) are not supported");
+          return FALSE;
+        case '@':
+          parse_fail (parser, INTAKE_EXPR_ERROR_SYNTAX, p, "attributes ('@') are not supported");
+          return FALSE;
         case '(': t->kind = TOKEN_LPAREN; p++; break;
         case ')': t->kind = TOKEN_RPAREN; p++; break;
         case ',': t->kind = TOKEN_COMMA; p++; break;
@@ -601,54 +590,127 @@ make_binary (Parser *parser, Operator op, Node *left, Node *right, size_t offset
   return node;
 }
 
-static const FunctionInfo *
-lookup_function (const char *name)
+/*
+ * The rest of a relative path, after its first step ("." "..", "current()") is consumed: each
+ * further step is '/' and a name or "..".  A path ending in a name reads that question; one
+ * ending in ".." is the parent node, which only position() uses.
+ */
+static Node *
+parse_path_rest (Parser *parser, Node *first)
 {
-  for (size_t i = 0; i < G_N_ELEMENTS (functions); i++)
-    if (strcmp (functions[i].name, name) == 0)
-      return &functions[i];
-  return NULL;
+  g_autoptr(Node) node = first;
+
+  while (parser->token.kind == TOKEN_SLASH)
+    {
+      if (!next_token (parser))
+        return NULL;
+      if (parser->token.kind == TOKEN_DOTDOT)
+        {
+          g_clear_pointer (&node, node_free);
+          node = node_new (NODE_PARENT, 0);
+        }
+      else if (parser->token.kind == TOKEN_NAME
+               && parser->source[parser->pos] != '(')
+        {
+          g_clear_pointer (&node, node_free);
+          node = node_new (NODE_REF, 0);
+          node->string = g_strdup (parser->token.text);
+        }
+      else
+        {
+          parse_fail (parser, INTAKE_EXPR_ERROR_SYNTAX, parser->token.start,
+                      "expected a question's name or '..' after '/'");
+          return NULL;
+        }
+      if (!next_token (parser))
+        return NULL;
+    }
+  return g_steal_pointer (&node);
 }
 
-static gboolean
-check_regex_pattern (Parser *parser, Node *call, size_t offset)
+/* current(): the question the expression belongs to ("." by another name), or a path from it. */
+static Node *
+parse_current (Parser *parser)
 {
-  Node *pattern = call->children[1];
-  g_autoptr(GError) local_error = NULL;
+  size_t offset = parser->token.start;
 
-  if (pattern->kind != NODE_STRING)
-    return TRUE;
-  if (strlen (pattern->string) > INTAKE_EXPR_MAX_REGEX_PATTERN)
+  if (!next_token (parser) || !next_token (parser)) /* The name and the '('. */
+    return NULL;
+  if (parser->token.kind != TOKEN_RPAREN)
     {
-      parse_fail (parser, INTAKE_EXPR_ERROR_REGEX, offset,
-                  "regex() pattern longer than %d bytes", INTAKE_EXPR_MAX_REGEX_PATTERN);
-      return FALSE;
+      parse_fail (parser, INTAKE_EXPR_ERROR_ARITY, offset, "current() takes no arguments");
+      return NULL;
     }
-  call->regex = g_regex_new (pattern->string, G_REGEX_DEFAULT, G_REGEX_MATCH_DEFAULT,
-                             &local_error);
-  if (call->regex == NULL)
+  if (!next_token (parser))
+    return NULL;
+  return parse_path_rest (parser, node_new (NODE_DOT, 0));
+}
+
+/* An absolute path, /data/group/name: the question called by its last step. */
+static Node *
+parse_absolute_path (Parser *parser)
+{
+  g_autofree char *last = NULL;
+
+  while (parser->token.kind == TOKEN_SLASH)
     {
-      parse_fail (parser, INTAKE_EXPR_ERROR_REGEX, offset, "regex() pattern does not compile: %s",
-                  local_error->message);
-      return FALSE;
+      size_t offset = parser->token.start;
+
+      if (!next_token (parser))
+        return NULL;
+      if (parser->token.kind != TOKEN_NAME)
+        {
+          parse_fail (parser, INTAKE_EXPR_ERROR_SYNTAX, offset,
+                      "expected a question's name after '/'");
+          return NULL;
+        }
+      if (parser->source[parser->pos] == '(')
+        {
+          parse_fail (parser, INTAKE_EXPR_ERROR_SYNTAX, parser->token.start,
+                      "'%s()' in a path is not supported", parser->token.text);
+          return NULL;
+        }
+      g_free (last);
+      last = g_strdup (parser->token.text);
+      if (!next_token (parser))
+        return NULL;
     }
-  return TRUE;
+  {
+    Node *node = node_new (NODE_REF, 0);
+
+    node->string = g_steal_pointer (&last);
+    return node;
+  }
 }
 
 static Node *
 parse_call (Parser *parser)
 {
   size_t offset = parser->token.start;
-  const FunctionInfo *info = lookup_function (parser->token.text);
+  const FunctionInfo *info = _intake_expr_lookup_function (
+    parser->token.text, (parser->flags & INTAKE_EXPR_PARSE_SCORING) != 0);
   g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func ((GDestroyNotify) node_free);
   g_autoptr(Node) node = NULL;
+  g_autoptr(GError) check_error = NULL;
+  const char *name;
+  unsigned int min_args, max_args;
 
-  if (info == NULL || (info->scoring_only && !(parser->flags & INTAKE_EXPR_PARSE_SCORING)))
+  if (strcmp (parser->token.text, "current") == 0)
+    return parse_current (parser);
+  if (info == NULL && _intake_expr_function_is_unsupported (parser->token.text))
+    {
+      parse_fail (parser, INTAKE_EXPR_ERROR_UNKNOWN_FUNCTION, offset,
+                  "the function '%s' is not supported on the tablet", parser->token.text);
+      return NULL;
+    }
+  if (info == NULL)
     {
       parse_fail (parser, INTAKE_EXPR_ERROR_UNKNOWN_FUNCTION, offset, "unknown function '%s'",
                   parser->token.text);
       return NULL;
     }
+  name = _intake_expr_function_name (info);
+  _intake_expr_function_arity (info, &min_args, &max_args);
   if (!next_token (parser)) /* The name. */
     return NULL;
   if (!next_token (parser)) /* The '('. */
@@ -659,7 +721,7 @@ parse_call (Parser *parser)
         {
           Node *arg;
 
-          if (args->len >= 16)
+          if (args->len >= INTAKE_EXPR_MAX_ARGS)
             {
               parse_fail (parser, INTAKE_EXPR_ERROR_ARITY, parser->token.start,
                           "too many arguments");
@@ -678,7 +740,7 @@ parse_call (Parser *parser)
           if (parser->token.kind != TOKEN_RPAREN)
             {
               parse_fail (parser, INTAKE_EXPR_ERROR_SYNTAX, parser->token.start,
-                          "expected ',' or ')' in the arguments of %s()", info->name);
+                          "expected ',' or ')' in the arguments of %s()", name);
               return NULL;
             }
           break;
@@ -687,27 +749,30 @@ parse_call (Parser *parser)
   if (!next_token (parser)) /* The ')'. */
     return NULL;
 
-  if (args->len < info->min_args || args->len > info->max_args)
+  if (args->len < min_args || args->len > max_args)
     {
-      if (info->min_args == info->max_args)
+      if (min_args == max_args)
         parse_fail (parser, INTAKE_EXPR_ERROR_ARITY, offset, "%s() takes %u argument%s, not %u",
-                    info->name, info->min_args, info->min_args == 1 ? "" : "s", args->len);
+                    name, min_args, min_args == 1 ? "" : "s", args->len);
       else
         parse_fail (parser, INTAKE_EXPR_ERROR_ARITY, offset,
-                    "%s() takes %u to %u arguments, not %u", info->name, info->min_args,
-                    info->max_args, args->len);
+                    "%s() takes %u to %u arguments, not %u", name, min_args, max_args, args->len);
       return NULL;
     }
 
   node = node_new (NODE_CALL, args->len);
   node->function = info;
-  node->string = g_strdup (info->name);
+  node->string = g_strdup (name);
   for (unsigned int i = 0; i < node->n_children; i++)
     node->children[i] = g_ptr_array_steal_index (args, 0);
   if (!node_set_depth (parser, node, offset))
     return NULL;
-  if (info->id == FN_REGEX && !check_regex_pattern (parser, node, offset))
-    return NULL;
+  if (!_intake_expr_function_check (node, &check_error))
+    {
+      parse_fail (parser, (IntakeExprError) check_error->code, offset, "%s",
+                  check_error->message);
+      return NULL;
+    }
   return g_steal_pointer (&node);
 }
 
@@ -732,6 +797,13 @@ parse_primary (Parser *parser)
       node->string = g_strdup (t->text);
       break;
     case TOKEN_DOT:
+      /* "./name" is a path from the question, which may be written anywhere. */
+      if (parser->source[parser->pos] == '/')
+        {
+          if (!next_token (parser))
+            return NULL;
+          return parse_path_rest (parser, node_new (NODE_DOT, 0));
+        }
       if (!(parser->flags & INTAKE_EXPR_PARSE_ALLOW_DOT))
         {
           parse_fail (parser, INTAKE_EXPR_ERROR_SYNTAX, t->start,
@@ -739,8 +811,15 @@ parse_primary (Parser *parser)
           return NULL;
         }
       parser->uses_dot = TRUE;
-      node = node_new (NODE_DOT, 0);
-      break;
+      if (!next_token (parser))
+        return NULL;
+      return parse_path_rest (parser, node_new (NODE_DOT, 0));
+    case TOKEN_DOTDOT:
+      if (!next_token (parser))
+        return NULL;
+      return parse_path_rest (parser, node_new (NODE_PARENT, 0));
+    case TOKEN_SLASH:
+      return parse_absolute_path (parser);
     case TOKEN_NAME:
       {
         const char *rest = parser->source + parser->pos;
@@ -990,27 +1069,8 @@ intake_expr_parse (const char *source, IntakeExprParseFlags flags, GError **erro
 /* ------------------------------------------------------------------------------------------ */
 /* Evaluation                                                                                  */
 
-static gboolean
-is_date_string (const IntakeValue *v)
-{
-  const char *s = v->string;
-
-  if (v->kind != INTAKE_VALUE_STRING || s == NULL || strlen (s) != 10)
-    return FALSE;
-  for (int i = 0; i < 10; i++)
-    {
-      if (i == 4 || i == 7)
-        {
-          if (s[i] != '-')
-            return FALSE;
-        }
-      else if (!g_ascii_isdigit (s[i]))
-        {
-          return FALSE;
-        }
-    }
-  return TRUE;
-}
+/* ODK Collect's tolerance: numbers this close are equal (JavaRosa's XPathEqExpr). */
+#define EQUAL_TOLERANCE 1e-12
 
 static gboolean
 compare_values (Operator op, const IntakeValue *a, const IntakeValue *b)
@@ -1025,7 +1085,10 @@ compare_values (Operator op, const IntakeValue *a, const IntakeValue *b)
         }
       else if (a->kind == INTAKE_VALUE_NUMBER || b->kind == INTAKE_VALUE_NUMBER)
         {
-          equal = intake_value_to_number (a) == intake_value_to_number (b);
+          double x = intake_value_to_number (a);
+          double y = intake_value_to_number (b);
+
+          equal = x == y || fabs (x - y) < EQUAL_TOLERANCE;
         }
       else
         {
@@ -1036,28 +1099,18 @@ compare_values (Operator op, const IntakeValue *a, const IntakeValue *b)
     }
   else
     {
-      int order;
+      /* Dates are numbers of days here, so they compare as dates; everything else as numbers. */
+      double x = intake_value_to_number (a);
+      double y = intake_value_to_number (b);
 
-      /* Dates are compared as dates (XLSForm forms compare them), everything else as numbers. */
-      if (is_date_string (a) && is_date_string (b))
-        {
-          order = strcmp (a->string, b->string);
-        }
-      else
-        {
-          double x = intake_value_to_number (a);
-          double y = intake_value_to_number (b);
-
-          if (isnan (x) || isnan (y))
-            return FALSE;
-          order = x < y ? -1 : x > y ? 1 : 0;
-        }
+      if (isnan (x) || isnan (y))
+        return FALSE;
       switch (op)
         {
-        case OP_LT: return order < 0;
-        case OP_LE: return order <= 0;
-        case OP_GT: return order > 0;
-        case OP_GE: return order >= 0;
+        case OP_LT: return x < y;
+        case OP_LE: return x <= y;
+        case OP_GT: return x > y;
+        case OP_GE: return x >= y;
         case OP_OR:
         case OP_AND:
         case OP_EQ:
@@ -1073,211 +1126,51 @@ compare_values (Operator op, const IntakeValue *a, const IntakeValue *b)
     }
 }
 
-static void evaluate_node (const Node *node, const IntakeExprContext *context, IntakeValue *out);
-
-static gboolean
-evaluate_boolean (const Node *node, const IntakeExprContext *context)
+gboolean
+_intake_expr_evaluate_boolean (const Node *node, const IntakeExprContext *context)
 {
   g_auto(IntakeValue) value = INTAKE_VALUE_INIT;
 
-  evaluate_node (node, context, &value);
+  _intake_expr_evaluate_node (node, context, &value);
   return intake_value_to_boolean (&value);
 }
 
-static double
-evaluate_number (const Node *node, const IntakeExprContext *context)
+double
+_intake_expr_evaluate_number (const Node *node, const IntakeExprContext *context)
 {
   g_auto(IntakeValue) value = INTAKE_VALUE_INIT;
 
-  evaluate_node (node, context, &value);
+  _intake_expr_evaluate_node (node, context, &value);
   return intake_value_to_number (&value);
 }
 
-static char *
-evaluate_string (const Node *node, const IntakeExprContext *context)
+char *
+_intake_expr_evaluate_string (const Node *node, const IntakeExprContext *context)
 {
   g_auto(IntakeValue) value = INTAKE_VALUE_INIT;
 
-  evaluate_node (node, context, &value);
+  _intake_expr_evaluate_node (node, context, &value);
   return intake_value_dup_string (&value);
 }
 
-static long
-utf8_length (const char *s)
+GArray *
+_intake_expr_evaluate_all (const Node *node, const IntakeExprContext *context)
 {
-  /* Answers come from JSON and literals were validated, but a stray byte must not overrun. */
-  if (!g_utf8_validate (s, -1, NULL))
-    return (long) strlen (s);
-  return g_utf8_strlen (s, -1);
-}
+  GArray *values = g_array_new (FALSE, TRUE, sizeof (IntakeValue));
 
-static gboolean
-regex_matches (const Node *node, const IntakeExprContext *context)
-{
-  g_autofree char *subject = evaluate_string (node->children[0], context);
-  g_autoptr(GRegex) dynamic = NULL;
-  g_autoptr(GError) local_error = NULL;
-  GRegex *regex = node->regex;
-  gboolean matched;
-
-  /*
-   * PCRE2 backtracks; a hostile pattern on a long subject could take very long.  Patterns are
-   * bounded in length, subjects too, and PCRE2's own match limit (which GLib leaves at its
-   * default) turns the remaining cases into an error, which counts as no match.
-   */
-  if (strlen (subject) > INTAKE_EXPR_MAX_REGEX_SUBJECT || !g_utf8_validate (subject, -1, NULL))
-    return FALSE;
-  if (regex == NULL)
+  g_array_set_clear_func (values, (GDestroyNotify) intake_value_clear);
+  if (node->kind == NODE_REF && context->lookup_all != NULL)
     {
-      g_autofree char *pattern = evaluate_string (node->children[1], context);
-
-      if (strlen (pattern) > INTAKE_EXPR_MAX_REGEX_PATTERN)
-        return FALSE;
-      dynamic = g_regex_new (pattern, G_REGEX_DEFAULT, G_REGEX_MATCH_DEFAULT, NULL);
-      if (dynamic == NULL)
-        return FALSE;
-      regex = dynamic;
+      context->lookup_all (node->string, values, context->user_data);
     }
-  matched = g_regex_match_full (regex, subject, -1, 0, G_REGEX_MATCH_DEFAULT, NULL, &local_error);
-  return matched && local_error == NULL;
-}
-
-static void
-today_string (const IntakeExprContext *context, IntakeValue *out)
-{
-  g_autoptr(GDateTime) now = NULL;
-
-  if (context->today != NULL)
+  else
     {
-      intake_value_set_string (out, context->today);
-      return;
+      IntakeValue value = INTAKE_VALUE_INIT;
+
+      _intake_expr_evaluate_node (node, context, &value);
+      g_array_append_val (values, value);
     }
-  now = g_date_time_new_now_local ();
-  intake_value_take_string (out, g_date_time_format (now, "%Y-%m-%d"));
-}
-
-static gboolean
-list_contains (const char *list, const char *item)
-{
-  g_auto(GStrv) parts = NULL;
-
-  if (item == NULL || *item == '\0')
-    return FALSE;
-  parts = g_strsplit_set (list, " ", -1);
-  for (size_t i = 0; parts[i] != NULL; i++)
-    if (strcmp (parts[i], item) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-static double
-count_list (const char *list)
-{
-  g_auto(GStrv) parts = g_strsplit_set (list, " ", -1);
-  double n = 0;
-
-  for (size_t i = 0; parts[i] != NULL; i++)
-    if (*parts[i] != '\0')
-      n++;
-  return n;
-}
-
-static void
-evaluate_call (const Node *node, const IntakeExprContext *context, IntakeValue *out)
-{
-  switch (node->function->id)
-    {
-    case FN_IF:
-      evaluate_node (node->children[evaluate_boolean (node->children[0], context) ? 1 : 2],
-                     context, out);
-      break;
-    case FN_SELECTED:
-      {
-        g_autofree char *list = evaluate_string (node->children[0], context);
-        g_autofree char *item = evaluate_string (node->children[1], context);
-
-        g_strstrip (item);
-        intake_value_set_boolean (out, list_contains (list, item));
-        break;
-      }
-    case FN_COUNT_SELECTED:
-      {
-        g_autofree char *list = evaluate_string (node->children[0], context);
-
-        intake_value_set_number (out, count_list (list));
-        break;
-      }
-    case FN_STRING_LENGTH:
-      {
-        g_autofree char *s = evaluate_string (node->children[0], context);
-
-        intake_value_set_number (out, (double) utf8_length (s));
-        break;
-      }
-    case FN_TODAY:
-      today_string (context, out);
-      break;
-    case FN_INT:
-      /* trunc() keeps NaN and infinities as they are; a cast to an integer would be undefined. */
-      intake_value_set_number (out, trunc (evaluate_number (node->children[0], context)));
-      break;
-    case FN_COALESCE:
-      for (unsigned int i = 0; i < node->n_children; i++)
-        {
-          evaluate_node (node->children[i], context, out);
-          if (!intake_value_is_empty (out))
-            return;
-        }
-      intake_value_set_string (out, "");
-      break;
-    case FN_REGEX:
-      intake_value_set_boolean (out, regex_matches (node, context));
-      break;
-    case FN_NOT:
-      intake_value_set_boolean (out, !evaluate_boolean (node->children[0], context));
-      break;
-    case FN_TRUE:
-      intake_value_set_boolean (out, TRUE);
-      break;
-    case FN_FALSE:
-      intake_value_set_boolean (out, FALSE);
-      break;
-    case FN_CONCAT:
-      {
-        GString *s = g_string_new (NULL);
-
-        for (unsigned int i = 0; i < node->n_children; i++)
-          {
-            g_autofree char *part = evaluate_string (node->children[i], context);
-
-            g_string_append (s, part);
-          }
-        intake_value_take_string (out, g_string_free (s, FALSE));
-        break;
-      }
-    case FN_NUMBER:
-      intake_value_set_number (out, evaluate_number (node->children[0], context));
-      break;
-    case FN_STRING:
-      intake_value_take_string (out, evaluate_string (node->children[0], context));
-      break;
-    case FN_SCORING:
-      {
-        IntakeValue args[1] = { INTAKE_VALUE_INIT };
-
-        intake_value_clear (out);
-        for (unsigned int i = 0; i < node->n_children && i < G_N_ELEMENTS (args); i++)
-          evaluate_node (node->children[i], context, &args[i]);
-        if (context->call != NULL)
-          context->call (node->function->name, args, node->n_children, out, context->user_data);
-        for (unsigned int i = 0; i < G_N_ELEMENTS (args); i++)
-          intake_value_clear (&args[i]);
-        break;
-      }
-    default:
-      intake_value_clear (out);
-      break;
-    }
+  return values;
 }
 
 /* XPath's x div 0 is an infinity or NaN; spelled out so no sanitizer sees a division by zero. */
@@ -1293,8 +1186,8 @@ divide (double x, double y)
   return x / y;
 }
 
-static void
-evaluate_node (const Node *node, const IntakeExprContext *context, IntakeValue *out)
+void
+_intake_expr_evaluate_node (const Node *node, const IntakeExprContext *context, IntakeValue *out)
 {
   switch (node->kind)
     {
@@ -1310,22 +1203,26 @@ evaluate_node (const Node *node, const IntakeExprContext *context, IntakeValue *
       if (context->lookup != NULL)
         context->lookup (node->kind == NODE_REF ? node->string : NULL, out, context->user_data);
       break;
+    case NODE_PARENT:
+      intake_value_clear (out);
+      break;
     case NODE_NEGATE:
-      intake_value_set_number (out, -evaluate_number (node->children[0], context));
+      intake_value_set_number (out, -_intake_expr_evaluate_number (node->children[0],
+                                                                    context));
       break;
     case NODE_CALL:
-      evaluate_call (node, context, out);
+      _intake_expr_evaluate_call (node, context, out);
       break;
     case NODE_BINARY:
       switch (node->op)
         {
         case OP_OR:
-          intake_value_set_boolean (out, evaluate_boolean (node->children[0], context)
-                                           || evaluate_boolean (node->children[1], context));
+          intake_value_set_boolean (out, _intake_expr_evaluate_boolean (node->children[0], context)
+                                           || _intake_expr_evaluate_boolean (node->children[1], context));
           break;
         case OP_AND:
-          intake_value_set_boolean (out, evaluate_boolean (node->children[0], context)
-                                           && evaluate_boolean (node->children[1], context));
+          intake_value_set_boolean (out, _intake_expr_evaluate_boolean (node->children[0], context)
+                                           && _intake_expr_evaluate_boolean (node->children[1], context));
           break;
         case OP_EQ:
         case OP_NE:
@@ -1337,8 +1234,8 @@ evaluate_node (const Node *node, const IntakeExprContext *context, IntakeValue *
             g_auto(IntakeValue) a = INTAKE_VALUE_INIT;
             g_auto(IntakeValue) b = INTAKE_VALUE_INIT;
 
-            evaluate_node (node->children[0], context, &a);
-            evaluate_node (node->children[1], context, &b);
+            _intake_expr_evaluate_node (node->children[0], context, &a);
+            _intake_expr_evaluate_node (node->children[1], context, &b);
             intake_value_set_boolean (out, compare_values (node->op, &a, &b));
             break;
           }
@@ -1348,8 +1245,8 @@ evaluate_node (const Node *node, const IntakeExprContext *context, IntakeValue *
         case OP_DIV:
         case OP_MOD:
           {
-            double x = evaluate_number (node->children[0], context);
-            double y = evaluate_number (node->children[1], context);
+            double x = _intake_expr_evaluate_number (node->children[0], context);
+            double y = _intake_expr_evaluate_number (node->children[1], context);
             double r;
 
             switch (node->op)
@@ -1390,7 +1287,7 @@ intake_expr_evaluate (const IntakeExpr *expr, const IntakeExprContext *context, 
   g_return_if_fail (context != NULL);
   g_return_if_fail (out != NULL);
 
-  evaluate_node (expr->root, context, out);
+  _intake_expr_evaluate_node (expr->root, context, out);
 }
 
 gboolean
@@ -1399,5 +1296,5 @@ intake_expr_evaluate_boolean (const IntakeExpr *expr, const IntakeExprContext *c
   g_return_val_if_fail (expr != NULL, FALSE);
   g_return_val_if_fail (context != NULL, FALSE);
 
-  return evaluate_boolean (expr->root, context);
+  return _intake_expr_evaluate_boolean (expr->root, context);
 }

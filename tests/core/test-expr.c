@@ -111,9 +111,11 @@ static const EvalCase eval_cases[] = {
   { "coalesce(${missing}, ${name})", "Siti Rahayu" },
   { "coalesce(${age}, 'x')", "15" },
   { "coalesce(${missing}, ${declined})", "" },
-  { "regex(${name}, '^[A-Z][a-z]+ [A-Z]')", "true" },
+  /* ODK's regex() matches the whole value (issue 12), so a prefix alone is not a match. */
+  { "regex(${name}, '^[A-Z][a-z]+ [A-Z]')", "false" },
+  { "regex(${name}, '[A-Z][a-z]+ [A-Z][a-z]+')", "true" },
   { "regex('abc', '^b')", "false" },
-  { "regex('+62 812', concat('^\\+', '62'))", "true" },
+  { "regex('+62 812', concat('^\\+', '62', '.*'))", "true" },
   { "concat('a', 1, true())", "a1true" },
   { "number('  12.5 ')", "12.5" },
   { "number('1e3')", "NaN" },

@@ -125,8 +125,12 @@ static const RefusalCase refusals[] = {
     "{`type`: `integer`, `name`: `a`, `label`: " L ("A") ", `constraint`: `. > (1`}", NULL,
     INTAKE_FORM_ERROR_EXPRESSION, { "question 'a'", "constraint: column 7", "expected ')'" } },
   { "calculation-unknown-function",
-    "{`type`: `calculate`, `name`: `a`, `calculation`: `  sum(1)`}", NULL,
-    INTAKE_FORM_ERROR_EXPRESSION, { "question 'a'", "calculation: column 3", "'sum'" } },
+    "{`type`: `calculate`, `name`: `a`, `calculation`: `  summe(1)`}", NULL,
+    INTAKE_FORM_ERROR_EXPRESSION, { "question 'a'", "calculation: column 3", "'summe'" } },
+  /* ODK functions the tablet does not have are refused by name (issue 12). */
+  { "calculation-unsupported-function",
+    "{`type`: `calculate`, `name`: `a`, `calculation`: `pulldata('f', 'c', 'k', 'v')`}", NULL,
+    INTAKE_FORM_ERROR_EXPRESSION, { "question 'a'", "'pulldata'", "not supported" } },
   { "dot-outside-constraint",
     "{`type`: `text`, `name`: `a`, `label`: " L ("A") ", `relevant`: `. = 1`}", NULL,
     INTAKE_FORM_ERROR_EXPRESSION, { "question 'a'", "relevant: column 1" } },
@@ -474,7 +478,8 @@ test_answer_checks (void)
   set (session, "hours", "{`declined`: true}");
   assert_problem (session, "hours", NULL);
   assert_value (session, "hours", "");
-  assert_value (session, "weekly", "NaN");
+  /* A calculation that is not a number stores empty, as in ODK Collect (issue 12). */
+  assert_value (session, "weekly", "");
 }
 
 static void
