@@ -17,6 +17,7 @@ typedef enum
   NODE_REF,
   NODE_DOT,
   NODE_PARENT, /* "..": only position(..) gives it a meaning. */
+  NODE_CHOICE_COLUMN, /* A bare name in a choice filter: that column of the choice. */
   NODE_NEGATE,
   NODE_BINARY,
   NODE_CALL,

@@ -826,6 +826,12 @@ parse_primary (Parser *parser)
 
         while (*rest == ' ' || *rest == '\t')
           rest++;
+        if (*rest != '(' && (parser->flags & INTAKE_EXPR_PARSE_CHOICE_FILTER))
+          {
+            node = node_new (NODE_CHOICE_COLUMN, 0);
+            node->string = g_strdup (t->text);
+            break;
+          }
         if (*rest != '(')
           {
             parse_fail (parser, INTAKE_EXPR_ERROR_SYNTAX, t->start,
@@ -1206,6 +1212,11 @@ _intake_expr_evaluate_node (const Node *node, const IntakeExprContext *context, 
     case NODE_PARENT:
       intake_value_clear (out);
       break;
+    case NODE_CHOICE_COLUMN:
+      intake_value_clear (out);
+      if (context->choice_column != NULL)
+        context->choice_column (node->string, out, context->user_data);
+      break;
     case NODE_NEGATE:
       intake_value_set_number (out, -_intake_expr_evaluate_number (node->children[0],
                                                                     context));
@@ -1217,12 +1228,14 @@ _intake_expr_evaluate_node (const Node *node, const IntakeExprContext *context, 
       switch (node->op)
         {
         case OP_OR:
-          intake_value_set_boolean (out, _intake_expr_evaluate_boolean (node->children[0], context)
-                                           || _intake_expr_evaluate_boolean (node->children[1], context));
+          intake_value_set_boolean (
+            out, _intake_expr_evaluate_boolean (node->children[0], context)
+                   || _intake_expr_evaluate_boolean (node->children[1], context));
           break;
         case OP_AND:
-          intake_value_set_boolean (out, _intake_expr_evaluate_boolean (node->children[0], context)
-                                           && _intake_expr_evaluate_boolean (node->children[1], context));
+          intake_value_set_boolean (
+            out, _intake_expr_evaluate_boolean (node->children[0], context)
+                   && _intake_expr_evaluate_boolean (node->children[1], context));
           break;
         case OP_EQ:
         case OP_NE:

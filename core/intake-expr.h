@@ -61,6 +61,12 @@ typedef enum
   INTAKE_EXPR_PARSE_ALLOW_DOT = 1 << 0,
   /* Allow the scoring functions dimension(), insufficient() and indicators(). */
   INTAKE_EXPR_PARSE_SCORING = 1 << 1,
+  /*
+   * A choice_filter: a bare name ("province", "name") is that column of the choice being
+   * filtered, read through IntakeExprContext.choice_column, as XLSForm's choice filters
+   * write it (`province = ${province}`).
+   */
+  INTAKE_EXPR_PARSE_CHOICE_FILTER = 1 << 2,
 } IntakeExprParseFlags;
 
 typedef enum
@@ -142,6 +148,8 @@ typedef struct
   GRand *rand;
   /* position(..): the 1-based entry of the repeat being evaluated, 0 outside repeats. */
   unsigned int position;
+  /* Choice filters: a column of the choice being filtered (see INTAKE_EXPR_PARSE_CHOICE_FILTER). */
+  IntakeExprLookupFunc choice_column;
 } IntakeExprContext;
 
 typedef struct _IntakeExpr IntakeExpr;

@@ -22,6 +22,7 @@ typedef struct
 {
   JsonObject *answers; /* The case's own answers, or NULL. */
   JsonNode *dot;
+  JsonObject *choice; /* A choice filter's choice, its columns by name, or NULL. */
 } CaseContext;
 
 static JsonNode *
@@ -75,6 +76,15 @@ lookup_cb (const char *name, IntakeValue *out, gpointer user_data)
       node = json_array_get_length (array) > 0 ? json_array_get_element (array, 0) : NULL;
     }
   node_to_value (node, out);
+}
+
+static void
+choice_column_cb (const char *name, IntakeValue *out, gpointer user_data)
+{
+  const CaseContext *cc = user_data;
+
+  if (cc->choice != NULL && json_object_has_member (cc->choice, name))
+    node_to_value (json_object_get_member (cc->choice, name), out);
 }
 
 static void
@@ -149,7 +159,8 @@ test_expression (gconstpointer data)
   const char *source = json_object_get_string_member (c, "expr");
   JsonNode *expected = json_object_get_member (c, "expected");
   JsonObject *refused = JSON_NODE_HOLDS_OBJECT (expected) ? json_node_get_object (expected) : NULL;
-  CaseContext cc = { NULL, NULL };
+  CaseContext cc = { NULL, NULL, NULL };
+  IntakeExprParseFlags flags = INTAKE_EXPR_PARSE_ALLOW_DOT;
   IntakeExprContext context = { 0 };
   g_autoptr(GError) error = NULL;
   g_autoptr(IntakeExpr) expr = NULL;
@@ -162,8 +173,13 @@ test_expression (gconstpointer data)
     cc.answers = json_object_get_object_member (c, "answers");
   if (json_object_has_member (c, "dot"))
     cc.dot = json_object_get_member (c, "dot");
+  if (json_object_has_member (c, "choice"))
+    {
+      cc.choice = json_object_get_object_member (c, "choice");
+      flags |= INTAKE_EXPR_PARSE_CHOICE_FILTER;
+    }
 
-  expr = intake_expr_parse (source, INTAKE_EXPR_PARSE_ALLOW_DOT, &error);
+  expr = intake_expr_parse (source, flags, &error);
   if (refused != NULL && json_object_has_member (refused, "refused"))
     {
       const char *word = json_object_get_string_member (refused, "refused");
@@ -184,6 +200,7 @@ test_expression (gconstpointer data)
   context.today = json_object_get_string_member (context_object, "today");
   context.now = json_object_get_string_member (context_object, "now");
   context.rand = rand;
+  context.choice_column = choice_column_cb;
   intake_expr_evaluate (expr, &context, &value);
   check_value (source, &value, expected);
 }
