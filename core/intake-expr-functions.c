@@ -844,10 +844,20 @@ evaluate_set_function (const Node *node, const IntakeExprContext *context, Intak
       }
     case FN_INDEXED_REPEAT:
       {
-        g_autoptr(GArray) values = _intake_expr_evaluate_all (node->children[0], context);
+        const Node *child = node->children[0];
         double index = _intake_expr_evaluate_number (node->children[2], context);
+        g_autoptr(GArray) values = NULL;
 
         /* 1-based, as position() counts; anything outside the entries is empty. */
+        if (child->kind == NODE_REF && context->lookup_entry != NULL)
+          {
+            intake_value_set_string (out, "");
+            if (!isnan (index) && index >= 1 && index <= G_MAXUINT)
+              context->lookup_entry (child->string, (unsigned int) index, out,
+                                     context->user_data);
+            break;
+          }
+        values = _intake_expr_evaluate_all (child, context);
         if (!isnan (index) && index >= 1 && index <= values->len)
           intake_value_copy (&g_array_index (values, IntakeValue, (unsigned int) index - 1), out);
         else

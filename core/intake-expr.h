@@ -127,6 +127,13 @@ typedef void (*IntakeExprCallFunc) (const char *function,
  */
 typedef void (*IntakeExprLookupAllFunc) (const char *name, GArray *values, gpointer user_data);
 
+/*
+ * The value of ${name} in entry @index (1-based) of the repeat it is in, for indexed-repeat();
+ * leave @out untouched (empty) when there is no such entry.
+ */
+typedef void (*IntakeExprLookupEntryFunc) (const char *name, unsigned int index,
+                                           IntakeValue *out, gpointer user_data);
+
 /* The label of @choice of the question @question (jr:choice-name), or NULL. */
 typedef char *(*IntakeExprChoiceLabelFunc) (const char *question, const char *choice,
                                              gpointer user_data);
@@ -150,6 +157,8 @@ typedef struct
   unsigned int position;
   /* Choice filters: a column of the choice being filtered (see INTAKE_EXPR_PARSE_CHOICE_FILTER). */
   IntakeExprLookupFunc choice_column;
+  /* Optional: indexed-repeat(); without it, entry @index of lookup_all's values. */
+  IntakeExprLookupEntryFunc lookup_entry;
 } IntakeExprContext;
 
 typedef struct _IntakeExpr IntakeExpr;

@@ -40,7 +40,15 @@ struct _IntakeFormSession
   gboolean *dirty_check;  /* Required, type and constraint must be rechecked. */
   GPtrArray **problems;   /* By question index: Problem list (a repeat may hold several). */
   JsonNode *result;       /* Cached screening result, NULL when stale. */
+  /*
+   * How many repeat entries are being evaluated for a node-set or indexed-repeat() right now.
+   * Each entry is evaluated whole, so two repeats reading each other could recurse without
+   * end; past a few levels the entries read as empty instead.
+   */
+  unsigned int entry_nesting;
 };
+
+#define MAX_ENTRY_NESTING 4
 
 G_DEFINE_FINAL_TYPE (IntakeFormSession, intake_form_session, G_TYPE_OBJECT)
 
@@ -333,6 +341,9 @@ lookup_all_cb (const char *name, GArray *out, gpointer user_data)
         }
       return;
     }
+  if (self->entry_nesting >= MAX_ENTRY_NESTING)
+    return;
+  self->entry_nesting++;
   {
     g_autofree IntakeValue *values = g_new0 (IntakeValue, self->n);
     g_autofree gboolean *relevant = g_new0 (gboolean, self->n);
@@ -353,6 +364,51 @@ lookup_all_cb (const char *name, GArray *out, gpointer user_data)
     for (unsigned int i = 0; i < self->n; i++)
       intake_value_clear (&values[i]);
   }
+  self->entry_nesting--;
+}
+
+/*
+ * indexed-repeat(): ${name} in entry @index of its repeat.  From outside the repeat the entry
+ * is evaluated as it stands; from inside the same repeat, an entry's answers are read as
+ * given and its calculations are empty, so that entries reading each other cannot recurse.
+ */
+static void
+lookup_entry_cb (const char *name, unsigned int index, IntakeValue *out, gpointer user_data)
+{
+  Scope *scope = user_data;
+  IntakeFormSession *self = scope->self;
+  const IntakeQuestion *q = intake_form_lookup_question (self->form, name);
+  JsonArray *entries;
+  JsonNode *entry_node;
+  JsonObject *entry;
+
+  if (q == NULL || q->repeat == NULL || !self->relevant[q->repeat->index])
+    return;
+  entries = repeat_entries (self, q->repeat);
+  if (entries == NULL || index < 1 || index > json_array_get_length (entries))
+    return;
+  entry_node = json_array_get_element (entries, index - 1);
+  entry = JSON_NODE_HOLDS_OBJECT (entry_node) ? json_node_get_object (entry_node) : NULL;
+  if (q->repeat == scope->repeat)
+    {
+      if (q->type != INTAKE_QUESTION_CALCULATE)
+        answer_value (q, answer_in (entry, q), out);
+      return;
+    }
+  if (self->entry_nesting >= MAX_ENTRY_NESTING)
+    return;
+  self->entry_nesting++;
+  {
+    g_autofree IntakeValue *values = g_new0 (IntakeValue, self->n);
+    g_autofree gboolean *relevant = g_new0 (gboolean, self->n);
+
+    relevant[q->repeat->index] = TRUE;
+    evaluate_entry (self, q->repeat, entry, index, values, relevant);
+    intake_value_copy (&values[q->index], out);
+    for (unsigned int i = 0; i < self->n; i++)
+      intake_value_clear (&values[i]);
+  }
+  self->entry_nesting--;
 }
 
 /* jr:choice-name(): the choice's label in the session's language. */
@@ -416,6 +472,7 @@ scope_evaluate (Scope *scope, const IntakeExpr *expr, IntakeValue *out)
 
   context.lookup_all = lookup_all_cb;
   context.choice_label = choice_label_cb;
+  context.lookup_entry = lookup_entry_cb;
   context.position = scope->position;
   intake_expr_evaluate (expr, &context, out);
 }
