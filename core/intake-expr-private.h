@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The expression engine's insides, shared by the parser and evaluator (intake-expr.c), the
- * function library (intake-expr-functions.c) and the dates (intake-expr-date.c).  Nothing
- * outside these three files includes this.
+ * The expression engine's insides, shared by the values and evaluator (intake-expr.c), the
+ * parser (intake-expr-parse.c), the function library (intake-expr-functions.c) and the dates
+ * (intake-expr-date.c).  Nothing outside these files includes this.
  */
 #pragma once
 
@@ -56,6 +56,16 @@ struct _Node
   unsigned int depth;
 };
 
+struct _IntakeExpr
+{
+  char *source;
+  Node *root;
+  gboolean uses_dot;
+};
+
+void _intake_expr_node_free (Node *node);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (Node, _intake_expr_node_free)
+
 /* Variadic functions stop here, which no real form needs. */
 #define INTAKE_EXPR_MAX_ARGS 16
 
@@ -84,6 +94,18 @@ GArray *_intake_expr_evaluate_all (const Node *node, const IntakeExprContext *co
 /* XPath's number() on a string, with ODK's dates and decimal commas; NaN when not a number. */
 double _intake_expr_string_to_number (const char *s);
 char *_intake_expr_number_to_string (double n);
+
+/* Text (intake-expr-text.c); strings are UTF-8 and counted in characters. */
+char *_intake_expr_normalize_space (const char *s);
+char *_intake_expr_substr (const char *s, double start, double end);
+char *_intake_expr_translate (const char *s, const char *from, const char *to);
+gboolean _intake_expr_list_contains (const char *list, const char *item);
+GPtrArray *_intake_expr_list_items (const char *list);
+char *_intake_expr_question_name_of (const char *text);
+char *_intake_expr_digest (const char *data, const char *algorithm, const char *encoding);
+char *_intake_expr_base64_decode (const char *text);
+double _intake_expr_random_double (const IntakeExprContext *context);
+char *_intake_expr_random_uuid (const IntakeExprContext *context, double length);
 
 /*
  * Dates (intake-expr-date.c).  Days count from 1970-01-01 in the device's time zone, as ODK
