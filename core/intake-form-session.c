@@ -32,6 +32,8 @@ struct _IntakeFormSession
   JsonObject *answers;
   char *language;
   char *today;
+  char *now;  /* now() pinned by tests, or NULL for the clock. */
+  GRand *rand; /* random() and uuid() seeded by tests, or NULL for GLib's generator. */
 
   unsigned int n;
   gboolean *relevant;     /* By question index: shown now (with its groups). */
@@ -473,6 +475,8 @@ scope_evaluate (Scope *scope, const IntakeExpr *expr, IntakeValue *out)
   context.lookup_all = lookup_all_cb;
   context.choice_label = choice_label_cb;
   context.lookup_entry = lookup_entry_cb;
+  context.now = scope->self->now;
+  context.rand = scope->self->rand;
   context.position = scope->position;
   intake_expr_evaluate (expr, &context, out);
 }
@@ -753,6 +757,8 @@ intake_form_session_finalize (GObject *object)
   g_clear_pointer (&self->answers, json_object_unref);
   g_free (self->language);
   g_free (self->today);
+  g_free (self->now);
+  g_clear_pointer (&self->rand, g_rand_free);
   g_clear_object (&self->form);
 
   G_OBJECT_CLASS (intake_form_session_parent_class)->finalize (object);
@@ -840,6 +846,26 @@ intake_form_session_set_today (IntakeFormSession *self, const char *today)
 
   g_free (self->today);
   self->today = g_strdup (today);
+  update_all (self);
+}
+
+void
+intake_form_session_set_now (IntakeFormSession *self, const char *now)
+{
+  g_return_if_fail (INTAKE_IS_FORM_SESSION (self));
+
+  g_free (self->now);
+  self->now = g_strdup (now);
+  update_all (self);
+}
+
+void
+intake_form_session_set_random_seed (IntakeFormSession *self, guint32 seed)
+{
+  g_return_if_fail (INTAKE_IS_FORM_SESSION (self));
+
+  g_clear_pointer (&self->rand, g_rand_free);
+  self->rand = g_rand_new_with_seed (seed);
   update_all (self);
 }
 

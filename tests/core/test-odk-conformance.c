@@ -351,6 +351,9 @@ test_form (gconstpointer data)
     return;
   session = intake_form_session_new (form, json_object_get_object_member (c, "answers"), NULL);
   intake_form_session_set_today (session, json_object_get_string_member (context_object, "today"));
+  intake_form_session_set_now (session, json_object_get_string_member (context_object, "now"));
+  intake_form_session_set_random_seed (
+    session, (guint32) json_object_get_int_member (context_object, "seed"));
   for (unsigned int i = 0; i < json_array_get_length (checks); i++)
     run_check (session, json_array_get_object_element (checks, i));
 }
