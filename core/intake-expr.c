@@ -291,6 +291,26 @@ intake_expr_reads_all (const IntakeExpr *expr, const char *name)
   return reads_all (expr->root, name);
 }
 
+static gboolean
+uses_function (const Node *node, const char *name)
+{
+  if (node->kind == NODE_CALL && strcmp (node->string, name) == 0)
+    return TRUE;
+  for (unsigned int i = 0; i < node->n_children; i++)
+    if (uses_function (node->children[i], name))
+      return TRUE;
+  return FALSE;
+}
+
+gboolean
+intake_expr_uses_function (const IntakeExpr *expr, const char *name)
+{
+  g_return_val_if_fail (expr != NULL, FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+
+  return uses_function (expr->root, name);
+}
+
 gboolean
 intake_expr_uses_dot (const IntakeExpr *expr)
 {

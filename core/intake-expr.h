@@ -184,6 +184,8 @@ void intake_expr_collect_references (const IntakeExpr *expr, GHashTable *names);
  * questions inside it.
  */
 gboolean intake_expr_reads_all (const IntakeExpr *expr, const char *name);
+/* Whether the expression calls the function @name anywhere ("jr:choice-name"…). */
+gboolean intake_expr_uses_function (const IntakeExpr *expr, const char *name);
 /* Whether the expression uses "." anywhere. */
 gboolean intake_expr_uses_dot (const IntakeExpr *expr);
 

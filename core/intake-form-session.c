@@ -829,14 +829,32 @@ intake_form_session_get_language (IntakeFormSession *self)
 void
 intake_form_session_set_language (IntakeFormSession *self, const char *language)
 {
+  g_autofree char *previous = NULL;
+  GPtrArray *order;
+
   g_return_if_fail (INTAKE_IS_FORM_SESSION (self));
 
-  g_free (self->language);
+  previous = g_steal_pointer (&self->language);
+
   if (language != NULL && intake_form_has_language (self->form, language))
     self->language = g_strdup (language);
   else
     self->language = g_strdup (intake_form_get_default_language (self->form));
   g_clear_pointer (&self->result, json_node_unref);
+  if (g_strcmp0 (previous, self->language) == 0)
+    return;
+
+  /* jr:choice-name() gives a label in the session's language: only those values change. */
+  order = _intake_form_get_order (self->form);
+  for (unsigned int i = 0; i < order->len; i++)
+    {
+      const IntakeQuestion *q = order->pdata[i];
+
+      if ((q->calculation != NULL && intake_expr_uses_function (q->calculation, "jr:choice-name"))
+          || (q->relevant != NULL && intake_expr_uses_function (q->relevant, "jr:choice-name")))
+        mark_value_dirty (self, q);
+    }
+  update (self, 0);
 }
 
 void

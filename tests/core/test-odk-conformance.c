@@ -254,6 +254,11 @@ run_check (IntakeFormSession *session, JsonObject *check)
                                       json_array_get_element (set, 1), &error);
       g_assert_no_error (error);
     }
+  else if (json_object_has_member (check, "language"))
+    {
+      intake_form_session_set_language (session,
+                                        json_object_get_string_member (check, "language"));
+    }
   else if (json_object_has_member (check, "relevant"))
     {
       const char *name = json_object_get_string_member (check, "relevant");
