@@ -44,6 +44,13 @@ lookup_all_cb (const char *name, GArray *values, gpointer user_data)
     }
 }
 
+static void
+lookup_entry_cb (const char *name, unsigned int index, IntakeValue *out, gpointer user_data)
+{
+  if (index == 2)
+    lookup_cb (name, out, user_data);
+}
+
 static char *
 choice_label_cb (const char *question, const char *choice, gpointer user_data)
 {
@@ -85,6 +92,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   /* Every input sees the same clock, random numbers and repeat entry: runs are repeatable. */
   context.lookup_all = lookup_all_cb;
   context.choice_label = choice_label_cb;
+  /* Every other input also takes indexed-repeat() through lookup_entry. */
+  context.lookup_entry = size % 2 == 0 ? lookup_entry_cb : NULL;
   context.choice_column = choice_column_cb;
   context.now = "2026-11-28T10:20:30.000+07:00";
   context.rand = rand;
@@ -99,6 +108,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   names = g_hash_table_new (g_str_hash, g_str_equal);
   intake_expr_collect_references (expr, names);
   (void) intake_expr_reads_all (expr, "member");
+  (void) intake_expr_uses_function (expr, "jr:choice-name");
   intake_expr_evaluate (expr, &context, &value);
   string = intake_value_dup_string (&value);
   (void) intake_value_to_number (&value);
