@@ -11,11 +11,22 @@
  *   add     := mul (('+' | '-') mul)*
  *   mul     := unary (('*' | 'div' | 'mod') unary)*
  *   unary   := '-' unary | primary
- *   primary := NUMBER | STRING | '${' NAME '}' | '.' | NAME '(' args ')' | '(' or ')'
+ *   primary := NUMBER | STRING | '${' NAME '}' | '.' | '..' | path | NAME '(' args ')'
+ *              | '(' or ')'
+ *   path    := ('/' NAME)+ | ('..' | '.' | 'current()') ('/' ('..' | NAME))*
  *
- * Values are strings, numbers or booleans, converted as XPath 1.0 converts them.  A missing,
- * empty or declined answer is the empty string.  A select_multiple answer is its choice names
- * joined by single spaces, as XLSForm stores it.
+ * A path names a question by its last step (XLSForm names are unique in a form), so
+ * `/data/household/age`, `../age` and `current()/../age` all read ${age}.  What ODK's XPath has
+ * and this engine does not (predicates, unions, axes, `//`, instance(), pulldata() and the
+ * other functions listed in intake-expr-functions.c) is refused by name when the form loads,
+ * never evaluated differently.
+ *
+ * Values are strings, numbers or booleans, converted as XPath 1.0 converts them, with ODK
+ * Collect's additions: a date ("2026-11-28") or date-time string is a number of days since
+ * 1970-01-01 in arithmetic, ',' reads as a decimal point, and numbers are equal within 1e-12.
+ * A missing, empty or declined answer is the empty string.  A select_multiple answer is its
+ * choice names joined by single spaces, as XLSForm stores it.  The function library is ODK's
+ * (getodk.github.io/xforms-spec), with JavaRosa's semantics; see intake-expr-functions.c.
  */
 #pragma once
 
@@ -50,6 +61,12 @@ typedef enum
   INTAKE_EXPR_PARSE_ALLOW_DOT = 1 << 0,
   /* Allow the scoring functions dimension(), insufficient() and indicators(). */
   INTAKE_EXPR_PARSE_SCORING = 1 << 1,
+  /*
+   * A choice_filter: a bare name ("province", "name") is that column of the choice being
+   * filtered, read through IntakeExprContext.choice_column, as XLSForm's choice filters
+   * write it (`province = ${province}`).
+   */
+  INTAKE_EXPR_PARSE_CHOICE_FILTER = 1 << 2,
 } IntakeExprParseFlags;
 
 typedef enum
@@ -103,6 +120,24 @@ typedef void (*IntakeExprCallFunc) (const char *function,
                                     IntakeValue *out,
                                     gpointer user_data);
 
+/*
+ * Appends to @values (a GArray of IntakeValue whose clear function is set) every value of
+ * ${name} as a node-set: one per entry for a question inside a repeat, one empty value per
+ * entry for the repeat itself, and the single value of any other question.
+ */
+typedef void (*IntakeExprLookupAllFunc) (const char *name, GArray *values, gpointer user_data);
+
+/*
+ * The value of ${name} in entry @index (1-based) of the repeat it is in, for indexed-repeat();
+ * leave @out untouched (empty) when there is no such entry.
+ */
+typedef void (*IntakeExprLookupEntryFunc) (const char *name, unsigned int index,
+                                           IntakeValue *out, gpointer user_data);
+
+/* The label of @choice of the question @question (jr:choice-name), or NULL. */
+typedef char *(*IntakeExprChoiceLabelFunc) (const char *question, const char *choice,
+                                             gpointer user_data);
+
 typedef struct
 {
   IntakeExprLookupFunc lookup;
@@ -110,6 +145,20 @@ typedef struct
   gpointer user_data;
   /* "YYYY-MM-DD" for today(); NULL for the local date.  Tests pin it. */
   const char *today;
+  /* Optional: node-sets (count, sum, join, indexed-repeat…); without it a name is one value. */
+  IntakeExprLookupAllFunc lookup_all;
+  /* Optional: jr:choice-name(); without it the choice's name is returned. */
+  IntakeExprChoiceLabelFunc choice_label;
+  /* An ISO 8601 date-time for now(); NULL for the clock.  Tests pin it. */
+  const char *now;
+  /* The generator for random() and uuid(); NULL for GLib's global one.  Tests seed it. */
+  GRand *rand;
+  /* position(..): the 1-based entry of the repeat being evaluated, 0 outside repeats. */
+  unsigned int position;
+  /* Choice filters: a column of the choice being filtered (see INTAKE_EXPR_PARSE_CHOICE_FILTER). */
+  IntakeExprLookupFunc choice_column;
+  /* Optional: indexed-repeat(); without it, entry @index of lookup_all's values. */
+  IntakeExprLookupEntryFunc lookup_entry;
 } IntakeExprContext;
 
 typedef struct _IntakeExpr IntakeExpr;
@@ -129,6 +178,14 @@ const char *intake_expr_get_source (const IntakeExpr *expr);
  * valid as long as @expr lives).
  */
 void intake_expr_collect_references (const IntakeExpr *expr, GHashTable *names);
+/*
+ * Whether every reference to ${name} in @expr is read as a node-set (an argument of count(),
+ * sum(), join(), indexed-repeat()…), which is how a question outside a repeat may read the
+ * questions inside it.
+ */
+gboolean intake_expr_reads_all (const IntakeExpr *expr, const char *name);
+/* Whether the expression calls the function @name anywhere ("jr:choice-name"…). */
+gboolean intake_expr_uses_function (const IntakeExpr *expr, const char *name);
 /* Whether the expression uses "." anywhere. */
 gboolean intake_expr_uses_dot (const IntakeExpr *expr);
 

@@ -32,6 +32,8 @@ struct _IntakeFormSession
   JsonObject *answers;
   char *language;
   char *today;
+  char *now;  /* now() pinned by tests, or NULL for the clock. */
+  GRand *rand; /* random() and uuid() seeded by tests, or NULL for GLib's generator. */
 
   unsigned int n;
   gboolean *relevant;     /* By question index: shown now (with its groups). */
@@ -40,7 +42,15 @@ struct _IntakeFormSession
   gboolean *dirty_check;  /* Required, type and constraint must be rechecked. */
   GPtrArray **problems;   /* By question index: Problem list (a repeat may hold several). */
   JsonNode *result;       /* Cached screening result, NULL when stale. */
+  /*
+   * How many repeat entries are being evaluated for a node-set or indexed-repeat() right now.
+   * Each entry is evaluated whole, so two repeats reading each other could recurse without
+   * end; past a few levels the entries read as empty instead.
+   */
+  unsigned int entry_nesting;
 };
+
+#define MAX_ENTRY_NESTING 4
 
 G_DEFINE_FINAL_TYPE (IntakeFormSession, intake_form_session, G_TYPE_OBJECT)
 
@@ -271,7 +281,156 @@ typedef struct
   IntakeValue *entry_values;    /* That entry's values, by question index. */
   IntakeExprCallFunc call;
   gpointer call_data;
+  unsigned int position;        /* The entry's 1-based number, for position(..); 0 outside. */
 } Scope;
+
+static void evaluate_entry (IntakeFormSession *self, const IntakeQuestion *repeat,
+                            JsonObject *entry, unsigned int position, IntakeValue *values,
+                            gboolean *relevant);
+
+/* The entries of a top-level repeat as answered now, or NULL. */
+static JsonArray *
+repeat_entries (IntakeFormSession *self, const IntakeQuestion *repeat)
+{
+  JsonNode *answer = self->answers != NULL ? json_object_get_member (self->answers, repeat->name)
+                                           : NULL;
+
+  if (repeat->repeat != NULL || answer == NULL || !JSON_NODE_HOLDS_ARRAY (answer))
+    return NULL;
+  return json_node_get_array (answer);
+}
+
+/*
+ * ${name} as a node-set (count, sum, join, indexed-repeat…): inside its own repeat entry the
+ * entry's value; from outside, one value per entry of the repeat, each entry evaluated as it
+ * stands; a repeat gives one (empty) node per entry; anything else its one value.
+ */
+static void
+lookup_all_cb (const char *name, GArray *out, gpointer user_data)
+{
+  Scope *scope = user_data;
+  IntakeFormSession *self = scope->self;
+  const IntakeQuestion *q = intake_form_lookup_question (self->form, name);
+  const IntakeQuestion *repeat;
+  JsonArray *entries;
+  IntakeValue value = INTAKE_VALUE_INIT;
+
+  if (q == NULL)
+    return;
+  if (q->repeat != NULL && q->repeat == scope->repeat && scope->entry_values != NULL)
+    {
+      intake_value_copy (&scope->entry_values[q->index], &value);
+      g_array_append_val (out, value);
+      return;
+    }
+  if (q->repeat == NULL && q->type != INTAKE_QUESTION_REPEAT)
+    {
+      intake_value_copy (&self->values[q->index], &value);
+      g_array_append_val (out, value);
+      return;
+    }
+  repeat = q->repeat != NULL ? q->repeat : q;
+  entries = repeat_entries (self, repeat);
+  if (entries == NULL || !self->relevant[repeat->index])
+    return;
+  if (q == repeat)
+    {
+      for (unsigned int e = 0; e < json_array_get_length (entries); e++)
+        {
+          IntakeValue empty = INTAKE_VALUE_INIT;
+
+          g_array_append_val (out, empty);
+        }
+      return;
+    }
+  if (self->entry_nesting >= MAX_ENTRY_NESTING)
+    return;
+  self->entry_nesting++;
+  {
+    g_autofree IntakeValue *values = g_new0 (IntakeValue, self->n);
+    g_autofree gboolean *relevant = g_new0 (gboolean, self->n);
+
+    relevant[repeat->index] = TRUE;
+    for (unsigned int e = 0; e < json_array_get_length (entries); e++)
+      {
+        JsonNode *entry_node = json_array_get_element (entries, e);
+        IntakeValue entry_value = INTAKE_VALUE_INIT;
+
+        evaluate_entry (self, repeat,
+                        JSON_NODE_HOLDS_OBJECT (entry_node) ? json_node_get_object (entry_node)
+                                                            : NULL,
+                        e + 1, values, relevant);
+        intake_value_copy (&values[q->index], &entry_value);
+        g_array_append_val (out, entry_value);
+      }
+    for (unsigned int i = 0; i < self->n; i++)
+      intake_value_clear (&values[i]);
+  }
+  self->entry_nesting--;
+}
+
+/*
+ * indexed-repeat(): ${name} in entry @index of its repeat.  From outside the repeat the entry
+ * is evaluated as it stands; from inside the same repeat, an entry's answers are read as
+ * given and its calculations are empty, so that entries reading each other cannot recurse.
+ */
+static void
+lookup_entry_cb (const char *name, unsigned int index, IntakeValue *out, gpointer user_data)
+{
+  Scope *scope = user_data;
+  IntakeFormSession *self = scope->self;
+  const IntakeQuestion *q = intake_form_lookup_question (self->form, name);
+  JsonArray *entries;
+  JsonNode *entry_node;
+  JsonObject *entry;
+
+  if (q == NULL || q->repeat == NULL || !self->relevant[q->repeat->index])
+    return;
+  entries = repeat_entries (self, q->repeat);
+  if (entries == NULL || index < 1 || index > json_array_get_length (entries))
+    return;
+  entry_node = json_array_get_element (entries, index - 1);
+  entry = JSON_NODE_HOLDS_OBJECT (entry_node) ? json_node_get_object (entry_node) : NULL;
+  if (q->repeat == scope->repeat)
+    {
+      if (q->type != INTAKE_QUESTION_CALCULATE)
+        answer_value (q, answer_in (entry, q), out);
+      return;
+    }
+  if (self->entry_nesting >= MAX_ENTRY_NESTING)
+    return;
+  self->entry_nesting++;
+  {
+    g_autofree IntakeValue *values = g_new0 (IntakeValue, self->n);
+    g_autofree gboolean *relevant = g_new0 (gboolean, self->n);
+
+    relevant[q->repeat->index] = TRUE;
+    evaluate_entry (self, q->repeat, entry, index, values, relevant);
+    intake_value_copy (&values[q->index], out);
+    for (unsigned int i = 0; i < self->n; i++)
+      intake_value_clear (&values[i]);
+  }
+  self->entry_nesting--;
+}
+
+/* jr:choice-name(): the choice's label in the session's language. */
+static char *
+choice_label_cb (const char *question, const char *choice, gpointer user_data)
+{
+  Scope *scope = user_data;
+  const IntakeQuestion *q = intake_form_lookup_question (scope->self->form, question);
+
+  if (q == NULL || q->choices == NULL)
+    return NULL;
+  for (unsigned int i = 0; i < q->choices->len; i++)
+    {
+      const IntakeChoice *c = q->choices->pdata[i];
+
+      if (strcmp (c->name, choice) == 0)
+        return g_strdup (_intake_text_get (scope->self->form, c->label, scope->self->language));
+    }
+  return NULL;
+}
 
 static void
 lookup_cb (const char *name, IntakeValue *out, gpointer user_data)
@@ -313,7 +472,29 @@ scope_evaluate (Scope *scope, const IntakeExpr *expr, IntakeValue *out)
 {
   IntakeExprContext context = { lookup_cb, call_cb, scope, scope->self->today };
 
+  context.lookup_all = lookup_all_cb;
+  context.choice_label = choice_label_cb;
+  context.lookup_entry = lookup_entry_cb;
+  context.now = scope->self->now;
+  context.rand = scope->self->rand;
+  context.position = scope->position;
   intake_expr_evaluate (expr, &context, out);
+}
+
+/*
+ * A calculation's value.  Its own value so far is "." (once() keeps it), and a result that is
+ * not a number stores empty, as ODK Collect stores it, never "NaN".
+ */
+static void
+scope_evaluate_calculation (Scope *scope, const IntakeQuestion *q, IntakeValue *previous,
+                            IntakeValue *out)
+{
+  Scope calculation_scope = *scope;
+
+  calculation_scope.dot = previous;
+  scope_evaluate (&calculation_scope, q->calculation, out);
+  if (out->kind == INTAKE_VALUE_NUMBER && isnan (out->number))
+    intake_value_set_string (out, "");
 }
 
 static gboolean
@@ -348,6 +529,41 @@ check_answer (Scope *scope, const IntakeQuestion *q, JsonNode *answer, const cha
                                                                     : PROBLEM_CONSTRAINT;
 }
 
+/* One entry of a repeat: its children's relevance and values, in dependency order. */
+static void
+evaluate_entry (IntakeFormSession *self, const IntakeQuestion *repeat, JsonObject *entry,
+                unsigned int position, IntakeValue *values, gboolean *relevant)
+{
+  GPtrArray *order = _intake_form_get_order (self->form);
+  Scope scope = { self, NULL, repeat, values, NULL, NULL, position };
+
+  for (unsigned int i = 0; i < order->len; i++)
+    {
+      const IntakeQuestion *q = order->pdata[i];
+
+      if (q->repeat != repeat)
+        continue;
+      relevant[q->index] = relevant[q->parent->index]
+                           && (q->relevant == NULL || scope_evaluate_boolean (&scope,
+                                                                              q->relevant));
+      if (!relevant[q->index])
+        {
+          intake_value_clear (&values[q->index]);
+        }
+      else if (q->type == INTAKE_QUESTION_CALCULATE)
+        {
+          g_auto(IntakeValue) value = INTAKE_VALUE_INIT;
+
+          scope_evaluate_calculation (&scope, q, NULL, &value);
+          intake_value_copy (&value, &values[q->index]);
+        }
+      else
+        {
+          answer_value (q, answer_in (entry, q), &values[q->index]);
+        }
+    }
+}
+
 /*
  * Evaluates every entry of a repeat: the children's relevance and calculations in dependency
  * order, then their checks.  Called whenever the repeat's check is stale; entries are few.
@@ -367,25 +583,10 @@ check_repeat_entries_full (IntakeFormSession *self, const IntakeQuestion *repeat
       JsonNode *entry_node = json_array_get_element (entries, e);
       JsonObject *entry = JSON_NODE_HOLDS_OBJECT (entry_node) ? json_node_get_object (entry_node)
                                                               : NULL;
-      Scope scope = { self, NULL, repeat, values, NULL, NULL };
+      Scope scope = { self, NULL, repeat, values, NULL, NULL, e + 1 };
       g_autoptr(JsonObject) exported = export != NULL ? json_object_new () : NULL;
 
-      for (unsigned int i = 0; i < order->len; i++)
-        {
-          const IntakeQuestion *q = order->pdata[i];
-
-          if (q->repeat != repeat)
-            continue;
-          relevant[q->index] = relevant[q->parent->index]
-                               && (q->relevant == NULL || scope_evaluate_boolean (&scope,
-                                                                                  q->relevant));
-          if (!relevant[q->index])
-            intake_value_clear (&values[q->index]);
-          else if (q->type == INTAKE_QUESTION_CALCULATE)
-            scope_evaluate (&scope, q->calculation, &values[q->index]);
-          else
-            answer_value (q, answer_in (entry, q), &values[q->index]);
-        }
+      evaluate_entry (self, repeat, entry, e + 1, values, relevant);
       if (want_relevant != NULL && e == want_entry)
         memcpy (want_relevant, relevant, self->n * sizeof (gboolean));
       for (unsigned int i = 0; i < order->len; i++)
@@ -483,7 +684,7 @@ update (IntakeFormSession *self, unsigned int start)
       relevant = (q->parent == NULL || self->relevant[q->parent->index])
                  && (q->relevant == NULL || scope_evaluate_boolean (&scope, q->relevant));
       if (relevant && q->type == INTAKE_QUESTION_CALCULATE)
-        scope_evaluate (&scope, q->calculation, &value);
+        scope_evaluate_calculation (&scope, q, &self->values[q->index], &value);
       else if (relevant)
         answer_value (q, answer_in (self->answers, q), &value);
 
@@ -556,6 +757,8 @@ intake_form_session_finalize (GObject *object)
   g_clear_pointer (&self->answers, json_object_unref);
   g_free (self->language);
   g_free (self->today);
+  g_free (self->now);
+  g_clear_pointer (&self->rand, g_rand_free);
   g_clear_object (&self->form);
 
   G_OBJECT_CLASS (intake_form_session_parent_class)->finalize (object);
@@ -626,14 +829,32 @@ intake_form_session_get_language (IntakeFormSession *self)
 void
 intake_form_session_set_language (IntakeFormSession *self, const char *language)
 {
+  g_autofree char *previous = NULL;
+  GPtrArray *order;
+
   g_return_if_fail (INTAKE_IS_FORM_SESSION (self));
 
-  g_free (self->language);
+  previous = g_steal_pointer (&self->language);
+
   if (language != NULL && intake_form_has_language (self->form, language))
     self->language = g_strdup (language);
   else
     self->language = g_strdup (intake_form_get_default_language (self->form));
   g_clear_pointer (&self->result, json_node_unref);
+  if (g_strcmp0 (previous, self->language) == 0)
+    return;
+
+  /* jr:choice-name() gives a label in the session's language: only those values change. */
+  order = _intake_form_get_order (self->form);
+  for (unsigned int i = 0; i < order->len; i++)
+    {
+      const IntakeQuestion *q = order->pdata[i];
+
+      if ((q->calculation != NULL && intake_expr_uses_function (q->calculation, "jr:choice-name"))
+          || (q->relevant != NULL && intake_expr_uses_function (q->relevant, "jr:choice-name")))
+        mark_value_dirty (self, q);
+    }
+  update (self, 0);
 }
 
 void
@@ -643,6 +864,26 @@ intake_form_session_set_today (IntakeFormSession *self, const char *today)
 
   g_free (self->today);
   self->today = g_strdup (today);
+  update_all (self);
+}
+
+void
+intake_form_session_set_now (IntakeFormSession *self, const char *now)
+{
+  g_return_if_fail (INTAKE_IS_FORM_SESSION (self));
+
+  g_free (self->now);
+  self->now = g_strdup (now);
+  update_all (self);
+}
+
+void
+intake_form_session_set_random_seed (IntakeFormSession *self, guint32 seed)
+{
+  g_return_if_fail (INTAKE_IS_FORM_SESSION (self));
+
+  g_clear_pointer (&self->rand, g_rand_free);
+  self->rand = g_rand_new_with_seed (seed);
   update_all (self);
 }
 
@@ -712,6 +953,13 @@ intake_form_session_set_answer (IntakeFormSession *self, const char *name, JsonN
   /* Scoring reads raw answers (declined, unsure), so any change can change the result. */
   g_clear_pointer (&self->result, json_node_unref);
   mark_value_dirty (self, q);
+  /*
+   * What reads a repeat's entries from outside (sum(), count(), indexed-repeat()…) depends on
+   * their content, not only on their number, which is all the repeat's own value says.
+   */
+  if (q->type == INTAKE_QUESTION_REPEAT)
+    for (unsigned int k = 0; k < q->value_dependents->len; k++)
+      mark_value_dirty (self, q->value_dependents->pdata[k]);
   update (self, q->order);
   return TRUE;
 }

@@ -62,6 +62,10 @@ const char *intake_form_session_get_language (IntakeFormSession *self);
 void intake_form_session_set_language (IntakeFormSession *self, const char *language);
 /* Pins today() to "YYYY-MM-DD" (NULL: the local date).  Tests and golden files use it. */
 void intake_form_session_set_today (IntakeFormSession *self, const char *today);
+/* Pins now() to an ISO 8601 date-time (NULL: the clock), for tests. */
+void intake_form_session_set_now (IntakeFormSession *self, const char *now);
+/* Seeds random() and uuid() so that their values repeat, for tests. */
+void intake_form_session_set_random_seed (IntakeFormSession *self, guint32 seed);
 
 /* The answers as given, every question's, relevant or not. */
 JsonObject *intake_form_session_get_answers (IntakeFormSession *self);

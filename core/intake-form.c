@@ -984,7 +984,8 @@ parse_scoring_tail (Loader *loader, JsonObject *object)
 
 /*
  * A question may read any question with a value outside repeats, and the questions of its own
- * repeat instance.  It may not read into a repeat from outside, nor a group or note.
+ * repeat instance.  It may read into a repeat from outside only as a node-set (sum(${x}),
+ * count(${x}), indexed-repeat(${x}, ${r}, 2)…), and never a group or note.
  */
 static gboolean
 check_references (Loader *loader, IntakeExpr *expr, const IntakeQuestion *reader,
@@ -1011,7 +1012,9 @@ check_references (Loader *loader, IntakeExpr *expr, const IntakeQuestion *reader
         return fail (loader, INTAKE_FORM_ERROR_UNKNOWN_REFERENCE, reader_name,
                      "%s refers to ${%s}, a %s, which has no value", member, target->name,
                      type_names[target->type]);
-      if (target->repeat != NULL && target->repeat != reader_repeat)
+      /* Node-set functions (sum, count, join, indexed-repeat…) may read every entry. */
+      if (target->repeat != NULL && target->repeat != reader_repeat
+          && !(target->repeat->repeat == NULL && intake_expr_reads_all (expr, target->name)))
         return fail (loader, INTAKE_FORM_ERROR_UNKNOWN_REFERENCE, reader_name,
                      "%s refers to ${%s}, which is inside the repeat '%s'", member, target->name,
                      target->repeat->name);
@@ -1088,6 +1091,8 @@ build_graph (Loader *loader)
             continue;
           if (q->repeat != NULL)
             add_unique (outermost (source)->check_dependents, q->repeat);
+          else if (source->repeat != NULL)
+            add_unique (outermost (source)->value_dependents, q); /* Reads the entries. */
           else
             add_unique (source->value_dependents, q);
         }

@@ -125,8 +125,12 @@ static const RefusalCase refusals[] = {
     "{`type`: `integer`, `name`: `a`, `label`: " L ("A") ", `constraint`: `. > (1`}", NULL,
     INTAKE_FORM_ERROR_EXPRESSION, { "question 'a'", "constraint: column 7", "expected ')'" } },
   { "calculation-unknown-function",
-    "{`type`: `calculate`, `name`: `a`, `calculation`: `  sum(1)`}", NULL,
-    INTAKE_FORM_ERROR_EXPRESSION, { "question 'a'", "calculation: column 3", "'sum'" } },
+    "{`type`: `calculate`, `name`: `a`, `calculation`: `  summe(1)`}", NULL,
+    INTAKE_FORM_ERROR_EXPRESSION, { "question 'a'", "calculation: column 3", "'summe'" } },
+  /* ODK functions the tablet does not have are refused by name (issue 12). */
+  { "calculation-unsupported-function",
+    "{`type`: `calculate`, `name`: `a`, `calculation`: `pulldata('f', 'c', 'k', 'v')`}", NULL,
+    INTAKE_FORM_ERROR_EXPRESSION, { "question 'a'", "'pulldata'", "not supported" } },
   { "dot-outside-constraint",
     "{`type`: `text`, `name`: `a`, `label`: " L ("A") ", `relevant`: `. = 1`}", NULL,
     INTAKE_FORM_ERROR_EXPRESSION, { "question 'a'", "relevant: column 1" } },
@@ -474,7 +478,8 @@ test_answer_checks (void)
   set (session, "hours", "{`declined`: true}");
   assert_problem (session, "hours", NULL);
   assert_value (session, "hours", "");
-  assert_value (session, "weekly", "NaN");
+  /* A calculation that is not a number stores empty, as in ODK Collect (issue 12). */
+  assert_value (session, "weekly", "");
 }
 
 static void
@@ -545,6 +550,38 @@ test_completeness (void)
   set (session, "works", "`no`");
   g_assert_true (intake_form_session_is_complete (session));
   g_assert_true (json_object_has_member (intake_form_session_get_answers (session), "hours"));
+}
+
+/*
+ * Two repeats whose calculations read each other's entries as node-sets (no cycle between
+ * questions, so the form loads): evaluating one entry evaluates the other repeat's entries,
+ * which read back.  The session bounds that nesting instead of recursing without end.
+ */
+static void
+test_repeats_reading_each_other (void)
+{
+  g_autofree char *doc = form_with (
+    "{`type`: `repeat`, `name`: `r1`, `label`: " L ("R1") ", `children`: ["
+    "  {`type`: `text`, `name`: `a`, `label`: " L ("A") "},"
+    "  {`type`: `calculate`, `name`: `n_b`, `calculation`: `count-non-empty(${b})`}]},"
+    "{`type`: `repeat`, `name`: `r2`, `label`: " L ("R2") ", `children`: ["
+    "  {`type`: `text`, `name`: `b`, `label`: " L ("B") "},"
+    "  {`type`: `calculate`, `name`: `sum_n`, `calculation`: `sum(${n_b})`}]},"
+    "{`type`: `calculate`, `name`: `total`, `calculation`: `sum(${sum_n})`}");
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IntakeForm) form = intake_form_new_from_data (doc, -1, INTAKE_FORM_LOAD_DEFAULT,
+                                                          &error);
+  g_autoptr(IntakeFormSession) session = NULL;
+  g_autoptr(JsonObject) exported = NULL;
+
+  g_assert_no_error (error);
+  session = intake_form_session_new (form, NULL, NULL);
+  set (session, "r1", "[{`a`: `x`}, {`a`: `y`}]");
+  set (session, "r2", "[{`b`: `p`}, {`b`: `q`}, {`b`: ``}]");
+  /* Each r1 entry counts the two answered b; each r2 entry sums both r1 entries: 4. */
+  assert_value (session, "total", "12");
+  exported = intake_form_session_dup_export_answers (session);
+  g_assert_nonnull (exported);
 }
 
 /* The window walks one repeat entry at a time: its steps with relevance inside that entry,
@@ -748,6 +785,8 @@ main (int argc, char *argv[])
   g_test_add_func ("/intake/core/form/session/set-answer-refusals", test_set_answer_refusals);
   g_test_add_func ("/intake/core/form/session/completeness", test_completeness);
   g_test_add_func ("/intake/core/form/session/repeat-entries", test_repeat_entries);
+  g_test_add_func ("/intake/core/form/session/repeats-reading-each-other",
+                   test_repeats_reading_each_other);
   g_test_add_func ("/intake/core/form/session/export-view", test_export_view);
   g_test_add_func ("/intake/core/form/session/state-json", test_state_json);
   g_test_add_func ("/intake/core/form/session/incremental-matches-full",

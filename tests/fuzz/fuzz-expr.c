@@ -26,6 +26,44 @@ lookup_cb (const char *name, IntakeValue *out, gpointer user_data)
   /* Any other name is an unanswered question: the empty string. */
 }
 
+/* Node-sets: ${member} has three entries, anything else is its one value. */
+static void
+lookup_all_cb (const char *name, GArray *values, gpointer user_data)
+{
+  unsigned int n = strcmp (name, "member") == 0 ? 3 : 1;
+
+  for (unsigned int i = 0; i < n; i++)
+    {
+      IntakeValue value = INTAKE_VALUE_INIT;
+
+      if (i == 1)
+        intake_value_set_string (&value, "");
+      else
+        lookup_cb (name, &value, user_data);
+      g_array_append_val (values, value);
+    }
+}
+
+static void
+lookup_entry_cb (const char *name, unsigned int index, IntakeValue *out, gpointer user_data)
+{
+  if (index == 2)
+    lookup_cb (name, out, user_data);
+}
+
+static char *
+choice_label_cb (const char *question, const char *choice, gpointer user_data)
+{
+  return strcmp (choice, "yes") == 0 ? g_strdup ("Yes") : NULL;
+}
+
+static void
+choice_column_cb (const char *name, IntakeValue *out, gpointer user_data)
+{
+  if (strcmp (name, "name") == 0)
+    intake_value_set_string (out, "water");
+}
+
 static void
 call_cb (const char *function, const IntakeValue *args, unsigned int n_args, IntakeValue *out,
          gpointer user_data)
@@ -44,14 +82,24 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   g_autoptr(IntakeExpr) expr = NULL;
   g_autoptr(GHashTable) names = NULL;
   IntakeExprContext context = { lookup_cb, call_cb, NULL, "2026-11-28" };
+  g_autoptr(GRand) rand = g_rand_new_with_seed (42);
   g_auto(IntakeValue) value = INTAKE_VALUE_INIT;
   g_autofree char *string = NULL;
 
   /* The first byte picks the parse flags, the rest is the expression. */
   if (size < 1)
     return 0;
+  /* Every input sees the same clock, random numbers and repeat entry: runs are repeatable. */
+  context.lookup_all = lookup_all_cb;
+  context.choice_label = choice_label_cb;
+  /* Every other input also takes indexed-repeat() through lookup_entry. */
+  context.lookup_entry = size % 2 == 0 ? lookup_entry_cb : NULL;
+  context.choice_column = choice_column_cb;
+  context.now = "2026-11-28T10:20:30.000+07:00";
+  context.rand = rand;
+  context.position = 2;
   text = g_strndup ((const char *) data + 1, size - 1);
-  expr = intake_expr_parse (text, (IntakeExprParseFlags) (data[0] & 3), &error);
+  expr = intake_expr_parse (text, (IntakeExprParseFlags) (data[0] & 7), &error);
   if (expr == NULL)
     {
       g_assert (error != NULL && strstr (error->message, "column ") == error->message);
@@ -59,6 +107,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
     }
   names = g_hash_table_new (g_str_hash, g_str_equal);
   intake_expr_collect_references (expr, names);
+  (void) intake_expr_reads_all (expr, "member");
+  (void) intake_expr_uses_function (expr, "jr:choice-name");
   intake_expr_evaluate (expr, &context, &value);
   string = intake_value_dup_string (&value);
   (void) intake_value_to_number (&value);
