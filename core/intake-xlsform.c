@@ -1,0 +1,2567 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * XLSForm import.  Three steps:
+ *
+ *  1. Read the spreadsheet into sheets of rows of cells.  An .xlsx is a zip of XML parts: libgsf
+ *     opens the zip, libxml2 parses each part, and every part is read with a bound on its
+ *     uncompressed size.  The .csv and .md shapes are pyxform's: a row whose first cell is not
+ *     empty names a sheet, the rows under it (first cell empty) are that sheet's rows.
+ *  2. Turn the survey, choices and settings sheets into the JSON form document, refusing what
+ *     cannot be converted with the sheet, the row and the column.
+ *  3. Check the result with the form loader, as every other form is checked; a refusal from the
+ *     loader that names a question is given that question's row.
+ */
+#define G_LOG_DOMAIN "intake-xlsform"
+
+#include "intake-xlsform.h"
+#include "intake-expr.h"
+#include "intake-form.h"
+#include "intake-json.h"
+
+#include <gsf/gsf.h>
+#include <libxml/parser.h>
+#include <libxml/tree.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+G_DEFINE_QUARK (intake-xlsform-error-quark, intake_xlsform_error)
+
+/* ------------------------------------------------------------------------------------------ */
+/* Sheets                                                                                      */
+
+typedef struct
+{
+  unsigned int col; /* 0-based */
+  char *text;       /* Trimmed, never empty. */
+} Cell;
+
+typedef struct
+{
+  unsigned int number; /* The row number a person sees (xlsx) or the line of the file. */
+  GArray *cells;       /* Cell, sparse, in column order. */
+} Row;
+
+typedef struct
+{
+  char *name;
+  GPtrArray *rows; /* Row */
+  /* The first formula cell met, reported once the header row is known. */
+  unsigned int formula_row;
+  unsigned int formula_col;
+  char *formula;
+} Sheet;
+
+typedef struct
+{
+  GPtrArray *sheets; /* Sheet */
+  const char *row_word; /* "row" for a workbook, "line" for a text file. */
+  gsize n_cells;
+  gsize n_bytes;
+} Workbook;
+
+static void
+row_free (Row *row)
+{
+  for (unsigned int i = 0; i < row->cells->len; i++)
+    g_free (g_array_index (row->cells, Cell, i).text);
+  g_array_unref (row->cells);
+  g_free (row);
+}
+
+static void
+sheet_free (Sheet *sheet)
+{
+  g_free (sheet->name);
+  g_ptr_array_unref (sheet->rows);
+  g_free (sheet->formula);
+  g_free (sheet);
+}
+
+static Sheet *
+sheet_new (const char *name)
+{
+  Sheet *sheet = g_new0 (Sheet, 1);
+
+  sheet->name = g_strdup (name);
+  sheet->rows = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
+  return sheet;
+}
+
+static Row *
+row_new (unsigned int number)
+{
+  Row *row = g_new0 (Row, 1);
+
+  row->number = number;
+  row->cells = g_array_new (FALSE, FALSE, sizeof (Cell));
+  return row;
+}
+
+static void
+workbook_clear (Workbook *book)
+{
+  g_clear_pointer (&book->sheets, g_ptr_array_unref);
+}
+
+/* "A", …, "Z", "AA", … for a 0-based column. */
+static char *
+column_letters (unsigned int col)
+{
+  char buffer[8];
+  int n = 0;
+  char *out;
+
+  col++;
+  while (col > 0 && n < 7)
+    {
+      buffer[n++] = (char) ('A' + (col - 1) % 26);
+      col = (col - 1) / 26;
+    }
+  out = g_malloc (n + 1);
+  for (int i = 0; i < n; i++)
+    out[i] = buffer[n - 1 - i];
+  out[n] = '\0';
+  return out;
+}
+
+/* Adds a cell, trimmed; empty cells are not kept.  Counts it against the workbook's limits. */
+static gboolean
+row_add (Workbook *book, Sheet *sheet, Row *row, unsigned int col, const char *text,
+         GError **error)
+{
+  g_autofree char *copy = NULL;
+  Cell cell;
+
+  if (text == NULL)
+    return TRUE;
+  if (strlen (text) > INTAKE_XLSFORM_MAX_CELL_BYTES)
+    {
+      g_autofree char *letters = column_letters (col);
+
+      g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_TOO_LARGE,
+                   "%s %s %u, cell %s%u: more than %d bytes in one cell", sheet->name,
+                   book->row_word, row->number, letters, row->number,
+                   INTAKE_XLSFORM_MAX_CELL_BYTES);
+      return FALSE;
+    }
+  if (!g_utf8_validate (text, -1, NULL))
+    {
+      g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_NOT_A_SPREADSHEET,
+                   "%s %s %u: the text is not UTF-8", sheet->name, book->row_word, row->number);
+      return FALSE;
+    }
+  copy = g_strstrip (g_strdup (text));
+  if (*copy == '\0')
+    return TRUE;
+  if (++book->n_cells > INTAKE_XLSFORM_MAX_CELLS)
+    {
+      g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_TOO_LARGE,
+                   "more than %d cells: this is not a form this system can take",
+                   INTAKE_XLSFORM_MAX_CELLS);
+      return FALSE;
+    }
+  cell.col = col;
+  cell.text = g_steal_pointer (&copy);
+  g_array_append_val (row->cells, cell);
+  return TRUE;
+}
+
+static const char *
+row_get (const Row *row, unsigned int col)
+{
+  for (unsigned int i = 0; i < row->cells->len; i++)
+    if (g_array_index (row->cells, Cell, i).col == col)
+      return g_array_index (row->cells, Cell, i).text;
+  return NULL;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* .xlsx: libgsf for the zip, libxml2 for the parts                                            */
+
+typedef struct
+{
+  GsfInfile *zip;
+  gsize total;
+} Xlsx;
+
+/* Reads one part of the zip, bounded while reading.  NULL with no error: the part is absent. */
+static GBytes *
+xlsx_read_part (Xlsx *x, const char *path, GError **error)
+{
+  g_auto(GStrv) names = g_strsplit (path, "/", 0);
+  GsfInput *child;
+  GByteArray *buffer;
+  gsf_off_t size;
+
+  for (unsigned int i = 0; names[i] != NULL; i++)
+    if (names[i][0] == '\0' || strcmp (names[i], "..") == 0)
+      {
+        g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_NOT_A_SPREADSHEET,
+                     "not an .xlsx workbook: a part is named '%s'", path);
+        return NULL;
+      }
+  child = gsf_infile_child_by_aname (x->zip, (const char **) names);
+  if (child == NULL)
+    return NULL;
+  size = gsf_input_size (child);
+  if (size < 0 || size > INTAKE_XLSFORM_MAX_PART_BYTES
+      || x->total + (gsize) size > INTAKE_XLSFORM_MAX_TOTAL_BYTES)
+    {
+      g_object_unref (child);
+      g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_TOO_LARGE,
+                   "'%s' unpacks to more than %d MB: refused (a form is far smaller; this may be "
+                   "a zip bomb)", path,
+                   (size > INTAKE_XLSFORM_MAX_PART_BYTES ? INTAKE_XLSFORM_MAX_PART_BYTES
+                                                         : INTAKE_XLSFORM_MAX_TOTAL_BYTES)
+                     / (1024 * 1024));
+      return NULL;
+    }
+  buffer = g_byte_array_new ();
+  /* The zip's size field bounds what gsf inflates: a part cannot grow past it while read. */
+  while (gsf_input_remaining (child) > 0)
+    {
+      gsf_off_t remaining = gsf_input_remaining (child);
+      size_t chunk = remaining > 65536 ? 65536 : (size_t) remaining;
+      const guint8 *data = gsf_input_read (child, chunk, NULL);
+
+      if (data == NULL || buffer->len + chunk > INTAKE_XLSFORM_MAX_PART_BYTES)
+        {
+          g_byte_array_unref (buffer);
+          g_object_unref (child);
+          g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_NOT_A_SPREADSHEET,
+                       "not an .xlsx workbook: '%s' cannot be unpacked", path);
+          return NULL;
+        }
+      g_byte_array_append (buffer, data, (guint) chunk);
+    }
+  g_object_unref (child);
+  x->total += buffer->len;
+  return g_byte_array_free_to_bytes (buffer);
+}
+
+/* Parses a part; no network, no DTD (a DTD has no place in a workbook, and refusing it keeps
+ * entity expansion out). */
+static xmlDoc *
+xlsx_parse_part (Xlsx *x, const char *path, gboolean required, GError **error)
+{
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GError) local_error = NULL;
+  xmlDoc *doc;
+  gsize length;
+  const char *data;
+
+  bytes = xlsx_read_part (x, path, &local_error);
+  if (bytes == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else if (required)
+        g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_NOT_A_SPREADSHEET,
+                     "not an .xlsx workbook: it has no '%s'", path);
+      return NULL;
+    }
+  data = g_bytes_get_data (bytes, &length);
+  if (length > G_MAXINT)
+    return NULL;
+  doc = xmlReadMemory (data, (int) length, path, NULL,
+                       XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  if (doc == NULL || doc->intSubset != NULL || xmlDocGetRootElement (doc) == NULL)
+    {
+      if (doc != NULL)
+        xmlFreeDoc (doc);
+      g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_NOT_A_SPREADSHEET,
+                   "not an .xlsx workbook: '%s' is not well-formed XML", path);
+      return NULL;
+    }
+  return doc;
+}
+
+static gboolean
+is_element (xmlNode *node, const char *name)
+{
+  return node->type == XML_ELEMENT_NODE && strcmp ((const char *) node->name, name) == 0;
+}
+
+static char *
+get_attr (xmlNode *node, const char *name)
+{
+  xmlChar *value = xmlGetProp (node, (const xmlChar *) name);
+  char *copy = value != NULL ? g_strdup ((const char *) value) : NULL;
+
+  xmlFree (value);
+  return copy;
+}
+
+/* The r:id attribute, whatever prefix the relationships namespace has. */
+static char *
+get_rel_id (xmlNode *node)
+{
+  for (xmlAttr *attr = node->properties; attr != NULL; attr = attr->next)
+    if (strcmp ((const char *) attr->name, "id") == 0 && attr->ns != NULL)
+      {
+        xmlChar *value = xmlNodeGetContent ((xmlNode *) attr);
+        char *copy = g_strdup ((const char *) value);
+
+        xmlFree (value);
+        return copy;
+      }
+  return NULL;
+}
+
+/* Text of the <t> elements under @node, skipping phonetic runs (<rPh>). */
+static void
+collect_text (xmlNode *node, GString *out)
+{
+  for (xmlNode *child = node->children; child != NULL; child = child->next)
+    {
+      if (child->type != XML_ELEMENT_NODE || is_element (child, "rPh"))
+        continue;
+      if (is_element (child, "t"))
+        {
+          xmlChar *text = xmlNodeGetContent (child);
+
+          if (out->len < INTAKE_XLSFORM_MAX_CELL_BYTES * 2)
+            g_string_append (out, (const char *) text);
+          xmlFree (text);
+        }
+      else
+        {
+          collect_text (child, out);
+        }
+    }
+}
+
+/* Resolves a relationship's target against the folder of the part that names it. */
+static char *
+resolve_target (const char *base_dir, const char *target)
+{
+  g_auto(GStrv) parts = NULL;
+  g_autoptr(GPtrArray) out = g_ptr_array_new ();
+  g_autofree char *joined = NULL;
+
+  if (target[0] == '/')
+    joined = g_strdup (target + 1);
+  else
+    joined = *base_dir != '\0' ? g_strconcat (base_dir, "/", target, NULL) : g_strdup (target);
+  parts = g_strsplit (joined, "/", 0);
+  for (unsigned int i = 0; parts[i] != NULL; i++)
+    {
+      if (parts[i][0] == '\0' || strcmp (parts[i], ".") == 0)
+        continue;
+      if (strcmp (parts[i], "..") == 0)
+        {
+          if (out->len > 0)
+            g_ptr_array_remove_index (out, out->len - 1);
+          continue;
+        }
+      g_ptr_array_add (out, parts[i]);
+    }
+  g_ptr_array_add (out, NULL);
+  return g_strjoinv ("/", (char **) out->pdata);
+}
+
+/* Relationship id → target, from a .rels part. */
+static GHashTable *
+read_rels (Xlsx *x, const char *path, const char *base_dir, char **office_document,
+           char **shared_strings, GError **error)
+{
+  g_autoptr(GHashTable) rels = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GError) local_error = NULL;
+  xmlDoc *doc = xlsx_parse_part (x, path, FALSE, &local_error);
+
+  if (doc == NULL)
+    {
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      return g_steal_pointer (&rels);
+    }
+  for (xmlNode *node = xmlDocGetRootElement (doc)->children; node != NULL; node = node->next)
+    {
+      g_autofree char *id = NULL, *target = NULL, *type = NULL;
+
+      if (!is_element (node, "Relationship"))
+        continue;
+      id = get_attr (node, "Id");
+      target = get_attr (node, "Target");
+      type = get_attr (node, "Type");
+      if (id == NULL || target == NULL)
+        continue;
+      if (type != NULL && office_document != NULL && *office_document == NULL
+          && g_str_has_suffix (type, "/officeDocument"))
+        *office_document = resolve_target (base_dir, target);
+      if (type != NULL && shared_strings != NULL && *shared_strings == NULL
+          && g_str_has_suffix (type, "/sharedStrings"))
+        *shared_strings = resolve_target (base_dir, target);
+      g_hash_table_insert (rels, g_steal_pointer (&id), resolve_target (base_dir, target));
+    }
+  xmlFreeDoc (doc);
+  return g_steal_pointer (&rels);
+}
+
+static GPtrArray *
+read_shared_strings (Xlsx *x, const char *path, GError **error)
+{
+  g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) local_error = NULL;
+  xmlDoc *doc;
+
+  if (path == NULL)
+    return g_steal_pointer (&strings);
+  doc = xlsx_parse_part (x, path, FALSE, &local_error);
+  if (doc == NULL)
+    {
+      if (local_error != NULL)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      return g_steal_pointer (&strings);
+    }
+  for (xmlNode *node = xmlDocGetRootElement (doc)->children; node != NULL; node = node->next)
+    {
+      GString *text;
+
+      if (!is_element (node, "si"))
+        continue;
+      text = g_string_new (NULL);
+      collect_text (node, text);
+      g_ptr_array_add (strings, g_string_free (text, FALSE));
+    }
+  xmlFreeDoc (doc);
+  return g_steal_pointer (&strings);
+}
+
+/* "B14" → column 1; FALSE when it is not a cell reference. */
+static gboolean
+parse_cell_ref (const char *ref, unsigned int *col)
+{
+  unsigned int value = 0;
+  const char *p = ref;
+
+  if (!g_ascii_isalpha (*p))
+    return FALSE;
+  while (g_ascii_isalpha (*p))
+    {
+      value = value * 26 + (unsigned int) (g_ascii_toupper (*p) - 'A' + 1);
+      if (value > 16384) /* XFD, the last column a workbook has. */
+        return FALSE;
+      p++;
+    }
+  *col = value - 1;
+  return TRUE;
+}
+
+static gboolean
+read_sheet (Xlsx *x, Workbook *book, const char *name, const char *path, GPtrArray *sst,
+            GError **error)
+{
+  xmlDoc *doc = xlsx_parse_part (x, path, TRUE, error);
+  Sheet *sheet;
+  unsigned int next_row = 1;
+  gboolean ok = TRUE;
+
+  if (doc == NULL)
+    return FALSE;
+  sheet = sheet_new (name);
+  g_ptr_array_add (book->sheets, sheet);
+  for (xmlNode *data = xmlDocGetRootElement (doc)->children; data != NULL && ok;
+       data = data->next)
+    {
+      if (!is_element (data, "sheetData"))
+        continue;
+      for (xmlNode *xrow = data->children; xrow != NULL && ok; xrow = xrow->next)
+        {
+          g_autofree char *r = NULL;
+          unsigned int number = next_row, next_col = 0;
+          Row *row;
+
+          if (!is_element (xrow, "row"))
+            continue;
+          r = get_attr (xrow, "r");
+          if (r != NULL)
+            {
+              guint64 parsed = 0;
+
+              if (!g_ascii_string_to_unsigned (r, 10, 1, 1048576, &parsed, NULL))
+                {
+                  g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_NOT_A_SPREADSHEET,
+                               "%s: a row is numbered '%s'", name, r);
+                  ok = FALSE;
+                  break;
+                }
+              number = (unsigned int) parsed;
+            }
+          next_row = number + 1;
+          row = row_new (number);
+          g_ptr_array_add (sheet->rows, row);
+          for (xmlNode *xcell = xrow->children; xcell != NULL && ok; xcell = xcell->next)
+            {
+              g_autofree char *ref = NULL, *t = NULL;
+              g_autoptr(GString) text = g_string_new (NULL);
+              unsigned int col = next_col;
+              xmlNode *value = NULL, *formula = NULL, *inline_string = NULL;
+
+              if (!is_element (xcell, "c"))
+                continue;
+              ref = get_attr (xcell, "r");
+              if (ref != NULL && !parse_cell_ref (ref, &col))
+                {
+                  g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_NOT_A_SPREADSHEET,
+                               "%s row %u: a cell is named '%s'", name, number, ref);
+                  ok = FALSE;
+                  break;
+                }
+              next_col = col + 1;
+              for (xmlNode *child = xcell->children; child != NULL; child = child->next)
+                {
+                  if (is_element (child, "v"))
+                    value = child;
+                  else if (is_element (child, "f"))
+                    formula = child;
+                  else if (is_element (child, "is"))
+                    inline_string = child;
+                }
+              if (formula != NULL)
+                {
+                  if (sheet->formula == NULL)
+                    {
+                      xmlChar *f = xmlNodeGetContent (formula);
+
+                      g_autofree char *valid = g_utf8_make_valid ((const char *) f, -1);
+
+                      /* Enough of the formula to recognise it. */
+                      sheet->formula = g_utf8_substring (valid, 0, MIN (g_utf8_strlen (valid, -1),
+                                                                         80));
+                      sheet->formula_row = number;
+                      sheet->formula_col = col;
+                      xmlFree (f);
+                    }
+                  continue;
+                }
+              t = get_attr (xcell, "t");
+              if (g_strcmp0 (t, "inlineStr") == 0)
+                {
+                  if (inline_string != NULL)
+                    collect_text (inline_string, text);
+                }
+              else if (value != NULL)
+                {
+                  xmlChar *v = xmlNodeGetContent (value);
+
+                  if (g_strcmp0 (t, "s") == 0)
+                    {
+                      guint64 index = 0;
+
+                      if (!g_ascii_string_to_unsigned ((const char *) v, 10, 0, G_MAXUINT,
+                                                       &index, NULL)
+                          || index >= sst->len)
+                        {
+                          g_set_error (error, INTAKE_XLSFORM_ERROR,
+                                       INTAKE_XLSFORM_ERROR_NOT_A_SPREADSHEET,
+                                       "%s row %u: a cell names a shared string that is not "
+                                       "there", name, number);
+                          ok = FALSE;
+                        }
+                      else
+                        {
+                          g_string_append (text, sst->pdata[index]);
+                        }
+                    }
+                  else if (g_strcmp0 (t, "b") == 0)
+                    {
+                      g_string_append (text, g_strcmp0 ((const char *) v, "1") == 0 ? "true"
+                                                                                   : "false");
+                    }
+                  else if (g_strcmp0 (t, "e") == 0)
+                    {
+                      g_autofree char *letters = column_letters (col);
+
+                      g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_INVALID,
+                                   "%s row %u, cell %s%u: the cell holds an error value (%s)",
+                                   name, number, letters, number, (const char *) v);
+                      ok = FALSE;
+                    }
+                  else
+                    {
+                      g_string_append (text, (const char *) v);
+                    }
+                  xmlFree (v);
+                }
+              if (ok)
+                ok = row_add (book, sheet, row, col, text->str, error);
+            }
+        }
+    }
+  xmlFreeDoc (doc);
+  return ok;
+}
+
+static gboolean
+read_xlsx (const char *data, gsize length, Workbook *book, GError **error)
+{
+  static const char *const wanted[] = { "survey", "choices", "settings", NULL };
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GHashTable) root_rels = NULL, rels = NULL;
+  g_autoptr(GPtrArray) sst = NULL;
+  g_autofree char *workbook_path = NULL, *sst_path = NULL, *workbook_dir = NULL;
+  g_autofree char *workbook_rels = NULL;
+  GsfInput *input;
+  Xlsx x = { NULL, 0 };
+  xmlDoc *doc = NULL;
+  gboolean ok = FALSE;
+
+  if (length > INTAKE_XLSFORM_MAX_FILE_BYTES)
+    {
+      g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_TOO_LARGE,
+                   "the file is larger than %d MB", INTAKE_XLSFORM_MAX_FILE_BYTES / (1024 * 1024));
+      return FALSE;
+    }
+  input = gsf_input_memory_new ((const guint8 *) data, (gsf_off_t) length, FALSE);
+  x.zip = gsf_infile_zip_new (input, &local_error);
+  g_object_unref (input);
+  if (x.zip == NULL)
+    {
+      g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_NOT_A_SPREADSHEET,
+                   "not an .xlsx workbook: the file is not a zip archive");
+      return FALSE;
+    }
+
+  root_rels = read_rels (&x, "_rels/.rels", "", &workbook_path, NULL, error);
+  if (root_rels == NULL)
+    goto out;
+  if (workbook_path == NULL)
+    workbook_path = g_strdup ("xl/workbook.xml");
+  workbook_dir = g_path_get_dirname (workbook_path);
+  if (strcmp (workbook_dir, ".") == 0)
+    {
+      g_free (workbook_dir);
+      workbook_dir = g_strdup ("");
+    }
+  workbook_rels = *workbook_dir != '\0'
+                    ? g_strdup_printf ("%s/_rels/%s.rels", workbook_dir,
+                                       workbook_path + strlen (workbook_dir) + 1)
+                    : g_strdup_printf ("_rels/%s.rels", workbook_path);
+  doc = xlsx_parse_part (&x, workbook_path, TRUE, error);
+  if (doc == NULL)
+    goto out;
+  rels = read_rels (&x, workbook_rels, workbook_dir, NULL, &sst_path, error);
+  if (rels == NULL)
+    goto out;
+  sst = read_shared_strings (&x, sst_path, error);
+  if (sst == NULL)
+    goto out;
+
+  book->row_word = "row";
+  for (xmlNode *sheets = xmlDocGetRootElement (doc)->children; sheets != NULL;
+       sheets = sheets->next)
+    {
+      unsigned int n = 0;
+
+      if (!is_element (sheets, "sheets"))
+        continue;
+      for (xmlNode *node = sheets->children; node != NULL; node = node->next)
+        {
+          g_autofree char *name = NULL, *id = NULL, *folded = NULL;
+          const char *target;
+
+          if (!is_element (node, "sheet"))
+            continue;
+          if (++n > INTAKE_XLSFORM_MAX_SHEETS)
+            {
+              g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_TOO_LARGE,
+                           "more than %d sheets", INTAKE_XLSFORM_MAX_SHEETS);
+              goto out;
+            }
+          name = get_attr (node, "name");
+          id = get_rel_id (node);
+          if (name == NULL || id == NULL)
+            continue;
+          /* Only the sheets an XLSForm is made of are read; a sheet of notes is not. */
+          folded = g_utf8_strdown (g_strstrip (name), -1);
+          if (!g_strv_contains (wanted, folded))
+            continue;
+          target = g_hash_table_lookup (rels, id);
+          if (target == NULL)
+            {
+              g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_NOT_A_SPREADSHEET,
+                           "not an .xlsx workbook: the sheet '%s' has no part", name);
+              goto out;
+            }
+          if (!read_sheet (&x, book, folded, target, sst, error))
+            goto out;
+        }
+    }
+  ok = TRUE;
+
+out:
+  if (doc != NULL)
+    xmlFreeDoc (doc);
+  g_object_unref (x.zip);
+  return ok;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* .csv and .md in pyxform's shapes                                                            */
+
+/* Splits CSV text (RFC 4180: commas, double quotes, "" inside quotes, CRLF or LF) into records.
+ * CSV has no library in our stack; this is the whole grammar. */
+static GPtrArray *
+split_csv (const char *text, gsize length, GArray *line_numbers)
+{
+  GPtrArray *records = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  GPtrArray *record = NULL;
+  GString *field = g_string_new (NULL);
+  gboolean quoted = FALSE, in_record = FALSE;
+  unsigned int line = 1, record_line = 1;
+  gsize i = 0;
+
+  if (length >= 3 && memcmp (text, "\xef\xbb\xbf", 3) == 0)
+    i = 3;
+  for (; i <= length; i++)
+    {
+      char c = i < length ? text[i] : '\n';
+      gboolean at_end = i == length;
+
+      if (!in_record)
+        {
+          if (at_end)
+            break;
+          record = g_ptr_array_new_with_free_func (g_free);
+          in_record = TRUE;
+          record_line = line;
+        }
+      if (quoted && !at_end)
+        {
+          if (c == '"' && i + 1 < length && text[i + 1] == '"')
+            {
+              g_string_append_c (field, '"');
+              i++;
+            }
+          else if (c == '"')
+            {
+              quoted = FALSE;
+            }
+          else
+            {
+              if (c == '\n')
+                line++;
+              g_string_append_c (field, c);
+            }
+          continue;
+        }
+      if (c == '"' && field->len == 0)
+        {
+          quoted = TRUE;
+        }
+      else if (c == ',')
+        {
+          g_ptr_array_add (record, g_strdup (field->str));
+          g_string_truncate (field, 0);
+        }
+      else if (c == '\r' && i + 1 < length && text[i + 1] == '\n')
+        {
+          continue;
+        }
+      else if (c == '\n' || c == '\r')
+        {
+          g_ptr_array_add (record, g_strdup (field->str));
+          g_string_truncate (field, 0);
+          g_ptr_array_add (records, record);
+          g_array_append_val (line_numbers, record_line);
+          in_record = FALSE;
+          quoted = FALSE;
+          line++;
+        }
+      else
+        {
+          g_string_append_c (field, c);
+        }
+    }
+  g_string_free (field, TRUE);
+  return records;
+}
+
+/* Markdown tables as pyxform's test forms write them: | sheet | then |  | cell | cell |. */
+static GPtrArray *
+split_markdown (const char *text, gsize length, GArray *line_numbers)
+{
+  GPtrArray *records = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  g_autofree char *copy = g_strndup (text, length);
+  g_auto(GStrv) lines = g_strsplit (copy, "\n", 0);
+
+  for (unsigned int i = 0; lines[i] != NULL; i++)
+    {
+      char *line = g_strstrip (lines[i]);
+      g_auto(GStrv) parts = NULL;
+      GPtrArray *record;
+      unsigned int n, number = i + 1;
+
+      if (line[0] != '|')
+        continue;
+      parts = g_strsplit (line + 1, "|", 0);
+      n = g_strv_length (parts);
+      /* The closing pipe leaves one empty piece at the end. */
+      if (n > 0 && *g_strstrip (parts[n - 1]) == '\0' && g_str_has_suffix (line, "|"))
+        n--;
+      /* A separator row (|---|---|) is layout, not content. */
+      if (n > 0 && strspn (line, "|-: ") == strlen (line))
+        continue;
+      record = g_ptr_array_new_with_free_func (g_free);
+      for (unsigned int k = 0; k < n; k++)
+        g_ptr_array_add (record, g_strdup (g_strstrip (parts[k])));
+      g_ptr_array_add (records, record);
+      g_array_append_val (line_numbers, number);
+    }
+  return records;
+}
+
+static gboolean
+read_text_sheets (const char *data, gsize length, IntakeXlsformFormat format, Workbook *book,
+                  GError **error)
+{
+  g_autoptr(GArray) lines = g_array_new (FALSE, FALSE, sizeof (unsigned int));
+  g_autoptr(GPtrArray) records = NULL;
+  Sheet *sheet = NULL;
+
+  if (length > INTAKE_XLSFORM_MAX_FILE_BYTES)
+    {
+      g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_TOO_LARGE,
+                   "the file is larger than %d MB", INTAKE_XLSFORM_MAX_FILE_BYTES / (1024 * 1024));
+      return FALSE;
+    }
+  if (memchr (data, '\0', length) != NULL || !g_utf8_validate (data, (gssize) length, NULL))
+    {
+      g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_NOT_A_SPREADSHEET,
+                   "not an XLSForm %s file: it is not UTF-8 text",
+                   format == INTAKE_XLSFORM_FORMAT_CSV ? "CSV" : "Markdown");
+      return FALSE;
+    }
+  book->row_word = "line";
+  records = format == INTAKE_XLSFORM_FORMAT_CSV ? split_csv (data, length, lines)
+                                                : split_markdown (data, length, lines);
+  for (unsigned int i = 0; i < records->len; i++)
+    {
+      GPtrArray *record = records->pdata[i];
+      unsigned int number = g_array_index (lines, unsigned int, i);
+      const char *first = record->len > 0 ? g_strstrip ((char *) record->pdata[0]) : "";
+      Row *row;
+
+      if (*first != '\0')
+        {
+          g_autofree char *folded = g_utf8_strdown (first, -1);
+
+          if (book->sheets->len >= INTAKE_XLSFORM_MAX_SHEETS)
+            {
+              g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_TOO_LARGE,
+                           "more than %d sheets", INTAKE_XLSFORM_MAX_SHEETS);
+              return FALSE;
+            }
+          sheet = sheet_new (folded);
+          g_ptr_array_add (book->sheets, sheet);
+          continue;
+        }
+      if (sheet == NULL)
+        {
+          gboolean empty = TRUE;
+
+          for (unsigned int k = 0; k < record->len; k++)
+            if (*g_strstrip ((char *) record->pdata[k]) != '\0')
+              empty = FALSE;
+          if (empty)
+            continue;
+          g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_NOT_A_SPREADSHEET,
+                       "line %u: a row before any sheet name (the first column names the sheet: "
+                       "survey, choices, settings)", number);
+          return FALSE;
+        }
+      row = row_new (number);
+      g_ptr_array_add (sheet->rows, row);
+      for (unsigned int k = 1; k < record->len; k++)
+        if (!row_add (book, sheet, row, k - 1, record->pdata[k], error))
+          return FALSE;
+    }
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* From sheets to the form document                                                            */
+
+typedef struct
+{
+  unsigned int col;
+  char *raw;      /* The header as written, for messages. */
+  char *base;     /* "label", "type", …: lower case, aliases resolved. */
+  char *language; /* The language part of "label::English (en)", or NULL. */
+  char *code;     /* Its code, filled once languages are known. */
+} Column;
+
+typedef struct
+{
+  Sheet *sheet;
+  const Row *header;
+  GPtrArray *columns; /* Column */
+} Table;
+
+typedef struct
+{
+  Workbook *book;
+  const char *base_dir;
+  GError **error;
+  Table survey, choices, settings;
+  GPtrArray *languages; /* codes, in order */
+  char *default_language;
+  JsonObject *lists;     /* list_name → array of choices */
+  GHashTable *file_lists; /* file name → list key already embedded */
+  GHashTable *rows;      /* question name → row number, for the loader's refusals */
+} Converter;
+
+static void
+column_free (Column *column)
+{
+  g_free (column->raw);
+  g_free (column->base);
+  g_free (column->language);
+  g_free (column->code);
+  g_free (column);
+}
+
+static void
+table_clear (Table *table)
+{
+  g_clear_pointer (&table->columns, g_ptr_array_unref);
+}
+
+G_GNUC_PRINTF (4, 5)
+static gboolean
+refuse (Converter *c, IntakeXlsformError code, const char *where, const char *format, ...)
+{
+  va_list args;
+  g_autofree char *message = NULL;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_set_error (c->error, INTAKE_XLSFORM_ERROR, code, "%s: %s", where, message);
+  return FALSE;
+}
+
+/* "survey row 14, column relevant" */
+static char *
+where_cell (Converter *c, const Table *table, const Row *row, const Column *column)
+{
+  if (column == NULL)
+    return g_strdup_printf ("%s %s %u", table->sheet->name, c->book->row_word, row->number);
+  return g_strdup_printf ("%s %s %u, column %s", table->sheet->name, c->book->row_word,
+                          row->number, column->raw);
+}
+
+static const char *const translatable[] = {
+  "label", "hint", "constraint_message", "required_message", "guidance_hint", "image", "audio",
+  "video", "big-image", "media", NULL,
+};
+
+static const struct
+{
+  const char *alias;
+  const char *base;
+} column_aliases[] = {
+  { "list_name", "list_name" },   { "value", "name" },
+  { "caption", "label" },         { "relevance", "relevant" },
+  { "readonly", "read_only" },    { "calculate", "calculation" },
+  { "jr:constraintmsg", "constraint_message" },
+  { "constraining_message", "constraint_message" },
+  { "jr:requiredmsg", "required_message" },
+  { "requiredmsg", "required_message" },
+  { "count", "repeat_count" },    { "jr:count", "repeat_count" },
+};
+
+static Column *
+parse_header (unsigned int col, const char *raw)
+{
+  Column *column = g_new0 (Column, 1);
+  g_autofree char *lower = g_utf8_strdown (raw, -1);
+  const char *split = strstr (raw, "::");
+  g_autofree char *base = NULL;
+
+  column->col = col;
+  column->raw = g_strdup (raw);
+  if (split != NULL)
+    {
+      base = g_utf8_strdown (raw, split - raw);
+      column->language = g_strstrip (g_strdup (split + 2));
+    }
+  else
+    {
+      const char *colon = strchr (raw, ':');
+      g_autofree char *head = colon != NULL ? g_utf8_strdown (raw, colon - raw) : NULL;
+
+      /* pyxform's older spellings: "label:English", "bind:relevant", "control:appearance". */
+      if (head != NULL && (strcmp (head, "bind") == 0 || strcmp (head, "control") == 0))
+        base = g_utf8_strdown (colon + 1, -1);
+      else if (head != NULL && g_strv_contains (translatable, g_strstrip (head)))
+        {
+          base = g_strdup (head);
+          column->language = g_strstrip (g_strdup (colon + 1));
+        }
+      else
+        base = g_strdup (lower);
+    }
+  g_strstrip (base);
+  for (char *p = base; *p != '\0'; p++)
+    if (*p == ' ')
+      *p = '_';
+  for (size_t i = 0; i < G_N_ELEMENTS (column_aliases); i++)
+    if (strcmp (base, column_aliases[i].alias) == 0)
+      {
+        g_free (base);
+        base = g_strdup (column_aliases[i].base);
+        break;
+      }
+  if (column->language != NULL && *column->language == '\0')
+    g_clear_pointer (&column->language, g_free);
+  column->base = g_steal_pointer (&base);
+  return column;
+}
+
+static gboolean
+load_table (Converter *c, const char *name, gboolean required, Table *table)
+{
+  for (unsigned int i = 0; i < c->book->sheets->len; i++)
+    {
+      Sheet *sheet = c->book->sheets->pdata[i];
+
+      if (strcmp (sheet->name, name) != 0)
+        continue;
+      if (table->sheet != NULL)
+        return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, name, "the sheet appears twice");
+      table->sheet = sheet;
+    }
+  if (table->sheet == NULL)
+    {
+      if (required)
+        return refuse (c, INTAKE_XLSFORM_ERROR_MISSING_SHEET, name,
+                       "the workbook has no '%s' sheet (an XLSForm needs one)", name);
+      return TRUE;
+    }
+  table->columns = g_ptr_array_new_with_free_func ((GDestroyNotify) column_free);
+  for (unsigned int i = 0; i < table->sheet->rows->len; i++)
+    {
+      const Row *row = table->sheet->rows->pdata[i];
+
+      if (row->cells->len == 0)
+        continue;
+      table->header = row;
+      break;
+    }
+  if (table->sheet->formula != NULL)
+    {
+      g_autofree char *letters = column_letters (table->sheet->formula_col);
+      const char *header = table->header != NULL ? row_get (table->header,
+                                                            table->sheet->formula_col)
+                                                 : NULL;
+
+      g_autofree char *where = g_strdup_printf ("%s %s %u, column %s (cell %s%u)", name,
+                                                c->book->row_word, table->sheet->formula_row,
+                                                header != NULL ? header : letters, letters,
+                                                table->sheet->formula_row);
+
+      return refuse (c, INTAKE_XLSFORM_ERROR_FORMULA, where,
+                     "the cell holds a formula (=%s); a form is read from values, so type the "
+                     "value itself (formulas may also refer in a circle, which no value can "
+                     "satisfy)",
+                     table->sheet->formula);
+    }
+  if (table->header == NULL)
+    {
+      if (required)
+        return refuse (c, INTAKE_XLSFORM_ERROR_MISSING_SHEET, name, "the sheet is empty");
+      return TRUE;
+    }
+  for (unsigned int i = 0; i < table->header->cells->len; i++)
+    {
+      const Cell *cell = &g_array_index (table->header->cells, Cell, i);
+      Column *column = parse_header (cell->col, cell->text);
+
+      for (unsigned int k = 0; k < table->columns->len; k++)
+        {
+          Column *other = table->columns->pdata[k];
+
+          if (strcmp (other->base, column->base) == 0
+              && g_strcmp0 (other->language, column->language) == 0)
+            {
+              g_autofree char *where = where_cell (c, table, table->header, column);
+
+              column_free (column);
+              return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, where,
+                             "the column appears twice (also as '%s')", other->raw);
+            }
+        }
+      g_ptr_array_add (table->columns, column);
+    }
+  return TRUE;
+}
+
+/* The value of the (untranslated) column @base in @row, and the column it is in. */
+static const char *
+cell_of (const Table *table, const Row *row, const char *base, const Column **out)
+{
+  for (unsigned int i = 0; table->columns != NULL && i < table->columns->len; i++)
+    {
+      const Column *column = table->columns->pdata[i];
+
+      if (column->language == NULL && strcmp (column->base, base) == 0)
+        {
+          if (out != NULL)
+            *out = column;
+          return row_get (row, column->col);
+        }
+    }
+  if (out != NULL)
+    *out = NULL;
+  return NULL;
+}
+
+/* Language names people write without a code, as pyxform's own examples do. */
+static const struct
+{
+  const char *name;
+  const char *code;
+} language_names[] = {
+  { "english", "en" },    { "french", "fr" },     { "français", "fr" },  { "spanish", "es" },
+  { "español", "es" },    { "portuguese", "pt" }, { "indonesian", "id" },
+  { "bahasa indonesia", "id" }, { "malay", "ms" }, { "swahili", "sw" }, { "arabic", "ar" },
+  { "hindi", "hi" },      { "bengali", "bn" },    { "nepali", "ne" },    { "thai", "th" },
+  { "khmer", "km" },      { "burmese", "my" },    { "vietnamese", "vi" }, { "tagalog", "tl" },
+  { "chinese", "zh" },    { "russian", "ru" },    { "german", "de" },    { "italian", "it" },
+  { "amharic", "am" },    { "somali", "so" },     { "hausa", "ha" },     { "urdu", "ur" },
+};
+
+/* "English (en)" → "en"; "english" → "en"; "fr" → "fr"; NULL when no code can be named. */
+static char *
+language_code (const char *language)
+{
+  const char *open = strrchr (language, '(');
+  g_autofree char *folded = NULL;
+
+  if (open != NULL && g_str_has_suffix (language, ")"))
+    {
+      g_autofree char *code = g_strndup (open + 1, strlen (open + 1) - 1);
+
+      g_strstrip (code);
+      for (const char *p = code; *p != '\0'; p++)
+        if (!(g_ascii_isalnum (*p) || *p == '-' || *p == '_'))
+          return NULL;
+      return *code != '\0' && strlen (code) <= 35 ? g_steal_pointer (&code) : NULL;
+    }
+  folded = g_utf8_strdown (language, -1);
+  for (size_t i = 0; i < G_N_ELEMENTS (language_names); i++)
+    if (strcmp (folded, language_names[i].name) == 0)
+      return g_strdup (language_names[i].code);
+  if (strlen (folded) >= 2 && strlen (folded) <= 3)
+    {
+      for (const char *p = folded; *p != '\0'; p++)
+        if (!g_ascii_isalpha (*p))
+          return NULL;
+      return g_steal_pointer (&folded);
+    }
+  return NULL;
+}
+
+static void
+add_language (Converter *c, const char *code)
+{
+  for (unsigned int i = 0; i < c->languages->len; i++)
+    if (strcmp (c->languages->pdata[i], code) == 0)
+      return;
+  g_ptr_array_add (c->languages, g_strdup (code));
+}
+
+/* Names the code of every language column, and the form's default language. */
+static gboolean
+resolve_languages (Converter *c, const char *setting, const Row *settings_row,
+                   const Column *settings_column)
+{
+  Table *tables[] = { &c->survey, &c->choices };
+  gboolean plain = FALSE;
+
+  if (setting != NULL)
+    {
+      c->default_language = language_code (setting);
+      if (c->default_language == NULL)
+        {
+          g_autofree char *where = where_cell (c, &c->settings, settings_row, settings_column);
+
+          return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, where,
+                         "name the language with its code, for example 'English (en)'");
+        }
+    }
+  for (unsigned int t = 0; t < G_N_ELEMENTS (tables); t++)
+    for (unsigned int i = 0; tables[t]->columns != NULL && i < tables[t]->columns->len; i++)
+      {
+        Column *column = tables[t]->columns->pdata[i];
+
+        if (!g_strv_contains (translatable, column->base))
+          continue;
+        if (column->language == NULL)
+          {
+            plain = TRUE;
+            continue;
+          }
+        column->code = language_code (column->language);
+        if (column->code == NULL)
+          {
+            g_autofree char *where = where_cell (c, tables[t], tables[t]->header, column);
+
+            return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, where,
+                           "name the language with its code, for example '%s::%s (xx)'",
+                           column->base, column->language);
+          }
+      }
+  /* A plain "label" is in the default language, as pyxform reads it. */
+  if (c->default_language == NULL)
+    {
+      if (plain)
+        c->default_language = g_strdup ("en");
+      else
+        for (unsigned int t = 0; t < G_N_ELEMENTS (tables) && c->default_language == NULL; t++)
+          for (unsigned int i = 0; tables[t]->columns != NULL && i < tables[t]->columns->len; i++)
+            {
+              Column *column = tables[t]->columns->pdata[i];
+
+              if (column->code != NULL && strcmp (column->base, "label") == 0)
+                {
+                  c->default_language = g_strdup (column->code);
+                  break;
+                }
+            }
+      if (c->default_language == NULL)
+        c->default_language = g_strdup ("en");
+    }
+  add_language (c, c->default_language);
+  for (unsigned int t = 0; t < G_N_ELEMENTS (tables); t++)
+    for (unsigned int i = 0; tables[t]->columns != NULL && i < tables[t]->columns->len; i++)
+      {
+        Column *column = tables[t]->columns->pdata[i];
+
+        if (!g_strv_contains (translatable, column->base))
+          continue;
+        if (column->code == NULL)
+          column->code = g_strdup (c->default_language);
+        add_language (c, column->code);
+        /* "label" beside "label::English (en)" when English is the default: two columns for
+         * one text. */
+        for (unsigned int k = 0; k < i; k++)
+          {
+            Column *other = tables[t]->columns->pdata[k];
+
+            if (other->code != NULL && strcmp (other->base, column->base) == 0
+                && strcmp (other->code, column->code) == 0)
+              {
+                g_autofree char *where = where_cell (c, tables[t], tables[t]->header, column);
+
+                return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, where,
+                               "'%s' gives the same text in the same language", other->raw);
+              }
+          }
+      }
+  return TRUE;
+}
+
+/* The texts of the translatable column @base in @row: {code: text}, or NULL when none. */
+static JsonObject *
+texts_of (const Table *table, const Row *row, const char *base)
+{
+  JsonObject *texts = NULL;
+
+  for (unsigned int i = 0; table->columns != NULL && i < table->columns->len; i++)
+    {
+      const Column *column = table->columns->pdata[i];
+      const char *value;
+
+      if (strcmp (column->base, base) != 0 || column->code == NULL)
+        continue;
+      value = row_get (row, column->col);
+      if (value == NULL)
+        continue;
+      if (texts == NULL)
+        texts = json_object_new ();
+      json_object_set_string_member (texts, column->code, value);
+    }
+  return texts;
+}
+
+static gboolean
+yes_no (const char *value, gboolean *out)
+{
+  static const char *const yes[] = { "yes", "true", "true()", "1", NULL };
+  static const char *const no[] = { "no", "false", "false()", "0", NULL };
+  g_autofree char *folded = g_ascii_strdown (value, -1);
+
+  if (g_strv_contains (yes, folded))
+    *out = TRUE;
+  else if (g_strv_contains (no, folded))
+    *out = FALSE;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+/* Checks an expression where it is written, so a refusal names the cell. */
+static gboolean
+check_expression (Converter *c, const Table *table, const Row *row, const Column *column,
+                  const char *source, IntakeExprParseFlags flags)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(IntakeExpr) expr = intake_expr_parse (source, flags, &local_error);
+
+  if (expr == NULL)
+    {
+      g_autofree char *where = where_cell (c, table, row, column);
+
+      return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, where, "%s", local_error->message);
+    }
+  return TRUE;
+}
+
+/* ---- Choices ---- */
+
+static gboolean
+convert_choices (Converter *c)
+{
+  Table *table = &c->choices;
+
+  if (table->header == NULL)
+    return TRUE;
+  for (unsigned int i = 0; i < table->columns->len; i++)
+    {
+      const Column *column = table->columns->pdata[i];
+      static const char *const media[] = { "image", "audio", "video", "big-image", "media",
+                                           NULL };
+
+      if (g_strv_contains (media, column->base))
+        for (unsigned int r = 0; r < table->sheet->rows->len; r++)
+          {
+            const Row *row = table->sheet->rows->pdata[r];
+
+            if (row != table->header && row->number > table->header->number
+                && row_get (row, column->col) != NULL)
+              {
+                g_autofree char *where = where_cell (c, table, row, column);
+
+                return refuse (c, INTAKE_XLSFORM_ERROR_UNSUPPORTED, where,
+                               "pictures, sound and video on choices are not supported on the "
+                               "tablet yet; remove the column");
+              }
+          }
+    }
+  for (unsigned int r = 0; r < table->sheet->rows->len; r++)
+    {
+      const Row *row = table->sheet->rows->pdata[r];
+      const Column *list_column = NULL, *name_column = NULL;
+      const char *list = NULL, *name = NULL;
+      JsonObject *choice;
+      JsonObject *label;
+      JsonNode *array;
+
+      if (row->number <= table->header->number || row->cells->len == 0)
+        continue;
+      list = cell_of (table, row, "list_name", &list_column);
+      name = cell_of (table, row, "name", &name_column);
+      if (list_column == NULL)
+        return refuse (c, INTAKE_XLSFORM_ERROR_MISSING_SHEET, "choices",
+                       "the sheet has no list_name column");
+      if (name_column == NULL)
+        return refuse (c, INTAKE_XLSFORM_ERROR_MISSING_SHEET, "choices",
+                       "the sheet has no name column");
+      if (list == NULL)
+        {
+          g_autofree char *where = where_cell (c, table, row, list_column);
+
+          return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, where, "the choice names no list");
+        }
+      if (name == NULL)
+        {
+          g_autofree char *where = where_cell (c, table, row, name_column);
+
+          return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, where, "the choice has no name");
+        }
+      choice = json_object_new ();
+      json_object_set_string_member (choice, "name", name);
+      label = texts_of (table, row, "label");
+      if (label != NULL)
+        json_object_set_object_member (choice, "label", label);
+      array = json_object_get_member (c->lists, list);
+      if (array == NULL)
+        {
+          json_object_set_array_member (c->lists, list, json_array_new ());
+          array = json_object_get_member (c->lists, list);
+        }
+      json_array_add_object_element (json_node_get_array (array), choice);
+    }
+  return TRUE;
+}
+
+/* A list shipped beside the form (select_one_from_file): CSV with name and label columns, or
+ * ODK's XML (<root><item><name/><label/></item>…</root>).  Embedded in the document, so that the
+ * form and its list are one signed, versioned unit. */
+static gboolean
+embed_file_list (Converter *c, const char *where, const char *file, char **key_out)
+{
+  g_autofree char *path = NULL, *contents = NULL, *key = NULL;
+  g_autoptr(GError) local_error = NULL;
+  JsonArray *choices;
+  gsize length = 0;
+
+  key = g_strconcat ("file:", file, NULL);
+  if (g_hash_table_contains (c->file_lists, file))
+    {
+      *key_out = g_steal_pointer (&key);
+      return TRUE;
+    }
+  if (strchr (file, '/') != NULL || strchr (file, '\\') != NULL || file[0] == '.'
+      || !(g_str_has_suffix (file, ".csv") || g_str_has_suffix (file, ".xml")))
+    return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, where,
+                   "'%s' is not the name of a .csv or .xml list beside the form", file);
+  if (c->base_dir == NULL)
+    return refuse (c, INTAKE_XLSFORM_ERROR_MISSING_SHEET, where,
+                   "the list '%s' must be given with the form", file);
+  path = g_build_filename (c->base_dir, file, NULL);
+  contents = intake_json_read_file (path, INTAKE_XLSFORM_MAX_FILE_BYTES, &length, &local_error);
+  if (contents == NULL)
+    return refuse (c, INTAKE_XLSFORM_ERROR_MISSING_SHEET, where,
+                   "the list '%s' cannot be read beside the form: %s", file,
+                   local_error->message);
+  choices = json_array_new ();
+  json_object_set_array_member (c->lists, key, choices);
+  g_hash_table_add (c->file_lists, g_strdup (file));
+  if (g_str_has_suffix (file, ".csv"))
+    {
+      g_autoptr(GArray) lines = g_array_new (FALSE, FALSE, sizeof (unsigned int));
+      g_autoptr(GPtrArray) records = NULL;
+      int name_col = -1, label_col = -1;
+
+      if (!g_utf8_validate (contents, (gssize) length, NULL))
+        return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, file, "the list is not UTF-8 text");
+      records = split_csv (contents, length, lines);
+      if (records->len == 0)
+        return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, file, "the list is empty");
+      for (unsigned int k = 0; k < ((GPtrArray *) records->pdata[0])->len; k++)
+        {
+          g_autofree char *head = g_ascii_strdown (((GPtrArray *) records->pdata[0])->pdata[k],
+                                                   -1);
+
+          g_strstrip (head);
+          if (strcmp (head, "name") == 0)
+            name_col = (int) k;
+          else if (strcmp (head, "label") == 0)
+            label_col = (int) k;
+        }
+      if (name_col < 0 || label_col < 0)
+        return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, file,
+                       "line 1: the list needs a 'name' and a 'label' column");
+      for (unsigned int r = 1; r < records->len; r++)
+        {
+          GPtrArray *record = records->pdata[r];
+          JsonObject *choice, *label;
+          const char *name, *text;
+
+          if ((unsigned int) MAX (name_col, label_col) >= record->len)
+            {
+              if (record->len <= 1 && (record->len == 0 || *(char *) record->pdata[0] == '\0'))
+                continue;
+              return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, file, "line %u: a short row",
+                             g_array_index (lines, unsigned int, r));
+            }
+          name = g_strstrip ((char *) record->pdata[name_col]);
+          text = g_strstrip ((char *) record->pdata[label_col]);
+          choice = json_object_new ();
+          json_object_set_string_member (choice, "name", name);
+          label = json_object_new ();
+          /* One label column: the same text in every language, as Collect shows it. */
+          for (unsigned int l = 0; l < c->languages->len; l++)
+            json_object_set_string_member (label, c->languages->pdata[l], text);
+          json_object_set_object_member (choice, "label", label);
+          json_array_add_object_element (choices, choice);
+        }
+    }
+  else
+    {
+      xmlDoc *doc = xmlReadMemory (contents, (int) length, file, NULL,
+                                   XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+
+      if (doc == NULL || doc->intSubset != NULL || xmlDocGetRootElement (doc) == NULL)
+        {
+          if (doc != NULL)
+            xmlFreeDoc (doc);
+          return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, file, "the list is not well-formed XML");
+        }
+      for (xmlNode *item = xmlDocGetRootElement (doc)->children; item != NULL; item = item->next)
+        {
+          g_autofree char *name = NULL, *text = NULL;
+          JsonObject *choice, *label;
+
+          if (!is_element (item, "item"))
+            continue;
+          for (xmlNode *field = item->children; field != NULL; field = field->next)
+            {
+              xmlChar *content;
+
+              if (field->type != XML_ELEMENT_NODE)
+                continue;
+              content = xmlNodeGetContent (field);
+              if (is_element (field, "name") && name == NULL)
+                name = g_strstrip (g_strdup ((const char *) content));
+              else if (is_element (field, "label") && text == NULL)
+                text = g_strstrip (g_strdup ((const char *) content));
+              xmlFree (content);
+            }
+          if (name == NULL || text == NULL)
+            {
+              xmlFreeDoc (doc);
+              return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, file,
+                             "an <item> without <name> or <label>");
+            }
+          choice = json_object_new ();
+          json_object_set_string_member (choice, "name", name);
+          label = json_object_new ();
+          for (unsigned int l = 0; l < c->languages->len; l++)
+            json_object_set_string_member (label, c->languages->pdata[l], text);
+          json_object_set_object_member (choice, "label", label);
+          json_array_add_object_element (choices, choice);
+        }
+      xmlFreeDoc (doc);
+    }
+  *key_out = g_steal_pointer (&key);
+  return TRUE;
+}
+
+/* ---- Survey ---- */
+
+typedef enum
+{
+  ROW_QUESTION,
+  ROW_BEGIN_GROUP,
+  ROW_END_GROUP,
+  ROW_BEGIN_REPEAT,
+  ROW_END_REPEAT,
+} RowKind;
+
+typedef struct
+{
+  RowKind kind;
+  char *type;      /* The document's type. */
+  char *list;      /* select_one / select_multiple / rank: the list name. */
+  char *file;      /* …_from_file: the file. */
+  gboolean or_other;
+  gboolean phone;  /* pyxform's "phone number": text of digits. */
+} ParsedType;
+
+static void
+parsed_type_clear (ParsedType *t)
+{
+  g_free (t->type);
+  g_free (t->list);
+  g_free (t->file);
+}
+
+static const char *const media_types[] = {
+  "image", "photo", "audio", "video", "file", "barcode", "background-audio",
+  "add image prompt", "add photo prompt", "add audio prompt", "add video prompt",
+  "add file prompt", "signature", NULL,
+};
+
+static const struct
+{
+  const char *written;
+  const char *type;
+} simple_types[] = {
+  { "text", "text" },           { "string", "text" },           { "integer", "integer" },
+  { "int", "integer" },         { "decimal", "decimal" },       { "date", "date" },
+  { "time", "time" },           { "datetime", "dateTime" },     { "note", "note" },
+  { "calculate", "calculate" }, { "hidden", "hidden" },         { "acknowledge", "acknowledge" },
+  { "trigger", "acknowledge" }, { "range", "range" },           { "geopoint", "geopoint" },
+  { "gps", "geopoint" },        { "location", "geopoint" },     { "start", "start" },
+  { "end", "end" },             { "today", "today" },           { "deviceid", "deviceid" },
+  { "imei", "deviceid" },       { "username", "username" },
+};
+
+static gboolean
+parse_row_type (Converter *c, const char *where, const char *written, ParsedType *out)
+{
+  g_autofree char *folded = g_ascii_strdown (written, -1);
+  g_auto(GStrv) words = NULL;
+  g_autofree char *joined = NULL;
+  guint n;
+
+  memset (out, 0, sizeof *out);
+  /* One space between words, whatever was typed. */
+  words = g_strsplit_set (g_strstrip (folded), " \t", 0);
+  {
+    g_autoptr(GPtrArray) kept = g_ptr_array_new ();
+
+    for (unsigned int i = 0; words[i] != NULL; i++)
+      if (*words[i] != '\0')
+        g_ptr_array_add (kept, words[i]);
+    g_ptr_array_add (kept, NULL);
+    joined = g_strjoinv (" ", (char **) kept->pdata);
+  }
+  g_strfreev (g_steal_pointer (&words));
+  words = g_strsplit (joined, " ", 0);
+  n = g_strv_length (words);
+
+  if (strcmp (joined, "begin group") == 0 || strcmp (joined, "begin_group") == 0)
+    out->kind = ROW_BEGIN_GROUP;
+  else if (strcmp (joined, "end group") == 0 || strcmp (joined, "end_group") == 0)
+    out->kind = ROW_END_GROUP;
+  else if (strcmp (joined, "begin repeat") == 0 || strcmp (joined, "begin_repeat") == 0)
+    out->kind = ROW_BEGIN_REPEAT;
+  else if (strcmp (joined, "end repeat") == 0 || strcmp (joined, "end_repeat") == 0)
+    out->kind = ROW_END_REPEAT;
+  else
+    out->kind = ROW_QUESTION;
+  if (out->kind != ROW_QUESTION)
+    return TRUE;
+
+  if (g_str_has_prefix (joined, "begin loop") || g_str_has_prefix (joined, "begin_loop")
+      || g_str_has_prefix (joined, "end loop") || g_str_has_prefix (joined, "end_loop"))
+    return refuse (c, INTAKE_XLSFORM_ERROR_UNSUPPORTED, where,
+                   "loops ('%s') are not supported on the tablet; use a repeat", written);
+  if (g_strv_contains (media_types, joined))
+    return refuse (c, INTAKE_XLSFORM_ERROR_UNSUPPORTED, where,
+                   "'%s' questions (photos, sound, video, files, barcodes) are not supported on "
+                   "the tablet yet", written);
+  if (strcmp (joined, "phone number") == 0)
+    {
+      out->type = g_strdup ("text");
+      out->phone = TRUE;
+      return TRUE;
+    }
+  for (size_t i = 0; i < G_N_ELEMENTS (simple_types); i++)
+    if (strcmp (joined, simple_types[i].written) == 0)
+      {
+        out->type = g_strdup (simple_types[i].type);
+        return TRUE;
+      }
+
+  /* select_one LIST [or_other], select one from LIST [or specify other], and the like. */
+  {
+    const char *kind = NULL;
+    unsigned int at = 0;
+
+    if (n >= 2 && (strcmp (words[0], "select_one") == 0 || strcmp (words[0], "select1") == 0))
+      kind = "select_one", at = 1;
+    else if (n >= 2 && strcmp (words[0], "select_multiple") == 0)
+      kind = "select_multiple", at = 1;
+    else if (n >= 3 && strcmp (words[0], "select") == 0 && strcmp (words[1], "one") == 0)
+      kind = "select_one", at = 2;
+    else if (n >= 2 && strcmp (words[0], "rank") == 0)
+      kind = "rank", at = 1;
+    else if (n >= 5 && strcmp (words[0], "select") == 0 && strcmp (words[1], "all") == 0
+             && strcmp (words[2], "that") == 0 && strcmp (words[3], "apply") == 0)
+      kind = "select_multiple", at = 4;
+    else if (n >= 2 && (strcmp (words[0], "select_one_from_file") == 0
+                        || strcmp (words[0], "select_multiple_from_file") == 0))
+      {
+        out->type = g_strdup (strcmp (words[0], "select_one_from_file") == 0 ? "select_one"
+                                                                             : "select_multiple");
+        /* File names keep their case. */
+        out->file = g_strdup (strrchr (g_strstrip (g_strdup (written)), ' ') + 1);
+        if (n != 2)
+          return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, where, "'%s' names one file", written);
+        return TRUE;
+      }
+    if (kind != NULL && strcmp (words[at], "from") == 0 && at + 1 < n
+        && strcmp (words[at + 1], "file") == 0)
+      {
+        g_autofree char *copy = g_strstrip (g_strdup (written));
+
+        out->type = g_strdup (kind);
+        out->file = g_strdup (strrchr (copy, ' ') + 1);
+        return TRUE;
+      }
+    if (kind != NULL && strcmp (words[at], "from") == 0)
+      at++;
+    if (kind != NULL && at < n)
+      {
+        g_autofree char *copy = g_strstrip (g_strdup (written));
+        g_auto(GStrv) original = g_strsplit_set (copy, " \t", 0);
+        unsigned int index = 0;
+        const char *list = NULL;
+
+        /* The list name keeps its case: it must match the choices sheet. */
+        for (unsigned int i = 0, w = 0; original[i] != NULL; i++)
+          if (*original[i] != '\0')
+            {
+              if (w == at)
+                {
+                  list = original[i];
+                  index = w;
+                }
+              w++;
+            }
+        out->type = g_strdup (kind);
+        out->list = g_strdup (list);
+        if (index + 1 == n)
+          return TRUE;
+        if ((index + 2 == n && strcmp (words[index + 1], "or_other") == 0)
+            || (index + 4 == n && strcmp (words[index + 1], "or") == 0
+                && strcmp (words[index + 2], "specify") == 0
+                && strcmp (words[index + 3], "other") == 0))
+          {
+            if (strcmp (kind, "rank") == 0)
+              return refuse (c, INTAKE_XLSFORM_ERROR_UNSUPPORTED, where,
+                             "rank has no 'or_other'");
+            out->or_other = TRUE;
+            return TRUE;
+          }
+        return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, where,
+                       "'%s': only 'or_other' may follow the list name", written);
+      }
+  }
+  return refuse (c, INTAKE_XLSFORM_ERROR_UNSUPPORTED, where,
+                 "the type '%s' is not supported on the tablet", written);
+}
+
+/* Columns of the survey sheet this converter reads, and what it does with each. */
+static const char *const survey_columns[] = {
+  "type", "name", "label", "hint", "required", "required_message", "relevant", "constraint",
+  "constraint_message", "calculation", "default", "read_only", "appearance", "parameters",
+  "repeat_count", "choice_filter", "sensitive", "audience", "htcds", NULL,
+};
+
+static gboolean
+set_flag_or_expression (Converter *c, const Table *table, const Row *row, JsonObject *q,
+                        const char *base, const char *member)
+{
+  const Column *column = NULL;
+  const char *value = cell_of (table, row, base, &column);
+  gboolean flag;
+
+  if (value == NULL)
+    return TRUE;
+  if (yes_no (value, &flag))
+    {
+      if (flag)
+        json_object_set_boolean_member (q, member, TRUE);
+      return TRUE;
+    }
+  if (!check_expression (c, table, row, column, value, INTAKE_EXPR_PARSE_DEFAULT))
+    return FALSE;
+  json_object_set_string_member (q, member, value);
+  return TRUE;
+}
+
+/* "start=1 end=10 step=1" → {"start": 1, "end": 10, "step": 1}. */
+static gboolean
+parse_range_parameters (Converter *c, const char *where, const char *value, JsonObject *q)
+{
+  g_auto(GStrv) pairs = g_strsplit_set (value != NULL ? value : "", " ;,", 0);
+  JsonObject *parameters = json_object_new ();
+  double start = 1, end = 10, step = 1;
+
+  for (unsigned int i = 0; pairs[i] != NULL; i++)
+    {
+      g_auto(GStrv) kv = NULL;
+      char *stop = NULL;
+      double number;
+
+      if (*pairs[i] == '\0')
+        continue;
+      kv = g_strsplit (pairs[i], "=", 2);
+      if (kv[1] == NULL)
+        {
+          json_object_unref (parameters);
+          return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, where, "'%s' is not name=value",
+                         pairs[i]);
+        }
+      g_strstrip (kv[0]);
+      number = g_ascii_strtod (kv[1], &stop);
+      if (stop == kv[1] || *stop != '\0' || !isfinite (number)
+          || (strcmp (kv[0], "start") != 0 && strcmp (kv[0], "end") != 0
+              && strcmp (kv[0], "step") != 0))
+        {
+          json_object_unref (parameters);
+          return refuse (c, INTAKE_XLSFORM_ERROR_UNSUPPORTED, where,
+                         "a range takes start, end and step as numbers, not '%s'", pairs[i]);
+        }
+      if (strcmp (kv[0], "start") == 0)
+        start = number;
+      else if (strcmp (kv[0], "end") == 0)
+        end = number;
+      else
+        step = number;
+    }
+  json_object_set_double_member (parameters, "start", start);
+  json_object_set_double_member (parameters, "end", end);
+  json_object_set_double_member (parameters, "step", step);
+  json_object_set_object_member (q, "parameters", parameters);
+  return TRUE;
+}
+
+/* A default typed for its question, or the refusal. */
+static gboolean
+set_default (Converter *c, const Table *table, const Row *row, JsonObject *q, const char *type)
+{
+  const Column *column = NULL;
+  const char *value = cell_of (table, row, "default", &column);
+  g_autofree char *where = NULL;
+
+  if (value == NULL)
+    return TRUE;
+  where = where_cell (c, table, row, column);
+  /* A default that reads other answers is a dynamic default in ODK. */
+  if (strstr (value, "${") != NULL || (strchr (value, '(') != NULL && strchr (value, ')') != NULL
+                                       && strcmp (type, "text") != 0))
+    {
+      if (!check_expression (c, table, row, column, value, INTAKE_EXPR_PARSE_DEFAULT))
+        return FALSE;
+      json_object_set_string_member (q, "dynamic_default", value);
+      return TRUE;
+    }
+  if (strcmp (type, "integer") == 0)
+    {
+      gint64 number;
+
+      if (!g_ascii_string_to_signed (value, 10, G_MININT64, G_MAXINT64, &number, NULL))
+        return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, where, "'%s' is not a whole number",
+                       value);
+      json_object_set_int_member (q, "default", number);
+    }
+  else if (strcmp (type, "decimal") == 0 || strcmp (type, "range") == 0)
+    {
+      char *stop = NULL;
+      double number = g_ascii_strtod (value, &stop);
+
+      if (stop == value || *stop != '\0' || !isfinite (number))
+        return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, where, "'%s' is not a number", value);
+      json_object_set_double_member (q, "default", number);
+    }
+  else if (strcmp (type, "select_multiple") == 0)
+    {
+      g_auto(GStrv) names = g_strsplit_set (value, " \t", 0);
+      JsonArray *array = json_array_new ();
+
+      for (unsigned int i = 0; names[i] != NULL; i++)
+        if (*names[i] != '\0')
+          json_array_add_string_element (array, names[i]);
+      json_object_set_array_member (q, "default", array);
+    }
+  else if (strcmp (type, "note") == 0 || strcmp (type, "calculate") == 0
+           || strcmp (type, "acknowledge") == 0)
+    {
+      return refuse (c, INTAKE_XLSFORM_ERROR_UNSUPPORTED, where, "a %s has no default", type);
+    }
+  else
+    {
+      json_object_set_string_member (q, "default", value);
+    }
+  return TRUE;
+}
+
+typedef struct
+{
+  RowKind kind;
+  JsonArray *children;
+  const Row *row;
+  char *name;
+} Open;
+
+static void
+open_clear (Open *open)
+{
+  g_free (open->name);
+}
+
+static gboolean
+convert_question (Converter *c, const Row *row, const ParsedType *type, JsonObject *q,
+                  JsonArray *siblings)
+{
+  Table *table = &c->survey;
+  const char *name = json_object_get_string_member (q, "name");
+  const Column *column = NULL;
+  const char *value;
+  JsonObject *texts;
+  g_autofree char *where = where_cell (c, table, row, NULL);
+
+  json_object_set_string_member (q, "type", type->type);
+  /* pyxform's "hidden": no question on screen, its value given by its default.  Here that is a
+   * calculate of the default (a calculation beside it wins, as in ODK). */
+  if (strcmp (type->type, "hidden") == 0)
+    {
+      const char *fixed = cell_of (table, row, "default", &column);
+      const char *calculation = cell_of (table, row, "calculation", NULL);
+
+      json_object_set_string_member (q, "type", "calculate");
+      if (calculation == NULL)
+        {
+          g_autofree char *quoted = NULL;
+
+          if (fixed != NULL && strchr (fixed, '\'') != NULL && strchr (fixed, '"') != NULL)
+            {
+              g_autofree char *at = where_cell (c, table, row, column);
+
+              return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, at,
+                             "a hidden value holding both kinds of quote");
+            }
+          quoted = fixed == NULL ? g_strdup ("''")
+                   : strchr (fixed, '\'') != NULL ? g_strdup_printf ("\"%s\"", fixed)
+                                                  : g_strdup_printf ("'%s'", fixed);
+          json_object_set_string_member (q, "calculation", quoted);
+        }
+      fixed = NULL;
+    }
+  if ((texts = texts_of (table, row, "label")) != NULL)
+    json_object_set_object_member (q, "label", texts);
+  if ((texts = texts_of (table, row, "hint")) != NULL)
+    json_object_set_object_member (q, "hint", texts);
+  if ((texts = texts_of (table, row, "constraint_message")) != NULL)
+    json_object_set_object_member (q, "constraint_message", texts);
+  if ((texts = texts_of (table, row, "required_message")) != NULL)
+    json_object_set_object_member (q, "required_message", texts);
+  if (!set_flag_or_expression (c, table, row, q, "required", "required")
+      || !set_flag_or_expression (c, table, row, q, "read_only", "read_only"))
+    return FALSE;
+  if ((value = cell_of (table, row, "relevant", &column)) != NULL)
+    {
+      if (!check_expression (c, table, row, column, value, INTAKE_EXPR_PARSE_DEFAULT))
+        return FALSE;
+      json_object_set_string_member (q, "relevant", value);
+    }
+  if ((value = cell_of (table, row, "constraint", &column)) != NULL)
+    {
+      if (!check_expression (c, table, row, column, value, INTAKE_EXPR_PARSE_ALLOW_DOT))
+        return FALSE;
+      json_object_set_string_member (q, "constraint", value);
+    }
+  else if (type->phone)
+    {
+      json_object_set_string_member (q, "constraint", "regex(., '^[0-9]*$')");
+    }
+  if ((value = cell_of (table, row, "calculation", &column)) != NULL)
+    {
+      if (!check_expression (c, table, row, column, value, INTAKE_EXPR_PARSE_DEFAULT))
+        return FALSE;
+      if (strcmp (json_object_get_string_member (q, "type"), "calculate") != 0)
+        {
+          g_autofree char *at = where_cell (c, table, row, column);
+
+          return refuse (c, INTAKE_XLSFORM_ERROR_UNSUPPORTED, at,
+                         "a calculation on a %s question (a calculated default in ODK) is not "
+                         "supported here; use a calculate question", type->type);
+        }
+      json_object_set_string_member (q, "calculation", value);
+    }
+  if ((value = cell_of (table, row, "appearance", NULL)) != NULL)
+    json_object_set_string_member (q, "appearance", value);
+  if ((value = cell_of (table, row, "sensitive", &column)) != NULL)
+    {
+      gboolean flag;
+
+      if (!yes_no (value, &flag))
+        {
+          g_autofree char *at = where_cell (c, table, row, column);
+
+          return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, at, "write yes or no");
+        }
+      if (flag)
+        json_object_set_boolean_member (q, "sensitive", TRUE);
+    }
+  if ((value = cell_of (table, row, "audience", NULL)) != NULL)
+    json_object_set_string_member (q, "audience", value);
+  if ((value = cell_of (table, row, "htcds", NULL)) != NULL)
+    json_object_set_string_member (q, "htcds", value);
+  if (strcmp (type->type, "hidden") != 0 && !set_default (c, table, row, q, type->type))
+    return FALSE;
+
+  value = cell_of (table, row, "parameters", &column);
+  if (strcmp (type->type, "range") == 0)
+    {
+      g_autofree char *at = column != NULL ? where_cell (c, table, row, column)
+                                           : g_strdup (where);
+
+      if (!parse_range_parameters (c, at, value, q))
+        return FALSE;
+    }
+  else if (value != NULL)
+    {
+      g_autofree char *at = where_cell (c, table, row, column);
+
+      return refuse (c, INTAKE_XLSFORM_ERROR_UNSUPPORTED, at,
+                     "parameters ('%s') are not supported on a %s question", value, type->type);
+    }
+
+  if ((value = cell_of (table, row, "choice_filter", &column)) != NULL)
+    {
+      g_autofree char *at = where_cell (c, table, row, column);
+
+      /* A choice filter reads the choices' own columns by bare name (name = ${x}), an XPath path
+       * the expression engine does not read yet. */
+      return refuse (c, INTAKE_XLSFORM_ERROR_UNSUPPORTED, at,
+                     "choice filters are not supported yet (they need paths to the choices' "
+                     "columns in expressions)");
+    }
+
+  if (type->list != NULL || type->file != NULL)
+    {
+      g_autofree char *key = NULL;
+
+      if (type->file != NULL)
+        {
+          if (!embed_file_list (c, where, type->file, &key))
+            return FALSE;
+        }
+      else
+        {
+          key = g_strdup (type->list);
+          if (!json_object_has_member (c->lists, key))
+            return refuse (c, INTAKE_XLSFORM_ERROR_MISSING_SHEET, where,
+                           "the list '%s' is not on the choices sheet", key);
+        }
+      if (type->or_other)
+        {
+          /* As pyxform does: an "Other" choice, and a text question asked when it is chosen. */
+          g_autofree char *other_key = g_strconcat (key, ":or_other", NULL);
+          g_autofree char *other_name = g_strconcat (name, "_other", NULL);
+          g_autofree char *relevant = g_strdup_printf ("selected(${%s}, 'other')", name);
+
+          if (!json_object_has_member (c->lists, other_key))
+            {
+              JsonArray *source = json_object_get_array_member (c->lists, key);
+              JsonArray *copy = json_array_new ();
+              JsonObject *other = json_object_new ();
+              JsonObject *label = json_object_new ();
+
+              for (unsigned int i = 0; i < json_array_get_length (source); i++)
+                {
+                  JsonObject *choice = json_array_get_object_element (source, i);
+
+                  if (g_strcmp0 (json_object_get_string_member_with_default (choice, "name", ""),
+                                 "other") == 0)
+                    {
+                      json_array_unref (copy);
+                      json_object_unref (other);
+                      json_object_unref (label);
+                      return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, where,
+                                     "or_other adds a choice 'other', which the list '%s' "
+                                     "already has", key);
+                    }
+                  json_array_add_element (copy, json_node_copy (json_array_get_element (source,
+                                                                                        i)));
+                }
+              for (unsigned int l = 0; l < c->languages->len; l++)
+                json_object_set_string_member (label, c->languages->pdata[l], "Other");
+              json_object_set_string_member (other, "name", "other");
+              json_object_set_object_member (other, "label", label);
+              json_array_add_object_element (copy, other);
+              json_object_set_array_member (c->lists, other_key, copy);
+            }
+          json_object_set_string_member (q, "choices", other_key);
+          {
+            JsonObject *specify = json_object_new ();
+            JsonObject *label = json_object_new ();
+
+            for (unsigned int l = 0; l < c->languages->len; l++)
+              json_object_set_string_member (label, c->languages->pdata[l], "Specify other.");
+            json_object_set_string_member (specify, "type", "text");
+            json_object_set_string_member (specify, "name", other_name);
+            json_object_set_object_member (specify, "label", label);
+            json_object_set_string_member (specify, "relevant", relevant);
+            json_array_add_object_element (siblings, json_object_ref (q));
+            json_array_add_object_element (siblings, specify);
+            g_hash_table_insert (c->rows, g_strdup (other_name), GUINT_TO_POINTER (row->number));
+            return TRUE;
+          }
+        }
+      json_object_set_string_member (q, "choices", key);
+    }
+  json_array_add_object_element (siblings, json_object_ref (q));
+  return TRUE;
+}
+
+static gboolean
+convert_survey (Converter *c, JsonArray *questions)
+{
+  Table *table = &c->survey;
+  g_autoptr(GArray) stack = g_array_new (FALSE, TRUE, sizeof (Open));
+  Open top = { ROW_BEGIN_GROUP, questions, NULL, NULL };
+
+  g_array_set_clear_func (stack, (GDestroyNotify) open_clear);
+  g_array_append_val (stack, top);
+
+  /* Every column must be one we read; a column we do not know is refused where it has a value,
+   * not skipped, so that nothing in the form is silently lost. */
+  for (unsigned int i = 0; i < table->columns->len; i++)
+    {
+      const Column *column = table->columns->pdata[i];
+      const char *problem = NULL;
+
+      if (strcmp (column->base, "guidance_hint") == 0)
+        problem = "guidance hints are not shown on the tablet yet; move the text into the hint";
+      else if (g_strv_contains ((const char *const []) { "image", "audio", "video", "big-image",
+                                                         "media", NULL }, column->base)
+               || g_str_has_prefix (column->base, "media"))
+        problem = "pictures, sound and video in questions are not supported on the tablet yet";
+      else if (strcmp (column->base, "trigger") == 0)
+        problem = "the trigger column (recalculate on change) is not supported";
+      else if (!g_strv_contains (survey_columns, column->base))
+        problem = "this column is not one the tablet reads; remove it or leave it empty";
+      if (problem == NULL)
+        continue;
+      for (unsigned int r = 0; r < table->sheet->rows->len; r++)
+        {
+          const Row *row = table->sheet->rows->pdata[r];
+
+          if (row->number > table->header->number && row_get (row, column->col) != NULL)
+            {
+              g_autofree char *where = where_cell (c, table, row, column);
+
+              return refuse (c, INTAKE_XLSFORM_ERROR_UNSUPPORTED, where, "%s", problem);
+            }
+        }
+    }
+
+  for (unsigned int r = 0; r < table->sheet->rows->len; r++)
+    {
+      const Row *row = table->sheet->rows->pdata[r];
+      const Column *type_column = NULL, *name_column = NULL;
+      const char *written, *name;
+      g_autofree char *where = NULL;
+      ParsedType type;
+      Open *open = &g_array_index (stack, Open, stack->len - 1);
+      gboolean ok;
+
+      if (row->number <= table->header->number || row->cells->len == 0)
+        continue;
+      written = cell_of (table, row, "type", &type_column);
+      name = cell_of (table, row, "name", &name_column);
+      if (type_column == NULL)
+        return refuse (c, INTAKE_XLSFORM_ERROR_MISSING_SHEET, "survey",
+                       "the sheet has no type column");
+      if (name_column == NULL)
+        return refuse (c, INTAKE_XLSFORM_ERROR_MISSING_SHEET, "survey",
+                       "the sheet has no name column");
+      where = where_cell (c, table, row, type_column);
+      if (written == NULL)
+        return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, where,
+                       "a row with content but no type");
+      if (!parse_row_type (c, where, written, &type))
+        return FALSE;
+
+      switch (type.kind)
+        {
+        case ROW_END_GROUP:
+        case ROW_END_REPEAT:
+          {
+            RowKind begins = type.kind == ROW_END_GROUP ? ROW_BEGIN_GROUP : ROW_BEGIN_REPEAT;
+
+            parsed_type_clear (&type);
+            if (stack->len == 1)
+              return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, where, "'%s' with nothing begun",
+                             written);
+            if (open->kind != begins)
+              return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, where,
+                             "'%s' but the %s '%s' begun on %s %u is still open", written,
+                             open->kind == ROW_BEGIN_GROUP ? "group" : "repeat", open->name,
+                             c->book->row_word, open->row->number);
+            g_array_set_size (stack, stack->len - 1);
+            continue;
+          }
+        case ROW_BEGIN_GROUP:
+        case ROW_BEGIN_REPEAT:
+        case ROW_QUESTION:
+        default:
+          break;
+        }
+
+      if (name == NULL)
+        {
+          g_autofree char *at = where_cell (c, table, row, name_column);
+
+          parsed_type_clear (&type);
+          return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, at, "the question has no name");
+        }
+      if (g_hash_table_contains (c->rows, name))
+        {
+          g_autofree char *at = where_cell (c, table, row, name_column);
+          unsigned int first = GPOINTER_TO_UINT (g_hash_table_lookup (c->rows, name));
+
+          parsed_type_clear (&type);
+          return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, at,
+                         "the name '%s' is already used on %s %u", name, c->book->row_word,
+                         first);
+        }
+      g_hash_table_insert (c->rows, g_strdup (name), GUINT_TO_POINTER (row->number));
+
+      if (type.kind == ROW_BEGIN_GROUP || type.kind == ROW_BEGIN_REPEAT)
+        {
+          JsonObject *q = json_object_new ();
+          JsonObject *texts;
+          const Column *column = NULL;
+          const char *value;
+          JsonArray *children = json_array_new ();
+          Open next = { type.kind, children, row, g_strdup (name) };
+
+          json_object_set_string_member (q, "type", type.kind == ROW_BEGIN_GROUP ? "group"
+                                                                                  : "repeat");
+          json_object_set_string_member (q, "name", name);
+          if ((texts = texts_of (table, row, "label")) != NULL)
+            json_object_set_object_member (q, "label", texts);
+          if ((texts = texts_of (table, row, "hint")) != NULL)
+            json_object_set_object_member (q, "hint", texts);
+          if ((value = cell_of (table, row, "relevant", &column)) != NULL)
+            {
+              if (!check_expression (c, table, row, column, value, INTAKE_EXPR_PARSE_DEFAULT))
+                {
+                  json_object_unref (q);
+                  json_array_unref (children);
+                  open_clear (&next);
+                  return FALSE;
+                }
+              json_object_set_string_member (q, "relevant", value);
+            }
+          if ((value = cell_of (table, row, "appearance", NULL)) != NULL)
+            json_object_set_string_member (q, "appearance", value);
+          if ((value = cell_of (table, row, "repeat_count", &column)) != NULL)
+            {
+              g_autofree char *at = where_cell (c, table, row, column);
+
+              if (type.kind != ROW_BEGIN_REPEAT
+                  || !check_expression (c, table, row, column, value, INTAKE_EXPR_PARSE_DEFAULT))
+                {
+                  json_object_unref (q);
+                  json_array_unref (children);
+                  open_clear (&next);
+                  if (type.kind != ROW_BEGIN_REPEAT)
+                    return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, at,
+                                   "only a repeat has a repeat_count");
+                  return FALSE;
+                }
+              json_object_set_string_member (q, "repeat_count", value);
+            }
+          json_object_set_array_member (q, "children", children);
+          json_array_add_object_element (open->children, q);
+          g_array_append_val (stack, next);
+          parsed_type_clear (&type);
+          continue;
+        }
+
+      {
+        JsonObject *q = json_object_new ();
+
+        json_object_set_string_member (q, "name", name);
+        ok = convert_question (c, row, &type, q, open->children);
+        json_object_unref (q);
+        parsed_type_clear (&type);
+        if (!ok)
+          return FALSE;
+      }
+    }
+  if (stack->len > 1)
+    {
+      Open *open = &g_array_index (stack, Open, stack->len - 1);
+      g_autofree char *where = where_cell (c, table, open->row, NULL);
+
+      return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, where, "the %s '%s' is never ended",
+                     open->kind == ROW_BEGIN_GROUP ? "group" : "repeat", open->name);
+    }
+  return TRUE;
+}
+
+/* ---- Settings ---- */
+
+typedef struct
+{
+  const char *id;
+  const char *title;
+  const char *version;
+  const char *default_language;
+  const Row *row;
+  const Column *version_column, *language_column;
+} Settings;
+
+static gboolean
+read_settings (Converter *c, Settings *s)
+{
+  Table *table = &c->settings;
+  static const char *const ignored[] = {
+    /* Presentation and naming in Collect's own lists, no effect on the answers. */
+    "style", "instance_name", "namespaces", "clean_text_values", NULL,
+  };
+
+  memset (s, 0, sizeof *s);
+  if (table->header == NULL)
+    return TRUE;
+  for (unsigned int r = 0; r < table->sheet->rows->len; r++)
+    {
+      const Row *row = table->sheet->rows->pdata[r];
+
+      if (row->number > table->header->number && row->cells->len > 0)
+        {
+          if (s->row != NULL)
+            {
+              g_autofree char *where = where_cell (c, table, row, NULL);
+
+              return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, where,
+                             "the settings sheet has one row of values");
+            }
+          s->row = row;
+        }
+    }
+  if (s->row == NULL)
+    return TRUE;
+  for (unsigned int i = 0; i < table->columns->len; i++)
+    {
+      const Column *column = table->columns->pdata[i];
+      const char *value = row_get (s->row, column->col);
+      g_autofree char *where = NULL;
+
+      if (value == NULL)
+        continue;
+      if (strcmp (column->base, "form_id") == 0 || strcmp (column->base, "set_form_id") == 0)
+        s->id = value;
+      else if (strcmp (column->base, "form_title") == 0
+               || strcmp (column->base, "set_form_title") == 0)
+        s->title = value;
+      else if (strcmp (column->base, "version") == 0)
+        s->version = value, s->version_column = column;
+      else if (strcmp (column->base, "default_language") == 0)
+        s->default_language = value, s->language_column = column;
+      else if (g_strv_contains (ignored, column->base))
+        continue;
+      else
+        {
+          where = where_cell (c, table, s->row, column);
+          if (strcmp (column->base, "public_key") == 0
+              || strcmp (column->base, "submission_url") == 0
+              || strcmp (column->base, "auto_send") == 0
+              || strcmp (column->base, "auto_delete") == 0)
+            return refuse (c, INTAKE_XLSFORM_ERROR_UNSUPPORTED, where,
+                           "encryption and sending are this system's own (sealed to the "
+                           "organisation's key, sent by the tablet's sync); remove the column");
+          return refuse (c, INTAKE_XLSFORM_ERROR_UNSUPPORTED, where,
+                         "this setting is not supported here");
+        }
+    }
+  return TRUE;
+}
+
+/* A refusal from the loader that names a question is given the question's row. */
+static void
+locate_loader_error (Converter *c, GError *loader_error)
+{
+  const char *at = strstr (loader_error->message, "question '");
+  unsigned int number = 0;
+
+  if (at != NULL)
+    {
+      const char *start = at + strlen ("question '");
+      const char *end = strchr (start, '\'');
+
+      if (end != NULL)
+        {
+          g_autofree char *name = g_strndup (start, end - start);
+
+          number = GPOINTER_TO_UINT (g_hash_table_lookup (c->rows, name));
+        }
+    }
+  if (number > 0)
+    g_set_error (c->error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_INVALID, "survey %s %u: %s",
+                 c->book->row_word, number, loader_error->message);
+  else
+    g_set_error (c->error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_INVALID, "%s",
+                 loader_error->message);
+}
+
+static JsonNode *
+convert (Converter *c, const char *fallback_id)
+{
+  g_autoptr(JsonObject) root = json_object_new ();
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(IntakeForm) form = NULL;
+  JsonArray *questions, *languages;
+  JsonObject *title;
+  Settings settings;
+  gint64 version = 1;
+
+  if (!load_table (c, "survey", TRUE, &c->survey) || !load_table (c, "choices", FALSE, &c->choices)
+      || !load_table (c, "settings", FALSE, &c->settings) || !read_settings (c, &settings)
+      || !resolve_languages (c, settings.default_language, settings.row,
+                             settings.language_column)
+      || !convert_choices (c))
+    return NULL;
+  questions = json_array_new ();
+  json_object_set_array_member (root, "questions", questions);
+  if (!convert_survey (c, questions))
+    return NULL;
+
+  if (settings.version != NULL
+      && !g_ascii_string_to_signed (settings.version, 10, 1, G_MAXINT32, &version, NULL))
+    {
+      g_autofree char *where = where_cell (c, &c->settings, settings.row,
+                                           settings.version_column);
+
+      refuse (c, INTAKE_XLSFORM_ERROR_INVALID, where,
+              "'%s' is not a whole number from 1; versions here are numbered 1, 2, 3… "
+              "(a date such as 2026120301 works)", settings.version);
+      return NULL;
+    }
+  json_object_set_string_member (root, "id", settings.id != NULL ? settings.id : fallback_id);
+  json_object_set_int_member (root, "version", version);
+  title = json_object_new ();
+  for (unsigned int i = 0; i < c->languages->len; i++)
+    json_object_set_string_member (title, c->languages->pdata[i],
+                                   settings.title != NULL ? settings.title
+                                   : settings.id != NULL ? settings.id
+                                                         : fallback_id);
+  json_object_set_object_member (root, "title", title);
+  json_object_set_string_member (root, "default_language", c->default_language);
+  languages = json_array_new ();
+  for (unsigned int i = 0; i < c->languages->len; i++)
+    json_array_add_string_element (languages, c->languages->pdata[i]);
+  json_object_set_array_member (root, "languages", languages);
+  if (json_object_get_size (c->lists) > 0)
+    json_object_set_object_member (root, "choice_lists", json_object_ref (c->lists));
+
+  node = json_node_init_object (json_node_alloc (), root);
+  form = intake_form_new_from_node (node, INTAKE_FORM_LOAD_DEFAULT, &local_error);
+  if (form == NULL)
+    {
+      locate_loader_error (c, local_error);
+      return NULL;
+    }
+  return g_steal_pointer (&node);
+}
+
+JsonNode *
+intake_xlsform_convert (const char *data, gsize length, IntakeXlsformFormat format,
+                        const char *base_dir, const char *fallback_id, GError **error)
+{
+  Workbook book = { g_ptr_array_new_with_free_func ((GDestroyNotify) sheet_free), "row", 0, 0 };
+  Converter c = { 0 };
+  JsonNode *result = NULL;
+  gboolean read;
+
+  g_return_val_if_fail (data != NULL || length == 0, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  read = format == INTAKE_XLSFORM_FORMAT_XLSX ? read_xlsx (data, length, &book, error)
+                                              : read_text_sheets (data, length, format, &book,
+                                                                  error);
+  if (read)
+    {
+      c.book = &book;
+      c.base_dir = base_dir;
+      c.error = error;
+      c.languages = g_ptr_array_new_with_free_func (g_free);
+      c.lists = json_object_new ();
+      c.file_lists = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      c.rows = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      result = convert (&c, fallback_id != NULL ? fallback_id : "form");
+      table_clear (&c.survey);
+      table_clear (&c.choices);
+      table_clear (&c.settings);
+      g_ptr_array_unref (c.languages);
+      g_free (c.default_language);
+      json_object_unref (c.lists);
+      g_hash_table_unref (c.file_lists);
+      g_hash_table_unref (c.rows);
+    }
+  workbook_clear (&book);
+  return result;
+}
+
+gboolean
+intake_xlsform_sniff_file (const char *path, IntakeXlsformFormat *format)
+{
+  g_autofree char *lower = NULL;
+  char head[4] = { 0 };
+  FILE *file;
+  size_t n = 0;
+
+  g_return_val_if_fail (path != NULL, FALSE);
+
+  file = fopen (path, "rb");
+  if (file != NULL)
+    {
+      n = fread (head, 1, sizeof head, file);
+      fclose (file);
+    }
+  lower = g_ascii_strdown (path, -1);
+  if ((n == 4 && memcmp (head, "PK\003\004", 4) == 0) || g_str_has_suffix (lower, ".xlsx"))
+    *format = INTAKE_XLSFORM_FORMAT_XLSX;
+  else if (g_str_has_suffix (lower, ".csv"))
+    *format = INTAKE_XLSFORM_FORMAT_CSV;
+  else if (g_str_has_suffix (lower, ".md"))
+    *format = INTAKE_XLSFORM_FORMAT_MARKDOWN;
+  else
+    return FALSE;
+  return TRUE;
+}
+
+JsonNode *
+intake_xlsform_convert_file (const char *path, GError **error)
+{
+  g_autofree char *contents = NULL, *base = NULL, *dir = NULL, *lower = NULL;
+  g_autoptr(GError) local_error = NULL;
+  IntakeXlsformFormat format;
+  gsize length = 0;
+  char *dot;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  lower = g_ascii_strdown (path, -1);
+  if (g_str_has_suffix (lower, ".xls"))
+    {
+      g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_NOT_A_SPREADSHEET,
+                   "%s: the old .xls format is not read; save the workbook as .xlsx", path);
+      return NULL;
+    }
+  if (!intake_xlsform_sniff_file (path, &format))
+    {
+      g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_NOT_A_SPREADSHEET,
+                   "%s: not an XLSForm (.xlsx, .csv or .md)", path);
+      return NULL;
+    }
+  contents = intake_json_read_file (path, INTAKE_XLSFORM_MAX_FILE_BYTES, &length, &local_error);
+  if (contents == NULL)
+    {
+      g_set_error (error, INTAKE_XLSFORM_ERROR,
+                   g_error_matches (local_error, INTAKE_JSON_ERROR, INTAKE_JSON_ERROR_TOO_LARGE)
+                     ? INTAKE_XLSFORM_ERROR_TOO_LARGE
+                     : INTAKE_XLSFORM_ERROR_NOT_A_SPREADSHEET,
+                   "%s: %s", path, local_error->message);
+      return NULL;
+    }
+  /* pyxform names a form without a form_id after its file. */
+  base = g_path_get_basename (path);
+  dot = strrchr (base, '.');
+  if (dot != NULL)
+    *dot = '\0';
+  dir = g_path_get_dirname (path);
+  return intake_xlsform_convert (contents, length, format, dir, base, error);
+}
+
+char *
+intake_form_document_read_file (const char *path, GError **error)
+{
+  IntakeXlsformFormat format;
+  g_autoptr(JsonNode) document = NULL;
+  g_autofree char *lower = NULL;
+
+  g_return_val_if_fail (path != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  lower = g_ascii_strdown (path, -1);
+  if (!intake_xlsform_sniff_file (path, &format) && !g_str_has_suffix (lower, ".xls"))
+    return intake_json_read_file (path, INTAKE_FORM_MAX_BYTES, NULL, error);
+  document = intake_xlsform_convert_file (path, error);
+  if (document == NULL)
+    return NULL;
+  return json_to_string (document, TRUE);
+}
