@@ -838,6 +838,9 @@ is_step (IntakeFormSession *self, const IntakeQuestion *q)
 {
   if (q->repeat != NULL || !self->relevant[q->index])
     return FALSE;
+  /* Metadata is stored with the answers but asked of nobody. */
+  if (q->type == INTAKE_QUESTION_CALCULATE)
+    return FALSE;
   return intake_question_is_answerable (q) || q->type == INTAKE_QUESTION_NOTE;
 }
 

@@ -1670,8 +1670,11 @@ check_value (const IntakeQuestion *q, JsonNode *value, const char **problem)
             return FALSE;
         return TRUE;
       }
-    case INTAKE_QUESTION_NOTE:
     case INTAKE_QUESTION_CALCULATE:
+      /* Metadata (start, deviceid, …) is kept with the answers as a string. */
+      *problem = "not_answerable";
+      return q->kind != NULL && type == G_TYPE_STRING;
+    case INTAKE_QUESTION_NOTE:
     case INTAKE_QUESTION_GROUP:
     default:
       *problem = "not_answerable";
@@ -2105,8 +2108,10 @@ intake_question_is_answerable (const IntakeQuestion *question)
     case INTAKE_QUESTION_SELECT_MULTIPLE:
     case INTAKE_QUESTION_REPEAT:
       return TRUE;
-    case INTAKE_QUESTION_NOTE:
     case INTAKE_QUESTION_CALCULATE:
+      /* Metadata takes its value from the device, stored with the answers. */
+      return question->kind != NULL;
+    case INTAKE_QUESTION_NOTE:
     case INTAKE_QUESTION_GROUP:
     default:
       return FALSE;

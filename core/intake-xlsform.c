@@ -1885,8 +1885,11 @@ convert_question (Converter *c, const Row *row, const ParsedType *type, JsonObje
   const Column *column = NULL;
   const char *value;
   JsonObject *texts;
-  g_autofree char *where = where_cell (c, table, row, NULL);
+  const Column *type_column = NULL;
+  g_autofree char *where = NULL;
 
+  cell_of (table, row, "type", &type_column);
+  where = where_cell (c, table, row, type_column);
   json_object_set_string_member (q, "type", type->type);
   /* pyxform's "hidden": no question on screen, its value given by its default.  Here that is a
    * calculate of the default (a calculation beside it wins, as in ODK). */
