@@ -603,7 +603,7 @@ read_sheet (Xlsx *x, Workbook *book, const char *name, const char *path, GPtrArr
 static gboolean
 read_xlsx (const char *data, gsize length, Workbook *book, GError **error)
 {
-  static const char *const wanted[] = { "survey", "choices", "settings", NULL };
+  static const char *const wanted[] = { "survey", "choices", "settings", "scoring", NULL };
   g_autoptr(GError) local_error = NULL;
   g_autoptr(GHashTable) root_rels = NULL, rels = NULL;
   g_autoptr(GPtrArray) sst = NULL;
@@ -911,7 +911,7 @@ typedef struct
   Workbook *book;
   const char *base_dir;
   GError **error;
-  Table survey, choices, settings;
+  Table survey, choices, settings, scoring;
   GPtrArray *languages; /* codes, in order */
   char *default_language;
   JsonObject *lists;     /* list_name → array of choices */
@@ -960,7 +960,7 @@ where_cell (Converter *c, const Table *table, const Row *row, const Column *colu
 }
 
 static const char *const translatable[] = {
-  "label", "hint", "constraint_message", "required_message", "guidance_hint", "image", "audio",
+  "label", "hint", "form_title", "constraint_message", "required_message", "guidance_hint", "image", "audio",
   "video", "big-image", "media", NULL,
 };
 
@@ -1185,7 +1185,7 @@ static gboolean
 resolve_languages (Converter *c, const char *setting, const Row *settings_row,
                    const Column *settings_column)
 {
-  Table *tables[] = { &c->survey, &c->choices };
+  Table *tables[] = { &c->survey, &c->choices, &c->settings };
   gboolean plain = FALSE;
 
   if (setting != NULL)
@@ -1208,7 +1208,9 @@ resolve_languages (Converter *c, const char *setting, const Row *settings_row,
           continue;
         if (column->language == NULL)
           {
-            plain = TRUE;
+            /* A plain form_title names no language of its own. */
+            if (tables[t] != &c->settings)
+              plain = TRUE;
             continue;
           }
         column->code = language_code (column->language);
@@ -1327,6 +1329,24 @@ check_expression (Converter *c, const Table *table, const Row *row, const Column
   return TRUE;
 }
 
+/* A cell holding JSON (this project's own columns: indicator, and the scoring sheet's values). */
+static JsonNode *
+json_cell (Converter *c, const Table *table, const Row *row, const Column *column,
+           const char *value, gboolean want_object)
+{
+  const IntakeJsonLimits limits = { INTAKE_XLSFORM_MAX_CELL_BYTES, 16 };
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(JsonNode) node = intake_json_parse_untrusted (value, -1, &limits, &local_error);
+  g_autofree char *where = NULL;
+
+  if (node != NULL && (!want_object || JSON_NODE_HOLDS_OBJECT (node)))
+    return g_steal_pointer (&node);
+  where = where_cell (c, table, row, column);
+  refuse (c, INTAKE_XLSFORM_ERROR_INVALID, where, "%s",
+          node == NULL ? local_error->message : "write a JSON object here");
+  return NULL;
+}
+
 /* ---- Choices ---- */
 
 static gboolean
@@ -1394,6 +1414,22 @@ convert_choices (Converter *c)
       label = texts_of (table, row, "label");
       if (label != NULL)
         json_object_set_object_member (choice, "label", label);
+      {
+        const Column *column = NULL;
+        const char *indicator = cell_of (table, row, "indicator", &column);
+
+        if (indicator != NULL)
+          {
+            JsonNode *node = json_cell (c, table, row, column, indicator, TRUE);
+
+            if (node == NULL)
+              {
+                json_object_unref (choice);
+                return FALSE;
+              }
+            json_object_set_member (choice, "indicator", node);
+          }
+      }
       array = json_object_get_member (c->lists, list);
       if (array == NULL)
         {
@@ -1730,7 +1766,7 @@ parse_row_type (Converter *c, const char *where, const char *written, ParsedType
 static const char *const survey_columns[] = {
   "type", "name", "label", "hint", "required", "required_message", "relevant", "constraint",
   "constraint_message", "calculation", "default", "read_only", "appearance", "parameters",
-  "repeat_count", "choice_filter", "sensitive", "audience", "htcds", NULL,
+  "repeat_count", "choice_filter", "sensitive", "audience", "htcds", "indicator", NULL,
 };
 
 static gboolean
@@ -1977,6 +2013,14 @@ convert_question (Converter *c, const Row *row, const ParsedType *type, JsonObje
     json_object_set_string_member (q, "audience", value);
   if ((value = cell_of (table, row, "htcds", NULL)) != NULL)
     json_object_set_string_member (q, "htcds", value);
+  if ((value = cell_of (table, row, "indicator", &column)) != NULL)
+    {
+      JsonNode *node = json_cell (c, table, row, column, value, TRUE);
+
+      if (node == NULL)
+        return FALSE;
+      json_object_set_member (q, "indicator", node);
+    }
   if (strcmp (type->type, "hidden") != 0 && !set_default (c, table, row, q, type->type))
     return FALSE;
 
@@ -2328,7 +2372,7 @@ read_settings (Converter *c, Settings *s)
         s->id = value;
       else if (strcmp (column->base, "form_title") == 0
                || strcmp (column->base, "set_form_title") == 0)
-        s->title = value;
+        s->title = value; /* One of them; the texts per language are read with the languages. */
       else if (strcmp (column->base, "version") == 0)
         s->version = value, s->version_column = column;
       else if (strcmp (column->base, "default_language") == 0)
@@ -2350,6 +2394,112 @@ read_settings (Converter *c, Settings *s)
         }
     }
   return TRUE;
+}
+
+/* The project's scoring section (core/forms/README.md) as a sheet: one row per member, its value
+ * as JSON; the members that are lists take one row per item.  Not XLSForm: ODK has no scoring,
+ * so a form adapted from the bundled one keeps its screening result. */
+static gboolean
+convert_scoring (Converter *c, JsonObject *root)
+{
+  static const char *const lists[] = { "dimensions", "thresholds", "rules", "urgent",
+                                       "referrals", NULL };
+  Table *table = &c->scoring;
+  JsonObject *scoring;
+
+  if (table->header == NULL)
+    return TRUE;
+  scoring = json_object_new ();
+  json_object_set_object_member (root, "scoring", scoring);
+  for (unsigned int r = 0; r < table->sheet->rows->len; r++)
+    {
+      const Row *row = table->sheet->rows->pdata[r];
+      const Column *member_column = NULL, *value_column = NULL;
+      const char *member, *value;
+      JsonNode *node;
+
+      if (row->number <= table->header->number || row->cells->len == 0)
+        continue;
+      member = cell_of (table, row, "member", &member_column);
+      value = cell_of (table, row, "value", &value_column);
+      if (member_column == NULL || value_column == NULL)
+        return refuse (c, INTAKE_XLSFORM_ERROR_MISSING_SHEET, "scoring",
+                       "the sheet needs the columns member and value");
+      if (member == NULL || value == NULL)
+        {
+          g_autofree char *where = where_cell (c, table, row, member == NULL ? member_column
+                                                                             : value_column);
+
+          return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, where, "the cell is empty");
+        }
+      node = json_cell (c, table, row, value_column, value, FALSE);
+      if (node == NULL)
+        return FALSE;
+      if (g_strv_contains (lists, member))
+        {
+          if (!json_object_has_member (scoring, member))
+            json_object_set_array_member (scoring, member, json_array_new ());
+          json_array_add_element (json_object_get_array_member (scoring, member), node);
+        }
+      else if (json_object_has_member (scoring, member))
+        {
+          g_autofree char *where = where_cell (c, table, row, member_column);
+
+          json_node_unref (node);
+          return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, where, "'%s' is given twice", member);
+        }
+      else
+        {
+          json_object_set_member (scoring, member, node);
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+list_has_indicator (JsonArray *list)
+{
+  for (unsigned int i = 0; i < json_array_get_length (list); i++)
+    {
+      JsonNode *element = json_array_get_element (list, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (element)
+          && json_object_has_member (json_node_get_object (element), "indicator"))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+inline_walk (Converter *c, JsonArray *questions)
+{
+  for (unsigned int i = 0; i < json_array_get_length (questions); i++)
+    {
+      JsonObject *q = json_array_get_object_element (questions, i);
+      const char *key = json_object_get_string_member_with_default (q, "choices", NULL);
+
+      if (json_object_has_member (q, "children"))
+        inline_walk (c, json_object_get_array_member (q, "children"));
+      if (key == NULL || !json_object_has_member (c->lists, key)
+          || !list_has_indicator (json_object_get_array_member (c->lists, key)))
+        continue;
+      json_object_set_member (q, "choices",
+                              json_node_copy (json_object_get_member (c->lists, key)));
+    }
+}
+
+/* The engine scores indicators on a question's own choices, not on a shared list: a list that
+ * carries indicators is written into each question that uses it. */
+static void
+inline_indicator_lists (Converter *c, JsonArray *questions)
+{
+  g_autoptr(GList) names = NULL;
+
+  inline_walk (c, questions);
+  names = json_object_get_members (c->lists);
+  for (GList *l = names; l != NULL; l = l->next)
+    if (list_has_indicator (json_object_get_array_member (c->lists, l->data)))
+      json_object_remove_member (c->lists, l->data);
 }
 
 /* A refusal from the loader that names a question is given the question's row. */
@@ -2392,7 +2542,8 @@ convert (Converter *c, const char *fallback_id)
   gint64 version = 1;
 
   if (!load_table (c, "survey", TRUE, &c->survey) || !load_table (c, "choices", FALSE, &c->choices)
-      || !load_table (c, "settings", FALSE, &c->settings) || !read_settings (c, &settings)
+      || !load_table (c, "settings", FALSE, &c->settings)
+      || !load_table (c, "scoring", FALSE, &c->scoring) || !read_settings (c, &settings)
       || !resolve_languages (c, settings.default_language, settings.row,
                              settings.language_column)
       || !convert_choices (c))
@@ -2415,13 +2566,25 @@ convert (Converter *c, const char *fallback_id)
     }
   json_object_set_string_member (root, "id", settings.id != NULL ? settings.id : fallback_id);
   json_object_set_int_member (root, "version", version);
-  title = json_object_new ();
-  for (unsigned int i = 0; i < c->languages->len; i++)
-    json_object_set_string_member (title, c->languages->pdata[i],
-                                   settings.title != NULL ? settings.title
-                                   : settings.id != NULL ? settings.id
-                                                         : fallback_id);
+  /* form_title may be given per language (form_title::English (en)); a language without its
+   * own title shows the default language's, or the form's id. */
+  title = settings.row != NULL ? texts_of (&c->settings, settings.row, "form_title") : NULL;
+  if (title == NULL)
+    title = json_object_new ();
+  {
+    g_autofree char *fallback = g_strdup (json_object_get_string_member_with_default (
+      title, c->default_language, settings.title != NULL ? settings.title
+                                  : settings.id != NULL ? settings.id
+                                                        : fallback_id));
+
+    for (unsigned int i = 0; i < c->languages->len; i++)
+      if (!json_object_has_member (title, c->languages->pdata[i]))
+        json_object_set_string_member (title, c->languages->pdata[i], fallback);
+  }
   json_object_set_object_member (root, "title", title);
+  if (!convert_scoring (c, root))
+    return NULL;
+  inline_indicator_lists (c, questions);
   json_object_set_string_member (root, "default_language", c->default_language);
   languages = json_array_new ();
   for (unsigned int i = 0; i < c->languages->len; i++)
@@ -2468,6 +2631,7 @@ intake_xlsform_convert (const char *data, gsize length, IntakeXlsformFormat form
       table_clear (&c.survey);
       table_clear (&c.choices);
       table_clear (&c.settings);
+      table_clear (&c.scoring);
       g_ptr_array_unref (c.languages);
       g_free (c.default_language);
       json_object_unref (c.lists);
