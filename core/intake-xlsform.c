@@ -2396,8 +2396,8 @@ read_settings (Converter *c, Settings *s)
   return TRUE;
 }
 
-/* The project's scoring section (core/forms/README.md) as a sheet: one row per member, its value
- * as JSON; the members that are lists take one row per item.  Not XLSForm: ODK has no scoring,
+/* The project's scoring section (core/forms/README.md) as a sheet: one row per member (column
+ * member), its value as JSON (column json); the members that are lists take one row per item.  Not XLSForm: ODK has no scoring,
  * so a form adapted from the bundled one keeps its screening result. */
 static gboolean
 convert_scoring (Converter *c, JsonObject *root)
@@ -2421,10 +2421,10 @@ convert_scoring (Converter *c, JsonObject *root)
       if (row->number <= table->header->number || row->cells->len == 0)
         continue;
       member = cell_of (table, row, "member", &member_column);
-      value = cell_of (table, row, "value", &value_column);
+      value = cell_of (table, row, "json", &value_column);
       if (member_column == NULL || value_column == NULL)
         return refuse (c, INTAKE_XLSFORM_ERROR_MISSING_SHEET, "scoring",
-                       "the sheet needs the columns member and value");
+                       "the sheet needs the columns member and json");
       if (member == NULL || value == NULL)
         {
           g_autofree char *where = where_cell (c, table, row, member == NULL ? member_column

@@ -657,6 +657,93 @@ test_public_refused (void)
     }
 }
 
+/* ---- The bundled form, kept as an XLSForm ---- */
+
+/* Comments ("_about") dropped and every choice list written into the questions that use it: the
+ * document as the engine reads it, whichever way its lists were shared. */
+static JsonNode *
+normalise (JsonNode *node, JsonObject *lists)
+{
+  if (JSON_NODE_HOLDS_OBJECT (node))
+    {
+      JsonObject *object = json_node_get_object (node);
+      JsonObject *out = json_object_new ();
+      JsonObjectIter iter;
+      const char *member;
+      JsonNode *value;
+
+      json_object_iter_init (&iter, object);
+      while (json_object_iter_next (&iter, &member, &value))
+        {
+          if (member[0] == '_' || strcmp (member, "choice_lists") == 0)
+            continue;
+          if (strcmp (member, "choices") == 0 && JSON_NODE_HOLDS_VALUE (value))
+            value = json_object_get_member (lists, json_node_get_string (value));
+          json_object_set_member (out, member, normalise (value, lists));
+        }
+      return json_node_init_object (json_node_alloc (), out);
+    }
+  if (JSON_NODE_HOLDS_ARRAY (node))
+    {
+      JsonArray *array = json_node_get_array (node);
+      JsonArray *out = json_array_new ();
+
+      for (unsigned int i = 0; i < json_array_get_length (array); i++)
+        json_array_add_element (out, normalise (json_array_get_element (array, i), lists));
+      return json_node_init_array (json_node_alloc (), out);
+    }
+  return json_node_copy (node);
+}
+
+static JsonNode *
+normalise_document (JsonNode *document)
+{
+  JsonObject *root = json_node_get_object (document);
+  g_autoptr(JsonObject) none = json_object_new ();
+  JsonObject *lists = json_object_has_member (root, "choice_lists")
+                        ? json_object_get_object_member (root, "choice_lists")
+                        : none;
+
+  return normalise (document, lists);
+}
+
+/* core/forms/trafficking-screening.xlsx, made by core/forms/xlsform-from-json.py, imports as the
+ * JSON form: the same questions, texts in both languages, indicators and scoring. */
+static void
+test_bundled_form (void)
+{
+  g_autofree char *xlsx = g_test_build_filename (G_TEST_DIST, "..", "core", "forms",
+                                                 "trafficking-screening.xlsx", NULL);
+  g_autofree char *json = g_test_build_filename (G_TEST_DIST, "..", "core", "forms",
+                                                 "trafficking-screening.json", NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) converted = intake_xlsform_convert_file (xlsx, &error);
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(JsonNode) a = NULL, b = NULL;
+  g_autoptr(IntakeForm) form = NULL;
+
+  g_assert_no_error (error);
+  json_parser_load_from_file (parser, json, &error);
+  g_assert_no_error (error);
+  a = normalise_document (json_parser_get_root (parser));
+  b = normalise_document (converted);
+  if (!json_node_equal (a, b))
+    {
+      g_autofree char *left = json_to_string (a, TRUE), *right = json_to_string (b, TRUE);
+      g_autofree char *left_path = g_build_filename (g_get_tmp_dir (), "bundled-json.json", NULL);
+      g_autofree char *right_path = g_build_filename (g_get_tmp_dir (), "bundled-xlsx.json",
+                                                      NULL);
+
+      g_file_set_contents (left_path, left, -1, NULL);
+      g_file_set_contents (right_path, right, -1, NULL);
+      g_error ("the .xlsx differs from the .json (compare %s and %s); after changing the JSON, "
+               "run core/forms/xlsform-from-json.py", left_path, right_path);
+    }
+  form = intake_form_new_from_node (converted, INTAKE_FORM_LOAD_DEFAULT, &error);
+  g_assert_no_error (error);
+  g_assert_true (intake_form_has_scoring (form));
+}
+
 int
 main (int argc, char **argv)
 {
@@ -673,5 +760,6 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/core/xlsform/public/walk", test_public_forms);
   g_test_add_func ("/intake/core/xlsform/public/or-other", test_public_or_other);
   g_test_add_func ("/intake/core/xlsform/public/refused", test_public_refused);
+  g_test_add_func ("/intake/core/xlsform/bundled-form", test_bundled_form);
   return g_test_run ();
 }
