@@ -1625,6 +1625,21 @@ static const struct
   { "imei", "deviceid" },       { "username", "username" },
 };
 
+/* The last word of @text as written (its case kept): a list's file name. */
+static char *
+last_word (const char *text)
+{
+  const char *end = text + strlen (text);
+  const char *start;
+
+  while (end > text && g_ascii_isspace (end[-1]))
+    end--;
+  start = end;
+  while (start > text && !g_ascii_isspace (start[-1]))
+    start--;
+  return g_strndup (start, end - start);
+}
+
 static gboolean
 parse_row_type (Converter *c, const char *where, const char *written, ParsedType *out)
 {
@@ -1705,7 +1720,7 @@ parse_row_type (Converter *c, const char *where, const char *written, ParsedType
         out->type = g_strdup (strcmp (words[0], "select_one_from_file") == 0 ? "select_one"
                                                                              : "select_multiple");
         /* File names keep their case. */
-        out->file = g_strdup (strrchr (g_strstrip (g_strdup (written)), ' ') + 1);
+        out->file = last_word (written);
         if (n != 2)
           return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, where, "'%s' names one file", written);
         return TRUE;
@@ -1713,10 +1728,8 @@ parse_row_type (Converter *c, const char *where, const char *written, ParsedType
     if (kind != NULL && strcmp (words[at], "from") == 0 && at + 1 < n
         && strcmp (words[at + 1], "file") == 0)
       {
-        g_autofree char *copy = g_strstrip (g_strdup (written));
-
         out->type = g_strdup (kind);
-        out->file = g_strdup (strrchr (copy, ' ') + 1);
+        out->file = last_word (written);
         return TRUE;
       }
     if (kind != NULL && strcmp (words[at], "from") == 0)
