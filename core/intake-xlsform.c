@@ -2209,7 +2209,11 @@ convert_survey (Converter *c, JsonArray *questions)
         return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, where,
                        "a row with content but no type");
       if (!parse_row_type (c, where, written, &type))
-        return FALSE;
+        {
+          /* A refusal may come after the type was partly read. */
+          parsed_type_clear (&type);
+          return FALSE;
+        }
 
       switch (type.kind)
         {
