@@ -13,6 +13,19 @@
 
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
+/*
+ * libgsf itself warns ("Unable to get child[…]", with no log domain) when a zip member's local
+ * header is corrupt, then returns NULL, which the converter refuses.  That warning is libgsf's
+ * report of the damaged input, not a bug here: it stays non-fatal under G_DEBUG=fatal-warnings;
+ * every other warning still aborts.
+ */
+static gboolean
+fatal_cb (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
+{
+  return !(domain == NULL && (level & G_LOG_LEVEL_WARNING) != 0
+           && g_str_has_prefix (message, "Unable to get child"));
+}
+
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
@@ -22,6 +35,13 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   g_autoptr(IntakeFormSession) session = NULL;
   g_autoptr(JsonNode) state = NULL;
   IntakeXlsformFormat format = INTAKE_XLSFORM_FORMAT_CSV;
+  static gboolean once;
+
+  if (!once)
+    {
+      g_test_log_set_fatal_handler (fatal_cb, NULL);
+      once = TRUE;
+    }
 
   if (size >= 2 && data[0] == 'P' && data[1] == 'K')
     format = INTAKE_XLSFORM_FORMAT_XLSX;
