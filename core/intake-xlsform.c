@@ -2054,6 +2054,12 @@ convert_question (Converter *c, const Row *row, const ParsedType *type, JsonObje
                      "parameters ('%s') are not supported on a %s question", value, type->type);
     }
 
+  if ((value = cell_of (table, row, "repeat_count", &column)) != NULL)
+    {
+      g_autofree char *at = where_cell (c, table, row, column);
+
+      return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, at, "only a repeat has a repeat_count");
+    }
   if ((value = cell_of (table, row, "choice_filter", &column)) != NULL)
     {
       g_autofree char *at = where_cell (c, table, row, column);
@@ -2262,12 +2268,36 @@ convert_survey (Converter *c, JsonArray *questions)
 
       if (type.kind == ROW_BEGIN_GROUP || type.kind == ROW_BEGIN_REPEAT)
         {
-          JsonObject *q = json_object_new ();
+          static const char *const group_columns[] = {
+            "type", "name", "label", "hint", "relevant", "appearance", "repeat_count", NULL,
+          };
+          JsonObject *q;
           JsonObject *texts;
           const Column *column = NULL;
           const char *value;
-          JsonArray *children = json_array_new ();
-          Open next = { type.kind, children, row, g_strdup (name) };
+          JsonArray *children;
+          Open next;
+
+          /* What a group or repeat cannot hold is refused, not skipped. */
+          for (unsigned int i = 0; i < table->columns->len; i++)
+            {
+              const Column *other = table->columns->pdata[i];
+
+              if (!g_strv_contains (group_columns, other->base)
+                  && row_get (row, other->col) != NULL)
+                {
+                  g_autofree char *at = where_cell (c, table, row, other);
+
+                  parsed_type_clear (&type);
+                  return refuse (c, INTAKE_XLSFORM_ERROR_UNSUPPORTED, at,
+                                 "a %s takes no %s here", type.kind == ROW_BEGIN_GROUP ? "group"
+                                                                                        : "repeat",
+                                 other->base);
+                }
+            }
+          q = json_object_new ();
+          children = json_array_new ();
+          next = (Open) { type.kind, children, row, g_strdup (name) };
 
           json_object_set_string_member (q, "type", type.kind == ROW_BEGIN_GROUP ? "group"
                                                                                   : "repeat");

@@ -288,6 +288,15 @@ test_refuse_cells (void)
     "type|name|label\nbegin repeat|r|R\nbegin repeat|s|S\ntext|a|A\nend repeat||\nend repeat||",
     NULL };
 
+  const char *const group_required[] = {
+    "survey", "type|name|label|required\nbegin group|g|G|yes\ntext|a|A|\nend group||", NULL };
+  const char *const count_on_text[] = {
+    "survey", "type|name|label|repeat_count\ntext|a|A|3", NULL };
+
+  assert_refused (group_required, INTAKE_XLSFORM_ERROR_UNSUPPORTED,
+                  "survey row 2, column required: a group takes no required here");
+  assert_refused (count_on_text, INTAKE_XLSFORM_ERROR_INVALID,
+                  "survey row 2, column repeat_count: only a repeat has a repeat_count");
   assert_refused (bad_expression, INTAKE_XLSFORM_ERROR_INVALID, "survey row 3, column relevant: ");
   assert_refused (media, INTAKE_XLSFORM_ERROR_UNSUPPORTED, "survey row 3, column type: 'image'");
   assert_refused (unknown, INTAKE_XLSFORM_ERROR_UNSUPPORTED,
