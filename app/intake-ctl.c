@@ -1368,7 +1368,8 @@ static const Command commands[] = {
   { "form list", "", "List installed forms", cmd_form_list, NULL, 0, 0 },
   { "form show", "ID", "Show a form's questions (--document: its JSON)", cmd_form_show,
     version_entries, 1, 1 },
-  { "form import", "FILE", "Install a form version: JSON or XLSForm (admin)", cmd_form_import, NULL, 1, 1 },
+  { "form import", "FILE", "Install a form version, JSON or XLSForm (admin)", cmd_form_import,
+    NULL, 1, 1 },
   { "interview import", "FILE",
     "Create an interview from {\"form_id\", \"form_version\", \"answers\", \"state\"}; "
     "prints its id",

@@ -960,8 +960,8 @@ where_cell (Converter *c, const Table *table, const Row *row, const Column *colu
 }
 
 static const char *const translatable[] = {
-  "label", "hint", "form_title", "constraint_message", "required_message", "guidance_hint", "image", "audio",
-  "video", "big-image", "media", NULL,
+  "label", "hint", "form_title", "constraint_message", "required_message", "guidance_hint",
+  "image", "audio", "video", "big-image", "media", NULL,
 };
 
 static const struct
@@ -2444,8 +2444,9 @@ read_settings (Converter *c, Settings *s)
 }
 
 /* The project's scoring section (core/forms/README.md) as a sheet: one row per member (column
- * member), its value as JSON (column json); the members that are lists take one row per item.  Not XLSForm: ODK has no scoring,
- * so a form adapted from the bundled one keeps its screening result. */
+ * member), its value as JSON (column json); the members that are lists take one row per item.
+ * Not XLSForm: ODK has no scoring, so a form adapted from the bundled one keeps its screening
+ * result. */
 static gboolean
 convert_scoring (Converter *c, JsonObject *root)
 {

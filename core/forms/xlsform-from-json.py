@@ -7,9 +7,9 @@
 
 The workbook has XLSForm's survey, choices and settings sheets, plus this project's own:
 the columns sensitive, audience, htcds and indicator (JSON), and a scoring sheet (one row per
-member of "scoring", its value in the column json; lists take one row per item).  Organisations adapt the
-form in a spreadsheet and import it with `intakectl form import`; tests/core/test-xlsform.c
-imports this file and checks that it gives the JSON document back.
+member of "scoring", its value in the column json; lists take one row per item).
+Organisations adapt the form in a spreadsheet and import it with `intakectl form import`;
+tests/core/test-xlsform.c imports this file and checks that it gives the JSON document back.
 
 Only the standard library: the zip is zipfile's, the XML is written with escapes from
 xml.sax.saxutils.  The output is byte-for-byte reproducible (fixed timestamps).
