@@ -7,9 +7,14 @@
  *
  *   bench: xlsform-import ratio=R (median_xlsx_us=… median_json_us=… questions=500 bytes=…)
  *
+ * and before it, the imported form re-evaluated after one answer changes, against evaluating
+ * all its answers from scratch (as bench-form does for a JSON form; target ≤ 1 ms):
+ *
+ *   bench: xlsform-reeval ratio=R (median_incremental_us=… median_full_us=… questions=500)
+ *
  * Nothing is asserted on time.
  */
-#include "intake-form.h"
+#include "intake-form-session.h"
 #include "intake-xlsform.h"
 #include "xlsx-writer.h"
 
@@ -140,6 +145,49 @@ main (int argc, char *argv[])
       g_assert (loaded != NULL);
       json_us[round] = now_us () - start;
     }
+  /* One answer changes in the imported form: a random integer question, to a new value. */
+  {
+    g_autoptr(JsonObject) answers = json_object_new ();
+    g_autoptr(IntakeFormSession) session = NULL;
+    g_autoptr(JsonNode) value = json_node_new (JSON_NODE_VALUE);
+    g_autofree double *incremental = g_new0 (double, ROUNDS * 10);
+    g_autofree double *full = g_new0 (double, ROUNDS * 10);
+    GRand *rand = g_rand_new_with_seed (500);
+    double inc_us, full_us;
+
+    for (unsigned int i = 0; i < intake_form_get_n_questions (form); i++)
+      {
+        const IntakeQuestion *q = intake_form_get_question (form, i);
+
+        if (intake_question_get_question_type (q) == INTAKE_QUESTION_INTEGER)
+          json_object_set_int_member (answers, intake_question_get_name (q), i);
+        else if (intake_question_get_question_type (q) == INTAKE_QUESTION_SELECT_ONE)
+          json_object_set_string_member (answers, intake_question_get_name (q), "yes");
+      }
+    session = intake_form_session_new (form, answers, NULL);
+    for (int round = 0; round < ROUNDS * 10; round++)
+      {
+        const IntakeQuestion *q;
+        double start;
+
+        do
+          q = intake_form_get_question (form, g_rand_int_range (rand, 0, N_QUESTIONS));
+        while (intake_question_get_question_type (q) != INTAKE_QUESTION_INTEGER);
+        json_node_set_int (value, g_rand_int_range (rand, 0, 2000));
+        start = now_us ();
+        intake_form_session_set_answer (session, intake_question_get_name (q), value, NULL);
+        incremental[round] = now_us () - start;
+        start = now_us ();
+        intake_form_session_set_answers (session, intake_form_session_get_answers (session));
+        full[round] = now_us () - start;
+      }
+    g_rand_free (rand);
+    inc_us = median (incremental, ROUNDS * 10);
+    full_us = median (full, ROUNDS * 10);
+    g_print ("bench: xlsform-reeval ratio=%.4f (median_incremental_us=%.1f median_full_us=%.1f "
+             "questions=%d)\n", inc_us / full_us, inc_us, full_us, N_QUESTIONS);
+  }
+
   x = median (xlsx_us, ROUNDS);
   j = median (json_us, ROUNDS);
   g_print ("bench: xlsform-import ratio=%.2f (median_xlsx_us=%.0f median_json_us=%.0f "
