@@ -21,6 +21,7 @@
 #include <gsf/gsf.h>
 #include <libxml/parser.h>
 #include <libxml/tree.h>
+#include <libxml/xmlreader.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,8 +263,15 @@ xlsx_parse_part (Xlsx *x, const char *path, gboolean required, GError **error)
       return NULL;
     }
   data = g_bytes_get_data (bytes, &length);
-  if (length > G_MAXINT)
-    return NULL;
+  /* The workbook and its relationships are read whole (a tree): they are small in any real
+   * workbook, and a tree of millions of tiny elements would cost far more than its bytes. */
+  if (length > INTAKE_XLSFORM_MAX_INDEX_BYTES)
+    {
+      g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_TOO_LARGE,
+                   "'%s' is larger than %d MB: not a workbook this system reads", path,
+                   INTAKE_XLSFORM_MAX_INDEX_BYTES / (1024 * 1024));
+      return NULL;
+    }
   doc = xmlReadMemory (data, (int) length, path, NULL,
                        XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
   if (doc == NULL || doc->intSubset != NULL || xmlDocGetRootElement (doc) == NULL)
@@ -307,29 +315,6 @@ get_rel_id (xmlNode *node)
         return copy;
       }
   return NULL;
-}
-
-/* Text of the <t> elements under @node, skipping phonetic runs (<rPh>). */
-static void
-collect_text (xmlNode *node, GString *out)
-{
-  for (xmlNode *child = node->children; child != NULL; child = child->next)
-    {
-      if (child->type != XML_ELEMENT_NODE || is_element (child, "rPh"))
-        continue;
-      if (is_element (child, "t"))
-        {
-          xmlChar *text = xmlNodeGetContent (child);
-
-          if (out->len < INTAKE_XLSFORM_MAX_CELL_BYTES * 2)
-            g_string_append (out, (const char *) text);
-          xmlFree (text);
-        }
-      else
-        {
-          collect_text (child, out);
-        }
-    }
 }
 
 /* Resolves a relationship's target against the folder of the part that names it. */
@@ -402,39 +387,6 @@ read_rels (Xlsx *x, const char *path, const char *base_dir, char **office_docume
   return g_steal_pointer (&rels);
 }
 
-static GPtrArray *
-read_shared_strings (Xlsx *x, const char *path, GError **error)
-{
-  g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) local_error = NULL;
-  xmlDoc *doc;
-
-  if (path == NULL)
-    return g_steal_pointer (&strings);
-  doc = xlsx_parse_part (x, path, FALSE, &local_error);
-  if (doc == NULL)
-    {
-      if (local_error != NULL)
-        {
-          g_propagate_error (error, g_steal_pointer (&local_error));
-          return NULL;
-        }
-      return g_steal_pointer (&strings);
-    }
-  for (xmlNode *node = xmlDocGetRootElement (doc)->children; node != NULL; node = node->next)
-    {
-      GString *text;
-
-      if (!is_element (node, "si"))
-        continue;
-      text = g_string_new (NULL);
-      collect_text (node, text);
-      g_ptr_array_add (strings, g_string_free (text, FALSE));
-    }
-  xmlFreeDoc (doc);
-  return g_steal_pointer (&strings);
-}
-
 /* "B14" → column 1; FALSE when it is not a cell reference. */
 static gboolean
 parse_cell_ref (const char *ref, unsigned int *col)
@@ -455,33 +407,232 @@ parse_cell_ref (const char *ref, unsigned int *col)
   return TRUE;
 }
 
+/*
+ * The shared strings and the sheets are read with libxml2's streaming reader, so that memory
+ * follows the cells kept, not the size of the XML: a part of millions of empty elements costs
+ * no more than reading it.
+ */
+static xmlTextReaderPtr
+xlsx_open_reader (Xlsx *x, const char *path, gboolean required, GBytes **bytes, GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  gsize length;
+  const char *data;
+
+  *bytes = xlsx_read_part (x, path, &local_error);
+  if (*bytes == NULL)
+    {
+      if (local_error != NULL)
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      else if (required)
+        g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_NOT_A_SPREADSHEET,
+                     "not an .xlsx workbook: it has no '%s'", path);
+      return NULL;
+    }
+  data = g_bytes_get_data (*bytes, &length);
+  return xmlReaderForMemory (data, (int) length, path, NULL,
+                             XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+}
+
+/* Steps the reader; FALSE at the end (*ok TRUE) or on malformed XML or a DTD (*ok FALSE). */
+static gboolean
+reader_next (xmlTextReaderPtr reader, gboolean *ok)
+{
+  int status = xmlTextReaderRead (reader);
+
+  *ok = status >= 0;
+  if (status == 1 && xmlTextReaderNodeType (reader) == XML_READER_TYPE_DOCUMENT_TYPE)
+    {
+      *ok = FALSE;
+      return FALSE;
+    }
+  return status == 1;
+}
+
+static gboolean
+reader_is (xmlTextReaderPtr reader, int type, const char *name)
+{
+  const xmlChar *local = xmlTextReaderConstLocalName (reader);
+
+  return xmlTextReaderNodeType (reader) == type && local != NULL
+         && strcmp ((const char *) local, name) == 0;
+}
+
+static gboolean
+reader_is_text (xmlTextReaderPtr reader)
+{
+  int type = xmlTextReaderNodeType (reader);
+
+  return type == XML_READER_TYPE_TEXT || type == XML_READER_TYPE_CDATA
+         || type == XML_READER_TYPE_SIGNIFICANT_WHITESPACE
+         || type == XML_READER_TYPE_WHITESPACE;
+}
+
+/* Appends text, up to just past what a cell may hold (row_add refuses longer). */
+static void
+append_bounded (GString *out, const xmlChar *text)
+{
+  if (text != NULL && out->len <= INTAKE_XLSFORM_MAX_CELL_BYTES)
+    g_string_append (out, (const char *) text);
+}
+
+static char *
+reader_attr (xmlTextReaderPtr reader, const char *name)
+{
+  xmlChar *value = xmlTextReaderGetAttribute (reader, (const xmlChar *) name);
+  char *copy = value != NULL ? g_strdup ((const char *) value) : NULL;
+
+  xmlFree (value);
+  return copy;
+}
+
+static GPtrArray *
+read_shared_strings (Xlsx *x, const char *path, GError **error)
+{
+  g_autoptr(GPtrArray) strings = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  xmlTextReaderPtr reader;
+  gboolean in_si = FALSE, in_t = FALSE, ok = TRUE;
+  int in_rph = 0;
+
+  if (path == NULL)
+    return g_steal_pointer (&strings);
+  reader = xlsx_open_reader (x, path, FALSE, &bytes, error);
+  if (reader == NULL)
+    return bytes == NULL && error != NULL && *error != NULL ? NULL : g_steal_pointer (&strings);
+  while (reader_next (reader, &ok))
+    {
+      gboolean empty = xmlTextReaderIsEmptyElement (reader) == 1;
+
+      if (reader_is (reader, XML_READER_TYPE_ELEMENT, "si"))
+        {
+          g_string_truncate (text, 0);
+          in_si = !empty;
+          if (empty)
+            g_ptr_array_add (strings, g_strdup (""));
+        }
+      else if (reader_is (reader, XML_READER_TYPE_END_ELEMENT, "si") && in_si)
+        {
+          g_ptr_array_add (strings, g_strdup (text->str));
+          in_si = FALSE;
+        }
+      /* Phonetic runs (<rPh>) are a reading aid, not the text. */
+      else if (reader_is (reader, XML_READER_TYPE_ELEMENT, "rPh") && !empty)
+        in_rph++;
+      else if (reader_is (reader, XML_READER_TYPE_END_ELEMENT, "rPh") && in_rph > 0)
+        in_rph--;
+      else if (reader_is (reader, XML_READER_TYPE_ELEMENT, "t"))
+        in_t = in_si && in_rph == 0 && !empty;
+      else if (reader_is (reader, XML_READER_TYPE_END_ELEMENT, "t"))
+        in_t = FALSE;
+      else if (in_t && reader_is_text (reader))
+        append_bounded (text, xmlTextReaderConstValue (reader));
+    }
+  xmlFreeTextReader (reader);
+  if (!ok)
+    {
+      g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_NOT_A_SPREADSHEET,
+                   "not an .xlsx workbook: '%s' is not well-formed XML", path);
+      return NULL;
+    }
+  return g_steal_pointer (&strings);
+}
+
+typedef struct
+{
+  Row *row;
+  unsigned int next_row;
+  unsigned int col, next_col;
+  char *type;
+  gboolean in_v, in_f, in_is, in_t, has_formula;
+  int in_rph;
+  GString *v, *f, *t;
+} SheetReader;
+
+/* A cell's value from what its <c> held, added to the row; a formula is remembered instead. */
+static gboolean
+finish_cell (SheetReader *sr, Workbook *book, Sheet *sheet, GPtrArray *sst, GError **error)
+{
+  const char *name = sheet->name;
+  unsigned int number = sr->row->number;
+  g_autoptr(GString) text = g_string_new (NULL);
+
+  if (sr->has_formula)
+    {
+      if (sheet->formula == NULL)
+        {
+          g_autofree char *valid = g_utf8_make_valid (sr->f->str, -1);
+
+          /* Enough of the formula to recognise it. */
+          sheet->formula = g_utf8_substring (valid, 0, MIN (g_utf8_strlen (valid, -1), 80));
+          sheet->formula_row = number;
+          sheet->formula_col = sr->col;
+        }
+      return TRUE;
+    }
+  if (g_strcmp0 (sr->type, "inlineStr") == 0)
+    g_string_append (text, sr->t->str);
+  else if (g_strcmp0 (sr->type, "s") == 0 && sr->v->len > 0)
+    {
+      guint64 index = 0;
+
+      if (!g_ascii_string_to_unsigned (g_strstrip (sr->v->str), 10, 0, G_MAXUINT, &index, NULL)
+          || index >= sst->len)
+        {
+          g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_NOT_A_SPREADSHEET,
+                       "%s row %u: a cell names a shared string that is not there", name,
+                       number);
+          return FALSE;
+        }
+      g_string_append (text, sst->pdata[index]);
+    }
+  else if (g_strcmp0 (sr->type, "b") == 0 && sr->v->len > 0)
+    g_string_append (text, strcmp (g_strstrip (sr->v->str), "1") == 0 ? "true" : "false");
+  else if (g_strcmp0 (sr->type, "e") == 0)
+    {
+      g_autofree char *letters = column_letters (sr->col);
+      g_autofree char *shown = g_utf8_make_valid (sr->v->str, MIN (sr->v->len, 40));
+
+      g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_INVALID,
+                   "%s row %u, cell %s%u: the cell holds an error value (%s)", name, number,
+                   letters, number, shown);
+      return FALSE;
+    }
+  else
+    g_string_append (text, sr->v->str);
+  return row_add (book, sheet, sr->row, sr->col, text->str, error);
+}
+
 static gboolean
 read_sheet (Xlsx *x, Workbook *book, const char *name, const char *path, GPtrArray *sst,
             GError **error)
 {
-  xmlDoc *doc = xlsx_parse_part (x, path, TRUE, error);
+  g_autoptr(GBytes) bytes = NULL;
+  xmlTextReaderPtr reader = xlsx_open_reader (x, path, TRUE, &bytes, error);
+  SheetReader sr = { NULL, 1, 0, 0, NULL, FALSE, FALSE, FALSE, FALSE, FALSE, 0,
+                     g_string_new (NULL), g_string_new (NULL), g_string_new (NULL) };
   Sheet *sheet;
-  unsigned int next_row = 1;
-  gboolean ok = TRUE;
+  gboolean ok = TRUE, well_formed = TRUE, in_cell = FALSE;
 
-  if (doc == NULL)
-    return FALSE;
+  if (reader == NULL)
+    {
+      g_string_free (sr.v, TRUE);
+      g_string_free (sr.f, TRUE);
+      g_string_free (sr.t, TRUE);
+      return FALSE;
+    }
   sheet = sheet_new (name);
   g_ptr_array_add (book->sheets, sheet);
-  for (xmlNode *data = xmlDocGetRootElement (doc)->children; data != NULL && ok;
-       data = data->next)
+  while (ok && reader_next (reader, &well_formed))
     {
-      if (!is_element (data, "sheetData"))
-        continue;
-      for (xmlNode *xrow = data->children; xrow != NULL && ok; xrow = xrow->next)
-        {
-          g_autofree char *r = NULL;
-          unsigned int number = next_row, next_col = 0;
-          Row *row;
+      gboolean empty = xmlTextReaderIsEmptyElement (reader) == 1;
 
-          if (!is_element (xrow, "row"))
-            continue;
-          r = get_attr (xrow, "r");
+      if (reader_is (reader, XML_READER_TYPE_ELEMENT, "row"))
+        {
+          g_autofree char *r = reader_attr (reader, "r");
+          unsigned int number = sr.next_row;
+
           if (r != NULL)
             {
               guint64 parsed = 0;
@@ -495,108 +646,103 @@ read_sheet (Xlsx *x, Workbook *book, const char *name, const char *path, GPtrArr
                 }
               number = (unsigned int) parsed;
             }
-          next_row = number + 1;
-          row = row_new (number);
-          g_ptr_array_add (sheet->rows, row);
-          for (xmlNode *xcell = xrow->children; xcell != NULL && ok; xcell = xcell->next)
+          sr.next_row = number + 1;
+          sr.next_col = 0;
+          sr.row = row_new (number);
+          g_ptr_array_add (sheet->rows, sr.row);
+          if (empty)
+            sr.row = NULL;
+        }
+      else if (reader_is (reader, XML_READER_TYPE_END_ELEMENT, "row"))
+        {
+          sr.row = NULL;
+        }
+      else if (reader_is (reader, XML_READER_TYPE_ELEMENT, "c") && sr.row != NULL)
+        {
+          g_autofree char *ref = reader_attr (reader, "r");
+
+          sr.col = sr.next_col;
+          if (ref != NULL && !parse_cell_ref (ref, &sr.col))
             {
-              g_autofree char *ref = NULL, *t = NULL;
-              g_autoptr(GString) text = g_string_new (NULL);
-              unsigned int col = next_col;
-              xmlNode *value = NULL, *formula = NULL, *inline_string = NULL;
-
-              if (!is_element (xcell, "c"))
-                continue;
-              ref = get_attr (xcell, "r");
-              if (ref != NULL && !parse_cell_ref (ref, &col))
-                {
-                  g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_NOT_A_SPREADSHEET,
-                               "%s row %u: a cell is named '%s'", name, number, ref);
-                  ok = FALSE;
-                  break;
-                }
-              next_col = col + 1;
-              for (xmlNode *child = xcell->children; child != NULL; child = child->next)
-                {
-                  if (is_element (child, "v"))
-                    value = child;
-                  else if (is_element (child, "f"))
-                    formula = child;
-                  else if (is_element (child, "is"))
-                    inline_string = child;
-                }
-              if (formula != NULL)
-                {
-                  if (sheet->formula == NULL)
-                    {
-                      xmlChar *f = xmlNodeGetContent (formula);
-
-                      g_autofree char *valid = g_utf8_make_valid ((const char *) f, -1);
-
-                      /* Enough of the formula to recognise it. */
-                      sheet->formula = g_utf8_substring (valid, 0, MIN (g_utf8_strlen (valid, -1),
-                                                                         80));
-                      sheet->formula_row = number;
-                      sheet->formula_col = col;
-                      xmlFree (f);
-                    }
-                  continue;
-                }
-              t = get_attr (xcell, "t");
-              if (g_strcmp0 (t, "inlineStr") == 0)
-                {
-                  if (inline_string != NULL)
-                    collect_text (inline_string, text);
-                }
-              else if (value != NULL)
-                {
-                  xmlChar *v = xmlNodeGetContent (value);
-
-                  if (g_strcmp0 (t, "s") == 0)
-                    {
-                      guint64 index = 0;
-
-                      if (!g_ascii_string_to_unsigned ((const char *) v, 10, 0, G_MAXUINT,
-                                                       &index, NULL)
-                          || index >= sst->len)
-                        {
-                          g_set_error (error, INTAKE_XLSFORM_ERROR,
-                                       INTAKE_XLSFORM_ERROR_NOT_A_SPREADSHEET,
-                                       "%s row %u: a cell names a shared string that is not "
-                                       "there", name, number);
-                          ok = FALSE;
-                        }
-                      else
-                        {
-                          g_string_append (text, sst->pdata[index]);
-                        }
-                    }
-                  else if (g_strcmp0 (t, "b") == 0)
-                    {
-                      g_string_append (text, g_strcmp0 ((const char *) v, "1") == 0 ? "true"
-                                                                                   : "false");
-                    }
-                  else if (g_strcmp0 (t, "e") == 0)
-                    {
-                      g_autofree char *letters = column_letters (col);
-
-                      g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_INVALID,
-                                   "%s row %u, cell %s%u: the cell holds an error value (%s)",
-                                   name, number, letters, number, (const char *) v);
-                      ok = FALSE;
-                    }
-                  else
-                    {
-                      g_string_append (text, (const char *) v);
-                    }
-                  xmlFree (v);
-                }
-              if (ok)
-                ok = row_add (book, sheet, row, col, text->str, error);
+              g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_NOT_A_SPREADSHEET,
+                           "%s row %u: a cell is named '%s'", name, sr.row->number, ref);
+              ok = FALSE;
+              break;
             }
+          sr.next_col = sr.col + 1;
+          g_free (sr.type);
+          sr.type = reader_attr (reader, "t");
+          sr.has_formula = sr.in_v = sr.in_f = sr.in_is = sr.in_t = FALSE;
+          sr.in_rph = 0;
+          g_string_truncate (sr.v, 0);
+          g_string_truncate (sr.f, 0);
+          g_string_truncate (sr.t, 0);
+          in_cell = !empty;
+          if (empty)
+            ok = finish_cell (&sr, book, sheet, sst, error);
+        }
+      else if (reader_is (reader, XML_READER_TYPE_END_ELEMENT, "c") && in_cell)
+        {
+          in_cell = FALSE;
+          ok = finish_cell (&sr, book, sheet, sst, error);
+        }
+      else if (!in_cell)
+        {
+          continue;
+        }
+      else if (xmlTextReaderNodeType (reader) == XML_READER_TYPE_ELEMENT)
+        {
+          const char *local = (const char *) xmlTextReaderConstLocalName (reader);
+
+          if (strcmp (local, "f") == 0)
+            sr.has_formula = TRUE, sr.in_f = !empty;
+          else if (strcmp (local, "v") == 0)
+            sr.in_v = !empty;
+          else if (strcmp (local, "is") == 0)
+            sr.in_is = !empty;
+          else if (strcmp (local, "rPh") == 0 && !empty)
+            sr.in_rph++;
+          else if (strcmp (local, "t") == 0)
+            sr.in_t = sr.in_is && sr.in_rph == 0 && !empty;
+        }
+      else if (xmlTextReaderNodeType (reader) == XML_READER_TYPE_END_ELEMENT)
+        {
+          const char *local = (const char *) xmlTextReaderConstLocalName (reader);
+
+          if (strcmp (local, "f") == 0)
+            sr.in_f = FALSE;
+          else if (strcmp (local, "v") == 0)
+            sr.in_v = FALSE;
+          else if (strcmp (local, "is") == 0)
+            sr.in_is = FALSE;
+          else if (strcmp (local, "rPh") == 0 && sr.in_rph > 0)
+            sr.in_rph--;
+          else if (strcmp (local, "t") == 0)
+            sr.in_t = FALSE;
+        }
+      else if (reader_is_text (reader))
+        {
+          const xmlChar *value = xmlTextReaderConstValue (reader);
+
+          if (sr.in_f)
+            append_bounded (sr.f, value);
+          else if (sr.in_v)
+            append_bounded (sr.v, value);
+          else if (sr.in_t)
+            append_bounded (sr.t, value);
         }
     }
-  xmlFreeDoc (doc);
+  if (ok && !well_formed)
+    {
+      g_set_error (error, INTAKE_XLSFORM_ERROR, INTAKE_XLSFORM_ERROR_NOT_A_SPREADSHEET,
+                   "not an .xlsx workbook: '%s' is not well-formed XML", path);
+      ok = FALSE;
+    }
+  xmlFreeTextReader (reader);
+  g_free (sr.type);
+  g_string_free (sr.v, TRUE);
+  g_string_free (sr.f, TRUE);
+  g_string_free (sr.t, TRUE);
   return ok;
 }
 

@@ -43,11 +43,14 @@ typedef enum
 /*
  * Limits that keep hostile spreadsheets cheap to refuse.  The uncompressed size of each part is
  * bounded while it is read (a zip's own size fields are not trusted), so a zip bomb costs at
- * most INTAKE_XLSFORM_MAX_PART_BYTES of memory.
+ * most INTAKE_XLSFORM_MAX_PART_BYTES of memory; sheets and shared strings are then streamed, so
+ * memory follows the cells kept.
  */
 #define INTAKE_XLSFORM_MAX_FILE_BYTES (16 * 1024 * 1024)
 #define INTAKE_XLSFORM_MAX_PART_BYTES (24 * 1024 * 1024)
 #define INTAKE_XLSFORM_MAX_TOTAL_BYTES (48 * 1024 * 1024)
+/* The workbook's index parts (workbook.xml and the relationships), read as a whole tree. */
+#define INTAKE_XLSFORM_MAX_INDEX_BYTES (2 * 1024 * 1024)
 #define INTAKE_XLSFORM_MAX_CELLS 100000
 #define INTAKE_XLSFORM_MAX_CELL_BYTES 8192
 #define INTAKE_XLSFORM_MAX_SHEETS 64

@@ -388,7 +388,13 @@ test_refuse_hostile (void)
   const char *const no_book_parts[] = { "word/document.xml", "<document/>", NULL };
   g_autoptr(GBytes) no_book = test_xlsx_from_parts (no_book_parts);
 
+  g_autofree char *big_index = g_strnfill (3 * 1024 * 1024, ' ');
+  const char *const big_index_parts[] = { "xl/workbook.xml", big_index, NULL };
+  g_autoptr(GBytes) big_book = test_xlsx_from_parts (big_index_parts);
+
   g_assert_cmpuint (g_bytes_get_size (bomb), <, 1024 * 1024);
+  convert_bytes_expect (big_book, INTAKE_XLSFORM_ERROR_TOO_LARGE,
+                        "'xl/workbook.xml' is larger than 2 MB");
   convert_bytes_expect (text, INTAKE_XLSFORM_ERROR_NOT_A_SPREADSHEET, "not a zip archive");
   convert_bytes_expect (bomb, INTAKE_XLSFORM_ERROR_TOO_LARGE, "unpacks to more than 24 MB");
   convert_bytes_expect (cells_100mb, INTAKE_XLSFORM_ERROR_TOO_LARGE, "unpacks to more than");
