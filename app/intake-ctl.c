@@ -11,11 +11,13 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "intake-form-session.h"
 #include "intake-form.h"
 #include "intake-json.h"
 #include "intake-provisioning.h"
 #include "intake-store.h"
 #include "intake-sync.h"
+#include "intake-xlsform.h"
 
 #define EXIT_USAGE 2
 
@@ -528,8 +530,8 @@ cmd_form_import (Ctl *ctl, const Command *cmd, char **args, GError **error)
   int version = 0;
 
   /* The store checks the form (strict JSON within the form's limits); a file too large to be
-   * one is not read whole first. */
-  doc = intake_json_read_file (args[0], INTAKE_FORM_MAX_BYTES, NULL, error);
+   * one is not read whole first.  An XLSForm (.xlsx, .csv, .md) is converted first. */
+  doc = intake_form_document_read_file (args[0], error);
   if (doc == NULL)
     return FALSE;
   if (!unlock (ctl, ctl->user, error)
@@ -657,18 +659,60 @@ cmd_review_list (Ctl *ctl, const Command *cmd, char **args, GError **error)
   return list_interviews (ctl, INTAKE_LIST_REVIEW_QUEUE, error);
 }
 
+/* The values the form computes from the answers (calculations and metadata), in form order, as
+ * they hold now; only those that are relevant.  NULL when the form cannot be read. */
+static JsonObject *
+computed_values (Ctl *ctl, IntakeInterview *iv)
+{
+  g_autofree char *doc = NULL;
+  g_autoptr (IntakeForm) form = NULL;
+  g_autoptr (IntakeFormSession) fs = NULL;
+  JsonObject *answers = iv->content ? intake_json_get_object (iv->content, "answers") : NULL;
+  JsonObject *computed;
+
+  doc = intake_store_dup_form_document (ctl->store, iv->form_id, iv->form_version, NULL);
+  if (doc != NULL)
+    form = intake_form_new_from_data (doc, -1, INTAKE_FORM_LOAD_ALLOW_INCOMPLETE_TRANSLATIONS,
+                                      NULL);
+  if (form == NULL || iv->content == NULL)
+    return NULL;
+  fs = intake_form_session_new (form, answers, NULL);
+  computed = json_object_new ();
+  for (unsigned int i = 0; i < intake_form_get_n_questions (form); i++)
+    {
+      const IntakeQuestion *q = intake_form_get_question (form, i);
+      const char *name = intake_question_get_name (q);
+      g_autofree char *value = NULL;
+
+      if (intake_question_get_question_type (q) != INTAKE_QUESTION_CALCULATE
+          || intake_question_get_parent (q) != NULL
+          || !intake_form_session_is_relevant (fs, name))
+        continue;
+      value = intake_form_session_dup_value (fs, name);
+      json_object_set_string_member (computed, name, value);
+    }
+  return computed;
+}
+
 static gboolean
 cmd_interview_show (Ctl *ctl, const Command *cmd, char **args, GError **error)
 {
   g_autoptr (IntakeInterview) iv = NULL;
   g_autoptr (JsonNode) node = NULL;
+  g_autoptr (JsonObject) computed = NULL;
 
   if (!unlock (ctl, ctl->user, error)
       || !(iv = intake_session_open_interview (ctl->session, args[0], error)))
     return FALSE;
   node = intake_interview_to_json (iv, TRUE);
+  computed = computed_values (ctl, iv);
   if (ctl->json)
-    print_json (node);
+    {
+      if (computed != NULL && JSON_NODE_HOLDS_OBJECT (node))
+        json_object_set_object_member (json_node_get_object (node), "computed",
+                                       json_object_ref (computed));
+      print_json (node);
+    }
   else
     {
       JsonObject *o = json_node_get_object (node);
@@ -711,6 +755,13 @@ cmd_interview_show (Ctl *ctl, const Command *cmd, char **args, GError **error)
               g_autofree char *text = json_to_string (value, FALSE);
               g_print ("  %s: %s\n", name, text);
             }
+        }
+      if (computed != NULL && json_object_get_size (computed) > 0)
+        {
+          g_print ("Computed:\n");
+          json_object_iter_init (&it, computed);
+          while (json_object_iter_next (&it, &name, &value))
+            g_print ("  %s = %s\n", name, json_node_get_string (value));
         }
     }
   return TRUE;
@@ -1317,7 +1368,8 @@ static const Command commands[] = {
   { "form list", "", "List installed forms", cmd_form_list, NULL, 0, 0 },
   { "form show", "ID", "Show a form's questions (--document: its JSON)", cmd_form_show,
     version_entries, 1, 1 },
-  { "form import", "FILE", "Install a form version (admin)", cmd_form_import, NULL, 1, 1 },
+  { "form import", "FILE", "Install a form version, JSON or XLSForm (admin)", cmd_form_import,
+    NULL, 1, 1 },
   { "interview import", "FILE",
     "Create an interview from {\"form_id\", \"form_version\", \"answers\", \"state\"}; "
     "prints its id",

@@ -66,6 +66,20 @@ struct _IntakeQuestion
   IntakeQuestion *repeat; /* The repeat this question is inside, or NULL. */
 
   /*
+   * XLSForm's further types ride on the base type the window already shows (issue #12):
+   * "time", "dateTime" and "geopoint" are text of a checked shape, "range" a decimal within its
+   * parameters, "rank" a select_multiple that orders every choice, "acknowledge" a select_one
+   * of the one choice "OK", and the metadata types (start, end, today, deviceid, username) a
+   * calculate whose value the session fills in.  NULL for the base types themselves.
+   */
+  char *kind;
+  IntakeText *required_message;
+  IntakeExpr *required_if;  /* "required" as an expression; required is then FALSE. */
+  IntakeExpr *read_only_if; /* "read_only" as an expression. */
+  IntakeExpr *repeat_count; /* A repeat's number of entries, as an expression. */
+  double range_start, range_end, range_step;
+
+  /*
    * The dependency graph, built at load.  value_dependents: questions whose relevance or
    * calculation must be recomputed when this one's value or relevance changes (repeats stand
    * in for their children).  check_dependents: questions whose constraint reads this one.

@@ -41,6 +41,7 @@ struct _IntakeFormSession
   gboolean *dirty_value;  /* Relevance or value must be recomputed. */
   gboolean *dirty_check;  /* Required, type and constraint must be rechecked. */
   GPtrArray **problems;   /* By question index: Problem list (a repeat may hold several). */
+  GHashTable *metadata;   /* "deviceid", "username", "start", … → value, for metadata types. */
   JsonNode *result;       /* Cached screening result, NULL when stale. */
   /*
    * How many repeat entries are being evaluated for a node-set or indexed-repeat() right now.
@@ -73,6 +74,17 @@ static const struct
   { "repeat", "Each entry must be a set of answers.",
     "Setiap entri harus berupa satu set jawaban." },
   { "not_answerable", "This item takes no answer.", "Bagian ini tidak perlu dijawab." },
+  { "time", "Enter a time as hours:minutes, for example 14:30.",
+    "Masukkan waktu dengan format jam:menit, misalnya 14:30." },
+  { "dateTime", "Enter a date and time, for example 2026-01-31T14:30.",
+    "Masukkan tanggal dan waktu, misalnya 2026-01-31T14:30." },
+  { "geopoint", "Enter latitude and longitude in degrees, for example -6.2 106.8.",
+    "Masukkan lintang dan bujur dalam derajat, misalnya -6,2 106,8." },
+  { "range", "Choose a value within the range shown.",
+    "Pilih nilai dalam rentang yang ditampilkan." },
+  { "rank", "Put every option in order.", "Urutkan semua pilihan." },
+  { "repeat_count", "The number of entries does not match what this section needs.",
+    "Jumlah entri tidak sesuai dengan yang dibutuhkan bagian ini." },
 };
 
 static const char *
@@ -125,7 +137,8 @@ problem_message (IntakeFormSession *self, const Problem *problem)
   switch (problem->kind)
     {
     case PROBLEM_REQUIRED:
-      return builtin_message ("required", self->language);
+      text = intake_question_get_required_message (problem->question, self->language);
+      return text != NULL ? text : builtin_message ("required", self->language);
     case PROBLEM_CONSTRAINT:
       text = intake_question_get_constraint_message (problem->question, self->language);
       return text != NULL ? text : builtin_message ("constraint", self->language);
@@ -431,6 +444,7 @@ choice_label_cb (const char *question, const char *choice, gpointer user_data)
     }
   return NULL;
 }
+static void metadata_value (IntakeFormSession *self, const IntakeQuestion *q, IntakeValue *out);
 
 static void
 lookup_cb (const char *name, IntakeValue *out, gpointer user_data)
@@ -517,7 +531,9 @@ check_answer (Scope *scope, const IntakeQuestion *q, JsonNode *answer, const cha
   if (intake_answer_is_declined (answer))
     return PROBLEM_NONE;
   if (answer_is_empty (answer))
-    return q->required ? PROBLEM_REQUIRED : PROBLEM_NONE;
+    return q->required || (q->required_if != NULL && scope_evaluate_boolean (scope, q->required_if))
+             ? PROBLEM_REQUIRED
+             : PROBLEM_NONE;
   if (!_intake_question_check_value (q, answer, key))
     return PROBLEM_INVALID;
   if (q->type == INTAKE_QUESTION_REPEAT || q->constraint == NULL)
@@ -549,6 +565,10 @@ evaluate_entry (IntakeFormSession *self, const IntakeQuestion *repeat, JsonObjec
       if (!relevant[q->index])
         {
           intake_value_clear (&values[q->index]);
+        }
+      else if (q->type == INTAKE_QUESTION_CALCULATE && q->calculation == NULL)
+        {
+          metadata_value (self, q, &values[q->index]);
         }
       else if (q->type == INTAKE_QUESTION_CALCULATE)
         {
@@ -648,6 +668,45 @@ recheck (IntakeFormSession *self, const IntakeQuestion *q)
     add_problem (problems, q->name, q, kind, key);
   else if (q->type == INTAKE_QUESTION_REPEAT && answer != NULL && JSON_NODE_HOLDS_ARRAY (answer))
     check_repeat_entries (self, q, json_node_get_array (answer), problems, NULL);
+  if (q->repeat_count != NULL && !intake_answer_is_declined (answer))
+    {
+      g_auto(IntakeValue) count = INTAKE_VALUE_INIT;
+      unsigned int entries = answer != NULL && JSON_NODE_HOLDS_ARRAY (answer)
+                               ? json_array_get_length (json_node_get_array (answer))
+                               : 0;
+      double wanted;
+
+      /* An unknown count (not yet answered) asks for nothing yet. */
+      scope_evaluate (&scope, q->repeat_count, &count);
+      wanted = intake_value_to_number (&count);
+      if (!intake_value_is_empty (&count) && isfinite (wanted) && wanted >= 0
+          && (double) entries != floor (wanted))
+        add_problem (problems, q->name, q, PROBLEM_INVALID, "repeat_count");
+    }
+}
+
+/* The value of a metadata question: as stored with the answers once stamped, else as the
+ * session knows it now. */
+static void
+metadata_value (IntakeFormSession *self, const IntakeQuestion *q, IntakeValue *out)
+{
+  JsonNode *stored = self->answers != NULL ? json_object_get_member (self->answers, q->name)
+                                           : NULL;
+  const char *known;
+
+  if (stored != NULL && JSON_NODE_HOLDS_VALUE (stored)
+      && json_node_get_value_type (stored) == G_TYPE_STRING)
+    {
+      intake_value_set_string (out, json_node_get_string (stored));
+      return;
+    }
+  known = self->metadata != NULL ? g_hash_table_lookup (self->metadata, q->kind) : NULL;
+  if (known != NULL)
+    intake_value_set_string (out, known);
+  else if (strcmp (q->kind, "today") == 0 && self->today != NULL)
+    intake_value_set_string (out, self->today);
+  else
+    intake_value_clear (out);
 }
 
 static void
@@ -683,7 +742,9 @@ update (IntakeFormSession *self, unsigned int start)
 
       relevant = (q->parent == NULL || self->relevant[q->parent->index])
                  && (q->relevant == NULL || scope_evaluate_boolean (&scope, q->relevant));
-      if (relevant && q->type == INTAKE_QUESTION_CALCULATE)
+      if (relevant && q->type == INTAKE_QUESTION_CALCULATE && q->calculation == NULL)
+        metadata_value (self, q, &value);
+      else if (relevant && q->type == INTAKE_QUESTION_CALCULATE)
         scope_evaluate_calculation (&scope, q, &self->values[q->index], &value);
       else if (relevant)
         answer_value (q, answer_in (self->answers, q), &value);
@@ -759,6 +820,7 @@ intake_form_session_finalize (GObject *object)
   g_free (self->today);
   g_free (self->now);
   g_clear_pointer (&self->rand, g_rand_free);
+  g_clear_pointer (&self->metadata, g_hash_table_unref);
   g_clear_object (&self->form);
 
   G_OBJECT_CLASS (intake_form_session_parent_class)->finalize (object);
@@ -1025,6 +1087,9 @@ static gboolean
 is_step (IntakeFormSession *self, const IntakeQuestion *q)
 {
   if (q->repeat != NULL || !self->relevant[q->index])
+    return FALSE;
+  /* Metadata is stored with the answers but asked of nobody. */
+  if (q->type == INTAKE_QUESTION_CALCULATE)
     return FALSE;
   return intake_question_is_answerable (q) || q->type == INTAKE_QUESTION_NOTE;
 }
@@ -1378,6 +1443,11 @@ intake_form_session_dup_state_json (IntakeFormSession *self)
       json_builder_add_string_value (builder, q->name);
       json_builder_set_member_name (builder, "type");
       json_builder_add_string_value (builder, intake_question_type_to_string (q->type));
+      if (q->kind != NULL)
+        {
+          json_builder_set_member_name (builder, "kind");
+          json_builder_add_string_value (builder, q->kind);
+        }
       if (q->parent != NULL)
         {
           json_builder_set_member_name (builder, "parent");
@@ -1385,20 +1455,24 @@ intake_form_session_dup_state_json (IntakeFormSession *self)
         }
       if (q->label != NULL)
         {
+          g_autofree char *label = intake_form_session_dup_label (self, q->name);
+
           json_builder_set_member_name (builder, "label");
-          json_builder_add_string_value (builder, intake_question_get_label (q, self->language));
+          json_builder_add_string_value (builder, label);
         }
       if (hint != NULL)
         {
+          g_autofree char *shown = intake_form_session_dup_hint (self, q->name);
+
           json_builder_set_member_name (builder, "hint");
-          json_builder_add_string_value (builder, hint);
+          json_builder_add_string_value (builder, shown);
         }
       json_builder_set_member_name (builder, "relevant");
       json_builder_add_boolean_value (builder, intake_form_session_is_relevant (self, q->name));
       json_builder_set_member_name (builder, "required");
-      json_builder_add_boolean_value (builder, q->required);
+      json_builder_add_boolean_value (builder, intake_form_session_is_required (self, q->name));
       json_builder_set_member_name (builder, "read_only");
-      json_builder_add_boolean_value (builder, q->read_only);
+      json_builder_add_boolean_value (builder, intake_form_session_is_read_only (self, q->name));
       json_builder_set_member_name (builder, "sensitive");
       json_builder_add_boolean_value (builder, q->sensitive);
       if (q->appearance != NULL)
@@ -1470,6 +1544,156 @@ intake_form_session_dup_state_json (IntakeFormSession *self)
     json_builder_add_null_value (builder);
   json_builder_end_object (builder);
   return json_builder_get_root (builder);
+}
+
+/* ------------------------------------------------------------------------------------------ */
+/* XLSForm's further columns (issue #12)                                                       */
+
+void
+intake_form_session_set_metadata (IntakeFormSession *self, const char *kind, const char *value)
+{
+  g_return_if_fail (INTAKE_IS_FORM_SESSION (self));
+  g_return_if_fail (kind != NULL);
+
+  if (self->metadata == NULL)
+    self->metadata = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (value != NULL)
+    g_hash_table_insert (self->metadata, g_strdup (kind), g_strdup (value));
+  else
+    g_hash_table_remove (self->metadata, kind);
+  update_all (self);
+}
+
+void
+intake_form_session_stamp_metadata (IntakeFormSession *self, const char *now)
+{
+  g_autofree char *local_now = NULL;
+  g_autofree char *today = NULL;
+
+  g_return_if_fail (INTAKE_IS_FORM_SESSION (self));
+
+  if (now == NULL)
+    {
+      g_autoptr(GDateTime) dt = g_date_time_new_now_local ();
+
+      local_now = g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S");
+      now = local_now;
+    }
+  today = self->today != NULL ? g_strdup (self->today) : g_strndup (now, 10);
+  for (unsigned int i = 0; i < self->n; i++)
+    {
+      const IntakeQuestion *q = intake_form_get_question (self->form, i);
+      const char *value = NULL;
+      JsonNode *stored;
+
+      if (q->type != INTAKE_QUESTION_CALCULATE || q->calculation != NULL || q->repeat != NULL)
+        continue;
+      stored = json_object_get_member (self->answers, q->name);
+      /* "end" moves with every save; the others are fixed the first time. */
+      if (stored != NULL && !JSON_NODE_HOLDS_NULL (stored) && strcmp (q->kind, "end") != 0)
+        continue;
+      if (strcmp (q->kind, "start") == 0 || strcmp (q->kind, "end") == 0)
+        value = now;
+      else if (strcmp (q->kind, "today") == 0)
+        value = today;
+      else if (self->metadata != NULL)
+        value = g_hash_table_lookup (self->metadata, q->kind);
+      if (value != NULL)
+        json_object_set_string_member (self->answers, q->name, value);
+    }
+  update_all (self);
+}
+
+gboolean
+intake_form_session_is_required (IntakeFormSession *self, const char *name)
+{
+  const IntakeQuestion *q;
+  Scope scope = { self, NULL, NULL, NULL, NULL, NULL };
+
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), FALSE);
+  q = intake_form_lookup_question (self->form, name);
+  if (q == NULL)
+    return FALSE;
+  if (q->required_if == NULL || q->repeat != NULL)
+    return q->required;
+  return scope_evaluate_boolean (&scope, q->required_if);
+}
+
+gboolean
+intake_form_session_is_read_only (IntakeFormSession *self, const char *name)
+{
+  const IntakeQuestion *q;
+  Scope scope = { self, NULL, NULL, NULL, NULL, NULL };
+
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), FALSE);
+  q = intake_form_lookup_question (self->form, name);
+  if (q == NULL)
+    return FALSE;
+  if (q->read_only_if == NULL || q->repeat != NULL)
+    return q->read_only;
+  return scope_evaluate_boolean (&scope, q->read_only_if);
+}
+
+/* ${name} in a text replaced by that question's value now; a name that is no question outside a
+ * repeat stays as written, so that a typo shows rather than vanishes. */
+static char *
+substitute (IntakeFormSession *self, const char *text)
+{
+  GString *out;
+  const char *p;
+
+  if (text == NULL)
+    return NULL;
+  out = g_string_new (NULL);
+  p = text;
+  while (*p != '\0')
+    {
+      const char *open = strstr (p, "${");
+      const char *close = open != NULL ? strchr (open + 2, '}') : NULL;
+      g_autofree char *name = NULL;
+      const IntakeQuestion *q;
+
+      if (open == NULL || close == NULL)
+        {
+          g_string_append (out, p);
+          break;
+        }
+      g_string_append_len (out, p, open - p);
+      name = g_strndup (open + 2, close - open - 2);
+      q = intake_form_lookup_question (self->form, name);
+      if (q != NULL && q->repeat == NULL)
+        {
+          g_autofree char *value = intake_value_dup_string (&self->values[q->index]);
+
+          g_string_append (out, value);
+        }
+      else
+        {
+          g_string_append_len (out, open, close - open + 1);
+        }
+      p = close + 1;
+    }
+  return g_string_free (out, FALSE);
+}
+
+char *
+intake_form_session_dup_label (IntakeFormSession *self, const char *name)
+{
+  const IntakeQuestion *q;
+
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
+  q = intake_form_lookup_question (self->form, name);
+  return q != NULL ? substitute (self, intake_question_get_label (q, self->language)) : NULL;
+}
+
+char *
+intake_form_session_dup_hint (IntakeFormSession *self, const char *name)
+{
+  const IntakeQuestion *q;
+
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
+  q = intake_form_lookup_question (self->form, name);
+  return q != NULL ? substitute (self, intake_question_get_hint (q, self->language)) : NULL;
 }
 
 /* ------------------------------------------------------------------------------------------ */

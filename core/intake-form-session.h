@@ -150,4 +150,24 @@ JsonNode *intake_form_session_dup_result_json (IntakeFormSession *self);
  */
 JsonNode *intake_form_session_dup_state_json (IntakeFormSession *self);
 
+/*
+ * Metadata questions (XLSForm's start, end, today, deviceid, username): what the session knows
+ * of the device and the person (@kind is "deviceid" or "username"; "start", "end" and "today"
+ * may be pinned too, as tests do), and the stamp that writes them into the answers so that they
+ * are kept with the interview: start and today the first time, end every time.  @now is
+ * "YYYY-MM-DDTHH:MM:SS" (NULL: the local time now).
+ */
+void intake_form_session_set_metadata (IntakeFormSession *self, const char *kind,
+                                       const char *value);
+void intake_form_session_stamp_metadata (IntakeFormSession *self, const char *now);
+
+/* "required" and "read_only" as they hold now (either may be an expression). */
+gboolean intake_form_session_is_required (IntakeFormSession *self, const char *name);
+gboolean intake_form_session_is_read_only (IntakeFormSession *self, const char *name);
+
+/* Label and hint in the session's language with each ${name} replaced by its value now; NULL
+ * when the question has none.  Use these, not intake_question_get_label(), to show a question. */
+char *intake_form_session_dup_label (IntakeFormSession *self, const char *name);
+char *intake_form_session_dup_hint (IntakeFormSession *self, const char *name);
+
 G_END_DECLS

@@ -86,6 +86,11 @@ question_free (IntakeQuestion *q)
   g_clear_pointer (&q->relevant, intake_expr_free);
   g_clear_pointer (&q->constraint, intake_expr_free);
   g_clear_pointer (&q->calculation, intake_expr_free);
+  g_free (q->kind);
+  g_clear_pointer (&q->required_message, g_hash_table_unref);
+  g_clear_pointer (&q->required_if, intake_expr_free);
+  g_clear_pointer (&q->read_only_if, intake_expr_free);
+  g_clear_pointer (&q->repeat_count, intake_expr_free);
   g_clear_pointer (&q->default_value, json_node_unref);
   g_clear_pointer (&q->choices, g_ptr_array_unref);
   indicator_free (q->indicator);
@@ -382,9 +387,29 @@ parse_expression (Loader *loader, JsonObject *object, const char *member,
   return TRUE;
 }
 
-static gboolean
-parse_type (const char *name, IntakeQuestionType *out)
+/* XLSForm's further types and the base type each is answered as (see intake-form-private.h). */
+static const struct
 {
+  const char *kind;
+  IntakeQuestionType base;
+} kinds[] = {
+  { "time", INTAKE_QUESTION_TEXT },
+  { "dateTime", INTAKE_QUESTION_TEXT },
+  { "geopoint", INTAKE_QUESTION_TEXT },
+  { "range", INTAKE_QUESTION_DECIMAL },
+  { "rank", INTAKE_QUESTION_SELECT_MULTIPLE },
+  { "acknowledge", INTAKE_QUESTION_SELECT_ONE },
+  { "start", INTAKE_QUESTION_CALCULATE },
+  { "end", INTAKE_QUESTION_CALCULATE },
+  { "today", INTAKE_QUESTION_CALCULATE },
+  { "deviceid", INTAKE_QUESTION_CALCULATE },
+  { "username", INTAKE_QUESTION_CALCULATE },
+};
+
+static gboolean
+parse_type (const char *name, IntakeQuestionType *out, const char **kind)
+{
+  *kind = NULL;
   for (size_t i = 0; i < G_N_ELEMENTS (type_names); i++)
     {
       if (strcmp (type_names[i], name) == 0)
@@ -393,7 +418,77 @@ parse_type (const char *name, IntakeQuestionType *out)
           return TRUE;
         }
     }
+  for (size_t i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      if (strcmp (kinds[i].kind, name) == 0)
+        {
+          *out = kinds[i].base;
+          *kind = kinds[i].kind;
+          return TRUE;
+        }
+    }
   return FALSE;
+}
+
+static gboolean
+is_metadata (const IntakeQuestion *q)
+{
+  return q->kind != NULL && q->type == INTAKE_QUESTION_CALCULATE;
+}
+
+/* "required" and "read_only": true or false, or an expression evaluated by the session. */
+static gboolean
+get_flag_or_expression (Loader *loader, JsonObject *object, const char *member,
+                        const char *question, gboolean *flag, IntakeExpr **expr)
+{
+  JsonNode *node = json_object_get_member (object, member);
+
+  *expr = NULL;
+  if (node != NULL && JSON_NODE_HOLDS_VALUE (node)
+      && json_node_get_value_type (node) == G_TYPE_STRING)
+    {
+      *flag = FALSE;
+      return parse_expression (loader, object, member, INTAKE_EXPR_PARSE_DEFAULT, question, expr);
+    }
+  if (!get_boolean (loader, object, member, question, flag))
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, question,
+                 "'%s' must be true, false or an expression", member);
+  return TRUE;
+}
+
+/* A range's "parameters": {"start", "end", "step"}, numbers, step > 0 and end reachable. */
+static gboolean
+parse_range (Loader *loader, JsonObject *object, IntakeQuestion *q)
+{
+  static const char *const allowed[] = { "start", "end", "step", NULL };
+  JsonObject *parameters;
+  const char *names[] = { "start", "end", "step" };
+  double *slots[] = { &q->range_start, &q->range_end, &q->range_step };
+
+  if (!get_object (loader, object, "parameters", TRUE, q->name, &parameters)
+      || !check_members (loader, parameters, allowed, q->name, "a range's parameters"))
+    return FALSE;
+  for (size_t i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      JsonNode *node = json_object_get_member (parameters, names[i]);
+      GType type = node != NULL && JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node)
+                                                                : G_TYPE_INVALID;
+
+      if (type != G_TYPE_INT64 && type != G_TYPE_DOUBLE)
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, q->name,
+                     "a range needs the number '%s' in its parameters", names[i]);
+      *slots[i] = json_node_get_double (node);
+      if (!isfinite (*slots[i]))
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, q->name, "'%s' is not finite",
+                     names[i]);
+    }
+  if (q->range_step <= 0 || q->range_start == q->range_end
+      || (q->range_end - q->range_start) / q->range_step > 1e6
+      || (q->range_end - q->range_start) / q->range_step < -1e6)
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, q->name,
+                 "a range needs start and end apart and a positive step that fits between them "
+                 "at most a million times");
+  return TRUE;
 }
 
 static gboolean
@@ -550,9 +645,10 @@ parse_question (Loader *loader, JsonNode *node, IntakeQuestion *parent, JsonObje
   static const char *const allowed[] = {
     "type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message",
     "calculation", "choices", "default", "read_only", "appearance", "sensitive", "indicator",
-    "children", "audience", "htcds", NULL,
+    "children", "audience", "htcds", "required_message", "parameters", "repeat_count", NULL,
   };
   IntakeForm *form = loader->form;
+  const char *kind = NULL;
   JsonObject *object;
   IntakeQuestion *q;
   const char *type, *name, *appearance, *audience, *htcds;
@@ -599,15 +695,21 @@ parse_question (Loader *loader, JsonNode *node, IntakeQuestion *parent, JsonObje
   if (parent != NULL)
     g_ptr_array_add (parent->children, q);
 
-  if (!parse_type (type, &q->type))
+  if (!parse_type (type, &q->type, &kind))
     return fail (loader, INTAKE_FORM_ERROR_UNKNOWN_TYPE, name, "unknown type '%s'", type);
+  q->kind = g_strdup (kind);
   is_value = intake_question_is_answerable (q);
 
   if (!get_text (loader, object, "label", q->type != INTAKE_QUESTION_CALCULATE, name, &q->label)
       || !get_text (loader, object, "hint", FALSE, name, &q->hint)
       || !get_text (loader, object, "constraint_message", FALSE, name, &q->constraint_message)
-      || !get_boolean (loader, object, "required", name, &q->required)
-      || !get_boolean (loader, object, "read_only", name, &q->read_only)
+      || !get_text (loader, object, "required_message", FALSE, name, &q->required_message)
+      || !get_flag_or_expression (loader, object, "required", name, &q->required,
+                                  &q->required_if)
+      || !get_flag_or_expression (loader, object, "read_only", name, &q->read_only,
+                                  &q->read_only_if)
+      || !parse_expression (loader, object, "repeat_count", INTAKE_EXPR_PARSE_DEFAULT, name,
+                            &q->repeat_count)
       || !get_boolean (loader, object, "sensitive", name, &q->sensitive)
       || !get_string (loader, object, "appearance", FALSE, name, &appearance)
       || !get_string (loader, object, "audience", FALSE, name, &audience)
@@ -631,12 +733,26 @@ parse_question (Loader *loader, JsonNode *node, IntakeQuestion *parent, JsonObje
                  "'htcds' is a field name of up to 64 letters, digits, '_', '-', '.'");
   q->htcds = g_strdup (htcds);
 
-  if (q->type == INTAKE_QUESTION_CALCULATE && q->calculation == NULL)
+  if (q->type == INTAKE_QUESTION_CALCULATE && !is_metadata (q) && q->calculation == NULL)
     return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name, "a calculate needs a 'calculation'");
-  if (q->type != INTAKE_QUESTION_CALCULATE && q->calculation != NULL)
+  if ((q->type != INTAKE_QUESTION_CALCULATE || is_metadata (q)) && q->calculation != NULL)
     return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name,
                  "only a calculate has a 'calculation'");
-  if (!is_value && (q->required || q->constraint != NULL))
+  if (q->required_message != NULL && !q->required && q->required_if == NULL)
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name,
+                 "'required_message' on a question that is not required");
+  if (q->repeat_count != NULL && q->type != INTAKE_QUESTION_REPEAT)
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name, "only a repeat has a 'repeat_count'");
+  if (g_strcmp0 (q->kind, "range") == 0)
+    {
+      if (!parse_range (loader, object, q))
+        return FALSE;
+    }
+  else if (json_object_has_member (object, "parameters"))
+    {
+      return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name, "only a range has 'parameters'");
+    }
+  if (!is_value && (q->required || q->required_if != NULL || q->constraint != NULL))
     return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name,
                  "a %s takes no answer, so it cannot be required or constrained",
                  type_names[q->type]);
@@ -644,7 +760,21 @@ parse_question (Loader *loader, JsonNode *node, IntakeQuestion *parent, JsonObje
     return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name,
                  "'constraint_message' without a 'constraint'");
 
-  if (q->type == INTAKE_QUESTION_SELECT_ONE || q->type == INTAKE_QUESTION_SELECT_MULTIPLE)
+  if (g_strcmp0 (q->kind, "acknowledge") == 0)
+    {
+      /* ODK's trigger: one button, stored as "OK" when pressed. */
+      IntakeChoice *ok = g_new0 (IntakeChoice, 1);
+
+      if (json_object_has_member (object, "choices"))
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name, "an acknowledge has no choices");
+      ok->name = g_strdup ("OK");
+      ok->label = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+      for (unsigned int i = 0; form->languages[i] != NULL; i++)
+        g_hash_table_insert (ok->label, g_strdup (form->languages[i]), g_strdup ("OK"));
+      q->choices = g_ptr_array_new_with_free_func ((GDestroyNotify) choice_free);
+      g_ptr_array_add (q->choices, ok);
+    }
+  else if (q->type == INTAKE_QUESTION_SELECT_ONE || q->type == INTAKE_QUESTION_SELECT_MULTIPLE)
     {
       if (!parse_choices (loader, object, lists, q))
         return FALSE;
@@ -1059,7 +1189,10 @@ build_graph (Loader *loader)
 
       if (!check_references (loader, q->relevant, q, q->name, "relevant")
           || !check_references (loader, q->calculation, q, q->name, "calculation")
-          || !check_references (loader, q->constraint, q, q->name, "constraint"))
+          || !check_references (loader, q->constraint, q, q->name, "constraint")
+          || !check_references (loader, q->required_if, q, q->name, "required")
+          || !check_references (loader, q->read_only_if, q, q->name, "read_only")
+          || !check_references (loader, q->repeat_count, q, q->name, "repeat_count"))
         return FALSE;
       if (q->indicator != NULL
           && !check_references (loader, q->indicator->present_when, NULL, q->name,
@@ -1099,6 +1232,11 @@ build_graph (Loader *loader)
 
       if (q->constraint != NULL)
         intake_expr_collect_references (q->constraint, check_names);
+      /* Whether an answer is required, and how many entries a repeat needs, are checks too. */
+      if (q->required_if != NULL)
+        intake_expr_collect_references (q->required_if, check_names);
+      if (q->repeat_count != NULL)
+        intake_expr_collect_references (q->repeat_count, check_names);
       g_hash_table_iter_init (&iter, check_names);
       while (g_hash_table_iter_next (&iter, &key, NULL))
         {
@@ -1353,6 +1491,89 @@ is_valid_date (const char *s)
   return y >= 1 && g_date_valid_dmy ((GDateDay) d, (GDateMonth) m, (GDateYear) y);
 }
 
+/* "HH:MM" or "HH:MM:SS", optionally with fractions of a second. */
+static gboolean
+is_valid_time (const char *s)
+{
+  size_t n = s != NULL ? strlen (s) : 0;
+
+  if (n < 5 || !g_ascii_isdigit (s[0]) || !g_ascii_isdigit (s[1]) || s[2] != ':'
+      || !g_ascii_isdigit (s[3]) || !g_ascii_isdigit (s[4]) || atoi (s) > 23 || atoi (s + 3) > 59)
+    return FALSE;
+  if (n == 5)
+    return TRUE;
+  if (n < 8 || s[5] != ':' || !g_ascii_isdigit (s[6]) || !g_ascii_isdigit (s[7])
+      || atoi (s + 6) > 59)
+    return FALSE;
+  if (n == 8)
+    return TRUE;
+  if (s[8] != '.' || n == 9 || n > 12)
+    return FALSE;
+  for (size_t i = 9; i < n; i++)
+    if (!g_ascii_isdigit (s[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* "YYYY-MM-DDTHH:MM[:SS[.sss]]", optionally with "Z" or "+HH:MM" as ODK writes it. */
+static gboolean
+is_valid_date_time (const char *s)
+{
+  g_autofree char *date = NULL, *time = NULL;
+  size_t n;
+
+  if (s == NULL || strlen (s) < 16 || s[10] != 'T' || strlen (s) > 40)
+    return FALSE;
+  date = g_strndup (s, 10);
+  time = g_strdup (s + 11);
+  n = strlen (time);
+  if (n > 0 && time[n - 1] == 'Z')
+    time[--n] = '\0';
+  else if (n > 6 && (time[n - 6] == '+' || time[n - 6] == '-') && time[n - 3] == ':'
+           && g_ascii_isdigit (time[n - 5]) && g_ascii_isdigit (time[n - 4])
+           && g_ascii_isdigit (time[n - 2]) && g_ascii_isdigit (time[n - 1]))
+    time[n - 6] = '\0';
+  return is_valid_date (date) && is_valid_time (time);
+}
+
+/* "lat lon" or "lat lon alt acc": degrees within the globe, metres, accuracy not negative.  A
+ * position typed by hand has no altitude or accuracy; one from a location service has both. */
+static gboolean
+is_valid_geopoint (const char *s)
+{
+  g_auto(GStrv) parts = s != NULL ? g_strsplit (s, " ", 0) : NULL;
+  double numbers[4];
+  guint n;
+
+  if (parts == NULL)
+    return FALSE;
+  n = g_strv_length (parts);
+  if (n != 2 && n != 4)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    {
+      char *end = NULL;
+
+      if (*parts[i] == '\0')
+        return FALSE;
+      numbers[i] = g_ascii_strtod (parts[i], &end);
+      if (*end != '\0' || !isfinite (numbers[i]))
+        return FALSE;
+    }
+  return numbers[0] >= -90 && numbers[0] <= 90 && numbers[1] >= -180 && numbers[1] <= 180
+         && (n == 2 || numbers[3] >= 0);
+}
+
+/* Within start and end, on a step from start (to a millionth of a step, for decimals). */
+static gboolean
+is_valid_range_value (const IntakeQuestion *q, double value)
+{
+  double low = MIN (q->range_start, q->range_end), high = MAX (q->range_start, q->range_end);
+  double steps = (value - q->range_start) / q->range_step;
+
+  return value >= low && value <= high && fabs (steps - round (steps)) < 1e-6;
+}
+
 static gboolean
 has_choice (const IntakeQuestion *q, const char *name)
 {
@@ -1374,6 +1595,21 @@ check_value (const IntakeQuestion *q, JsonNode *value, const char **problem)
   switch (q->type)
     {
     case INTAKE_QUESTION_TEXT:
+      if (g_strcmp0 (q->kind, "time") == 0)
+        {
+          *problem = "time";
+          return type == G_TYPE_STRING && is_valid_time (json_node_get_string (value));
+        }
+      if (g_strcmp0 (q->kind, "dateTime") == 0)
+        {
+          *problem = "dateTime";
+          return type == G_TYPE_STRING && is_valid_date_time (json_node_get_string (value));
+        }
+      if (g_strcmp0 (q->kind, "geopoint") == 0)
+        {
+          *problem = "geopoint";
+          return type == G_TYPE_STRING && is_valid_geopoint (json_node_get_string (value));
+        }
       *problem = "text";
       return type == G_TYPE_STRING;
     case INTAKE_QUESTION_INTEGER:
@@ -1381,8 +1617,15 @@ check_value (const IntakeQuestion *q, JsonNode *value, const char **problem)
       return type == G_TYPE_INT64;
     case INTAKE_QUESTION_DECIMAL:
       *problem = "decimal";
-      return type == G_TYPE_INT64
-             || (type == G_TYPE_DOUBLE && isfinite (json_node_get_double (value)));
+      if (!(type == G_TYPE_INT64
+            || (type == G_TYPE_DOUBLE && isfinite (json_node_get_double (value)))))
+        return FALSE;
+      if (g_strcmp0 (q->kind, "range") == 0)
+        {
+          *problem = "range";
+          return is_valid_range_value (q, json_node_get_double (value));
+        }
+      return TRUE;
     case INTAKE_QUESTION_DATE:
       *problem = "date";
       return type == G_TYPE_STRING && is_valid_date (json_node_get_string (value));
@@ -1411,6 +1654,12 @@ check_value (const IntakeQuestion *q, JsonNode *value, const char **problem)
             if (!has_choice (q, name) || !g_hash_table_add (seen, (gpointer) name))
               return FALSE;
           }
+        /* A rank orders every choice. */
+        if (g_strcmp0 (q->kind, "rank") == 0 && json_array_get_length (array) != q->choices->len)
+          {
+            *problem = "rank";
+            return FALSE;
+          }
         return TRUE;
       }
     case INTAKE_QUESTION_REPEAT:
@@ -1426,8 +1675,11 @@ check_value (const IntakeQuestion *q, JsonNode *value, const char **problem)
             return FALSE;
         return TRUE;
       }
-    case INTAKE_QUESTION_NOTE:
     case INTAKE_QUESTION_CALCULATE:
+      /* Metadata (start, deviceid, …) is kept with the answers as a string. */
+      *problem = "not_answerable";
+      return q->kind != NULL && type == G_TYPE_STRING;
+    case INTAKE_QUESTION_NOTE:
     case INTAKE_QUESTION_GROUP:
     default:
       *problem = "not_answerable";
@@ -1707,6 +1959,33 @@ intake_question_get_sensitive (const IntakeQuestion *question)
 }
 
 const char *
+intake_question_get_kind (const IntakeQuestion *question)
+{
+  g_return_val_if_fail (question != NULL, NULL);
+  return question->kind != NULL ? question->kind : type_names[question->type];
+}
+
+const char *
+intake_question_get_required_message (const IntakeQuestion *question, const char *language)
+{
+  g_return_val_if_fail (question != NULL, NULL);
+  return text_any (question, question->required_message, language);
+}
+
+gboolean
+intake_question_get_range (const IntakeQuestion *question, double *start, double *end,
+                           double *step)
+{
+  g_return_val_if_fail (question != NULL, FALSE);
+  if (g_strcmp0 (question->kind, "range") != 0)
+    return FALSE;
+  *start = question->range_start;
+  *end = question->range_end;
+  *step = question->range_step;
+  return TRUE;
+}
+
+const char *
 intake_question_get_appearance (const IntakeQuestion *question)
 {
   g_return_val_if_fail (question != NULL, NULL);
@@ -1834,8 +2113,10 @@ intake_question_is_answerable (const IntakeQuestion *question)
     case INTAKE_QUESTION_SELECT_MULTIPLE:
     case INTAKE_QUESTION_REPEAT:
       return TRUE;
-    case INTAKE_QUESTION_NOTE:
     case INTAKE_QUESTION_CALCULATE:
+      /* Metadata takes its value from the device, stored with the answers. */
+      return question->kind != NULL;
+    case INTAKE_QUESTION_NOTE:
     case INTAKE_QUESTION_GROUP:
     default:
       return FALSE;

@@ -126,6 +126,22 @@ gboolean intake_question_get_required (const IntakeQuestion *question);
 gboolean intake_question_get_read_only (const IntakeQuestion *question);
 gboolean intake_question_get_sensitive (const IntakeQuestion *question);
 const char *intake_question_get_appearance (const IntakeQuestion *question);
+/*
+ * The form's own word for the question's type: the base type's ("text", "select_one", …), or
+ * one of XLSForm's further types, each answered as a base type the window already shows:
+ *   "time" (text "HH:MM[:SS]"), "dateTime" (text "YYYY-MM-DDTHH:MM[:SS]"), "geopoint" (text
+ *   "lat lon" typed by hand, or "lat lon alt acc" from a location service), "range" (a decimal
+ *   within intake_question_get_range()), "rank" (a select_multiple listing every choice, first
+ *   ranked first), "acknowledge" (a select_one of the one choice "OK"), and the metadata
+ *   "start", "end", "today", "deviceid", "username" (a calculate the session fills in).
+ */
+const char *intake_question_get_kind (const IntakeQuestion *question);
+/* The text shown when a required question has no answer, or NULL for the built-in one. */
+const char *intake_question_get_required_message (const IntakeQuestion *question,
+                                                  const char *language);
+/* A range's parameters; FALSE for any other question. */
+gboolean intake_question_get_range (const IntakeQuestion *question, double *start, double *end,
+                                    double *step);
 /* A decimal answer typed by a person: "1.5" and "1,5" (the decimal comma of Bahasa Indonesia
  * and many other languages) both read as 1.5.  No thousands separators, no exponent, no
  * infinities.  FALSE, and *out untouched, when @text is not such a number. */

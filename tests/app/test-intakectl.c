@@ -1601,6 +1601,67 @@ test_freed_memory (Fixture *f, gconstpointer data)
   }
 }
 
+/* ---- XLSForm import (issue #12) ---- */
+
+/* `form import` takes pyxform's Markdown shape as it takes JSON; a spreadsheet it cannot convert
+ * is refused in one line naming the row and column; `interview show` prints computed values. */
+static void
+test_xlsform_import (Fixture *f, gconstpointer data)
+{
+  static const char md[] =
+    "| survey |\n"
+    "| | type      | name   | label::English (en) | calculation                          |\n"
+    "| | integer   | age    | Age                 |                                      |\n"
+    "| | calculate | minor  |                     | if(${age} < 18, 'yes', 'no')         |\n"
+    "| | today     | day    |                     |                                      |\n"
+    "| settings |\n"
+    "| | form_id | version |\n"
+    "| | age_check | 2 |\n";
+  static const char bad[] =
+    "| survey |\n"
+    "| | type    | name | label | relevant |\n"
+    "| | integer | age  | Age   | ${age} >>> 2 |\n";
+  g_autofree char *form = NULL, *broken = NULL, *interview = NULL, *id = NULL;
+  g_autoptr (JsonNode) shown = NULL;
+  JsonObject *computed;
+
+  setup_store (f, "test");
+  form = write_input (f, "age_check.md", md);
+  broken = write_input (f, "broken.md", bad);
+  {
+    g_autoptr (Result) r = ctl_run (f, ADMIN_PIN "\n", "form", "import", form, "--user", "admin",
+                                    "--pin-stdin", NULL);
+    assert_success (r);
+    g_assert_nonnull (strstr (r->out, "Imported form age_check version 2"));
+  }
+  {
+    g_autoptr (Result) r = ctl_run (f, ADMIN_PIN "\n", "form", "import", broken, "--user",
+                                    "admin", "--pin-stdin", NULL);
+    assert_one_line_failure (r, "survey line 3, column relevant: ");
+  }
+  interview = write_input (f, "iv.json", "{\"form_id\": \"age_check\", \"form_version\": 2, "
+                                         "\"answers\": {\"age\": 15, \"day\": \"2026-11-28\"}}");
+  id = import_interview (f, "w1", W1_PIN, interview);
+  {
+    g_autoptr (Result) r = ctl_run_content (f, W1_PIN "\n", "interview", "show", id, "--json",
+                                            "--user", "w1", "--pin-stdin", NULL);
+    assert_success (r);
+    shown = parse_json (r->out);
+  }
+  computed = json_object_get_object_member (json_node_get_object (shown), "computed");
+  g_assert_nonnull (computed);
+  g_assert_cmpstr (json_object_get_string_member (computed, "minor"), ==, "yes");
+  g_assert_cmpstr (json_object_get_string_member (computed, "day"), ==, "2026-11-28");
+  {
+    g_autoptr (Result) r = ctl_run_content (f, W1_PIN "\n", "interview", "show", id, "--user",
+                                            "w1", "--pin-stdin", NULL);
+    assert_success (r);
+    g_assert_nonnull (strstr (r->out, "\nComputed:\n"));
+    g_assert_nonnull (strstr (r->out, "\n  minor = yes\n"));
+    g_assert_nonnull (strstr (r->out, "\n  day = 2026-11-28\n"));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1623,6 +1684,7 @@ main (int argc, char **argv)
   ADD ("enroll-file-malformed", test_enroll_file_malformed);
   ADD ("enroll-token-not-on-command-line", test_enroll_token_not_on_command_line);
   ADD ("freed-memory", test_freed_memory);
+  ADD ("xlsform-import", test_xlsform_import);
 #undef ADD
 
   return g_test_run ();

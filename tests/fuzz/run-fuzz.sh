@@ -17,11 +17,11 @@ if [ ! -f "$build/build.ninja" ]; then
   CC=clang meson setup -Db_sanitize=address,undefined -Db_lundef=false "$build" "$src"
 fi
 ninja -C "$build" tests/fuzz/fuzz-form tests/fuzz/fuzz-expr tests/fuzz/fuzz-json \
-  tests/fuzz/fuzz-server-request
+  tests/fuzz/fuzz-server-request tests/fuzz/fuzz-xlsform
 
 mkdir -p "$build/fuzz-artifacts"
 status=0
-for target in form expr json server-request; do
+for target in form expr json server-request xlsform; do
   # New inputs go to a scratch copy, so the seeds in the repository stay small and reviewed.
   corpus="$build/fuzz-corpus-$target"
   mkdir -p "$corpus"
