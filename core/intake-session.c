@@ -70,6 +70,10 @@ intake_session_get_role (IntakeSession *session)
 void
 intake_session_lock (IntakeSession *session)
 {
+  /* Work queued on this session (intake-session-queue.c) finishes first: freeing the queue waits
+   * for it and locks the worker's copy. The queue is found by name, not by symbol, so that this
+   * file does not depend on the layer above it. */
+  g_object_set_data (G_OBJECT (session), "intake-session-queue", NULL);
   g_clear_pointer (&session->box_sk, intake_secret_free);
   g_clear_pointer (&session->sign_sk, intake_secret_free);
   g_clear_pointer (&session->group_sk, intake_secret_free);

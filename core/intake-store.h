@@ -252,3 +252,5 @@ JsonNode *intake_store_dup_status_json (IntakeStore *store, GError **error);
 gboolean intake_store_wipe (IntakeStore *store, const char *actor, GError **error);
 
 G_END_DECLS
+
+#include "intake-session-queue.h"

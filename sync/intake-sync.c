@@ -1234,3 +1234,65 @@ counts:
     intake_store_set_sync_state (store, "last_error", report->message, NULL);
   return TRUE;
 }
+
+typedef struct
+{
+  char *url;
+  char *token;
+  char *pinned_key;
+  char *ca_file;
+} EnrollArgs;
+
+static void
+enroll_args_free (EnrollArgs *args)
+{
+  g_free (args->url);
+  if (args->token != NULL)
+    intake_crypto_wipe_string (args->token);
+  g_free (args->token);
+  g_free (args->pinned_key);
+  g_free (args->ca_file);
+  g_free (args);
+}
+
+static gboolean
+enroll_work (IntakeSession *admin, gpointer data, GCancellable *cancellable, GError **error)
+{
+  EnrollArgs *args = data;
+  gboolean ok;
+
+  ok = intake_sync_enroll (admin, args->url, args->token, args->pinned_key, args->ca_file, error);
+  /* The one-time token goes now, in this thread, not whenever the result is freed. */
+  intake_crypto_wipe_string (args->token);
+  g_clear_pointer (&args->token, g_free);
+  return ok;
+}
+
+void
+intake_sync_enroll_async (IntakeSession *admin,
+                          const char *url,
+                          const char *token,
+                          const char *pinned_key,
+                          const char *ca_file,
+                          GCancellable *cancellable,
+                          GAsyncReadyCallback callback,
+                          gpointer user_data)
+{
+  EnrollArgs *args;
+
+  g_return_if_fail (INTAKE_IS_SESSION (admin));
+
+  args = g_new0 (EnrollArgs, 1);
+  args->url = g_strdup (url);
+  args->token = g_strdup (token);
+  args->pinned_key = g_strdup (pinned_key);
+  args->ca_file = g_strdup (ca_file);
+  intake_session_run_async (admin, enroll_work, args, (GDestroyNotify) enroll_args_free,
+                            cancellable, callback, user_data);
+}
+
+gboolean
+intake_sync_enroll_finish (IntakeSession *admin, GAsyncResult *result, GError **error)
+{
+  return intake_session_run_finish (admin, result, error);
+}
