@@ -70,7 +70,12 @@ unref_in_context_cb (gpointer data)
 static void
 release_task (GTask *task)
 {
-  g_main_context_invoke (g_task_get_context (task), unref_in_context_cb, task);
+  /* An idle source, never g_main_context_invoke (): that runs the function at once in this
+   * thread whenever it can acquire the context, which is exactly the case to avoid. */
+  g_autoptr (GSource) idle = g_idle_source_new ();
+
+  g_source_set_callback (idle, unref_in_context_cb, task, NULL);
+  g_source_attach (idle, g_task_get_context (task));
 }
 
 static void
