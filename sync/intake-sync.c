@@ -579,7 +579,7 @@ intake_sync_enroll (IntakeSession *admin,
   e.ca_file = (char *) ca_file;
   if (!intake_session_set_enrollment (admin, &e, error))
     return FALSE;
-  return intake_session_seal_queued (admin, error) >= 0;
+  return intake_outbox_seal_queued (admin, error) >= 0;
 }
 
 /* A batch's body, written straight out: a tree of a hundred envelopes cost more to build than
@@ -887,7 +887,7 @@ next_batch (IntakeStore *store,
 {
   g_autoptr (Lane) lane = g_new0 (Lane, 1);
 
-  lane->batch = intake_store_outbox_pending_except (store, in_flight, cursor, batch_count,
+  lane->batch = intake_outbox_pending_except (store, in_flight, cursor, batch_count,
                                                     batch_bytes, error);
   if (lane->batch == NULL)
     return NULL;
@@ -919,7 +919,7 @@ handle_batch (IntakeStore *store,
 
   if (!lane->ok)
     {
-      intake_store_outbox_note_failure (store, batch, lane->error->message, NULL);
+      intake_outbox_note_failure (store, batch, lane->error->message, NULL);
       set_later (report, -1, lane->error->message);
       return BATCH_STOP;
     }
@@ -939,7 +939,7 @@ handle_batch (IntakeStore *store,
   if (r->status == 408 || r->status == 429 || r->status >= 500)
     {
       g_autofree char *why = response_reason (r);
-      intake_store_outbox_note_failure (store, batch, why, NULL);
+      intake_outbox_note_failure (store, batch, why, NULL);
       set_later (report, r->retry_after_s, why);
       return BATCH_STOP;
     }
@@ -949,14 +949,14 @@ handle_batch (IntakeStore *store,
        * reason, for a person. Nothing is dropped. */
       g_autofree char *why = response_reason (r);
       for (guint i = 0; i < batch->len; i++)
-        if (!intake_store_outbox_mark_attention (
+        if (!intake_outbox_mark_attention (
                 store, ((IntakeEnvelope *) batch->pdata[i])->submission_id, why, error))
           return BATCH_FAILED;
       return BATCH_NEXT;
     }
   if (!lane->answered)
     {
-      intake_store_outbox_note_failure (store, batch, "garbled answer", NULL);
+      intake_outbox_note_failure (store, batch, "garbled answer", NULL);
       set_later (report, -1,
                  _("The server's answer (HTTP 200) was not what the protocol says; trying again "
                    "later"));
@@ -973,7 +973,7 @@ handle_batch (IntakeStore *store,
           g_ptr_array_add (receipts, lane->texts[i]);
           break;
         case VERDICT_REFUSED:
-          if (!intake_store_outbox_mark_attention (store, env->submission_id, lane->texts[i],
+          if (!intake_outbox_mark_attention (store, env->submission_id, lane->texts[i],
                                                    error))
             return BATCH_FAILED;
           break;
@@ -984,12 +984,12 @@ handle_batch (IntakeStore *store,
         }
     }
   /* Every receipt of the batch is stored in one transaction: one flush for the batch. */
-  if (!intake_store_outbox_mark_sent (store, sent_ids, receipts, error))
+  if (!intake_outbox_mark_sent (store, sent_ids, receipts, error))
     return BATCH_FAILED;
   report->sent += sent_ids->len;
   if (untrusted)
     {
-      intake_store_outbox_note_failure (store, batch, "answer without a valid receipt", NULL);
+      intake_outbox_note_failure (store, batch, "answer without a valid receipt", NULL);
       set_later (report, -1,
                  _("The server's answer did not carry valid receipts for everything sent; "
                    "trying again later"));
@@ -1208,7 +1208,7 @@ counts:
                                     "wiped; it was wiped"));
       return TRUE;
     }
-  if (!intake_store_outbox_counts (store, &counts, error))
+  if (!intake_outbox_counts (store, &counts, error))
     return FALSE;
   report->pending = counts.pending;
   report->needs_attention = counts.needs_attention;
@@ -1220,7 +1220,7 @@ counts:
 
       intake_store_set_sync_state (store, "last_success", now_s, NULL);
       intake_store_set_sync_state (store, "last_error", NULL, NULL);
-      intake_store_apply_retention (store, NULL);
+      intake_outbox_apply_retention (store, NULL);
       if (counts.pending > 0)
         report->outcome = INTAKE_SYNC_LATER;
       else if (counts.needs_attention > 0)

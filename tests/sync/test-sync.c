@@ -183,7 +183,7 @@ test_not_enrolled_then_enrolled (void)
 
   sync_fixture_setup (&f, FALSE, NULL, NULL);
   expected = sync_fixture_queue (&f, 3);
-  g_assert_true (intake_store_outbox_counts (f.store, &counts, &error));
+  g_assert_true (intake_outbox_counts (f.store, &counts, &error));
   g_assert_cmpint (counts.unsealed, ==, 3);
   {
     g_auto (IntakeSyncReport) r = { 0 };
@@ -193,7 +193,7 @@ test_not_enrolled_then_enrolled (void)
   }
   /* Enrolling seals what waited, with the submission ids fixed when it was queued. */
   sync_fixture_enroll (&f, NULL, NULL);
-  g_assert_true (intake_store_outbox_counts (f.store, &counts, &error));
+  g_assert_true (intake_outbox_counts (f.store, &counts, &error));
   g_assert_cmpint (counts.unsealed, ==, 0);
   g_assert_cmpint (counts.pending, ==, 3);
   {
