@@ -38,6 +38,25 @@ _intake_store_get_db (IntakeStore *store)
   return store->db;
 }
 
+gboolean
+intake_store_batch_begin (IntakeStore *store, GError **error)
+{
+  g_return_val_if_fail (INTAKE_IS_STORE (store), FALSE);
+
+  return intake_db_begin (store->db, error);
+}
+
+gboolean
+intake_store_batch_commit (IntakeStore *store, GError **error)
+{
+  g_return_val_if_fail (INTAKE_IS_STORE (store), FALSE);
+
+  if (intake_db_commit (store->db, error))
+    return TRUE;
+  intake_db_rollback (store->db);
+  return FALSE;
+}
+
 static void
 intake_store_finalize (GObject *object)
 {

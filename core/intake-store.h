@@ -71,6 +71,12 @@ const char *intake_store_get_device_id (IntakeStore *store);
 const char *const *intake_store_get_notices (IntakeStore *store);
 void intake_store_get_kdf_params (IntakeStore *store, IntakeKdfParams *params);
 
+/* A bulk load (benchmarks, tools that create many records at once): what runs between the two
+ * calls is one transaction, with one flush at the end. Nothing else may use the store from
+ * another thread meanwhile. */
+gboolean intake_store_batch_begin (IntakeStore *store, GError **error);
+gboolean intake_store_batch_commit (IntakeStore *store, GError **error);
+
 /* Policies. */
 int intake_store_get_policy_int (IntakeStore *store, const char *key);
 JsonNode *intake_store_dup_policies_json (IntakeStore *store);
