@@ -82,13 +82,17 @@ intake_store_create (const char *data_dir,
                      GError **error)
 {
   g_autoptr (IntakeStore) self = g_object_new (INTAKE_TYPE_STORE, NULL);
-  g_autoptr (IntakeSecret) group_sk = intake_secret_new (INTAKE_BOX_SECRET_BYTES);
-  g_autoptr (IntakeSecret) trust_key = intake_secret_new_random (INTAKE_TRUST_KEY_BYTES);
+  g_autoptr (IntakeSecret) group_sk = NULL;
+  g_autoptr (IntakeSecret) trust_key = NULL;
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autofree char *admin_id = NULL;
   g_autofree char *tmp_path = NULL;
   int fd;
 
+  group_sk = intake_secret_try_new (INTAKE_BOX_SECRET_BYTES, error);
+  trust_key = group_sk != NULL ? intake_secret_try_new_random (INTAKE_TRUST_KEY_BYTES, error) : NULL;
+  if (trust_key == NULL)
+    return NULL;
   self->data_dir = g_strdup (data_dir);
   self->db_path = g_build_filename (data_dir, INTAKE_DB_FILE_NAME, NULL);
   tmp_path = g_strconcat (self->db_path, ".init", NULL);
@@ -132,7 +136,9 @@ intake_store_create (const char *data_dir,
     goto fail;
 
   self->device_id = intake_uuid_new ();
-  self->sign_sk = intake_secret_new (INTAKE_SIGN_SECRET_BYTES);
+  self->sign_sk = intake_secret_try_new (INTAKE_SIGN_SECRET_BYTES, error);
+  if (self->sign_sk == NULL)
+    goto fail;
   crypto_sign_keypair (self->sign_pk, self->sign_sk->data);
   crypto_box_keypair (self->group_pk, group_sk->data);
 

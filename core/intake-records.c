@@ -270,7 +270,9 @@ intake_session_create_interview (IntakeSession *session,
     }
 
   id = intake_uuid_new ();
-  key = intake_secret_new_random (INTAKE_RECORD_KEY_BYTES);
+  key = intake_secret_try_new_random (INTAKE_RECORD_KEY_BYTES, error);
+  if (key == NULL)
+    return NULL;
   /* A form may ask for the pseudonym itself (the bundled one does): the interviewer's choice
    * wins, and otherwise the generated one fills that answer, so that there is one pseudonym. */
   {

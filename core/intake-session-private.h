@@ -27,7 +27,6 @@ gboolean _intake_session_require_role (IntakeSession *session,
 gboolean _intake_session_require_unlocked (IntakeSession *session, GError **error);
 const IntakeSecret *_intake_session_get_trust_key (IntakeSession *session);
 const guint8 *_intake_session_get_box_pk (IntakeSession *session);
-IntakeSecret *_intake_session_dup_wrap_plain (IntakeSession *session);
 
 /* The record key of @record_id as this session may open it (its own copy, or the group's). */
 const IntakeSecret *_intake_session_open_record_key (IntakeSession *session,

@@ -186,14 +186,20 @@ intake_session_dup (IntakeSession *session, GError **error)
   copy->user_name = g_strdup (session->user_name);
   copy->role = session->role;
   memcpy (copy->box_pk, session->box_pk, sizeof copy->box_pk);
-  copy->box_sk = intake_secret_new_from_data (session->box_sk->data, session->box_sk->len);
-  copy->sign_sk = intake_secret_new_from_data (session->sign_sk->data, session->sign_sk->len);
-  if (session->group_sk != NULL)
-    copy->group_sk = intake_secret_new_from_data (session->group_sk->data,
-                                                  session->group_sk->len);
   memcpy (copy->group_pk, session->group_pk, sizeof copy->group_pk);
-  copy->trust_key = intake_secret_new_from_data (session->trust_key->data,
-                                                 session->trust_key->len);
+  if (!(copy->box_sk = intake_secret_try_new_from_data (session->box_sk->data,
+                                                        session->box_sk->len, error))
+      || !(copy->sign_sk = intake_secret_try_new_from_data (session->sign_sk->data,
+                                                           session->sign_sk->len, error))
+      || (session->group_sk != NULL
+          && !(copy->group_sk = intake_secret_try_new_from_data (session->group_sk->data,
+                                                                 session->group_sk->len, error)))
+      || !(copy->trust_key = intake_secret_try_new_from_data (session->trust_key->data,
+                                                             session->trust_key->len, error)))
+    {
+      g_object_unref (copy);
+      return NULL;
+    }
   return copy;
 }
 
@@ -249,11 +255,13 @@ _intake_session_require_role (IntakeSession *session,
 }
 
 /* The bundle a user's wrap holds, made from an unlocked session's keys. */
-IntakeSecret *
-_intake_session_dup_wrap_plain (IntakeSession *session)
+static IntakeSecret *
+wrap_plain_new (IntakeSession *session, GError **error)
 {
-  IntakeSecret *plain = intake_secret_new (WRAPPED_PLAIN_BYTES);
+  IntakeSecret *plain = intake_secret_try_new (WRAPPED_PLAIN_BYTES, error);
 
+  if (plain == NULL)
+    return NULL;
   memcpy (plain->data, session->box_sk->data, INTAKE_BOX_SECRET_BYTES);
   memcpy (plain->data + INTAKE_BOX_SECRET_BYTES, session->sign_sk->data,
           INTAKE_SIGN_SECRET_BYTES);
@@ -340,8 +348,8 @@ adopt_legacy_trust (IntakeSession *session, const IntakeSecret *secret, GError *
       g_autoptr (GPtrArray) others = g_ptr_array_new_with_free_func (g_free);
       g_autoptr (GPtrArray) other_pks = g_ptr_array_new_with_free_func (g_free);
 
-      session->trust_key = intake_secret_new_random (INTAKE_TRUST_KEY_BYTES);
-      if (!_intake_trust_bind_device (store, session->trust_key, error))
+      session->trust_key = intake_secret_try_new_random (INTAKE_TRUST_KEY_BYTES, error);
+      if (session->trust_key == NULL || !_intake_trust_bind_device (store, session->trust_key, error))
         return FALSE;
       stmt = intake_db_prepare (store->db, "SELECT id, box_pk, wrapped IS NOT NULL FROM users",
                                 error);
@@ -416,8 +424,9 @@ adopt_legacy_trust (IntakeSession *session, const IntakeSecret *secret, GError *
                                 session->user_id, NULL, error))
         return FALSE;
     }
-  plain = _intake_session_dup_wrap_plain (session);
-  return _intake_users_write_wrap (store, session->trust_key, session->user_id, secret, plain, error);
+  plain = wrap_plain_new (session, error);
+  return plain != NULL
+         && _intake_users_write_wrap (store, session->trust_key, session->user_id, secret, plain, error);
 }
 
 IntakeSession *
@@ -518,15 +527,23 @@ intake_store_unlock (IntakeStore *store,
   session->user_id = g_strdup (row.id);
   session->user_name = g_strdup (user_name);
   session->role = row.role;
-  session->box_sk = intake_secret_new_from_data (plain->data, INTAKE_BOX_SECRET_BYTES);
-  session->sign_sk = intake_secret_new_from_data (plain->data + INTAKE_BOX_SECRET_BYTES,
-                                                  INTAKE_SIGN_SECRET_BYTES);
+  session->box_sk = intake_secret_try_new_from_data (plain->data, INTAKE_BOX_SECRET_BYTES, error);
+  if (session->box_sk == NULL)
+    return NULL;
+  session->sign_sk = intake_secret_try_new_from_data (plain->data + INTAKE_BOX_SECRET_BYTES,
+                                                      INTAKE_SIGN_SECRET_BYTES, error);
+  if (session->sign_sk == NULL)
+    return NULL;
   /* The user's own public key comes from their secret key, never from the file's column: new
    * record keys are sealed to it. */
   crypto_scalarmult_base (session->box_pk, session->box_sk->data);
   if (plain->len == WRAPPED_PLAIN_BYTES)
-    session->trust_key = intake_secret_new_from_data (plain->data + WRAPPED_TRUST_OFFSET,
-                                                      INTAKE_TRUST_KEY_BYTES);
+    {
+      session->trust_key = intake_secret_try_new_from_data (plain->data + WRAPPED_TRUST_OFFSET,
+                                                            INTAKE_TRUST_KEY_BYTES, error);
+      if (session->trust_key == NULL)
+        return NULL;
+    }
 
   if (!intake_db_begin (store->db, error))
     return NULL;
@@ -650,8 +667,8 @@ intake_session_change_secret (IntakeSession *session,
   if (self_change)
     {
       /* The same keys under a new PIN. */
-      g_autoptr (IntakeSecret) plain = _intake_session_dup_wrap_plain (session);
-      if (!_intake_users_write_wrap (store, session->trust_key, row.id, new_secret, plain, error))
+      g_autoptr (IntakeSecret) plain = wrap_plain_new (session, error);
+      if (plain == NULL || !_intake_users_write_wrap (store, session->trust_key, row.id, new_secret, plain, error))
         goto fail;
     }
   else

@@ -205,7 +205,9 @@ load_device (IntakeStore *self, GError **error)
       return FALSE;
     }
   self->device_id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  self->sign_sk = intake_secret_new (INTAKE_SIGN_SECRET_BYTES);
+  self->sign_sk = intake_secret_try_new (INTAKE_SIGN_SECRET_BYTES, error);
+  if (self->sign_sk == NULL)
+    return FALSE;
   if (!read_blob (stmt, 1, self->sign_pk, sizeof self->sign_pk)
       || !read_blob (stmt, 2, self->sign_sk->data, self->sign_sk->len)
       || !read_blob (stmt, 3, self->group_pk, sizeof self->group_pk))

@@ -144,9 +144,12 @@ _intake_users_write_new_keys (IntakeStore *store,
                 guint8 box_pk_out[INTAKE_BOX_PUBLIC_BYTES],
                 GError **error)
 {
-  g_autoptr (IntakeSecret) plain = intake_secret_new (WRAPPED_PLAIN_BYTES);
+  g_autoptr (IntakeSecret) plain = intake_secret_try_new (WRAPPED_PLAIN_BYTES, error);
   g_autoptr (sqlite3_stmt) stmt = NULL;
   guint8 sign_pk[INTAKE_SIGN_PUBLIC_BYTES];
+
+  if (plain == NULL)
+    return FALSE;
 
   crypto_box_keypair (box_pk_out, plain->data);
   crypto_sign_keypair (sign_pk, plain->data + INTAKE_BOX_SECRET_BYTES);
