@@ -23,6 +23,8 @@ intake_session_set_policy (IntakeSession *session,
   g_autofree char *normalised = NULL;
   g_autofree char *subject = NULL;
 
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), FALSE);
+
   if (!_intake_session_require_role (session, INTAKE_ROLE_FLAG_ADMIN, "change policies", error))
     return FALSE;
   normalised = _intake_store_normalise_policy (key, value, error);
@@ -56,6 +58,8 @@ intake_session_import_form (IntakeSession *session,
                             int *version_out,
                             GError **error)
 {
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), FALSE);
+
   if (!_intake_session_require_role (session, INTAKE_ROLE_FLAG_ADMIN, "import forms", error))
     return FALSE;
   return _intake_store_import_form (intake_session_get_store (session), intake_session_get_user_id (session), document, form_id_out, version_out,
@@ -69,6 +73,8 @@ intake_session_list_audit_json (IntakeSession *session, GError **error)
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
+
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), NULL);
 
   if (!_intake_session_require_role (session, INTAKE_ROLE_FLAG_SUPERVISOR | INTAKE_ROLE_FLAG_ADMIN, "read the audit log", error))
     return NULL;
@@ -115,6 +121,8 @@ intake_session_set_enrollment (IntakeSession *session,
 {
   IntakeStore *store = intake_session_get_store (session);
   g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), FALSE);
 
   if (!_intake_session_require_role (session, INTAKE_ROLE_FLAG_ADMIN, "enroll the tablet", error))
     return FALSE;

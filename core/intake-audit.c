@@ -97,6 +97,8 @@ intake_store_audit (IntakeStore *store,
                     const char *subject,
                     GError **error)
 {
+  g_return_val_if_fail (INTAKE_IS_STORE (store), FALSE);
+
   if (!intake_db_begin (store->db, error))
     return FALSE;
   if (!_intake_store_audit_in_tx (store, actor ? actor : "", action, subject ? subject : "",

@@ -191,6 +191,8 @@ intake_session_complete_interview (IntakeSession *session,
                                    const char *interview_id,
                                    GError **error)
 {
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), FALSE);
+
   return transition (session, interview_id, TRANSITION_COMPLETE, NULL, error);
 }
 
@@ -199,6 +201,8 @@ intake_session_approve_interview (IntakeSession *session,
                                   const char *interview_id,
                                   GError **error)
 {
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), FALSE);
+
   return transition (session, interview_id, TRANSITION_APPROVE, NULL, error);
 }
 
@@ -208,6 +212,8 @@ intake_session_return_interview (IntakeSession *session,
                                  const char *note,
                                  GError **error)
 {
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), FALSE);
+
   return transition (session, interview_id, TRANSITION_RETURN, note, error);
 }
 
@@ -217,6 +223,8 @@ intake_session_void_interview (IntakeSession *session,
                                const char *reason,
                                GError **error)
 {
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), FALSE);
+
   return transition (session, interview_id, TRANSITION_VOID, reason, error);
 }
 

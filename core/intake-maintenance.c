@@ -277,6 +277,8 @@ intake_store_verify (IntakeStore *store,
   guint checked = 0;
   int rc;
 
+  g_return_val_if_fail (INTAKE_IS_STORE (store), FALSE);
+
   stmt = intake_db_prepare (store->db, "PRAGMA integrity_check", error);
   if (stmt == NULL)
     return FALSE;
@@ -401,8 +403,12 @@ gboolean
 intake_store_wipe (IntakeStore *store, const char *actor, GError **error)
 {
   static const char *const suffixes[] = { "", "-wal", "-shm" };
-  g_autoptr (IntakeEnrollment) enrollment = intake_store_dup_enrollment (store, NULL);
+  g_autoptr (IntakeEnrollment) enrollment = NULL;
   g_autofree char *ca_file = NULL;
+
+  g_return_val_if_fail (INTAKE_IS_STORE (store), FALSE);
+
+  enrollment = intake_store_dup_enrollment (store, NULL);
 
   /* A CA certificate that enrollment saved in the data folder (from a provisioning file) names
    * the organisation's server: it goes with the rest. One kept elsewhere is not ours to delete. */
@@ -456,6 +462,8 @@ intake_store_dup_status_json (IntakeStore *store, GError **error)
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
+
+  g_return_val_if_fail (INTAKE_IS_STORE (store), NULL);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "device_id");

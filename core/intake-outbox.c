@@ -125,6 +125,8 @@ intake_outbox_seal_queued (IntakeSession *session, GError **error)
   int sealed = 0;
   int rc;
 
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), -1);
+
   if (!_intake_session_require_unlocked (session, error))
     return -1;
   if (!_intake_store_is_enrolled (store))
@@ -160,6 +162,8 @@ intake_outbox_seal_queued (IntakeSession *session, GError **error)
 GPtrArray *
 intake_outbox_pending (IntakeStore *store, guint max_count, gsize max_bytes, GError **error)
 {
+  g_return_val_if_fail (INTAKE_IS_STORE (store), NULL);
+
   return intake_outbox_pending_except (store, NULL, NULL, max_count, max_bytes, error);
 }
 
@@ -177,6 +181,8 @@ intake_outbox_pending_except (IntakeStore *store,
   IntakeOutboxCursor start = INTAKE_OUTBOX_CURSOR_START;
   gsize bytes = 0;
   int rc = SQLITE_DONE;
+
+  g_return_val_if_fail (INTAKE_IS_STORE (store), NULL);
 
   if (cursor != NULL)
     start = *cursor;
@@ -357,6 +363,8 @@ intake_outbox_apply_retention (IntakeStore *store, GError **error)
   g_autofree char *cutoff = g_strdup_printf ("%" G_GINT64_FORMAT,
                                              _intake_now_coarse () - (gint64) days * 86400);
 
+  g_return_val_if_fail (INTAKE_IS_STORE (store), FALSE);
+
   if (!intake_db_begin (store->db, error))
     return FALSE;
   /* Driven by the interviews still kept (their state index), each looking up its own outbox
@@ -381,6 +389,8 @@ intake_outbox_mark_attention (IntakeStore *store,
                                     const char *reason,
                                     GError **error)
 {
+  g_return_val_if_fail (INTAKE_IS_STORE (store), FALSE);
+
   if (!intake_db_begin (store->db, error))
     return FALSE;
   if (!intake_db_exec_text (store->db,
@@ -403,6 +413,8 @@ intake_outbox_note_failure (IntakeStore *store,
                                   const char *reason,
                                   GError **error)
 {
+  g_return_val_if_fail (INTAKE_IS_STORE (store), FALSE);
+
   if (!intake_db_begin (store->db, error))
     return FALSE;
   for (guint i = 0; i < envelopes->len; i++)
@@ -425,6 +437,8 @@ intake_outbox_counts (IntakeStore *store, IntakeOutboxCounts *counts, GError **e
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
+
+  g_return_val_if_fail (INTAKE_IS_STORE (store), FALSE);
 
   memset (counts, 0, sizeof *counts);
   stmt = intake_db_prepare (store->db, "SELECT state, count(*) FROM outbox GROUP BY state",
@@ -462,6 +476,8 @@ intake_outbox_attention_json (IntakeStore *store, GError **error)
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
+
+  g_return_val_if_fail (INTAKE_IS_STORE (store), NULL);
 
   stmt = intake_db_prepare (store->db,
                             "SELECT submission_id, interview_id, last_error, attempts FROM outbox "

@@ -250,6 +250,8 @@ intake_session_create_interview (IntakeSession *session,
   guint8 nonce[INTAKE_AEAD_NONCE_BYTES];
   gint64 now = _intake_now_coarse ();
 
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), NULL);
+
   if (!_intake_session_require_unlocked (session, error))
     return NULL;
   if (form_version <= 0)
@@ -561,6 +563,8 @@ intake_session_set_answer (IntakeSession *session,
   gboolean first_edit;
   int written = 0;
 
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), FALSE);
+
   if (!check_question_name (question, error) || !_intake_session_require_unlocked (session, error))
     return FALSE;
   hot = _intake_session_peek_hot (session, interview_id);
@@ -648,6 +652,8 @@ intake_session_open_interview (IntakeSession *session, const char *interview_id,
   g_autoptr (IntakeInterview) iv = _intake_records_load (session, interview_id, error);
   g_autoptr (GError) local_error = NULL;
 
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), NULL);
+
   if (iv == NULL)
     return NULL;
   if (!intake_store_audit (intake_session_get_store (session), intake_session_get_user_id (session), "view", interview_id, error))
@@ -697,6 +703,8 @@ intake_session_list_interviews (IntakeSession *session,
   g_autoptr (GString) sql = g_string_new ("SELECT " INTERVIEW_COLUMNS INTERVIEW_FROM);
   int rc;
 
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), NULL);
+
   if (!_intake_session_require_unlocked (session, error))
     return NULL;
   append_list_filter (sql, session, filter);
@@ -731,6 +739,8 @@ intake_session_count_interviews (IntakeSession *session, IntakeListFilter filter
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (GString) sql = g_string_new ("SELECT count(*) FROM interviews i");
   gint64 count;
+
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), -1);
 
   if (!_intake_session_require_unlocked (session, error))
     return -1;
@@ -795,8 +805,12 @@ _intake_records_to_submission_json (IntakeSession *session, IntakeInterview *iv)
 gboolean
 intake_session_record_export (IntakeSession *session, guint count, GError **error)
 {
-  g_autofree char *subject = g_strdup_printf ("%u interviews", count);
+  g_autofree char *subject = NULL;
 
-  return intake_store_audit (intake_session_get_store (session), intake_session_get_user_id (session), "export", subject, error);
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), FALSE);
+
+  subject = g_strdup_printf ("%u interviews", count);
+  return intake_store_audit (intake_session_get_store (session),
+                             intake_session_get_user_id (session), "export", subject, error);
 }
 

@@ -73,30 +73,40 @@ intake_session_init (IntakeSession *self)
 IntakeStore *
 intake_session_get_store (IntakeSession *session)
 {
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), NULL);
+
   return session->store;
 }
 
 const char *
 intake_session_get_user_id (IntakeSession *session)
 {
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), NULL);
+
   return session->user_id;
 }
 
 const char *
 intake_session_get_user_name (IntakeSession *session)
 {
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), NULL);
+
   return session->user_name;
 }
 
 IntakeRole
 intake_session_get_role (IntakeSession *session)
 {
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), INTAKE_ROLE_WORKER);
+
   return session->role;
 }
 
 void
 intake_session_lock (IntakeSession *session)
 {
+  g_return_if_fail (INTAKE_IS_SESSION (session));
+
   /* Work queued on this session (intake-session-queue.c) finishes first: freeing the queue waits
    * for it and locks the worker's copy. The queue is found by name, not by symbol, so that this
    * file does not depend on the layer above it. */
@@ -121,6 +131,8 @@ _intake_session_drop_hot (IntakeSession *session)
 gboolean
 intake_session_is_locked (IntakeSession *session)
 {
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), TRUE);
+
   return session->box_sk == NULL;
 }
 
@@ -578,8 +590,12 @@ intake_session_add_user (IntakeSession *session,
                          const IntakeSecret *secret,
                          GError **error)
 {
-  IntakeStore *store = session->store;
+  IntakeStore *store;
   g_autofree char *id = NULL;
+
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), FALSE);
+
+  store = session->store;
 
   if (!_intake_session_require_role (session, INTAKE_ROLE_FLAG_ADMIN, "add users", error))
     return FALSE;
@@ -648,9 +664,14 @@ intake_session_change_secret (IntakeSession *session,
                               const IntakeSecret *new_secret,
                               GError **error)
 {
-  IntakeStore *store = session->store;
+  IntakeStore *store;
   g_auto (UserRow) row = { 0 };
-  gboolean self_change = g_strcmp0 (name, session->user_name) == 0;
+  gboolean self_change;
+
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), FALSE);
+
+  store = session->store;
+  self_change = g_strcmp0 (name, session->user_name) == 0;
 
   if (!_intake_session_require_unlocked (session, error))
     return FALSE;
@@ -695,8 +716,12 @@ fail:
 gboolean
 intake_session_remove_user (IntakeSession *session, const char *name, GError **error)
 {
-  IntakeStore *store = session->store;
+  IntakeStore *store;
   g_auto (UserRow) row = { 0 };
+
+  g_return_val_if_fail (INTAKE_IS_SESSION (session), FALSE);
+
+  store = session->store;
 
   if (!_intake_session_require_role (session, INTAKE_ROLE_FLAG_ADMIN, "remove users", error))
     return FALSE;

@@ -95,6 +95,8 @@ _intake_store_add_notice (IntakeStore *self, char *notice)
 const char *const *
 intake_store_get_notices (IntakeStore *store)
 {
+  g_return_val_if_fail (INTAKE_IS_STORE (store), NULL);
+
   return (const char *const *) store->notices->pdata;
 }
 
@@ -248,18 +250,24 @@ intake_store_open (const char *data_dir, GError **error)
 const char *
 intake_store_get_data_dir (IntakeStore *store)
 {
+  g_return_val_if_fail (INTAKE_IS_STORE (store), NULL);
+
   return store->data_dir;
 }
 
 const char *
 intake_store_get_device_id (IntakeStore *store)
 {
+  g_return_val_if_fail (INTAKE_IS_STORE (store), NULL);
+
   return store->device_id;
 }
 
 void
 intake_store_get_kdf_params (IntakeStore *store, IntakeKdfParams *params)
 {
+  g_return_if_fail (INTAKE_IS_STORE (store));
+
   *params = store->kdf;
 }
 
@@ -290,6 +298,8 @@ JsonNode *
 intake_store_dup_policies_json (IntakeStore *store)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
+
+  g_return_val_if_fail (INTAKE_IS_STORE (store), NULL);
 
   json_builder_begin_object (b);
   for (guint i = 0; i < G_N_ELEMENTS (policy_defaults); i++)
@@ -468,6 +478,8 @@ fail:
 gboolean
 intake_store_import_verified_form (IntakeStore *store, const char *document, GError **error)
 {
+  g_return_val_if_fail (INTAKE_IS_STORE (store), FALSE);
+
   return _intake_store_import_form (store, "", document, NULL, NULL, error);
 }
 
@@ -477,6 +489,8 @@ intake_store_list_forms_json (IntakeStore *store, GError **error)
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
+
+  g_return_val_if_fail (INTAKE_IS_STORE (store), NULL);
 
   stmt = intake_db_prepare (store->db,
                             "SELECT id, version, imported, document FROM forms "
@@ -529,6 +543,8 @@ intake_store_dup_form_document (IntakeStore *store,
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
 
+  g_return_val_if_fail (INTAKE_IS_STORE (store), NULL);
+
   if (version <= 0)
     version = intake_store_get_latest_form_version (store, form_id);
   stmt = intake_db_prepare (store->db, "SELECT document FROM forms WHERE id = ? AND version = ?",
@@ -550,6 +566,8 @@ int
 intake_store_get_latest_form_version (IntakeStore *store, const char *form_id)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
+
+  g_return_val_if_fail (INTAKE_IS_STORE (store), -1);
 
   stmt = intake_db_prepare (store->db, "SELECT max(version) FROM forms WHERE id = ?", NULL);
   if (stmt == NULL)
@@ -613,12 +631,16 @@ intake_store_sign (IntakeStore *store,
                    size_t len,
                    guint8 signature[INTAKE_SIGNATURE_BYTES])
 {
+  g_return_if_fail (INTAKE_IS_STORE (store));
+
   crypto_sign_detached (signature, NULL, message, len, store->sign_sk->data);
 }
 
 void
 intake_store_get_device_public_key (IntakeStore *store, guint8 pk[INTAKE_SIGN_PUBLIC_BYTES])
 {
+  g_return_if_fail (INTAKE_IS_STORE (store));
+
   memcpy (pk, store->sign_pk, INTAKE_SIGN_PUBLIC_BYTES);
 }
 
@@ -628,6 +650,8 @@ intake_store_dup_enrollment (IntakeStore *store, GError **error)
   g_autoptr (sqlite3_stmt) stmt = NULL;
   g_autoptr (IntakeEnrollment) e = NULL;
   int rc;
+
+  g_return_val_if_fail (INTAKE_IS_STORE (store), NULL);
 
   stmt = intake_db_prepare (store->db,
                             "SELECT server_url, device_name, org_data_pk, server_sign_pk, "
@@ -684,6 +708,8 @@ intake_store_dup_sync_state (IntakeStore *store, const char *key)
   g_autoptr (sqlite3_stmt) stmt = intake_db_prepare (
       store->db, "SELECT value FROM sync_state WHERE key = ?", NULL);
 
+  g_return_val_if_fail (INTAKE_IS_STORE (store), NULL);
+
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
@@ -698,6 +724,8 @@ intake_store_set_sync_state (IntakeStore *store,
                              const char *value,
                              GError **error)
 {
+  g_return_val_if_fail (INTAKE_IS_STORE (store), FALSE);
+
   if (!intake_db_begin (store->db, error))
     return FALSE;
   if (!(value ? intake_db_exec_text (store->db,

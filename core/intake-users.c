@@ -315,6 +315,8 @@ intake_store_list_users (IntakeStore *store, GError **error)
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
 
+  g_return_val_if_fail (INTAKE_IS_STORE (store), NULL);
+
   stmt = intake_db_prepare (store->db, "SELECT " USER_INFO_COLUMNS " FROM users ORDER BY name",
                             error);
   if (stmt == NULL)
@@ -331,6 +333,8 @@ intake_store_find_user (IntakeStore *store, const char *name, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
+
+  g_return_val_if_fail (INTAKE_IS_STORE (store), NULL);
 
   stmt = intake_db_prepare (store->db, "SELECT " USER_INFO_COLUMNS " FROM users WHERE name = ?",
                             error);

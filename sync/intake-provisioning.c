@@ -265,5 +265,7 @@ intake_sync_enroll_file_async (IntakeSession *admin,
 gboolean
 intake_sync_enroll_file_finish (IntakeSession *admin, GAsyncResult *result, GError **error)
 {
+  g_return_val_if_fail (INTAKE_IS_SESSION (admin), FALSE);
+
   return intake_session_run_finish (admin, result, error);
 }

@@ -483,6 +483,8 @@ intake_sync_enroll (IntakeSession *admin,
   gsize fp_len = 0;
   gsize org_fp_len = 0;
 
+  g_return_val_if_fail (INTAKE_IS_SESSION (admin), FALSE);
+
   if (intake_session_get_role (admin) != INTAKE_ROLE_ADMIN)
     {
       g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED,
@@ -1013,6 +1015,8 @@ intake_sync_pass (IntakeStore *store,
   gboolean wipe_ordered = FALSE;
   guint batch_count;
 
+  g_return_val_if_fail (INTAKE_IS_STORE (store), FALSE);
+
   memset (report, 0, sizeof *report);
   report->retry_after_s = -1;
   if (options == NULL)
@@ -1294,5 +1298,7 @@ intake_sync_enroll_async (IntakeSession *admin,
 gboolean
 intake_sync_enroll_finish (IntakeSession *admin, GAsyncResult *result, GError **error)
 {
+  g_return_val_if_fail (INTAKE_IS_SESSION (admin), FALSE);
+
   return intake_session_run_finish (admin, result, error);
 }
