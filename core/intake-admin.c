@@ -42,7 +42,8 @@ intake_session_set_policy (IntakeSession *session,
   sqlite3_bind_text (stmt, 2, normalised, -1, SQLITE_STATIC);
   subject = g_strdup_printf ("%s=%s", key, normalised);
   if (!intake_db_step_done (store->db, stmt, error)
-      || !_intake_store_audit_in_tx (store, intake_session_get_user_id (session), "policy-set", subject, error)
+      || !_intake_store_audit_in_tx (store, intake_session_get_user_id (session), "policy-set",
+                                     subject, error)
       || !intake_db_commit (store->db, error))
     goto fail;
   return TRUE;
@@ -62,8 +63,9 @@ intake_session_import_form (IntakeSession *session,
 
   if (!_intake_session_require_role (session, INTAKE_ROLE_FLAG_ADMIN, "import forms", error))
     return FALSE;
-  return _intake_store_import_form (intake_session_get_store (session), intake_session_get_user_id (session), document, form_id_out, version_out,
-                      error);
+  return _intake_store_import_form (intake_session_get_store (session),
+                                    intake_session_get_user_id (session), document, form_id_out,
+                                    version_out, error);
 }
 
 JsonNode *
@@ -76,7 +78,8 @@ intake_session_list_audit_json (IntakeSession *session, GError **error)
 
   g_return_val_if_fail (INTAKE_IS_SESSION (session), NULL);
 
-  if (!_intake_session_require_role (session, INTAKE_ROLE_FLAG_SUPERVISOR | INTAKE_ROLE_FLAG_ADMIN, "read the audit log", error))
+  if (!_intake_session_require_role (session, INTAKE_ROLE_FLAG_SUPERVISOR | INTAKE_ROLE_FLAG_ADMIN,
+                                     "read the audit log", error))
     return NULL;
   stmt = intake_db_prepare (store->db,
                             "SELECT a.seq, a.at, a.actor, u.name, a.action, a.subject "
@@ -144,7 +147,8 @@ intake_session_set_enrollment (IntakeSession *session,
   sqlite3_bind_int64 (stmt, 7, _intake_now_coarse ());
   if (!intake_db_step_done (store->db, stmt, error)
       || !_intake_trust_bind_enrollment (store, _intake_session_get_trust_key (session), e, error)
-      || !_intake_store_audit_in_tx (store, intake_session_get_user_id (session), "enroll", store->device_id, error)
+      || !_intake_store_audit_in_tx (store, intake_session_get_user_id (session), "enroll",
+                                     store->device_id, error)
       || !intake_db_commit (store->db, error))
     goto fail;
   return TRUE;
@@ -166,7 +170,8 @@ intake_session_dup_trusted_enrollment (IntakeSession *session, GError **error)
   e = intake_store_dup_enrollment (intake_session_get_store (session), error);
   if (e == NULL)
     return NULL;
-  if (!_intake_trust_check_enrollment (intake_session_get_store (session), _intake_session_get_trust_key (session), e, &local_error))
+  if (!_intake_trust_check_enrollment (intake_session_get_store (session),
+                                       _intake_session_get_trust_key (session), e, &local_error))
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_UNTRUSTED,
                    _("Nothing was sealed: the organisation's key in this tablet's data file does "

@@ -144,9 +144,10 @@ _intake_audit_verify (IntakeStore *store, GPtrArray *problems, GError **error)
 
       if (seq != expected_seq)
         {
-          _intake_audit_add_problem (problems, g_strdup_printf ("audit log: entries %" G_GINT64_FORMAT
-                                                  " to %" G_GINT64_FORMAT " are missing",
-                                                  expected_seq, seq - 1));
+          _intake_audit_add_problem (problems,
+                                     g_strdup_printf ("audit log: entries %" G_GINT64_FORMAT
+                                                      " to %" G_GINT64_FORMAT " are missing",
+                                                      expected_seq, seq - 1));
         }
       expected_seq = seq + 1;
       audit_hash (prev, seq, sqlite3_column_int64 (stmt, 1), actor ? actor : "",

@@ -73,7 +73,8 @@ transition (IntakeSession *session,
   g_autoptr (GError) seal_error = NULL;
 
   if (what != TRANSITION_COMPLETE
-      && !_intake_session_require_role (session, INTAKE_ROLE_FLAG_SUPERVISOR, "review interviews", error))
+      && !_intake_session_require_role (session, INTAKE_ROLE_FLAG_SUPERVISOR, "review interviews",
+                                        error))
     return FALSE;
   if ((what == TRANSITION_RETURN || what == TRANSITION_VOID)
       && is_blank (text))
@@ -153,7 +154,8 @@ transition (IntakeSession *session,
                                      g_steal_pointer (&note));
     }
   if (!_intake_records_write_content (session, iv, new_state, is_void, error)
-      || !_intake_store_audit_in_tx (store, intake_session_get_user_id (session), action, interview_id, error))
+      || !_intake_store_audit_in_tx (store, intake_session_get_user_id (session), action,
+                                     interview_id, error))
     goto fail;
   /* Reaching the queue fixes the submission id; an enrolled tablet seals the envelope in the
    * same transaction, so a queued interview is never left half-way. An organisation key that

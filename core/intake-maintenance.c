@@ -90,7 +90,8 @@ intake_store_create (const char *data_dir,
   int fd;
 
   group_sk = intake_secret_try_new (INTAKE_BOX_SECRET_BYTES, error);
-  trust_key = group_sk != NULL ? intake_secret_try_new_random (INTAKE_TRUST_KEY_BYTES, error) : NULL;
+  trust_key = group_sk != NULL ? intake_secret_try_new_random (INTAKE_TRUST_KEY_BYTES, error)
+                               : NULL;
   if (trust_key == NULL)
     return NULL;
   self->data_dir = g_strdup (data_dir);
@@ -104,8 +105,9 @@ intake_store_create (const char *data_dir,
                        "%s already holds Field Intake data; refusing to overwrite it", data_dir);
           return NULL;
         }
-      _intake_store_add_notice (self, g_strdup_printf ("Replaced %s, left empty by an interrupted set-up",
-                                         self->db_path));
+      _intake_store_add_notice (self,
+                                g_strdup_printf ("Replaced %s, left empty by an interrupted set-up",
+                                                 self->db_path));
       remove_db_files (self->db_path);
     }
   if (!_intake_store_prepare_data_dir (self, TRUE, error))
@@ -222,7 +224,8 @@ verify_trust (IntakeStore *store, IntakeSession *session, GPtrArray *problems, G
     return TRUE;
   {
     g_autoptr (GError) local_error = NULL;
-    device_ok = _intake_trust_check_device (store, _intake_session_get_trust_key (session), &local_error);
+    device_ok = _intake_trust_check_device (store, _intake_session_get_trust_key (session),
+                                            &local_error);
     if (!device_ok)
       _intake_audit_add_problem (problems, g_strdup_printf ("device: %s", local_error->message));
   }
@@ -230,8 +233,10 @@ verify_trust (IntakeStore *store, IntakeSession *session, GPtrArray *problems, G
   if (enrollment != NULL)
     {
       g_autoptr (GError) local_error = NULL;
-      if (!_intake_trust_check_enrollment (store, _intake_session_get_trust_key (session), enrollment, &local_error))
-        _intake_audit_add_problem (problems, g_strdup_printf ("enrollment: %s", local_error->message));
+      if (!_intake_trust_check_enrollment (store, _intake_session_get_trust_key (session),
+                                           enrollment, &local_error))
+        _intake_audit_add_problem (problems,
+                                   g_strdup_printf ("enrollment: %s", local_error->message));
     }
   stmt = intake_db_prepare (store->db,
                             "SELECT id, name, kdf_ops, kdf_mem, wrapped IS NOT NULL FROM users "
@@ -245,8 +250,10 @@ verify_trust (IntakeStore *store, IntakeSession *session, GPtrArray *problems, G
       const char *name = (const char *) sqlite3_column_text (stmt, 1);
       g_autoptr (GError) local_error = NULL;
 
-      if (!_intake_trust_check_user (store, _intake_session_get_trust_key (session), id, &local_error))
-        _intake_audit_add_problem (problems, g_strdup_printf ("user %s: %s", name, local_error->message));
+      if (!_intake_trust_check_user (store, _intake_session_get_trust_key (session), id,
+                                     &local_error))
+        _intake_audit_add_problem (problems,
+                                   g_strdup_printf ("user %s: %s", name, local_error->message));
       /* A wrap below the calibrated cost can only have been made while that cost was lowered;
        * the cost itself is trusted only when the device's values verified. */
       if (device_ok && sqlite3_column_int (stmt, 4)

@@ -107,7 +107,8 @@ seal_one (IntakeSession *session, const char *interview_id, GError **error)
     }
   if (iv->state != INTAKE_STATE_QUEUED || !_intake_records_assign_submission_id (session, iv, error)
       || !_intake_outbox_seal_in_tx (session, iv, error)
-      || !_intake_store_audit_in_tx (store, intake_session_get_user_id (session), "seal", interview_id, error)
+      || !_intake_store_audit_in_tx (store, intake_session_get_user_id (session), "seal",
+                                     interview_id, error)
       || !intake_db_commit (store->db, error))
     {
       intake_db_rollback (store->db);
@@ -273,10 +274,11 @@ intake_outbox_mark_sent (IntakeStore *store,
     {
       g_autoptr (IntakeCachedStmt) mark = NULL;
 
-      mark = intake_db_prepare_cached (store->db,
-                                       "UPDATE outbox SET state = 'sent', receipt = ?1, sent = ?2, sealed = X'' "
-                                       "WHERE submission_id = ?3 AND state != 'sent'",
-                                       error);
+      mark = intake_db_prepare_cached (
+          store->db,
+          "UPDATE outbox SET state = 'sent', receipt = ?1, sent = ?2, sealed = X'' "
+          "WHERE submission_id = ?3 AND state != 'sent'",
+          error);
       if (mark == NULL)
         goto fail;
       sqlite3_bind_text (mark, 1, receipts->pdata[i], -1, SQLITE_STATIC);

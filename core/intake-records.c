@@ -327,9 +327,11 @@ intake_session_create_interview (IntakeSession *session,
   sqlite3_bind_int64 (stmt, 7, now);
   sqlite3_bind_int64 (stmt, 8, now);
   if (!intake_db_step_done (store->db, stmt, error)
-      || !insert_record_key (store, id, intake_session_get_user_id (session), _intake_session_get_box_pk (session), key, error)
+      || !insert_record_key (store, id, intake_session_get_user_id (session),
+                             _intake_session_get_box_pk (session), key, error)
       || !insert_record_key (store, id, INTAKE_GROUP_READER, store->group_pk, key, error)
-      || !_intake_store_audit_in_tx (store, intake_session_get_user_id (session), "create", id, error)
+      || !_intake_store_audit_in_tx (store, intake_session_get_user_id (session), "create", id,
+                                     error)
       || !intake_db_commit (store->db, error))
     goto fail;
   _intake_session_cache_record_key (session, id, g_steal_pointer (&key));
@@ -368,7 +370,8 @@ interview_from_row (sqlite3_stmt *stmt)
 static gboolean
 may_read (IntakeSession *session, const char *author)
 {
-  return intake_session_get_role (session) != INTAKE_ROLE_WORKER || g_strcmp0 (author, intake_session_get_user_id (session)) == 0;
+  return intake_session_get_role (session) != INTAKE_ROLE_WORKER
+         || g_strcmp0 (author, intake_session_get_user_id (session)) == 0;
 }
 
 /* Load one interview row with its decrypted content, inside or outside a transaction. */
@@ -634,7 +637,8 @@ intake_session_set_answer (IntakeSession *session,
 
   first_edit = !_intake_session_has_edited (session, interview_id);
   if ((first_edit
-       && !_intake_store_audit_in_tx (store, intake_session_get_user_id (session), "edit", interview_id, error))
+       && !_intake_store_audit_in_tx (store, intake_session_get_user_id (session), "edit",
+                                      interview_id, error))
       || !intake_db_commit (store->db, error))
     goto fail;
   if (first_edit)
@@ -656,10 +660,12 @@ intake_session_open_interview (IntakeSession *session, const char *interview_id,
 
   if (iv == NULL)
     return NULL;
-  if (!intake_store_audit (intake_session_get_store (session), intake_session_get_user_id (session), "view", interview_id, error))
+  if (!intake_store_audit (intake_session_get_store (session), intake_session_get_user_id (session),
+                           "view", interview_id, error))
     return NULL;
   /* A form that no longer loads must not hide the answers: the result is simply left out. */
-  if (!_intake_store_evaluate (intake_session_get_store (session), iv, &iv->result, NULL, &local_error))
+  if (!_intake_store_evaluate (intake_session_get_store (session), iv, &iv->result, NULL,
+                               &local_error))
     g_debug ("No screening result for %s: %s", interview_id, local_error->message);
   return g_steal_pointer (&iv);
 }
@@ -745,11 +751,13 @@ intake_session_count_interviews (IntakeSession *session, IntakeListFilter filter
   if (!_intake_session_require_unlocked (session, error))
     return -1;
   append_list_filter (sql, session, filter);
-  stmt = intake_db_prepare (_intake_store_get_db (intake_session_get_store (session)), sql->str, error);
+  stmt = intake_db_prepare (_intake_store_get_db (intake_session_get_store (session)), sql->str,
+                            error);
   if (stmt == NULL)
     return -1;
   sqlite3_bind_text (stmt, 1, intake_session_get_user_id (session), -1, SQLITE_STATIC);
-  if (intake_db_step (_intake_store_get_db (intake_session_get_store (session)), stmt, error) != SQLITE_ROW)
+  if (intake_db_step (_intake_store_get_db (intake_session_get_store (session)), stmt, error)
+      != SQLITE_ROW)
     return -1;
   count = sqlite3_column_int64 (stmt, 0);
   return count;
@@ -771,7 +779,8 @@ _intake_records_assign_submission_id (IntakeSession *session, IntakeInterview *i
     return FALSE;
   sqlite3_bind_text (stmt, 1, iv->submission_id, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, iv->id, -1, SQLITE_STATIC);
-  return intake_db_step_done (_intake_store_get_db (intake_session_get_store (session)), stmt, error);
+  return intake_db_step_done (_intake_store_get_db (intake_session_get_store (session)), stmt,
+                              error);
 }
 
 JsonNode *

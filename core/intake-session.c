@@ -361,7 +361,8 @@ adopt_legacy_trust (IntakeSession *session, const IntakeSecret *secret, GError *
       g_autoptr (GPtrArray) other_pks = g_ptr_array_new_with_free_func (g_free);
 
       session->trust_key = intake_secret_try_new_random (INTAKE_TRUST_KEY_BYTES, error);
-      if (session->trust_key == NULL || !_intake_trust_bind_device (store, session->trust_key, error))
+      if (session->trust_key == NULL
+          || !_intake_trust_bind_device (store, session->trust_key, error))
         return FALSE;
       stmt = intake_db_prepare (store->db, "SELECT id, box_pk, wrapped IS NOT NULL FROM users",
                                 error);
@@ -438,7 +439,8 @@ adopt_legacy_trust (IntakeSession *session, const IntakeSecret *secret, GError *
     }
   plain = wrap_plain_new (session, error);
   return plain != NULL
-         && _intake_users_write_wrap (store, session->trust_key, session->user_id, secret, plain, error);
+         && _intake_users_write_wrap (store, session->trust_key, session->user_id, secret, plain,
+                                      error);
 }
 
 IntakeSession *
@@ -471,7 +473,8 @@ intake_store_unlock (IntakeStore *store,
       /* The limit was reached by an attempt stopped before it could destroy the keys: destroy
        * them now and try nothing. */
       if (!_intake_store_audit_in_tx (store, row.id, "lockout", row.id, error)
-          || !_intake_users_destroy_keys (store, row.id, error) || !intake_db_commit (store->db, error))
+          || !_intake_users_destroy_keys (store, row.id, error)
+          || !intake_db_commit (store->db, error))
         goto fail_count;
       g_clear_pointer (&row.wrapped, g_bytes_unref);
     }
@@ -679,7 +682,8 @@ intake_session_change_secret (IntakeSession *session,
       && !_intake_session_require_role (session, INTAKE_ROLE_FLAG_ADMIN,
                                         "set another user's PIN", error))
     return FALSE;
-  if (!_intake_users_check_secret_policy (store, new_secret, error) || !intake_db_begin (store->db, error))
+  if (!_intake_users_check_secret_policy (store, new_secret, error)
+      || !intake_db_begin (store->db, error))
     return FALSE;
   if (!_intake_users_read_row (store, name, &row, error))
     goto fail;
@@ -689,7 +693,9 @@ intake_session_change_secret (IntakeSession *session,
     {
       /* The same keys under a new PIN. */
       g_autoptr (IntakeSecret) plain = wrap_plain_new (session, error);
-      if (plain == NULL || !_intake_users_write_wrap (store, session->trust_key, row.id, new_secret, plain, error))
+      if (plain == NULL
+          || !_intake_users_write_wrap (store, session->trust_key, row.id, new_secret, plain,
+                                        error))
         goto fail;
     }
   else
@@ -697,10 +703,10 @@ intake_session_change_secret (IntakeSession *session,
       /* An admin cannot open another user's keys, so the user gets new ones; what they could
        * read before is granted again from the review group. */
       guint8 box_pk[INTAKE_BOX_PUBLIC_BYTES];
-      if (!intake_db_exec_text (store->db, "DELETE FROM record_keys WHERE reader = ?", row.id,
-                                NULL, error)
-          || !_intake_users_write_new_keys (store, session->trust_key, row.id, row.role, session->group_sk,
-                              new_secret, box_pk, error)
+      if (!intake_db_exec_text (store->db, "DELETE FROM record_keys WHERE reader = ?", row.id, NULL,
+                                error)
+          || !_intake_users_write_new_keys (store, session->trust_key, row.id, row.role,
+                                            session->group_sk, new_secret, box_pk, error)
           || !regrant_records (session, row.id, box_pk, error))
         goto fail;
     }
@@ -733,9 +739,9 @@ intake_session_remove_user (IntakeSession *session, const char *name, GError **e
     }
   if (!intake_db_begin (store->db, error))
     return FALSE;
-  if (!_intake_users_read_row (store, name, &row, error) || !_intake_users_destroy_keys (store, row.id, error)
-      || !intake_db_exec_text (store->db, "DELETE FROM users WHERE id = ?", row.id, NULL,
-                               error)
+  if (!_intake_users_read_row (store, name, &row, error)
+      || !_intake_users_destroy_keys (store, row.id, error)
+      || !intake_db_exec_text (store->db, "DELETE FROM users WHERE id = ?", row.id, NULL, error)
       || !_intake_trust_forget_user (store, row.id, error)
       || !_intake_store_audit_in_tx (store, session->user_id, "user-remove", row.id, error)
       || !intake_db_commit (store->db, error))

@@ -144,8 +144,10 @@ check_private (IntakeStore *self, const char *path, mode_t wanted, GError **erro
                        (unsigned) (st.st_mode & 07777), g_strerror (errno));
           return FALSE;
         }
-      _intake_store_add_notice (self, g_strdup_printf ("Permissions of %s were %04o; repaired to %04o", path,
-                                         (unsigned) (st.st_mode & 07777), (unsigned) wanted));
+      _intake_store_add_notice (self,
+                                g_strdup_printf ("Permissions of %s were %04o; repaired to %04o",
+                                                 path, (unsigned) (st.st_mode & 07777),
+                                                 (unsigned) wanted));
     }
   return TRUE;
 }

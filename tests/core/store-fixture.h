@@ -55,7 +55,8 @@ void fixture_close (Fixture *f);
 void fixture_reopen (Fixture *f);
 void fixture_teardown (Fixture *f, gconstpointer data);
 char *new_interview (IntakeSession *session, const char *name_answer);
-void set_string_answer (IntakeSession *session, const char *id, const char *question, const char *v);
+void
+set_string_answer (IntakeSession *session, const char *id, const char *question, const char *v);
 IntakeInterview *open_ok (IntakeSession *session, const char *id);
 const char *answer_of (IntakeInterview *iv, const char *question);
 IntakeState state_of (IntakeSession *session, const char *id);

@@ -342,7 +342,8 @@ test_lifecycle_equals_sync (Fixture *f, gconstpointer data)
   ASSERT_OK (intake_session_return_interview (sup, ids[0][1], "Ask again", &error));
   ASSERT_OK (intake_session_void_interview (sup, ids[0][2], "Duplicate", &error));
   intake_session_approve_interview_async (sup, ids[1][0], NULL, boolean_done_cb,
-                                          pending_new (&c, intake_session_approve_interview_finish));
+                                          pending_new (&c,
+                                                       intake_session_approve_interview_finish));
   intake_session_return_interview_async (sup, ids[1][1], "Ask again", NULL, boolean_done_cb,
                                          pending_new (&c, intake_session_return_interview_finish));
   intake_session_void_interview_async (sup, ids[1][2], "Duplicate", NULL, boolean_done_cb,
@@ -435,7 +436,8 @@ test_errors (Fixture *f, gconstpointer data)
   queue_set (&c, w1, "no-such-interview", "name", "x");
   queue_set (&c, w1, id, "", "an empty question name");
   intake_session_approve_interview_async (w1, id, NULL, boolean_done_cb,
-                                          pending_new (&c, intake_session_approve_interview_finish));
+                                          pending_new (&c,
+                                                       intake_session_approve_interview_finish));
   queue_set (&c, w1, id, "name", "still saved");
   collector_wait (&c);
   g_assert_cmpuint (c.results->len, ==, 4);
