@@ -182,3 +182,99 @@ intake_session_dup_trusted_enrollment (IntakeSession *session, GError **error)
     }
   return g_steal_pointer (&e);
 }
+
+/* Store a form version; the same document again is a no-op, a different one under an existing
+ * id and version is refused. actor is the importing user's id, or "" for the server. */
+gboolean
+_intake_store_import_form (IntakeStore *store,
+                           const char *actor,
+                           const char *document,
+                           char **form_id_out,
+                           int *version_out,
+                           GError **error)
+{
+  g_autoptr (IntakeForm) form = NULL;
+  g_autoptr (sqlite3_stmt) stmt = NULL;
+  g_autoptr (GError) local_error = NULL;
+  g_autofree char *subject = NULL;
+  const char *form_id;
+  gint64 version;
+  int rc;
+
+  /* The form engine validates the whole document: types, names, references, expressions,
+   * cycles, choices and every translation. A bad form never reaches the store. */
+  form = intake_form_new_from_data (document, -1, INTAKE_FORM_LOAD_DEFAULT, &local_error);
+  if (form == NULL)
+    {
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
+                   "The form was refused: %s", local_error->message);
+      return FALSE;
+    }
+  form_id = intake_form_get_id (form);
+  version = intake_form_get_version (form);
+  if (strlen (form_id) > 128 || version > G_MAXINT)
+    {
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
+                   "Form %s: the id or the version is too long", form_id);
+      return FALSE;
+    }
+
+  if (!intake_db_begin (store->db, error))
+    return FALSE;
+  stmt = intake_db_prepare (store->db, "SELECT document FROM forms WHERE id = ? AND version = ?",
+                            error);
+  if (stmt == NULL)
+    goto fail;
+  sqlite3_bind_text (stmt, 1, form_id, -1, SQLITE_STATIC);
+  sqlite3_bind_int64 (stmt, 2, version);
+  rc = intake_db_step (store->db, stmt, error);
+  if (rc < 0)
+    goto fail;
+  if (rc == SQLITE_ROW)
+    {
+      if (g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0), document) != 0)
+        {
+          g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_CONFLICT,
+                       "Form %s version %d is already installed with different content; give "
+                       "the changed form a new version",
+                       form_id, (int) version);
+          goto fail;
+        }
+    }
+  else
+    {
+      g_clear_pointer (&stmt, sqlite3_finalize);
+      stmt = intake_db_prepare (store->db,
+                                "INSERT INTO forms (id, version, document, imported) "
+                                "VALUES (?, ?, ?, ?)",
+                                error);
+      if (stmt == NULL)
+        goto fail;
+      sqlite3_bind_text (stmt, 1, form_id, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 2, version);
+      sqlite3_bind_text (stmt, 3, document, -1, SQLITE_STATIC);
+      sqlite3_bind_int64 (stmt, 4, _intake_now_coarse ());
+      subject = g_strdup_printf ("%s@%d", form_id, (int) version);
+      if (!intake_db_step_done (store->db, stmt, error)
+          || !_intake_store_audit_in_tx (store, actor, "form-import", subject, error))
+        goto fail;
+    }
+  if (!intake_db_commit (store->db, error))
+    goto fail;
+  if (form_id_out)
+    *form_id_out = g_strdup (form_id);
+  if (version_out)
+    *version_out = (int) version;
+  return TRUE;
+fail:
+  intake_db_rollback (store->db);
+  return FALSE;
+}
+
+gboolean
+intake_store_import_verified_form (IntakeStore *store, const char *document, GError **error)
+{
+  g_return_val_if_fail (INTAKE_IS_STORE (store), FALSE);
+
+  return _intake_store_import_form (store, "", document, NULL, NULL, error);
+}

@@ -41,13 +41,14 @@ gboolean _intake_store_evaluate (IntakeStore *store,
                                  JsonObject **export_answers_out,
                                  GError **error);
 
-/* Helpers of the store's own layer, for the maintenance file (intake-maintenance.c). */
+/* Helpers of the store's own layer, for the files above it (intake-admin.c, intake-maintenance.c). */
 void _intake_store_add_notice (IntakeStore *self, char *notice);
 gboolean _intake_store_prepare_data_dir (IntakeStore *self, gboolean create, GError **error);
 gboolean _intake_store_insert_default_policies (IntakeStore *store, GError **error);
 /* The value of policy @key as the data file keeps it, or NULL when @value is not one it takes. */
 char *_intake_store_normalise_policy (const char *key, const char *value, GError **error);
-/* Installs a form document (validated by the form engine), audited as @actor's. */
+/* Installs a form document (validated by the form engine), audited as @actor's; in intake-admin.c,
+ * above the audit log. */
 gboolean _intake_store_import_form (IntakeStore *store,
                                     const char *actor,
                                     const char *document,
