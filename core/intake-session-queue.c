@@ -627,6 +627,63 @@ import_form_work (IntakeSession *session, gpointer data, GCancellable *cancellab
                                      error);
 }
 
+/* Reads a chosen form file for import_form_work (): a file chosen by mistake (a photo, a video)
+ * is not read into memory at all. */
+static gboolean
+import_form_file_work (IntakeSession *session,
+                       gpointer data,
+                       GCancellable *cancellable,
+                       GError **error)
+{
+  Args *args = data;
+  g_autoptr (GFile) file = g_file_new_for_uri (args->text2);
+  g_autoptr (GFileInfo) info = NULL;
+  gsize len = 0;
+
+  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE,
+                            cancellable, error);
+  if (info == NULL)
+    return FALSE;
+  if (g_file_info_get_size (info) > INTAKE_FORM_MAX_BYTES)
+    {
+      g_autofree char *size = g_format_size (g_file_info_get_size (info));
+      g_autofree char *limit = g_format_size (INTAKE_FORM_MAX_BYTES);
+
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
+                   _("This file is too large to be a form (%s; a form is at most %s)."), size,
+                   limit);
+      return FALSE;
+    }
+  if (!g_file_load_contents (file, cancellable, &args->text, &len, NULL, error))
+    return FALSE;
+  if (strlen (args->text) != len)
+    {
+      g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
+                           _("This is not a form file: it is not text."));
+      return FALSE;
+    }
+  return import_form_work (session, data, cancellable, error);
+}
+
+void
+intake_session_import_form_file_async (IntakeSession *session,
+                                       GFile *file,
+                                       GCancellable *cancellable,
+                                       GAsyncReadyCallback callback,
+                                       gpointer user_data)
+{
+  Args *args;
+
+  g_return_if_fail (INTAKE_IS_SESSION (session));
+  g_return_if_fail (G_IS_FILE (file));
+
+  args = g_new0 (Args, 1);
+  /* The URI, not the caller's GFile: the worker makes its own. */
+  args->text2 = g_file_get_uri (file);
+  queue_work (session, intake_session_import_form_async, import_form_file_work, args,
+              (GDestroyNotify) args_free, cancellable, callback, user_data);
+}
+
 void
 intake_session_import_form_async (IntakeSession *session,
                                   const char *document,

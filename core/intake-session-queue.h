@@ -149,6 +149,15 @@ gboolean intake_session_import_form_finish (IntakeSession *session,
                                             gboolean *already_installed_out,
                                             GError **error);
 
+/* The same from a form file, read in the worker thread: a file larger than a form can be is not
+ * read at all, and one that is not text is refused (INTAKE_STORE_ERROR_INVALID, in words for the
+ * person who chose it). The finish is intake_session_import_form_finish (). */
+void intake_session_import_form_file_async (IntakeSession *session,
+                                            GFile *file,
+                                            GCancellable *cancellable,
+                                            GAsyncReadyCallback callback,
+                                            gpointer user_data);
+
 /* Unlocking: Argon2id takes most of a second and hundreds of MiB on purpose. The attempt runs in
  * a thread on its own connection; the session it returns is bound to @store. */
 void intake_store_unlock_async (IntakeStore *store,

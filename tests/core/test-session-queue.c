@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "intake-form.h"
 #include "intake-store.h"
 
 #define ADMIN_PIN "admin-pin-0001"
@@ -610,6 +611,56 @@ test_admin_jobs (Fixture *f, gconstpointer data)
   collector_clear (&c);
 }
 
+static void
+import_file_wait (IntakeSession *admin, const char *path, Result *r)
+{
+  g_autoptr (GFile) file = g_file_new_for_path (path);
+
+  memset (r, 0, sizeof *r);
+  intake_session_import_form_file_async (admin, file, NULL, import_done_cb, r);
+  while (r->index == 0)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* A form file read in the worker: installed as from its text; a file too large to be a form, or
+ * one that is not text, is refused with the store's INVALID and nothing is installed. */
+static void
+test_import_file (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *good = g_build_filename (f->tmp, "second.json", NULL);
+  g_autofree char *big = g_build_filename (f->tmp, "video.mp4", NULL);
+  g_autofree char *binary = g_build_filename (f->tmp, "photo.jpg", NULL);
+  static const char not_text[] = { '{', '\0', '}' };
+  Result r;
+  FILE *fp;
+
+  g_assert_true (g_file_set_contents (good, FORM_DOC_2, -1, &error));
+  g_assert_true (g_file_set_contents (binary, not_text, sizeof not_text, &error));
+  fp = fopen (big, "w");
+  g_assert_nonnull (fp);
+  /* Sparse: the size is what matters, and the file is never read. */
+  g_assert_cmpint (fseek (fp, INTAKE_FORM_MAX_BYTES + 1, SEEK_SET), ==, 0);
+  g_assert_cmpint (fputc ('x', fp), ==, 'x');
+  fclose (fp);
+
+  import_file_wait (f->admin, big, &r);
+  g_assert_false (r.ok);
+  g_assert_error (r.error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID);
+  g_clear_error (&r.error);
+  import_file_wait (f->admin, binary, &r);
+  g_assert_false (r.ok);
+  g_assert_error (r.error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID);
+  g_clear_error (&r.error);
+  g_assert_cmpint (intake_store_get_latest_form_version (f->store, "second"), <=, 0);
+
+  import_file_wait (f->admin, good, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpstr (r.text, ==, "second@3");
+  g_free (r.text);
+  g_assert_cmpint (intake_store_get_latest_form_version (f->store, "second"), ==, 3);
+}
+
 static gboolean
 count_work (IntakeSession *session, gpointer data, GCancellable *cancellable, GError **error)
 {
@@ -692,6 +743,7 @@ main (int argc, char **argv)
   ADD ("errors", test_errors);
   ADD ("unlock", test_unlock);
   ADD ("admin-jobs", test_admin_jobs);
+  ADD ("import-file", test_import_file);
   ADD ("run-any", test_run_any);
   ADD ("wipe", test_wipe);
 #undef ADD
