@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+/* The store object (intake-store.c) for the core's own files; never included outside core/. */
 #include "intake-db.h"
 #include "intake-form-session.h"
 #include "intake-form.h"
@@ -41,7 +42,8 @@ gboolean _intake_store_evaluate (IntakeStore *store,
                                  JsonObject **export_answers_out,
                                  GError **error);
 
-/* Helpers of the store's own layer, for the files above it (intake-admin.c, intake-maintenance.c). */
+/* Helpers of the store's own layer, for the files above it (intake-admin.c,
+ * intake-maintenance.c). */
 void _intake_store_add_notice (IntakeStore *self, char *notice);
 gboolean _intake_store_prepare_data_dir (IntakeStore *self, gboolean create, GError **error);
 gboolean _intake_store_insert_default_policies (IntakeStore *store, GError **error);
