@@ -30,9 +30,9 @@ intake_session_set_policy (IntakeSession *session,
   normalised = _intake_store_normalise_policy (key, value, error);
   if (normalised == NULL)
     return FALSE;
-  if (!intake_db_begin (store->db, error))
+  if (!intake_db_begin (_intake_store_get_db (store), error))
     return FALSE;
-  stmt = intake_db_prepare (store->db,
+  stmt = intake_db_prepare (_intake_store_get_db (store),
                             "INSERT INTO policies (key, value) VALUES (?, ?) "
                             "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
                             error);
@@ -41,14 +41,14 @@ intake_session_set_policy (IntakeSession *session,
   sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, normalised, -1, SQLITE_STATIC);
   subject = g_strdup_printf ("%s=%s", key, normalised);
-  if (!intake_db_step_done (store->db, stmt, error)
+  if (!intake_db_step_done (_intake_store_get_db (store), stmt, error)
       || !_intake_store_audit_in_tx (store, intake_session_get_user_id (session), "policy-set",
                                      subject, error)
-      || !intake_db_commit (store->db, error))
+      || !intake_db_commit (_intake_store_get_db (store), error))
     goto fail;
   return TRUE;
 fail:
-  intake_db_rollback (store->db);
+  intake_db_rollback (_intake_store_get_db (store));
   return FALSE;
 }
 
@@ -81,14 +81,14 @@ intake_session_list_audit_json (IntakeSession *session, GError **error)
   if (!_intake_session_require_role (session, INTAKE_ROLE_FLAG_SUPERVISOR | INTAKE_ROLE_FLAG_ADMIN,
                                      "read the audit log", error))
     return NULL;
-  stmt = intake_db_prepare (store->db,
+  stmt = intake_db_prepare (_intake_store_get_db (store),
                             "SELECT a.seq, a.at, a.actor, u.name, a.action, a.subject "
                             "FROM audit a LEFT JOIN users u ON u.id = a.actor ORDER BY a.seq",
                             error);
   if (stmt == NULL)
     return NULL;
   json_builder_begin_array (b);
-  while ((rc = intake_db_step (store->db, stmt, error)) == SQLITE_ROW)
+  while ((rc = intake_db_step (_intake_store_get_db (store), stmt, error)) == SQLITE_ROW)
     {
       g_autoptr (GDateTime) dt = g_date_time_new_from_unix_utc (sqlite3_column_int64 (stmt, 1));
       g_autofree char *when = g_date_time_format_iso8601 (dt);
@@ -129,9 +129,9 @@ intake_session_set_enrollment (IntakeSession *session,
 
   if (!_intake_session_require_role (session, INTAKE_ROLE_FLAG_ADMIN, "enroll the tablet", error))
     return FALSE;
-  if (!intake_db_begin (store->db, error))
+  if (!intake_db_begin (_intake_store_get_db (store), error))
     return FALSE;
-  stmt = intake_db_prepare (store->db,
+  stmt = intake_db_prepare (_intake_store_get_db (store),
                             "INSERT OR REPLACE INTO enrollment (id, server_url, device_name, "
                             "org_data_pk, server_sign_pk, pinned_key, ca_file, enrolled) "
                             "VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
@@ -145,15 +145,15 @@ intake_session_set_enrollment (IntakeSession *session,
   sqlite3_bind_text (stmt, 5, e->pinned_key, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 6, e->ca_file, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 7, _intake_now_coarse ());
-  if (!intake_db_step_done (store->db, stmt, error)
+  if (!intake_db_step_done (_intake_store_get_db (store), stmt, error)
       || !_intake_trust_bind_enrollment (store, _intake_session_get_trust_key (session), e, error)
       || !_intake_store_audit_in_tx (store, intake_session_get_user_id (session), "enroll",
-                                     store->device_id, error)
-      || !intake_db_commit (store->db, error))
+                                     intake_store_get_device_id (store), error)
+      || !intake_db_commit (_intake_store_get_db (store), error))
     goto fail;
   return TRUE;
 fail:
-  intake_db_rollback (store->db);
+  intake_db_rollback (_intake_store_get_db (store));
   return FALSE;
 }
 
@@ -219,15 +219,15 @@ _intake_store_import_form (IntakeStore *store,
       return FALSE;
     }
 
-  if (!intake_db_begin (store->db, error))
+  if (!intake_db_begin (_intake_store_get_db (store), error))
     return FALSE;
-  stmt = intake_db_prepare (store->db, "SELECT document FROM forms WHERE id = ? AND version = ?",
-                            error);
+  stmt = intake_db_prepare (_intake_store_get_db (store),
+                            "SELECT document FROM forms WHERE id = ? AND version = ?", error);
   if (stmt == NULL)
     goto fail;
   sqlite3_bind_text (stmt, 1, form_id, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 2, version);
-  rc = intake_db_step (store->db, stmt, error);
+  rc = intake_db_step (_intake_store_get_db (store), stmt, error);
   if (rc < 0)
     goto fail;
   if (rc == SQLITE_ROW)
@@ -244,7 +244,7 @@ _intake_store_import_form (IntakeStore *store,
   else
     {
       g_clear_pointer (&stmt, sqlite3_finalize);
-      stmt = intake_db_prepare (store->db,
+      stmt = intake_db_prepare (_intake_store_get_db (store),
                                 "INSERT INTO forms (id, version, document, imported) "
                                 "VALUES (?, ?, ?, ?)",
                                 error);
@@ -255,11 +255,11 @@ _intake_store_import_form (IntakeStore *store,
       sqlite3_bind_text (stmt, 3, document, -1, SQLITE_STATIC);
       sqlite3_bind_int64 (stmt, 4, _intake_now_coarse ());
       subject = g_strdup_printf ("%s@%d", form_id, (int) version);
-      if (!intake_db_step_done (store->db, stmt, error)
+      if (!intake_db_step_done (_intake_store_get_db (store), stmt, error)
           || !_intake_store_audit_in_tx (store, actor, "form-import", subject, error))
         goto fail;
     }
-  if (!intake_db_commit (store->db, error))
+  if (!intake_db_commit (_intake_store_get_db (store), error))
     goto fail;
   if (form_id_out)
     *form_id_out = g_strdup (form_id);
@@ -267,7 +267,7 @@ _intake_store_import_form (IntakeStore *store,
     *version_out = (int) version;
   return TRUE;
 fail:
-  intake_db_rollback (store->db);
+  intake_db_rollback (_intake_store_get_db (store));
   return FALSE;
 }
 

@@ -57,11 +57,11 @@ _intake_store_audit_in_tx (IntakeStore *store,
   gint64 at = _intake_now_coarse ();
   int rc;
 
-  last = intake_db_prepare_cached (store->db,
+  last = intake_db_prepare_cached (_intake_store_get_db (store),
                                    "SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1", error);
   if (last == NULL)
     return FALSE;
-  rc = intake_db_step (store->db, last, error);
+  rc = intake_db_step (_intake_store_get_db (store), last, error);
   if (rc < 0)
     return FALSE;
   if (rc == SQLITE_ROW)
@@ -71,9 +71,9 @@ _intake_store_audit_in_tx (IntakeStore *store,
         memcpy (prev, sqlite3_column_blob (last, 1), INTAKE_HASH_BYTES);
     }
   audit_hash (prev, seq, at, actor, action, subject, hash);
-  crypto_sign_detached (sig, NULL, hash, sizeof hash, store->sign_sk->data);
+  intake_store_sign (store, hash, sizeof hash, sig);
 
-  ins = intake_db_prepare_cached (store->db,
+  ins = intake_db_prepare_cached (_intake_store_get_db (store),
                                   "INSERT INTO audit (seq, at, actor, action, subject, prev, "
                                   "hash, sig) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                                   error);
@@ -87,7 +87,7 @@ _intake_store_audit_in_tx (IntakeStore *store,
   sqlite3_bind_blob (ins, 6, prev, sizeof prev, SQLITE_STATIC);
   sqlite3_bind_blob (ins, 7, hash, sizeof hash, SQLITE_STATIC);
   sqlite3_bind_blob (ins, 8, sig, sizeof sig, SQLITE_STATIC);
-  return intake_db_step_done (store->db, ins, error);
+  return intake_db_step_done (_intake_store_get_db (store), ins, error);
 }
 
 gboolean
@@ -99,13 +99,13 @@ intake_store_audit (IntakeStore *store,
 {
   g_return_val_if_fail (INTAKE_IS_STORE (store), FALSE);
 
-  if (!intake_db_begin (store->db, error))
+  if (!intake_db_begin (_intake_store_get_db (store), error))
     return FALSE;
   if (!_intake_store_audit_in_tx (store, actor ? actor : "", action, subject ? subject : "",
                                   error)
-      || !intake_db_commit (store->db, error))
+      || !intake_db_commit (_intake_store_get_db (store), error))
     {
-      intake_db_rollback (store->db);
+      intake_db_rollback (_intake_store_get_db (store));
       return FALSE;
     }
   return TRUE;
@@ -128,13 +128,13 @@ _intake_audit_verify (IntakeStore *store, GPtrArray *problems, GError **error)
   gint64 expected_seq = 1;
   int rc;
 
-  stmt = intake_db_prepare (store->db,
+  stmt = intake_db_prepare (_intake_store_get_db (store),
                             "SELECT seq, at, actor, action, subject, prev, hash, sig FROM audit "
                             "ORDER BY seq",
                             error);
   if (stmt == NULL)
     return FALSE;
-  while ((rc = intake_db_step (store->db, stmt, error)) == SQLITE_ROW)
+  while ((rc = intake_db_step (_intake_store_get_db (store), stmt, error)) == SQLITE_ROW)
     {
       gint64 seq = sqlite3_column_int64 (stmt, 0);
       guint8 hash[INTAKE_HASH_BYTES];
@@ -164,7 +164,7 @@ _intake_audit_verify (IntakeStore *store, GPtrArray *problems, GError **error)
         }
       else if (sqlite3_column_bytes (stmt, 7) != INTAKE_SIGNATURE_BYTES
                || crypto_sign_verify_detached (sqlite3_column_blob (stmt, 7), hash, sizeof hash,
-                                               store->sign_pk)
+                                               _intake_store_get_sign_pk (store))
                       != 0)
         {
           _intake_audit_add_problem (problems, g_strdup_printf ("audit log: entry %" G_GINT64_FORMAT

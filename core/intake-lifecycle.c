@@ -85,7 +85,7 @@ transition (IntakeSession *session,
                        : _("Voiding an interview needs a reason"));
       return FALSE;
     }
-  if (!intake_db_begin (store->db, error))
+  if (!intake_db_begin (_intake_store_get_db (store), error))
     return FALSE;
   iv = _intake_records_load (session, interview_id, error);
   if (iv == NULL)
@@ -175,7 +175,7 @@ transition (IntakeSession *session,
             }
         }
     }
-  if (!intake_db_commit (store->db, error))
+  if (!intake_db_commit (_intake_store_get_db (store), error))
     goto fail;
   if (seal_error != NULL)
     {
@@ -184,7 +184,7 @@ transition (IntakeSession *session,
     }
   return TRUE;
 fail:
-  intake_db_rollback (store->db);
+  intake_db_rollback (_intake_store_get_db (store));
   return FALSE;
 }
 

@@ -12,6 +12,7 @@
 #include "intake-records-private.h"
 #include "intake-session-private.h"
 #include "intake-store-private.h"
+#include "intake-store-struct-private.h"
 #include "intake-trust-private.h"
 #include "intake-users-private.h"
 

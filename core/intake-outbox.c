@@ -48,7 +48,7 @@ _intake_outbox_seal_in_tx (IntakeSession *session, IntakeInterview *iv, GError *
   json_builder_set_member_name (b, "submission_id");
   json_builder_add_string_value (b, submission_id);
   json_builder_set_member_name (b, "device_id");
-  json_builder_add_string_value (b, store->device_id);
+  json_builder_add_string_value (b, intake_store_get_device_id (store));
   json_builder_set_member_name (b, "sealed_at");
   json_builder_add_string_value (b, now_s);
   json_builder_set_member_name (b, "interview");
@@ -69,7 +69,7 @@ _intake_outbox_seal_in_tx (IntakeSession *session, IntakeInterview *iv, GError *
   intake_store_sign (store, (const guint8 *) signed_text, strlen (signed_text), sig);
   sig_b64 = g_base64_encode (sig, sizeof sig);
 
-  stmt = intake_db_prepare (store->db,
+  stmt = intake_db_prepare (_intake_store_get_db (store),
                             "INSERT INTO outbox (submission_id, interview_id, sealed, "
                             "content_hash, signature, state, queued) "
                             "VALUES (?, ?, ?, ?, ?, 'pending', ?)",
@@ -83,7 +83,7 @@ _intake_outbox_seal_in_tx (IntakeSession *session, IntakeInterview *iv, GError *
   sqlite3_bind_text (stmt, 4, hash_b64, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 5, sig_b64, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 6, _intake_now_coarse ());
-  return intake_db_step_done (store->db, stmt, error);
+  return intake_db_step_done (_intake_store_get_db (store), stmt, error);
 }
 
 static int
@@ -93,12 +93,12 @@ seal_one (IntakeSession *session, const char *interview_id, GError **error)
   g_autoptr (IntakeInterview) iv = NULL;
   g_autoptr (GError) local_error = NULL;
 
-  if (!intake_db_begin (store->db, error))
+  if (!intake_db_begin (_intake_store_get_db (store), error))
     return -1;
   iv = _intake_records_load (session, interview_id, &local_error);
   if (iv == NULL)
     {
-      intake_db_rollback (store->db);
+      intake_db_rollback (_intake_store_get_db (store));
       /* What this user may not read waits for someone who may. */
       if (g_error_matches (local_error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED))
         return 0;
@@ -109,9 +109,9 @@ seal_one (IntakeSession *session, const char *interview_id, GError **error)
       || !_intake_outbox_seal_in_tx (session, iv, error)
       || !_intake_store_audit_in_tx (store, intake_session_get_user_id (session), "seal",
                                      interview_id, error)
-      || !intake_db_commit (store->db, error))
+      || !intake_db_commit (_intake_store_get_db (store), error))
     {
-      intake_db_rollback (store->db);
+      intake_db_rollback (_intake_store_get_db (store));
       return iv->state != INTAKE_STATE_QUEUED ? 0 : -1;
     }
   return 1;
@@ -132,14 +132,14 @@ intake_outbox_seal_queued (IntakeSession *session, GError **error)
     return -1;
   if (!_intake_store_is_enrolled (store))
     return 0;
-  stmt = intake_db_prepare (store->db,
+  stmt = intake_db_prepare (_intake_store_get_db (store),
                             "SELECT i.id FROM interviews i LEFT JOIN outbox o "
                             "ON o.interview_id = i.id WHERE i.state = 'queued' "
                             "AND o.submission_id IS NULL ORDER BY i.rowid",
                             error);
   if (stmt == NULL)
     return -1;
-  while ((rc = intake_db_step (store->db, stmt, error)) == SQLITE_ROW)
+  while ((rc = intake_db_step (_intake_store_get_db (store), stmt, error)) == SQLITE_ROW)
     g_ptr_array_add (ids, g_strdup ((const char *) sqlite3_column_text (stmt, 0)));
   if (rc < 0)
     return -1;
@@ -189,7 +189,7 @@ intake_outbox_pending_except (IntakeStore *store,
     start = *cursor;
   /* In queue order from the cursor on (the state index gives that order); a row's content is
    * copied only when it is taken, so that a skipped one costs no copy. */
-  stmt = intake_db_prepare_cached (store->db,
+  stmt = intake_db_prepare_cached (_intake_store_get_db (store),
                                    "SELECT queued, rowid, submission_id, length (sealed), "
                                    "interview_id, sealed, content_hash, signature FROM outbox "
                                    "WHERE state = 'pending' AND (queued, rowid) > (?1, ?2) "
@@ -199,7 +199,8 @@ intake_outbox_pending_except (IntakeStore *store,
     return NULL;
   sqlite3_bind_int64 (stmt, 1, start.queued);
   sqlite3_bind_int64 (stmt, 2, start.rowid);
-  while (list->len < max_count && (rc = intake_db_step (store->db, stmt, error)) == SQLITE_ROW)
+  while (list->len < max_count
+         && (rc = intake_db_step (_intake_store_get_db (store), stmt, error)) == SQLITE_ROW)
     {
       const char *id = (const char *) sqlite3_column_text (stmt, 2);
       gsize size = (gsize) sqlite3_column_int64 (stmt, 3);
@@ -239,9 +240,9 @@ purge_sent (IntakeStore *store, const char *where_sql, const char *arg, GError *
                                            "state = 'purged' WHERE %s",
                                            where_sql);
 
-  intake_db_mark_destroying (store->db);
-  return intake_db_exec_text (store->db, keys, arg, NULL, error)
-         && intake_db_exec_text (store->db, rows, arg, NULL, error);
+  intake_db_mark_destroying (_intake_store_get_db (store));
+  return intake_db_exec_text (_intake_store_get_db (store), keys, arg, NULL, error)
+         && intake_db_exec_text (_intake_store_get_db (store), rows, arg, NULL, error);
 }
 
 gboolean
@@ -265,7 +266,7 @@ intake_outbox_mark_sent (IntakeStore *store,
   g_return_val_if_fail (submission_ids->len == receipts->len, FALSE);
   if (submission_ids->len == 0)
     return TRUE;
-  if (!intake_db_begin (store->db, error))
+  if (!intake_db_begin (_intake_store_get_db (store), error))
     return FALSE;
   /* Each receipt on its envelope's row; the interviews that follow them, below, in one statement
    * per table for the whole batch. */
@@ -275,7 +276,7 @@ intake_outbox_mark_sent (IntakeStore *store,
       g_autoptr (IntakeCachedStmt) mark = NULL;
 
       mark = intake_db_prepare_cached (
-          store->db,
+          _intake_store_get_db (store),
           "UPDATE outbox SET state = 'sent', receipt = ?1, sent = ?2, sealed = X'' "
           "WHERE submission_id = ?3 AND state != 'sent'",
           error);
@@ -284,9 +285,9 @@ intake_outbox_mark_sent (IntakeStore *store,
       sqlite3_bind_text (mark, 1, receipts->pdata[i], -1, SQLITE_STATIC);
       sqlite3_bind_int64 (mark, 2, now);
       sqlite3_bind_text (mark, 3, submission_ids->pdata[i], -1, SQLITE_STATIC);
-      if (!intake_db_step_done (store->db, mark, error))
+      if (!intake_db_step_done (_intake_store_get_db (store), mark, error))
         goto fail;
-      if (sqlite3_changes (intake_db_get_handle (store->db)) == 1)
+      if (sqlite3_changes (intake_db_get_handle (_intake_store_get_db (store))) == 1)
         {
           json_builder_add_string_value (b, submission_ids->pdata[i]);
           marked++;
@@ -295,7 +296,7 @@ intake_outbox_mark_sent (IntakeStore *store,
   json_builder_end_array (b);
   if (marked == 0)
     {
-      if (!intake_db_commit (store->db, error))
+      if (!intake_db_commit (_intake_store_get_db (store), error))
         goto fail;
       return TRUE;
     }
@@ -305,7 +306,7 @@ intake_outbox_mark_sent (IntakeStore *store,
   /* The receipts are stored: the local copies follow the retention policy, by default
    * destroyed now, content and every wrapped key. (Cached statements: a batch may be one
    * envelope.) */
-  follow = intake_db_prepare_cached (store->db,
+  follow = intake_db_prepare_cached (_intake_store_get_db (store),
                                      purge ? "UPDATE interviews SET state = 'purged', "
                                              "content = NULL, nonce = NULL WHERE id IN (SELECT "
                                              "interview_id FROM outbox WHERE submission_id IN "
@@ -317,13 +318,13 @@ intake_outbox_mark_sent (IntakeStore *store,
   if (follow == NULL)
     goto fail;
   sqlite3_bind_text (follow, 1, marked_json->str, -1, SQLITE_STATIC);
-  if (!intake_db_step_done (store->db, follow, error))
+  if (!intake_db_step_done (_intake_store_get_db (store), follow, error))
     goto fail;
   g_clear_pointer (&follow, intake_db_release);
   if (purge)
     {
-      intake_db_mark_destroying (store->db);
-      keys = intake_db_prepare_cached (store->db,
+      intake_db_mark_destroying (_intake_store_get_db (store));
+      keys = intake_db_prepare_cached (_intake_store_get_db (store),
                                        "DELETE FROM record_keys WHERE record_id IN (SELECT "
                                        "interview_id FROM outbox WHERE submission_id IN (SELECT "
                                        "value FROM json_each (?1)))",
@@ -331,30 +332,30 @@ intake_outbox_mark_sent (IntakeStore *store,
       if (keys == NULL)
         goto fail;
       sqlite3_bind_text (keys, 1, marked_json->str, -1, SQLITE_STATIC);
-      if (!intake_db_step_done (store->db, keys, error))
+      if (!intake_db_step_done (_intake_store_get_db (store), keys, error))
         goto fail;
       g_clear_pointer (&keys, intake_db_release);
     }
 
   /* One audit entry for the batch, naming every interview it carried, in the batch's order. */
-  which = intake_db_prepare_cached (store->db,
+  which = intake_db_prepare_cached (_intake_store_get_db (store),
                                     "SELECT o.interview_id FROM json_each(?1) AS j "
                                     "JOIN outbox AS o ON o.submission_id = j.value ORDER BY j.key",
                                     error);
   if (which == NULL)
     goto fail;
   sqlite3_bind_text (which, 1, marked_json->str, -1, SQLITE_STATIC);
-  while ((rc = intake_db_step (store->db, which, error)) == SQLITE_ROW)
+  while ((rc = intake_db_step (_intake_store_get_db (store), which, error)) == SQLITE_ROW)
     g_string_append_printf (subject, "%s%s", subject->len ? "," : "",
                             (const char *) sqlite3_column_text (which, 0));
   g_clear_pointer (&which, intake_db_release);
   if (rc < 0
       || !_intake_store_audit_in_tx (store, "", "sent", subject->str, error)
-      || !intake_db_commit (store->db, error))
+      || !intake_db_commit (_intake_store_get_db (store), error))
     goto fail;
   return TRUE;
 fail:
-  intake_db_rollback (store->db);
+  intake_db_rollback (_intake_store_get_db (store));
   return FALSE;
 }
 
@@ -367,7 +368,7 @@ intake_outbox_apply_retention (IntakeStore *store, GError **error)
 
   g_return_val_if_fail (INTAKE_IS_STORE (store), FALSE);
 
-  if (!intake_db_begin (store->db, error))
+  if (!intake_db_begin (_intake_store_get_db (store), error))
     return FALSE;
   /* Driven by the interviews still kept (their state index), each looking up its own outbox
    * row: a pass costs what is kept, not every envelope ever sent (14 ms against 0.05 ms over
@@ -377,9 +378,9 @@ intake_outbox_apply_retention (IntakeStore *store, GError **error)
                    "outbox.interview_id = interviews.id AND outbox.state = 'sent' "
                    "AND outbox.sent <= CAST(?1 AS INTEGER))",
                    cutoff, error)
-      || !intake_db_commit (store->db, error))
+      || !intake_db_commit (_intake_store_get_db (store), error))
     {
-      intake_db_rollback (store->db);
+      intake_db_rollback (_intake_store_get_db (store));
       return FALSE;
     }
   return TRUE;
@@ -393,17 +394,17 @@ intake_outbox_mark_attention (IntakeStore *store,
 {
   g_return_val_if_fail (INTAKE_IS_STORE (store), FALSE);
 
-  if (!intake_db_begin (store->db, error))
+  if (!intake_db_begin (_intake_store_get_db (store), error))
     return FALSE;
-  if (!intake_db_exec_text (store->db,
+  if (!intake_db_exec_text (_intake_store_get_db (store),
                             "UPDATE outbox SET state = 'needs_attention', last_error = ?2, "
                             "attempts = attempts + 1 "
                             "WHERE submission_id = ?1 AND state = 'pending'",
                             submission_id, reason, error)
       || !_intake_store_audit_in_tx (store, "", "sync-refused", submission_id, error)
-      || !intake_db_commit (store->db, error))
+      || !intake_db_commit (_intake_store_get_db (store), error))
     {
-      intake_db_rollback (store->db);
+      intake_db_rollback (_intake_store_get_db (store));
       return FALSE;
     }
   return TRUE;
@@ -417,21 +418,21 @@ intake_outbox_note_failure (IntakeStore *store,
 {
   g_return_val_if_fail (INTAKE_IS_STORE (store), FALSE);
 
-  if (!intake_db_begin (store->db, error))
+  if (!intake_db_begin (_intake_store_get_db (store), error))
     return FALSE;
   for (guint i = 0; i < envelopes->len; i++)
     {
       IntakeEnvelope *env = envelopes->pdata[i];
-      if (!intake_db_exec_text (store->db,
+      if (!intake_db_exec_text (_intake_store_get_db (store),
                                 "UPDATE outbox SET attempts = attempts + 1, last_error = ?2 "
                                 "WHERE submission_id = ?1 AND state = 'pending'",
                                 env->submission_id, reason, error))
         {
-          intake_db_rollback (store->db);
+          intake_db_rollback (_intake_store_get_db (store));
           return FALSE;
         }
     }
-  return intake_db_commit (store->db, error);
+  return intake_db_commit (_intake_store_get_db (store), error);
 }
 
 gboolean
@@ -443,11 +444,11 @@ intake_outbox_counts (IntakeStore *store, IntakeOutboxCounts *counts, GError **e
   g_return_val_if_fail (INTAKE_IS_STORE (store), FALSE);
 
   memset (counts, 0, sizeof *counts);
-  stmt = intake_db_prepare (store->db, "SELECT state, count(*) FROM outbox GROUP BY state",
-                            error);
+  stmt = intake_db_prepare (_intake_store_get_db (store),
+                            "SELECT state, count(*) FROM outbox GROUP BY state", error);
   if (stmt == NULL)
     return FALSE;
-  while ((rc = intake_db_step (store->db, stmt, error)) == SQLITE_ROW)
+  while ((rc = intake_db_step (_intake_store_get_db (store), stmt, error)) == SQLITE_ROW)
     {
       const char *state = (const char *) sqlite3_column_text (stmt, 0);
       int n = sqlite3_column_int (stmt, 1);
@@ -461,12 +462,12 @@ intake_outbox_counts (IntakeStore *store, IntakeOutboxCounts *counts, GError **e
   if (rc < 0)
     return FALSE;
   g_clear_pointer (&stmt, sqlite3_finalize);
-  stmt = intake_db_prepare (store->db,
+  stmt = intake_db_prepare (_intake_store_get_db (store),
                             "SELECT count(*) FROM interviews i LEFT JOIN outbox o "
                             "ON o.interview_id = i.id WHERE i.state = 'queued' "
                             "AND o.submission_id IS NULL",
                             error);
-  if (stmt == NULL || intake_db_step (store->db, stmt, error) != SQLITE_ROW)
+  if (stmt == NULL || intake_db_step (_intake_store_get_db (store), stmt, error) != SQLITE_ROW)
     return FALSE;
   counts->unsealed = sqlite3_column_int (stmt, 0);
   return TRUE;
@@ -481,14 +482,14 @@ intake_outbox_attention_json (IntakeStore *store, GError **error)
 
   g_return_val_if_fail (INTAKE_IS_STORE (store), NULL);
 
-  stmt = intake_db_prepare (store->db,
+  stmt = intake_db_prepare (_intake_store_get_db (store),
                             "SELECT submission_id, interview_id, last_error, attempts FROM outbox "
                             "WHERE state = 'needs_attention' ORDER BY queued",
                             error);
   if (stmt == NULL)
     return NULL;
   json_builder_begin_array (b);
-  while ((rc = intake_db_step (store->db, stmt, error)) == SQLITE_ROW)
+  while ((rc = intake_db_step (_intake_store_get_db (store), stmt, error)) == SQLITE_ROW)
     {
       json_builder_begin_object (b);
       json_builder_set_member_name (b, "submission_id");

@@ -172,7 +172,7 @@ insert_record_key (IntakeStore *store,
   g_autoptr (GBytes) sealed = intake_seal (pk, key->data, key->len);
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
-  stmt = intake_db_prepare (store->db,
+  stmt = intake_db_prepare (_intake_store_get_db (store),
                             "INSERT INTO record_keys (record_id, reader, sealed) VALUES (?, ?, ?)",
                             error);
   if (stmt == NULL)
@@ -181,7 +181,7 @@ insert_record_key (IntakeStore *store,
   sqlite3_bind_text (stmt, 2, reader, -1, SQLITE_STATIC);
   sqlite3_bind_blob (stmt, 3, g_bytes_get_data (sealed, NULL), g_bytes_get_size (sealed),
                      SQLITE_STATIC);
-  return intake_db_step_done (store->db, stmt, error);
+  return intake_db_step_done (_intake_store_get_db (store), stmt, error);
 }
 
 /* An answer must belong to a question of the interview's form that takes one: not a group, a
@@ -308,9 +308,9 @@ intake_session_create_interview (IntakeSession *session,
    * users authenticated it (intake-trust.c). */
   if (!_intake_trust_check_device (store, _intake_session_get_trust_key (session), error))
     return NULL;
-  if (!intake_db_begin (store->db, error))
+  if (!intake_db_begin (_intake_store_get_db (store), error))
     return NULL;
-  stmt = intake_db_prepare (store->db,
+  stmt = intake_db_prepare (_intake_store_get_db (store),
                             "INSERT INTO interviews (id, form_id, form_version, author, state, "
                             "revision, nonce, content, created, updated) "
                             "VALUES (?, ?, ?, ?, 'draft', 1, ?, ?, ?, ?)",
@@ -326,18 +326,19 @@ intake_session_create_interview (IntakeSession *session,
                      SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 7, now);
   sqlite3_bind_int64 (stmt, 8, now);
-  if (!intake_db_step_done (store->db, stmt, error)
+  if (!intake_db_step_done (_intake_store_get_db (store), stmt, error)
       || !insert_record_key (store, id, intake_session_get_user_id (session),
                              _intake_session_get_box_pk (session), key, error)
-      || !insert_record_key (store, id, INTAKE_GROUP_READER, store->group_pk, key, error)
+      || !insert_record_key (store, id, INTAKE_GROUP_READER, _intake_store_get_group_pk (store),
+                             key, error)
       || !_intake_store_audit_in_tx (store, intake_session_get_user_id (session), "create", id,
                                      error)
-      || !intake_db_commit (store->db, error))
+      || !intake_db_commit (_intake_store_get_db (store), error))
     goto fail;
   _intake_session_cache_record_key (session, id, g_steal_pointer (&key));
   return g_steal_pointer (&id);
 fail:
-  intake_db_rollback (store->db);
+  intake_db_rollback (_intake_store_get_db (store));
   return NULL;
 }
 
@@ -387,13 +388,13 @@ _intake_records_load (IntakeSession *session, const char *interview_id, GError *
 
   if (!_intake_session_require_unlocked (session, error))
     return NULL;
-  stmt = intake_db_prepare_cached (store->db,
+  stmt = intake_db_prepare_cached (_intake_store_get_db (store),
                                    "SELECT " INTERVIEW_COLUMNS INTERVIEW_FROM "WHERE i.id = ?",
                                    error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, interview_id, -1, SQLITE_STATIC);
-  rc = intake_db_step (store->db, stmt, error);
+  rc = intake_db_step (_intake_store_get_db (store), stmt, error);
   if (rc < 0)
     return NULL;
   if (rc == SQLITE_DONE)
@@ -455,7 +456,7 @@ _intake_records_write_content (IntakeSession *session, IntakeInterview *iv, cons
   cipher = record_encrypt (key, iv, iv->revision + 1, bound_state, is_void, iv->content, nonce);
   /* The time column is indexed; leaving it alone when the minute has not changed spares the
    * index a write on most saves. */
-  stmt = intake_db_prepare_cached (store->db,
+  stmt = intake_db_prepare_cached (_intake_store_get_db (store),
                                    now == iv->updated
                                        ? "UPDATE interviews SET revision = revision + 1, "
                                          "nonce = ?1, content = ?2, state = ?4, is_void = ?5 "
@@ -475,9 +476,9 @@ _intake_records_write_content (IntakeSession *session, IntakeInterview *iv, cons
   sqlite3_bind_int (stmt, 5, is_void);
   sqlite3_bind_text (stmt, 6, iv->id, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 7, iv->revision);
-  if (!intake_db_step_done (store->db, stmt, error))
+  if (!intake_db_step_done (_intake_store_get_db (store), stmt, error))
     return FALSE;
-  if (sqlite3_changes (intake_db_get_handle (store->db)) != 1)
+  if (sqlite3_changes (intake_db_get_handle (_intake_store_get_db (store))) != 1)
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_CONFLICT,
                    _("Interview %s was changed by another program at the same moment; try again"),
@@ -509,7 +510,7 @@ write_answer (IntakeSession *session, IntakeInterview *iv, GError **error)
     return -1;
   cipher = record_encrypt (key, iv, iv->revision + 1, INTAKE_STATE_DRAFT, iv->is_void,
                            iv->content, nonce);
-  stmt = intake_db_prepare_cached (store->db,
+  stmt = intake_db_prepare_cached (_intake_store_get_db (store),
                                    now == iv->updated
                                        ? "UPDATE interviews SET revision = ?1, nonce = ?2, "
                                          "content = ?3 WHERE id = ?5 AND revision = ?6 "
@@ -528,9 +529,9 @@ write_answer (IntakeSession *session, IntakeInterview *iv, GError **error)
     sqlite3_bind_int64 (stmt, 4, now);
   sqlite3_bind_text (stmt, 5, iv->id, -1, SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 6, iv->revision);
-  if (!intake_db_step_done (store->db, stmt, error))
+  if (!intake_db_step_done (_intake_store_get_db (store), stmt, error))
     return -1;
-  if (sqlite3_changes (intake_db_get_handle (store->db)) != 1)
+  if (sqlite3_changes (intake_db_get_handle (_intake_store_get_db (store))) != 1)
     return 0;
   iv->revision++;
   iv->updated = now;
@@ -579,7 +580,7 @@ intake_session_set_answer (IntakeSession *session,
     }
   /* Read, change and write inside one immediate transaction, so that two programs saving
    * answers to the same interview never lose one another's answer. */
-  if (!intake_db_begin (store->db, error))
+  if (!intake_db_begin (_intake_store_get_db (store), error))
     return FALSE;
 
   /* The interview this session saved last is held decrypted: the write below is conditional on
@@ -639,14 +640,14 @@ intake_session_set_answer (IntakeSession *session,
   if ((first_edit
        && !_intake_store_audit_in_tx (store, intake_session_get_user_id (session), "edit",
                                       interview_id, error))
-      || !intake_db_commit (store->db, error))
+      || !intake_db_commit (_intake_store_get_db (store), error))
     goto fail;
   if (first_edit)
     _intake_session_note_edit (session, interview_id);
   _intake_session_set_hot (session, g_steal_pointer (&iv));
   return TRUE;
 fail:
-  intake_db_rollback (store->db);
+  intake_db_rollback (_intake_store_get_db (store));
   return FALSE;
 }
 
@@ -715,12 +716,12 @@ intake_session_list_interviews (IntakeSession *session,
     return NULL;
   append_list_filter (sql, session, filter);
   g_string_append (sql, " ORDER BY i.updated DESC, i.rowid DESC LIMIT ?2");
-  stmt = intake_db_prepare (store->db, sql->str, error);
+  stmt = intake_db_prepare (_intake_store_get_db (store), sql->str, error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, intake_session_get_user_id (session), -1, SQLITE_STATIC);
   sqlite3_bind_int (stmt, 2, limit > 0 ? limit : -1);
-  while ((rc = intake_db_step (store->db, stmt, error)) == SQLITE_ROW)
+  while ((rc = intake_db_step (_intake_store_get_db (store), stmt, error)) == SQLITE_ROW)
     {
       IntakeInterview *iv = interview_from_row (stmt);
       g_ptr_array_add (list, iv);

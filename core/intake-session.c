@@ -298,11 +298,12 @@ load_group_key (IntakeSession *session, GError **error)
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
 
-  stmt = intake_db_prepare (store->db, "SELECT sealed FROM group_keys WHERE user_id = ?", error);
+  stmt = intake_db_prepare (_intake_store_get_db (store),
+                            "SELECT sealed FROM group_keys WHERE user_id = ?", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, session->user_id, -1, SQLITE_STATIC);
-  rc = intake_db_step (store->db, stmt, error);
+  rc = intake_db_step (_intake_store_get_db (store), stmt, error);
   if (rc < 0)
     return FALSE;
   if (rc == SQLITE_ROW)
@@ -324,7 +325,7 @@ load_group_key (IntakeSession *session, GError **error)
        * the user can still read, nothing new is sealed to the group (the check before every
        * seal refuses), and verify names the change. */
       if (session->group_sk->len != INTAKE_BOX_SECRET_BYTES
-          || (!public_key_matches (session->group_sk, store->group_pk)
+          || (!public_key_matches (session->group_sk, _intake_store_get_group_pk (store))
               && _intake_trust_check_device (store, session->trust_key, NULL)))
         {
           g_clear_pointer (&session->group_sk, intake_secret_free);
@@ -364,11 +365,11 @@ adopt_legacy_trust (IntakeSession *session, const IntakeSecret *secret, GError *
       if (session->trust_key == NULL
           || !_intake_trust_bind_device (store, session->trust_key, error))
         return FALSE;
-      stmt = intake_db_prepare (store->db, "SELECT id, box_pk, wrapped IS NOT NULL FROM users",
-                                error);
+      stmt = intake_db_prepare (_intake_store_get_db (store),
+                                "SELECT id, box_pk, wrapped IS NOT NULL FROM users", error);
       if (stmt == NULL)
         return FALSE;
-      while ((rc = intake_db_step (store->db, stmt, error)) == SQLITE_ROW)
+      while ((rc = intake_db_step (_intake_store_get_db (store), stmt, error)) == SQLITE_ROW)
         {
           const char *id = (const char *) sqlite3_column_text (stmt, 0);
           if (g_strcmp0 (id, session->user_id) == 0 || !sqlite3_column_int (stmt, 2)
@@ -385,7 +386,7 @@ adopt_legacy_trust (IntakeSession *session, const IntakeSecret *secret, GError *
         {
           g_autoptr (GBytes) sealed = intake_seal (other_pks->pdata[i], session->trust_key->data,
                                                    session->trust_key->len);
-          stmt = intake_db_prepare (store->db,
+          stmt = intake_db_prepare (_intake_store_get_db (store),
                                     "INSERT OR REPLACE INTO trust_grants (user_id, sealed) "
                                     "VALUES (?, ?)",
                                     error);
@@ -394,7 +395,7 @@ adopt_legacy_trust (IntakeSession *session, const IntakeSecret *secret, GError *
           sqlite3_bind_text (stmt, 1, others->pdata[i], -1, SQLITE_STATIC);
           sqlite3_bind_blob (stmt, 2, g_bytes_get_data (sealed, NULL), g_bytes_get_size (sealed),
                              SQLITE_STATIC);
-          if (!intake_db_step_done (store->db, stmt, error)
+          if (!intake_db_step_done (_intake_store_get_db (store), stmt, error)
               || !_intake_trust_bind_user (store, session->trust_key, others->pdata[i], error))
             return FALSE;
           g_clear_pointer (&stmt, sqlite3_finalize);
@@ -406,17 +407,17 @@ adopt_legacy_trust (IntakeSession *session, const IntakeSecret *secret, GError *
           && !_intake_trust_bind_enrollment (store, session->trust_key, enrollment, error))
         return FALSE;
       if (!_intake_store_audit_in_tx (store, session->user_id, "trust-establish",
-                                      store->device_id, error))
+                                      intake_store_get_device_id (store), error))
         return FALSE;
     }
   else
     {
-      stmt = intake_db_prepare (store->db, "SELECT sealed FROM trust_grants WHERE user_id = ?",
-                                error);
+      stmt = intake_db_prepare (_intake_store_get_db (store),
+                                "SELECT sealed FROM trust_grants WHERE user_id = ?", error);
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_text (stmt, 1, session->user_id, -1, SQLITE_STATIC);
-      rc = intake_db_step (store->db, stmt, error);
+      rc = intake_db_step (_intake_store_get_db (store), stmt, error);
       if (rc < 0)
         return FALSE;
       if (rc == SQLITE_ROW)
@@ -433,8 +434,9 @@ adopt_legacy_trust (IntakeSession *session, const IntakeSecret *secret, GError *
                        session->user_name);
           return FALSE;
         }
-      if (!intake_db_exec_text (store->db, "DELETE FROM trust_grants WHERE user_id = ?",
-                                session->user_id, NULL, error))
+      if (!intake_db_exec_text (_intake_store_get_db (store),
+                                "DELETE FROM trust_grants WHERE user_id = ?", session->user_id,
+                                NULL, error))
         return FALSE;
     }
   plain = wrap_plain_new (session, error);
@@ -463,7 +465,7 @@ intake_store_unlock (IntakeStore *store,
    * count raised in one IMMEDIATE transaction: attempts made at the same time from other
    * connections each see the count of those before them, so no more guesses than the policy
    * allows are ever tried against a wrap, and the attempt that reaches the limit destroys it. */
-  if (!intake_db_begin (store->db, error))
+  if (!intake_db_begin (_intake_store_get_db (store), error))
     return NULL;
   if (!_intake_users_read_row (store, user_name, &row, error))
     goto fail_count;
@@ -474,23 +476,23 @@ intake_store_unlock (IntakeStore *store,
        * them now and try nothing. */
       if (!_intake_store_audit_in_tx (store, row.id, "lockout", row.id, error)
           || !_intake_users_destroy_keys (store, row.id, error)
-          || !intake_db_commit (store->db, error))
+          || !intake_db_commit (_intake_store_get_db (store), error))
         goto fail_count;
       g_clear_pointer (&row.wrapped, g_bytes_unref);
     }
   if (row.wrapped == NULL)
     {
-      intake_db_rollback (store->db);
+      intake_db_rollback (_intake_store_get_db (store));
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_LOCKED_OUT,
                    _("The keys of '%s' were destroyed after too many wrong PINs; an admin must "
                      "set a new PIN (intakectl user passwd %s)"),
                    user_name, user_name);
       return NULL;
     }
-  if (!intake_db_exec_text (store->db,
+  if (!intake_db_exec_text (_intake_store_get_db (store),
                             "UPDATE users SET failed_unlocks = failed_unlocks + 1 WHERE id = ?",
                    row.id, NULL, error)
-      || !intake_db_commit (store->db, error))
+      || !intake_db_commit (_intake_store_get_db (store), error))
     goto fail_count;
   row.failed++;
 
@@ -507,14 +509,14 @@ intake_store_unlock (IntakeStore *store,
       gboolean destroy;
 
       destroy = max_failed > 0 && row.failed >= max_failed;
-      if (!intake_db_begin (store->db, error))
+      if (!intake_db_begin (_intake_store_get_db (store), error))
         return NULL;
       if (!_intake_store_audit_in_tx (store, row.id, destroy ? "lockout" : "unlock-failed", row.id,
                                       error)
           || (destroy && !_intake_users_destroy_keys (store, row.id, error))
-          || !intake_db_commit (store->db, error))
+          || !intake_db_commit (_intake_store_get_db (store), error))
         {
-          intake_db_rollback (store->db);
+          intake_db_rollback (_intake_store_get_db (store));
           return NULL;
         }
       if (destroy)
@@ -560,7 +562,7 @@ intake_store_unlock (IntakeStore *store,
         return NULL;
     }
 
-  if (!intake_db_begin (store->db, error))
+  if (!intake_db_begin (_intake_store_get_db (store), error))
     return NULL;
   /* The row that says who this user is and what they may do must be the one the trust key
    * bound: a role raised or a public key swapped in the file is refused here. */
@@ -568,21 +570,21 @@ intake_store_unlock (IntakeStore *store,
       || !_intake_trust_check_user (store, session->trust_key, row.id, error)
       || !load_group_key (session, error))
     {
-      intake_db_rollback (store->db);
+      intake_db_rollback (_intake_store_get_db (store));
       return NULL;
     }
-  if (!intake_db_exec_text (store->db, "UPDATE users SET failed_unlocks = 0 WHERE id = ?",
-                            row.id, NULL, error)
+  if (!intake_db_exec_text (_intake_store_get_db (store),
+                            "UPDATE users SET failed_unlocks = 0 WHERE id = ?", row.id, NULL, error)
       || !_intake_store_audit_in_tx (store, row.id, "unlock", row.id, error)
-      || !intake_db_commit (store->db, error))
+      || !intake_db_commit (_intake_store_get_db (store), error))
     {
-      intake_db_rollback (store->db);
+      intake_db_rollback (_intake_store_get_db (store));
       return NULL;
     }
   return g_steal_pointer (&session);
 
 fail_count:
-  intake_db_rollback (store->db);
+  intake_db_rollback (_intake_store_get_db (store));
   return NULL;
 }
 
@@ -602,14 +604,14 @@ intake_session_add_user (IntakeSession *session,
 
   if (!_intake_session_require_role (session, INTAKE_ROLE_FLAG_ADMIN, "add users", error))
     return FALSE;
-  if (!intake_db_begin (store->db, error))
+  if (!intake_db_begin (_intake_store_get_db (store), error))
     return FALSE;
   if (!_intake_users_insert (store, session->trust_key, session->group_sk, name, role,
                                   secret, &id, error)
       || !_intake_store_audit_in_tx (store, session->user_id, "user-add", id, error)
-      || !intake_db_commit (store->db, error))
+      || !intake_db_commit (_intake_store_get_db (store), error))
     {
-      intake_db_rollback (store->db);
+      intake_db_rollback (_intake_store_get_db (store));
       return FALSE;
     }
   return TRUE;
@@ -628,18 +630,18 @@ regrant_records (IntakeSession *session,
   g_autoptr (sqlite3_stmt) ins = NULL;
   int rc;
 
-  sel = intake_db_prepare (store->db,
+  sel = intake_db_prepare (_intake_store_get_db (store),
                            "SELECT i.id, k.sealed FROM interviews i JOIN record_keys k "
                            "ON k.record_id = i.id AND k.reader = 'group' WHERE i.author = ?",
                            error);
-  ins = intake_db_prepare (store->db,
+  ins = intake_db_prepare (_intake_store_get_db (store),
                            "INSERT OR REPLACE INTO record_keys (record_id, reader, sealed) "
                            "VALUES (?, ?, ?)",
                            error);
   if (sel == NULL || ins == NULL)
     return FALSE;
   sqlite3_bind_text (sel, 1, user_id, -1, SQLITE_STATIC);
-  while ((rc = intake_db_step (store->db, sel, error)) == SQLITE_ROW)
+  while ((rc = intake_db_step (_intake_store_get_db (store), sel, error)) == SQLITE_ROW)
     {
       g_autoptr (IntakeSecret) key = NULL;
       g_autoptr (GBytes) sealed = NULL;
@@ -655,7 +657,7 @@ regrant_records (IntakeSession *session,
       sqlite3_bind_text (ins, 2, user_id, -1, SQLITE_STATIC);
       sqlite3_bind_blob (ins, 3, g_bytes_get_data (sealed, NULL), g_bytes_get_size (sealed),
                          SQLITE_STATIC);
-      if (!intake_db_step_done (store->db, ins, error))
+      if (!intake_db_step_done (_intake_store_get_db (store), ins, error))
         return FALSE;
     }
   return rc >= 0;
@@ -683,12 +685,12 @@ intake_session_change_secret (IntakeSession *session,
                                         "set another user's PIN", error))
     return FALSE;
   if (!_intake_users_check_secret_policy (store, new_secret, error)
-      || !intake_db_begin (store->db, error))
+      || !intake_db_begin (_intake_store_get_db (store), error))
     return FALSE;
   if (!_intake_users_read_row (store, name, &row, error))
     goto fail;
   /* The old wrap opens with the old PIN, which may be why it changes: it must not survive. */
-  intake_db_mark_destroying (store->db);
+  intake_db_mark_destroying (_intake_store_get_db (store));
   if (self_change)
     {
       /* The same keys under a new PIN. */
@@ -703,19 +705,19 @@ intake_session_change_secret (IntakeSession *session,
       /* An admin cannot open another user's keys, so the user gets new ones; what they could
        * read before is granted again from the review group. */
       guint8 box_pk[INTAKE_BOX_PUBLIC_BYTES];
-      if (!intake_db_exec_text (store->db, "DELETE FROM record_keys WHERE reader = ?", row.id, NULL,
-                                error)
+      if (!intake_db_exec_text (_intake_store_get_db (store),
+                                "DELETE FROM record_keys WHERE reader = ?", row.id, NULL, error)
           || !_intake_users_write_new_keys (store, session->trust_key, row.id, row.role,
                                             session->group_sk, new_secret, box_pk, error)
           || !regrant_records (session, row.id, box_pk, error))
         goto fail;
     }
   if (!_intake_store_audit_in_tx (store, session->user_id, "user-passwd", row.id, error)
-      || !intake_db_commit (store->db, error))
+      || !intake_db_commit (_intake_store_get_db (store), error))
     goto fail;
   return TRUE;
 fail:
-  intake_db_rollback (store->db);
+  intake_db_rollback (_intake_store_get_db (store));
   return FALSE;
 }
 
@@ -737,16 +739,17 @@ intake_session_remove_user (IntakeSession *session, const char *name, GError **e
                            _("You cannot remove yourself; another admin must do it"));
       return FALSE;
     }
-  if (!intake_db_begin (store->db, error))
+  if (!intake_db_begin (_intake_store_get_db (store), error))
     return FALSE;
   if (!_intake_users_read_row (store, name, &row, error)
       || !_intake_users_destroy_keys (store, row.id, error)
-      || !intake_db_exec_text (store->db, "DELETE FROM users WHERE id = ?", row.id, NULL, error)
+      || !intake_db_exec_text (_intake_store_get_db (store), "DELETE FROM users WHERE id = ?",
+                               row.id, NULL, error)
       || !_intake_trust_forget_user (store, row.id, error)
       || !_intake_store_audit_in_tx (store, session->user_id, "user-remove", row.id, error)
-      || !intake_db_commit (store->db, error))
+      || !intake_db_commit (_intake_store_get_db (store), error))
     {
-      intake_db_rollback (store->db);
+      intake_db_rollback (_intake_store_get_db (store));
       return FALSE;
     }
   return TRUE;
@@ -780,7 +783,7 @@ _intake_session_open_record_key (IntakeSession *session, const char *record_id, 
   if (key)
     return key;
 
-  stmt = intake_db_prepare_cached (store->db,
+  stmt = intake_db_prepare_cached (_intake_store_get_db (store),
                                    "SELECT reader, sealed FROM record_keys WHERE record_id = ? "
                                    "AND reader IN (?, 'group') ORDER BY reader = 'group'",
                                    error);
@@ -788,7 +791,7 @@ _intake_session_open_record_key (IntakeSession *session, const char *record_id, 
     return NULL;
   sqlite3_bind_text (stmt, 1, record_id, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, session->user_id, -1, SQLITE_STATIC);
-  while ((rc = intake_db_step (store->db, stmt, error)) == SQLITE_ROW)
+  while ((rc = intake_db_step (_intake_store_get_db (store), stmt, error)) == SQLITE_ROW)
     {
       gboolean group = g_strcmp0 ((const char *) sqlite3_column_text (stmt, 0),
                                   INTAKE_GROUP_READER)

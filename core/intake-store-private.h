@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
-/* The store object (intake-store.c) for the core's own files; never included outside core/. */
+/* The store's functions for the core's own files; never included outside core/. The instance
+ * struct is in intake-store-struct-private.h, for intake-store.c and intake-maintenance.c only. */
 #include "intake-db.h"
 #include "intake-form-session.h"
 #include "intake-form.h"
@@ -9,26 +10,12 @@
 
 G_BEGIN_DECLS
 
-struct _IntakeStore
-{
-  GObject parent_instance;
-
-  char *data_dir;
-  char *db_path;
-  IntakeDb *db;
-  char *device_id;
-  guint8 sign_pk[INTAKE_SIGN_PUBLIC_BYTES];
-  IntakeSecret *sign_sk;
-  guint8 group_pk[INTAKE_BOX_PUBLIC_BYTES];
-  IntakeKdfParams kdf;
-  GPtrArray *notices;
-  /* Parsed forms by "id@version"; a stored version never changes. */
-  GHashTable *forms;
-};
-
 /* Times in columns, to the minute (intake-types.c). */
 gint64 _intake_now_coarse (void);
 IntakeDb *_intake_store_get_db (IntakeStore *store);
+const guint8 *_intake_store_get_group_pk (IntakeStore *store);
+const guint8 *_intake_store_get_sign_pk (IntakeStore *store);
+const IntakeKdfParams *_intake_store_get_kdf (IntakeStore *store);
 
 IntakeForm *_intake_store_get_form (IntakeStore *store,
                                     const char *form_id,

@@ -6,6 +6,7 @@
 #include "intake-outbox.h"
 #include "intake-audit-private.h"
 #include "intake-store-private.h"
+#include "intake-store-struct-private.h"
 #include "intake-users-private.h"
 #include "intake-trust-private.h"
 
@@ -36,6 +37,24 @@ IntakeDb *
 _intake_store_get_db (IntakeStore *store)
 {
   return store->db;
+}
+
+const guint8 *
+_intake_store_get_group_pk (IntakeStore *store)
+{
+  return store->group_pk;
+}
+
+const guint8 *
+_intake_store_get_sign_pk (IntakeStore *store)
+{
+  return store->sign_pk;
+}
+
+const IntakeKdfParams *
+_intake_store_get_kdf (IntakeStore *store)
+{
+  return &store->kdf;
 }
 
 gboolean

@@ -87,27 +87,27 @@ _intake_users_write_wrap (IntakeStore *store,
   if (!_intake_trust_check_device (store, trust_key, error))
     return FALSE;
   randombytes_buf (salt, sizeof salt);
-  kek = intake_kdf_derive (secret, salt, &store->kdf, error);
+  kek = intake_kdf_derive (secret, salt, _intake_store_get_kdf (store), error);
   if (kek == NULL)
     return FALSE;
   _intake_users_wrap_ad (user_id, ad);
   wrapped = intake_aead_encrypt (kek, plain->data, plain->len, (const guint8 *) ad->str, ad->len,
                                  nonce);
-  stmt = intake_db_prepare (store->db,
+  stmt = intake_db_prepare (_intake_store_get_db (store),
                             "UPDATE users SET salt = ?, kdf_ops = ?, kdf_mem = ?, kdf_alg = ?, "
                             "wrap_nonce = ?, wrapped = ?, failed_unlocks = 0 WHERE id = ?",
                             error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_blob (stmt, 1, salt, sizeof salt, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, store->kdf.opslimit);
-  sqlite3_bind_int64 (stmt, 3, store->kdf.memlimit);
-  sqlite3_bind_int (stmt, 4, store->kdf.alg);
+  sqlite3_bind_int64 (stmt, 2, _intake_store_get_kdf (store)->opslimit);
+  sqlite3_bind_int64 (stmt, 3, _intake_store_get_kdf (store)->memlimit);
+  sqlite3_bind_int (stmt, 4, _intake_store_get_kdf (store)->alg);
   sqlite3_bind_blob (stmt, 5, nonce, sizeof nonce, SQLITE_STATIC);
   sqlite3_bind_blob (stmt, 6, g_bytes_get_data (wrapped, NULL), g_bytes_get_size (wrapped),
                      SQLITE_STATIC);
   sqlite3_bind_text (stmt, 7, user_id, -1, SQLITE_STATIC);
-  return intake_db_step_done (store->db, stmt, error);
+  return intake_db_step_done (_intake_store_get_db (store), stmt, error);
 }
 
 static gboolean
@@ -120,7 +120,7 @@ grant_group (IntakeStore *store,
   g_autoptr (GBytes) sealed = intake_seal (box_pk, group_sk->data, group_sk->len);
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
-  stmt = intake_db_prepare (store->db,
+  stmt = intake_db_prepare (_intake_store_get_db (store),
                             "INSERT OR REPLACE INTO group_keys (user_id, sealed) VALUES (?, ?)",
                             error);
   if (stmt == NULL)
@@ -128,7 +128,7 @@ grant_group (IntakeStore *store,
   sqlite3_bind_text (stmt, 1, user_id, -1, SQLITE_STATIC);
   sqlite3_bind_blob (stmt, 2, g_bytes_get_data (sealed, NULL), g_bytes_get_size (sealed),
                      SQLITE_STATIC);
-  return intake_db_step_done (store->db, stmt, error);
+  return intake_db_step_done (_intake_store_get_db (store), stmt, error);
 }
 
 /* Fresh key pairs for a user, written with their wrap (which carries the trust key too) and, for
@@ -154,14 +154,14 @@ _intake_users_write_new_keys (IntakeStore *store,
   crypto_box_keypair (box_pk_out, plain->data);
   crypto_sign_keypair (sign_pk, plain->data + INTAKE_BOX_SECRET_BYTES);
   memcpy (plain->data + WRAPPED_TRUST_OFFSET, trust_key->data, INTAKE_TRUST_KEY_BYTES);
-  stmt = intake_db_prepare (store->db, "UPDATE users SET box_pk = ?, sign_pk = ? WHERE id = ?",
-                            error);
+  stmt = intake_db_prepare (_intake_store_get_db (store),
+                            "UPDATE users SET box_pk = ?, sign_pk = ? WHERE id = ?", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_blob (stmt, 1, box_pk_out, INTAKE_BOX_PUBLIC_BYTES, SQLITE_STATIC);
   sqlite3_bind_blob (stmt, 2, sign_pk, sizeof sign_pk, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 3, user_id, -1, SQLITE_STATIC);
-  if (!intake_db_step_done (store->db, stmt, error)
+  if (!intake_db_step_done (_intake_store_get_db (store), stmt, error)
       || !_intake_users_write_wrap (store, trust_key, user_id, secret, plain, error)
       || !_intake_trust_bind_user (store, trust_key, user_id, error))
     return FALSE;
@@ -196,7 +196,7 @@ _intake_users_insert (IntakeStore *store,
 
   if (!check_user_name (name, error) || !_intake_users_check_secret_policy (store, secret, error))
     return FALSE;
-  stmt = intake_db_prepare (store->db,
+  stmt = intake_db_prepare (_intake_store_get_db (store),
                             "INSERT INTO users (id, name, role, box_pk, sign_pk, created) "
                             "VALUES (?, ?, ?, x'', x'', ?)",
                             error);
@@ -215,7 +215,7 @@ _intake_users_insert (IntakeStore *store,
     }
   if (rc != SQLITE_DONE)
     {
-      intake_db_set_error (store->db, rc, error, "add the user");
+      intake_db_set_error (_intake_store_get_db (store), rc, error, "add the user");
       return FALSE;
     }
   if (!_intake_users_write_new_keys (store, trust_key, id, role, group_sk, secret, box_pk, error))
@@ -239,14 +239,14 @@ _intake_users_read_row (IntakeStore *store, const char *name, UserRow *row, GErr
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
 
-  stmt = intake_db_prepare (store->db,
+  stmt = intake_db_prepare (_intake_store_get_db (store),
                             "SELECT id, role, box_pk, salt, kdf_ops, kdf_mem, kdf_alg, "
                             "wrap_nonce, wrapped, failed_unlocks FROM users WHERE name = ?",
                             error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
-  rc = intake_db_step (store->db, stmt, error);
+  rc = intake_db_step (_intake_store_get_db (store), stmt, error);
   if (rc < 0)
     return FALSE;
   if (rc == SQLITE_DONE)
@@ -282,15 +282,15 @@ _intake_users_read_row (IntakeStore *store, const char *name, UserRow *row, GErr
 gboolean
 _intake_users_destroy_keys (IntakeStore *store, const char *user_id, GError **error)
 {
-  intake_db_mark_destroying (store->db);
-  return intake_db_exec_text (store->db,
+  intake_db_mark_destroying (_intake_store_get_db (store));
+  return intake_db_exec_text (_intake_store_get_db (store),
                               "UPDATE users SET wrapped = NULL, wrap_nonce = NULL, salt = NULL "
                               "WHERE id = ?",
                               user_id, NULL, error)
-         && intake_db_exec_text (store->db, "DELETE FROM group_keys WHERE user_id = ?", user_id,
-                                 NULL, error)
-         && intake_db_exec_text (store->db, "DELETE FROM record_keys WHERE reader = ?", user_id,
-                                 NULL, error);
+         && intake_db_exec_text (_intake_store_get_db (store),
+                                 "DELETE FROM group_keys WHERE user_id = ?", user_id, NULL, error)
+         && intake_db_exec_text (_intake_store_get_db (store),
+                                 "DELETE FROM record_keys WHERE reader = ?", user_id, NULL, error);
 }
 
 static IntakeUserInfo *
@@ -317,11 +317,11 @@ intake_store_list_users (IntakeStore *store, GError **error)
 
   g_return_val_if_fail (INTAKE_IS_STORE (store), NULL);
 
-  stmt = intake_db_prepare (store->db, "SELECT " USER_INFO_COLUMNS " FROM users ORDER BY name",
-                            error);
+  stmt = intake_db_prepare (_intake_store_get_db (store),
+                            "SELECT " USER_INFO_COLUMNS " FROM users ORDER BY name", error);
   if (stmt == NULL)
     return NULL;
-  while ((rc = intake_db_step (store->db, stmt, error)) == SQLITE_ROW)
+  while ((rc = intake_db_step (_intake_store_get_db (store), stmt, error)) == SQLITE_ROW)
     g_ptr_array_add (users, user_info_from_row (stmt));
   if (rc < 0)
     return NULL;
@@ -336,12 +336,12 @@ intake_store_find_user (IntakeStore *store, const char *name, GError **error)
 
   g_return_val_if_fail (INTAKE_IS_STORE (store), NULL);
 
-  stmt = intake_db_prepare (store->db, "SELECT " USER_INFO_COLUMNS " FROM users WHERE name = ?",
-                            error);
+  stmt = intake_db_prepare (_intake_store_get_db (store),
+                            "SELECT " USER_INFO_COLUMNS " FROM users WHERE name = ?", error);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
-  rc = intake_db_step (store->db, stmt, error);
+  rc = intake_db_step (_intake_store_get_db (store), stmt, error);
   if (rc == SQLITE_ROW)
     return user_info_from_row (stmt);
   if (rc == SQLITE_DONE)
@@ -355,7 +355,8 @@ _intake_users_name_for_id (IntakeStore *store, const char *user_id)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
-  stmt = intake_db_prepare (store->db, "SELECT name FROM users WHERE id = ?", NULL);
+  stmt = intake_db_prepare (_intake_store_get_db (store), "SELECT name FROM users WHERE id = ?",
+                            NULL);
   if (stmt == NULL)
     return NULL;
   sqlite3_bind_text (stmt, 1, user_id, -1, SQLITE_STATIC);
