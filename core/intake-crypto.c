@@ -11,19 +11,64 @@
 G_DEFINE_QUARK (intake-crypto-error-quark, intake_crypto_error)
 
 IntakeSecret *
-intake_secret_new (size_t len)
+intake_secret_try_new (size_t len, GError **error)
 {
-  IntakeSecret *secret = g_new0 (IntakeSecret, 1);
+  IntakeSecret *secret;
+  void *data;
 
   /* sodium_malloc refuses a zero size on some platforms; keep one byte so that empty secrets
-   * still behave like every other one. */
-  secret->data = sodium_malloc (MAX (len, 1));
-  if (secret->data == NULL)
-    g_error ("Out of secure memory allocating %zu bytes", len);
+   * still behave like every other one. It fails when the process may lock no more memory or map
+   * no more guard pages: a run-time condition, reported, not a crash. */
+  data = sodium_malloc (MAX (len, 1));
+  if (data == NULL)
+    {
+      g_set_error (error, INTAKE_CRYPTO_ERROR, INTAKE_CRYPTO_ERROR_NO_MEMORY,
+                   "Not enough protected memory for a key (%zu bytes); close other programs or "
+                   "raise the locked-memory limit",
+                   len);
+      return NULL;
+    }
+  secret = g_new0 (IntakeSecret, 1);
+  secret->data = data;
   secret->len = len;
   secret->guarded = TRUE;
   sodium_memzero (secret->data, MAX (len, 1));
   return secret;
+}
+
+IntakeSecret *
+intake_secret_try_new_from_data (const void *data, size_t len, GError **error)
+{
+  IntakeSecret *secret = intake_secret_try_new (len, error);
+
+  if (secret != NULL && len > 0)
+    memcpy (secret->data, data, len);
+  return secret;
+}
+
+IntakeSecret *
+intake_secret_try_new_random (size_t len, GError **error)
+{
+  IntakeSecret *secret = intake_secret_try_new (len, error);
+
+  if (secret != NULL)
+    randombytes_buf (secret->data, len);
+  return secret;
+}
+
+IntakeSecret *
+intake_secret_new (size_t len)
+{
+  g_autoptr (GError) error = NULL;
+  IntakeSecret *secret = intake_secret_try_new (len, &error);
+
+  if (secret != NULL)
+    return secret;
+  /* A caller that cannot report an error (a PIN just typed into a widget) gets ordinary memory,
+   * still wiped when freed, rather than a crash that would lose the person's work; the log says
+   * so. The core itself uses the _try_ variants and refuses instead. */
+  g_warning ("%s; using ordinary memory for it", error->message);
+  return intake_secret_new_plaintext (len);
 }
 
 IntakeSecret *
@@ -138,7 +183,9 @@ intake_kdf_derive (const IntakeSecret *pin,
 
   if (!intake_kdf_params_check (params, error))
     return NULL;
-  key = intake_secret_new (INTAKE_RECORD_KEY_BYTES);
+  key = intake_secret_try_new (INTAKE_RECORD_KEY_BYTES, error);
+  if (key == NULL)
+    return NULL;
   if (crypto_pwhash (key->data, key->len, (const char *) pin->data, pin->len, salt,
                      params->opslimit, (size_t) params->memlimit, params->alg)
       != 0)
@@ -274,8 +321,10 @@ aead_decrypt (const IntakeSecret *key,
                            "encrypted data is truncated or has a wrong-sized nonce");
       return NULL;
     }
-  plain = guarded ? intake_secret_new (cipher_len - INTAKE_AEAD_TAG_BYTES)
+  plain = guarded ? intake_secret_try_new (cipher_len - INTAKE_AEAD_TAG_BYTES, error)
                   : intake_secret_new_plaintext (cipher_len - INTAKE_AEAD_TAG_BYTES);
+  if (plain == NULL)
+    return NULL;
   if (crypto_aead_xchacha20poly1305_ietf_decrypt (plain->data, &plain_len, NULL, cipher,
                                                   cipher_len, ad, ad_len, nonce, key->data)
       != 0)
@@ -341,7 +390,9 @@ intake_seal_open (const guint8 public_key[INTAKE_BOX_PUBLIC_BYTES],
                            "wrapped key is truncated");
       return NULL;
     }
-  plain = intake_secret_new (cipher_len - INTAKE_SEAL_BYTES);
+  plain = intake_secret_try_new (cipher_len - INTAKE_SEAL_BYTES, error);
+  if (plain == NULL)
+    return NULL;
   if (crypto_box_seal_open (plain->data, cipher, cipher_len, public_key, secret_key) != 0)
     {
       g_set_error_literal (error, INTAKE_CRYPTO_ERROR, INTAKE_CRYPTO_ERROR_TAMPERED,

@@ -41,6 +41,12 @@ typedef struct
   gboolean guarded;
 } IntakeSecret;
 
+/* Guarded memory, or NULL with INTAKE_CRYPTO_ERROR_NO_MEMORY when none is left. */
+IntakeSecret *intake_secret_try_new (size_t len, GError **error);
+IntakeSecret *intake_secret_try_new_random (size_t len, GError **error);
+IntakeSecret *intake_secret_try_new_from_data (const void *data, size_t len, GError **error);
+/* The same for a caller that cannot report an error: never fails, falling back (with a warning
+ * in the log) to ordinary memory that is still wiped when freed. */
 IntakeSecret *intake_secret_new (size_t len);
 IntakeSecret *intake_secret_new_plaintext (size_t len);
 IntakeSecret *intake_secret_new_random (size_t len);

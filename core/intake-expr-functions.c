@@ -260,7 +260,7 @@ _intake_expr_function_check (Node *call, GError **error)
 static gboolean
 regex_matches (const Node *node, const IntakeExprContext *context)
 {
-  g_autofree char *subject = _intake_expr_evaluate_string (node->children[0], context);
+  g_autofree char *subject = INTAKE_EXPR_EVALUATOR (context)->string (node->children[0], context);
   g_autoptr(GRegex) dynamic = NULL;
   g_autoptr(GError) local_error = NULL;
   GRegex *regex = node->regex;
@@ -275,7 +275,7 @@ regex_matches (const Node *node, const IntakeExprContext *context)
     return FALSE;
   if (regex == NULL)
     {
-      g_autofree char *pattern = _intake_expr_evaluate_string (node->children[1], context);
+      g_autofree char *pattern = INTAKE_EXPR_EVALUATOR (context)->string (node->children[1], context);
 
       if (strlen (pattern) > INTAKE_EXPR_MAX_REGEX_PATTERN)
         return FALSE;
@@ -304,7 +304,7 @@ valid_utf8 (char *s)
 static char *
 argument_string (const Node *node, unsigned int index, const IntakeExprContext *context)
 {
-  return valid_utf8 (_intake_expr_evaluate_string (node->children[index], context));
+  return valid_utf8 (INTAKE_EXPR_EVALUATOR (context)->string (node->children[index], context));
 }
 
 /* The argument, or the context node ("."), as string-length() and normalize-space() take it. */
@@ -371,7 +371,7 @@ collect_arguments (const Node *node, unsigned int first, const IntakeExprContext
   g_array_set_clear_func (all, (GDestroyNotify) intake_value_clear);
   for (unsigned int i = first; i < node->n_children; i++)
     {
-      g_autoptr(GArray) values = _intake_expr_evaluate_all (node->children[i], context);
+      g_autoptr(GArray) values = INTAKE_EXPR_EVALUATOR (context)->all (node->children[i], context);
 
       for (unsigned int k = 0; k < values->len; k++)
         {
@@ -417,8 +417,8 @@ evaluate_string_function (const Node *node, const IntakeExprContext *context, In
     case FN_SUBSTR:
       {
         g_autofree char *s = argument_string (node, 0, context);
-        double start = _intake_expr_evaluate_number (node->children[1], context);
-        double end = node->n_children > 2 ? _intake_expr_evaluate_number (node->children[2],
+        double start = INTAKE_EXPR_EVALUATOR (context)->number (node->children[1], context);
+        double end = node->n_children > 2 ? INTAKE_EXPR_EVALUATOR (context)->number (node->children[2],
                                                                            context)
                                           : (double) g_utf8_strlen (s, -1);
 
@@ -513,7 +513,7 @@ evaluate_date_function (const Node *node, const IntakeExprContext *context, Inta
   g_auto(IntakeValue) arg = INTAKE_VALUE_INIT;
 
   if (node->n_children > 0)
-    _intake_expr_evaluate_node (node->children[0], context, &arg);
+    INTAKE_EXPR_EVALUATOR (context)->node (node->children[0], context, &arg);
   /* Only this group's functions come here (see _intake_expr_evaluate_call). */
   switch ((int) node->function->id)
     {
@@ -555,7 +555,7 @@ evaluate_date_function (const Node *node, const IntakeExprContext *context, Inta
 static void
 evaluate_number_function (const Node *node, const IntakeExprContext *context, IntakeValue *out)
 {
-  double x = node->n_children > 0 ? _intake_expr_evaluate_number (node->children[0], context)
+  double x = node->n_children > 0 ? INTAKE_EXPR_EVALUATOR (context)->number (node->children[0], context)
                                   : NAN;
 
   /* Only this group's functions come here (see _intake_expr_evaluate_call). */
@@ -567,7 +567,7 @@ evaluate_number_function (const Node *node, const IntakeExprContext *context, In
       break;
     case FN_ROUND:
       intake_value_set_number (out, round_places (x, node->n_children > 1
-                                                       ? _intake_expr_evaluate_number (
+                                                       ? INTAKE_EXPR_EVALUATOR (context)->number (
                                                            node->children[1], context)
                                                        : 0.0));
       break;
@@ -575,11 +575,11 @@ evaluate_number_function (const Node *node, const IntakeExprContext *context, In
       intake_value_set_number (out, node->function->math (x));
       break;
     case FN_POW:
-      intake_value_set_number (out, pow (x, _intake_expr_evaluate_number (node->children[1],
+      intake_value_set_number (out, pow (x, INTAKE_EXPR_EVALUATOR (context)->number (node->children[1],
                                                                           context)));
       break;
     case FN_ATAN2:
-      intake_value_set_number (out, atan2 (x, _intake_expr_evaluate_number (node->children[1],
+      intake_value_set_number (out, atan2 (x, INTAKE_EXPR_EVALUATOR (context)->number (node->children[1],
                                                                             context)));
       break;
     case FN_PI:
@@ -607,7 +607,7 @@ evaluate_set_function (const Node *node, const IntakeExprContext *context, Intak
     case FN_COUNT_NON_EMPTY:
     case FN_SUM:
       {
-        g_autoptr(GArray) values = _intake_expr_evaluate_all (node->children[0], context);
+        g_autoptr(GArray) values = INTAKE_EXPR_EVALUATOR (context)->all (node->children[0], context);
         double n = 0;
 
         for (unsigned int i = 0; i < values->len; i++)
@@ -635,7 +635,7 @@ evaluate_set_function (const Node *node, const IntakeExprContext *context, Intak
     case FN_INDEXED_REPEAT:
       {
         const Node *child = node->children[0];
-        double index = _intake_expr_evaluate_number (node->children[2], context);
+        double index = INTAKE_EXPR_EVALUATOR (context)->number (node->children[2], context);
         g_autoptr(GArray) values = NULL;
 
         /* 1-based, as position() counts; anything outside the entries is empty. */
@@ -647,7 +647,7 @@ evaluate_set_function (const Node *node, const IntakeExprContext *context, Intak
                                      context->user_data);
             break;
           }
-        values = _intake_expr_evaluate_all (child, context);
+        values = INTAKE_EXPR_EVALUATOR (context)->all (child, context);
         if (!isnan (index) && index >= 1 && index <= values->len)
           intake_value_copy (&g_array_index (values, IntakeValue, (unsigned int) index - 1), out);
         else
@@ -663,17 +663,17 @@ evaluate_set_function (const Node *node, const IntakeExprContext *context, Intak
     case FN_CHECKLIST:
     case FN_WEIGHTED_CHECKLIST:
       {
-        double min = _intake_expr_evaluate_number (node->children[0], context);
-        double max = _intake_expr_evaluate_number (node->children[1], context);
+        double min = INTAKE_EXPR_EVALUATOR (context)->number (node->children[0], context);
+        double max = INTAKE_EXPR_EVALUATOR (context)->number (node->children[1], context);
         gboolean weighted = node->function->id == FN_WEIGHTED_CHECKLIST;
         double n = 0;
 
         for (unsigned int i = 2; i < node->n_children; i += weighted ? 2 : 1)
           {
-            if (!_intake_expr_evaluate_boolean (node->children[i], context))
+            if (!INTAKE_EXPR_EVALUATOR (context)->boolean (node->children[i], context))
               continue;
             n += weighted ? (i + 1 < node->n_children
-                               ? _intake_expr_evaluate_number (node->children[i + 1], context)
+                               ? INTAKE_EXPR_EVALUATOR (context)->number (node->children[i + 1], context)
                                : 0)
                           : 1;
           }
@@ -692,8 +692,8 @@ _intake_expr_evaluate_call (const Node *node, const IntakeExprContext *context, 
   switch (node->function->id)
     {
     case FN_IF:
-      _intake_expr_evaluate_node (
-        node->children[_intake_expr_evaluate_boolean (node->children[0], context) ? 1 : 2],
+      INTAKE_EXPR_EVALUATOR (context)->node (
+        node->children[INTAKE_EXPR_EVALUATOR (context)->boolean (node->children[0], context) ? 1 : 2],
         context, out);
       break;
     case FN_SELECTED:
@@ -709,7 +709,7 @@ _intake_expr_evaluate_call (const Node *node, const IntakeExprContext *context, 
       {
         g_autofree char *list = argument_string (node, 0, context);
         g_autoptr(GPtrArray) items = _intake_expr_list_items (list);
-        double index = _intake_expr_evaluate_number (node->children[1], context);
+        double index = INTAKE_EXPR_EVALUATOR (context)->number (node->children[1], context);
 
         /* 0-based, unlike position(). */
         if (!isnan (index) && index >= 0 && index < items->len)
@@ -741,7 +741,7 @@ _intake_expr_evaluate_call (const Node *node, const IntakeExprContext *context, 
     case FN_COALESCE:
       for (unsigned int i = 0; i < node->n_children; i++)
         {
-          _intake_expr_evaluate_node (node->children[i], context, out);
+          INTAKE_EXPR_EVALUATOR (context)->node (node->children[i], context, out);
           if (!intake_value_is_empty (out))
             return;
         }
@@ -757,21 +757,21 @@ _intake_expr_evaluate_call (const Node *node, const IntakeExprContext *context, 
         if (!intake_value_is_empty (&current))
           intake_value_copy (&current, out);
         else
-          _intake_expr_evaluate_node (node->children[0], context, out);
+          INTAKE_EXPR_EVALUATOR (context)->node (node->children[0], context, out);
         break;
       }
     case FN_REGEX:
       intake_value_set_boolean (out, regex_matches (node, context));
       break;
     case FN_NOT:
-      intake_value_set_boolean (out, !_intake_expr_evaluate_boolean (node->children[0], context));
+      intake_value_set_boolean (out, !INTAKE_EXPR_EVALUATOR (context)->boolean (node->children[0], context));
       break;
     case FN_TRUE:
     case FN_FALSE:
       intake_value_set_boolean (out, node->function->id == FN_TRUE);
       break;
     case FN_BOOLEAN:
-      intake_value_set_boolean (out, _intake_expr_evaluate_boolean (node->children[0], context));
+      intake_value_set_boolean (out, INTAKE_EXPR_EVALUATOR (context)->boolean (node->children[0], context));
       break;
     case FN_BOOLEAN_FROM_STRING:
       {
@@ -785,7 +785,7 @@ _intake_expr_evaluate_call (const Node *node, const IntakeExprContext *context, 
       break;
     case FN_UUID:
       intake_value_take_string (out, _intake_expr_random_uuid (context, node->n_children > 0
-                                                             ? _intake_expr_evaluate_number (
+                                                             ? INTAKE_EXPR_EVALUATOR (context)->number (
                                                                  node->children[0], context)
                                                              : NAN));
       break;
@@ -840,7 +840,7 @@ _intake_expr_evaluate_call (const Node *node, const IntakeExprContext *context, 
 
         intake_value_clear (out);
         for (unsigned int i = 0; i < node->n_children && i < G_N_ELEMENTS (args); i++)
-          _intake_expr_evaluate_node (node->children[i], context, &args[i]);
+          INTAKE_EXPR_EVALUATOR (context)->node (node->children[i], context, &args[i]);
         if (context->call != NULL)
           context->call (node->function->name, args, node->n_children, out, context->user_data);
         for (unsigned int i = 0; i < G_N_ELEMENTS (args); i++)

@@ -80,6 +80,23 @@ gboolean _intake_expr_function_reads_all (const FunctionInfo *info, unsigned int
 gboolean _intake_expr_function_is_unsupported (const char *name);
 /* Checks a call once parsed (a literal regex() pattern compiles…); FALSE with @error set. */
 gboolean _intake_expr_function_check (Node *call, GError **error);
+/*
+ * The evaluator, as the function library sees it: intake-expr.c fills one table and hands it
+ * down in the context (IntakeExprContext.evaluator), so that the library evaluates its
+ * arguments without naming the evaluator's functions (the two would otherwise call each other,
+ * a circle between object files; tests/layering).
+ */
+typedef struct
+{
+  void (*node) (const Node *node, const IntakeExprContext *context, IntakeValue *out);
+  gboolean (*boolean) (const Node *node, const IntakeExprContext *context);
+  double (*number) (const Node *node, const IntakeExprContext *context);
+  char *(*string) (const Node *node, const IntakeExprContext *context);
+  GArray *(*all) (const Node *node, const IntakeExprContext *context);
+} IntakeExprEvaluator;
+
+#define INTAKE_EXPR_EVALUATOR(context) ((const IntakeExprEvaluator *) (context)->evaluator)
+
 void _intake_expr_evaluate_call (const Node *node, const IntakeExprContext *context,
                                  IntakeValue *out);
 
@@ -111,7 +128,13 @@ char *_intake_expr_random_uuid (const IntakeExprContext *context, double length)
  * Dates (intake-expr-date.c).  Days count from 1970-01-01 in the device's time zone, as ODK
  * Collect counts them; a date-time has a fraction of a day.
  */
+/* g_date_get_julian () of 1970-01-01: day 1 is 0001-01-01. */
+#define EPOCH_JULIAN 719163
+#define SECONDS_PER_DAY 86400.0
+
 gboolean _intake_date_parse (const char *s, double *days);
+/* Local wall-clock days of @dt: the date's days plus the time of day as a fraction. */
+double _intake_date_time_to_days (GDateTime *dt);
 gboolean _intake_date_is_date (const char *s);
 /* The value as a number of days: a number, or a date or date-time string.  NaN otherwise. */
 double _intake_date_value_to_days (const IntakeValue *value);

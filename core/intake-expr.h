@@ -159,6 +159,8 @@ typedef struct
   IntakeExprLookupFunc choice_column;
   /* Optional: indexed-repeat(); without it, entry @index of lookup_all's values. */
   IntakeExprLookupEntryFunc lookup_entry;
+  /* Private: set by intake_expr_evaluate () on its own copy of the context. */
+  gconstpointer evaluator;
 } IntakeExprContext;
 
 typedef struct _IntakeExpr IntakeExpr;

@@ -1,6 +1,4 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "intake-core"
-
 #include "intake-config.h"
 #include "intake-i18n-private.h"
 
@@ -120,12 +118,12 @@ device_message (IntakeStore *store)
 {
   GByteArray *msg = message_new ("device");
 
-  put_text (msg, store->device_id);
-  put_field (msg, store->sign_pk, sizeof store->sign_pk);
-  put_field (msg, store->group_pk, sizeof store->group_pk);
-  put_int (msg, (gint64) store->kdf.opslimit);
-  put_int (msg, (gint64) store->kdf.memlimit);
-  put_int (msg, store->kdf.alg);
+  put_text (msg, intake_store_get_device_id (store));
+  put_field (msg, _intake_store_get_sign_pk (store), INTAKE_SIGN_PUBLIC_BYTES);
+  put_field (msg, _intake_store_get_group_pk (store), INTAKE_BOX_PUBLIC_BYTES);
+  put_int (msg, (gint64) _intake_store_get_kdf (store)->opslimit);
+  put_int (msg, (gint64) _intake_store_get_kdf (store)->memlimit);
+  put_int (msg, _intake_store_get_kdf (store)->alg);
   return msg;
 }
 

@@ -5,7 +5,6 @@
  * bound on its uncompressed size.  The .csv and .md shapes are pyxform's: a row whose first cell
  * is not empty names a sheet, the rows under it (first cell empty) are that sheet's rows.
  */
-#define G_LOG_DOMAIN "intake-xlsform"
 
 #include "intake-xlsform-private.h"
 
@@ -13,10 +12,12 @@
 #include <libxml/parser.h>
 #include <libxml/xmlreader.h>
 #include <string.h>
+
+/* The converter's error domain lives in its lowest file: the reader raises it too. */
+G_DEFINE_QUARK (intake-xlsform-error-quark, intake_xlsform_error)
+
 /* ------------------------------------------------------------------------------------------ */
 /* Sheets                                                                                      */
-
-
 
 static void
 row_free (Row *row)

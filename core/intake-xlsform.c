@@ -8,7 +8,6 @@
  *  3. Check the result with the form loader, as every other form is checked; a refusal from the
  *     loader that names a question is given that question's row.
  */
-#define G_LOG_DOMAIN "intake-xlsform"
 
 #include "intake-xlsform-private.h"
 #include "intake-expr.h"
@@ -20,7 +19,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-G_DEFINE_QUARK (intake-xlsform-error-quark, intake_xlsform_error)
 
 /* ------------------------------------------------------------------------------------------ */
 /* From sheets to the form document                                                            */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "intake-config.h"
-#include "intake-i18n-private.h"
+#include "intake-sync-i18n-private.h"
 
 #include "intake-sync-engine.h"
 
@@ -279,6 +279,8 @@ intake_sync_engine_get_state (IntakeSyncEngine *self)
 const IntakeSyncReport *
 intake_sync_engine_get_last_report (IntakeSyncEngine *self)
 {
+  g_return_val_if_fail (INTAKE_IS_SYNC_ENGINE (self), NULL);
+
   return &self->last;
 }
 
@@ -286,6 +288,8 @@ int
 intake_sync_engine_get_next_try (IntakeSyncEngine *self)
 {
   gint64 next;
+
+  g_return_val_if_fail (INTAKE_IS_SYNC_ENGINE (self), -1);
 
   g_mutex_lock (&self->lock);
   next = self->next_try_us;

@@ -121,6 +121,26 @@ test_uuid (void)
   g_assert_false (intake_uuid_is_valid ("not-a-uuid"));
 }
 
+/* Protected memory that cannot be had is an error to report, not a crash (issue #14): a size that
+ * libsodium refuses before mapping anything stands in for an exhausted locked-memory limit. */
+static void
+test_secret_out_of_memory (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeSecret) small = NULL;
+  IntakeSecret *huge = intake_secret_try_new (G_MAXSIZE - 16, &error);
+
+  g_assert_null (huge);
+  g_assert_error (error, INTAKE_CRYPTO_ERROR, INTAKE_CRYPTO_ERROR_NO_MEMORY);
+  g_clear_error (&error);
+  g_assert_null (intake_secret_try_new_from_data ("x", G_MAXSIZE - 16, &error));
+  g_assert_error (error, INTAKE_CRYPTO_ERROR, INTAKE_CRYPTO_ERROR_NO_MEMORY);
+  g_clear_error (&error);
+  small = intake_secret_try_new_random (32, &error);
+  g_assert_no_error (error);
+  g_assert_true (small->guarded);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -132,6 +152,7 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/core/crypto/seal-only-opens-for-reader",
                    test_seal_only_opens_for_reader);
   g_test_add_func ("/intake/core/crypto/kdf", test_kdf);
+  g_test_add_func ("/intake/core/crypto/secret-out-of-memory", test_secret_out_of_memory);
   g_test_add_func ("/intake/core/crypto/calibration-floor", test_calibration_floor);
   g_test_add_func ("/intake/core/crypto/uuid", test_uuid);
   return g_test_run ();
