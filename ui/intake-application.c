@@ -46,6 +46,15 @@ kiosk_close_request_cb (GtkWindow *window, gpointer user_data)
   return TRUE;
 }
 
+static void
+kiosk_active_cb (GtkWindow *window, GParamSpec *pspec, gpointer user_data)
+{
+  if (!gtk_window_is_active (window))
+    return;
+  gtk_im_context_focus_out (GTK_IM_CONTEXT (user_data));
+  g_signal_handlers_disconnect_by_func (window, kiosk_active_cb, user_data);
+}
+
 /* `intake --kiosk` (field-intake-kiosk, under cage): fullscreen, with no close, minimise or
  * maximise buttons and no quit. An admin leaves through the device (intake(1), "Kiosk"). */
 static void
@@ -59,6 +68,19 @@ enter_kiosk_mode (IntakeApplication *self, GtkWindow *window)
   if (quit != NULL)
     g_simple_action_set_enabled (G_SIMPLE_ACTION (quit), FALSE);
   gtk_window_fullscreen (window);
+  /* The input method (and with it the on-screen keyboard) follows a text field's focus through
+   * the compositor's text-input protocol, which tells only a text input that existed when the
+   * window took the keyboard: sway 1.7 does not tell one made later. An input method context
+   * focused now, before the window is shown, makes the text input at once; it lets go of the
+   * focus as soon as the window has the keyboard, so that no keyboard rises for nothing. */
+  {
+    GtkIMContext *im = gtk_im_multicontext_new ();
+
+    gtk_im_context_set_client_widget (im, GTK_WIDGET (window));
+    gtk_im_context_focus_in (im);
+    g_object_set_data_full (G_OBJECT (window), "intake-kiosk-im", im, g_object_unref);
+    g_signal_connect (window, "notify::is-active", G_CALLBACK (kiosk_active_cb), im);
+  }
 }
 
 static void
