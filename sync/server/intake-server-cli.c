@@ -710,6 +710,12 @@ cmd_form_publish (const Options *opts, const char *path)
   document = intake_json_read_file (path, INTAKE_FORM_MAX_BYTES, &len, &error);
   if (document == NULL)
     return fail (NULL, error);
+  /* Said in words: the parser would name only the first odd byte. */
+  if (memchr (document, '\0', len) != NULL || !g_utf8_validate (document, (gssize) len, NULL))
+    {
+      g_printerr ("intake-server: %s is a binary file, not JSON text\n", path);
+      return 1;
+    }
   root = intake_json_parse_untrusted (document, (gssize) len, &limits, &error);
   if (root == NULL)
     return fail (path, error);

@@ -35,7 +35,7 @@ start () {
 }
 stop () { kill "$server_pid"; wait "$server_pid"; server_pid=; }
 
-echo "1..9"
+echo "1..10"
 
 if srv --help && grep -q '^  serve ' out && grep -q '^  backup --out FILE' out \
    && grep -q '^  device wipe' out; then
@@ -122,6 +122,19 @@ else
   not_ok "a restored backup opens and serves"
 fi
 stop
+
+# Refusals in words: an empty form file, a binary one, a truncated one.
+: >empty.json
+printf '\177ELF\002\001\001\000\000' >binary.json
+printf '{"id": "f",\n "version": 1,\n "title": {' >truncated.json
+if ! srv --config server.conf form publish empty.json && grep -q 'empty' out \
+   && ! srv --config server.conf form publish binary.json \
+   && grep -q 'binary.json is a binary file, not JSON text' out \
+   && ! srv --config server.conf form publish truncated.json && grep -q 'line 3' out; then
+  ok "form publish names an empty, a binary and a truncated file in words"
+else
+  not_ok "form publish names an empty, a binary and a truncated file in words"
+fi
 
 # The organisation key still matches: a restored server is the same server to its tablets.
 if srv --config server.conf export --secret-key org.key && grep -q '^\[' out; then
