@@ -115,8 +115,11 @@ if grep -q 'empty.json: the document is empty' out; then ok "an empty file is na
 else not_ok "an empty file is named empty"; fi
 printf '\177ELF\002\001\001\000\000\000' >binary.json
 ctl --user ann interview import binary.json
-if grep -q 'binary.json is a binary file, not JSON text' out; then ok "a binary file is named binary"
-else not_ok "a binary file is named binary"; fi
+if grep -q 'binary.json is a binary file, not JSON text' out; then
+  ok "a binary file is named binary"
+else
+  not_ok "a binary file is named binary"
+fi
 ctl --user ann form import binary.json
 if grep -q 'binary.json is a binary file, not JSON text' out; then
   ok "a binary form file is named binary"
@@ -133,5 +136,9 @@ fi
 
 # Nothing refused above left an interview behind: the draft and the completed one only.
 ctl --user ann interview list
-if [ "$(grep -c -v '^No interviews' out)" -eq 2 ]; then ok "refusals created nothing"; else not_ok "refusals created nothing"; fi
+if [ "$(grep -c -v '^No interviews' out)" -eq 2 ]; then
+  ok "refusals created nothing"
+else
+  not_ok "refusals created nothing"
+fi
 exit $failed

@@ -12,7 +12,10 @@ trap 'rm -rf "$work"' EXIT
 n=0
 failed=0
 ok () { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok () { n=$((n + 1)); failed=1; echo "not ok $n - $1"; [ -f "$work/out" ] && sed 's/^/# /' "$work/out"; }
+not_ok () {
+  n=$((n + 1)); failed=1; echo "not ok $n - $1"
+  [ -f "$work/out" ] && sed 's/^/# /' "$work/out"
+}
 
 echo "1..8"
 start=$(date +%s)
@@ -37,15 +40,23 @@ fi
 root="$work/root"
 for deb in "$work"/debs/*.deb; do dpkg-deb -x "$deb" "$root"; done
 
-if desktop-file-validate "$root/usr/share/applications/org.fieldintake.Intake.desktop" >"$work/out" 2>&1
-then ok "desktop-file-validate"; else not_ok "desktop-file-validate"; fi
+desktop=$root/usr/share/applications/org.fieldintake.Intake.desktop
+metainfo=$root/usr/share/metainfo/org.fieldintake.Intake.metainfo.xml
+unit=$root/lib/systemd/system/intake-server.service
+if desktop-file-validate "$desktop" >"$work/out" 2>&1; then
+  ok "desktop-file-validate"
+else
+  not_ok "desktop-file-validate"
+fi
 
-if appstreamcli validate --no-net "$root/usr/share/metainfo/org.fieldintake.Intake.metainfo.xml" \
-     >"$work/out" 2>&1 && grep -q '<screenshot' "$root/usr/share/metainfo/org.fieldintake.Intake.metainfo.xml"
-then ok "appstreamcli validate, with screenshots"; else not_ok "appstreamcli validate, with screenshots"; fi
+if appstreamcli validate --no-net "$metainfo" >"$work/out" 2>&1 \
+   && grep -q '<screenshot' "$metainfo"; then
+  ok "appstreamcli validate, with screenshots"
+else
+  not_ok "appstreamcli validate, with screenshots"
+fi
 
-if sh "$src/tests/packaging/check-unit-security.sh" "$root/lib/systemd/system/intake-server.service" \
-     >"$work/out" 2>&1; then
+if sh "$src/tests/packaging/check-unit-security.sh" "$unit" >"$work/out" 2>&1; then
   ok "intake-server.service exposure at most 2.0 ($(cat "$work/out"))"
 else
   not_ok "intake-server.service exposure at most 2.0"

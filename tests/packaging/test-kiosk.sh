@@ -35,7 +35,8 @@ chmod 0700 "$work"
 {
   echo "output HEADLESS-1 mode 1280x800 position 0 0"
   grep -v '^exec intake' "$src/packaging/kiosk/sway.conf"
-  echo "exec sh -c 'echo \"\$WAYLAND_DISPLAY\" > $work/display; echo \"\$DBUS_SESSION_BUS_ADDRESS\" > $work/bus'"
+  tell_bus="echo \"\$DBUS_SESSION_BUS_ADDRESS\" > $work/bus"
+  echo "exec sh -c 'echo \"\$WAYLAND_DISPLAY\" > $work/display; $tell_bus'"
 } >"$work/sway.conf"
 chmod 0644 "$work/sway.conf"
 

@@ -46,7 +46,8 @@ fi
 
 if srv serve --help && grep -q '^  serve \[--config FILE\]' out && ! grep -q 'device add' out \
    && srv device --help && grep -q 'device add' out && grep -q 'device revoke' out \
-   && ! grep -q '^  serve' out && srv --db sqlite:x.db device list --help && grep -q 'device list' out \
+   && ! grep -q '^  serve' out \
+   && srv --db sqlite:x.db device list --help && grep -q 'device list' out \
    && ! grep -q 'device add' out && [ ! -e x.db ]; then
   ok "COMMAND --help and GROUP --help show only that command, and touch no database"
 else
