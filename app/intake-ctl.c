@@ -18,6 +18,8 @@
 #include "intake-store.h"
 #include "intake-sync.h"
 #include "intake-xlsform.h"
+#include "intake-ctl-resources.h"
+#include "intake-form-session.h"
 
 #define EXIT_USAGE 2
 
@@ -232,13 +234,38 @@ unlock (Ctl *ctl, const char *acting, GError **error)
 /* Files given to intakectl are read whole into memory: none of ours comes near this. */
 #define CTL_MAX_FILE_BYTES (16 * 1024 * 1024)
 
+/* A file that holds a NUL byte or is not UTF-8 is not JSON text at all: saying so is clearer
+ * than the parser's complaint about its first odd byte. */
+static gboolean
+check_text (const char *path, const char *data, gsize len, GError **error)
+{
+  if (memchr (data, '\0', len) != NULL || !g_utf8_validate (data, (gssize) len, NULL))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "%s is a binary file, not JSON text", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static JsonObject *
 load_json_file (const char *path, const char *what, GError **error)
 {
   const IntakeJsonLimits limits = { CTL_MAX_FILE_BYTES, INTAKE_JSON_MAX_DEPTH };
   g_autoptr (GError) local_error = NULL;
-  g_autoptr (JsonNode) root = intake_json_load_file_untrusted (path, &limits, &local_error);
+  g_autoptr (JsonNode) root = NULL;
+  g_autofree char *data = NULL;
+  gsize len = 0;
 
+  data = intake_json_read_file (path, CTL_MAX_FILE_BYTES, &len, &local_error);
+  if (data != NULL && !check_text (path, data, len, &local_error))
+    g_clear_pointer (&data, g_free);
+  if (data != NULL)
+    {
+      root = intake_json_parse_untrusted (data, (gssize) len, &limits, &local_error);
+      if (root == NULL)
+        g_prefix_error (&local_error, "%s: ", path);
+    }
   if (root == NULL)
     {
       /* The message names the file and, for its text, what is wrong and where. */
@@ -253,6 +280,36 @@ load_json_file (const char *path, const char *what, GError **error)
       return NULL;
     }
   return json_object_ref (json_node_get_object (root));
+}
+
+/* The forms built into intakectl (core/forms), installed into every new store so that a fresh
+ * tablet can interview at once. */
+#define BUNDLED_FORMS_PATH "/org/fieldintake/intakectl/forms"
+
+static gboolean
+install_bundled_forms (Ctl *ctl, GError **error)
+{
+  g_auto (GStrv) names = g_resource_enumerate_children (intake_ctl_get_resource (),
+                                                        BUNDLED_FORMS_PATH,
+                                                        G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+
+  if (names == NULL)
+    return FALSE;
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/%s", BUNDLED_FORMS_PATH, names[i]);
+      g_autoptr (GBytes) bytes = g_resource_lookup_data (intake_ctl_get_resource (), path,
+                                                         G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+      g_autofree char *doc = NULL;
+
+      if (bytes == NULL)
+        return FALSE;
+      doc = g_strndup (g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
+      /* The bundled form is trusted as the program itself is: it comes in the same package. */
+      if (!intake_store_import_verified_form (ctl->store, doc, error))
+        return FALSE;
+    }
+  return TRUE;
 }
 
 /* ---- Commands ---- */
@@ -314,6 +371,11 @@ cmd_init (Ctl *ctl, const Command *cmd, char **args, GError **error)
   if (ctl->store == NULL)
     return FALSE;
   say_notices (ctl);
+  if (!install_bundled_forms (ctl, error))
+    {
+      g_prefix_error (error, "The store was made, but the bundled forms were not installed: ");
+      return FALSE;
+    }
   intake_store_get_kdf_params (ctl->store, &kdf);
   if (ctl->json)
     {
@@ -527,18 +589,77 @@ cmd_form_import (Ctl *ctl, const Command *cmd, char **args, GError **error)
 {
   g_autofree char *doc = NULL;
   g_autofree char *id = NULL;
+  g_autofree char *installed = NULL;
+  g_autoptr (IntakeForm) form = NULL;
+  gsize len = 0;
   int version = 0;
 
   /* The store checks the form (strict JSON within the form's limits); a file too large to be
-   * one is not read whole first.  An XLSForm (.xlsx, .csv, .md) is converted first. */
+   * one is not read whole first.  An XLSForm (.xlsx, .csv, .md) is converted first; a binary
+   * file is named as such. */
   doc = intake_form_document_read_file (args[0], error);
   if (doc == NULL)
     return FALSE;
-  if (!unlock (ctl, ctl->user, error)
-      || !intake_session_import_form (ctl->session, doc, &id, &version, error))
+  len = strlen (doc);
+  if (!unlock (ctl, ctl->user, error))
+    return FALSE;
+  /* The same version again is not an error, but the person must not think something changed. */
+  form = intake_form_new_from_data (doc, (gssize) len, INTAKE_FORM_LOAD_DEFAULT, NULL);
+  if (form != NULL && intake_form_get_version (form) <= G_MAXINT)
+    installed = intake_store_dup_form_document (ctl->store, intake_form_get_id (form),
+                                                (int) intake_form_get_version (form), NULL);
+  if (installed != NULL && g_strcmp0 (installed, doc) == 0)
+    {
+      if (!ctl->json)
+        g_print ("Form %s version %d is already installed; nothing changed\n",
+                 intake_form_get_id (form), (int) intake_form_get_version (form));
+      return TRUE;
+    }
+  if (!intake_session_import_form (ctl->session, doc, &id, &version, error))
     return FALSE;
   if (!ctl->json)
     g_print ("Imported form %s version %d\n", id, version);
+  return TRUE;
+}
+
+/* The form an interview is (or will be) answered on; version 0 is the newest installed. */
+static IntakeForm *
+load_form (Ctl *ctl, const char *form_id, int version, GError **error)
+{
+  g_autofree char *doc = NULL;
+
+  if (version <= 0)
+    version = intake_store_get_latest_form_version (ctl->store, form_id);
+  if (version <= 0)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "Form %s is not installed", form_id);
+      return NULL;
+    }
+  doc = intake_store_dup_form_document (ctl->store, form_id, version, error);
+  if (doc == NULL)
+    return NULL;
+  return intake_form_new_from_data (doc, -1, INTAKE_FORM_LOAD_DEFAULT, error);
+}
+
+/* An answer of the wrong type (a word for a number question) is refused at saving, draft or
+ * not: a draft may be incomplete, but what it holds must be a possible answer. Only the type
+ * is checked here; `required` and constraints wait for completion. */
+static gboolean
+check_answer_type (IntakeFormSession *fs, const char *name, JsonNode *value, GError **error)
+{
+  g_autoptr (GError) local_error = NULL;
+
+  if (value == NULL || JSON_NODE_HOLDS_NULL (value)
+      || intake_form_session_validate_answer (fs, name, value, &local_error))
+    return TRUE;
+  if (g_error_matches (local_error, INTAKE_FORM_ERROR, INTAKE_FORM_ERROR_INVALID_ANSWER)
+      || g_error_matches (local_error, INTAKE_FORM_ERROR, INTAKE_FORM_ERROR_UNKNOWN_QUESTION)
+      || g_error_matches (local_error, INTAKE_FORM_ERROR, INTAKE_FORM_ERROR_NOT_ANSWERABLE))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s: %s", name,
+                   local_error->message);
+      return FALSE;
+    }
   return TRUE;
 }
 
@@ -581,6 +702,49 @@ cmd_interview_import (Ctl *ctl, const Command *cmd, char **args, GError **error)
     }
   if (!unlock (ctl, ctl->user, error))
     return FALSE;
+
+  /* Everything is checked before anything is made: a refused import leaves no draft behind for
+   * a retrying script to pile up. */
+  {
+    g_autoptr (IntakeForm) form = load_form (ctl, form_id, (int) version, error);
+    g_autoptr (JsonObject) answers = json_object_new ();
+    g_autoptr (IntakeFormSession) fs = NULL;
+    JsonObjectIter it;
+    const char *name;
+    JsonNode *value;
+
+    if (form == NULL)
+      return FALSE;
+    if (answers_node != NULL)
+      {
+        json_object_iter_init (&it, json_node_get_object (answers_node));
+        while (json_object_iter_next (&it, &name, &value))
+          json_object_set_member (answers, name, json_node_copy (value));
+      }
+    /* The store names the interview when the file does not (intake_session_create_interview):
+     * a stand-in here lets the completeness check below see what the store will hold. */
+    if (intake_form_lookup_question (form, "pseudonym") != NULL
+        && !json_object_has_member (answers, "pseudonym"))
+      json_object_set_string_member (answers, "pseudonym", "Stand In 00");
+    fs = intake_form_session_new (form, answers, NULL);
+    if (answers_node != NULL)
+      {
+        json_object_iter_init (&it, json_node_get_object (answers_node));
+        while (json_object_iter_next (&it, &name, &value))
+          if (!check_answer_type (fs, name, value, error))
+            {
+              g_prefix_error (error, "Interview file %s was not imported: ", args[0]);
+              return FALSE;
+            }
+      }
+    if (g_strcmp0 (state, "completed") == 0 && !intake_form_session_check_complete (fs, error))
+      {
+        g_prefix_error (error, "Interview file %s was not imported (nothing was saved): ",
+                        args[0]);
+        return FALSE;
+      }
+  }
+
   id = intake_session_create_interview (ctl->session, form_id, (int) version,
                                         answers_node ? json_node_get_object (answers_node) : NULL,
                                         error);
@@ -589,7 +753,9 @@ cmd_interview_import (Ctl *ctl, const Command *cmd, char **args, GError **error)
   if (g_strcmp0 (state, "completed") == 0
       && !intake_session_complete_interview (ctl->session, id, error))
     {
-      g_prefix_error (error, "Interview %s was saved as a draft but not completed: ", id);
+      /* Kept on purpose (the checks above passed, so this is rare): its id is the last word. */
+      g_prefix_error (error, "Not completed: ");
+      g_printerr ("intakectl: the interview was saved as a draft: %s\n", id);
       return FALSE;
     }
   g_print ("Imported interview %s\n", id);
@@ -784,8 +950,33 @@ cmd_interview_set (Ctl *ctl, const Command *cmd, char **args, GError **error)
   value = intake_json_parse_untrusted (args[2], -1, NULL, NULL);
   if (value == NULL)
     value = json_node_init_string (json_node_alloc (), args[2]);
-  if (!unlock (ctl, ctl->user, error)
-      || !intake_session_set_answer (ctl->session, args[0], args[1], value, error))
+  if (!unlock (ctl, ctl->user, error))
+    return FALSE;
+  {
+    g_autoptr (IntakeInterview) iv = intake_session_open_interview (ctl->session, args[0], error);
+    g_autoptr (IntakeForm) form = NULL;
+    g_autoptr (IntakeFormSession) fs = NULL;
+
+    if (iv == NULL)
+      return FALSE;
+    form = load_form (ctl, iv->form_id, iv->form_version, error);
+    if (form == NULL)
+      return FALSE;
+    {
+      g_autoptr (JsonObject) none = json_object_new ();
+      JsonObject *answers = iv->content != NULL
+                              ? intake_json_get_object (iv->content, "answers")
+                              : NULL;
+
+      fs = intake_form_session_new (form, answers != NULL ? answers : none, NULL);
+    }
+    if (!check_answer_type (fs, args[1], value, error))
+      {
+        g_prefix_error (error, "Not saved: ");
+        return FALSE;
+      }
+  }
+  if (!intake_session_set_answer (ctl->session, args[0], args[1], value, error))
     return FALSE;
   if (!ctl->json)
     g_print ("Saved %s\n", args[1]);
@@ -958,13 +1149,15 @@ cmd_status (Ctl *ctl, const Command *cmd, char **args, GError **error)
   g_print ("Device %s\nData folder %s\nUsers: %" G_GINT64_FORMAT "\n",
            json_object_get_string_member (o, "device_id"),
            json_object_get_string_member (o, "data_dir"), json_object_get_int_member (o, "users"));
+  /* The same counts, under the same names, as --json prints. */
   g_print ("Interviews: %" G_GINT64_FORMAT " draft, %" G_GINT64_FORMAT " awaiting review, %"
-           G_GINT64_FORMAT " queued, %" G_GINT64_FORMAT " sent\n",
+           G_GINT64_FORMAT " queued, %" G_GINT64_FORMAT " sent, %" G_GINT64_FORMAT
+           " purged (sent, then removed from this tablet)\n",
            json_object_get_int_member (counts, "draft"),
            json_object_get_int_member (counts, "awaiting_review"),
            json_object_get_int_member (counts, "queued"),
-           json_object_get_int_member (counts, "sent")
-               + json_object_get_int_member (counts, "purged"));
+           json_object_get_int_member (counts, "sent"),
+           json_object_get_int_member (counts, "purged"));
   if (json_object_get_boolean_member (so, "enrolled"))
     {
       const char *device = intake_json_get_string (so, "device_status");
@@ -1025,6 +1218,8 @@ cmd_verify (Ctl *ctl, const Command *cmd, char **args, GError **error)
 {
   g_autoptr (GPtrArray) problems = g_ptr_array_new_with_free_func (g_free);
   guint checked = 0;
+  gint64 with_content = 0;
+  gint64 not_checked = 0;
   gboolean ok;
 
   if (ctl->user ? !unlock (ctl, ctl->user, error) : !open_store (ctl, error))
@@ -1033,6 +1228,24 @@ cmd_verify (Ctl *ctl, const Command *cmd, char **args, GError **error)
       && problems->len == 0)
     return FALSE;
   ok = problems->len == 0;
+  /* Every interview that still holds its content (a purged one holds none) and was not opened
+   * is named as not checked, so that an OK is never read as covering records nobody opened. */
+  {
+    g_autoptr (JsonNode) status = intake_store_dup_status_json (ctl->store, error);
+    JsonObject *counts;
+    JsonObjectIter it;
+    const char *state;
+    JsonNode *count;
+
+    if (status == NULL)
+      return FALSE;
+    counts = intake_json_get_object (json_node_get_object (status), "interviews");
+    json_object_iter_init (&it, counts);
+    while (json_object_iter_next (&it, &state, &count))
+      if (g_strcmp0 (state, "purged") != 0)
+        with_content += json_node_get_int (count);
+    not_checked = MAX (0, with_content - (gint64) checked - (gint64) problems->len);
+  }
   if (ctl->json)
     {
       g_autoptr (JsonBuilder) b = json_builder_new ();
@@ -1042,6 +1255,8 @@ cmd_verify (Ctl *ctl, const Command *cmd, char **args, GError **error)
       json_builder_add_boolean_value (b, ok);
       json_builder_set_member_name (b, "records_checked");
       json_builder_add_int_value (b, checked);
+      json_builder_set_member_name (b, "records_not_checked");
+      json_builder_add_int_value (b, not_checked);
       json_builder_set_member_name (b, "problems");
       json_builder_begin_array (b);
       for (guint i = 0; i < problems->len; i++)
@@ -1056,10 +1271,15 @@ cmd_verify (Ctl *ctl, const Command *cmd, char **args, GError **error)
       for (guint i = 0; i < problems->len; i++)
         g_print ("problem: %s\n", (char *) problems->pdata[i]);
       if (ctl->session)
-        g_print ("%s: data file, audit log and %u interviews checked\n",
-                 ok ? "OK" : "PROBLEMS FOUND", checked);
+        g_print ("%s: data file, audit log and %u interview%s checked\n",
+                 ok ? "OK" : "PROBLEMS FOUND", checked, checked == 1 ? "" : "s");
       else
         g_print ("%s: data file and audit log checked\n", ok ? "OK" : "PROBLEMS FOUND");
+      if (not_checked > 0)
+        g_print ("%" G_GINT64_FORMAT " interview%s not checked: %s\n", not_checked,
+                 not_checked == 1 ? "" : "s",
+                 ctl->session ? "this user may not open them; verify as a supervisor"
+                              : "unlock as a supervisor (--user NAME)");
     }
   if (!ok)
     g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED,
@@ -1427,6 +1647,28 @@ takes_value (const char *arg)
   return g_str_equal (arg, "--data-dir") || g_str_equal (arg, "--user");
 }
 
+/* `intakectl user --help`: the commands of one group, on standard output. */
+static gboolean
+print_group_usage (const char *group, gboolean to_stdout)
+{
+  gboolean found = FALSE;
+  void (*out) (const gchar *, ...) = to_stdout ? g_print : g_printerr;
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_has_prefix (commands[i].name, group) && commands[i].name[strlen (group)] == ' ')
+      {
+        if (!found)
+          out ("Usage: intakectl [--data-dir DIR] [--user NAME] [--json] [--pin-stdin] %s "
+               "COMMAND …\n\nCommands:\n",
+               group);
+        found = TRUE;
+        out ("  %-18s %-18s %s\n", commands[i].name, commands[i].params, commands[i].summary);
+      }
+  if (found)
+    out ("\n'intakectl %s COMMAND --help' documents each.\n", group);
+  return found;
+}
+
 static void
 print_usage (void)
 {
@@ -1497,6 +1739,8 @@ intake_ctl_run (int argc, char **argv)
       gboolean help = FALSE;
       for (int i = 1; i < argc; i++)
         help |= g_str_equal (argv[i], "--help") || g_str_equal (argv[i], "-h");
+      if (nwords == 1 && print_group_usage (argv[word_idx[0]], help))
+        return help ? EXIT_SUCCESS : EXIT_USAGE;
       if (nwords > 0 && !help)
         g_printerr ("intakectl: unknown command '%s%s%s'\n", argv[word_idx[0]],
                     nwords > 1 ? " " : "", nwords > 1 ? argv[word_idx[1]] : "");

@@ -1909,7 +1909,21 @@ intake_form_document_read_file (const char *path, GError **error)
 
   lower = g_ascii_strdown (path, -1);
   if (!intake_xlsform_sniff_file (path, &format) && !g_str_has_suffix (lower, ".xls"))
-    return intake_json_read_file (path, INTAKE_FORM_MAX_BYTES, NULL, error);
+    {
+      gsize length = 0;
+      g_autofree char *text = intake_json_read_file (path, INTAKE_FORM_MAX_BYTES, &length, error);
+
+      if (text == NULL)
+        return NULL;
+      /* Named in words: the JSON parser's own message about a NUL byte says nothing useful. */
+      if (memchr (text, '\0', length) != NULL || !g_utf8_validate (text, (gssize) length, NULL))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       "%s is a binary file, not JSON text", path);
+          return NULL;
+        }
+      return g_steal_pointer (&text);
+    }
   document = intake_xlsform_convert_file (path, error);
   if (document == NULL)
     return NULL;

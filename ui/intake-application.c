@@ -13,6 +13,7 @@ struct _IntakeApplication
   AdwApplication parent_instance;
 
   char *data_dir;
+  gboolean kiosk;
 };
 
 G_DEFINE_FINAL_TYPE (IntakeApplication, intake_application, ADW_TYPE_APPLICATION)
@@ -30,11 +31,56 @@ intake_application_handle_local_options (GApplication *app, GVariantDict *option
     }
   if (self->data_dir == NULL)
     self->data_dir = intake_store_default_data_dir ();
+  self->kiosk = g_variant_dict_contains (options, "kiosk");
   /* The interface language this tablet was left in. Here, before any thread is started (the
    * session bus's comes with registration, after this): see intake-language.c. */
   _intake_ui_language_init (self->data_dir);
   /* Carry on with the default handling (activation). */
   return -1;
+}
+
+/* In kiosk mode nobody closes the window: the tablet is this app and nothing else. */
+static gboolean
+kiosk_close_request_cb (GtkWindow *window, gpointer user_data)
+{
+  return TRUE;
+}
+
+static void
+kiosk_active_cb (GtkWindow *window, GParamSpec *pspec, gpointer user_data)
+{
+  if (!gtk_window_is_active (window))
+    return;
+  gtk_im_context_focus_out (GTK_IM_CONTEXT (user_data));
+  g_signal_handlers_disconnect_by_func (window, kiosk_active_cb, user_data);
+}
+
+/* `intake --kiosk` (field-intake-kiosk, under cage): fullscreen, with no close, minimise or
+ * maximise buttons and no quit. An admin leaves through the device (intake(1), "Kiosk"). */
+static void
+enter_kiosk_mode (IntakeApplication *self, GtkWindow *window)
+{
+  GAction *quit = g_action_map_lookup_action (G_ACTION_MAP (self), "quit");
+
+  g_object_set (gtk_settings_get_default (), "gtk-decoration-layout", "", NULL);
+  gtk_window_set_deletable (window, FALSE);
+  g_signal_connect (window, "close-request", G_CALLBACK (kiosk_close_request_cb), NULL);
+  if (quit != NULL)
+    g_simple_action_set_enabled (G_SIMPLE_ACTION (quit), FALSE);
+  gtk_window_fullscreen (window);
+  /* The input method (and with it the on-screen keyboard) follows a text field's focus through
+   * the compositor's text-input protocol, which tells only a text input that existed when the
+   * window took the keyboard: sway 1.7 does not tell one made later. An input method context
+   * focused now, before the window is shown, makes the text input at once; it lets go of the
+   * focus as soon as the window has the keyboard, so that no keyboard rises for nothing. */
+  {
+    GtkIMContext *im = gtk_im_multicontext_new ();
+
+    gtk_im_context_set_client_widget (im, GTK_WIDGET (window));
+    gtk_im_context_focus_in (im);
+    g_object_set_data_full (G_OBJECT (window), "intake-kiosk-im", im, g_object_unref);
+    g_signal_connect (window, "notify::is-active", G_CALLBACK (kiosk_active_cb), im);
+  }
 }
 
 static void
@@ -44,7 +90,11 @@ intake_application_activate (GApplication *app)
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
 
   if (window == NULL)
-    window = GTK_WINDOW (intake_window_new (self, self->data_dir));
+    {
+      window = GTK_WINDOW (intake_window_new (self, self->data_dir));
+      if (self->kiosk)
+        enter_kiosk_mode (self, window);
+    }
   gtk_window_present (window);
 }
 
@@ -93,6 +143,8 @@ intake_application_init (IntakeApplication *self)
   static const GOptionEntry entries[] = {
     { "data-dir", 'd', 0, G_OPTION_ARG_FILENAME, NULL,
       N_("The tablet's data folder (default: ~/.local/share/intake)"), N_("DIR") },
+    { "kiosk", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Fill the screen, with no window buttons and no way to close (a kiosk tablet)"), NULL },
     { NULL },
   };
   static const GActionEntry actions[] = {

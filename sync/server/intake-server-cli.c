@@ -14,6 +14,7 @@
 #include <gio/gunixoutputstream.h>
 #include <glib-unix.h>
 #include <glib/gstdio.h>
+#include <sqlite3.h>
 #include <json-glib/json-glib.h>
 #include <signal.h>
 #include <stdio.h>
@@ -44,31 +45,76 @@ typedef struct
   char *deadline;
   int max_connections;
   int max_connections_per_ip;
+  char *config;
 } Options;
 
 /* The provisioning file's format (sync/PROTOCOL.md); the tablet reads it in
  * sync/intake-provisioning.c. */
 #define PROVISIONING_FORMAT "intake-provisioning-v1"
 
-static const char usage_text[] =
-  "Usage: intake-server [--db URL] COMMAND ...\n"
-  "\n"
-  "  init --secret-key-out FILE      make the server's keys; the organisation's secret key\n"
-  "                                  goes to FILE, to be kept offline by the data manager\n"
-  "  serve --listen HOST:PORT [--tls-cert FILE --tls-key FILE]\n"
-  "        [--max-connections N (256)] [--max-connections-per-ip N (32)]\n"
-  "  device add NAME [--expires-days N]   prints a one-time enrollment token, last\n"
-  "  device add NAME --url URL --out FILE [--ca FILE] [--pin-sha256 B64] [--expires-days N]\n"
-  "                                  writes the token in a provisioning file instead\n"
-  "  device list [--json]\n"
-  "  device revoke NAME\n"
-  "  device wipe NAME [--deadline DURATION]\n"
-  "                                  tell the device to wipe itself; its key is refused once\n"
-  "                                  it confirms, or once DURATION (30m, 12h, 7d; 0: now) passes\n"
-  "  form publish FILE\n"
-  "  export --secret-key FILE [--format json|csv]\n"
-  "\n"
-  "--db is sqlite:PATH (default " DEFAULT_DB ") or postgresql://...\n";
+/* Each command's synopsis and what it does; `intake-server --help` prints them all, and
+ * `intake-server COMMAND --help` (or a group: `device --help`) only its own. */
+static const struct
+{
+  const char *name;
+  const char *synopsis;
+} commands[] = {
+  { "init", "init --secret-key-out FILE\n"
+            "      make the server's keys; the organisation's secret key goes to FILE, to be\n"
+            "      kept offline by the data manager\n" },
+  { "serve", "serve [--config FILE] [--listen HOST:PORT] [--tls-cert FILE --tls-key FILE]\n"
+             "      [--max-connections N (256)] [--max-connections-per-ip N (32)]\n"
+             "      answer tablets; options given override the config file's\n" },
+  { "device add", "device add NAME [--expires-days N]\n"
+                  "      prints a one-time enrollment token, last\n"
+                  "device add NAME --url URL --out FILE [--ca FILE] [--pin-sha256 B64]\n"
+                  "      [--expires-days N]\n"
+                  "      writes the token in a provisioning file instead\n" },
+  { "device list", "device list [--json]\n" },
+  { "device revoke", "device revoke NAME\n" },
+  { "device wipe", "device wipe NAME [--deadline DURATION]\n"
+                   "      tell the device to wipe itself; its key is refused once it confirms,\n"
+                   "      or once DURATION (30m, 12h, 7d; 0: now) passes\n" },
+  { "form publish", "form publish FILE\n" },
+  { "export", "export --secret-key FILE [--format json|csv]\n" },
+  { "backup", "backup --out FILE\n"
+              "      a consistent copy of a SQLite database, taken while it is in use; for\n"
+              "      PostgreSQL use pg_dump (see intake-server(8))\n" },
+};
+
+static const char usage_head[] = "Usage: intake-server [--config FILE] [--db URL] COMMAND ...\n\n";
+static const char usage_tail[] =
+  "\n--db is sqlite:PATH (default " DEFAULT_DB ") or postgresql://...; --config FILE reads\n"
+  "the [server] group of a key file (database, listen, tls-cert, tls-key, max-connections,\n"
+  "max-connections-per-ip), as /etc/field-intake/server.conf. 'intake-server COMMAND --help'\n"
+  "shows one command.\n";
+
+static void
+print_usage (FILE *out, const char *only)
+{
+  gboolean any = FALSE;
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (only == NULL || g_str_equal (commands[i].name, only)
+        || (g_str_has_prefix (commands[i].name, only)
+            && commands[i].name[strlen (only)] == ' '))
+      {
+        if (!any)
+          fputs (usage_head, out);
+        any = TRUE;
+        fputs ("  ", out);
+        for (const char *c = commands[i].synopsis; *c != '\0'; c++)
+          {
+            fputc (*c, out);
+            if (*c == '\n' && c[1] != '\0')
+              fputs ("  ", out);
+          }
+      }
+  if (!any)
+    print_usage (out, NULL);
+  else
+    fputs (usage_tail, out);
+}
 
 static int
 fail (const char *what, const GError *error)
@@ -83,7 +129,7 @@ usage (const char *message)
 {
   if (message != NULL)
     g_printerr ("intake-server: %s\n", message);
-  g_printerr ("%s", usage_text);
+  print_usage (stderr, NULL);
   return 2;
 }
 
@@ -664,6 +710,12 @@ cmd_form_publish (const Options *opts, const char *path)
   document = intake_json_read_file (path, INTAKE_FORM_MAX_BYTES, &len, &error);
   if (document == NULL)
     return fail (NULL, error);
+  /* Said in words: the parser would name only the first odd byte. */
+  if (memchr (document, '\0', len) != NULL || !g_utf8_validate (document, (gssize) len, NULL))
+    {
+      g_printerr ("intake-server: %s is a binary file, not JSON text\n", path);
+      return 1;
+    }
   root = intake_json_parse_untrusted (document, (gssize) len, &limits, &error);
   if (root == NULL)
     return fail (path, error);
@@ -744,6 +796,192 @@ cmd_export (const Options *opts)
   return 0;
 }
 
+/* A copy of a SQLite database through SQLite's online backup API: consistent even while serve
+ * writes to it. The copy is made next to FILE and renamed into place when complete, so that
+ * FILE is never a half-written database; an existing FILE is never overwritten. */
+static int
+cmd_backup (const Options *opts)
+{
+  const char *url = opts->db != NULL ? opts->db : DEFAULT_DB;
+  g_autofree char *tmp = NULL;
+  sqlite3 *src = NULL;
+  sqlite3 *dst = NULL;
+  sqlite3_backup *backup;
+  int rc;
+
+  if (opts->out == NULL)
+    return usage ("backup needs --out FILE");
+  if (!g_str_has_prefix (url, "sqlite:"))
+    {
+      g_printerr ("intake-server: backup copies a SQLite database; for PostgreSQL use pg_dump "
+                  "(intake-server(8) shows how)\n");
+      return 1;
+    }
+  if (g_file_test (opts->out, G_FILE_TEST_EXISTS))
+    {
+      g_printerr ("intake-server: %s exists; a backup never overwrites a file\n", opts->out);
+      return 1;
+    }
+  tmp = g_strdup_printf ("%s.partial", opts->out);
+  g_unlink (tmp);
+  rc = sqlite3_open_v2 (url + strlen ("sqlite:"), &src, SQLITE_OPEN_READONLY, NULL);
+  if (rc == SQLITE_OK)
+    {
+      /* The copy holds the server's signing key: only its owner may read it. */
+      int fd = g_open (tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+      if (fd < 0)
+        {
+          g_printerr ("intake-server: cannot create %s: %s\n", tmp, g_strerror (errno));
+          sqlite3_close (src);
+          return 1;
+        }
+      close (fd);
+      rc = sqlite3_open_v2 (tmp, &dst, SQLITE_OPEN_READWRITE, NULL);
+    }
+  if (rc == SQLITE_OK)
+    {
+      sqlite3_busy_timeout (src, 10000);
+      backup = sqlite3_backup_init (dst, "main", src, "main");
+      if (backup == NULL)
+        rc = sqlite3_errcode (dst);
+      else
+        {
+          /* Small steps, so that serve's writers wait only briefly between them. */
+          do
+            {
+              rc = sqlite3_backup_step (backup, 256);
+              if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+                sqlite3_sleep (50);
+            }
+          while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+          sqlite3_backup_finish (backup);
+          if (rc == SQLITE_DONE)
+            rc = sqlite3_errcode (dst);
+        }
+    }
+  if (rc == SQLITE_OK)
+    rc = sqlite3_exec (dst, "PRAGMA integrity_check", NULL, NULL, NULL);
+  if (rc != SQLITE_OK)
+    {
+      g_printerr ("intake-server: backup of %s failed: %s\n", url + strlen ("sqlite:"),
+                  dst != NULL ? sqlite3_errmsg (dst) : sqlite3_errmsg (src));
+      sqlite3_close (dst);
+      sqlite3_close (src);
+      g_unlink (tmp);
+      return 1;
+    }
+  sqlite3_close (dst);
+  sqlite3_close (src);
+  if (g_rename (tmp, opts->out) != 0)
+    {
+      g_printerr ("intake-server: cannot rename %s: %s\n", tmp, g_strerror (errno));
+      g_unlink (tmp);
+      return 1;
+    }
+  g_print ("backed up %s to %s\n", url + strlen ("sqlite:"), opts->out);
+  return 0;
+}
+
+/* The [server] group of the config file fills what the command line left unset. */
+static gboolean
+load_config (Options *opts, GError **error)
+{
+  g_autoptr (GKeyFile) kf = g_key_file_new ();
+  static const char *const known[] = { "database", "listen", "tls-cert", "tls-key",
+                                       "max-connections", "max-connections-per-ip", NULL };
+  g_auto (GStrv) keys = NULL;
+  struct
+  {
+    const char *key;
+    char **value;
+  } strings[] = {
+    { "database", &opts->db },
+    { "listen", &opts->listen },
+    { "tls-cert", &opts->tls_cert },
+    { "tls-key", &opts->tls_key },
+  };
+  struct
+  {
+    const char *key;
+    int *value;
+  } ints[] = {
+    { "max-connections", &opts->max_connections },
+    { "max-connections-per-ip", &opts->max_connections_per_ip },
+  };
+
+  if (!g_key_file_load_from_file (kf, opts->config, G_KEY_FILE_NONE, error))
+    {
+      g_prefix_error (error, "%s: ", opts->config);
+      return FALSE;
+    }
+  if (!g_key_file_has_group (kf, "server"))
+    {
+      g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_GROUP_NOT_FOUND,
+                   "%s has no [server] group", opts->config);
+      return FALSE;
+    }
+  /* A misspelt key would otherwise be ignored in silence, and the default used instead. */
+  keys = g_key_file_get_keys (kf, "server", NULL, NULL);
+  for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+    if (!g_strv_contains (known, keys[i]))
+      {
+        g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_KEY_NOT_FOUND,
+                     "%s: unknown key \"%s\" in [server]", opts->config, keys[i]);
+        return FALSE;
+      }
+  for (guint i = 0; i < G_N_ELEMENTS (strings); i++)
+    if (*strings[i].value == NULL && g_key_file_has_key (kf, "server", strings[i].key, NULL))
+      {
+        *strings[i].value = g_key_file_get_string (kf, "server", strings[i].key, error);
+        if (*strings[i].value == NULL)
+          return FALSE;
+      }
+  for (guint i = 0; i < G_N_ELEMENTS (ints); i++)
+    if (*ints[i].value == -1 && g_key_file_has_key (kf, "server", ints[i].key, NULL))
+      {
+        g_autoptr (GError) local_error = NULL;
+        int value = g_key_file_get_integer (kf, "server", ints[i].key, &local_error);
+
+        if (local_error != NULL)
+          {
+            g_set_error (error, G_KEY_FILE_ERROR, G_KEY_FILE_ERROR_INVALID_VALUE,
+                         "%s: %s is a whole number", opts->config, ints[i].key);
+            return FALSE;
+          }
+        *ints[i].value = value;
+      }
+  return TRUE;
+}
+
+/* The command a --help asks about: the first one or two words that name a command. */
+static int
+help (int argc, char **argv)
+{
+  for (int i = 1; i < argc; i++)
+    {
+      g_autofree char *two = i + 1 < argc ? g_strdup_printf ("%s %s", argv[i], argv[i + 1])
+                                          : NULL;
+
+      for (guint c = 0; c < G_N_ELEMENTS (commands); c++)
+        if (two != NULL && g_str_equal (commands[c].name, two))
+          {
+            print_usage (stdout, two);
+            return 0;
+          }
+      for (guint c = 0; c < G_N_ELEMENTS (commands); c++)
+        if (g_str_equal (commands[c].name, argv[i])
+            || (g_str_has_prefix (commands[c].name, argv[i])
+                && commands[c].name[strlen (argv[i])] == ' '))
+          {
+            print_usage (stdout, argv[i]);
+            return 0;
+          }
+    }
+  print_usage (stdout, NULL);
+  return 0;
+}
+
 int
 intake_server_cli_main (int argc, char **argv)
 {
@@ -752,6 +990,7 @@ intake_server_cli_main (int argc, char **argv)
   Options opts = { .expires_days = -1, .max_connections = -1, .max_connections_per_ip = -1 };
   int ret;
   GOptionEntry entries[] = {
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &opts.config, NULL, "FILE" },
     { "db", 0, 0, G_OPTION_ARG_STRING, &opts.db, "Database URL", "URL" },
     { "secret-key-out", 0, 0, G_OPTION_ARG_FILENAME, &opts.secret_key_out, NULL, "FILE" },
     { "listen", 0, 0, G_OPTION_ARG_STRING, &opts.listen, NULL, "HOST:PORT" },
@@ -772,6 +1011,10 @@ intake_server_cli_main (int argc, char **argv)
     { NULL },
   };
 
+  for (int i = 1; i < argc && !g_str_equal (argv[i], "--"); i++)
+    if (g_str_equal (argv[i], "--help") || g_str_equal (argv[i], "-h"))
+      return help (argc, argv);
+
   /* Keys and tokens must not end up in a core file. */
   intake_crypto_disable_core_dumps ();
   if (!intake_crypto_init (&error))
@@ -785,11 +1028,13 @@ intake_server_cli_main (int argc, char **argv)
   if (!g_option_context_parse (context, &argc, &argv, &error))
     return usage (error->message);
 
-  if (argc < 2 || g_strcmp0 (argv[1], "--help") == 0 || g_strcmp0 (argv[1], "help") == 0)
-    {
-      g_print ("%s", usage_text);
-      ret = argc < 2 ? 2 : 0;
-    }
+  if (opts.config != NULL && !load_config (&opts, &error))
+    return fail (NULL, error);
+
+  if (argc < 2)
+    ret = usage (NULL);
+  else if (g_strcmp0 (argv[1], "help") == 0)
+    ret = help (argc - 1, argv + 1);
   else if (g_strcmp0 (argv[1], "init") == 0 && argc == 2)
     ret = cmd_init (&opts);
   else if (g_strcmp0 (argv[1], "serve") == 0 && argc == 2)
@@ -807,6 +1052,8 @@ intake_server_cli_main (int argc, char **argv)
     ret = cmd_form_publish (&opts, argv[3]);
   else if (g_strcmp0 (argv[1], "export") == 0 && argc == 2)
     ret = cmd_export (&opts);
+  else if (g_strcmp0 (argv[1], "backup") == 0 && argc == 2)
+    ret = cmd_backup (&opts);
   else
     ret = usage ("unknown command or wrong number of arguments");
 
@@ -822,5 +1069,6 @@ intake_server_cli_main (int argc, char **argv)
   g_free (opts.ca);
   g_free (opts.pin_sha256);
   g_free (opts.deadline);
+  g_free (opts.config);
   return ret;
 }

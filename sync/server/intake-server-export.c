@@ -352,80 +352,173 @@ compare_strings (gconstpointer a, gconstpointer b)
   return strcmp (*(const char *const *) a, *(const char *const *) b);
 }
 
-static gboolean
-write_csv (GPtrArray *rows, GOutputStream *out, GError **error)
+static const char *const csv_fixed[] = {
+  "submission_id", "device", "interview_id", "form_id", "form_version",
+  "void", "created", "screening_level", "urgent",
+};
+
+/* One walk over the stored envelopes: each is opened and handed on at once, so that an export
+ * of any size holds one interview in memory (the CSV's answer columns need a first walk that
+ * keeps only their names). */
+typedef enum
 {
-  g_autoptr (GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr (GPtrArray) columns = g_ptr_array_new ();
+  WALK_CSV_COLUMNS,
+  WALK_CSV_ROWS,
+  WALK_JSON,
+} WalkMode;
+
+typedef struct
+{
+  WalkMode mode;
+  GHashTable *devices_by_id;
+  const guint8 *org_pk;
+  const IntakeSecret *org_sk;
+  GOutputStream *out;
+  guint *failed;
+  gboolean report;
+  guint written;
+  GHashTable *names;
+  GPtrArray *columns;
+} Walk;
+
+static gboolean
+write_csv_header (Walk *walk, GError **error)
+{
   g_autoptr (GString) line = g_string_new (NULL);
-  static const char *const fixed[] = {
-    "submission_id", "device", "interview_id", "form_id", "form_version",
-    "void", "created", "screening_level", "urgent",
-  };
 
-  for (guint i = 0; i < rows->len; i++)
+  g_ptr_array_sort (walk->columns, compare_strings);
+  for (size_t i = 0; i < G_N_ELEMENTS (csv_fixed); i++)
+    csv_field (line, csv_fixed[i]);
+  for (guint i = 0; i < walk->columns->len; i++)
     {
-      JsonObject *answers = member_object (member_object (g_ptr_array_index (rows, i),
-                                                          "interview"),
-                                           "answers");
-      GList *members = answers != NULL ? json_object_get_members (answers) : NULL;
-
-      for (GList *l = members; l != NULL; l = l->next)
-        if (g_hash_table_add (names, l->data))
-          g_ptr_array_add (columns, l->data);
-      g_list_free (members);
-    }
-  g_ptr_array_sort (columns, compare_strings);
-
-  for (size_t i = 0; i < G_N_ELEMENTS (fixed); i++)
-    csv_field (line, fixed[i]);
-  for (guint i = 0; i < columns->len; i++)
-    {
-      g_autofree char *name = g_strconcat ("answer.", (char *) g_ptr_array_index (columns, i),
-                                           NULL);
+      g_autofree char *name = g_strconcat ("answer.",
+                                           (char *) g_ptr_array_index (walk->columns, i), NULL);
       csv_field (line, name);
     }
   g_string_append (line, "\r\n");
+  return g_output_stream_write_all (walk->out, line->str, line->len, NULL, NULL, error);
+}
 
-  for (guint i = 0; i < rows->len; i++)
+static gboolean
+write_csv_row (Walk *walk, JsonObject *row, GError **error)
+{
+  g_autoptr (GString) line = g_string_new (NULL);
+  JsonObject *received = member_object (row, "received");
+  JsonObject *interview = member_object (row, "interview");
+  JsonObject *answers = member_object (interview, "answers");
+  JsonNode *screening = interview != NULL
+                          ? json_object_get_member (interview, "screening_result")
+                          : NULL;
+  JsonObject *screening_obj = screening != NULL && JSON_NODE_HOLDS_OBJECT (screening)
+                                ? json_node_get_object (screening)
+                                : NULL;
+  char *values[G_N_ELEMENTS (csv_fixed)] = {
+    member_text (row, "submission_id"),
+    member_text (received, "device"),
+    member_text (interview, "id"),
+    member_text (interview, "form_id"),
+    member_text (interview, "form_version"),
+    member_text (interview, "void"),
+    member_text (interview, "created"),
+    screening_obj != NULL ? member_text (screening_obj, "level")
+                          : (screening != NULL ? node_to_text (screening) : NULL),
+    member_text (screening_obj, "urgent"),
+  };
+
+  for (size_t j = 0; j < G_N_ELEMENTS (csv_fixed); j++)
     {
-      JsonObject *row = g_ptr_array_index (rows, i);
-      JsonObject *received = member_object (row, "received");
-      JsonObject *interview = member_object (row, "interview");
-      JsonObject *answers = member_object (interview, "answers");
-      JsonNode *screening = interview != NULL
-                              ? json_object_get_member (interview, "screening_result")
-                              : NULL;
-      JsonObject *screening_obj = screening != NULL && JSON_NODE_HOLDS_OBJECT (screening)
-                                    ? json_node_get_object (screening)
-                                    : NULL;
-      char *values[G_N_ELEMENTS (fixed)] = {
-        member_text (row, "submission_id"),
-        member_text (received, "device"),
-        member_text (interview, "id"),
-        member_text (interview, "form_id"),
-        member_text (interview, "form_version"),
-        member_text (interview, "void"),
-        member_text (interview, "created"),
-        screening_obj != NULL ? member_text (screening_obj, "level")
-                              : (screening != NULL ? node_to_text (screening) : NULL),
-        member_text (screening_obj, "urgent"),
-      };
-
-      for (size_t j = 0; j < G_N_ELEMENTS (fixed); j++)
-        {
-          csv_field (line, values[j] != NULL ? values[j] : "");
-          g_free (values[j]);
-        }
-      for (guint j = 0; j < columns->len; j++)
-        {
-          g_autofree char *value = member_text (answers, g_ptr_array_index (columns, j));
-
-          csv_field (line, value != NULL ? value : "");
-        }
-      g_string_append (line, "\r\n");
+      csv_field (line, values[j] != NULL ? values[j] : "");
+      g_free (values[j]);
     }
-  return g_output_stream_write_all (out, line->str, line->len, NULL, NULL, error);
+  for (guint j = 0; j < walk->columns->len; j++)
+    {
+      g_autofree char *value = member_text (answers, g_ptr_array_index (walk->columns, j));
+
+      csv_field (line, value != NULL ? value : "");
+    }
+  g_string_append (line, "\r\n");
+  return g_output_stream_write_all (walk->out, line->str, line->len, NULL, NULL, error);
+}
+
+static gboolean
+write_json_row (Walk *walk, JsonObject *row, GError **error)
+{
+  g_autoptr (JsonGenerator) gen = json_generator_new ();
+  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_OBJECT);
+  g_autofree char *text = NULL;
+  gsize len = 0;
+
+  json_node_set_object (node, row);
+  json_generator_set_root (gen, node);
+  json_generator_set_pretty (gen, TRUE);
+  text = json_generator_to_data (gen, &len);
+  return g_output_stream_write_all (walk->out, walk->written > 0 ? ",\n" : "[\n",
+                                    2, NULL, NULL, error)
+         && g_output_stream_write_all (walk->out, text, len, NULL, NULL, error);
+}
+
+static gboolean
+export_one (IntakeServerSubmission *sub_owned, gpointer user_data, GError **error)
+{
+  Walk *walk = user_data;
+  g_autoptr (IntakeServerSubmission) sub = sub_owned;
+  IntakeServerDevice *device = g_hash_table_lookup (walk->devices_by_id, sub->device_id);
+  g_autoptr (GError) local_error = NULL;
+  g_autoptr (JsonObject) plain = NULL;
+  g_autofree char *hash_b64 = NULL;
+  JsonObject *received;
+  gboolean ok = TRUE;
+
+  plain = open_envelope (sub, device, walk->org_pk, walk->org_sk, &local_error);
+  if (plain == NULL)
+    {
+      /* Each is named once, on the first walk. */
+      if (walk->report)
+        {
+          g_printerr ("intake-server: export: left out submission %s from device %s: %s\n",
+                      sub->submission_id, sub->device_id, local_error->message);
+          (*walk->failed)++;
+        }
+      return TRUE;
+    }
+  hash_b64 = intake_server_b64_encode (sub->content_hash, INTAKE_HASH_BYTES);
+  received = json_object_new ();
+  json_object_set_string_member (received, "submission_id", sub->submission_id);
+  json_object_set_string_member (received, "device_id", sub->device_id);
+  json_object_set_string_member (received, "device", device->name);
+  json_object_set_string_member (received, "content_hash", hash_b64);
+  json_object_set_string_member (received, "server_time", sub->server_time);
+  json_object_set_object_member (plain, "received", received);
+
+  switch (walk->mode)
+    {
+    case WALK_CSV_COLUMNS:
+      {
+        JsonObject *answers = member_object (member_object (plain, "interview"), "answers");
+        GList *members = answers != NULL ? json_object_get_members (answers) : NULL;
+
+        for (GList *l = members; l != NULL; l = l->next)
+          if (!g_hash_table_contains (walk->names, l->data))
+            {
+              char *name = g_strdup (l->data);
+
+              g_hash_table_add (walk->names, name);
+              g_ptr_array_add (walk->columns, name);
+            }
+        g_list_free (members);
+      }
+      break;
+    case WALK_CSV_ROWS:
+      ok = write_csv_row (walk, plain, error);
+      break;
+    case WALK_JSON:
+      ok = write_json_row (walk, plain, error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  walk->written++;
+  return ok;
 }
 
 gboolean
@@ -439,11 +532,11 @@ intake_server_export (IntakeServerStore *store,
   guint8 org_pk[INTAKE_BOX_PUBLIC_BYTES];
   g_autoptr (IntakeSecret) org_sk = NULL;
   g_autoptr (GBytes) stored_pk = NULL;
-  g_autoptr (GPtrArray) submissions = NULL;
   g_autoptr (GPtrArray) devices = NULL;
   g_autoptr (GHashTable) by_id = g_hash_table_new (g_str_hash, g_str_equal);
-  g_autoptr (GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify)
-                                                                 json_object_unref);
+  g_autoptr (GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr (GPtrArray) columns = g_ptr_array_new ();
+  Walk walk = { 0 };
 
   *failed = 0;
   org_sk = read_secret_key (secret_key_file, org_pk, error);
@@ -471,53 +564,32 @@ intake_server_export (IntakeServerStore *store,
       if (device->device_id != NULL)
         g_hash_table_insert (by_id, device->device_id, device);
     }
-  submissions = intake_server_store_submissions_list (store, error);
-  if (submissions == NULL)
-    return FALSE;
 
-  for (guint i = 0; i < submissions->len; i++)
-    {
-      IntakeServerSubmission *sub = g_ptr_array_index (submissions, i);
-      IntakeServerDevice *device = g_hash_table_lookup (by_id, sub->device_id);
-      g_autoptr (GError) local_error = NULL;
-      g_autoptr (JsonObject) plain = NULL;
-      g_autofree char *hash_b64 = NULL;
-      JsonObject *received;
-
-      plain = open_envelope (sub, device, org_pk, org_sk, &local_error);
-      if (plain == NULL)
-        {
-          g_printerr ("intake-server: export: left out submission %s from device %s: %s\n",
-                      sub->submission_id, sub->device_id, local_error->message);
-          (*failed)++;
-          continue;
-        }
-      hash_b64 = intake_server_b64_encode (sub->content_hash, INTAKE_HASH_BYTES);
-      received = json_object_new ();
-      json_object_set_string_member (received, "submission_id", sub->submission_id);
-      json_object_set_string_member (received, "device_id", sub->device_id);
-      json_object_set_string_member (received, "device", device->name);
-      json_object_set_string_member (received, "content_hash", hash_b64);
-      json_object_set_string_member (received, "server_time", sub->server_time);
-      json_object_set_object_member (plain, "received", received);
-      g_ptr_array_add (rows, g_steal_pointer (&plain));
-    }
+  walk.devices_by_id = by_id;
+  walk.org_pk = org_pk;
+  walk.org_sk = org_sk;
+  walk.out = out;
+  walk.failed = failed;
+  walk.report = TRUE;
+  walk.names = names;
+  walk.columns = columns;
 
   if (format == INTAKE_SERVER_EXPORT_CSV)
-    return write_csv (rows, out, error);
+    {
+      walk.mode = WALK_CSV_COLUMNS;
+      if (!intake_server_store_submissions_foreach (store, export_one, &walk, error)
+          || !write_csv_header (&walk, error))
+        return FALSE;
+      walk.mode = WALK_CSV_ROWS;
+      walk.report = FALSE;
+      walk.written = 0;
+      return intake_server_store_submissions_foreach (store, export_one, &walk, error);
+    }
 
-  {
-    g_autoptr (JsonNode) root = json_node_new (JSON_NODE_ARRAY);
-    g_autoptr (JsonGenerator) gen = json_generator_new ();
-    JsonArray *array = json_array_sized_new (rows->len);
-
-    for (guint i = 0; i < rows->len; i++)
-      json_array_add_object_element (array, json_object_ref (g_ptr_array_index (rows, i)));
-    json_node_take_array (root, array);
-    json_generator_set_root (gen, root);
-    json_generator_set_pretty (gen, TRUE);
-    if (!json_generator_to_stream (gen, out, NULL, error))
-      return FALSE;
-    return g_output_stream_write_all (out, "\n", 1, NULL, NULL, error);
-  }
+  walk.mode = WALK_JSON;
+  if (!intake_server_store_submissions_foreach (store, export_one, &walk, error))
+    return FALSE;
+  if (walk.written == 0)
+    return g_output_stream_write_all (out, "[]\n", 3, NULL, NULL, error);
+  return g_output_stream_write_all (out, "\n]\n", 3, NULL, NULL, error);
 }

@@ -871,35 +871,59 @@ pg_submissions_put (IntakeServerStore *store,
     }
 }
 
-static GPtrArray *
-pg_submissions_list (IntakeServerStore *store, GError **error)
+/* Rows come through a cursor, a batch at a time, so that an export of any size holds one batch
+ * in memory; the read-only transaction gives the whole walk one snapshot. */
+#define PG_FETCH_ROWS 256
+
+static gboolean
+pg_submissions_foreach (IntakeServerStore *store,
+                        IntakeServerSubmissionFunc func,
+                        gpointer user_data,
+                        GError **error)
 {
   IntakeServerStorePg *self = (IntakeServerStorePg *) store;
-  g_autoptr (PGresult) res = NULL;
-  GPtrArray *list;
+  int n;
 
-  res = run (self,
-             "SELECT submission_id, device_id, content_hash, sealed, signature, received, "
-             "server_time, receipt_signature, receipt_index, receipt_count, receipt_path "
-             "FROM submissions ORDER BY received, device_id, submission_id",
-             NULL, NULL, error);
-  if (res == NULL)
-    return NULL;
-  list = g_ptr_array_new_with_free_func ((GDestroyNotify) intake_server_submission_free);
-  for (int i = 0; i < PQntuples (res); i++)
+  if (!run_simple (self, "BEGIN", error))
+    return FALSE;
+  if (!run_simple (self, "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", error)
+      || !run_simple (self,
+                      "DECLARE intake_submissions NO SCROLL CURSOR FOR "
+                      "SELECT submission_id, device_id, content_hash, sealed, signature, "
+                      "received, server_time, receipt_signature, receipt_index, receipt_count, "
+                      "receipt_path FROM submissions ORDER BY received, device_id, submission_id",
+                      error))
+    goto fail;
+  do
     {
-      IntakeServerSubmission *sub = g_new0 (IntakeServerSubmission, 1);
+      g_autoptr (PGresult) res = run (self,
+                                      "FETCH " G_STRINGIFY (PG_FETCH_ROWS)
+                                      " FROM intake_submissions",
+                                      NULL, NULL, error);
 
-      sub->submission_id = g_strdup (PQgetvalue (res, i, 0));
-      sub->device_id = g_strdup (PQgetvalue (res, i, 1));
-      copy_bytea (sub->content_hash, INTAKE_HASH_BYTES, res, i, 2);
-      sub->sealed = get_bytea (res, i, 3);
-      copy_bytea (sub->signature, INTAKE_SIGNATURE_BYTES, res, i, 4);
-      sub->received = get_int (res, i, 5);
-      read_receipt (sub, res, i, 6);
-      g_ptr_array_add (list, sub);
+      if (res == NULL)
+        goto fail;
+      n = PQntuples (res);
+      for (int i = 0; i < n; i++)
+        {
+          IntakeServerSubmission *sub = g_new0 (IntakeServerSubmission, 1);
+
+          sub->submission_id = g_strdup (PQgetvalue (res, i, 0));
+          sub->device_id = g_strdup (PQgetvalue (res, i, 1));
+          copy_bytea (sub->content_hash, INTAKE_HASH_BYTES, res, i, 2);
+          sub->sealed = get_bytea (res, i, 3);
+          copy_bytea (sub->signature, INTAKE_SIGNATURE_BYTES, res, i, 4);
+          sub->received = get_int (res, i, 5);
+          read_receipt (sub, res, i, 6);
+          if (!func (sub, user_data, error))
+            goto fail;
+        }
     }
-  return list;
+  while (n == PG_FETCH_ROWS);
+  return run_simple (self, "COMMIT", error);
+fail:
+  rollback (self);
+  return FALSE;
 }
 
 static gboolean
@@ -984,7 +1008,7 @@ static const IntakeServerStoreClass pg_class = {
   .device_order_wipe = pg_device_order_wipe,
   .device_confirm_wipe = pg_device_confirm_wipe,
   .submissions_put = pg_submissions_put,
-  .submissions_list = pg_submissions_list,
+  .submissions_foreach = pg_submissions_foreach,
   .form_put = pg_form_put,
   .forms_list = pg_forms_list,
 };

@@ -726,13 +726,14 @@ fail:
   return FALSE;
 }
 
-static GPtrArray *
-sqlite_submissions_list (IntakeServerStore *store, GError **error)
+static gboolean
+sqlite_submissions_foreach (IntakeServerStore *store,
+                            IntakeServerSubmissionFunc func,
+                            gpointer user_data,
+                            GError **error)
 {
   IntakeServerStoreSqlite *self = (IntakeServerStoreSqlite *) store;
   g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (
-    (GDestroyNotify) intake_server_submission_free);
   int rc;
 
   stmt = prepare (self,
@@ -741,7 +742,7 @@ sqlite_submissions_list (IntakeServerStore *store, GError **error)
                   "FROM submissions ORDER BY received, device_id, submission_id",
                   error);
   if (stmt == NULL)
-    return NULL;
+    return FALSE;
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
     {
       IntakeServerSubmission *sub = g_new0 (IntakeServerSubmission, 1);
@@ -753,14 +754,15 @@ sqlite_submissions_list (IntakeServerStore *store, GError **error)
       copy_blob (sub->signature, INTAKE_SIGNATURE_BYTES, stmt, 4);
       sub->received = sqlite3_column_int64 (stmt, 5);
       read_receipt (sub, stmt, 6);
-      g_ptr_array_add (list, sub);
+      if (!func (sub, user_data, error))
+        return FALSE;
     }
   if (rc != SQLITE_DONE)
     {
       set_error (self, rc, error, "listing submissions");
-      return NULL;
+      return FALSE;
     }
-  return g_steal_pointer (&list);
+  return TRUE;
 }
 
 static gboolean
@@ -870,7 +872,7 @@ static const IntakeServerStoreClass sqlite_class = {
   .device_order_wipe = sqlite_device_order_wipe,
   .device_confirm_wipe = sqlite_device_confirm_wipe,
   .submissions_put = sqlite_submissions_put,
-  .submissions_list = sqlite_submissions_list,
+  .submissions_foreach = sqlite_submissions_foreach,
   .form_put = sqlite_form_put,
   .forms_list = sqlite_forms_list,
 };

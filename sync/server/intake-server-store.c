@@ -139,10 +139,31 @@ intake_server_store_submissions_put (IntakeServerStore *store,
   return store->klass->submissions_put (store, submissions, seal, seal_data, error);
 }
 
+static gboolean
+collect_submission (IntakeServerSubmission *submission, gpointer user_data, GError **error)
+{
+  g_ptr_array_add (user_data, submission);
+  return TRUE;
+}
+
 GPtrArray *
 intake_server_store_submissions_list (IntakeServerStore *store, GError **error)
 {
-  return store->klass->submissions_list (store, error);
+  g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (
+    (GDestroyNotify) intake_server_submission_free);
+
+  if (!store->klass->submissions_foreach (store, collect_submission, list, error))
+    return NULL;
+  return g_steal_pointer (&list);
+}
+
+gboolean
+intake_server_store_submissions_foreach (IntakeServerStore *store,
+                                         IntakeServerSubmissionFunc func,
+                                         gpointer user_data,
+                                         GError **error)
+{
+  return store->klass->submissions_foreach (store, func, user_data, error);
 }
 
 gboolean

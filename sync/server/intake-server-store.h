@@ -102,6 +102,10 @@ typedef void (*IntakeServerSealFunc) (GPtrArray *fresh, gpointer user_data);
 void intake_server_submission_free (IntakeServerSubmission *submission);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (IntakeServerSubmission, intake_server_submission_free)
 
+typedef gboolean (*IntakeServerSubmissionFunc) (IntakeServerSubmission *submission,
+                                                gpointer user_data,
+                                                GError **error);
+
 typedef struct
 {
   char *form_id;
@@ -171,7 +175,10 @@ typedef struct
                                IntakeServerSealFunc seal,
                                gpointer seal_data,
                                GError **error);
-  GPtrArray *(*submissions_list) (IntakeServerStore *store, GError **error);
+  gboolean (*submissions_foreach) (IntakeServerStore *store,
+                                   IntakeServerSubmissionFunc func,
+                                   gpointer user_data,
+                                   GError **error);
   gboolean (*form_put) (IntakeServerStore *store, const IntakeServerForm *form, GError **error);
   GPtrArray *(*forms_list) (IntakeServerStore *store, GError **error);
 } IntakeServerStoreClass;
@@ -233,6 +240,13 @@ gboolean intake_server_store_submissions_put (IntakeServerStore *store,
                                               gpointer seal_data,
                                               GError **error);
 GPtrArray *intake_server_store_submissions_list (IntakeServerStore *store, GError **error);
+/* Calls func on each stored submission in the order of submissions_list, one row in memory at
+ * a time (for export, whatever the number); func may keep the submission (it owns it) and
+ * stops the walk by returning FALSE with an error. */
+gboolean intake_server_store_submissions_foreach (IntakeServerStore *store,
+                                                  IntakeServerSubmissionFunc func,
+                                                  gpointer user_data,
+                                                  GError **error);
 gboolean intake_server_store_form_put (IntakeServerStore *store,
                                        const IntakeServerForm *form,
                                        GError **error);

@@ -779,6 +779,22 @@ is_authenticated_path (const char *path)
          g_strcmp0 (path, "/v1/forms") == 0 || g_strcmp0 (path, "/v1/device/wiped") == 0;
 }
 
+/* Whether a Content-Type header names JSON: "application/json", in any case, with or without
+ * parameters such as "; charset=utf-8". */
+static gboolean
+is_json_media_type (const char *value)
+{
+  g_autofree char *type = NULL;
+  const char *semicolon;
+
+  if (value == NULL)
+    return FALSE;
+  semicolon = strchr (value, ';');
+  type = semicolon != NULL ? g_strndup (value, (gsize) (semicolon - value)) : g_strdup (value);
+  g_strstrip (type);
+  return g_ascii_strcasecmp (type, "application/json") == 0;
+}
+
 static enum MHD_Result
 access_cb (void *cls,
            struct MHD_Connection *connection,
@@ -820,6 +836,19 @@ access_cb (void *cls,
             }
           if (g_strcmp0 (url, "/v1/submissions") == 0)
             upload->limit = INTAKE_SERVER_MAX_BODY;
+        }
+      /* Every body this protocol takes is JSON; anything else (a form post, plain text) is
+       * refused before it is read, with a status that says so. */
+      if (g_strcmp0 (method, "POST") == 0
+          && (g_strcmp0 (url, "/v1/enroll") == 0 || g_strcmp0 (url, "/v1/submissions") == 0
+              || g_strcmp0 (url, "/v1/device/wiped") == 0)
+          && !is_json_media_type (MHD_lookup_connection_value (connection, MHD_HEADER_KIND,
+                                                               MHD_HTTP_HEADER_CONTENT_TYPE)))
+        {
+          response = error_response (415, "unsupported_media_type",
+                                     "the body must be JSON, sent as Content-Type: "
+                                     "application/json");
+          return queue_response (connection, method, url, response);
         }
       /* A declared length over the limit is refused before a byte of it is read; libmicrohttpd
        * then closes the connection instead of reading the rest. */
