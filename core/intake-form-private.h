@@ -48,6 +48,9 @@ struct _IntakeQuestion
   const char *fallback_language; /* The form's default language, owned by the form. */
   IntakeText *label;
   IntakeText *hint;
+  /* The same words for a child (the form's child_when holds), or NULL: the adult's. */
+  IntakeText *child_label;
+  IntakeText *child_hint;
   IntakeText *constraint_message;
   gboolean required;
   gboolean read_only;
@@ -137,6 +140,8 @@ GPtrArray *_intake_form_get_questions (IntakeForm *self);
 GPtrArray *_intake_form_get_order (IntakeForm *self);
 IntakeScoring *_intake_form_get_scoring (IntakeForm *self);
 const char *_intake_text_get (IntakeForm *form, IntakeText *text, const char *language);
+/* When the child wording applies (the form's "child_when"), or NULL. */
+IntakeExpr *_intake_form_get_child_when (IntakeForm *form);
 const IntakeNamedText *_intake_scoring_lookup (GPtrArray *named, const char *id);
 /*
  * Whether @value has the right shape for @q.  On failure @problem is the key of a built-in

@@ -1497,12 +1497,15 @@ intake_form_session_dup_state_json (IntakeFormSession *self)
           json_builder_set_member_name (builder, "label");
           json_builder_add_string_value (builder, label);
         }
-      if (hint != NULL)
+      if (hint != NULL || q->child_hint != NULL)
         {
           g_autofree char *shown = intake_form_session_dup_hint (self, q->name);
 
-          json_builder_set_member_name (builder, "hint");
-          json_builder_add_string_value (builder, shown);
+          if (shown != NULL)
+            {
+              json_builder_set_member_name (builder, "hint");
+              json_builder_add_string_value (builder, shown);
+            }
         }
       json_builder_set_member_name (builder, "relevant");
       json_builder_add_boolean_value (builder, intake_form_session_is_relevant (self, q->name));
@@ -1671,6 +1674,16 @@ intake_form_session_is_read_only (IntakeFormSession *self, const char *name)
   return scope_evaluate_boolean (&scope, q->read_only_if);
 }
 
+/* Whether the form's child wording applies now (its child_when holds). */
+static gboolean
+is_child (IntakeFormSession *self)
+{
+  IntakeExpr *when = _intake_form_get_child_when (self->form);
+  Scope scope = { self, NULL, NULL, NULL, NULL, NULL };
+
+  return when != NULL && scope_evaluate_boolean (&scope, when);
+}
+
 /* ${name} in a text replaced by that question's value now; a name that is no question outside a
  * repeat stays as written, so that a typo shows rather than vanishes. */
 static char *
@@ -1720,7 +1733,11 @@ intake_form_session_dup_label (IntakeFormSession *self, const char *name)
 
   g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
   q = intake_form_lookup_question (self->form, name);
-  return q != NULL ? substitute (self, intake_question_get_label (q, self->language)) : NULL;
+  if (q == NULL)
+    return NULL;
+  if (q->child_label != NULL && is_child (self))
+    return substitute (self, _intake_text_get (self->form, q->child_label, self->language));
+  return substitute (self, intake_question_get_label (q, self->language));
 }
 
 char *
@@ -1730,7 +1747,11 @@ intake_form_session_dup_hint (IntakeFormSession *self, const char *name)
 
   g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
   q = intake_form_lookup_question (self->form, name);
-  return q != NULL ? substitute (self, intake_question_get_hint (q, self->language)) : NULL;
+  if (q == NULL)
+    return NULL;
+  if (q->child_hint != NULL && is_child (self))
+    return substitute (self, _intake_text_get (self->form, q->child_hint, self->language));
+  return substitute (self, intake_question_get_hint (q, self->language));
 }
 
 /* ------------------------------------------------------------------------------------------ */

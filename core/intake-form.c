@@ -21,6 +21,7 @@ struct _IntakeForm
   GPtrArray *order;     /* Borrowed, topological order. */
   GHashTable *by_name;  /* name → IntakeQuestion, borrowed. */
   IntakeScoring *scoring;
+  IntakeExpr *child_when; /* Questions' child_label and child_hint apply while it holds. */
 };
 
 G_DEFINE_FINAL_TYPE (IntakeForm, intake_form, G_TYPE_OBJECT)
@@ -79,6 +80,8 @@ question_free (IntakeQuestion *q)
   g_free (q->name);
   g_clear_pointer (&q->label, g_hash_table_unref);
   g_clear_pointer (&q->hint, g_hash_table_unref);
+  g_clear_pointer (&q->child_label, g_hash_table_unref);
+  g_clear_pointer (&q->child_hint, g_hash_table_unref);
   g_clear_pointer (&q->constraint_message, g_hash_table_unref);
   g_free (q->appearance);
   g_free (q->audience);
@@ -152,6 +155,7 @@ intake_form_finalize (GObject *object)
   g_clear_pointer (&self->by_name, g_hash_table_unref);
   g_clear_pointer (&self->questions, g_ptr_array_unref);
   g_clear_pointer (&self->scoring, scoring_free);
+  g_clear_pointer (&self->child_when, intake_expr_free);
 
   G_OBJECT_CLASS (intake_form_parent_class)->finalize (object);
 }
@@ -645,7 +649,8 @@ parse_question (Loader *loader, JsonNode *node, IntakeQuestion *parent, JsonObje
   static const char *const allowed[] = {
     "type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message",
     "calculation", "choices", "default", "read_only", "appearance", "sensitive", "indicator",
-    "children", "audience", "htcds", "required_message", "parameters", "repeat_count", NULL,
+    "children", "audience", "htcds", "required_message", "parameters", "repeat_count",
+    "child_label", "child_hint", NULL,
   };
   IntakeForm *form = loader->form;
   const char *kind = NULL;
@@ -702,6 +707,8 @@ parse_question (Loader *loader, JsonNode *node, IntakeQuestion *parent, JsonObje
 
   if (!get_text (loader, object, "label", q->type != INTAKE_QUESTION_CALCULATE, name, &q->label)
       || !get_text (loader, object, "hint", FALSE, name, &q->hint)
+      || !get_text (loader, object, "child_label", FALSE, name, &q->child_label)
+      || !get_text (loader, object, "child_hint", FALSE, name, &q->child_hint)
       || !get_text (loader, object, "constraint_message", FALSE, name, &q->constraint_message)
       || !get_text (loader, object, "required_message", FALSE, name, &q->required_message)
       || !get_flag_or_expression (loader, object, "required", name, &q->required,
@@ -1323,7 +1330,7 @@ load_document (Loader *loader, JsonNode *document)
 {
   static const char *const allowed[] = {
     "id", "version", "title", "default_language", "languages", "questions", "choice_lists",
-    "scoring", NULL,
+    "scoring", "child_when", NULL,
   };
   IntakeForm *form = loader->form;
   JsonObject *root, *lists, *scoring;
@@ -1393,6 +1400,21 @@ load_document (Loader *loader, JsonNode *document)
     return FALSE;
   if (!build_graph (loader))
     return FALSE;
+  /* Child wording (issue #11): the form says when the respondent is a child; a question's
+   * child_label and child_hint are then shown instead of its label and hint. */
+  if (!parse_expression (loader, root, "child_when", INTAKE_EXPR_PARSE_DEFAULT, NULL,
+                         &form->child_when)
+      || !check_references (loader, form->child_when, NULL, "the form", "child_when"))
+    return FALSE;
+  for (unsigned int i = 0; form->child_when == NULL && i < form->questions->len; i++)
+    {
+      IntakeQuestion *q = form->questions->pdata[i];
+
+      if (q->child_label != NULL || q->child_hint != NULL)
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, q->name,
+                     "child_label and child_hint need the form's child_when (when the "
+                     "respondent is a child)");
+    }
 
   if (form->scoring != NULL)
     {
@@ -1789,6 +1811,12 @@ intake_form_get_title (IntakeForm *self, const char *language)
 {
   g_return_val_if_fail (INTAKE_IS_FORM (self), NULL);
   return _intake_text_get (self, self->title, language);
+}
+
+IntakeExpr *
+_intake_form_get_child_when (IntakeForm *form)
+{
+  return form->child_when;
 }
 
 gboolean

@@ -93,7 +93,8 @@ where_cell (Converter *c, const Table *table, const Row *row, const Column *colu
 }
 
 static const char *const translatable[] = {
-  "label", "hint", "form_title", "constraint_message", "required_message", "guidance_hint",
+  "label", "hint", "child_label", "child_hint", "form_title", "constraint_message",
+  "required_message", "guidance_hint",
   "image", "audio", "video", "big-image", "media", NULL,
 };
 
@@ -911,7 +912,8 @@ parse_row_type (Converter *c, const char *where, const char *written, ParsedType
 static const char *const survey_columns[] = {
   "type", "name", "label", "hint", "required", "required_message", "relevant", "constraint",
   "constraint_message", "calculation", "default", "read_only", "appearance", "parameters",
-  "repeat_count", "choice_filter", "sensitive", "audience", "htcds", "indicator", NULL,
+  "repeat_count", "choice_filter", "sensitive", "audience", "htcds", "indicator", "child_label",
+  "child_hint", NULL,
 };
 
 static gboolean
@@ -1102,6 +1104,11 @@ convert_question (Converter *c, const Row *row, const ParsedType *type, JsonObje
     json_object_set_object_member (q, "label", texts);
   if ((texts = texts_of (table, row, "hint")) != NULL)
     json_object_set_object_member (q, "hint", texts);
+  /* This project's own: the same words for a child, while the settings' child_when holds. */
+  if ((texts = texts_of (table, row, "child_label")) != NULL)
+    json_object_set_object_member (q, "child_label", texts);
+  if ((texts = texts_of (table, row, "child_hint")) != NULL)
+    json_object_set_object_member (q, "child_hint", texts);
   if ((texts = texts_of (table, row, "constraint_message")) != NULL)
     json_object_set_object_member (q, "constraint_message", texts);
   if ((texts = texts_of (table, row, "required_message")) != NULL)
@@ -1506,6 +1513,7 @@ typedef struct
   const char *title;
   const char *version;
   const char *default_language;
+  const char *child_when; /* This project's own: when a question's child_label applies. */
   const Row *row;
   const Column *version_column, *language_column;
 } Settings;
@@ -1557,6 +1565,8 @@ read_settings (Converter *c, Settings *s)
         s->version = value, s->version_column = column;
       else if (strcmp (column->base, "default_language") == 0)
         s->default_language = value, s->language_column = column;
+      else if (strcmp (column->base, "child_when") == 0)
+        s->child_when = value;
       else if (g_strv_contains (ignored, column->base))
         continue;
       else
@@ -1763,6 +1773,8 @@ convert (Converter *c, const char *fallback_id)
         json_object_set_string_member (title, c->languages->pdata[i], fallback);
   }
   json_object_set_object_member (root, "title", title);
+  if (settings.child_when != NULL)
+    json_object_set_string_member (root, "child_when", settings.child_when);
   if (!convert_scoring (c, root))
     return NULL;
   inline_indicator_lists (c, questions);

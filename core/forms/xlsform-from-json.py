@@ -44,9 +44,10 @@ def flag(value):
 
 def build_sheets(doc):
     languages = doc["languages"]
-    text_columns = ("label", "hint", "constraint_message", "required_message")
+    text_columns = ("label", "hint", "child_label", "child_hint", "constraint_message",
+                    "required_message")
     survey_header = ["type", "name"]
-    for base in ("label", "hint"):
+    for base in ("label", "hint", "child_label", "child_hint"):
         survey_header += [language_header(base, code) for code in languages]
     survey_header += ["required", "relevant", "constraint"]
     survey_header += [language_header("constraint_message", code) for code in languages]
@@ -113,12 +114,13 @@ def build_sheets(doc):
         add_question(q)
 
     settings_header = [language_header("form_title", c) for c in languages]
-    settings_header += ["form_id", "version", "default_language"]
+    settings_header += ["form_id", "version", "default_language", "child_when"]
     default = doc["default_language"]
     settings = [settings_header,
                 [doc["title"].get(c, "") for c in languages]
                 + [doc["id"], str(doc["version"]),
-                   "%s (%s)" % (LANGUAGE_NAMES.get(default, default), default)]]
+                   "%s (%s)" % (LANGUAGE_NAMES.get(default, default), default),
+                   doc.get("child_when", "")]]
 
     sheets = [("survey", survey), ("choices", choices), ("settings", settings)]
     if "scoring" in doc:

@@ -268,6 +268,43 @@ test_golden (gconstpointer data)
     }
 }
 
+/* A child is asked in a child's words: in Bahasa Indonesia with "kamu", never "Anda" (issue
+ * #11); an adult keeps the adult wording. */
+static void
+test_child_wording (void)
+{
+  g_autoptr(IntakeForm) form = load_bundled ();
+  g_autoptr(JsonObject) child = json_object_new ();
+  g_autoptr(JsonObject) adult = json_object_new ();
+  g_autoptr(IntakeFormSession) child_session = NULL;
+  g_autoptr(IntakeFormSession) adult_session = NULL;
+  const char *names[] = { "sexual_exploitation", "debt_bondage", "free_to_leave", "threats" };
+
+  /* Past the privacy check and consent, which every scored question depends on. */
+  for (JsonObject **o = (JsonObject *[]) { child, adult, NULL }; *o != NULL; o++)
+    {
+      json_object_set_string_member (*o, "private_setting", "yes");
+      json_object_set_string_member (*o, "interpreter", "none");
+      json_object_set_string_member (*o, "consent", "full");
+    }
+  json_object_set_int_member (child, "age", 15);
+  json_object_set_int_member (adult, "age", 30);
+  child_session = intake_form_session_new (form, child, "id");
+  adult_session = intake_form_session_new (form, adult, "id");
+  for (size_t i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *for_child = intake_form_session_dup_label (child_session, names[i]);
+      g_autofree char *for_adult = intake_form_session_dup_label (adult_session, names[i]);
+
+      g_test_message ("%s: child '%s', adult '%s'", names[i], for_child, for_adult);
+      /* "kamu", or its suffix "-mu" (menyakitimu, keluargamu). */
+      g_assert_true (strstr (for_child, "kamu") != NULL || strstr (for_child, "mu ") != NULL
+                     || g_str_has_suffix (for_child, "mu?"));
+      g_assert_null (strstr (for_child, "Anda"));
+      g_assert_cmpstr (for_child, !=, for_adult);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -284,6 +321,7 @@ main (int argc, char *argv[])
                    test_sensitive_identifying_details);
   g_test_add_func ("/intake/core/bundled-form/earlier-version", test_earlier_version);
   g_test_add_func ("/intake/core/bundled-form/demo-interview", test_demo_interview);
+  g_test_add_func ("/intake/core/bundled-form/child-wording", test_child_wording);
 
   golden_dir = g_test_build_filename (G_TEST_DIST, "core", "golden", NULL);
   dir = g_dir_open (golden_dir, 0, NULL);

@@ -194,6 +194,74 @@ test_audience_and_htcds (void)
                    "nationality");
 }
 
+/* Child wording (issue #11): while the form's child_when holds, a question's child_label and
+ * child_hint are shown (and put in the state JSON) instead of its label and hint; a child_label
+ * without child_when is refused. */
+static void
+test_child_wording (void)
+{
+  g_autofree char *questions = g_strdup (
+    "{`type`: `integer`, `name`: `age`, `label`: " L ("Age") "}, "
+    "{`type`: `calculate`, `name`: `is_child`, `calculation`: `if(${age} != '' and ${age} < 18, 'yes', 'no')`}, "
+    "{`type`: `text`, `name`: `pay`, `label`: " L ("Were you paid less than agreed?") ", "
+    "`hint`: " L ("Any amount.") ", `child_label`: " L ("Did they pay you less than they said?") ", "
+    "`child_hint`: " L ("Say yes or no.") "}");
+  g_autofree char *body = form_with (questions);
+  g_autofree char *doc = NULL;
+  g_autofree char *unchilded = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(IntakeForm) form = NULL;
+  g_autoptr(IntakeFormSession) session = NULL;
+  g_autoptr(JsonNode) fifteen = json_node_new (JSON_NODE_VALUE);
+  g_autoptr(JsonNode) thirty = json_node_new (JSON_NODE_VALUE);
+  g_autoptr(JsonNode) state = NULL;
+  g_autofree char *label = NULL, *hint = NULL, *adult_label = NULL, *adult_hint = NULL;
+  g_autofree char *state_text = NULL;
+
+  /* The form-level member, put before the questions. */
+  doc = g_strdup_printf ("{\"child_when\": \"${is_child} = 'yes'\", %s", body + 1);
+  form = intake_form_new_from_data (doc, -1, INTAKE_FORM_LOAD_DEFAULT, &error);
+  g_assert_no_error (error);
+  session = intake_form_session_new (form, NULL, "id");
+  json_node_set_int (fifteen, 15);
+  json_node_set_int (thirty, 30);
+
+  adult_label = intake_form_session_dup_label (session, "pay");
+  adult_hint = intake_form_session_dup_hint (session, "pay");
+  g_assert_cmpstr (adult_label, ==, "Were you paid less than agreed? (id)");
+  g_assert_cmpstr (adult_hint, ==, "Any amount. (id)");
+
+  g_assert_true (intake_form_session_set_answer (session, "age", fifteen, &error));
+  g_assert_no_error (error);
+  label = intake_form_session_dup_label (session, "pay");
+  hint = intake_form_session_dup_hint (session, "pay");
+  g_assert_cmpstr (label, ==, "Did they pay you less than they said? (id)");
+  g_assert_cmpstr (hint, ==, "Say yes or no. (id)");
+  state = intake_form_session_dup_state_json (session);
+  state_text = json_to_string (state, FALSE);
+  g_assert_nonnull (strstr (state_text, "Did they pay you less than they said? (id)"));
+  g_assert_null (strstr (state_text, "Were you paid less than agreed?"));
+
+  g_assert_true (intake_form_session_set_answer (session, "age", thirty, &error));
+  g_clear_pointer (&label, g_free);
+  label = intake_form_session_dup_label (session, "pay");
+  g_assert_cmpstr (label, ==, "Were you paid less than agreed? (id)");
+
+  /* Without the form's child_when the child's words could never show: refused, by name. */
+  g_clear_object (&form);
+  form = intake_form_new_from_data (body, -1, INTAKE_FORM_LOAD_DEFAULT, &error);
+  g_assert_null (form);
+  g_assert_error (error, INTAKE_FORM_ERROR, INTAKE_FORM_ERROR_MALFORMED);
+  g_assert_nonnull (strstr (error->message, "child_when"));
+  g_clear_error (&error);
+
+  /* child_when must name questions that exist. */
+  unchilded = g_strdup_printf ("{\"child_when\": \"${nobody} = 'yes'\", %s", body + 1);
+  form = intake_form_new_from_data (unchilded, -1, INTAKE_FORM_LOAD_DEFAULT, &error);
+  g_assert_null (form);
+  g_assert_nonnull (error);
+}
+
 /* The decimal comma is read and written for Indonesian; nothing ambiguous is guessed at. */
 static void
 test_decimal_comma (void)
@@ -777,6 +845,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/intake/core/form/refuse/scoring", test_scoring_refusals);
   g_test_add_func ("/intake/core/form/audience-and-htcds", test_audience_and_htcds);
   g_test_add_func ("/intake/core/form/decimal-comma", test_decimal_comma);
+  g_test_add_func ("/intake/core/form/child-wording", test_child_wording);
   g_test_add_func ("/intake/core/form/incomplete-translations-allowed",
                    test_incomplete_translations_allowed);
   g_test_add_func ("/intake/core/form/session/relevance-and-navigation",
