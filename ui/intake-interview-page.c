@@ -7,6 +7,7 @@
 #include "intake-form.h"
 #include "intake-interview-page.h"
 #include "intake-json.h"
+#include "intake-keypad.h"
 #include "intake-ui-private.h"
 
 /* Typing in a text or number answer is saved this long after the last key, and always before
@@ -534,11 +535,9 @@ flush_typing (IntakeInterviewPage *self)
         }
       else
         {
-          char *end = NULL;
           double d;
-          g_strdelimit (text, ",", '.');
-          d = g_ascii_strtod (text, &end);
-          if (end == text || *end != '\0')
+          /* "1,5" and "1.5" both; "1.000,5", "1,5,0" and exponents are refused. */
+          if (!intake_decimal_parse (text, &d))
             {
               show_problem (self, _("Please enter a number, like 4.5."));
               set_saved (self, _("Not saved"));
@@ -665,10 +664,18 @@ unmask_clicked_cb (GtkButton *button, IntakeInterviewPage *self)
                                         : _("Hide the answer"), -1);
 }
 
-static void
-numpad_clicked_cb (GtkButton *button, IntakeInterviewPage *self)
+/* The decimal key types what @language writes: "," in Indonesian. */
+static const char *
+decimal_separator (const char *language)
 {
-  const char *key = g_object_get_data (G_OBJECT (button), "key");
+  g_autofree char *half = intake_decimal_format (0.5, language);
+
+  return strchr (half, ',') != NULL ? "," : ".";
+}
+
+static void
+keypad_pressed_cb (IntakeKeypad *keypad, const char *key, IntakeInterviewPage *self)
+{
   GtkEditable *editable = GTK_EDITABLE (self->number_entry);
   g_autofree char *text = g_strdup (gtk_editable_get_text (editable));
 
@@ -681,52 +688,13 @@ numpad_clicked_cb (GtkButton *button, IntakeInterviewPage *self)
     }
   else
     {
-      g_autofree char *longer = g_strconcat (text, key, NULL);
+      const char *typed = g_str_equal (key, "decimal")
+                              ? intake_keypad_get_decimal_separator (keypad)
+                              : key;
+      g_autofree char *longer = g_strconcat (text, typed, NULL);
       gtk_editable_set_text (editable, longer);
     }
   gtk_editable_set_position (editable, -1);
-}
-
-static void
-build_numpad (IntakeInterviewPage *self, GtkBox *area, gboolean decimal)
-{
-  static const char *const keys[] = { "1", "2", "3", "4", "5", "6", "7", "8", "9" };
-  GtkWidget *grid = gtk_grid_new ();
-  GtkWidget *button;
-
-  gtk_grid_set_row_spacing (GTK_GRID (grid), 8);
-  gtk_grid_set_column_spacing (GTK_GRID (grid), 8);
-  gtk_grid_set_row_homogeneous (GTK_GRID (grid), TRUE);
-  gtk_grid_set_column_homogeneous (GTK_GRID (grid), TRUE);
-  gtk_widget_set_halign (grid, GTK_ALIGN_START);
-  for (int i = 0; i < 10; i++)
-    {
-      const char *key = i < 9 ? keys[i] : "0";
-      g_autofree char *name = g_strdup_printf (_("Digit %s"), key);
-      button = make_button (key, "numkey");
-      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      name, -1);
-      gtk_widget_set_focus_on_click (button, FALSE);
-      g_object_set_data (G_OBJECT (button), "key", (gpointer) key);
-      g_signal_connect (button, "clicked", G_CALLBACK (numpad_clicked_cb), self);
-      gtk_grid_attach (GTK_GRID (grid), button, i < 9 ? i % 3 : 1, i < 9 ? i / 3 : 3, 1, 1);
-    }
-  if (decimal)
-    {
-      button = make_button (".", "numkey");
-      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      _("Decimal point"), -1);
-      g_object_set_data (G_OBJECT (button), "key", (gpointer) ".");
-      g_signal_connect (button, "clicked", G_CALLBACK (numpad_clicked_cb), self);
-      gtk_grid_attach (GTK_GRID (grid), button, 0, 3, 1, 1);
-    }
-  button = make_button ("⌫", "numkey");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Erase"), -1);
-  g_object_set_data (G_OBJECT (button), "key", (gpointer) "erase");
-  g_signal_connect (button, "clicked", G_CALLBACK (numpad_clicked_cb), self);
-  gtk_grid_attach (GTK_GRID (grid), button, 2, 3, 1, 1);
-  gtk_box_append (area, grid);
 }
 
 static void next_clicked_cb (IntakeInterviewPage *self);
@@ -998,7 +966,9 @@ build_answer (IntakeInterviewPage *self, const IntakeQuestion *q, GtkBox *area)
         g_autofree char *text = NULL;
 
         if (answer && JSON_NODE_HOLDS_VALUE (answer) && !intake_answer_is_declined (answer))
-          text = json_to_string (answer, FALSE);
+          text = json_node_get_value_type (answer) == G_TYPE_DOUBLE
+                     ? intake_decimal_format (json_node_get_double (answer), self->language)
+                     : json_to_string (answer, FALSE);
         gtk_editable_set_text (GTK_EDITABLE (entry), text ? text : "");
         gtk_entry_set_input_purpose (GTK_ENTRY (entry), type == INTAKE_QUESTION_INTEGER
                                                             ? GTK_INPUT_PURPOSE_DIGITS
@@ -1013,7 +983,15 @@ build_answer (IntakeInterviewPage *self, const IntakeQuestion *q, GtkBox *area)
         self->number_entry = GTK_ENTRY (entry);
         self->answer_focus = entry;
         gtk_box_append (area, entry);
-        build_numpad (self, area, type == INTAKE_QUESTION_DECIMAL);
+        {
+          GtkWidget *keypad = intake_keypad_new (type == INTAKE_QUESTION_DECIMAL
+                                                     ? INTAKE_KEYPAD_DECIMAL
+                                                     : INTAKE_KEYPAD_INTEGER);
+          intake_keypad_set_decimal_separator (INTAKE_KEYPAD (keypad),
+                                               decimal_separator (self->language));
+          g_signal_connect (keypad, "pressed", G_CALLBACK (keypad_pressed_cb), self);
+          gtk_box_append (area, keypad);
+        }
         break;
       }
     case INTAKE_QUESTION_TEXT:

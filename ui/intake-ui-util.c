@@ -73,6 +73,9 @@ _intake_answer_to_text (const IntakeQuestion *q, JsonNode *node, const char *lan
         }
       return g_string_free (g_steal_pointer (&text), FALSE);
     }
+  /* A decimal as the respondent's language writes it: "1,5" in Indonesian. */
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    return intake_decimal_format (json_node_get_double (node), language);
   return json_to_string (node, FALSE);
 }
 
