@@ -38,6 +38,15 @@ enum
 
 static guint signals[N_SIGNALS];
 
+enum
+{
+  PROP_0,
+  PROP_BACK_LABEL,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 static gboolean show_queue (IntakeReviewPage *self, GError **error);
 
 static void
@@ -309,10 +318,6 @@ open_interview (IntakeReviewPage *self, const char *interview_id)
       return;
     }
   clear_content (self);
-  b = _intake_back_button (_("Back to the queue"));
-  gtk_widget_set_halign (b, GTK_ALIGN_START);
-  g_signal_connect (b, "clicked", G_CALLBACK (back_to_queue_cb), self);
-  gtk_box_append (self->content_box, b);
 
   title = g_strdup_printf (_("Review: %s"), pseudonym_of (iv));
   add_label (self, title, "title-1");
@@ -348,6 +353,8 @@ open_interview (IntakeReviewPage *self, const char *interview_id)
   g_signal_connect (b, "clicked", G_CALLBACK (approve_cb), self);
   gtk_box_append (GTK_BOX (row), b);
   gtk_box_append (self->content_box, row);
+  /* Back to the queue is the window's header button. */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BACK_LABEL]);
 }
 
 static void
@@ -389,6 +396,7 @@ show_queue (IntakeReviewPage *self, GError **error)
 
   clear_content (self);
   g_clear_pointer (&self->interview_id, g_free);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BACK_LABEL]);
   b = _intake_big_button (_("Back to home"), NULL, "flat");
   gtk_widget_set_halign (b, GTK_ALIGN_START);
   g_signal_connect (b, "clicked", G_CALLBACK (back_home_cb), self);
@@ -454,11 +462,50 @@ intake_review_page_finalize (GObject *object)
   G_OBJECT_CLASS (intake_review_page_parent_class)->finalize (object);
 }
 
+const char *
+intake_review_page_get_back_label (IntakeReviewPage *self)
+{
+  g_return_val_if_fail (INTAKE_IS_REVIEW_PAGE (self), NULL);
+
+  return self->interview_id != NULL ? _("Back to the queue") : NULL;
+}
+
+void
+intake_review_page_go_back (IntakeReviewPage *self)
+{
+  g_return_if_fail (INTAKE_IS_REVIEW_PAGE (self));
+
+  if (self->interview_id != NULL)
+    back_to_queue_cb (NULL, self);
+}
+
+static void
+intake_review_page_get_property (GObject *object, guint prop_id, GValue *value,
+                                 GParamSpec *pspec)
+{
+  IntakeReviewPage *self = INTAKE_REVIEW_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_BACK_LABEL:
+      g_value_set_string (value, intake_review_page_get_back_label (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 static void
 intake_review_page_class_init (IntakeReviewPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->get_property = intake_review_page_get_property;
+  /* What the header's back button says (on an interview: back to the queue), or NULL. */
+  properties[PROP_BACK_LABEL] = g_param_spec_string ("back-label", NULL, NULL, NULL,
+                                                     G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   object_class->dispose = intake_review_page_dispose;
   object_class->finalize = intake_review_page_finalize;

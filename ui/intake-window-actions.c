@@ -22,11 +22,31 @@ _intake_window_show_home (IntakeWindow *self)
   _intake_stack_show (self->stack, "home");
 }
 
+/* The header's back button follows the page's "back-label": shown with those words as its
+ * name, or hidden. */
+static void
+back_label_cb (GObject *page, GParamSpec *pspec, IntakeWindow *self)
+{
+  g_autofree char *label = NULL;
+
+  if (page != G_OBJECT (self->interview_page))
+    return;
+  g_object_get (page, "back-label", &label, NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button), label != NULL);
+  if (label == NULL)
+    return;
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->back_button), label);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->back_button),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
+}
+
 void
 _intake_window_drop_content_page (IntakeWindow *self)
 {
+  gtk_widget_set_visible (GTK_WIDGET (self->back_button), FALSE);
   if (self->interview_page == NULL)
     return;
+  g_signal_handlers_disconnect_by_func (self->interview_page, back_label_cb, self);
   /* The stack holds the only reference: removing it destroys every answer widget. */
   gtk_stack_remove (self->stack, self->interview_page);
   self->interview_page = NULL;
@@ -62,6 +82,11 @@ show_content_page (IntakeWindow *self, GtkWidget *page, const char *name)
   g_signal_connect (page, "closed", G_CALLBACK (interview_closed_cb), self);
   g_signal_connect (page, "toast", G_CALLBACK (interview_toast_cb), self);
   self->interview_page = page;
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (page), "back-label") != NULL)
+    {
+      g_signal_connect (page, "notify::back-label", G_CALLBACK (back_label_cb), self);
+      back_label_cb (G_OBJECT (page), NULL, self);
+    }
   gtk_stack_add_named (self->stack, page, name);
   _intake_stack_show_child (self->stack, page);
 }
@@ -73,7 +98,8 @@ start_interview (IntakeWindow *self, const char *interview_id)
   GtkWidget *page;
 
   _intake_window_drop_content_page (self);
-  page = GTK_WIDGET (intake_interview_page_new (self->session, interview_id, &error));
+  page = GTK_WIDGET (intake_interview_page_new (self->session, self->places, interview_id,
+                                                  &error));
   if (page == NULL)
     {
       intake_window_add_toast (self, error->message);
@@ -209,7 +235,7 @@ rebuild_pages (IntakeWindow *self, gboolean had_interview, const char *interview
       if (interview_id != NULL)
         {
           g_autoptr (GError) error = NULL;
-          GtkWidget *page = GTK_WIDGET (intake_interview_page_new_at (self->session, interview_id,
+          GtkWidget *page = GTK_WIDGET (intake_interview_page_new_at (self->session, self->places, interview_id,
                                                                       question, &error));
           if (page == NULL)
             {
@@ -291,10 +317,37 @@ _intake_window_actions_init (IntakeWindow *self)
       g_variant_new_string (_intake_ui_language_current ()));
 }
 
+static void
+back_activated_cb (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  IntakeWindow *self = INTAKE_WINDOW (widget);
+
+  if (self->interview_page == NULL || !gtk_widget_get_visible (GTK_WIDGET (self->back_button)))
+    return;
+  if (INTAKE_IS_INTERVIEW_PAGE (self->interview_page))
+    intake_interview_page_go_back (INTAKE_INTERVIEW_PAGE (self->interview_page));
+  else if (INTAKE_IS_REVIEW_PAGE (self->interview_page))
+    intake_review_page_go_back (INTAKE_REVIEW_PAGE (self->interview_page));
+}
+
+/* A page opening with its way back as the first thing to reach (the summary) asks for it. */
+static void
+focus_back_activated_cb (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  IntakeWindow *self = INTAKE_WINDOW (widget);
+
+  if (gtk_widget_get_visible (GTK_WIDGET (self->back_button)))
+    gtk_widget_grab_focus (GTK_WIDGET (self->back_button));
+}
+
 void
 _intake_window_class_actions_init (IntakeWindowClass *klass)
 {
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  gtk_widget_class_install_action (widget_class, "win.back", NULL, back_activated_cb);
+  gtk_widget_class_install_action (widget_class, "win.focus-back", NULL,
+                                   focus_back_activated_cb);
 
   gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_activated_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.lock",

@@ -11,6 +11,7 @@
 #include <adwaita.h>
 
 #include "intake-home-page.h"
+#include "intake-interview-places.h"
 #include "intake-store.h"
 #include "intake-sync-engine.h"
 #include "intake-unlock-page.h"
@@ -25,6 +26,7 @@ struct _IntakeWindow
 
   AdwHeaderBar *header_bar;
   AdwWindowTitle *window_title;
+  GtkButton *back_button;
   GtkButton *lock_button;
   AdwButtonContent *lock_content;
   GtkMenuButton *language_button;
@@ -49,6 +51,8 @@ struct _IntakeWindow
   /* The interview being taken, if any: created per interview, destroyed on leaving or locking so
    * that no answer stays in the widget tree. */
   GtkWidget *interview_page;
+  /* Where each interview was left, for Pause and Continue. */
+  IntakeInterviewPlaces *places;
 
   /* Toasts on screen, dismissed on lock: what they say belongs to the user who was there. */
   GPtrArray *toasts;

@@ -268,6 +268,7 @@ intake_window_finalize (GObject *object)
   IntakeWindow *self = INTAKE_WINDOW (object);
 
   g_clear_object (&self->store);
+  g_clear_object (&self->places);
   g_clear_pointer (&self->data_dir, g_free);
   g_clear_pointer (&self->missing_why, g_free);
   G_OBJECT_CLASS (intake_window_parent_class)->finalize (object);
@@ -290,6 +291,7 @@ intake_window_class_init (IntakeWindowClass *klass)
                                                "/org/fieldintake/Intake/intake-window.ui");
   gtk_widget_class_bind_template_child (widget_class, IntakeWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, IntakeWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, IntakeWindow, back_button);
   gtk_widget_class_bind_template_child (widget_class, IntakeWindow, lock_button);
   gtk_widget_class_bind_template_child (widget_class, IntakeWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, IntakeWindow, stack);
@@ -398,6 +400,7 @@ intake_window_init (IntakeWindow *self)
         _("Screen: %s"), _intake_ui_language_name (_intake_ui_language_current ()));
     gtk_label_set_label (self->screen_language_label, text);
   }
+  self->places = intake_interview_places_new ();
   self->toasts = g_ptr_array_new_with_free_func (g_object_unref);
   _intake_window_lock_init (self);
 }
