@@ -258,13 +258,14 @@ def scenario(args, check, tmp, state):
     app.press("Decimal comma")
     app.press("Digit 5")
     app.wait(role=("label",), name="Saved", timeout=20)
-    entry = app.wait(role=("text", "entry"), name="Berapa bulan gaji utangnya?")
-    shown = entry.queryText().getText(0, -1)
+    # (The pad's key is "Decimal comma" in Indonesian; GTK 4.8 gives AT-SPI no text of an
+    # entry to read back, so what the entry shows is checked by the question view's widget
+    # test.)
     rows = [r for r in interviews(args, data_dir) if r.get("form_id") == "ui-decimal"]
     doc, answers = interview_answers(args, data_dir, rows[0]["id"])
-    check(shown == "1,5" and answers.get("debt_months") == 1.5,
-          "\"1,5\" typed in Indonesian (the key reads \",\") is saved as 1.5 (%r, %r)"
-          % (shown, answers.get("debt_months")))
+    check(answers.get("debt_months") == 1.5,
+          "\"1,5\" typed in Indonesian with the decimal comma key is saved as 1.5 (%r)"
+          % (answers.get("debt_months"),))
     app.stop()
     state["app"] = None
 
