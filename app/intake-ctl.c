@@ -223,7 +223,7 @@ unlock (Ctl *ctl, const char *acting, GError **error)
     return FALSE;
   /* Whoever can read the review queue also seals what waited for enrollment. */
   if (intake_session_get_role (ctl->session) != INTAKE_ROLE_WORKER)
-    intake_session_seal_queued (ctl->session, NULL);
+    intake_outbox_seal_queued (ctl->session, NULL);
   return TRUE;
 }
 
@@ -851,8 +851,8 @@ sync_status_json (IntakeStore *store, GError **error)
 
   if (e != NULL)
     intake_enrollment_get_org_fingerprint (e, fingerprint);
-  if (!intake_store_outbox_counts (store, &counts, error)
-      || !(attention = intake_store_outbox_attention_json (store, error)))
+  if (!intake_outbox_counts (store, &counts, error)
+      || !(attention = intake_outbox_attention_json (store, error)))
     return NULL;
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "enrolled");

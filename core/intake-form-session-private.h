@@ -19,7 +19,4 @@ void _intake_form_session_evaluate (IntakeFormSession *self, const IntakeExpr *e
 /* An answer as expressions see it; "prefer not to say" and wrong shapes are empty. */
 void _intake_answer_to_value (JsonNode *answer, IntakeValue *out);
 
-/* Computes the screening result; see intake_form_session_dup_result_json(). */
-JsonNode *_intake_scoring_evaluate (IntakeFormSession *session);
-
 G_END_DECLS

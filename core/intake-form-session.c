@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "intake-form-session-private.h"
+#include "intake-scoring-private.h"
 
 #include <math.h>
 #include <string.h>
@@ -1085,6 +1086,29 @@ intake_form_session_dup_export_answers (IntakeFormSession *self)
   return export;
 }
 
+static gboolean
+scoring_relevant_cb (gpointer data, const IntakeQuestion *question)
+{
+  return _intake_form_session_question_relevant (data, question);
+}
+
+static JsonNode *
+scoring_answer_cb (gpointer data, const IntakeQuestion *question)
+{
+  return _intake_form_session_effective_answer (data, question);
+}
+
+static void
+scoring_evaluate_cb (gpointer data,
+                     const IntakeExpr *expr,
+                     const IntakeValue *dot,
+                     IntakeExprCallFunc call,
+                     gpointer call_data,
+                     IntakeValue *out)
+{
+  _intake_form_session_evaluate (data, expr, dot, call, call_data, out);
+}
+
 JsonNode *
 intake_form_session_dup_result_json (IntakeFormSession *self)
 {
@@ -1093,7 +1117,20 @@ intake_form_session_dup_result_json (IntakeFormSession *self)
   if (!intake_form_has_scoring (self->form))
     return NULL;
   if (self->result == NULL)
-    self->result = _intake_scoring_evaluate (self);
+    {
+      IntakeScoringSource source = {
+        .form = self->form,
+        .language = intake_form_session_get_language (self),
+        .data = self,
+        .relevant = scoring_relevant_cb,
+        .answer = scoring_answer_cb,
+        .evaluate = scoring_evaluate_cb,
+        .is_declined = intake_answer_is_declined,
+        .to_value = _intake_answer_to_value,
+      };
+
+      self->result = _intake_scoring_evaluate (&source);
+    }
   return json_node_copy (self->result);
 }
 

@@ -7,143 +7,20 @@
 #include <string.h>
 
 #include "intake-json.h"
+#include "intake-audit-private.h"
+#include "intake-outbox-private.h"
+#include "intake-records-private.h"
+#include "intake-session-private.h"
 #include "intake-store-private.h"
 #include "intake-trust-private.h"
-
-void
-intake_enrollment_free (IntakeEnrollment *enrollment)
-{
-  if (enrollment == NULL)
-    return;
-  g_free (enrollment->server_url);
-  g_free (enrollment->device_name);
-  g_free (enrollment->pinned_key);
-  g_free (enrollment->ca_file);
-  g_free (enrollment);
-}
-
-void
-intake_envelope_free (IntakeEnvelope *envelope)
-{
-  if (envelope == NULL)
-    return;
-  g_free (envelope->submission_id);
-  g_free (envelope->interview_id);
-  g_clear_pointer (&envelope->sealed, g_bytes_unref);
-  g_free (envelope->content_hash);
-  g_free (envelope->signature);
-  g_free (envelope);
-}
-
-void
-intake_store_sign (IntakeStore *store,
-                   const guint8 *message,
-                   size_t len,
-                   guint8 signature[INTAKE_SIGNATURE_BYTES])
-{
-  crypto_sign_detached (signature, NULL, message, len, store->sign_sk->data);
-}
-
-void
-intake_store_get_device_public_key (IntakeStore *store, guint8 pk[INTAKE_SIGN_PUBLIC_BYTES])
-{
-  memcpy (pk, store->sign_pk, INTAKE_SIGN_PUBLIC_BYTES);
-}
-
-IntakeEnrollment *
-intake_store_dup_enrollment (IntakeStore *store, GError **error)
-{
-  g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autoptr (IntakeEnrollment) e = NULL;
-  int rc;
-
-  stmt = intake_db_prepare (store->db,
-                            "SELECT server_url, device_name, org_data_pk, server_sign_pk, "
-                            "pinned_key, ca_file, enrolled FROM enrollment WHERE id = 1",
-                            error);
-  if (stmt == NULL)
-    return NULL;
-  rc = intake_db_step (store->db, stmt, error);
-  if (rc < 0)
-    return NULL;
-  if (rc == SQLITE_DONE)
-    {
-      g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_NOT_INITIALISED,
-                           _("This tablet is not enrolled with a server; an admin connects it in "
-                             "Administration, Server connection (or with 'intakectl enroll')"));
-      return NULL;
-    }
-  e = g_new0 (IntakeEnrollment, 1);
-  e->server_url = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  e->device_name = g_strdup ((const char *) sqlite3_column_text (stmt, 1));
-  if (sqlite3_column_bytes (stmt, 2) != INTAKE_BOX_PUBLIC_BYTES
-      || sqlite3_column_bytes (stmt, 3) != INTAKE_SIGN_PUBLIC_BYTES)
-    {
-      g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED,
-                           _("The enrollment keys in the data file are damaged"));
-      return NULL;
-    }
-  memcpy (e->org_data_pk, sqlite3_column_blob (stmt, 2), INTAKE_BOX_PUBLIC_BYTES);
-  memcpy (e->server_sign_pk, sqlite3_column_blob (stmt, 3), INTAKE_SIGN_PUBLIC_BYTES);
-  e->pinned_key = g_strdup ((const char *) sqlite3_column_text (stmt, 4));
-  e->ca_file = g_strdup ((const char *) sqlite3_column_text (stmt, 5));
-  e->enrolled = sqlite3_column_int64 (stmt, 6);
-  return g_steal_pointer (&e);
-}
-
-static gboolean
-is_enrolled (IntakeStore *store)
-{
-  g_autoptr (IntakeCachedStmt) stmt = intake_db_prepare_cached (
-      store->db, "SELECT 1 FROM enrollment WHERE id = 1", NULL);
-
-  return stmt != NULL && sqlite3_step (stmt) == SQLITE_ROW;
-}
-
-gboolean
-intake_session_set_enrollment (IntakeSession *session,
-                               const IntakeEnrollment *e,
-                               GError **error)
-{
-  IntakeStore *store = session->store;
-  g_autoptr (sqlite3_stmt) stmt = NULL;
-
-  if (!_intake_session_require_role (session, FALSE, FALSE, TRUE, "enroll the tablet", error))
-    return FALSE;
-  if (!intake_db_begin (store->db, error))
-    return FALSE;
-  stmt = intake_db_prepare (store->db,
-                            "INSERT OR REPLACE INTO enrollment (id, server_url, device_name, "
-                            "org_data_pk, server_sign_pk, pinned_key, ca_file, enrolled) "
-                            "VALUES (1, ?, ?, ?, ?, ?, ?, ?)",
-                            error);
-  if (stmt == NULL)
-    goto fail;
-  sqlite3_bind_text (stmt, 1, e->server_url, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, e->device_name ? e->device_name : "", -1, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 3, e->org_data_pk, INTAKE_BOX_PUBLIC_BYTES, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 4, e->server_sign_pk, INTAKE_SIGN_PUBLIC_BYTES, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 5, e->pinned_key, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 6, e->ca_file, -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 7, _intake_now_coarse ());
-  if (!intake_db_step_done (store->db, stmt, error)
-      || !_intake_trust_bind_enrollment (store, session->trust_key, e, error)
-      || !_intake_store_audit_in_tx (store, session->user_id, "enroll", store->device_id, error)
-      || !intake_db_commit (store->db, error))
-    goto fail;
-  return TRUE;
-fail:
-  intake_db_rollback (store->db);
-  return FALSE;
-}
 
 /* Seal one queued interview into the outbox, inside the caller's transaction. The plaintext is
  * made, sealed to the organisation's data key and wiped; from then on the tablet cannot read the
  * envelope, so sending it needs no one to be logged in. */
 gboolean
-_intake_session_seal_in_tx (IntakeSession *session, IntakeInterview *iv, GError **error)
+_intake_outbox_seal_in_tx (IntakeSession *session, IntakeInterview *iv, GError **error)
 {
-  IntakeStore *store = session->store;
+  IntakeStore *store = intake_session_get_store (session);
   g_autoptr (IntakeEnrollment) e = NULL;
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonNode) root = NULL;
@@ -162,7 +39,7 @@ _intake_session_seal_in_tx (IntakeSession *session, IntakeInterview *iv, GError 
   e = intake_session_dup_trusted_enrollment (session, error);
   if (e == NULL)
     return FALSE;
-  submission_id = _intake_interview_get_submission_id (iv);
+  submission_id = iv->submission_id;
   g_assert (submission_id != NULL);
 
   json_builder_begin_object (b);
@@ -175,7 +52,7 @@ _intake_session_seal_in_tx (IntakeSession *session, IntakeInterview *iv, GError 
   json_builder_set_member_name (b, "sealed_at");
   json_builder_add_string_value (b, now_s);
   json_builder_set_member_name (b, "interview");
-  json_builder_add_value (b, _intake_interview_to_submission_json (session, iv));
+  json_builder_add_value (b, _intake_records_to_submission_json (session, iv));
   json_builder_end_object (b);
   root = json_builder_get_root (b);
 
@@ -209,48 +86,40 @@ _intake_session_seal_in_tx (IntakeSession *session, IntakeInterview *iv, GError 
   return intake_db_step_done (store->db, stmt, error);
 }
 
-IntakeEnrollment *
-intake_session_dup_trusted_enrollment (IntakeSession *session, GError **error)
+static int
+seal_one (IntakeSession *session, const char *interview_id, GError **error)
 {
-  g_autoptr (IntakeEnrollment) e = NULL;
+  IntakeStore *store = intake_session_get_store (session);
+  g_autoptr (IntakeInterview) iv = NULL;
   g_autoptr (GError) local_error = NULL;
 
-  g_return_val_if_fail (INTAKE_IS_SESSION (session), NULL);
-
-  if (!_intake_session_require_unlocked (session, error))
-    return NULL;
-  e = intake_store_dup_enrollment (session->store, error);
-  if (e == NULL)
-    return NULL;
-  if (!_intake_trust_check_enrollment (session->store, session->trust_key, e, &local_error))
+  if (!intake_db_begin (store->db, error))
+    return -1;
+  iv = _intake_records_load (session, interview_id, &local_error);
+  if (iv == NULL)
     {
-      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_UNTRUSTED,
-                   _("Nothing was sealed: the organisation's key in this tablet's data file does "
-                     "not match the one the admin enrolled (the file may have been altered). "
-                     "The interview stays queued on this tablet; an admin must check it with "
-                     "'intakectl verify' and enroll it again"));
-      return NULL;
+      intake_db_rollback (store->db);
+      /* What this user may not read waits for someone who may. */
+      if (g_error_matches (local_error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED))
+        return 0;
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return -1;
     }
-  return g_steal_pointer (&e);
-}
-
-void
-intake_enrollment_get_org_fingerprint (const IntakeEnrollment *enrollment,
-                                       char out[INTAKE_FINGERPRINT_TEXT_SIZE])
-{
-  intake_key_fingerprint_format (enrollment->org_data_pk, sizeof enrollment->org_data_pk, out);
-}
-
-gboolean
-_intake_store_is_enrolled (IntakeStore *store)
-{
-  return is_enrolled (store);
+  if (iv->state != INTAKE_STATE_QUEUED || !_intake_records_assign_submission_id (session, iv, error)
+      || !_intake_outbox_seal_in_tx (session, iv, error)
+      || !_intake_store_audit_in_tx (store, intake_session_get_user_id (session), "seal", interview_id, error)
+      || !intake_db_commit (store->db, error))
+    {
+      intake_db_rollback (store->db);
+      return iv->state != INTAKE_STATE_QUEUED ? 0 : -1;
+    }
+  return 1;
 }
 
 int
-intake_session_seal_queued (IntakeSession *session, GError **error)
+intake_outbox_seal_queued (IntakeSession *session, GError **error)
 {
-  IntakeStore *store = session->store;
+  IntakeStore *store = intake_session_get_store (session);
   g_autoptr (GPtrArray) ids = g_ptr_array_new_with_free_func (g_free);
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int sealed = 0;
@@ -258,7 +127,7 @@ intake_session_seal_queued (IntakeSession *session, GError **error)
 
   if (!_intake_session_require_unlocked (session, error))
     return -1;
-  if (!is_enrolled (store))
+  if (!_intake_store_is_enrolled (store))
     return 0;
   stmt = intake_db_prepare (store->db,
                             "SELECT i.id FROM interviews i LEFT JOIN outbox o "
@@ -276,7 +145,7 @@ intake_session_seal_queued (IntakeSession *session, GError **error)
   for (guint i = 0; i < ids->len; i++)
     {
       g_autoptr (GError) local_error = NULL;
-      int r = _intake_session_seal_one (session, ids->pdata[i], &local_error);
+      int r = seal_one (session, ids->pdata[i], &local_error);
 
       if (r < 0)
         {
@@ -288,32 +157,14 @@ intake_session_seal_queued (IntakeSession *session, GError **error)
   return sealed;
 }
 
-gboolean
-intake_store_begin (IntakeStore *store, GError **error)
+GPtrArray *
+intake_outbox_pending (IntakeStore *store, guint max_count, gsize max_bytes, GError **error)
 {
-  return intake_db_begin (store->db, error);
-}
-
-gboolean
-intake_store_commit (IntakeStore *store, GError **error)
-{
-  return intake_db_commit (store->db, error);
-}
-
-void
-intake_store_rollback (IntakeStore *store)
-{
-  intake_db_rollback (store->db);
+  return intake_outbox_pending_except (store, NULL, NULL, max_count, max_bytes, error);
 }
 
 GPtrArray *
-intake_store_outbox_pending (IntakeStore *store, guint max_count, gsize max_bytes, GError **error)
-{
-  return intake_store_outbox_pending_except (store, NULL, NULL, max_count, max_bytes, error);
-}
-
-GPtrArray *
-intake_store_outbox_pending_except (IntakeStore *store,
+intake_outbox_pending_except (IntakeStore *store,
                                     GHashTable *except,
                                     IntakeOutboxCursor *cursor,
                                     guint max_count,
@@ -387,7 +238,7 @@ purge_sent (IntakeStore *store, const char *where_sql, const char *arg, GError *
 }
 
 gboolean
-intake_store_outbox_mark_sent (IntakeStore *store,
+intake_outbox_mark_sent (IntakeStore *store,
                                GPtrArray *submission_ids,
                                GPtrArray *receipts,
                                GError **error)
@@ -500,7 +351,7 @@ fail:
 }
 
 gboolean
-intake_store_apply_retention (IntakeStore *store, GError **error)
+intake_outbox_apply_retention (IntakeStore *store, GError **error)
 {
   int days = intake_store_get_policy_int (store, INTAKE_POLICY_KEEP_SENT_DAYS);
   g_autofree char *cutoff = g_strdup_printf ("%" G_GINT64_FORMAT,
@@ -525,7 +376,7 @@ intake_store_apply_retention (IntakeStore *store, GError **error)
 }
 
 gboolean
-intake_store_outbox_mark_attention (IntakeStore *store,
+intake_outbox_mark_attention (IntakeStore *store,
                                     const char *submission_id,
                                     const char *reason,
                                     GError **error)
@@ -547,7 +398,7 @@ intake_store_outbox_mark_attention (IntakeStore *store,
 }
 
 gboolean
-intake_store_outbox_note_failure (IntakeStore *store,
+intake_outbox_note_failure (IntakeStore *store,
                                   GPtrArray *envelopes,
                                   const char *reason,
                                   GError **error)
@@ -570,7 +421,7 @@ intake_store_outbox_note_failure (IntakeStore *store,
 }
 
 gboolean
-intake_store_outbox_counts (IntakeStore *store, IntakeOutboxCounts *counts, GError **error)
+intake_outbox_counts (IntakeStore *store, IntakeOutboxCounts *counts, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
   int rc;
@@ -606,7 +457,7 @@ intake_store_outbox_counts (IntakeStore *store, IntakeOutboxCounts *counts, GErr
 }
 
 JsonNode *
-intake_store_outbox_attention_json (IntakeStore *store, GError **error)
+intake_outbox_attention_json (IntakeStore *store, GError **error)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (sqlite3_stmt) stmt = NULL;
@@ -638,38 +489,3 @@ intake_store_outbox_attention_json (IntakeStore *store, GError **error)
   return json_builder_get_root (b);
 }
 
-char *
-intake_store_dup_sync_state (IntakeStore *store, const char *key)
-{
-  g_autoptr (sqlite3_stmt) stmt = intake_db_prepare (
-      store->db, "SELECT value FROM sync_state WHERE key = ?", NULL);
-
-  if (stmt == NULL)
-    return NULL;
-  sqlite3_bind_text (stmt, 1, key, -1, SQLITE_STATIC);
-  if (sqlite3_step (stmt) == SQLITE_ROW)
-    return g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  return NULL;
-}
-
-gboolean
-intake_store_set_sync_state (IntakeStore *store,
-                             const char *key,
-                             const char *value,
-                             GError **error)
-{
-  if (!intake_db_begin (store->db, error))
-    return FALSE;
-  if (!(value ? intake_db_exec_text (store->db,
-                                     "INSERT INTO sync_state (key, value) VALUES (?1, ?2) "
-                                     "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-                                     key, value, error)
-              : intake_db_exec_text (store->db, "DELETE FROM sync_state WHERE key = ?1", key, NULL,
-                                     error))
-      || !intake_db_commit (store->db, error))
-    {
-      intake_db_rollback (store->db);
-      return FALSE;
-    }
-  return TRUE;
-}

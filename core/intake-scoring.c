@@ -5,7 +5,7 @@
  * are met by thresholds of present indicators by strength; rules are expressions over
  * dimension(), insufficient(), indicators() and the answers, tried in order.
  */
-#include "intake-form-session-private.h"
+#include "intake-scoring-private.h"
 
 #include <string.h>
 
@@ -30,7 +30,7 @@ typedef struct
 
 typedef struct
 {
-  IntakeFormSession *session;
+  const IntakeScoringSource *source;
   IntakeScoring *scoring;
   IndicatorState *states; /* By position in scoring->indicators. */
   DimensionState *dimensions;
@@ -65,14 +65,14 @@ indicator_state (Scorer *scorer, const IntakeIndicator *indicator)
   const char *problem;
   g_auto(IntakeValue) value = INTAKE_VALUE_INIT;
 
-  if (!_intake_form_session_question_relevant (scorer->session, q))
+  if (!scorer->source->relevant (scorer->source->data, q))
     return STATE_HIDDEN;
-  answer = _intake_form_session_effective_answer (scorer->session, q);
+  answer = scorer->source->answer (scorer->source->data, q);
   /* A wrong-shaped answer cannot be read, so it is as good as missing. */
-  if (answer == NULL || intake_answer_is_declined (answer)
+  if (answer == NULL || scorer->source->is_declined (answer)
       || !_intake_question_check_value (q, answer, &problem))
     return STATE_MISSING;
-  _intake_answer_to_value (answer, &value);
+  scorer->source->to_value (answer, &value);
   if (intake_value_is_empty (&value))
     return STATE_MISSING;
   if (list_contains (answer, scorer->scoring->unsure_value))
@@ -88,7 +88,7 @@ indicator_state (Scorer *scorer, const IntakeIndicator *indicator)
     {
       g_auto(IntakeValue) result = INTAKE_VALUE_INIT;
 
-      _intake_form_session_evaluate (scorer->session, indicator->present_when, &value, NULL, NULL,
+      scorer->source->evaluate (scorer->source->data, indicator->present_when, &value, NULL, NULL,
                                      &result);
       return intake_value_to_boolean (&result) ? STATE_PRESENT : STATE_ABSENT;
     }
@@ -160,7 +160,7 @@ rule_matches (Scorer *scorer, const IntakeRule *rule)
 {
   g_auto(IntakeValue) result = INTAKE_VALUE_INIT;
 
-  _intake_form_session_evaluate (scorer->session, rule->when, NULL, call_cb, scorer, &result);
+  scorer->source->evaluate (scorer->source->data, rule->when, NULL, call_cb, scorer, &result);
   return intake_value_to_boolean (&result);
 }
 
@@ -174,10 +174,10 @@ add_text (JsonBuilder *builder, const char *member, IntakeForm *form, IntakeText
 
 /* The answers a rule read, so the reader sees why it fired. */
 static void
-add_rule_answers (JsonBuilder *builder, const char *member, IntakeFormSession *session,
+add_rule_answers (JsonBuilder *builder, const char *member, const IntakeScoringSource *source,
                   const IntakeRule *rule)
 {
-  IntakeForm *form = intake_form_session_get_form (session);
+  IntakeForm *form = source->form;
   g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
 
   intake_expr_collect_references (rule->when, names);
@@ -189,9 +189,9 @@ add_rule_answers (JsonBuilder *builder, const char *member, IntakeFormSession *s
       JsonNode *answer;
 
       if (!g_hash_table_contains (names, q->name)
-          || !_intake_form_session_question_relevant (session, q))
+          || !source->relevant (source->data, q))
         continue;
-      answer = _intake_form_session_effective_answer (session, q);
+      answer = source->answer (source->data, q);
       if (answer == NULL)
         continue;
       json_builder_begin_object (builder);
@@ -222,14 +222,14 @@ add_question_list (JsonBuilder *builder, const char *member, Scorer *scorer, Ind
 }
 
 JsonNode *
-_intake_scoring_evaluate (IntakeFormSession *session)
+_intake_scoring_evaluate (const IntakeScoringSource *source)
 {
-  IntakeForm *form = intake_form_session_get_form (session);
+  IntakeForm *form = source->form;
   IntakeScoring *scoring = _intake_form_get_scoring (form);
-  const char *language = intake_form_session_get_language (session);
+  const char *language = source->language;
   g_autofree IndicatorState *states = g_new0 (IndicatorState, scoring->indicators->len + 1);
   g_autofree DimensionState *dimensions = g_new0 (DimensionState, scoring->dimensions->len + 1);
-  Scorer scorer = { session, scoring, states, dimensions };
+  Scorer scorer = { source, scoring, states, dimensions };
   g_autoptr(JsonBuilder) builder = json_builder_new_immutable ();
   g_autoptr(GHashTable) referrals = g_hash_table_new (g_str_hash, g_str_equal);
   const IntakeRule *matched = NULL;
@@ -291,7 +291,7 @@ _intake_scoring_evaluate (IntakeFormSession *session)
       json_builder_set_member_name (builder, "rule");
       json_builder_add_string_value (builder, rule->id);
       add_text (builder, "label", form, rule->label, language);
-      add_rule_answers (builder, "answers", session, rule);
+      add_rule_answers (builder, "answers", source, rule);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -310,7 +310,7 @@ _intake_scoring_evaluate (IntakeFormSession *session)
       add_text (builder, "rule_label", form, matched->label, language);
       for (size_t k = 0; matched->referrals[k] != NULL; k++)
         g_hash_table_add (referrals, matched->referrals[k]);
-      add_rule_answers (builder, "rule_answers", session, matched);
+      add_rule_answers (builder, "rule_answers", source, matched);
     }
   else
     {
@@ -332,7 +332,7 @@ _intake_scoring_evaluate (IntakeFormSession *session)
 
       if (states[i] != STATE_PRESENT)
         continue;
-      answer = _intake_form_session_effective_answer (session, indicator->question);
+      answer = source->answer (source->data, indicator->question);
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "question");
       json_builder_add_string_value (builder, indicator->question->name);

@@ -2,18 +2,45 @@
 #include "intake-config.h"
 #include "intake-i18n-private.h"
 
+#include "intake-audit-private.h"
+#include "intake-session-private.h"
 #include "intake-store-private.h"
+#include "intake-users-private.h"
 #include "intake-trust-private.h"
 
 #include <string.h>
 
+struct _IntakeSession
+{
+  GObject parent_instance;
+
+  IntakeStore *store;
+  char *user_id;
+  char *user_name;
+  IntakeRole role;
+  guint8 box_pk[INTAKE_BOX_PUBLIC_BYTES];
+  IntakeSecret *box_sk;
+  IntakeSecret *sign_sk;
+  /* The review group's secret key, for supervisors and admins only, and its public key as
+   * derived from it (for opening; sealing checks the store's authenticated copy). */
+  IntakeSecret *group_sk;
+  guint8 group_pk[INTAKE_BOX_PUBLIC_BYTES];
+  /* The tablet's trust key, from this user's wrap (intake-trust-private.h). */
+  IntakeSecret *trust_key;
+  /* Record keys opened during this session, so that an autosave does not redo the X25519
+   * unwrap; dropped on lock. */
+  GHashTable *record_keys;
+  /* Interviews whose editing is already in the audit log for this session: the log says who
+   * edited which interview in which session, not every keystroke. */
+  GHashTable *edited;
+  /* The decrypted content of the interview being edited, at the revision it was read, so that an
+   * autosave does not decrypt and parse the whole record again. Dropped on lock, on any failed
+   * save, and whenever the row's revision differs. */
+  IntakeInterview *hot;
+};
+
 G_DEFINE_FINAL_TYPE (IntakeSession, intake_session, G_TYPE_OBJECT)
 
-/* A user's two secret keys are wrapped together: X25519 (reading) then Ed25519 (signing), then
- * the tablet's trust key. Wraps made before trust keys existed hold only the two secret keys. */
-#define WRAPPED_LEGACY_BYTES (INTAKE_BOX_SECRET_BYTES + INTAKE_SIGN_SECRET_BYTES)
-#define WRAPPED_PLAIN_BYTES (WRAPPED_LEGACY_BYTES + INTAKE_TRUST_KEY_BYTES)
-#define WRAPPED_TRUST_OFFSET WRAPPED_LEGACY_BYTES
 
 static void
 intake_session_finalize (GObject *object)
@@ -70,6 +97,10 @@ intake_session_get_role (IntakeSession *session)
 void
 intake_session_lock (IntakeSession *session)
 {
+  /* Work queued on this session (intake-session-queue.c) finishes first: freeing the queue waits
+   * for it and locks the worker's copy. The queue is found by name, not by symbol, so that this
+   * file does not depend on the layer above it. */
+  g_object_set_data (G_OBJECT (session), "intake-session-queue", NULL);
   g_clear_pointer (&session->box_sk, intake_secret_free);
   g_clear_pointer (&session->sign_sk, intake_secret_free);
   g_clear_pointer (&session->group_sk, intake_secret_free);
@@ -91,6 +122,53 @@ gboolean
 intake_session_is_locked (IntakeSession *session)
 {
   return session->box_sk == NULL;
+}
+
+const IntakeSecret *
+_intake_session_get_trust_key (IntakeSession *session)
+{
+  return session->trust_key;
+}
+
+const guint8 *
+_intake_session_get_box_pk (IntakeSession *session)
+{
+  return session->box_pk;
+}
+
+IntakeInterview *
+_intake_session_steal_hot (IntakeSession *session, const char *interview_id)
+{
+  if (session->hot == NULL || g_strcmp0 (session->hot->id, interview_id) != 0)
+    return NULL;
+  return g_steal_pointer (&session->hot);
+}
+
+const IntakeInterview *
+_intake_session_peek_hot (IntakeSession *session, const char *interview_id)
+{
+  if (session->hot == NULL || g_strcmp0 (session->hot->id, interview_id) != 0)
+    return NULL;
+  return session->hot;
+}
+
+void
+_intake_session_set_hot (IntakeSession *session, IntakeInterview *iv)
+{
+  g_clear_pointer (&session->hot, intake_interview_free);
+  session->hot = iv;
+}
+
+gboolean
+_intake_session_note_edit (IntakeSession *session, const char *interview_id)
+{
+  return g_hash_table_add (session->edited, g_strdup (interview_id));
+}
+
+gboolean
+_intake_session_has_edited (IntakeSession *session, const char *interview_id)
+{
+  return g_hash_table_contains (session->edited, interview_id);
 }
 
 IntakeSession *
@@ -154,30 +232,15 @@ _intake_session_require_unlocked (IntakeSession *session, GError **error)
 
 gboolean
 _intake_session_require_role (IntakeSession *session,
-                              gboolean allow_worker,
-                              gboolean allow_supervisor,
-                              gboolean allow_admin,
+                              IntakeRoleFlags allowed,
                               const char *doing,
                               GError **error)
 {
-  gboolean ok = FALSE;
+  gboolean ok;
 
   if (!_intake_session_require_unlocked (session, error))
     return FALSE;
-  switch (session->role)
-    {
-    case INTAKE_ROLE_WORKER:
-      ok = allow_worker;
-      break;
-    case INTAKE_ROLE_SUPERVISOR:
-      ok = allow_supervisor;
-      break;
-    case INTAKE_ROLE_ADMIN:
-      ok = allow_admin;
-      break;
-    default:
-      g_assert_not_reached ();
-    }
+  ok = (allowed & (1 << session->role)) != 0;
   if (!ok)
     g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED,
                  "%s is a %s and may not %s", session->user_name,
@@ -185,103 +248,9 @@ _intake_session_require_role (IntakeSession *session,
   return ok;
 }
 
-static void
-user_wrap_ad (const char *user_id, GString *ad)
-{
-  g_string_append (ad, "intake-user-v1");
-  g_string_append_c (ad, '\0');
-  g_string_append (ad, user_id);
-}
-
-static gboolean
-check_secret_policy (IntakeStore *store, const IntakeSecret *secret, GError **error)
-{
-  int min = intake_store_get_policy_int (store, INTAKE_POLICY_MIN_SECRET_LENGTH);
-  glong chars;
-
-  if (!g_utf8_validate ((const char *) secret->data, secret->len, NULL))
-    {
-      g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
-                           _("The PIN or passphrase is not valid text"));
-      return FALSE;
-    }
-  chars = g_utf8_strlen ((const char *) secret->data, secret->len);
-  if (chars < min)
-    {
-      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
-                   _("The PIN or passphrase is too short: at least %d characters are needed"), min);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-check_user_name (const char *name, GError **error)
-{
-  if (name == NULL || *name == '\0' || strlen (name) > 64 || !g_utf8_validate (name, -1, NULL))
-    goto bad;
-  for (const char *p = name; *p; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-      if (g_unichar_iscntrl (c) || (p == name && g_unichar_isspace (c)))
-        goto bad;
-    }
-  return TRUE;
-bad:
-  g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
-               _("'%s' is not a usable user name: use 1 to 64 visible characters"),
-               name ? name : "");
-  return FALSE;
-}
-
-/* Wrap secret keys under a key derived from the user's PIN, with a fresh salt, using the
- * device's calibrated Argon2id parameters; the parameters are stored with the wrap. Those
- * parameters are read from the data file, so they are used only once they verify under the trust
- * key: a file writer cannot lower the cost of the wraps made after their change. */
-static gboolean
-write_wrap (IntakeStore *store,
-            const IntakeSecret *trust_key,
-            const char *user_id,
-            const IntakeSecret *secret,
-            const IntakeSecret *plain,
-            GError **error)
-{
-  g_autoptr (IntakeSecret) kek = NULL;
-  g_autoptr (GBytes) wrapped = NULL;
-  g_autoptr (GString) ad = g_string_new (NULL);
-  g_autoptr (sqlite3_stmt) stmt = NULL;
-  guint8 salt[INTAKE_KDF_SALT_BYTES];
-  guint8 nonce[INTAKE_AEAD_NONCE_BYTES];
-
-  if (!_intake_trust_check_device (store, trust_key, error))
-    return FALSE;
-  randombytes_buf (salt, sizeof salt);
-  kek = intake_kdf_derive (secret, salt, &store->kdf, error);
-  if (kek == NULL)
-    return FALSE;
-  user_wrap_ad (user_id, ad);
-  wrapped = intake_aead_encrypt (kek, plain->data, plain->len, (const guint8 *) ad->str, ad->len,
-                                 nonce);
-  stmt = intake_db_prepare (store->db,
-                            "UPDATE users SET salt = ?, kdf_ops = ?, kdf_mem = ?, kdf_alg = ?, "
-                            "wrap_nonce = ?, wrapped = ?, failed_unlocks = 0 WHERE id = ?",
-                            error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_blob (stmt, 1, salt, sizeof salt, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 2, store->kdf.opslimit);
-  sqlite3_bind_int64 (stmt, 3, store->kdf.memlimit);
-  sqlite3_bind_int (stmt, 4, store->kdf.alg);
-  sqlite3_bind_blob (stmt, 5, nonce, sizeof nonce, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 6, g_bytes_get_data (wrapped, NULL), g_bytes_get_size (wrapped),
-                     SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 7, user_id, -1, SQLITE_STATIC);
-  return intake_db_step_done (store->db, stmt, error);
-}
-
 /* The bundle a user's wrap holds, made from an unlocked session's keys. */
-static IntakeSecret *
-wrap_plain_new (IntakeSession *session)
+IntakeSecret *
+_intake_session_dup_wrap_plain (IntakeSession *session)
 {
   IntakeSecret *plain = intake_secret_new (WRAPPED_PLAIN_BYTES);
 
@@ -292,199 +261,6 @@ wrap_plain_new (IntakeSession *session)
   return plain;
 }
 
-static gboolean
-grant_group (IntakeStore *store,
-             const char *user_id,
-             const guint8 box_pk[INTAKE_BOX_PUBLIC_BYTES],
-             const IntakeSecret *group_sk,
-             GError **error)
-{
-  g_autoptr (GBytes) sealed = intake_seal (box_pk, group_sk->data, group_sk->len);
-  g_autoptr (sqlite3_stmt) stmt = NULL;
-
-  stmt = intake_db_prepare (store->db,
-                            "INSERT OR REPLACE INTO group_keys (user_id, sealed) VALUES (?, ?)",
-                            error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, user_id, -1, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 2, g_bytes_get_data (sealed, NULL), g_bytes_get_size (sealed),
-                     SQLITE_STATIC);
-  return intake_db_step_done (store->db, stmt, error);
-}
-
-/* Fresh key pairs for a user, written with their wrap (which carries the trust key too) and, for
- * supervisors and admins, the review group key; the row is then bound under the trust key. Runs
- * inside the caller's transaction. */
-static gboolean
-write_new_keys (IntakeStore *store,
-                const IntakeSecret *trust_key,
-                const char *user_id,
-                IntakeRole role,
-                IntakeSecret *group_sk,
-                const IntakeSecret *secret,
-                guint8 box_pk_out[INTAKE_BOX_PUBLIC_BYTES],
-                GError **error)
-{
-  g_autoptr (IntakeSecret) plain = intake_secret_new (WRAPPED_PLAIN_BYTES);
-  g_autoptr (sqlite3_stmt) stmt = NULL;
-  guint8 sign_pk[INTAKE_SIGN_PUBLIC_BYTES];
-
-  crypto_box_keypair (box_pk_out, plain->data);
-  crypto_sign_keypair (sign_pk, plain->data + INTAKE_BOX_SECRET_BYTES);
-  memcpy (plain->data + WRAPPED_TRUST_OFFSET, trust_key->data, INTAKE_TRUST_KEY_BYTES);
-  stmt = intake_db_prepare (store->db, "UPDATE users SET box_pk = ?, sign_pk = ? WHERE id = ?",
-                            error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_blob (stmt, 1, box_pk_out, INTAKE_BOX_PUBLIC_BYTES, SQLITE_STATIC);
-  sqlite3_bind_blob (stmt, 2, sign_pk, sizeof sign_pk, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, user_id, -1, SQLITE_STATIC);
-  if (!intake_db_step_done (store->db, stmt, error)
-      || !write_wrap (store, trust_key, user_id, secret, plain, error)
-      || !_intake_trust_bind_user (store, trust_key, user_id, error))
-    return FALSE;
-  if (role != INTAKE_ROLE_WORKER)
-    {
-      if (group_sk == NULL)
-        {
-          g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED,
-                               _("Only a member of the review group can add a supervisor or "
-                                 "admin"));
-          return FALSE;
-        }
-      return grant_group (store, user_id, box_pk_out, group_sk, error);
-    }
-  return TRUE;
-}
-
-gboolean
-_intake_store_insert_user (IntakeStore *store,
-                           const IntakeSecret *trust_key,
-                           IntakeSecret *group_sk,
-                           const char *name,
-                           IntakeRole role,
-                           const IntakeSecret *secret,
-                           char **id_out,
-                           GError **error)
-{
-  g_autoptr (sqlite3_stmt) stmt = NULL;
-  g_autofree char *id = intake_uuid_new ();
-  guint8 box_pk[INTAKE_BOX_PUBLIC_BYTES];
-  int rc;
-
-  if (!check_user_name (name, error) || !check_secret_policy (store, secret, error))
-    return FALSE;
-  stmt = intake_db_prepare (store->db,
-                            "INSERT INTO users (id, name, role, box_pk, sign_pk, created) "
-                            "VALUES (?, ?, ?, x'', x'', ?)",
-                            error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 2, name, -1, SQLITE_STATIC);
-  sqlite3_bind_text (stmt, 3, intake_role_to_string (role), -1, SQLITE_STATIC);
-  sqlite3_bind_int64 (stmt, 4, _intake_now_coarse ());
-  rc = sqlite3_step (stmt);
-  if ((rc & 0xff) == SQLITE_CONSTRAINT)
-    {
-      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_EXISTS,
-                   _("There is already a user named '%s'"), name);
-      return FALSE;
-    }
-  if (rc != SQLITE_DONE)
-    {
-      intake_db_set_error (store->db, rc, error, "add the user");
-      return FALSE;
-    }
-  if (!write_new_keys (store, trust_key, id, role, group_sk, secret, box_pk, error))
-    return FALSE;
-  if (id_out)
-    *id_out = g_steal_pointer (&id);
-  return TRUE;
-}
-
-typedef struct
-{
-  char *id;
-  IntakeRole role;
-  guint8 box_pk[INTAKE_BOX_PUBLIC_BYTES];
-  guint8 salt[INTAKE_KDF_SALT_BYTES];
-  IntakeKdfParams kdf;
-  GBytes *nonce;
-  GBytes *wrapped;
-  int failed;
-} UserRow;
-
-static void
-user_row_clear (UserRow *row)
-{
-  g_free (row->id);
-  g_clear_pointer (&row->nonce, g_bytes_unref);
-  g_clear_pointer (&row->wrapped, g_bytes_unref);
-}
-
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (UserRow, user_row_clear)
-
-static gboolean
-read_user_row (IntakeStore *store, const char *name, UserRow *row, GError **error)
-{
-  g_autoptr (sqlite3_stmt) stmt = NULL;
-  int rc;
-
-  stmt = intake_db_prepare (store->db,
-                            "SELECT id, role, box_pk, salt, kdf_ops, kdf_mem, kdf_alg, "
-                            "wrap_nonce, wrapped, failed_unlocks FROM users WHERE name = ?",
-                            error);
-  if (stmt == NULL)
-    return FALSE;
-  sqlite3_bind_text (stmt, 1, name, -1, SQLITE_STATIC);
-  rc = intake_db_step (store->db, stmt, error);
-  if (rc < 0)
-    return FALSE;
-  if (rc == SQLITE_DONE)
-    {
-      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_NOT_FOUND,
-                   _("There is no user named '%s' on this tablet"), name);
-      return FALSE;
-    }
-  row->id = g_strdup ((const char *) sqlite3_column_text (stmt, 0));
-  intake_role_from_string ((const char *) sqlite3_column_text (stmt, 1), &row->role);
-  row->failed = sqlite3_column_int (stmt, 9);
-  if (sqlite3_column_type (stmt, 8) == SQLITE_NULL)
-    return TRUE;
-  if (sqlite3_column_bytes (stmt, 2) != INTAKE_BOX_PUBLIC_BYTES
-      || sqlite3_column_bytes (stmt, 3) != INTAKE_KDF_SALT_BYTES)
-    {
-      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_TAMPERED,
-                   _("The keys of user '%s' are damaged"), name);
-      return FALSE;
-    }
-  memcpy (row->box_pk, sqlite3_column_blob (stmt, 2), INTAKE_BOX_PUBLIC_BYTES);
-  memcpy (row->salt, sqlite3_column_blob (stmt, 3), INTAKE_KDF_SALT_BYTES);
-  row->kdf.opslimit = sqlite3_column_int64 (stmt, 4);
-  row->kdf.memlimit = sqlite3_column_int64 (stmt, 5);
-  row->kdf.alg = sqlite3_column_int (stmt, 6);
-  row->nonce = g_bytes_new (sqlite3_column_blob (stmt, 7), sqlite3_column_bytes (stmt, 7));
-  row->wrapped = g_bytes_new (sqlite3_column_blob (stmt, 8), sqlite3_column_bytes (stmt, 8));
-  return TRUE;
-}
-
-/* Destroying a user's wrapped keys: their wrap, their copy of the review group key and their
- * copies of record keys. Records stay readable by the review group. */
-static gboolean
-destroy_user_keys (IntakeStore *store, const char *user_id, GError **error)
-{
-  intake_db_mark_destroying (store->db);
-  return intake_db_exec_text (store->db,
-                              "UPDATE users SET wrapped = NULL, wrap_nonce = NULL, salt = NULL "
-                              "WHERE id = ?",
-                              user_id, NULL, error)
-         && intake_db_exec_text (store->db, "DELETE FROM group_keys WHERE user_id = ?", user_id,
-                                 NULL, error)
-         && intake_db_exec_text (store->db, "DELETE FROM record_keys WHERE reader = ?", user_id,
-                                 NULL, error);
-}
 
 static gboolean
 public_key_matches (const IntakeSecret *box_sk, const guint8 box_pk[INTAKE_BOX_PUBLIC_BYTES])
@@ -640,8 +416,8 @@ adopt_legacy_trust (IntakeSession *session, const IntakeSecret *secret, GError *
                                 session->user_id, NULL, error))
         return FALSE;
     }
-  plain = wrap_plain_new (session);
-  return write_wrap (store, session->trust_key, session->user_id, secret, plain, error);
+  plain = _intake_session_dup_wrap_plain (session);
+  return _intake_users_write_wrap (store, session->trust_key, session->user_id, secret, plain, error);
 }
 
 IntakeSession *
@@ -666,7 +442,7 @@ intake_store_unlock (IntakeStore *store,
    * allows are ever tried against a wrap, and the attempt that reaches the limit destroys it. */
   if (!intake_db_begin (store->db, error))
     return NULL;
-  if (!read_user_row (store, user_name, &row, error))
+  if (!_intake_users_read_row (store, user_name, &row, error))
     goto fail_count;
   max_failed = intake_store_get_policy_int (store, INTAKE_POLICY_MAX_FAILED_UNLOCKS);
   if (row.wrapped != NULL && max_failed > 0 && row.failed >= max_failed)
@@ -674,7 +450,7 @@ intake_store_unlock (IntakeStore *store,
       /* The limit was reached by an attempt stopped before it could destroy the keys: destroy
        * them now and try nothing. */
       if (!_intake_store_audit_in_tx (store, row.id, "lockout", row.id, error)
-          || !destroy_user_keys (store, row.id, error) || !intake_db_commit (store->db, error))
+          || !_intake_users_destroy_keys (store, row.id, error) || !intake_db_commit (store->db, error))
         goto fail_count;
       g_clear_pointer (&row.wrapped, g_bytes_unref);
     }
@@ -697,7 +473,7 @@ intake_store_unlock (IntakeStore *store,
   kek = intake_kdf_derive (secret, row.salt, &row.kdf, error);
   if (kek == NULL)
     return NULL;
-  user_wrap_ad (row.id, ad);
+  _intake_users_wrap_ad (row.id, ad);
   plain = intake_aead_decrypt (kek, g_bytes_get_data (row.wrapped, NULL),
                                g_bytes_get_size (row.wrapped),
                                g_bytes_get_data (row.nonce, NULL), g_bytes_get_size (row.nonce),
@@ -711,7 +487,7 @@ intake_store_unlock (IntakeStore *store,
         return NULL;
       if (!_intake_store_audit_in_tx (store, row.id, destroy ? "lockout" : "unlock-failed", row.id,
                                       error)
-          || (destroy && !destroy_user_keys (store, row.id, error))
+          || (destroy && !_intake_users_destroy_keys (store, row.id, error))
           || !intake_db_commit (store->db, error))
         {
           intake_db_rollback (store->db);
@@ -788,11 +564,11 @@ intake_session_add_user (IntakeSession *session,
   IntakeStore *store = session->store;
   g_autofree char *id = NULL;
 
-  if (!_intake_session_require_role (session, FALSE, FALSE, TRUE, "add users", error))
+  if (!_intake_session_require_role (session, INTAKE_ROLE_FLAG_ADMIN, "add users", error))
     return FALSE;
   if (!intake_db_begin (store->db, error))
     return FALSE;
-  if (!_intake_store_insert_user (store, session->trust_key, session->group_sk, name, role,
+  if (!_intake_users_insert (store, session->trust_key, session->group_sk, name, role,
                                   secret, &id, error)
       || !_intake_store_audit_in_tx (store, session->user_id, "user-add", id, error)
       || !intake_db_commit (store->db, error))
@@ -862,20 +638,20 @@ intake_session_change_secret (IntakeSession *session,
   if (!_intake_session_require_unlocked (session, error))
     return FALSE;
   if (!self_change
-      && !_intake_session_require_role (session, FALSE, FALSE, TRUE,
+      && !_intake_session_require_role (session, INTAKE_ROLE_FLAG_ADMIN,
                                         "set another user's PIN", error))
     return FALSE;
-  if (!check_secret_policy (store, new_secret, error) || !intake_db_begin (store->db, error))
+  if (!_intake_users_check_secret_policy (store, new_secret, error) || !intake_db_begin (store->db, error))
     return FALSE;
-  if (!read_user_row (store, name, &row, error))
+  if (!_intake_users_read_row (store, name, &row, error))
     goto fail;
   /* The old wrap opens with the old PIN, which may be why it changes: it must not survive. */
   intake_db_mark_destroying (store->db);
   if (self_change)
     {
       /* The same keys under a new PIN. */
-      g_autoptr (IntakeSecret) plain = wrap_plain_new (session);
-      if (!write_wrap (store, session->trust_key, row.id, new_secret, plain, error))
+      g_autoptr (IntakeSecret) plain = _intake_session_dup_wrap_plain (session);
+      if (!_intake_users_write_wrap (store, session->trust_key, row.id, new_secret, plain, error))
         goto fail;
     }
   else
@@ -885,7 +661,7 @@ intake_session_change_secret (IntakeSession *session,
       guint8 box_pk[INTAKE_BOX_PUBLIC_BYTES];
       if (!intake_db_exec_text (store->db, "DELETE FROM record_keys WHERE reader = ?", row.id,
                                 NULL, error)
-          || !write_new_keys (store, session->trust_key, row.id, row.role, session->group_sk,
+          || !_intake_users_write_new_keys (store, session->trust_key, row.id, row.role, session->group_sk,
                               new_secret, box_pk, error)
           || !regrant_records (session, row.id, box_pk, error))
         goto fail;
@@ -905,7 +681,7 @@ intake_session_remove_user (IntakeSession *session, const char *name, GError **e
   IntakeStore *store = session->store;
   g_auto (UserRow) row = { 0 };
 
-  if (!_intake_session_require_role (session, FALSE, FALSE, TRUE, "remove users", error))
+  if (!_intake_session_require_role (session, INTAKE_ROLE_FLAG_ADMIN, "remove users", error))
     return FALSE;
   if (g_strcmp0 (name, session->user_name) == 0)
     {
@@ -915,7 +691,7 @@ intake_session_remove_user (IntakeSession *session, const char *name, GError **e
     }
   if (!intake_db_begin (store->db, error))
     return FALSE;
-  if (!read_user_row (store, name, &row, error) || !destroy_user_keys (store, row.id, error)
+  if (!_intake_users_read_row (store, name, &row, error) || !_intake_users_destroy_keys (store, row.id, error)
       || !intake_db_exec_text (store->db, "DELETE FROM users WHERE id = ?", row.id, NULL,
                                error)
       || !_intake_trust_forget_user (store, row.id, error)

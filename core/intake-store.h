@@ -71,6 +71,12 @@ const char *intake_store_get_device_id (IntakeStore *store);
 const char *const *intake_store_get_notices (IntakeStore *store);
 void intake_store_get_kdf_params (IntakeStore *store, IntakeKdfParams *params);
 
+/* A bulk load (benchmarks, tools that create many records at once): what runs between the two
+ * calls is one transaction, with one flush at the end. Nothing else may use the store from
+ * another thread meanwhile. */
+gboolean intake_store_batch_begin (IntakeStore *store, GError **error);
+gboolean intake_store_batch_commit (IntakeStore *store, GError **error);
+
 /* Policies. */
 int intake_store_get_policy_int (IntakeStore *store, const char *key);
 JsonNode *intake_store_dup_policies_json (IntakeStore *store);
@@ -251,4 +257,51 @@ JsonNode *intake_store_dup_status_json (IntakeStore *store, GError **error);
 /* Wipe: destroys every wrapped key and the device keys, then the data files. */
 gboolean intake_store_wipe (IntakeStore *store, const char *actor, GError **error);
 
+/* ---- Enrollment and the device key (intake-store.c; the trusted reading is the admin's) ---- */
+
+/* What enrollment left on the tablet: where the server is and the keys that make its answers
+ * trustworthy and its envelopes unreadable to anyone but the data manager. */
+typedef struct
+{
+  char *server_url;
+  char *device_name;
+  guint8 org_data_pk[INTAKE_BOX_PUBLIC_BYTES];
+  guint8 server_sign_pk[INTAKE_SIGN_PUBLIC_BYTES];
+  char *pinned_key; /* CURLOPT_PINNEDPUBLICKEY form, "sha256//…", or NULL */
+  char *ca_file;    /* a CA bundle to trust instead of the system's, or NULL */
+  gint64 enrolled;
+} IntakeEnrollment;
+
+void intake_enrollment_free (IntakeEnrollment *enrollment);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IntakeEnrollment, intake_enrollment_free)
+
+/* The enrollment as the data file holds it, for showing and for the sync engine's connection;
+ * nothing is encrypted to its keys before they verify (below). */
+IntakeEnrollment *intake_store_dup_enrollment (IntakeStore *store, GError **error);
+/* The enrollment, only if its keys verify under the session's trust key: what sealing uses.
+ * INTAKE_STORE_ERROR_UNTRUSTED, in words for an admin, when the file was altered. */
+IntakeEnrollment *intake_session_dup_trusted_enrollment (IntakeSession *session, GError **error);
+/* The organisation key's fingerprint as people compare it (intake-server init prints it). */
+void intake_enrollment_get_org_fingerprint (const IntakeEnrollment *enrollment,
+                                            char out[INTAKE_FINGERPRINT_TEXT_SIZE]);
+gboolean intake_session_set_enrollment (IntakeSession *session,
+                                        const IntakeEnrollment *enrollment,
+                                        GError **error);
+
+/* The device's own signature over a message, for requests and envelopes. */
+void intake_store_sign (IntakeStore *store,
+                        const guint8 *message,
+                        size_t len,
+                        guint8 signature[INTAKE_SIGNATURE_BYTES]);
+void intake_store_get_device_public_key (IntakeStore *store, guint8 pk[INTAKE_SIGN_PUBLIC_BYTES]);
+
+/* Small persistent facts about syncing: last success, last problem, the device's status. */
+char *intake_store_dup_sync_state (IntakeStore *store, const char *key);
+gboolean intake_store_set_sync_state (IntakeStore *store,
+                                      const char *key,
+                                      const char *value,
+                                      GError **error);
+
 G_END_DECLS
+
+#include "intake-session-queue.h"

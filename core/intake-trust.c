@@ -1,6 +1,4 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
-#define G_LOG_DOMAIN "intake-core"
-
 #include "intake-config.h"
 #include "intake-i18n-private.h"
 

@@ -239,3 +239,31 @@ intake_sync_enroll_provisioning (IntakeSession *admin,
     }
   return TRUE;
 }
+
+static gboolean
+enroll_file_work (IntakeSession *admin, gpointer data, GCancellable *cancellable, GError **error)
+{
+  g_autoptr (IntakeProvisioning) provisioning = intake_provisioning_load (data, error);
+
+  return provisioning != NULL && intake_sync_enroll_provisioning (admin, provisioning, error);
+}
+
+void
+intake_sync_enroll_file_async (IntakeSession *admin,
+                               const char *path,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data)
+{
+  g_return_if_fail (INTAKE_IS_SESSION (admin));
+  g_return_if_fail (path != NULL);
+
+  intake_session_run_async (admin, enroll_file_work, g_strdup (path), g_free, cancellable,
+                            callback, user_data);
+}
+
+gboolean
+intake_sync_enroll_file_finish (IntakeSession *admin, GAsyncResult *result, GError **error)
+{
+  return intake_session_run_finish (admin, result, error);
+}

@@ -39,4 +39,15 @@ gboolean intake_sync_enroll_provisioning (IntakeSession *admin,
                                           const IntakeProvisioning *provisioning,
                                           GError **error);
 
+/* Loads the provisioning file at @path and enrolls with it, on the session's queue
+ * (intake-session-queue.h): reading the file, the network and the store work all run there. */
+void intake_sync_enroll_file_async (IntakeSession *admin,
+                                    const char *path,
+                                    GCancellable *cancellable,
+                                    GAsyncReadyCallback callback,
+                                    gpointer user_data);
+gboolean intake_sync_enroll_file_finish (IntakeSession *admin,
+                                         GAsyncResult *result,
+                                         GError **error);
+
 G_END_DECLS

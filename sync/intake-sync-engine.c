@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "intake-config.h"
-#include "intake-i18n-private.h"
+#include "intake-sync-i18n-private.h"
 
 #include "intake-sync-engine.h"
 

@@ -75,6 +75,18 @@ gboolean intake_sync_enroll (IntakeSession *admin,
                              const char *ca_file,
                              GError **error);
 
+/* The same on the session's queue (intake-session-queue.h), for a window: the network and the
+ * store work run in the queue's thread; the token is copied, and wiped there when done. */
+void intake_sync_enroll_async (IntakeSession *admin,
+                               const char *url,
+                               const char *token,
+                               const char *pinned_key,
+                               const char *ca_file,
+                               GCancellable *cancellable,
+                               GAsyncReadyCallback callback,
+                               gpointer user_data);
+gboolean intake_sync_enroll_finish (IntakeSession *admin, GAsyncResult *result, GError **error);
+
 /* One pass: the device's status, new forms, then the outbox until it is empty or something
  * stops it. Runs in the calling thread; blocking. FALSE only when the store itself failed; the
  * outcome of the network is in the report. */

@@ -309,7 +309,7 @@ intake_home_page_refresh (IntakeHomePage *self, IntakeSession *session)
                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, label, -1);
     }
 
-  if (intake_store_outbox_counts (intake_session_get_store (session), &counts, NULL))
+  if (intake_outbox_counts (intake_session_get_store (session), &counts, NULL))
     {
       int waiting = counts.pending + counts.unsealed;
       g_autofree char *text = NULL;

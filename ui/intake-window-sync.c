@@ -114,7 +114,7 @@ _intake_window_send_if_waiting (IntakeWindow *self)
   IntakeOutboxCounts counts;
 
   if (self->sync != NULL && self->store != NULL
-      && intake_store_outbox_counts (self->store, &counts, NULL)
+      && intake_outbox_counts (self->store, &counts, NULL)
       && counts.pending + counts.unsealed > 0)
     intake_sync_engine_sync_now (self->sync);
 }

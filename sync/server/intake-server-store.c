@@ -5,8 +5,6 @@
 
 #include <string.h>
 
-G_DEFINE_QUARK (intake-server-store-error-quark, intake_server_store_error)
-
 IntakeServerStore *
 intake_server_store_open (const char *url, GError **error)
 {

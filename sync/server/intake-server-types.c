@@ -6,6 +6,10 @@
 /* The plain records the store hands out, apart from the store itself so that the request parsers
  * (and their fuzz target) need no database code. */
 
+/* The store's error domain lives here, below the store and its two back ends, which all raise
+ * it: the back ends then depend on nothing that depends on them. */
+G_DEFINE_QUARK (intake-server-store-error-quark, intake_server_store_error)
+
 static const char *const status_names[] = {
   [INTAKE_SERVER_DEVICE_ACTIVE] = "active",
   [INTAKE_SERVER_DEVICE_REVOKED] = "revoked",

@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "intake-db.h"
-#include "intake-store-private.h"
+#include "intake-store.h"
 
 #define PIN "bench-pin-1234"
 
@@ -256,7 +256,6 @@ bench_list (const char *dir)
   g_autoptr (IntakeSecret) pin = intake_secret_new_from_data (PIN, strlen (PIN));
   g_autoptr (GArray) enc = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr (GArray) raw = g_array_new (FALSE, FALSE, sizeof (double));
-  IntakeDb *db = _intake_store_get_db (store);
   sqlite3 *plain = open_plain (plain_path);
   sqlite3_stmt *ins = NULL;
   sqlite3_stmt *sel = NULL;
@@ -267,7 +266,7 @@ bench_list (const char *dir)
 
   /* Fill both stores with the same 10,000 interviews, in one transaction each. */
   t_fill = now_us ();
-  g_assert_true (intake_db_begin (db, &error));
+  g_assert_true (intake_store_batch_begin (store, &error));
   sqlite3_exec (plain,
                 "CREATE TABLE interviews (id TEXT PRIMARY KEY, form_id TEXT, form_version INT, "
                 "author TEXT, state TEXT, is_void INT, revision INT, content TEXT, created INT, "
@@ -293,7 +292,7 @@ bench_list (const char *dir)
       sqlite3_bind_int64 (ins, 4, i);
       g_assert_cmpint (sqlite3_step (ins), ==, SQLITE_DONE);
     }
-  g_assert_true (intake_db_commit (db, &error));
+  g_assert_true (intake_store_batch_commit (store, &error));
   sqlite3_exec (plain, "COMMIT", NULL, NULL, NULL);
   sqlite3_finalize (ins);
   t_fill = now_us () - t_fill;

@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "intake-db.h"
-#include "intake-store-private.h"
+#include "intake-store.h"
 
 #define ADMIN_PIN "bench-admin-1234"
 #define WORKER "ana"
@@ -41,7 +41,6 @@ make (const char *dir, int total)
   g_autoptr (IntakeSession) worker = NULL;
   g_autoptr (GString) form = g_string_new (NULL);
   IntakeKdfParams kdf;
-  IntakeDb *db;
 
   intake_kdf_params_insecure_for_tests (&kdf);
   store = intake_store_create (dir, "admin", admin_pin, &kdf, &error);
@@ -65,8 +64,7 @@ make (const char *dir, int total)
   worker = intake_store_unlock (store, WORKER, worker_pin, &error);
   if (worker == NULL)
     g_error ("%s", error->message);
-  db = _intake_store_get_db (store);
-  if (!intake_db_begin (db, &error))
+  if (!intake_store_batch_begin (store, &error))
     g_error ("%s", error->message);
   for (int n = 0; n < total; n++)
     {
@@ -86,7 +84,7 @@ make (const char *dir, int total)
           || (n < total - DRAFTS && !intake_session_complete_interview (worker, id, &error)))
         g_error ("%s", error->message);
     }
-  if (!intake_db_commit (db, &error))
+  if (!intake_store_batch_commit (store, &error))
     g_error ("%s", error->message);
   return 0;
 }

@@ -1716,18 +1716,18 @@ test_forget_purge (Fixture *f, gconstpointer data)
   w1 = unlock_as (f->store, "w1");
   id = new_interview (w1, "Purnama");
   ASSERT_OK (intake_session_complete_interview (w1, id, &error));
-  intake_session_seal_queued (w1, &error);
+  intake_outbox_seal_queued (w1, &error);
   g_assert_no_error (error);
   raw_collect_blobs (f, "SELECT content FROM interviews WHERE id = ?", id, secrets);
   raw_collect_blobs (f, "SELECT sealed FROM record_keys WHERE record_id = ?", id, secrets);
   raw_collect_blobs (f, "SELECT sealed FROM outbox WHERE interview_id = ?", id, secrets);
 
-  pending = intake_store_outbox_pending (f->store, 10, 1 << 20, &error);
+  pending = intake_outbox_pending (f->store, 10, 1 << 20, &error);
   g_assert_no_error (error);
   g_assert_cmpuint (pending->len, ==, 1);
   g_ptr_array_add (ids, ((IntakeEnvelope *) pending->pdata[0])->submission_id);
   g_ptr_array_add (receipts, (char *) "a receipt");
-  ASSERT_OK (intake_store_outbox_mark_sent (f->store, ids, receipts, &error));
+  ASSERT_OK (intake_outbox_mark_sent (f->store, ids, receipts, &error));
   {
     sqlite3 *db = raw_open (f);
     sqlite3_stmt *stmt = NULL;

@@ -391,7 +391,7 @@ test_org_key_swapped (Fixture *f, gconstpointer data)
   iv = intake_session_open_interview (sup, second, &error);
   g_assert_no_error (error);
   g_assert_cmpint (iv->state, ==, INTAKE_STATE_QUEUED);
-  g_assert_cmpint (intake_session_seal_queued (sup, &error), ==, -1);
+  g_assert_cmpint (intake_outbox_seal_queued (sup, &error), ==, -1);
   g_assert_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_UNTRUSTED);
   g_clear_error (&error);
 
@@ -400,7 +400,7 @@ test_org_key_swapped (Fixture *f, gconstpointer data)
 
   /* Enrolled again by an admin (with the real key), the waiting interview is sealed to it. */
   ASSERT_OK (intake_session_set_enrollment (f->admin, &e, &error));
-  g_assert_cmpint (intake_session_seal_queued (sup, &error), ==, 1);
+  g_assert_cmpint (intake_outbox_seal_queued (sup, &error), ==, 1);
   g_assert_no_error (error);
   g_assert_cmpuint (opened_by_attacker (f, "SELECT sealed FROM outbox"), ==, 0);
 }

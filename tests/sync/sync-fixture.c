@@ -229,7 +229,7 @@ sync_fixture_assert_delivered (SyncFixture *f, GHashTable *expected)
                    (char *) value);
         }
     }
-  g_assert_true (intake_store_outbox_counts (f->store, &counts, &error));
+  g_assert_true (intake_outbox_counts (f->store, &counts, &error));
   g_assert_cmpint (counts.pending, ==, 0);
   g_assert_cmpint (counts.needs_attention, ==, 0);
   g_assert_cmpint (counts.sent, ==, (int) g_hash_table_size (expected));

@@ -138,7 +138,7 @@ forged_response (SyncFixture *f, const char *kind)
 
   server_sign_sk (f, sk);
   crypto_sign_keypair (stranger_pk, stranger_sk);
-  batch = intake_store_outbox_pending (f->store, 10, 1 << 30, &error);
+  batch = intake_outbox_pending (f->store, 10, 1 << 30, &error);
   g_assert_no_error (error);
   for (guint i = 0; i < batch->len; i++)
     {

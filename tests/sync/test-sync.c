@@ -183,7 +183,7 @@ test_not_enrolled_then_enrolled (void)
 
   sync_fixture_setup (&f, FALSE, NULL, NULL);
   expected = sync_fixture_queue (&f, 3);
-  g_assert_true (intake_store_outbox_counts (f.store, &counts, &error));
+  g_assert_true (intake_outbox_counts (f.store, &counts, &error));
   g_assert_cmpint (counts.unsealed, ==, 3);
   {
     g_auto (IntakeSyncReport) r = { 0 };
@@ -193,7 +193,7 @@ test_not_enrolled_then_enrolled (void)
   }
   /* Enrolling seals what waited, with the submission ids fixed when it was queued. */
   sync_fixture_enroll (&f, NULL, NULL);
-  g_assert_true (intake_store_outbox_counts (f.store, &counts, &error));
+  g_assert_true (intake_outbox_counts (f.store, &counts, &error));
   g_assert_cmpint (counts.unsealed, ==, 0);
   g_assert_cmpint (counts.pending, ==, 3);
   {
@@ -321,6 +321,54 @@ test_signed_forms (void)
     g_assert_cmpint (r.forms_added, ==, 1);
   }
   g_assert_cmpint (intake_store_get_latest_form_version (f.store, "sync-test"), ==, 2);
+  sync_fixture_teardown (&f);
+}
+
+static void
+enroll_async_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GError **error = user_data;
+
+  if (!intake_sync_enroll_finish (INTAKE_SESSION (source), result, error))
+    g_assert_nonnull (*error);
+  else
+    *error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_EXISTS, "done");
+}
+
+/* Enrollment on the session's queue (issue #14): the same refusal as the synchronous call for a
+ * bad token, then a real enrollment whose result the store shows. */
+static void
+test_enroll_async (void)
+{
+  SyncFixture f;
+  g_autoptr (GError) sync_error = NULL;
+  g_autofree char *token = NULL;
+  g_autoptr (IntakeEnrollment) enrollment = NULL;
+  GError *error = NULL;
+
+  sync_fixture_setup (&f, FALSE, NULL, NULL);
+  g_assert_false (intake_sync_enroll (f.admin, f.serve->base_url, "garbage", NULL, NULL,
+                                      &sync_error));
+  intake_sync_enroll_async (f.admin, f.serve->base_url, "garbage", NULL, NULL, NULL,
+                            enroll_async_done_cb, &error);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (error, sync_error->domain, sync_error->code);
+  g_assert_cmpstr (error->message, ==, sync_error->message);
+  g_clear_error (&error);
+  g_assert_null (intake_store_dup_enrollment (f.store, NULL));
+
+  token = sync_fixture_new_token (&f, "tablet-1");
+  intake_sync_enroll_async (f.admin, f.serve->base_url, token, NULL, NULL, NULL,
+                            enroll_async_done_cb, &error);
+  while (error == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_EXISTS);
+  g_clear_error (&error);
+  enrollment = intake_store_dup_enrollment (f.store, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (enrollment);
+  g_assert_cmpstr (enrollment->server_url, ==, f.serve->base_url);
   sync_fixture_teardown (&f);
 }
 
@@ -713,6 +761,7 @@ main (int argc, char **argv)
   curl_global_init (CURL_GLOBAL_DEFAULT);
   g_test_add_func ("/intake/sync/deliver-500", test_deliver_500);
   g_test_add_func ("/intake/sync/serial", test_serial);
+  g_test_add_func ("/intake/sync/enroll-async", test_enroll_async);
   g_test_add_func ("/intake/sync/retention-window", test_retention_window);
   g_test_add_func ("/intake/sync/not-enrolled-then-enrolled", test_not_enrolled_then_enrolled);
   g_test_add_func ("/intake/sync/revoked", test_revoked);

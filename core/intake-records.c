@@ -3,6 +3,9 @@
 #include "intake-i18n-private.h"
 
 #include "intake-json.h"
+#include "intake-audit-private.h"
+#include "intake-records-private.h"
+#include "intake-session-private.h"
 #include "intake-store-private.h"
 #include "intake-trust-private.h"
 
@@ -10,47 +13,6 @@
 
 #define RECORD_KIND "interview"
 
-static const char *const state_names[] = {
-  [INTAKE_STATE_DRAFT] = "draft",
-  [INTAKE_STATE_AWAITING_REVIEW] = "awaiting_review",
-  [INTAKE_STATE_QUEUED] = "queued",
-  [INTAKE_STATE_SENT] = "sent",
-  [INTAKE_STATE_PURGED] = "purged",
-};
-
-const char *
-intake_state_to_string (IntakeState state)
-{
-  g_return_val_if_fail ((guint) state < G_N_ELEMENTS (state_names), NULL);
-  return state_names[state];
-}
-
-gboolean
-intake_state_from_string (const char *str, IntakeState *state)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (state_names); i++)
-    if (g_strcmp0 (str, state_names[i]) == 0)
-      {
-        *state = (IntakeState) i;
-        return TRUE;
-      }
-  return FALSE;
-}
-
-void
-intake_interview_free (IntakeInterview *interview)
-{
-  if (interview == NULL)
-    return;
-  g_free (interview->id);
-  g_free (interview->form_id);
-  g_free (interview->author_id);
-  g_free (interview->author_name);
-  g_free (interview->submission_id);
-  g_clear_pointer (&interview->content, json_object_unref);
-  g_clear_pointer (&interview->result, json_node_unref);
-  g_free (interview);
-}
 
 /* The associated data binds a blob to its row, its revision, its kind, its form version, its
  * state and whether it is void: a blob copied to another interview, an older revision put back,
@@ -104,7 +66,7 @@ record_ad_v1 (const char *record_id, gint64 revision)
 }
 
 gboolean
-_intake_record_decrypt (const IntakeSecret *key,
+_intake_records_decrypt (const IntakeSecret *key,
                         const IntakeInterview *iv,
                         const void *nonce,
                         size_t nonce_len,
@@ -277,7 +239,7 @@ intake_session_create_interview (IntakeSession *session,
                                  JsonObject *answers,
                                  GError **error)
 {
-  IntakeStore *store = session->store;
+  IntakeStore *store = intake_session_get_store (session);
   g_autoptr (IntakeSecret) key = NULL;
   g_autoptr (JsonObject) content = json_object_new ();
   g_autoptr (GBytes) cipher = NULL;
@@ -340,7 +302,7 @@ intake_session_create_interview (IntakeSession *session,
 
   /* The record key is sealed to the review group: only to the group's key as this tablet's
    * users authenticated it (intake-trust.c). */
-  if (!_intake_trust_check_device (store, session->trust_key, error))
+  if (!_intake_trust_check_device (store, _intake_session_get_trust_key (session), error))
     return NULL;
   if (!intake_db_begin (store->db, error))
     return NULL;
@@ -354,16 +316,16 @@ intake_session_create_interview (IntakeSession *session,
   sqlite3_bind_text (stmt, 1, id, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, form_id, -1, SQLITE_STATIC);
   sqlite3_bind_int (stmt, 3, form_version);
-  sqlite3_bind_text (stmt, 4, session->user_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 4, intake_session_get_user_id (session), -1, SQLITE_STATIC);
   sqlite3_bind_blob (stmt, 5, nonce, sizeof nonce, SQLITE_STATIC);
   sqlite3_bind_blob (stmt, 6, g_bytes_get_data (cipher, NULL), g_bytes_get_size (cipher),
                      SQLITE_STATIC);
   sqlite3_bind_int64 (stmt, 7, now);
   sqlite3_bind_int64 (stmt, 8, now);
   if (!intake_db_step_done (store->db, stmt, error)
-      || !insert_record_key (store, id, session->user_id, session->box_pk, key, error)
+      || !insert_record_key (store, id, intake_session_get_user_id (session), _intake_session_get_box_pk (session), key, error)
       || !insert_record_key (store, id, INTAKE_GROUP_READER, store->group_pk, key, error)
-      || !_intake_store_audit_in_tx (store, session->user_id, "create", id, error)
+      || !_intake_store_audit_in_tx (store, intake_session_get_user_id (session), "create", id, error)
       || !intake_db_commit (store->db, error))
     goto fail;
   _intake_session_cache_record_key (session, id, g_steal_pointer (&key));
@@ -402,14 +364,14 @@ interview_from_row (sqlite3_stmt *stmt)
 static gboolean
 may_read (IntakeSession *session, const char *author)
 {
-  return session->role != INTAKE_ROLE_WORKER || g_strcmp0 (author, session->user_id) == 0;
+  return intake_session_get_role (session) != INTAKE_ROLE_WORKER || g_strcmp0 (author, intake_session_get_user_id (session)) == 0;
 }
 
 /* Load one interview row with its decrypted content, inside or outside a transaction. */
-static IntakeInterview *
-load_interview (IntakeSession *session, const char *interview_id, GError **error)
+IntakeInterview *
+_intake_records_load (IntakeSession *session, const char *interview_id, GError **error)
 {
-  IntakeStore *store = session->store;
+  IntakeStore *store = intake_session_get_store (session);
   g_autoptr (IntakeCachedStmt) stmt = NULL;
   g_autoptr (IntakeInterview) iv = NULL;
   const IntakeSecret *key = NULL;
@@ -438,7 +400,7 @@ load_interview (IntakeSession *session, const char *interview_id, GError **error
     {
       g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED,
                    _("%s may not read interview %s: a worker reads only their own interviews"),
-                   session->user_name, interview_id);
+                   intake_session_get_user_name (session), interview_id);
       return NULL;
     }
   if (sqlite3_column_type (stmt, 8) == SQLITE_NULL)
@@ -450,7 +412,7 @@ load_interview (IntakeSession *session, const char *interview_id, GError **error
     }
   key = _intake_session_open_record_key (session, interview_id, &local_error);
   if (key == NULL
-      || !_intake_record_decrypt (key, iv, sqlite3_column_blob (stmt, 7),
+      || !_intake_records_decrypt (key, iv, sqlite3_column_blob (stmt, 7),
                                   sqlite3_column_bytes (stmt, 7), sqlite3_column_blob (stmt, 8),
                                   sqlite3_column_bytes (stmt, 8), &iv->content, NULL,
                                   &local_error))
@@ -466,11 +428,11 @@ load_interview (IntakeSession *session, const char *interview_id, GError **error
 }
 
 /* Write new content at revision + 1, only if the row is still at the revision we read. */
-static gboolean
-write_content (IntakeSession *session, IntakeInterview *iv, const char *new_state,
+gboolean
+_intake_records_write_content (IntakeSession *session, IntakeInterview *iv, const char *new_state,
                gboolean is_void, GError **error)
 {
-  IntakeStore *store = session->store;
+  IntakeStore *store = intake_session_get_store (session);
   const IntakeSecret *key = NULL;
   g_autoptr (GBytes) cipher = NULL;
   g_autoptr (IntakeCachedStmt) stmt = NULL;
@@ -528,7 +490,7 @@ write_content (IntakeSession *session, IntakeInterview *iv, const char *new_stat
 static int
 write_answer (IntakeSession *session, IntakeInterview *iv, GError **error)
 {
-  IntakeStore *store = session->store;
+  IntakeStore *store = intake_session_get_store (session);
   const IntakeSecret *key = NULL;
   g_autoptr (GBytes) cipher = NULL;
   g_autoptr (IntakeCachedStmt) stmt = NULL;
@@ -591,17 +553,18 @@ intake_session_set_answer (IntakeSession *session,
                            JsonNode *value,
                            GError **error)
 {
-  IntakeStore *store = session->store;
+  IntakeStore *store = intake_session_get_store (session);
   g_autoptr (IntakeInterview) iv = NULL;
+  const IntakeInterview *hot;
   gboolean first_edit;
   int written = 0;
 
   if (!check_question_name (question, error) || !_intake_session_require_unlocked (session, error))
     return FALSE;
-  if (session->hot != NULL && g_strcmp0 (session->hot->id, interview_id) == 0)
+  hot = _intake_session_peek_hot (session, interview_id);
+  if (hot != NULL)
     {
-      IntakeForm *form = _intake_store_get_form (store, session->hot->form_id,
-                                                 session->hot->form_version, error);
+      IntakeForm *form = _intake_store_get_form (store, hot->form_id, hot->form_version, error);
       if (form == NULL || !check_answer_name (form, question, error))
         return FALSE;
     }
@@ -612,9 +575,9 @@ intake_session_set_answer (IntakeSession *session,
 
   /* The interview this session saved last is held decrypted: the write below is conditional on
    * the row being unchanged since, so nothing else needs reading. */
-  if (session->hot != NULL && g_strcmp0 (session->hot->id, interview_id) == 0)
+  iv = _intake_session_steal_hot (session, interview_id);
+  if (iv != NULL)
     {
-      iv = g_steal_pointer (&session->hot);
       apply_answer (iv, question, value);
       written = write_answer (session, iv, error);
       if (written < 0)
@@ -626,7 +589,7 @@ intake_session_set_answer (IntakeSession *session,
 
   if (iv == NULL)
     {
-      iv = load_interview (session, interview_id, error);
+      iv = _intake_records_load (session, interview_id, error);
       if (iv == NULL)
         goto fail;
       if (iv->state != INTAKE_STATE_DRAFT)
@@ -636,12 +599,12 @@ intake_session_set_answer (IntakeSession *session,
                        intake_state_to_string (iv->state));
           goto fail;
         }
-      if (g_strcmp0 (iv->author_id, session->user_id) != 0
-          && session->role != INTAKE_ROLE_SUPERVISOR)
+      if (g_strcmp0 (iv->author_id, intake_session_get_user_id (session)) != 0
+          && intake_session_get_role (session) != INTAKE_ROLE_SUPERVISOR)
         {
           g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED,
                        _("%s may not change interview %s: only its author or a supervisor may"),
-                       session->user_name, interview_id);
+                       intake_session_get_user_name (session), interview_id);
           goto fail;
         }
       {
@@ -663,14 +626,14 @@ intake_session_set_answer (IntakeSession *session,
         }
     }
 
-  first_edit = !g_hash_table_contains (session->edited, interview_id);
+  first_edit = !_intake_session_has_edited (session, interview_id);
   if ((first_edit
-       && !_intake_store_audit_in_tx (store, session->user_id, "edit", interview_id, error))
+       && !_intake_store_audit_in_tx (store, intake_session_get_user_id (session), "edit", interview_id, error))
       || !intake_db_commit (store->db, error))
     goto fail;
   if (first_edit)
-    g_hash_table_add (session->edited, g_strdup (interview_id));
-  session->hot = g_steal_pointer (&iv);
+    _intake_session_note_edit (session, interview_id);
+  _intake_session_set_hot (session, g_steal_pointer (&iv));
   return TRUE;
 fail:
   intake_db_rollback (store->db);
@@ -680,15 +643,15 @@ fail:
 IntakeInterview *
 intake_session_open_interview (IntakeSession *session, const char *interview_id, GError **error)
 {
-  g_autoptr (IntakeInterview) iv = load_interview (session, interview_id, error);
+  g_autoptr (IntakeInterview) iv = _intake_records_load (session, interview_id, error);
   g_autoptr (GError) local_error = NULL;
 
   if (iv == NULL)
     return NULL;
-  if (!intake_store_audit (session->store, session->user_id, "view", interview_id, error))
+  if (!intake_store_audit (intake_session_get_store (session), intake_session_get_user_id (session), "view", interview_id, error))
     return NULL;
   /* A form that no longer loads must not hide the answers: the result is simply left out. */
-  if (!_intake_store_evaluate (session->store, iv, &iv->result, NULL, &local_error))
+  if (!_intake_store_evaluate (intake_session_get_store (session), iv, &iv->result, NULL, &local_error))
     g_debug ("No screening result for %s: %s", interview_id, local_error->message);
   return g_steal_pointer (&iv);
 }
@@ -698,7 +661,7 @@ static void
 append_list_filter (GString *sql, IntakeSession *session, IntakeListFilter filter)
 {
   g_string_append (sql, " WHERE 1");
-  if (session->role == INTAKE_ROLE_WORKER || filter == INTAKE_LIST_MY_DRAFTS
+  if (intake_session_get_role (session) == INTAKE_ROLE_WORKER || filter == INTAKE_LIST_MY_DRAFTS
       || filter == INTAKE_LIST_MY_DONE)
     g_string_append (sql, " AND i.author = ?1");
   switch (filter)
@@ -725,7 +688,7 @@ intake_session_list_interviews (IntakeSession *session,
                                 gboolean with_summary,
                                 GError **error)
 {
-  IntakeStore *store = session->store;
+  IntakeStore *store = intake_session_get_store (session);
   g_autoptr (GPtrArray) list = g_ptr_array_new_with_free_func (
       (GDestroyNotify) intake_interview_free);
   g_autoptr (sqlite3_stmt) stmt = NULL;
@@ -739,7 +702,7 @@ intake_session_list_interviews (IntakeSession *session,
   stmt = intake_db_prepare (store->db, sql->str, error);
   if (stmt == NULL)
     return NULL;
-  sqlite3_bind_text (stmt, 1, session->user_id, -1, SQLITE_STATIC);
+  sqlite3_bind_text (stmt, 1, intake_session_get_user_id (session), -1, SQLITE_STATIC);
   sqlite3_bind_int (stmt, 2, limit > 0 ? limit : -1);
   while ((rc = intake_db_step (store->db, stmt, error)) == SQLITE_ROW)
     {
@@ -750,7 +713,7 @@ intake_session_list_interviews (IntakeSession *session,
           const IntakeSecret *key = _intake_session_open_record_key (session, iv->id, NULL);
           /* A record that does not open is listed without its summary; verify names it. */
           if (key)
-            _intake_record_decrypt (key, iv, sqlite3_column_blob (stmt, 7),
+            _intake_records_decrypt (key, iv, sqlite3_column_blob (stmt, 7),
                                     sqlite3_column_bytes (stmt, 7), sqlite3_column_blob (stmt, 8),
                                     sqlite3_column_bytes (stmt, 8), &iv->content, NULL, NULL);
         }
@@ -770,46 +733,25 @@ intake_session_count_interviews (IntakeSession *session, IntakeListFilter filter
   if (!_intake_session_require_unlocked (session, error))
     return -1;
   append_list_filter (sql, session, filter);
-  stmt = intake_db_prepare (session->store->db, sql->str, error);
+  stmt = intake_db_prepare (_intake_store_get_db (intake_session_get_store (session)), sql->str, error);
   if (stmt == NULL)
     return -1;
-  sqlite3_bind_text (stmt, 1, session->user_id, -1, SQLITE_STATIC);
-  if (intake_db_step (session->store->db, stmt, error) != SQLITE_ROW)
+  sqlite3_bind_text (stmt, 1, intake_session_get_user_id (session), -1, SQLITE_STATIC);
+  if (intake_db_step (_intake_store_get_db (intake_session_get_store (session)), stmt, error) != SQLITE_ROW)
     return -1;
   count = sqlite3_column_int64 (stmt, 0);
   return count;
 }
 
-/* The form engine decides whether an interview is complete: every required answer given, every
- * constraint met, every answer of the right kind. The message lists what is wrong. */
-static gboolean
-check_complete (IntakeStore *store, IntakeInterview *iv, GError **error)
-{
-  IntakeForm *form = _intake_store_get_form (store, iv->form_id, iv->form_version, error);
-  g_autoptr (IntakeFormSession) fs = NULL;
-  g_autoptr (GError) local_error = NULL;
-
-  if (form == NULL)
-    return FALSE;
-  fs = intake_form_session_new (form, intake_json_get_object (iv->content, "answers"), NULL);
-  if (!intake_form_session_check_complete (fs, &local_error))
-    {
-      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
-                   _("Interview %s cannot be completed yet: %s"), iv->id, local_error->message);
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-assign_submission_id (IntakeSession *session, IntakeInterview *iv, GError **error)
+gboolean
+_intake_records_assign_submission_id (IntakeSession *session, IntakeInterview *iv, GError **error)
 {
   g_autoptr (sqlite3_stmt) stmt = NULL;
 
   if (iv->submission_id != NULL)
     return TRUE;
   iv->submission_id = intake_uuid_new ();
-  stmt = intake_db_prepare (session->store->db,
+  stmt = intake_db_prepare (_intake_store_get_db (intake_session_get_store (session)),
                             "UPDATE interviews SET submission_id = ? WHERE id = ? "
                             "AND submission_id IS NULL",
                             error);
@@ -817,167 +759,11 @@ assign_submission_id (IntakeSession *session, IntakeInterview *iv, GError **erro
     return FALSE;
   sqlite3_bind_text (stmt, 1, iv->submission_id, -1, SQLITE_STATIC);
   sqlite3_bind_text (stmt, 2, iv->id, -1, SQLITE_STATIC);
-  return intake_db_step_done (session->store->db, stmt, error);
-}
-
-typedef enum
-{
-  TRANSITION_COMPLETE,
-  TRANSITION_APPROVE,
-  TRANSITION_RETURN,
-  TRANSITION_VOID,
-} Transition;
-
-/* Whether a note or reason says nothing. Checked in place: a copy of the text would be one more
- * plaintext buffer to wipe. */
-static gboolean
-is_blank (const char *text)
-{
-  if (text == NULL)
-    return TRUE;
-  for (const char *p = text; *p; p++)
-    if (!g_ascii_isspace (*p))
-      return FALSE;
-  return TRUE;
-}
-
-static gboolean
-transition (IntakeSession *session,
-            const char *interview_id,
-            Transition what,
-            const char *text,
-            GError **error)
-{
-  IntakeStore *store = session->store;
-  g_autoptr (IntakeInterview) iv = NULL;
-  const char *action = NULL;
-  const char *new_state = NULL;
-  gboolean ok_state = FALSE;
-  gboolean is_void = FALSE;
-  g_autoptr (GError) seal_error = NULL;
-
-  if (what != TRANSITION_COMPLETE
-      && !_intake_session_require_role (session, FALSE, TRUE, FALSE, "review interviews", error))
-    return FALSE;
-  if ((what == TRANSITION_RETURN || what == TRANSITION_VOID)
-      && is_blank (text))
-    {
-      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
-                   what == TRANSITION_RETURN
-                       ? _("Returning an interview needs a note for its author")
-                       : _("Voiding an interview needs a reason"));
-      return FALSE;
-    }
-  if (!intake_db_begin (store->db, error))
-    return FALSE;
-  iv = load_interview (session, interview_id, error);
-  if (iv == NULL)
-    goto fail;
-  is_void = iv->is_void;
-  switch (what)
-    {
-    case TRANSITION_COMPLETE:
-      action = "complete";
-      ok_state = iv->state == INTAKE_STATE_DRAFT;
-      new_state = intake_store_get_policy_int (store, INTAKE_POLICY_REVIEW_REQUIRED)
-                      ? "awaiting_review"
-                      : "queued";
-      if (g_strcmp0 (iv->author_id, session->user_id) != 0
-          && session->role != INTAKE_ROLE_SUPERVISOR)
-        {
-          g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED,
-                       _("%s may not complete interview %s: only its author or a supervisor may"),
-                       session->user_name, interview_id);
-          goto fail;
-        }
-      if (ok_state && !check_complete (store, iv, error))
-        goto fail;
-      break;
-    case TRANSITION_APPROVE:
-      action = "approve";
-      ok_state = iv->state == INTAKE_STATE_AWAITING_REVIEW;
-      new_state = "queued";
-      break;
-    case TRANSITION_RETURN:
-      action = "return";
-      ok_state = iv->state == INTAKE_STATE_AWAITING_REVIEW;
-      new_state = "draft";
-      break;
-    case TRANSITION_VOID:
-      action = "void";
-      ok_state = iv->state == INTAKE_STATE_AWAITING_REVIEW || iv->state == INTAKE_STATE_DRAFT;
-      new_state = "queued";
-      is_void = TRUE;
-      break;
-    default:
-      g_assert_not_reached ();
-    }
-  if (!ok_state)
-    {
-      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_STATE,
-                   "Interview %s is %s; it cannot be %s now", interview_id,
-                   intake_state_to_string (iv->state),
-                   what == TRANSITION_COMPLETE  ? "completed"
-                   : what == TRANSITION_APPROVE ? "approved"
-                   : what == TRANSITION_RETURN  ? "returned"
-                                                : "voided");
-      goto fail;
-    }
-  if (text != NULL)
-    {
-      g_autoptr (JsonObject) note = json_object_new ();
-      g_autoptr (GDateTime) now = g_date_time_new_now_utc ();
-      g_autofree char *when = g_date_time_format_iso8601 (now);
-
-      json_object_set_string_member (note, "text", text);
-      json_object_set_string_member (note, "by", session->user_name);
-      json_object_set_string_member (note, "at", when);
-      json_object_set_object_member (iv->content,
-                                     what == TRANSITION_RETURN ? "review_note" : "void_reason",
-                                     g_steal_pointer (&note));
-    }
-  if (!write_content (session, iv, new_state, is_void, error)
-      || !_intake_store_audit_in_tx (store, session->user_id, action, interview_id, error))
-    goto fail;
-  /* Reaching the queue fixes the submission id; an enrolled tablet seals the envelope in the
-   * same transaction, so a queued interview is never left half-way. An organisation key that
-   * does not verify seals nothing: the interview is still queued (sealed once an admin has
-   * enrolled the tablet again), and the caller is told why it was not sealed. */
-  if (g_str_equal (new_state, "queued"))
-    {
-      if (!assign_submission_id (session, iv, error))
-        goto fail;
-      if (_intake_store_is_enrolled (store)
-          && !_intake_session_seal_in_tx (session, iv, &seal_error))
-        {
-          if (!g_error_matches (seal_error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_UNTRUSTED))
-            {
-              g_propagate_error (error, g_steal_pointer (&seal_error));
-              goto fail;
-            }
-        }
-    }
-  if (!intake_db_commit (store->db, error))
-    goto fail;
-  if (seal_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&seal_error));
-      return FALSE;
-    }
-  return TRUE;
-fail:
-  intake_db_rollback (store->db);
-  return FALSE;
-}
-
-const char *
-_intake_interview_get_submission_id (IntakeInterview *iv)
-{
-  return iv->submission_id;
+  return intake_db_step_done (_intake_store_get_db (intake_session_get_store (session)), stmt, error);
 }
 
 JsonNode *
-_intake_interview_to_submission_json (IntakeSession *session, IntakeInterview *iv)
+_intake_records_to_submission_json (IntakeSession *session, IntakeInterview *iv)
 {
   JsonNode *node;
   JsonObject *o;
@@ -986,7 +772,7 @@ _intake_interview_to_submission_json (IntakeSession *session, IntakeInterview *i
 
   /* Headquarters receives the answers as they count (hidden ones left out, as XLSForm exports
    * do) and the screening result computed on the tablet. */
-  if (_intake_store_evaluate (session->store, iv, &result, &counted, NULL))
+  if (_intake_store_evaluate (intake_session_get_store (session), iv, &result, &counted, NULL))
     {
       g_clear_pointer (&iv->result, json_node_unref);
       iv->result = result;
@@ -1004,133 +790,11 @@ _intake_interview_to_submission_json (IntakeSession *session, IntakeInterview *i
   return node;
 }
 
-int
-_intake_session_seal_one (IntakeSession *session, const char *interview_id, GError **error)
-{
-  IntakeStore *store = session->store;
-  g_autoptr (IntakeInterview) iv = NULL;
-  g_autoptr (GError) local_error = NULL;
-
-  if (!intake_db_begin (store->db, error))
-    return -1;
-  iv = load_interview (session, interview_id, &local_error);
-  if (iv == NULL)
-    {
-      intake_db_rollback (store->db);
-      /* What this user may not read waits for someone who may. */
-      if (g_error_matches (local_error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_DENIED))
-        return 0;
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return -1;
-    }
-  if (iv->state != INTAKE_STATE_QUEUED || !assign_submission_id (session, iv, error)
-      || !_intake_session_seal_in_tx (session, iv, error)
-      || !_intake_store_audit_in_tx (store, session->user_id, "seal", interview_id, error)
-      || !intake_db_commit (store->db, error))
-    {
-      intake_db_rollback (store->db);
-      return iv->state != INTAKE_STATE_QUEUED ? 0 : -1;
-    }
-  return 1;
-}
-
-gboolean
-intake_session_complete_interview (IntakeSession *session,
-                                   const char *interview_id,
-                                   GError **error)
-{
-  return transition (session, interview_id, TRANSITION_COMPLETE, NULL, error);
-}
-
-gboolean
-intake_session_approve_interview (IntakeSession *session,
-                                  const char *interview_id,
-                                  GError **error)
-{
-  return transition (session, interview_id, TRANSITION_APPROVE, NULL, error);
-}
-
-gboolean
-intake_session_return_interview (IntakeSession *session,
-                                 const char *interview_id,
-                                 const char *note,
-                                 GError **error)
-{
-  return transition (session, interview_id, TRANSITION_RETURN, note, error);
-}
-
-gboolean
-intake_session_void_interview (IntakeSession *session,
-                               const char *interview_id,
-                               const char *reason,
-                               GError **error)
-{
-  return transition (session, interview_id, TRANSITION_VOID, reason, error);
-}
-
 gboolean
 intake_session_record_export (IntakeSession *session, guint count, GError **error)
 {
   g_autofree char *subject = g_strdup_printf ("%u interviews", count);
 
-  return intake_store_audit (session->store, session->user_id, "export", subject, error);
+  return intake_store_audit (intake_session_get_store (session), intake_session_get_user_id (session), "export", subject, error);
 }
 
-JsonNode *
-intake_interview_to_json (IntakeInterview *iv, gboolean with_content)
-{
-  g_autoptr (JsonBuilder) b = json_builder_new ();
-  g_autoptr (GDateTime) created = g_date_time_new_from_unix_utc (iv->created);
-  g_autoptr (GDateTime) updated = g_date_time_new_from_unix_utc (iv->updated);
-  g_autofree char *created_s = g_date_time_format_iso8601 (created);
-  g_autofree char *updated_s = g_date_time_format_iso8601 (updated);
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "id");
-  json_builder_add_string_value (b, iv->id);
-  json_builder_set_member_name (b, "form_id");
-  json_builder_add_string_value (b, iv->form_id);
-  json_builder_set_member_name (b, "form_version");
-  json_builder_add_int_value (b, iv->form_version);
-  json_builder_set_member_name (b, "author");
-  json_builder_add_string_value (b, iv->author_name ? iv->author_name : iv->author_id);
-  json_builder_set_member_name (b, "state");
-  json_builder_add_string_value (b, intake_state_to_string (iv->state));
-  json_builder_set_member_name (b, "void");
-  json_builder_add_boolean_value (b, iv->is_void);
-  json_builder_set_member_name (b, "revision");
-  json_builder_add_int_value (b, iv->revision);
-  json_builder_set_member_name (b, "created");
-  json_builder_add_string_value (b, created_s);
-  json_builder_set_member_name (b, "updated");
-  json_builder_add_string_value (b, updated_s);
-  if (iv->content != NULL)
-    {
-      JsonObjectIter it;
-      const char *name;
-      JsonNode *value;
-
-      /* Without content (a listing) only the pseudonym is shown, and whether a supervisor
-       * left a note: the note itself is free text like any answer, for show and export only. */
-      json_object_iter_init (&it, iv->content);
-      while (json_object_iter_next (&it, &name, &value))
-        {
-          if (!with_content && g_strcmp0 (name, "pseudonym") != 0)
-            continue;
-          json_builder_set_member_name (b, name);
-          json_builder_add_value (b, json_node_copy (value));
-        }
-      if (!with_content)
-        {
-          json_builder_set_member_name (b, "has_review_note");
-          json_builder_add_boolean_value (b, json_object_has_member (iv->content, "review_note"));
-        }
-    }
-  if (with_content && iv->result != NULL)
-    {
-      json_builder_set_member_name (b, "screening_result");
-      json_builder_add_value (b, json_node_copy (iv->result));
-    }
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
-}
