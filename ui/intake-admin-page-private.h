@@ -68,22 +68,6 @@ typedef enum
   JOB_IMPORT_FORM,
 } JobKind;
 
-typedef struct
-{
-  JobKind kind;
-  char *data_dir;
-  IntakeSession *session; /* a copy for the worker, on its own connection */
-  char *name;
-  IntakeRole role;
-  IntakeSecret *secret;
-  char *url;
-  char *token;
-  char *file;
-  /* What JOB_IMPORT_FORM installed, and whether that exact version was there already. */
-  char *form_id;
-  int form_version;
-  gboolean form_known;
-} Job;
 
 /* intake-admin-page.c: building a screen. */
 void _intake_admin_toast (IntakeAdminPage *self, const char *message);
@@ -106,8 +90,15 @@ GtkEditable *_intake_admin_add_entry (IntakeAdminPage *self, const char *accessi
 GtkWidget *_intake_admin_add_decision (IntakeAdminPage *self, GtkWidget *cancel,
                                        GtkWidget *act);
 const char *_intake_admin_role_words (IntakeRole role);
-/* Takes @job; the busy card says @message while it runs. */
-void _intake_admin_start_job (IntakeAdminPage *self, Job *job, const char *message);
+/* The jobs the page waits for, off the window's thread (a busy card meanwhile): the key
+ * derivations of a new user or PIN (each takes @secret), an enrollment (takes @token), a form
+ * file read and installed. */
+void _intake_admin_add_user (IntakeAdminPage *self, const char *name, IntakeRole role,
+                             IntakeSecret *secret);
+void _intake_admin_set_pin (IntakeAdminPage *self, const char *name, IntakeSecret *secret);
+void _intake_admin_enroll (IntakeAdminPage *self, const char *url, char *token);
+void _intake_admin_enroll_file (IntakeAdminPage *self, const char *path);
+void _intake_admin_import_form (IntakeAdminPage *self, const char *path);
 void _intake_admin_show_menu (IntakeAdminPage *self);
 
 /* One function a screen, each in its file. */

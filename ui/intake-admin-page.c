@@ -221,221 +221,261 @@ set_busy (IntakeAdminPage *self, const char *message)
 /* ---- Work in a thread: Argon2id and the network ---- */
 
 
-static void
-job_free (Job *job)
+/* What the page waits for: the work runs on the session's queue (intake-session-queue.h) or,
+ * for a form file, reads the file first. Only a weak reference to the page: a lock destroys the
+ * page (and every widget on it) at once, and the result then finds nobody to tell. */
+typedef struct
 {
-  if (job->session != NULL)
-    intake_session_lock (job->session);
-  g_clear_object (&job->session);
-  g_free (job->data_dir);
-  g_free (job->name);
-  g_clear_pointer (&job->secret, intake_secret_free);
-  g_free (job->url);
-  if (job->token != NULL)
-    intake_crypto_wipe_string (job->token);
-  g_free (job->token);
-  g_free (job->file);
-  g_free (job->form_id);
-  g_free (job);
-}
+  GWeakRef page;
+  JobKind kind;
+  char *name;
+} Pending;
 
-/* Whether @store already holds version @version of form @form_id. */
-static gboolean
-form_installed (IntakeStore *store, const char *form_id, int version)
+static Pending *
+pending_new (IntakeAdminPage *self, JobKind kind, const char *name, const char *message)
 {
-  g_autoptr (JsonNode) forms = intake_store_list_forms_json (store, NULL);
-  JsonArray *arr;
+  Pending *pending = g_new0 (Pending, 1);
 
-  if (forms == NULL)
-    return FALSE;
-  arr = json_node_get_array (forms);
-  for (guint i = 0; i < json_array_get_length (arr); i++)
-    {
-      JsonObject *f = json_array_get_object_element (arr, i);
-
-      if (g_strcmp0 (intake_json_get_string (f, "id"), form_id) == 0
-          && intake_json_get_int (f, "version", 0) == version)
-        return TRUE;
-    }
-  return FALSE;
-}
-
-/* Reads the form file and installs it through the same call as `intakectl form import`. The
- * store keeps an identical second import as it was (and says so here); a changed form under a
- * version already installed is refused by the store, which names the form and version. */
-static gboolean
-import_form_file (Job *job, IntakeStore *store, GError **error)
-{
-  g_autoptr (IntakeForm) form = NULL;
-  g_autoptr (GFile) file = g_file_new_for_path (job->file);
-  g_autoptr (GFileInfo) info = NULL;
-  g_autofree char *doc = NULL;
-  gsize len = 0;
-
-  /* A file chosen by mistake (a photo, a video) is not read into memory at all. */
-  info = g_file_query_info (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE, NULL,
-                            error);
-  if (info == NULL)
-    return FALSE;
-  if (g_file_info_get_size (info) > INTAKE_FORM_MAX_BYTES)
-    {
-      g_autofree char *size = g_format_size (g_file_info_get_size (info));
-      g_autofree char *limit = g_format_size (INTAKE_FORM_MAX_BYTES);
-
-      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
-                   _("This file is too large to be a form (%s; a form is at most %s)."), size,
-                   limit);
-      return FALSE;
-    }
-  if (!g_file_load_contents (file, NULL, &doc, &len, NULL, error))
-    return FALSE;
-  if (strlen (doc) != len)
-    {
-      g_set_error_literal (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
-                           _("This is not a form file: it is not text."));
-      return FALSE;
-    }
-  /* Only to tell "already installed" apart from "installed now"; the store validates again. */
-  form = intake_form_new_from_data (doc, -1, INTAKE_FORM_LOAD_DEFAULT, NULL);
-  if (form != NULL)
-    job->form_known = form_installed (store, intake_form_get_id (form),
-                                      (int) intake_form_get_version (form));
-  return intake_session_import_form (job->session, doc, &job->form_id, &job->form_version,
-                                     error);
+  g_weak_ref_init (&pending->page, self);
+  pending->kind = kind;
+  pending->name = g_strdup (name);
+  if (self->problem_label != NULL)
+    gtk_widget_set_visible (GTK_WIDGET (self->problem_label), FALSE);
+  set_busy (self, message);
+  return pending;
 }
 
 static void
-job_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
+pending_free (Pending *pending)
 {
-  Job *job = task_data;
-  g_autoptr (IntakeStore) store = NULL;
-  g_autoptr (IntakeProvisioning) provisioning = NULL;
-  GError *error = NULL;
-  gboolean ok = FALSE;
-
-  store = intake_store_open (job->data_dir, &error);
-  if (store != NULL && intake_session_attach_store (job->session, store, &error))
-    switch (job->kind)
-      {
-      case JOB_ADD_USER:
-        ok = intake_session_add_user (job->session, job->name, job->role, job->secret, &error);
-        break;
-      case JOB_SET_PIN:
-        ok = intake_session_change_secret (job->session, job->name, job->secret, &error);
-        break;
-      case JOB_ENROLL:
-        ok = intake_sync_enroll (job->session, job->url, job->token, NULL, NULL, &error);
-        break;
-      case JOB_ENROLL_FILE:
-        provisioning = intake_provisioning_load (job->file, &error);
-        ok = provisioning != NULL
-             && intake_sync_enroll_provisioning (job->session, provisioning, &error);
-        break;
-      case JOB_IMPORT_FORM:
-        ok = import_form_file (job, store, &error);
-        break;
-      default:
-        g_assert_not_reached ();
-      }
-  /* The copy's keys and the secret go now, in this thread, not whenever the task is freed. */
-  intake_session_lock (job->session);
-  g_clear_object (&job->session);
-  g_clear_pointer (&job->secret, intake_secret_free);
-  if (ok)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
+  g_weak_ref_clear (&pending->page);
+  g_free (pending->name);
+  g_free (pending);
 }
 
-static void
-job_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+/* The page the result is for, or NULL when it is gone or going (locked, or left). */
+static IntakeAdminPage *
+pending_page (Pending *pending, GError *error)
 {
-  GWeakRef *page_ref = user_data;
-  g_autoptr (IntakeAdminPage) self = g_weak_ref_get (page_ref);
-  Job *job = g_task_get_task_data (G_TASK (result));
-  g_autoptr (GError) error = NULL;
+  IntakeAdminPage *self = g_weak_ref_get (&pending->page);
+
+  if (self != NULL && (g_cancellable_is_cancelled (self->cancellable)
+                       || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED)))
+    g_clear_object (&self);
+  return self;
+}
+
+/* One way out for every job: the problem in the store's or the server's words, or what was
+ * done and the screen to go back to. Takes @pending. */
+static void
+job_done (Pending *pending, GError *error, const char *form_id, int form_version,
+          gboolean form_known)
+{
+  g_autoptr (IntakeAdminPage) self = pending_page (pending, error);
   g_autofree char *done = NULL;
 
-  g_weak_ref_clear (page_ref);
-  g_free (page_ref);
-  /* Locked (or left) meanwhile: the page is gone, or going, and shows nothing more. */
-  if ((!g_task_propagate_boolean (G_TASK (result), &error)
-       && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-      || self == NULL || g_cancellable_is_cancelled (self->cancellable))
-    return;
+  if (self == NULL)
+    {
+      pending_free (pending);
+      return;
+    }
   set_busy (self, NULL);
-  if (error != NULL && job->kind == JOB_IMPORT_FORM)
+  if (error != NULL && pending->kind == JOB_IMPORT_FORM)
     {
       /* The store's words name the problem (the question, the file); ours say what it means. */
       done = g_strdup_printf (_("Nothing was installed. %s"), error->message);
       _intake_admin_show_problem (self, done);
+    }
+  else if (error != NULL)
+    _intake_admin_show_problem (self, error->message);
+  else
+    switch (pending->kind)
+      {
+      case JOB_ADD_USER:
+        done = g_strdup_printf (_("%s was added and can now unlock this tablet"), pending->name);
+        _intake_admin_toast (self, done);
+        _intake_admin_show_users (self);
+        break;
+      case JOB_SET_PIN:
+        done = g_strdup_printf (_("%s has a new PIN"), pending->name);
+        _intake_admin_toast (self, done);
+        _intake_admin_show_users (self);
+        break;
+      case JOB_ENROLL:
+      case JOB_ENROLL_FILE:
+        _intake_admin_toast (self, _("This tablet is now connected to the server"));
+        g_signal_emit (self, signals[SIGNAL_ENROLLED], 0);
+        _intake_admin_show_enroll (self);
+        break;
+      case JOB_IMPORT_FORM:
+      default:
+        if (form_known)
+          done = g_strdup_printf (_("Version %d of form %s was already installed; nothing "
+                                    "changed"),
+                                  form_version, form_id);
+        else
+          done = g_strdup_printf (_("Form %s version %d is installed"), form_id, form_version);
+        _intake_admin_toast (self, done);
+        _intake_admin_show_forms (self);
+        break;
+      }
+  pending_free (pending);
+}
+
+static void
+user_added_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  intake_session_add_user_finish (INTAKE_SESSION (source), result, &error);
+  job_done (user_data, error, NULL, 0, FALSE);
+}
+
+void
+_intake_admin_add_user (IntakeAdminPage *self, const char *name, IntakeRole role,
+                        IntakeSecret *secret)
+{
+  Pending *pending = pending_new (self, JOB_ADD_USER, name,
+                                  _("Adding the person and protecting their keys with the PIN…"));
+
+  intake_session_add_user_async (self->session, name, role, secret, NULL, user_added_cb,
+                                 pending);
+  intake_secret_free (secret);
+}
+
+static void
+pin_set_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  intake_session_change_secret_finish (INTAKE_SESSION (source), result, &error);
+  job_done (user_data, error, NULL, 0, FALSE);
+}
+
+void
+_intake_admin_set_pin (IntakeAdminPage *self, const char *name, IntakeSecret *secret)
+{
+  Pending *pending = pending_new (self, JOB_SET_PIN, name,
+                                  _("Protecting the keys with the new PIN…"));
+
+  intake_session_change_secret_async (self->session, name, secret, NULL, pin_set_cb, pending);
+  intake_secret_free (secret);
+}
+
+static void
+enrolled_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Pending *pending = user_data;
+  g_autoptr (GError) error = NULL;
+
+  if (pending->kind == JOB_ENROLL)
+    intake_sync_enroll_finish (INTAKE_SESSION (source), result, &error);
+  else
+    intake_sync_enroll_file_finish (INTAKE_SESSION (source), result, &error);
+  job_done (pending, error, NULL, 0, FALSE);
+}
+
+void
+_intake_admin_enroll (IntakeAdminPage *self, const char *url, char *token)
+{
+  Pending *pending = pending_new (self, JOB_ENROLL, NULL, _("Connecting to the server…"));
+
+  /* The queue copies the code and wipes its copy; this one goes now. */
+  intake_sync_enroll_async (self->session, url, token, NULL, NULL, NULL, enrolled_cb, pending);
+  intake_crypto_wipe_string (token);
+  g_free (token);
+}
+
+void
+_intake_admin_enroll_file (IntakeAdminPage *self, const char *path)
+{
+  Pending *pending = pending_new (self, JOB_ENROLL_FILE, NULL,
+                                  _("Reading the provisioning file and connecting to the "
+                                    "server…"));
+
+  intake_sync_enroll_file_async (self->session, path, NULL, enrolled_cb, pending);
+}
+
+static void
+form_imported_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *form_id = NULL;
+  int version = 0;
+  gboolean known = FALSE;
+
+  intake_session_import_form_finish (INTAKE_SESSION (source), result, &form_id, &version, &known,
+                                     &error);
+  job_done (user_data, error, form_id, version, known);
+}
+
+static void
+form_loaded_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Pending *pending = user_data;
+  g_autoptr (IntakeAdminPage) self = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *doc = NULL;
+  gsize len = 0;
+
+  if (!g_file_load_contents_finish (G_FILE (source), result, &doc, &len, NULL, &error))
+    {
+      job_done (pending, error, NULL, 0, FALSE);
       return;
+    }
+  if (strlen (doc) != len)
+    {
+      g_set_error_literal (&error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
+                           _("This is not a form file: it is not text."));
+      job_done (pending, error, NULL, 0, FALSE);
+      return;
+    }
+  self = pending_page (pending, NULL);
+  if (self == NULL)
+    {
+      pending_free (pending);
+      return;
+    }
+  /* The store validates the form and installs it through the same call as `intakectl form
+   * import`, on the session's queue. */
+  intake_session_import_form_async (self->session, doc, NULL, form_imported_cb, pending);
+}
+
+static void
+form_measured_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Pending *pending = user_data;
+  g_autoptr (GFileInfo) info = NULL;
+  g_autoptr (GError) error = NULL;
+
+  info = g_file_query_info_finish (G_FILE (source), result, &error);
+  if (info != NULL && g_file_info_get_size (info) > INTAKE_FORM_MAX_BYTES)
+    {
+      g_autofree char *size = g_format_size (g_file_info_get_size (info));
+      g_autofree char *limit = g_format_size (INTAKE_FORM_MAX_BYTES);
+
+      g_set_error (&error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
+                   _("This file is too large to be a form (%s; a form is at most %s)."), size,
+                   limit);
     }
   if (error != NULL)
     {
-      _intake_admin_show_problem (self, error->message);
+      job_done (pending, error, NULL, 0, FALSE);
       return;
     }
-  switch (job->kind)
-    {
-    case JOB_ADD_USER:
-      done = g_strdup_printf (_("%s was added and can now unlock this tablet"), job->name);
-      _intake_admin_toast (self, done);
-      _intake_admin_show_users (self);
-      break;
-    case JOB_SET_PIN:
-      done = g_strdup_printf (_("%s has a new PIN"), job->name);
-      _intake_admin_toast (self, done);
-      _intake_admin_show_users (self);
-      break;
-    case JOB_ENROLL:
-    case JOB_ENROLL_FILE:
-      _intake_admin_toast (self, _("This tablet is now connected to the server"));
-      g_signal_emit (self, signals[SIGNAL_ENROLLED], 0);
-      _intake_admin_show_enroll (self);
-      break;
-    case JOB_IMPORT_FORM:
-      if (job->form_known)
-        done = g_strdup_printf (_("Version %d of form %s was already installed; nothing changed"),
-                                job->form_version, job->form_id);
-      else
-        done = g_strdup_printf (_("Form %s version %d is installed"), job->form_id,
-                                job->form_version);
-      _intake_admin_toast (self, done);
-      _intake_admin_show_forms (self);
-      break;
-    default:
-      g_assert_not_reached ();
-    }
+  g_file_load_contents_async (G_FILE (source), NULL, form_loaded_cb, pending);
 }
 
-/* Takes @job; the busy card says @message while it runs. */
 void
-_intake_admin_start_job (IntakeAdminPage *self, Job *job, const char *message)
+_intake_admin_import_form (IntakeAdminPage *self, const char *path)
 {
-  g_autoptr (GTask) task = NULL;
-  g_autoptr (GError) error = NULL;
-  GWeakRef *page_ref;
+  Pending *pending = pending_new (self, JOB_IMPORT_FORM, NULL,
+                                  _("Reading and checking the form…"));
+  g_autoptr (GFile) file = g_file_new_for_path (path);
 
-  job->data_dir = g_strdup (intake_store_get_data_dir (intake_session_get_store (self->session)));
-  job->session = intake_session_dup (self->session, &error);
-  if (job->session == NULL)
-    {
-      job_free (job);
-      _intake_admin_show_problem (self, error->message);
-      return;
-    }
-  if (self->problem_label != NULL)
-    gtk_widget_set_visible (GTK_WIDGET (self->problem_label), FALSE);
-  set_busy (self, message);
-  /* The task holds only a weak reference to the page: a lock destroys the page (and every
-   * widget on it) at once, and the worker's result then finds nobody to tell. */
-  page_ref = g_new0 (GWeakRef, 1);
-  g_weak_ref_init (page_ref, self);
-  task = g_task_new (NULL, self->cancellable, job_done_cb, page_ref);
-  g_task_set_source_tag (task, _intake_admin_start_job);
-  g_task_set_task_data (task, job, (GDestroyNotify) job_free);
-  g_task_run_in_thread (task, job_thread);
+  /* A file chosen by mistake (a photo, a video) is not read into memory at all. */
+  g_file_query_info_async (file, G_FILE_ATTRIBUTE_STANDARD_SIZE, G_FILE_QUERY_INFO_NONE,
+                           G_PRIORITY_DEFAULT, NULL, form_measured_cb, pending);
 }
 
 /* ---- The menu ---- */

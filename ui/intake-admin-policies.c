@@ -156,28 +156,52 @@ on_off_toggled_cb (GtkToggleButton *button, IntakeAdminPage *self)
   update_policy_value (self);
 }
 
+typedef struct
+{
+  IntakeAdminPage *page;
+  char *done;
+} Saving;
+
+static void
+policy_saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  Saving *saving = user_data;
+  g_autoptr (IntakeAdminPage) self = saving->page;
+  g_autofree char *done = saving->done;
+  g_autoptr (GError) error = NULL;
+  gboolean ok = intake_session_set_policy_finish (INTAKE_SESSION (source), result, &error);
+
+  g_free (saving);
+  /* Locked meanwhile: the page is empty and shows nothing more. */
+  if (self->session == NULL)
+    return;
+  if (!ok)
+    {
+      _intake_admin_show_problem (self, error->message);
+      return;
+    }
+  _intake_admin_toast (self, done);
+  _intake_admin_show_policies (self);
+}
+
 static void
 save_policy_clicked_cb (IntakeAdminPage *self)
 {
-  g_autoptr (GError) error = NULL;
   g_autofree char *value = NULL;
   g_autofree char *words = NULL;
-  g_autofree char *done = NULL;
+  Saving *saving;
 
   if (g_str_equal (self->subject, INTAKE_POLICY_REVIEW_REQUIRED))
     value = g_strdup (self->policy_value ? "true" : "false");
   else
     value = g_strdup_printf ("%d", self->policy_value);
-  /* One short audited transaction: done here. */
-  if (!intake_session_set_policy (self->session, self->subject, value, &error))
-    {
-      _intake_admin_show_problem (self, error->message);
-      return;
-    }
   words = policy_words (self->subject, self->policy_value);
-  done = g_strdup_printf (_("Saved: %s — %s"), policy_title (self->subject), words);
-  _intake_admin_toast (self, done);
-  _intake_admin_show_policies (self);
+  /* One short audited transaction, on the session's queue; the page is held until it is back. */
+  saving = g_new0 (Saving, 1);
+  saving->page = g_object_ref (self);
+  saving->done = g_strdup_printf (_("Saved: %s — %s"), policy_title (self->subject), words);
+  intake_session_set_policy_async (self->session, self->subject, value, NULL, policy_saved_cb,
+                                   saving);
 }
 
 static GtkWidget *

@@ -17,7 +17,6 @@ connect_clicked_cb (IntakeAdminPage *self)
 {
   g_autofree char *url = g_strstrip (g_strdup (gtk_editable_get_text (self->url_entry)));
   char *token;
-  Job *job;
 
   if (self->busy)
     return;
@@ -34,11 +33,7 @@ connect_clicked_cb (IntakeAdminPage *self)
       _intake_admin_show_problem (self, _("Type the enrollment code the server’s administrator gave you."));
       return;
     }
-  job = g_new0 (Job, 1);
-  job->kind = JOB_ENROLL;
-  job->url = g_steal_pointer (&url);
-  job->token = token;
-  _intake_admin_start_job (self, job, _("Connecting to the server…"));
+  _intake_admin_enroll (self, url, token);
 }
 
 /* The provisioning file and a form file are both chosen here; the chooser's "job-kind" says
@@ -48,7 +43,6 @@ chooser_response_cb (GtkNativeDialog *dialog, int response, IntakeAdminPage *sel
 {
   g_autoptr (GFile) file = NULL;
   JobKind kind = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (dialog), "job-kind"));
-  Job *job;
 
   if (response == GTK_RESPONSE_ACCEPT)
     file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
@@ -61,13 +55,10 @@ chooser_response_cb (GtkNativeDialog *dialog, int response, IntakeAdminPage *sel
       _intake_admin_show_problem (self, _("That file is not on this tablet; copy it here first."));
       return;
     }
-  job = g_new0 (Job, 1);
-  job->kind = kind;
-  job->file = g_file_get_path (file);
   if (kind == JOB_IMPORT_FORM)
-    _intake_admin_start_job (self, job, _("Reading and checking the form…"));
+    _intake_admin_import_form (self, g_file_peek_path (file));
   else
-    _intake_admin_start_job (self, job, _("Reading the provisioning file and connecting to the server…"));
+    _intake_admin_enroll_file (self, g_file_peek_path (file));
 }
 
 static void

@@ -52,7 +52,6 @@ add_user_clicked_cb (IntakeAdminPage *self)
 {
   g_autofree char *name = g_strstrip (g_strdup (gtk_editable_get_text (self->name_entry)));
   IntakeSecret *secret;
-  Job *job;
   int role = -1;
 
   if (self->busy)
@@ -73,12 +72,7 @@ add_user_clicked_cb (IntakeAdminPage *self)
   secret = take_new_pin (self);
   if (secret == NULL)
     return;
-  job = g_new0 (Job, 1);
-  job->kind = JOB_ADD_USER;
-  job->name = g_steal_pointer (&name);
-  job->role = (IntakeRole) role;
-  job->secret = secret;
-  _intake_admin_start_job (self, job, _("Adding the person and protecting their keys with the PIN…"));
+  _intake_admin_add_user (self, name, (IntakeRole) role, secret);
 }
 
 static void
@@ -141,18 +135,13 @@ static void
 set_pin_clicked_cb (IntakeAdminPage *self)
 {
   IntakeSecret *secret;
-  Job *job;
 
   if (self->busy)
     return;
   secret = take_new_pin (self);
   if (secret == NULL)
     return;
-  job = g_new0 (Job, 1);
-  job->kind = JOB_SET_PIN;
-  job->name = g_strdup (self->subject);
-  job->secret = secret;
-  _intake_admin_start_job (self, job, _("Protecting the keys with the new PIN…"));
+  _intake_admin_set_pin (self, self->subject, secret);
 }
 
 static void
@@ -191,22 +180,34 @@ show_set_pin (IntakeAdminPage *self)
 }
 
 static void
-remove_clicked_cb (IntakeAdminPage *self)
+removed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
+  g_autoptr (IntakeAdminPage) self = user_data;
   g_autoptr (GError) error = NULL;
   g_autofree char *done = NULL;
 
-  if (self->busy)
-    return;
-  /* One short transaction, no key derivation: done here. */
-  if (!intake_session_remove_user (self->session, self->subject, &error))
+  if (!intake_session_remove_user_finish (INTAKE_SESSION (source), result, &error))
     {
-      _intake_admin_show_problem (self, error->message);
+      if (self->session != NULL)
+        _intake_admin_show_problem (self, error->message);
       return;
     }
+  /* Locked meanwhile: the page is empty and shows nothing more. */
+  if (self->session == NULL || self->subject == NULL)
+    return;
   done = g_strdup_printf (_("%s was removed from this tablet"), self->subject);
   _intake_admin_toast (self, done);
   _intake_admin_show_users (self);
+}
+
+static void
+remove_clicked_cb (IntakeAdminPage *self)
+{
+  if (self->busy)
+    return;
+  /* One short transaction, no key derivation, on the session's queue. */
+  intake_session_remove_user_async (self->session, self->subject, NULL, removed_cb,
+                                    g_object_ref (self));
 }
 
 static void

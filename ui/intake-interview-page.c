@@ -65,6 +65,11 @@ struct _IntakeInterviewPage
   GtkWindow *dialog;
   /* The control to focus once the page is on screen (a weak pointer). */
   GtkWidget *pending_focus;
+  /* Answers queued for the store and not yet committed; whether one of them failed. */
+  guint saves_in_flight;
+  gboolean save_failed;
+  gboolean completing;
+  gboolean creating;
   /* The header's Back takes the focus once the page is on screen. */
   gboolean pending_back_focus;
   /* Enter is down: its auto-repeat must not answer and skip page after page. */
@@ -287,27 +292,53 @@ update_decline (IntakeInterviewPage *self)
                                -1);
 }
 
+static void
+answer_saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GWeakRef *ref = user_data;
+  g_autoptr (IntakeInterviewPage) self = g_weak_ref_get (ref);
+  g_autoptr (GError) error = NULL;
+  gboolean ok = intake_session_set_answer_finish (INTAKE_SESSION (source), result, &error);
+
+  g_weak_ref_clear (ref);
+  g_free (ref);
+  if (self == NULL)
+    return;
+  self->saves_in_flight--;
+  if (!ok)
+    {
+      self->save_failed = TRUE;
+      set_saved (self, _("Not saved"));
+      show_problem (self, error->message);
+      toast (self, error->message);
+      return;
+    }
+  if (self->saves_in_flight == 0 && !self->save_failed)
+    set_saved (self, _("Saved"));
+}
+
 /* Saves one top-level answer (@value NULL clears it): one durable transaction. The screen
  * says "Saved" only after the store's transaction has returned. */
 static gboolean
 store_answer (IntakeInterviewPage *self, const char *name, JsonNode *value)
 {
-  g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) null_node = NULL;
+  GWeakRef *ref;
 
   if (value == NULL)
     value = null_node = json_node_new (JSON_NODE_NULL);
-  set_saved (self, _("Saving…"));
-  if (!intake_session_set_answer (self->session, self->interview_id, name, value, &error))
-    {
-      set_saved (self, _("Not saved"));
-      show_problem (self, error->message);
-      toast (self, error->message);
-      return FALSE;
-    }
+  /* The page goes on with the answer at once; the store's transaction runs on the session's
+   * queue, after the answers given before it, and "Saved" waits for its commit. The page may
+   * be gone by then: the callback holds it weakly. */
   intake_form_session_set_answer (self->fs, name, JSON_NODE_HOLDS_NULL (value) ? NULL : value,
                                   NULL);
-  set_saved (self, _("Saved"));
+  self->saves_in_flight++;
+  self->save_failed = FALSE;
+  set_saved (self, _("Saving…"));
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  intake_session_set_answer_async (self->session, self->interview_id, name, value, NULL,
+                                   answer_saved_cb, ref);
   return TRUE;
 }
 
@@ -622,7 +653,7 @@ show_step (IntakeInterviewPage *self, const char *repeat, guint entry, const cha
       update_decline (self);
     }
 
-  set_saved (self, answer ? _("Saved") : "");
+  set_saved (self, self->saves_in_flight > 0 ? _("Saving…") : answer ? _("Saved") : "");
   update_progress (self);
   update_language_button (self);
   has_previous = repeat != NULL || intake_form_session_get_previous (self->fs, name) != NULL;
@@ -910,18 +941,37 @@ summary_back (IntakeInterviewPage *self)
 }
 
 static void
-summary_complete_cb (IntakeInterviewPage *self)
+completed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
+  g_autoptr (IntakeInterviewPage) self = user_data;
   g_autoptr (GError) error = NULL;
 
-  if (!intake_session_complete_interview (self->session, self->interview_id, &error))
+  self->completing = FALSE;
+  if (!intake_session_complete_interview_finish (INTAKE_SESSION (source), result, &error))
     {
-      intake_interview_summary_show_error (self->summary, error->message);
+      if (self->session == NULL)
+        return;
+      if (self->summary != NULL)
+        intake_interview_summary_show_error (self->summary, error->message);
       toast (self, _("Not completed: see the message above the button"));
       return;
     }
+  if (self->session == NULL)
+    return;
   toast (self, _("Interview completed and saved"));
   g_signal_emit (self, signals[SIGNAL_CLOSED], 0);
+}
+
+/* One transaction on the session's queue (after the answers before it) that completes, seals
+ * and audits; the page waits for it with the summary on screen. */
+static void
+summary_complete_cb (IntakeInterviewPage *self)
+{
+  if (self->completing)
+    return;
+  self->completing = TRUE;
+  intake_session_complete_interview_async (self->session, self->interview_id, NULL,
+                                           completed_cb, g_object_ref (self));
 }
 
 static void
@@ -960,27 +1010,17 @@ show_summary (IntakeInterviewPage *self)
 static void resume (IntakeInterviewPage *self);
 
 static void
-language_chosen_cb (GtkButton *button, IntakeInterviewPage *self)
+interview_created_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
+  g_autoptr (IntakeInterviewPage) self = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonObject) answers = json_object_new ();
   g_autoptr (IntakeInterview) iv = NULL;
-  const IntakeQuestion *lq;
 
-  g_free (self->language);
-  self->language = g_strdup (g_object_get_data (G_OBJECT (button), "language"));
-  /* The bundled form asks which language the interview is in; the choice just made answers it
-   * (the worker can still change it). */
-  lq = intake_form_lookup_question (self->form, "interview_language");
-  if (lq != NULL)
-    for (unsigned int i = 0; i < intake_question_get_n_choices (lq); i++)
-      if (g_strcmp0 (intake_question_get_choice_name (lq, i), self->language) == 0)
-        json_object_set_string_member (answers, "interview_language", self->language);
-
-  self->interview_id = intake_session_create_interview (self->session,
-                                                        intake_form_get_id (self->form),
-                                                        (int) intake_form_get_version (self->form),
-                                                        answers, &error);
+  self->interview_id = intake_session_create_interview_finish (INTAKE_SESSION (source), result,
+                                                               &error);
+  /* Locked meanwhile: the page is gone from the window. */
+  if (self->session == NULL)
+    return;
   if (self->interview_id == NULL
       || !(iv = intake_session_open_interview (self->session, self->interview_id, &error)))
     {
@@ -991,6 +1031,30 @@ language_chosen_cb (GtkButton *button, IntakeInterviewPage *self)
   self->fs = intake_form_session_new (self->form, intake_json_get_object (iv->content, "answers"),
                                       self->language);
   resume (self);
+}
+
+static void
+language_chosen_cb (GtkButton *button, IntakeInterviewPage *self)
+{
+  g_autoptr (JsonObject) answers = json_object_new ();
+  const IntakeQuestion *lq;
+
+  if (self->creating)
+    return;
+  g_free (self->language);
+  self->language = g_strdup (g_object_get_data (G_OBJECT (button), "language"));
+  /* The bundled form asks which language the interview is in; the choice just made answers it
+   * (the worker can still change it). */
+  lq = intake_form_lookup_question (self->form, "interview_language");
+  if (lq != NULL)
+    for (unsigned int i = 0; i < intake_question_get_n_choices (lq); i++)
+      if (g_strcmp0 (intake_question_get_choice_name (lq, i), self->language) == 0)
+        json_object_set_string_member (answers, "interview_language", self->language);
+  /* The new interview is one transaction on the session's queue. */
+  self->creating = TRUE;
+  intake_session_create_interview_async (self->session, intake_form_get_id (self->form),
+                                         (int) intake_form_get_version (self->form), answers,
+                                         NULL, interview_created_cb, g_object_ref (self));
 }
 
 static void
@@ -1218,11 +1282,8 @@ intake_interview_page_dispose (GObject *object)
 {
   IntakeInterviewPage *self = INTAKE_INTERVIEW_PAGE (object);
 
-  /* Whatever was typed in the last moment is saved before the widgets go (on lock too: the
-   * window drops this page before it locks the session). */
-  if (self->session != NULL && self->fs != NULL && self->typing_source != 0
-      && !intake_session_is_locked (self->session))
-    flush_typing (self);
+  /* Nothing is written from here: the window saves what was typed before it drops the page
+   * (intake_interview_page_save_typing ()), on lock too. */
   g_clear_handle_id (&self->typing_source, g_source_remove);
   if (self->dialog != NULL)
     gtk_window_destroy (g_steal_pointer (&self->dialog));
@@ -1402,6 +1463,18 @@ intake_interview_page_save_place (IntakeInterviewPage *self, char **interview_id
   *interview_id = g_strdup (self->interview_id);
   *question = g_strdup (self->current);
   return TRUE;
+}
+
+/* What was typed and not yet saved goes to the store's queue now (before the window drops the
+ * page or locks). FALSE when it is not a number (the page shows why). */
+gboolean
+intake_interview_page_save_typing (IntakeInterviewPage *self)
+{
+  g_return_val_if_fail (INTAKE_IS_INTERVIEW_PAGE (self), FALSE);
+
+  if (self->typing_source == 0)
+    return TRUE;
+  return flush_typing (self);
 }
 
 IntakeInterviewPage *

@@ -31,6 +31,8 @@ IntakeInterviewPage *intake_interview_page_new_at (IntakeSession *session,
 gboolean intake_interview_page_save_place (IntakeInterviewPage *self, char **interview_id,
                                            char **question);
 
+/* Queues what is typed and not yet saved; FALSE when it is not an answer (the page says why). */
+gboolean intake_interview_page_save_typing (IntakeInterviewPage *self);
 /* What the window's header back button says on this page ("back-label"), or NULL. */
 const char *intake_interview_page_get_back_label (IntakeInterviewPage *self);
 /* The header's back button was pressed. */

@@ -23,6 +23,9 @@ struct _IntakeReviewPage
 
   IntakeSession *session;
   char *interview_id;
+  /* A decision waits for the store: its kind (a Decision). */
+  gboolean busy;
+  int deciding;
   GtkEditable *note_entry;
   GtkLabel *message_label;
 };
@@ -110,55 +113,89 @@ typedef enum
   DECISION_VOID,
 } Decision;
 
+/* A decision's result, back from the session's queue: the page is held until then. */
 static void
-decide (IntakeReviewPage *self, Decision decision)
+decided_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
+  g_autoptr (IntakeReviewPage) self = user_data;
+  IntakeSession *session = INTAKE_SESSION (source);
   g_autoptr (GError) error = NULL;
-  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (self->note_entry)));
-  gboolean ok = FALSE;
-  const char *done = NULL;
+  Decision decision = self->deciding;
+  gboolean ok;
+  const char *done;
 
+  self->busy = FALSE;
   switch (decision)
     {
     case DECISION_APPROVE:
-      ok = intake_session_approve_interview (self->session, self->interview_id, &error);
+      ok = intake_session_approve_interview_finish (session, result, &error);
       done = _("Approved: it is sealed for the server and waits to be sent");
       break;
     case DECISION_RETURN:
-    case DECISION_VOID:
-      if (*text == '\0')
-        {
-          gtk_label_set_label (self->message_label,
-                               decision == DECISION_RETURN
-                                   ? _("Write a note for the worker first: what to look at again.")
-                                   : _("Write the reason for voiding first."));
-          gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
-          gtk_widget_grab_focus (GTK_WIDGET (self->note_entry));
-          return;
-        }
-      if (decision == DECISION_RETURN)
-        {
-          ok = intake_session_return_interview (self->session, self->interview_id, text, &error);
-          done = _("Returned to the worker with your note");
-        }
-      else
-        {
-          ok = intake_session_void_interview (self->session, self->interview_id, text, &error);
-          done = _("Voided");
-        }
+      ok = intake_session_return_interview_finish (session, result, &error);
+      done = _("Returned to the worker with your note");
       break;
+    case DECISION_VOID:
     default:
-      g_assert_not_reached ();
+      ok = intake_session_void_interview_finish (session, result, &error);
+      done = _("Voided");
+      break;
     }
-  intake_crypto_wipe_string (text);
+  /* The page was closed (a lock) while the store worked: nothing left to show. */
+  if (self->session == NULL)
+    return;
   if (!ok)
     {
-      gtk_label_set_label (self->message_label, error->message);
-      gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
+      if (self->message_label != NULL)
+        {
+          gtk_label_set_label (self->message_label, error->message);
+          gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
+        }
       return;
     }
   g_signal_emit (self, signals[SIGNAL_TOAST], 0, done);
   back_to_queue_cb (NULL, self);
+}
+
+/* Each decision is one transaction (the state, the seal, the audit) on the session's queue,
+ * off the window's thread. */
+static void
+decide (IntakeReviewPage *self, Decision decision)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (self->note_entry)));
+
+  if (self->busy)
+    return;
+  if (decision != DECISION_APPROVE && *text == '\0')
+    {
+      gtk_label_set_label (self->message_label,
+                           decision == DECISION_RETURN
+                               ? _("Write a note for the worker first: what to look at again.")
+                               : _("Write the reason for voiding first."));
+      gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
+      gtk_widget_grab_focus (GTK_WIDGET (self->note_entry));
+      return;
+    }
+  self->busy = TRUE;
+  self->deciding = decision;
+  switch (decision)
+    {
+    case DECISION_APPROVE:
+      intake_session_approve_interview_async (self->session, self->interview_id, NULL,
+                                              decided_cb, g_object_ref (self));
+      break;
+    case DECISION_RETURN:
+      intake_session_return_interview_async (self->session, self->interview_id, text, NULL,
+                                             decided_cb, g_object_ref (self));
+      break;
+    case DECISION_VOID:
+    default:
+      intake_session_void_interview_async (self->session, self->interview_id, text, NULL,
+                                           decided_cb, g_object_ref (self));
+      break;
+    }
+  /* The queue copied the note. */
+  intake_crypto_wipe_string (text);
 }
 
 static void

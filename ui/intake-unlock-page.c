@@ -48,22 +48,6 @@ enum
 
 static guint signals[N_SIGNALS];
 
-typedef struct
-{
-  IntakeStore *store;
-  char *user_name;
-  IntakeSecret *secret;
-} UnlockData;
-
-static void
-unlock_data_free (UnlockData *data)
-{
-  g_clear_object (&data->store);
-  g_clear_pointer (&data->user_name, g_free);
-  g_clear_pointer (&data->secret, intake_secret_free);
-  g_free (data);
-}
-
 static void
 wipe_pin (IntakeUnlockPage *self)
 {
@@ -108,27 +92,12 @@ set_busy (IntakeUnlockPage *self, gboolean busy)
 }
 
 static void
-unlock_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  UnlockData *data = task_data;
-  GError *error = NULL;
-  IntakeSession *session;
-
-  /* Argon2id takes most of a second and hundreds of MiB on purpose: never on the main loop. */
-  session = intake_store_unlock (data->store, data->user_name, data->secret, &error);
-  g_clear_pointer (&data->secret, intake_secret_free);
-  if (session == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, session, g_object_unref);
-}
-
-static void
 unlock_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  IntakeUnlockPage *self = INTAKE_UNLOCK_PAGE (source);
+  g_autoptr (IntakeUnlockPage) self = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (IntakeSession) session = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr (IntakeSession) session = intake_store_unlock_finish (INTAKE_STORE (source), result,
+                                                                  &error);
 
   set_busy (self, FALSE);
   update_dots (self);
@@ -150,25 +119,19 @@ unlock_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_signal_emit (self, signals[SIGNAL_UNLOCKED], 0, session);
 }
 
+/* Argon2id takes most of a second and hundreds of MiB on purpose: the attempt runs in a thread
+ * on its own connection to the store (intake_store_unlock_async ()), never on the main loop or
+ * on the window's connection. Takes @secret. */
 static void
 start_unlock (IntakeUnlockPage *self, IntakeSecret *secret)
 {
-  g_autoptr (GTask) task = NULL;
-  UnlockData *data;
-
-  data = g_new0 (UnlockData, 1);
-  data->store = g_object_ref (self->store);
-  data->user_name = g_strdup (self->user_name);
-  data->secret = secret;
   show_message (self, NULL);
   set_busy (self, TRUE);
-
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  task = g_task_new (self, self->cancellable, unlock_done_cb, NULL);
-  g_task_set_source_tag (task, start_unlock);
-  g_task_set_task_data (task, data, (GDestroyNotify) unlock_data_free);
-  g_task_run_in_thread (task, unlock_thread);
+  intake_store_unlock_async (self->store, self->user_name, secret, self->cancellable,
+                             unlock_done_cb, g_object_ref (self));
+  intake_secret_free (secret);
 }
 
 static void

@@ -46,6 +46,11 @@ _intake_window_drop_content_page (IntakeWindow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->back_button), FALSE);
   if (self->interview_page == NULL)
     return;
+  /* What was typed in the last moment is queued before the page goes (its dispose writes
+   * nothing); a lock then waits for the queue before it wipes the keys. */
+  if (INTAKE_IS_INTERVIEW_PAGE (self->interview_page) && self->session != NULL
+      && !intake_session_is_locked (self->session))
+    intake_interview_page_save_typing (INTAKE_INTERVIEW_PAGE (self->interview_page));
   g_signal_handlers_disconnect_by_func (self->interview_page, back_label_cb, self);
   /* The stack holds the only reference: removing it destroys every answer widget. */
   gtk_stack_remove (self->stack, self->interview_page);

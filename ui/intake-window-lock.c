@@ -167,35 +167,6 @@ system_bus_cb (GObject *source, GAsyncResult *result, gpointer user_data)
       "/org/freedesktop/login1", NULL, G_DBUS_SIGNAL_FLAGS_NONE, prepare_for_sleep_cb, self, NULL);
 }
 
-typedef struct
-{
-  char *data_dir;
-  char *actor;
-} WipeData;
-
-static void
-wipe_data_free (WipeData *data)
-{
-  g_free (data->data_dir);
-  g_free (data->actor);
-  g_free (data);
-}
-
-static void
-wipe_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  WipeData *data = task_data;
-  g_autoptr (IntakeStore) store = NULL;
-  GError *error = NULL;
-
-  /* Its own connection: the window's was closed before. Overwriting the files is disk work. */
-  store = intake_store_open (data->data_dir, &error);
-  if (store == NULL || !intake_store_wipe (store, data->actor, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
 static void
 show_wiped (IntakeWindow *self)
 {
@@ -217,10 +188,10 @@ show_wiped (IntakeWindow *self)
 static void
 wipe_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  IntakeWindow *self = INTAKE_WINDOW (source);
+  g_autoptr (IntakeWindow) self = user_data;
   g_autoptr (GError) error = NULL;
 
-  if (!g_task_propagate_boolean (G_TASK (result), &error))
+  if (!intake_store_wipe_finish (INTAKE_STORE (source), result, &error))
     {
       g_autofree char *why = g_strdup_printf (_("The wipe did not finish: %s"), error->message);
       adw_status_page_set_icon_name (self->missing_page, "dialog-error-symbolic");
@@ -233,20 +204,18 @@ wipe_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 void
 _intake_window_admin_wipe_cb (GtkWidget *page, IntakeWindow *self)
 {
-  g_autoptr (GTask) task = NULL;
-  WipeData *data;
+  g_autoptr (IntakeStore) store = NULL;
+  g_autofree char *actor = NULL;
 
   if (self->session == NULL || self->store == NULL)
     return;
-  data = g_new0 (WipeData, 1);
-  data->data_dir = g_strdup (self->data_dir);
-  data->actor = g_strdup (intake_session_get_user_id (self->session));
+  actor = g_strdup (intake_session_get_user_id (self->session));
   /* Everyone is locked out first: the session's keys go, the pages with them. Then nothing in
    * this thread touches the store again: the engine stops and the window's connection closes. */
   intake_window_lock (self);
   _intake_window_sync_stop (self);
   intake_unlock_page_set_store (self->unlock_page, NULL);
-  g_clear_object (&self->store);
+  store = g_steal_pointer (&self->store);
 
   adw_status_page_set_icon_name (self->missing_page, "user-trash-symbolic");
   adw_status_page_set_title (self->missing_page, _("Wiping this tablet…"));
@@ -255,10 +224,9 @@ _intake_window_admin_wipe_cb (GtkWidget *page, IntakeWindow *self)
                                      "Keep the tablet switched on."));
   _intake_stack_show (self->stack, "missing");
 
-  task = g_task_new (self, NULL, wipe_done_cb, NULL);
-  g_task_set_source_tag (task, _intake_window_admin_wipe_cb);
-  g_task_set_task_data (task, data, (GDestroyNotify) wipe_data_free);
-  g_task_run_in_thread (task, wipe_thread);
+  /* The store is given up to the wipe, which overwrites the files in a thread on its own
+   * connection; the window keeps no reference to it. */
+  intake_store_wipe_async (store, actor, NULL, wipe_done_cb, g_object_ref (self));
 }
 
 void
