@@ -335,6 +335,17 @@ back_activated_cb (GtkWidget *widget, const char *action_name, GVariant *param)
     intake_review_page_go_back (INTAKE_REVIEW_PAGE (self->interview_page));
 }
 
+/* Ctrl+Enter is the interview's Next (Complete on the summary) wherever the focus is: on the
+ * summary it starts on the header's back button, outside the page and its own bindings. */
+static void
+content_next_activated_cb (GtkWidget *widget, const char *action_name, GVariant *param)
+{
+  IntakeWindow *self = INTAKE_WINDOW (widget);
+
+  if (self->interview_page != NULL && INTAKE_IS_INTERVIEW_PAGE (self->interview_page))
+    gtk_widget_activate_action (self->interview_page, "interview.next", NULL);
+}
+
 /* A page opening with its way back as the first thing to reach (the summary) asks for it. */
 static void
 focus_back_activated_cb (GtkWidget *widget, const char *action_name, GVariant *param)
@@ -353,6 +364,12 @@ _intake_window_class_actions_init (IntakeWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.back", NULL, back_activated_cb);
   gtk_widget_class_install_action (widget_class, "win.focus-back", NULL,
                                    focus_back_activated_cb);
+  gtk_widget_class_install_action (widget_class, "win.content-next", NULL,
+                                   content_next_activated_cb);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK,
+                                       "win.content-next", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_KP_Enter, GDK_CONTROL_MASK,
+                                       "win.content-next", NULL);
 
   gtk_widget_class_install_action (widget_class, "win.lock", NULL, lock_activated_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, GDK_CONTROL_MASK, "win.lock",
