@@ -20,6 +20,8 @@
 #define TICK_MS 10
 #define TYPE_EVERY_MS 1000
 #define FSYNC_DELAY_MS 20
+/* A drain takes a second or two here: each figure is the worst of this many runs. */
+#define RUNS 3
 
 typedef struct
 {
@@ -152,6 +154,8 @@ run_once (const char *cert, const char *key, gboolean async, gboolean drain, dou
 
   fsync_delay_set (FSYNC_DELAY_MS);
   tick = g_timeout_add (TICK_MS, tick_cb, &run);
+  /* The first answer as the drain starts, then one a second. */
+  type_cb (&run);
   type = g_timeout_add (TYPE_EVERY_MS, type_cb, &run);
   if (drain)
     {
@@ -191,8 +195,8 @@ main (int argc, char **argv)
   g_autofree char *dir = NULL;
   g_autofree char *cert = NULL;
   g_autofree char *key = NULL;
-  double drain_async = 0, drain_sync = 0, unused = 0;
-  double async_drain, async_alone, sync_drain, sync_alone;
+  double drain_async = 0, drain_sync = 0, unused = 0, seconds = 0;
+  double async_drain = 0, async_alone = 0, sync_drain = 0, sync_alone = 0;
 
   fsync_delay_set = (void (*) (int)) dlsym (RTLD_DEFAULT, "intake_fsync_delay_set");
   if (fsync_delay_set == NULL)
@@ -205,20 +209,27 @@ main (int argc, char **argv)
   if (!sync_fixture_make_cert (dir, "server", &cert, &key))
     g_error ("could not make a certificate with openssl");
 
-  async_drain = run_once (cert, key, TRUE, TRUE, 0, &drain_async);
-  async_alone = run_once (cert, key, TRUE, FALSE, drain_async, &unused);
-  sync_drain = run_once (cert, key, FALSE, TRUE, 0, &drain_sync);
-  sync_alone = run_once (cert, key, FALSE, FALSE, drain_sync, &unused);
+  /* Turn about, so that a slow spell of a shared machine falls on both ways of saving. */
+  for (guint r = 0; r < RUNS; r++)
+    {
+      async_drain = MAX (async_drain, run_once (cert, key, TRUE, TRUE, 0, &seconds));
+      drain_async = MAX (drain_async, seconds);
+      async_alone = MAX (async_alone, run_once (cert, key, TRUE, FALSE, seconds, &unused));
+      sync_drain = MAX (sync_drain, run_once (cert, key, FALSE, TRUE, 0, &seconds));
+      drain_sync = MAX (drain_sync, seconds);
+      sync_alone = MAX (sync_alone, run_once (cert, key, FALSE, FALSE, seconds, &unused));
+    }
 
   g_print ("bench: ui-stall-before max_ms=%.1f (answers saved on the main thread, as the window "
-           "did before: longest tick lateness during the drain of %.1f s; without the drain "
+           "did before: longest tick lateness, worst of %d runs, during drains of up to %.1f s; "
+           "without the drain "
            "%.1f ms, ratio %.1f; target max_ms<=50)\n",
-           sync_drain, drain_sync, sync_alone, sync_drain / MAX (sync_alone, 1.0));
+           sync_drain, RUNS, drain_sync, sync_alone, sync_drain / MAX (sync_alone, 1.0));
   g_print ("bench: ui-stall ratio=%.1f (answers on the session's queue, as the window saves "
-           "them now: longest tick lateness max_ms=%.1f during a drain of %d interviews "
-           "(%.1f s) with %d ms added to each fsync, typing one answer a second; without the "
+           "them now: longest tick lateness, worst of %d runs, max_ms=%.1f during a drain of %d "
+           "interviews (up to %.1f s) with %d ms added to each fsync, typing one answer a second; without the "
            "drain %.1f ms; target max_ms<=50)\n",
-           async_drain / MAX (async_alone, 1.0), async_drain, INTERVIEWS, drain_async,
+           async_drain / MAX (async_alone, 1.0), RUNS, async_drain, INTERVIEWS, drain_async,
            FSYNC_DELAY_MS, async_alone);
   g_unlink (cert);
   g_unlink (key);
