@@ -63,12 +63,69 @@ lock_activated_cb (GtkWidget *widget, const char *action_name, GVariant *param)
   intake_window_lock (INTAKE_WINDOW (widget));
 }
 
+/* Work for the session's queue that does nothing: its callback runs once everything queued
+ * before it (answers, a completion) has committed, in order. */
+static gboolean
+nothing_work (IntakeSession *session, gpointer data, GCancellable *cancellable, GError **error)
+{
+  return TRUE;
+}
+
+typedef void (*AfterQueueFunc) (IntakeWindow *self, IntakeSession *session, gpointer data);
+
+typedef struct
+{
+  IntakeWindow *self;
+  AfterQueueFunc func;
+  gpointer data;
+  GDestroyNotify data_free;
+} AfterQueue;
+
+static void
+after_queue_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  AfterQueue *after = user_data;
+  IntakeSession *session = INTAKE_SESSION (source);
+
+  intake_session_run_finish (session, result, NULL);
+  after->func (after->self, session, after->data);
+  if (after->data_free != NULL)
+    after->data_free (after->data);
+  g_object_unref (after->self);
+  g_free (after);
+}
+
+static void
+after_queue (IntakeWindow *self, AfterQueueFunc func, gpointer data, GDestroyNotify data_free)
+{
+  AfterQueue *after = g_new0 (AfterQueue, 1);
+
+  after->self = g_object_ref (self);
+  after->func = func;
+  after->data = data;
+  after->data_free = data_free;
+  intake_session_run_async (self->session, nothing_work, NULL, NULL, NULL, after_queue_cb,
+                            after);
+}
+
+static void
+refresh_home_cb (IntakeWindow *self, IntakeSession *session, gpointer data)
+{
+  if (self->session == session && self->interview_page == NULL)
+    intake_home_page_refresh (self->home_page, self->session);
+}
+
 static void
 interview_closed_cb (GtkWidget *page, IntakeWindow *self)
 {
   _intake_window_drop_content_page (self);
   if (self->session != NULL)
-    _intake_window_show_home (self);
+    {
+      _intake_window_show_home (self);
+      /* An answer typed in the last moment may still be on its way to the store: home is
+       * read again once the session's queue has passed it. */
+      after_queue (self, refresh_home_cb, NULL, NULL);
+    }
   _intake_window_send_if_waiting (self);
 }
 
@@ -261,6 +318,56 @@ rebuild_pages (IntakeWindow *self, gboolean had_interview, const char *interview
   _intake_window_show_home (self);
 }
 
+typedef struct
+{
+  GSimpleAction *action;
+  GVariant *value;
+  char *interview_id;
+  char *question;
+} LanguageChange;
+
+static void
+language_change_free (gpointer data)
+{
+  LanguageChange *change = data;
+
+  g_object_unref (change->action);
+  g_variant_unref (change->value);
+  g_free (change->interview_id);
+  g_free (change->question);
+  g_free (change);
+}
+
+static void
+apply_ui_language (IntakeWindow *self, GSimpleAction *action, GVariant *value,
+                   gboolean had_interview, const char *interview_id, const char *question)
+{
+  const char *code = g_variant_get_string (value, NULL);
+  g_autoptr (GError) error = NULL;
+
+  _intake_ui_language_apply (code);
+  g_simple_action_set_state (action, value);
+  if (self->data_dir != NULL && g_file_test (self->data_dir, G_FILE_TEST_IS_DIR)
+      && !_intake_ui_language_save (self->data_dir, code, &error))
+    g_warning ("The interface language is not remembered: %s", error->message);
+  rebuild_pages (self, had_interview, interview_id, question);
+  /* The sync engine's last words were said in the old language: a pass says them again. */
+  if (self->sync != NULL)
+    intake_sync_engine_sync_now (self->sync);
+}
+
+/* The interview's page is built again from the store: once what was typed is committed. */
+static void
+interview_saved_cb (IntakeWindow *self, IntakeSession *session, gpointer data)
+{
+  LanguageChange *change = data;
+  gboolean still = self->session == session && self->interview_page != NULL
+                   && INTAKE_IS_INTERVIEW_PAGE (self->interview_page);
+
+  apply_ui_language (self, change->action, change->value, still,
+                     still ? change->interview_id : NULL, change->question);
+}
+
 static void
 ui_language_change_cb (GSimpleAction *action, GVariant *value, gpointer user_data)
 {
@@ -268,8 +375,6 @@ ui_language_change_cb (GSimpleAction *action, GVariant *value, gpointer user_dat
   const char *code = g_variant_get_string (value, NULL);
   g_autofree char *interview_id = NULL;
   g_autofree char *question = NULL;
-  g_autoptr (GError) error = NULL;
-  gboolean had_interview = FALSE;
 
   gtk_popover_popdown (self->language_popover);
   if (!_intake_ui_language_is_known (code) || strcmp (code, _intake_ui_language_current ()) == 0)
@@ -286,7 +391,9 @@ ui_language_change_cb (GSimpleAction *action, GVariant *value, gpointer user_dat
     }
   if (self->interview_page != NULL && INTAKE_IS_INTERVIEW_PAGE (self->interview_page))
     {
-      /* What was typed is saved before the page goes; a number that is not one stays on the
+      LanguageChange *change;
+
+      /* What was typed is queued before the page goes; a number that is not one stays on the
        * page with its problem shown, and the language waits. */
       if (!intake_interview_page_save_place (INTAKE_INTERVIEW_PAGE (self->interview_page),
                                              &interview_id, &question))
@@ -294,18 +401,15 @@ ui_language_change_cb (GSimpleAction *action, GVariant *value, gpointer user_dat
           intake_window_add_toast (self, _("Correct the answer first"));
           return;
         }
-      had_interview = TRUE;
+      change = g_new0 (LanguageChange, 1);
+      change->action = g_object_ref (action);
+      change->value = g_variant_ref_sink (value);
+      change->interview_id = g_steal_pointer (&interview_id);
+      change->question = g_steal_pointer (&question);
+      after_queue (self, interview_saved_cb, change, language_change_free);
+      return;
     }
-
-  _intake_ui_language_apply (code);
-  g_simple_action_set_state (action, value);
-  if (self->data_dir != NULL && g_file_test (self->data_dir, G_FILE_TEST_IS_DIR)
-      && !_intake_ui_language_save (self->data_dir, code, &error))
-    g_warning ("The interface language is not remembered: %s", error->message);
-  rebuild_pages (self, had_interview, interview_id, question);
-  /* The sync engine's last words were said in the old language: a pass says them again. */
-  if (self->sync != NULL)
-    intake_sync_engine_sync_now (self->sync);
+  apply_ui_language (self, action, value, FALSE, NULL, NULL);
 }
 
 void
