@@ -67,10 +67,12 @@ _intake_admin_show_audit (IntakeAdminPage *self)
   _intake_admin_clear_content (self);
   _intake_admin_add_back (self, _("Back to administration"), G_CALLBACK (_intake_admin_show_menu));
   _intake_admin_add_label (self, _("Activity log"), "title-1");
-  _intake_admin_add_label (self, _("Who did what on this tablet, and when, newest first. It never holds what "
-                     "was said in an interview. Each entry is chained to the one before and "
-                     "signed, so that a change to the log shows."),
-             "dim-label");
+  _intake_admin_add_label (
+      self,
+      _("Who did what on this tablet, and when, newest first. It never holds what "
+        "was said in an interview. Each entry is chained to the one before and "
+        "signed, so that a change to the log shows."),
+      "dim-label");
   _intake_admin_add_problem (self);
   if (entries == NULL)
     {

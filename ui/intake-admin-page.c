@@ -494,8 +494,8 @@ _intake_admin_show_menu (IntakeAdminPage *self)
   _intake_admin_clear_content (self);
   _intake_admin_add_back (self, _("Back to home"), G_CALLBACK (back_home_cb));
   _intake_admin_add_label (self, _("Administration"), "title-1");
-  _intake_admin_add_choice (self, _("Users"), _("Add a person, give a new PIN, remove someone."), NULL,
-              G_CALLBACK (_intake_admin_show_users));
+  _intake_admin_add_choice (self, _("Users"), _("Add a person, give a new PIN, remove someone."),
+                            NULL, G_CALLBACK (_intake_admin_show_users));
   _intake_admin_add_choice (self, _("Tablet rules"),
               _("When it locks, supervisor review, wrong PINs allowed, how long to keep sent "
                 "interviews."),
@@ -505,10 +505,11 @@ _intake_admin_show_menu (IntakeAdminPage *self)
               G_CALLBACK (_intake_admin_show_enroll));
   _intake_admin_add_choice (self, _("Forms"), _("The interview forms on this tablet."), NULL,
               G_CALLBACK (_intake_admin_show_forms));
-  _intake_admin_add_choice (self, _("Activity log"), _("Who did what on this tablet, and when."), NULL,
-              G_CALLBACK (_intake_admin_show_audit));
+  _intake_admin_add_choice (self, _("Activity log"), _("Who did what on this tablet, and when."),
+                            NULL, G_CALLBACK (_intake_admin_show_audit));
   wipe = _intake_admin_add_choice (self, _("Wipe this tablet"),
-                     _("Destroy everything on it, for good."), NULL, G_CALLBACK (_intake_admin_show_wipe));
+                                   _("Destroy everything on it, for good."), NULL,
+                                   G_CALLBACK (_intake_admin_show_wipe));
   gtk_widget_add_css_class (wipe, "destructive-action");
 }
 

@@ -289,8 +289,8 @@ _intake_admin_show_policies (IntakeAdminPage *self)
   _intake_admin_clear_content (self);
   _intake_admin_add_back (self, _("Back to administration"), G_CALLBACK (_intake_admin_show_menu));
   _intake_admin_add_label (self, _("Tablet rules"), "title-1");
-  _intake_admin_add_label (self, _("They apply to everyone who uses this tablet. Tap one to change it."),
-             "dim-label");
+  _intake_admin_add_label (
+      self, _("They apply to everyone who uses this tablet. Tap one to change it."), "dim-label");
   for (guint i = 0; i < G_N_ELEMENTS (policies); i++)
     {
       const char *key = policies[i].key;

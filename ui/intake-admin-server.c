@@ -22,7 +22,8 @@ connect_clicked_cb (IntakeAdminPage *self)
     return;
   if (*url == '\0')
     {
-      _intake_admin_show_problem (self, _("Type the server’s address first (it starts with https://)."));
+      _intake_admin_show_problem (
+          self, _("Type the server’s address first (it starts with https://)."));
       return;
     }
   token = g_strstrip (g_strdup (gtk_editable_get_text (self->token_entry)));
@@ -30,7 +31,8 @@ connect_clicked_cb (IntakeAdminPage *self)
   if (*token == '\0')
     {
       g_free (token);
-      _intake_admin_show_problem (self, _("Type the enrollment code the server’s administrator gave you."));
+      _intake_admin_show_problem (
+          self, _("Type the enrollment code the server’s administrator gave you."));
       return;
     }
   _intake_admin_enroll (self, url, token);
@@ -125,18 +127,21 @@ _intake_admin_show_enroll (IntakeAdminPage *self)
         if (trusted == NULL)
           _intake_admin_add_label (self, trust_error->message, "error");
       }
-      _intake_admin_add_label (self, _("To move this tablet to another server, connect again below."),
-                 "dim-label");
+      _intake_admin_add_label (
+          self, _("To move this tablet to another server, connect again below."), "dim-label");
     }
   else
-    _intake_admin_add_label (self, _("This tablet is not connected to a server yet. Interviews wait on the "
-                       "tablet, safely encrypted, until it is."),
-               "title-4");
+    _intake_admin_add_label (
+        self,
+        _("This tablet is not connected to a server yet. Interviews wait on the "
+          "tablet, safely encrypted, until it is."),
+        "title-4");
   _intake_admin_add_problem (self);
   _intake_admin_add_choice (self, _("Use a provisioning file"),
               _("A small file from the server’s administrator, for example on a USB stick."),
               NULL, G_CALLBACK (choose_file_cb));
-  _intake_admin_add_label (self, _("Or type what the server’s administrator gave you:"), "heading");
+  _intake_admin_add_label (self, _("Or type what the server’s administrator gave you:"),
+                           "heading");
   self->url_entry = _intake_admin_add_entry (self, _("Server address"), "https://", FALSE);
   gtk_entry_set_input_purpose (GTK_ENTRY (self->url_entry), GTK_INPUT_PURPOSE_URL);
   self->token_entry = _intake_admin_add_entry (self, _("Enrollment code"), NULL, TRUE);
@@ -190,10 +195,12 @@ _intake_admin_show_forms (IntakeAdminPage *self)
   _intake_admin_clear_content (self);
   _intake_admin_add_back (self, _("Back to administration"), G_CALLBACK (_intake_admin_show_menu));
   _intake_admin_add_label (self, _("Forms"), "title-1");
-  _intake_admin_add_label (self, _("The interview forms installed on this tablet. New versions arrive from "
-                     "the server by themselves; every version is kept, and an interview stays "
-                     "on the version it started with."),
-             "dim-label");
+  _intake_admin_add_label (
+      self,
+      _("The interview forms installed on this tablet. New versions arrive from "
+        "the server by themselves; every version is kept, and an interview stays "
+        "on the version it started with."),
+      "dim-label");
   _intake_admin_add_problem (self);
   _intake_admin_add_choice (self, _("Install a form from a file…"),
               _("A form file (.json) from the server’s administrator, for example on a USB "

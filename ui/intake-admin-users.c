@@ -66,7 +66,8 @@ add_user_clicked_cb (IntakeAdminPage *self)
     }
   if (role < 0)
     {
-      _intake_admin_show_problem (self, _("Choose what the person does: worker, supervisor or administrator."));
+      _intake_admin_show_problem (
+          self, _("Choose what the person does: worker, supervisor or administrator."));
       return;
     }
   secret = take_new_pin (self);
@@ -86,8 +87,8 @@ show_add_user (IntakeAdminPage *self)
   _intake_admin_add_back (self, _("Back to users"), G_CALLBACK (_intake_admin_show_users));
   _intake_admin_add_label (self, _("Add a person"), "title-1");
   _intake_admin_add_problem (self);
-  self->name_entry = _intake_admin_add_entry (self, _("Name"), _("The name shown on the unlock screen"),
-                                FALSE);
+  self->name_entry = _intake_admin_add_entry (self, _("Name"),
+                                              _("The name shown on the unlock screen"), FALSE);
   _intake_admin_add_label (self, _("What does this person do?"), "heading");
   box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 8);
   for (int i = 0; i < 3; i++)
@@ -112,8 +113,8 @@ show_add_user (IntakeAdminPage *self)
       gtk_widget_add_css_class (b, "choice");
       gtk_widget_add_css_class (b, "admin-choice");
       gtk_accessible_update_property (GTK_ACCESSIBLE (b), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      _intake_admin_role_words (roles[i]), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                      what, -1);
+                                      _intake_admin_role_words (roles[i]),
+                                      GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, what, -1);
       if (i > 0)
         gtk_toggle_button_set_group (GTK_TOGGLE_BUTTON (b),
                                      GTK_TOGGLE_BUTTON (self->role_buttons[0]));
@@ -158,7 +159,8 @@ show_set_pin (IntakeAdminPage *self)
   _intake_admin_add_back (self, _("Back to users"), G_CALLBACK (_intake_admin_show_users));
   _intake_admin_add_label (self, title, "title-1");
   if (me)
-    _intake_admin_add_label (self, _("Your keys stay the same; only the PIN that opens them changes."), NULL);
+    _intake_admin_add_label (
+        self, _("Your keys stay the same; only the PIN that opens them changes."), NULL);
   else
     {
       what = g_strdup_printf (_("%s gets new keys, opened by this PIN, and can unlock again at "
@@ -258,10 +260,11 @@ _intake_admin_show_users (IntakeAdminPage *self)
   _intake_admin_clear_content (self);
   _intake_admin_add_back (self, _("Back to administration"), G_CALLBACK (_intake_admin_show_menu));
   _intake_admin_add_label (self, _("Users"), "title-1");
-  _intake_admin_add_label (self, _("The people who can unlock this tablet, each with their own PIN."),
-             "dim-label");
+  _intake_admin_add_label (
+      self, _("The people who can unlock this tablet, each with their own PIN."), "dim-label");
   _intake_admin_add_problem (self);
-  _intake_admin_add_button (self, _("Add a person"), NULL, "suggested-action", G_CALLBACK (show_add_user));
+  _intake_admin_add_button (self, _("Add a person"), NULL, "suggested-action",
+                            G_CALLBACK (show_add_user));
   users = intake_store_list_users (store, &error);
   if (users == NULL)
     {

@@ -57,10 +57,12 @@ _intake_admin_show_wipe (IntakeAdminPage *self)
   _intake_admin_clear_content (self);
   _intake_admin_add_back (self, _("Back to administration"), G_CALLBACK (_intake_admin_show_menu));
   _intake_admin_add_label (self, _("Wipe this tablet"), "title-1");
-  _intake_admin_add_label (self, _("This destroys every interview, every person’s keys and the tablet’s own "
-                     "key, for good. Nobody can undo it. Do it when the tablet is about to be "
-                     "lost or taken, or before it is given away."),
-             "title-4");
+  _intake_admin_add_label (
+      self,
+      _("This destroys every interview, every person’s keys and the tablet’s own "
+        "key, for good. Nobody can undo it. Do it when the tablet is about to be "
+        "lost or taken, or before it is given away."),
+      "title-4");
   if (unsent > 0)
     {
       g_autofree char *lost = g_strdup_printf (

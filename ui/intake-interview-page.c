@@ -574,7 +574,8 @@ static void
 update_language_button (IntakeInterviewPage *self)
 {
   /* Named for what it changes: the respondent's questions, not the screens' language. */
-  g_autofree char *text = g_strdup_printf (_("Respondent: %s"), _intake_interview_language_name (self->language));
+  g_autofree char *text
+      = g_strdup_printf (_("Respondent: %s"), _intake_interview_language_name (self->language));
 
   gtk_label_set_label (self->language_label, text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->language_button),
@@ -1067,7 +1068,8 @@ show_language_choice (IntakeInterviewPage *self)
   gtk_label_set_label (self->choose_title, _("Which language does the person speak?"));
   for (guint i = 0; languages[i] != NULL; i++)
     {
-      GtkWidget *button = _intake_interview_button (_intake_interview_language_name (languages[i]), "tile");
+      GtkWidget *button
+          = _intake_interview_button (_intake_interview_language_name (languages[i]), "tile");
       g_object_set_data_full (G_OBJECT (button), "language", g_strdup (languages[i]), g_free);
       g_signal_connect (button, "clicked", G_CALLBACK (language_chosen_cb), self);
       gtk_box_append (self->choose_box, button);

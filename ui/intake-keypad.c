@@ -195,8 +195,9 @@ intake_keypad_class_init (IntakeKeypadClass *klass)
   for (int i = 0; i < 10; i++)
     {
       g_autofree char *id = g_strdup_printf ("key_%d", i);
-      gtk_widget_class_bind_template_child_full (
-          widget_class, id, FALSE, G_STRUCT_OFFSET (IntakeKeypad, digit_keys) + i * sizeof (gpointer));
+      gtk_widget_class_bind_template_child_full (widget_class, id, FALSE,
+                                                 G_STRUCT_OFFSET (IntakeKeypad, digit_keys)
+                                                     + i * sizeof (gpointer));
     }
   gtk_widget_class_bind_template_callback (widget_class, digit_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, erase_clicked_cb);

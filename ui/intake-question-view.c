@@ -233,7 +233,8 @@ build_text (IntakeQuestionView *self, JsonNode *answer, const char *label)
   GtkWidget *view = gtk_text_view_new ();
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
 
-  if (answer && JSON_NODE_HOLDS_VALUE (answer) && json_node_get_value_type (answer) == G_TYPE_STRING)
+  if (answer && JSON_NODE_HOLDS_VALUE (answer)
+      && json_node_get_value_type (answer) == G_TYPE_STRING)
     gtk_text_buffer_set_text (buffer, json_node_get_string (answer), -1);
   gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
   gtk_text_view_set_accepts_tab (GTK_TEXT_VIEW (view), FALSE);
@@ -257,7 +258,8 @@ build_date (IntakeQuestionView *self, JsonNode *answer, const char *label)
   GtkWidget *calendar = gtk_calendar_new ();
   GtkWidget *use = _intake_interview_button (_("Use this date"), "big");
 
-  if (answer && JSON_NODE_HOLDS_VALUE (answer) && json_node_get_value_type (answer) == G_TYPE_STRING)
+  if (answer && JSON_NODE_HOLDS_VALUE (answer)
+      && json_node_get_value_type (answer) == G_TYPE_STRING)
     {
       g_autofree char *iso = g_strdup_printf ("%sT12:00:00Z", json_node_get_string (answer));
       g_autoptr (GDateTime) dt = g_date_time_new_from_iso8601 (iso, NULL);

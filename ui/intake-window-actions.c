@@ -297,8 +297,8 @@ rebuild_pages (IntakeWindow *self, gboolean had_interview, const char *interview
       if (interview_id != NULL)
         {
           g_autoptr (GError) error = NULL;
-          GtkWidget *page = GTK_WIDGET (intake_interview_page_new_at (self->session, self->places, interview_id,
-                                                                      question, &error));
+          GtkWidget *page = GTK_WIDGET (intake_interview_page_new_at (
+              self->session, self->places, interview_id, question, &error));
           if (page == NULL)
             {
               intake_window_add_toast (self, error->message);

@@ -227,8 +227,8 @@ main (int argc, char **argv)
            sync_drain, RUNS, drain_sync, sync_alone, sync_drain / MAX (sync_alone, 1.0));
   g_print ("bench: ui-stall ratio=%.1f (answers on the session's queue, as the window saves "
            "them now: longest tick lateness, worst of %d runs, max_ms=%.1f during a drain of %d "
-           "interviews (up to %.1f s) with %d ms added to each fsync, typing one answer a second; without the "
-           "drain %.1f ms; target max_ms<=50)\n",
+           "interviews (up to %.1f s) with %d ms added to each fsync, typing one answer a second; "
+           "without the drain %.1f ms; target max_ms<=50)\n",
            async_drain / MAX (async_alone, 1.0), RUNS, async_drain, INTERVIEWS, drain_async,
            FSYNC_DELAY_MS, async_alone);
   g_unlink (cert);
