@@ -274,6 +274,18 @@ intake_window_finalize (GObject *object)
   G_OBJECT_CLASS (intake_window_parent_class)->finalize (object);
 }
 
+/* Closed with an interview open: what was typed in the last moment is queued and the lock
+ * waits for the queue, here and not in dispose, which writes nothing. */
+static gboolean
+intake_window_close_request (GtkWindow *window)
+{
+  IntakeWindow *self = INTAKE_WINDOW (window);
+
+  if (self->session != NULL)
+    intake_window_lock (self);
+  return GTK_WINDOW_CLASS (intake_window_parent_class)->close_request (window);
+}
+
 static void
 intake_window_class_init (IntakeWindowClass *klass)
 {
@@ -283,6 +295,7 @@ intake_window_class_init (IntakeWindowClass *klass)
   object_class->dispose = intake_window_dispose;
   object_class->finalize = intake_window_finalize;
   widget_class->size_allocate = intake_window_size_allocate;
+  GTK_WINDOW_CLASS (klass)->close_request = intake_window_close_request;
 
   g_type_ensure (INTAKE_TYPE_UNLOCK_PAGE);
   g_type_ensure (INTAKE_TYPE_HOME_PAGE);
