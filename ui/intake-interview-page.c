@@ -1479,6 +1479,15 @@ intake_interview_page_save_typing (IntakeInterviewPage *self)
   return flush_typing (self);
 }
 
+/* Whether answers are still on their way to the store (queued, not yet committed). */
+gboolean
+intake_interview_page_is_saving (IntakeInterviewPage *self)
+{
+  g_return_val_if_fail (INTAKE_IS_INTERVIEW_PAGE (self), FALSE);
+
+  return self->saves_in_flight > 0;
+}
+
 IntakeInterviewPage *
 intake_interview_page_new_at (IntakeSession *session, IntakeInterviewPlaces *places,
                               const char *interview_id, const char *question, GError **error)

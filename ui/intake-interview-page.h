@@ -33,6 +33,8 @@ gboolean intake_interview_page_save_place (IntakeInterviewPage *self, char **int
 
 /* Queues what is typed and not yet saved; FALSE when it is not an answer (the page says why). */
 gboolean intake_interview_page_save_typing (IntakeInterviewPage *self);
+/* Whether answers are still on their way to the store. */
+gboolean intake_interview_page_is_saving (IntakeInterviewPage *self);
 /* What the window's header back button says on this page ("back-label"), or NULL. */
 const char *intake_interview_page_get_back_label (IntakeInterviewPage *self);
 /* The header's back button was pressed. */

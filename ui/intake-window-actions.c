@@ -118,13 +118,18 @@ refresh_home_cb (IntakeWindow *self, IntakeSession *session, gpointer data)
 static void
 interview_closed_cb (GtkWidget *page, IntakeWindow *self)
 {
+  /* Asked before the page goes (dropping it destroys it). */
+  gboolean saving = INTAKE_IS_INTERVIEW_PAGE (page)
+                    && intake_interview_page_is_saving (INTAKE_INTERVIEW_PAGE (page));
+
   _intake_window_drop_content_page (self);
   if (self->session != NULL)
     {
       _intake_window_show_home (self);
       /* An answer typed in the last moment may still be on its way to the store: home is
        * read again once the session's queue has passed it. */
-      after_queue (self, refresh_home_cb, NULL, NULL);
+      if (saving)
+        after_queue (self, refresh_home_cb, NULL, NULL);
     }
   _intake_window_send_if_waiting (self);
 }
@@ -399,6 +404,12 @@ ui_language_change_cb (GSimpleAction *action, GVariant *value, gpointer user_dat
                                              &interview_id, &question))
         {
           intake_window_add_toast (self, _("Correct the answer first"));
+          return;
+        }
+      /* Nothing on its way to the store: the page is built again from it at once. */
+      if (!intake_interview_page_is_saving (INTAKE_INTERVIEW_PAGE (self->interview_page)))
+        {
+          apply_ui_language (self, action, value, TRUE, interview_id, question);
           return;
         }
       change = g_new0 (LanguageChange, 1);
