@@ -6,7 +6,12 @@
 #include "intake-form-session.h"
 #include "intake-form.h"
 #include "intake-interview-page.h"
+#include "intake-interview-places.h"
+#include "intake-interview-private.h"
+#include "intake-interview-summary.h"
 #include "intake-json.h"
+#include "intake-question-view.h"
+#include "intake-repeat-list.h"
 #include "intake-ui-private.h"
 
 /* Typing in a text or number answer is saved this long after the last key, and always before
@@ -28,6 +33,8 @@ struct _IntakeInterviewPage
   GtkScrolledWindow *question_scroll;
   GtkBox *question_box;
   GtkBox *decline_bar;
+  GtkButton *decline_template_button;
+  GtkImage *decline_template_icon;
   GtkButton *back_button;
   GtkButton *next_button;
   GtkBox *summary_box;
@@ -47,24 +54,24 @@ struct _IntakeInterviewPage
   char *repeat_name;
   guint entry;
 
-  /* The current question's widgets that matter after it is built. */
-  GtkWidget *problem_label;
+  IntakeInterviewPlaces *places;
+  /* The question shown (NULL on the choice and summary screens) and its decline. */
+  IntakeQuestionView *view;
   GtkWidget *decline_button;
   GtkWidget *decline_icon;
-  GtkWidget *answer_area;
-  GtkEntry *number_entry;
-  GtkTextView *text_view;
-  GtkCalendar *calendar;
-  GPtrArray *choice_buttons;
-  /* What takes the keyboard focus when the page is shown (the answer, or a safe button). */
-  GtkWidget *answer_focus;
-  GtkWidget *unmask_button;
-  GtkWidget *complete_button;
-  GtkWidget *summary_language;
+  /* The summary shown, or NULL. */
+  IntakeInterviewSummary *summary;
   /* The open "Remove entry?" question, closed with the page. */
   GtkWindow *dialog;
   /* The control to focus once the page is on screen (a weak pointer). */
   GtkWidget *pending_focus;
+  /* Answers queued for the store and not yet committed; whether one of them failed. */
+  guint saves_in_flight;
+  gboolean save_failed;
+  gboolean completing;
+  gboolean creating;
+  /* The header's Back takes the focus once the page is on screen. */
+  gboolean pending_back_focus;
   /* Enter is down: its auto-repeat must not answer and skip page after page. */
   gboolean enter_held;
   gboolean building;
@@ -82,72 +89,26 @@ enum
 
 static guint signals[N_SIGNALS];
 
+enum
+{
+  PROP_0,
+  PROP_BACK_LABEL,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
 static void show_question (IntakeInterviewPage *self, const char *name);
 static void show_step (IntakeInterviewPage *self, const char *repeat, guint entry,
                        const char *name);
 static void show_summary (IntakeInterviewPage *self);
 
-/*
- * Where each interview was left in this window: its page and the respondent's language, so
- * that Pause and Continue come back to exactly that page. Question names and a language code
- * only, never an answer; kept in memory for the life of the window.
- */
-typedef struct
-{
-  char *language;
-  char *step; /* NULL: the summary. */
-  char *repeat;
-  guint entry;
-} Position;
-
-static GHashTable *positions;
-
-static void
-position_free (gpointer data)
-{
-  Position *pos = data;
-
-  g_free (pos->language);
-  g_free (pos->step);
-  g_free (pos->repeat);
-  g_free (pos);
-}
-
 static void
 remember_position (IntakeInterviewPage *self)
 {
-  Position *pos;
-
-  if (self->interview_id == NULL)
-    return;
-  if (positions == NULL)
-    positions = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, position_free);
-  pos = g_new0 (Position, 1);
-  pos->language = g_strdup (self->language);
-  pos->step = g_strdup (self->current);
-  pos->repeat = g_strdup (self->repeat_name);
-  pos->entry = self->entry;
-  g_hash_table_replace (positions, g_strdup (self->interview_id), pos);
-}
-
-static const char *
-language_name (const char *code)
-{
-  /* Each language named in itself: the respondent should recognise their own. */
-  static const struct
-  {
-    const char *code;
-    const char *name;
-  } names[] = {
-    { "en", "English" },        { "id", "Bahasa Indonesia" }, { "km", "ភាសាខ្មែរ" },
-    { "my", "မြန်မာဘာသာ" },        { "th", "ภาษาไทย" },           { "vi", "Tiếng Việt" },
-    { "tl", "Tagalog" },        { "jv", "Basa Jawa" },        { "su", "Basa Sunda" },
-  };
-
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    if (g_str_equal (names[i].code, code))
-      return names[i].name;
-  return code;
+  if (self->interview_id != NULL && self->places != NULL)
+    intake_interview_places_remember (self->places, self->interview_id, self->language,
+                                      self->current, self->repeat_name, self->entry);
 }
 
 /* Gives @widget the keyboard focus now, or as soon as the page is on screen (a new page is
@@ -155,9 +116,27 @@ language_name (const char *code)
 static void
 take_focus (IntakeInterviewPage *self, GtkWidget *widget)
 {
+  self->pending_back_focus = FALSE;
   g_set_weak_pointer (&self->pending_focus, widget);
   if (gtk_widget_get_mapped (GTK_WIDGET (self)) && gtk_widget_grab_focus (widget))
     g_clear_weak_pointer (&self->pending_focus);
+}
+
+/* The header's back button is the window's: it is focused through the window's action. */
+static void
+take_back_focus (IntakeInterviewPage *self)
+{
+  g_clear_weak_pointer (&self->pending_focus);
+  self->pending_back_focus = !gtk_widget_get_mapped (GTK_WIDGET (self));
+  if (!self->pending_back_focus)
+    gtk_widget_activate_action (GTK_WIDGET (self), "win.focus-back", NULL);
+}
+
+/* The summary has a way back (the window's header shows it); a question has its own Back. */
+static void
+notify_back (IntakeInterviewPage *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BACK_LABEL]);
 }
 
 static void
@@ -170,6 +149,11 @@ intake_interview_page_map (GtkWidget *widget)
     {
       gtk_widget_grab_focus (self->pending_focus);
       g_clear_weak_pointer (&self->pending_focus);
+    }
+  else if (self->pending_back_focus)
+    {
+      self->pending_back_focus = FALSE;
+      gtk_widget_activate_action (widget, "win.focus-back", NULL);
     }
 }
 
@@ -188,81 +172,21 @@ clear_box (GtkBox *box)
     gtk_box_remove (box, child);
 }
 
-static GtkWidget *
-add_label (GtkBox *box, const char *text, const char *css_class)
-{
-  return _intake_box_add_label (box, text, css_class);
-}
-
-static GtkWidget *
-make_button (const char *label, const char *css_class)
-{
-  GtkWidget *button = gtk_button_new_with_label (label);
-  GtkWidget *child = gtk_button_get_child (GTK_BUTTON (button));
-
-  gtk_label_set_wrap (GTK_LABEL (child), TRUE);
-  gtk_widget_add_css_class (button, css_class);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
-                                  -1);
-  return button;
-}
-
-/* The repeat a question is inside, or NULL. */
-static const IntakeQuestion *
-repeat_of (const IntakeQuestion *q)
-{
-  for (const IntakeQuestion *p = q ? intake_question_get_parent (q) : NULL; p != NULL;
-       p = intake_question_get_parent (p))
-    if (intake_question_get_question_type (p) == INTAKE_QUESTION_REPEAT)
-      return p;
-  return NULL;
-}
-
-static JsonNode *
-top_answer (IntakeInterviewPage *self, const char *name)
-{
-  JsonObject *answers = intake_form_session_get_answers (self->fs);
-  JsonNode *node = answers ? json_object_get_member (answers, name) : NULL;
-
-  return node != NULL && !JSON_NODE_HOLDS_NULL (node) ? node : NULL;
-}
-
-/* The entries of a repeat as answered (NULL when it has none or was declined). */
-static JsonArray *
-entries_of (IntakeInterviewPage *self, const char *repeat)
-{
-  JsonNode *node = top_answer (self, repeat);
-
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
-}
-
-static JsonObject *
-entry_object (IntakeInterviewPage *self, const char *repeat, guint entry)
-{
-  JsonArray *entries = entries_of (self, repeat);
-  JsonNode *node;
-
-  if (entries == NULL || entry >= json_array_get_length (entries))
-    return NULL;
-  node = json_array_get_element (entries, entry);
-  return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
-}
-
 /* The answer to @name: a question's, or inside the entry shown, that entry's. */
 static JsonNode *
 answer_of (IntakeInterviewPage *self, const char *name)
 {
   const IntakeQuestion *q = intake_form_lookup_question (self->form, name);
-  const IntakeQuestion *r = repeat_of (q);
+  const IntakeQuestion *r = _intake_interview_repeat_of (q);
   JsonObject *entry;
   JsonNode *node;
 
   if (r == NULL)
-    return top_answer (self, name);
+    return _intake_interview_top_answer (self->fs, name);
   if (self->repeat_name == NULL
       || !g_str_equal (intake_question_get_name (r), self->repeat_name))
     return NULL;
-  entry = entry_object (self, self->repeat_name, self->entry);
+  entry = _intake_interview_entry_object (self->fs, self->repeat_name, self->entry);
   node = entry ? json_object_get_member (entry, name) : NULL;
   return node != NULL && !JSON_NODE_HOLDS_NULL (node) ? node : NULL;
 }
@@ -273,7 +197,7 @@ static JsonNode *
 entries_with (IntakeInterviewPage *self, const char *repeat, gint entry, const char *child,
               JsonNode *value, gint skip)
 {
-  JsonArray *old = entries_of (self, repeat);
+  JsonArray *old = _intake_interview_entries_of (self->fs, repeat);
   JsonArray *arr = json_array_new ();
   JsonNode *node = json_node_new (JSON_NODE_ARRAY);
 
@@ -310,12 +234,6 @@ entries_with (IntakeInterviewPage *self, const char *repeat, gint entry, const c
   return node;
 }
 
-static char *
-answer_to_text (IntakeInterviewPage *self, const IntakeQuestion *q, JsonNode *node)
-{
-  return _intake_answer_to_text (q, node, self->language);
-}
-
 static void
 set_saved (IntakeInterviewPage *self, const char *text)
 {
@@ -327,13 +245,8 @@ set_saved (IntakeInterviewPage *self, const char *text)
 static void
 show_problem (IntakeInterviewPage *self, const char *problem)
 {
-  if (self->problem_label == NULL)
-    return;
-  gtk_label_set_label (GTK_LABEL (self->problem_label), problem ? problem : "");
-  gtk_widget_set_visible (self->problem_label, problem != NULL);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->problem_label),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  problem ? problem : "", -1);
+  if (self->view != NULL)
+    intake_question_view_show_problem (self->view, problem);
 }
 
 static void
@@ -379,58 +292,53 @@ update_decline (IntakeInterviewPage *self)
                                -1);
 }
 
+static void
+answer_saved_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  GWeakRef *ref = user_data;
+  g_autoptr (IntakeInterviewPage) self = g_weak_ref_get (ref);
+  g_autoptr (GError) error = NULL;
+  gboolean ok = intake_session_set_answer_finish (INTAKE_SESSION (source), result, &error);
+
+  g_weak_ref_clear (ref);
+  g_free (ref);
+  if (self == NULL)
+    return;
+  self->saves_in_flight--;
+  if (!ok)
+    {
+      self->save_failed = TRUE;
+      set_saved (self, _("Not saved"));
+      show_problem (self, error->message);
+      toast (self, error->message);
+      return;
+    }
+  if (self->saves_in_flight == 0 && !self->save_failed)
+    set_saved (self, _("Saved"));
+}
+
 /* Saves one top-level answer (@value NULL clears it): one durable transaction. The screen
  * says "Saved" only after the store's transaction has returned. */
 static gboolean
 store_answer (IntakeInterviewPage *self, const char *name, JsonNode *value)
 {
-  g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) null_node = NULL;
+  GWeakRef *ref;
 
   if (value == NULL)
     value = null_node = json_node_new (JSON_NODE_NULL);
-  set_saved (self, _("Saving…"));
-  if (!intake_session_set_answer (self->session, self->interview_id, name, value, &error))
-    {
-      set_saved (self, _("Not saved"));
-      show_problem (self, error->message);
-      toast (self, error->message);
-      return FALSE;
-    }
+  /* The page goes on with the answer at once; the store's transaction runs on the session's
+   * queue, after the answers given before it, and "Saved" waits for its commit. The page may
+   * be gone by then: the callback holds it weakly. */
   intake_form_session_set_answer (self->fs, name, JSON_NODE_HOLDS_NULL (value) ? NULL : value,
                                   NULL);
-  set_saved (self, _("Saved"));
-  return TRUE;
-}
-
-/* "Entry 2, First name: This question needs an answer." */
-static char *
-entry_problem_text (IntakeInterviewPage *self, guint entry, const char *child,
-                    const char *message)
-{
-  const IntakeQuestion *q = intake_form_lookup_question (self->form, child);
-  const char *label = q ? intake_question_get_label (q, self->language) : NULL;
-
-  return g_strdup_printf (_("Entry %u, %s: %s"), entry + 1, label ? label : child, message);
-}
-
-/* Splits "repeat[N]/child" into its parts (@entry from 0). */
-static gboolean
-parse_entry_path (const char *path, char **repeat, guint *entry, char **child)
-{
-  const char *open = strchr (path, '[');
-  const char *close = open ? strstr (open, "]/") : NULL;
-  guint64 n;
-  g_autofree char *number = NULL;
-
-  if (close == NULL)
-    return FALSE;
-  number = g_strndup (open + 1, close - open - 1);
-  if (!g_ascii_string_to_unsigned (number, 10, 1, G_MAXUINT, &n, NULL))
-    return FALSE;
-  *repeat = g_strndup (path, open - path);
-  *entry = (guint) n - 1;
-  *child = g_strdup (close + 2);
+  self->saves_in_flight++;
+  self->save_failed = FALSE;
+  set_saved (self, _("Saving…"));
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  intake_session_set_answer_async (self->session, self->interview_id, name, value, NULL,
+                                   answer_saved_cb, ref);
   return TRUE;
 }
 
@@ -445,7 +353,7 @@ dup_problem (IntakeInterviewPage *self, const char *name)
 
   if (q == NULL)
     return NULL;
-  if (repeat_of (q) != NULL)
+  if (_intake_interview_repeat_of (q) != NULL)
     return self->repeat_name ? intake_form_session_dup_entry_problem (
                                    self->fs, self->repeat_name, self->entry, name)
                              : NULL;
@@ -463,9 +371,10 @@ dup_problem (IntakeInterviewPage *self, const char *name)
 
       if (g_strcmp0 (path, name) == 0)
         return g_strdup (intake_json_get_string (p, "message"));
-      if (path != NULL && parse_entry_path (path, &repeat, &entry, &child)
+      if (path != NULL && _intake_interview_parse_entry_path (path, &repeat, &entry, &child)
           && g_str_equal (repeat, name))
-        return entry_problem_text (self, entry, child, intake_json_get_string (p, "message"));
+        return _intake_interview_entry_problem_text (self->form, self->language, entry, child,
+                                                     intake_json_get_string (p, "message"));
     }
   return NULL;
 }
@@ -502,72 +411,25 @@ save_answer (IntakeInterviewPage *self, JsonNode *value)
 static gboolean
 flush_typing (IntakeInterviewPage *self)
 {
+  g_autoptr (JsonNode) node = NULL;
+  g_autoptr (GError) error = NULL;
+  JsonNode *old;
+
   g_clear_handle_id (&self->typing_source, g_source_remove);
-  if (self->current == NULL || self->building)
+  if (self->current == NULL || self->building || self->view == NULL
+      || !intake_question_view_has_typing (self->view))
     return TRUE;
-  if (self->number_entry != NULL)
+  if (!intake_question_view_dup_typed_answer (self->view, &node, &error))
     {
-      const IntakeQuestion *q = intake_form_lookup_question (self->form, self->current);
-      g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (
-          GTK_EDITABLE (self->number_entry))));
-      g_autoptr (JsonNode) node = NULL;
-      JsonNode *old = answer_of (self, self->current);
-
-      if (*text == '\0')
-        {
-          /* An empty entry over a "prefer not to say" keeps that answer. */
-          if (old != NULL && intake_answer_is_declined (old))
-            return TRUE;
-          return save_answer (self, NULL);
-        }
-      node = json_node_new (JSON_NODE_VALUE);
-      if (intake_question_get_question_type (q) == INTAKE_QUESTION_INTEGER)
-        {
-          gint64 n;
-          if (!g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &n, NULL))
-            {
-              show_problem (self, _("Please enter a whole number, like 25."));
-              set_saved (self, _("Not saved"));
-              return FALSE;
-            }
-          json_node_set_int (node, n);
-        }
-      else
-        {
-          char *end = NULL;
-          double d;
-          g_strdelimit (text, ",", '.');
-          d = g_ascii_strtod (text, &end);
-          if (end == text || *end != '\0')
-            {
-              show_problem (self, _("Please enter a number, like 4.5."));
-              set_saved (self, _("Not saved"));
-              return FALSE;
-            }
-          json_node_set_double (node, d);
-        }
-      return save_answer (self, node);
+      show_problem (self, error->message);
+      set_saved (self, _("Not saved"));
+      return FALSE;
     }
-  if (self->text_view != NULL)
-    {
-      GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->text_view);
-      GtkTextIter start, end;
-      g_autofree char *text = NULL;
-      g_autoptr (JsonNode) node = NULL;
-      JsonNode *old = answer_of (self, self->current);
-
-      gtk_text_buffer_get_bounds (buffer, &start, &end);
-      text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
-      if (*text == '\0' && old != NULL && intake_answer_is_declined (old))
-        return TRUE;
-      if (*text == '\0')
-        return save_answer (self, NULL);
-      node = json_node_new (JSON_NODE_VALUE);
-      json_node_set_string (node, text);
-      intake_crypto_wipe_string (text);
-      return save_answer (self, node);
-    }
-  return TRUE;
+  old = answer_of (self, self->current);
+  /* An empty answer over a "prefer not to say" keeps that answer. */
+  if (node == NULL && old != NULL && intake_answer_is_declined (old))
+    return TRUE;
+  return save_answer (self, node);
 }
 
 static gboolean
@@ -591,49 +453,27 @@ typing_changed_cb (IntakeInterviewPage *self)
 }
 
 static void
-choice_toggled_cb (GtkToggleButton *button, IntakeInterviewPage *self)
+choice_toggled_cb (IntakeInterviewPage *self)
 {
-  const IntakeQuestion *q;
   g_autoptr (JsonNode) node = NULL;
 
   if (self->building || self->current == NULL)
     return;
-  q = intake_form_lookup_question (self->form, self->current);
-  if (intake_question_get_question_type (q) == INTAKE_QUESTION_SELECT_ONE)
-    {
-      if (!gtk_toggle_button_get_active (button))
-        return;
-      node = json_node_new (JSON_NODE_VALUE);
-      json_node_set_string (node, g_object_get_data (G_OBJECT (button), "choice"));
-    }
-  else
-    {
-      g_autoptr (JsonArray) arr = json_array_new ();
-      for (guint i = 0; i < self->choice_buttons->len; i++)
-        {
-          GtkToggleButton *b = self->choice_buttons->pdata[i];
-          if (gtk_toggle_button_get_active (b))
-            json_array_add_string_element (arr, g_object_get_data (G_OBJECT (b), "choice"));
-        }
-      node = json_node_new (JSON_NODE_ARRAY);
-      json_node_set_array (node, arr);
-    }
-  save_answer (self, node);
+  node = intake_question_view_dup_choice_answer (self->view);
+  if (node != NULL)
+    save_answer (self, node);
 }
 
 static void
 date_selected_cb (IntakeInterviewPage *self)
 {
-  g_autoptr (GDateTime) dt = NULL;
-  g_autofree char *text = NULL;
-  g_autoptr (JsonNode) node = json_node_new (JSON_NODE_VALUE);
+  g_autoptr (JsonNode) node = NULL;
 
-  if (self->building || self->calendar == NULL)
+  if (self->building || self->view == NULL)
     return;
-  dt = gtk_calendar_get_date (self->calendar);
-  text = g_date_time_format (dt, "%Y-%m-%d");
-  json_node_set_string (node, text);
-  save_answer (self, node);
+  node = intake_question_view_dup_date_answer (self->view);
+  if (node != NULL)
+    save_answer (self, node);
 }
 
 static void go_next (IntakeInterviewPage *self);
@@ -649,149 +489,16 @@ decline_clicked_cb (IntakeInterviewPage *self)
   go_next (self);
 }
 
-static void
-unmask_clicked_cb (GtkButton *button, IntakeInterviewPage *self)
-{
-  gboolean shown = gtk_widget_get_visible (self->answer_area);
-
-  gtk_widget_set_visible (self->answer_area, !shown);
-  /* Shown by keyboard: straight on to the answer. */
-  if (!shown && self->answer_focus != NULL && gtk_widget_has_focus (GTK_WIDGET (button)))
-    gtk_widget_grab_focus (self->answer_focus);
-  gtk_button_set_label (button, shown ? _("Sensitive answer hidden: tap to show")
-                                      : _("Hide the answer"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  shown ? _("Show the sensitive answer")
-                                        : _("Hide the answer"), -1);
-}
-
-static void
-numpad_clicked_cb (GtkButton *button, IntakeInterviewPage *self)
-{
-  const char *key = g_object_get_data (G_OBJECT (button), "key");
-  GtkEditable *editable = GTK_EDITABLE (self->number_entry);
-  g_autofree char *text = g_strdup (gtk_editable_get_text (editable));
-
-  if (g_str_equal (key, "erase"))
-    {
-      size_t len = strlen (text);
-      if (len > 0)
-        text[len - 1] = '\0';
-      gtk_editable_set_text (editable, text);
-    }
-  else
-    {
-      g_autofree char *longer = g_strconcat (text, key, NULL);
-      gtk_editable_set_text (editable, longer);
-    }
-  gtk_editable_set_position (editable, -1);
-}
-
-static void
-build_numpad (IntakeInterviewPage *self, GtkBox *area, gboolean decimal)
-{
-  static const char *const keys[] = { "1", "2", "3", "4", "5", "6", "7", "8", "9" };
-  GtkWidget *grid = gtk_grid_new ();
-  GtkWidget *button;
-
-  gtk_grid_set_row_spacing (GTK_GRID (grid), 8);
-  gtk_grid_set_column_spacing (GTK_GRID (grid), 8);
-  gtk_grid_set_row_homogeneous (GTK_GRID (grid), TRUE);
-  gtk_grid_set_column_homogeneous (GTK_GRID (grid), TRUE);
-  gtk_widget_set_halign (grid, GTK_ALIGN_START);
-  for (int i = 0; i < 10; i++)
-    {
-      const char *key = i < 9 ? keys[i] : "0";
-      g_autofree char *name = g_strdup_printf (_("Digit %s"), key);
-      button = make_button (key, "numkey");
-      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      name, -1);
-      gtk_widget_set_focus_on_click (button, FALSE);
-      g_object_set_data (G_OBJECT (button), "key", (gpointer) key);
-      g_signal_connect (button, "clicked", G_CALLBACK (numpad_clicked_cb), self);
-      gtk_grid_attach (GTK_GRID (grid), button, i < 9 ? i % 3 : 1, i < 9 ? i / 3 : 3, 1, 1);
-    }
-  if (decimal)
-    {
-      button = make_button (".", "numkey");
-      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      _("Decimal point"), -1);
-      g_object_set_data (G_OBJECT (button), "key", (gpointer) ".");
-      g_signal_connect (button, "clicked", G_CALLBACK (numpad_clicked_cb), self);
-      gtk_grid_attach (GTK_GRID (grid), button, 0, 3, 1, 1);
-    }
-  button = make_button ("⌫", "numkey");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Erase"), -1);
-  g_object_set_data (G_OBJECT (button), "key", (gpointer) "erase");
-  g_signal_connect (button, "clicked", G_CALLBACK (numpad_clicked_cb), self);
-  gtk_grid_attach (GTK_GRID (grid), button, 2, 3, 1, 1);
-  gtk_box_append (area, grid);
-}
-
 static void next_clicked_cb (IntakeInterviewPage *self);
-
-/* One entry in a line: "Relation: son; Age: 10", sensitive answers hidden. */
-static char *
-entry_text (IntakeInterviewPage *self, const IntakeQuestion *repeat, guint entry)
-{
-  g_auto (GStrv) steps = intake_form_session_dup_entry_visible (
-      self->fs, intake_question_get_name (repeat), entry);
-  JsonObject *o = entry_object (self, intake_question_get_name (repeat), entry);
-  g_autoptr (GString) text = g_string_new (NULL);
-
-  for (guint i = 0; steps != NULL && steps[i] != NULL; i++)
-    {
-      const IntakeQuestion *c = intake_form_lookup_question (self->form, steps[i]);
-      JsonNode *a = o ? json_object_get_member (o, steps[i]) : NULL;
-      g_autofree char *value = NULL;
-      const char *label;
-
-      if (c == NULL || !intake_question_is_answerable (c) || a == NULL
-          || JSON_NODE_HOLDS_NULL (a))
-        continue;
-      label = intake_question_get_label (c, self->language);
-      if (intake_question_get_sensitive (c) && !intake_answer_is_declined (a))
-        value = g_strdup (_("hidden"));
-      else
-        value = _intake_answer_to_text (c, a, self->language);
-      g_string_append_printf (text, "%s%s: %s", text->len > 0 ? "; " : "",
-                              label ? label : steps[i], value);
-    }
-  if (text->len == 0)
-    g_string_append (text, _("No answers yet"));
-  return g_string_free (g_steal_pointer (&text), FALSE);
-}
-
-/* A repeat's answer in words, one line per entry. */
-static char *
-repeat_text (IntakeInterviewPage *self, const IntakeQuestion *q, JsonNode *answer)
-{
-  JsonArray *arr;
-  g_autoptr (GString) text = NULL;
-
-  if (answer == NULL || !JSON_NODE_HOLDS_ARRAY (answer))
-    return _intake_answer_to_text (q, answer, self->language);
-  arr = json_node_get_array (answer);
-  if (json_array_get_length (arr) == 0)
-    return g_strdup (_("No entries"));
-  text = g_string_new (NULL);
-  for (guint i = 0; i < json_array_get_length (arr); i++)
-    {
-      g_autofree char *line = entry_text (self, q, i);
-      g_string_append_printf (text, "%s%u. %s", i > 0 ? "\n" : "", i + 1, line);
-    }
-  return g_string_free (g_steal_pointer (&text), FALSE);
-}
 
 static void open_entry (IntakeInterviewPage *self, const char *repeat, guint entry);
 
 static void
-entry_change_cb (GtkButton *button, IntakeInterviewPage *self)
+entry_change_cb (IntakeRepeatList *list, guint entry, IntakeInterviewPage *self)
 {
   g_autofree char *repeat = g_strdup (self->current);
 
-  open_entry (self, repeat, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "entry")));
+  open_entry (self, repeat, entry);
 }
 
 static void
@@ -827,9 +534,8 @@ remove_response_cb (AdwMessageDialog *dialog, const char *response, IntakeInterv
 
 /* Removing loses the entry's answers: asked first. */
 static void
-entry_remove_cb (GtkButton *button, IntakeInterviewPage *self)
+entry_remove_cb (IntakeRepeatList *list, guint entry, IntakeInterviewPage *self)
 {
-  guint entry = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "entry"));
   g_autofree char *heading = g_strdup_printf (_("Remove entry %u?"), entry + 1);
   GtkWidget *dialog;
 
@@ -852,277 +558,30 @@ entry_remove_cb (GtkButton *button, IntakeInterviewPage *self)
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
-/* A repeat's page: its entries, each one tap from its answers or its removal, and Add. */
-static void
-build_repeat_list (IntakeInterviewPage *self, const IntakeQuestion *q, GtkBox *area)
-{
-  const char *name = intake_question_get_name (q);
-  JsonArray *entries = entries_of (self, name);
-  guint n = entries ? json_array_get_length (entries) : 0;
-  GtkWidget *add;
-
-  if (n == 0)
-    add_label (area, _("No entries yet."), "dim-label");
-  else
-    {
-      GtkWidget *list = gtk_list_box_new ();
-
-      gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
-      gtk_widget_add_css_class (list, "boxed-list");
-      gtk_accessible_update_property (GTK_ACCESSIBLE (list), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      intake_question_get_label (q, self->language), -1);
-      for (guint i = 0; i < n; i++)
-        {
-          GtkWidget *row = adw_action_row_new ();
-          GtkWidget *button;
-          g_autofree char *title = g_strdup_printf (_("Entry %u"), i + 1);
-          g_autofree char *text = entry_text (self, q, i);
-          g_autofree char *escaped = NULL;
-          g_autofree char *change = g_strdup_printf (_("Change entry %u"), i + 1);
-          g_autofree char *remove = g_strdup_printf (_("Remove entry %u"), i + 1);
-          g_auto (GStrv) steps = intake_form_session_dup_entry_visible (self->fs, name, i);
-          gboolean wrong = FALSE;
-
-          for (guint k = 0; steps != NULL && steps[k] != NULL && !wrong; k++)
-            {
-              g_autofree char *problem = intake_form_session_dup_entry_problem (self->fs, name,
-                                                                                i, steps[k]);
-              if (problem != NULL)
-                {
-                  g_autofree char *with = g_strdup_printf ("%s — %s", text, problem);
-                  g_free (text);
-                  text = g_steal_pointer (&with);
-                  wrong = TRUE;
-                }
-            }
-          escaped = g_markup_escape_text (text, -1);
-          adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-          adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped);
-          adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
-          if (wrong)
-            gtk_widget_add_css_class (row, "error");
-
-          button = make_button (_("Change"), "big");
-          gtk_widget_add_css_class (button, "flat");
-          gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-          gtk_accessible_update_property (GTK_ACCESSIBLE (button),
-                                          GTK_ACCESSIBLE_PROPERTY_LABEL, change, -1);
-          g_object_set_data (G_OBJECT (button), "entry", GUINT_TO_POINTER (i));
-          g_signal_connect (button, "clicked", G_CALLBACK (entry_change_cb), self);
-          adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
-
-          button = gtk_button_new_from_icon_name ("user-trash-symbolic");
-          gtk_widget_add_css_class (button, "big");
-          gtk_widget_add_css_class (button, "flat");
-          gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-          gtk_widget_set_tooltip_text (button, remove);
-          gtk_accessible_update_property (GTK_ACCESSIBLE (button),
-                                          GTK_ACCESSIBLE_PROPERTY_LABEL, remove, -1);
-          g_object_set_data (G_OBJECT (button), "entry", GUINT_TO_POINTER (i));
-          g_signal_connect (button, "clicked", G_CALLBACK (entry_remove_cb), self);
-          adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
-          gtk_list_box_append (GTK_LIST_BOX (list), row);
-        }
-      gtk_box_append (area, list);
-    }
-  add = make_button (n == 0 ? _("Add an entry") : _("Add another entry"), "big");
-  gtk_widget_set_halign (add, GTK_ALIGN_START);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (add), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("Add an entry"), -1);
-  g_signal_connect_swapped (add, "clicked", G_CALLBACK (add_entry_cb), self);
-  gtk_box_append (area, add);
-  self->answer_focus = add;
-}
-
-static void
-build_answer (IntakeInterviewPage *self, const IntakeQuestion *q, GtkBox *area)
-{
-  JsonNode *answer = answer_of (self, intake_question_get_name (q));
-  const char *label = intake_question_get_label (q, self->language);
-  IntakeQuestionType type = intake_question_get_question_type (q);
-
-  switch (type)
-    {
-    case INTAKE_QUESTION_SELECT_ONE:
-    case INTAKE_QUESTION_SELECT_MULTIPLE:
-      {
-        GtkToggleButton *group = NULL;
-        for (unsigned int i = 0; i < intake_question_get_n_choices (q); i++)
-          {
-            const char *choice = intake_question_get_choice_name (q, i);
-            const char *text = intake_question_get_choice_label (q, i, self->language);
-            GtkWidget *button = gtk_toggle_button_new_with_label (text ? text : choice);
-            gboolean active = FALSE;
-
-            gtk_label_set_wrap (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (button))), TRUE);
-            gtk_widget_add_css_class (button, "choice");
-            gtk_accessible_update_property (GTK_ACCESSIBLE (button),
-                                            GTK_ACCESSIBLE_PROPERTY_LABEL, text ? text : choice,
-                                            -1);
-            g_object_set_data_full (G_OBJECT (button), "choice", g_strdup (choice), g_free);
-            if (type == INTAKE_QUESTION_SELECT_ONE)
-              {
-                if (group != NULL)
-                  gtk_toggle_button_set_group (GTK_TOGGLE_BUTTON (button), group);
-                else
-                  group = GTK_TOGGLE_BUTTON (button);
-                active = answer && JSON_NODE_HOLDS_VALUE (answer)
-                         && json_node_get_value_type (answer) == G_TYPE_STRING
-                         && g_strcmp0 (json_node_get_string (answer), choice) == 0;
-              }
-            else if (answer && JSON_NODE_HOLDS_ARRAY (answer))
-              {
-                JsonArray *arr = json_node_get_array (answer);
-                for (guint j = 0; j < json_array_get_length (arr); j++)
-                  if (g_strcmp0 (json_array_get_string_element (arr, j), choice) == 0)
-                    active = TRUE;
-              }
-            gtk_toggle_button_set_active (GTK_TOGGLE_BUTTON (button), active);
-            /* The keyboard starts on the answer given, or on the first choice. */
-            if (self->answer_focus == NULL || (active && self->choice_buttons->len > 0
-                                               && !gtk_toggle_button_get_active (
-                                                   GTK_TOGGLE_BUTTON (self->answer_focus))))
-              self->answer_focus = button;
-            g_signal_connect (button, "toggled", G_CALLBACK (choice_toggled_cb), self);
-            g_ptr_array_add (self->choice_buttons, button);
-            gtk_box_append (area, button);
-          }
-        if (type == INTAKE_QUESTION_SELECT_MULTIPLE)
-          add_label (area, _("Choose every answer that applies."), "dim-label");
-        break;
-      }
-    case INTAKE_QUESTION_INTEGER:
-    case INTAKE_QUESTION_DECIMAL:
-      {
-        GtkWidget *entry = gtk_entry_new ();
-        g_autofree char *text = NULL;
-
-        if (answer && JSON_NODE_HOLDS_VALUE (answer) && !intake_answer_is_declined (answer))
-          text = json_to_string (answer, FALSE);
-        gtk_editable_set_text (GTK_EDITABLE (entry), text ? text : "");
-        gtk_entry_set_input_purpose (GTK_ENTRY (entry), type == INTAKE_QUESTION_INTEGER
-                                                            ? GTK_INPUT_PURPOSE_DIGITS
-                                                            : GTK_INPUT_PURPOSE_NUMBER);
-        gtk_editable_set_width_chars (GTK_EDITABLE (entry), 12);
-        gtk_widget_set_halign (entry, GTK_ALIGN_START);
-        gtk_widget_add_css_class (entry, "big");
-        gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                        label ? label : _("Answer"), -1);
-        g_signal_connect_swapped (entry, "changed", G_CALLBACK (typing_changed_cb), self);
-        g_signal_connect_swapped (entry, "activate", G_CALLBACK (next_clicked_cb), self);
-        self->number_entry = GTK_ENTRY (entry);
-        self->answer_focus = entry;
-        gtk_box_append (area, entry);
-        build_numpad (self, area, type == INTAKE_QUESTION_DECIMAL);
-        break;
-      }
-    case INTAKE_QUESTION_TEXT:
-      {
-        GtkWidget *frame = gtk_frame_new (NULL);
-        GtkWidget *view = gtk_text_view_new ();
-        GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (view));
-
-        if (answer && JSON_NODE_HOLDS_VALUE (answer)
-            && json_node_get_value_type (answer) == G_TYPE_STRING)
-          gtk_text_buffer_set_text (buffer, json_node_get_string (answer), -1);
-        gtk_text_view_set_wrap_mode (GTK_TEXT_VIEW (view), GTK_WRAP_WORD_CHAR);
-        gtk_text_view_set_accepts_tab (GTK_TEXT_VIEW (view), FALSE);
-        gtk_text_view_set_top_margin (GTK_TEXT_VIEW (view), 8);
-        gtk_text_view_set_left_margin (GTK_TEXT_VIEW (view), 8);
-        gtk_text_view_set_right_margin (GTK_TEXT_VIEW (view), 8);
-        gtk_widget_add_css_class (view, "big");
-        gtk_widget_set_size_request (view, -1, 140);
-        gtk_accessible_update_property (GTK_ACCESSIBLE (view), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                        label ? label : _("Answer"), -1);
-        g_signal_connect_swapped (buffer, "changed", G_CALLBACK (typing_changed_cb), self);
-        gtk_frame_set_child (GTK_FRAME (frame), view);
-        self->text_view = GTK_TEXT_VIEW (view);
-        self->answer_focus = view;
-        gtk_box_append (area, frame);
-        break;
-      }
-    case INTAKE_QUESTION_DATE:
-      {
-        GtkWidget *calendar = gtk_calendar_new ();
-        GtkWidget *use = make_button (_("Use this date"), "big");
-
-        if (answer && JSON_NODE_HOLDS_VALUE (answer)
-            && json_node_get_value_type (answer) == G_TYPE_STRING)
-          {
-            g_autofree char *iso = g_strdup_printf ("%sT12:00:00Z", json_node_get_string (answer));
-            g_autoptr (GDateTime) dt = g_date_time_new_from_iso8601 (iso, NULL);
-            if (dt != NULL)
-              gtk_calendar_select_day (GTK_CALENDAR (calendar), dt);
-          }
-        gtk_widget_set_halign (calendar, GTK_ALIGN_START);
-        gtk_widget_add_css_class (calendar, "big");
-        gtk_accessible_update_property (GTK_ACCESSIBLE (calendar),
-                                        GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                        label ? label : _("Date"), -1);
-        g_signal_connect_swapped (calendar, "day-selected", G_CALLBACK (date_selected_cb), self);
-        g_signal_connect_swapped (use, "clicked", G_CALLBACK (date_selected_cb), self);
-        gtk_widget_set_halign (use, GTK_ALIGN_START);
-        self->calendar = GTK_CALENDAR (calendar);
-        self->answer_focus = calendar;
-        gtk_box_append (area, calendar);
-        add_label (area, _("Keyboard: arrows move through the days, Space chooses, Enter "
-                           "goes on."),
-                   "dim-label");
-        gtk_box_append (area, use);
-        break;
-      }
-    case INTAKE_QUESTION_REPEAT:
-      build_repeat_list (self, q, area);
-      break;
-    case INTAKE_QUESTION_NOTE:
-    case INTAKE_QUESTION_CALCULATE:
-    case INTAKE_QUESTION_GROUP:
-    default:
-      break;
-    }
-}
-
 static void
 reset_question_widgets (IntakeInterviewPage *self)
 {
   g_clear_handle_id (&self->typing_source, g_source_remove);
-  self->problem_label = NULL;
+  self->view = NULL;
+  self->summary = NULL;
   self->decline_button = NULL;
   self->decline_icon = NULL;
-  self->answer_area = NULL;
-  self->number_entry = NULL;
-  self->text_view = NULL;
-  self->calendar = NULL;
-  self->answer_focus = NULL;
-  self->unmask_button = NULL;
-  self->complete_button = NULL;
-  g_ptr_array_set_size (self->choice_buttons, 0);
   clear_box (self->question_box);
-  clear_box (self->decline_bar);
+  clear_box (self->summary_box);
 }
 
 static void
 update_language_button (IntakeInterviewPage *self)
 {
   /* Named for what it changes: the respondent's questions, not the screens' language. */
-  g_autofree char *text = g_strdup_printf (_("Respondent: %s"), language_name (self->language));
+  g_autofree char *text
+      = g_strdup_printf (_("Respondent: %s"), _intake_interview_language_name (self->language));
 
   gtk_label_set_label (self->language_label, text);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->language_button),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, text, -1);
   gtk_widget_set_visible (GTK_WIDGET (self->language_button),
                           g_strv_length ((GStrv) intake_form_get_languages (self->form)) > 1);
-}
-
-static void
-add_review_note (IntakeInterviewPage *self, GtkBox *box)
-{
-  g_autofree char *text = NULL;
-
-  if (self->review_note == NULL)
-    return;
-  text = g_strdup_printf (_("Supervisor’s note: %s"), self->review_note);
-  add_label (box, text, "note-box");
 }
 
 static void
@@ -1137,12 +596,11 @@ show_step (IntakeInterviewPage *self, const char *repeat, guint entry, const cha
 {
   const IntakeQuestion *q = intake_form_lookup_question (self->form, name);
   const IntakeQuestion *rq = repeat ? intake_form_lookup_question (self->form, repeat) : NULL;
-  const char *hint;
+  g_autofree char *where = NULL;
   JsonNode *answer;
-  GtkWidget *area;
-  gboolean answerable;
-  gboolean masked = FALSE;
+  GtkWidget *view, *focus;
   gboolean has_previous;
+  gboolean declinable;
 
   g_return_if_fail (q != NULL);
   reset_question_widgets (self);
@@ -1158,103 +616,59 @@ show_step (IntakeInterviewPage *self, const char *repeat, guint entry, const cha
   }
   self->building = TRUE;
 
-  add_review_note (self, self->question_box);
   if (rq != NULL)
-    {
-      g_autofree char *where = g_strdup_printf (_("%s — entry %u"),
-                                                intake_question_get_label (rq, self->language),
-                                                entry + 1);
-      add_label (self->question_box, where, "entry-context");
-    }
-  add_label (self->question_box, intake_question_get_label (q, self->language)
-                                     ? intake_question_get_label (q, self->language)
-                                     : name,
-             "question-title");
-  hint = intake_question_get_hint (q, self->language);
-  if (hint != NULL)
-    add_label (self->question_box, hint, "question-hint");
-
-  answerable = intake_question_is_answerable (q);
-  area = gtk_box_new (GTK_ORIENTATION_VERTICAL, 10);
-  self->answer_area = area;
-  build_answer (self, q, GTK_BOX (area));
-  if (answerable && intake_question_get_sensitive (q))
-    {
-      GtkWidget *unmask = make_button (_("Sensitive answer hidden: tap to show"), "big");
-      gtk_accessible_update_property (GTK_ACCESSIBLE (unmask), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                      _("Show the sensitive answer"), -1);
-      g_signal_connect (unmask, "clicked", G_CALLBACK (unmask_clicked_cb), self);
-      gtk_widget_set_visible (area, FALSE);
-      gtk_box_append (self->question_box, unmask);
-      self->unmask_button = unmask;
-      masked = TRUE;
-    }
-  /* The validation message in view: right under a number, above any other answer (a long
-   * list of choices would push it out of sight). */
-  if (self->number_entry != NULL)
-    {
-      self->problem_label = add_label (GTK_BOX (area), "", "problem");
-      gtk_box_reorder_child_after (GTK_BOX (area), self->problem_label,
-                                   GTK_WIDGET (self->number_entry));
-    }
-  else
-    self->problem_label = add_label (self->question_box, "", "problem");
-  gtk_box_append (self->question_box, area);
-
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->problem_label),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, _("Problem with the answer"),
-                                  -1);
+    where = g_strdup_printf (_("%s — entry %u"), intake_question_get_label (rq, self->language),
+                             entry + 1);
   answer = answer_of (self, name);
+  view = intake_question_view_new (self->form, self->fs, q, answer, self->language, where,
+                                   self->review_note);
+  self->view = INTAKE_QUESTION_VIEW (view);
+  g_signal_connect_swapped (view, "typing", G_CALLBACK (typing_changed_cb), self);
+  g_signal_connect_swapped (view, "choice-toggled", G_CALLBACK (choice_toggled_cb), self);
+  g_signal_connect_swapped (view, "date-selected", G_CALLBACK (date_selected_cb), self);
+  g_signal_connect_swapped (view, "activate", G_CALLBACK (next_clicked_cb), self);
+  if (intake_question_view_get_repeat_list (self->view) != NULL)
+    {
+      GtkWidget *list = intake_question_view_get_repeat_list (self->view);
+      g_signal_connect_swapped (list, "add-entry", G_CALLBACK (add_entry_cb), self);
+      g_signal_connect (list, "change-entry", G_CALLBACK (entry_change_cb), self);
+      g_signal_connect (list, "remove-entry", G_CALLBACK (entry_remove_cb), self);
+    }
+  gtk_box_append (self->question_box, view);
   {
     g_autofree char *problem = answer ? dup_problem (self, name) : NULL;
     show_problem (self, problem);
   }
 
   /* A repeat with entries is not declined as a whole: that would delete them. */
-  if (answerable
-      && !(intake_question_get_question_type (q) == INTAKE_QUESTION_REPEAT
-           && entries_of (self, name) != NULL
-           && json_array_get_length (entries_of (self, name)) > 0))
+  declinable = intake_question_is_answerable (q)
+               && !(intake_question_get_question_type (q) == INTAKE_QUESTION_REPEAT
+                    && _intake_interview_entries_of (self->fs, name) != NULL
+                    && json_array_get_length (_intake_interview_entries_of (self->fs, name))
+                           > 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->decline_template_button), declinable);
+  if (declinable)
     {
-      GtkWidget *content = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-      GtkWidget *label = gtk_label_new (_("Prefer not to say"));
-
-      self->decline_button = gtk_button_new ();
-      gtk_widget_add_css_class (self->decline_button, "big");
-      gtk_widget_add_css_class (self->decline_button, "decline");
-      self->decline_icon = gtk_image_new_from_icon_name ("object-select-symbolic");
-      gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-      gtk_widget_set_halign (content, GTK_ALIGN_CENTER);
-      gtk_box_append (GTK_BOX (content), self->decline_icon);
-      gtk_box_append (GTK_BOX (content), label);
-      gtk_button_set_child (GTK_BUTTON (self->decline_button), content);
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self->decline_button),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, _("Prefer not to say"), -1);
-      g_signal_connect_swapped (self->decline_button, "clicked",
-                                G_CALLBACK (decline_clicked_cb), self);
-      gtk_box_append (self->decline_bar, self->decline_button);
+      self->decline_button = GTK_WIDGET (self->decline_template_button);
+      self->decline_icon = GTK_WIDGET (self->decline_template_icon);
       update_decline (self);
     }
 
-  set_saved (self, answer ? _("Saved") : "");
+  set_saved (self, self->saves_in_flight > 0 ? _("Saving…") : answer ? _("Saved") : "");
   update_progress (self);
   update_language_button (self);
-  has_previous = repeat != NULL
-                 || intake_form_session_get_previous (self->fs, name) != NULL;
+  has_previous = repeat != NULL || intake_form_session_get_previous (self->fs, name) != NULL;
   gtk_widget_set_sensitive (GTK_WIDGET (self->back_button), has_previous);
   gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (self->question_scroll), 0);
   _intake_stack_show (self->step_stack, "question");
   self->building = FALSE;
   remember_position (self);
+  notify_back (self);
 
   /* The keyboard starts where the answer is given; on a masked answer, at the button that
    * shows it; on a note, at Next. */
-  if (masked)
-    take_focus (self, self->unmask_button);
-  else if (self->answer_focus != NULL)
-    take_focus (self, self->answer_focus);
-  else
-    take_focus (self, GTK_WIDGET (self->next_button));
+  focus = intake_question_view_get_focus_widget (self->view);
+  take_focus (self, focus != NULL ? focus : GTK_WIDGET (self->next_button));
 }
 
 /* The first step of an entry (its list when it has none). */
@@ -1390,9 +804,12 @@ language_clicked_cb (IntakeInterviewPage *self)
     }
   else
     {
+      GtkWidget *button;
+
       show_summary (self);
-      if (self->summary_language != NULL)
-        gtk_widget_grab_focus (self->summary_language);
+      button = intake_interview_summary_get_language_button (self->summary);
+      if (button != NULL)
+        gtk_widget_grab_focus (button);
     }
 }
 
@@ -1415,6 +832,7 @@ key_pressed_cb (GtkEventControllerKey *controller, guint keyval, guint keycode,
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
   GtkWidget *focus = root ? gtk_root_get_focus (root) : NULL;
   const IntakeQuestion *q;
+  GtkCalendar *calendar;
 
   if (!is_enter (keyval))
     return FALSE;
@@ -1427,10 +845,11 @@ key_pressed_cb (GtkEventControllerKey *controller, guint keyval, guint keycode,
       gtk_widget_activate_action (GTK_WIDGET (self), "interview.next", NULL);
       return TRUE;
     }
-  if ((state & (GDK_ALT_MASK | GDK_SHIFT_MASK)) != 0 || self->current == NULL || focus == NULL)
+  if ((state & (GDK_ALT_MASK | GDK_SHIFT_MASK)) != 0 || self->current == NULL || focus == NULL
+      || self->view == NULL)
     return FALSE;
   q = intake_form_lookup_question (self->form, self->current);
-  if (GTK_IS_TOGGLE_BUTTON (focus) && g_ptr_array_find (self->choice_buttons, focus, NULL))
+  if (GTK_IS_TOGGLE_BUTTON (focus) && intake_question_view_is_choice (self->view, focus))
     {
       if (intake_question_get_question_type (q) == INTAKE_QUESTION_SELECT_ONE
           && !gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (focus)))
@@ -1442,9 +861,9 @@ key_pressed_cb (GtkEventControllerKey *controller, guint keyval, guint keycode,
       next_clicked_cb (self);
       return TRUE;
     }
-  if (self->calendar != NULL
-      && (focus == GTK_WIDGET (self->calendar)
-          || gtk_widget_is_ancestor (focus, GTK_WIDGET (self->calendar))))
+  calendar = intake_question_view_get_calendar (self->view);
+  if (calendar != NULL
+      && (focus == GTK_WIDGET (calendar) || gtk_widget_is_ancestor (focus, GTK_WIDGET (calendar))))
     {
       date_selected_cb (self);
       next_clicked_cb (self);
@@ -1478,9 +897,12 @@ complete_action_cb (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   IntakeInterviewPage *self = INTAKE_INTERVIEW_PAGE (widget);
 
-  if (self->current == NULL && self->complete_button != NULL
-      && gtk_widget_get_mapped (self->complete_button))
-    gtk_widget_activate (self->complete_button);
+  GtkWidget *complete = self->summary != NULL
+                            ? intake_interview_summary_get_complete_button (self->summary)
+                            : NULL;
+
+  if (self->current == NULL && complete != NULL && gtk_widget_get_mapped (complete))
+    gtk_widget_activate (complete);
 }
 
 static void
@@ -1495,19 +917,22 @@ back_action_cb (GtkWidget *widget, const char *action_name, GVariant *param)
 /* Summary. */
 
 static void
-problem_jump_cb (GtkButton *button, IntakeInterviewPage *self)
+summary_jump_cb (IntakeInterviewSummary *summary, const char *question, const char *repeat,
+                 guint entry, IntakeInterviewPage *self)
 {
-  const char *repeat = g_object_get_data (G_OBJECT (button), "repeat");
+  /* The summary goes with the page it is on: the names are copied first. */
+  g_autofree char *q = g_strdup (question);
+  g_autofree char *r = g_strdup (repeat);
 
-  if (repeat != NULL)
-    show_step (self, repeat, GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (button), "entry")),
-               g_object_get_data (G_OBJECT (button), "question"));
+  if (r != NULL)
+    show_step (self, r, entry, q);
   else
-    show_question (self, g_object_get_data (G_OBJECT (button), "question"));
+    show_question (self, q);
 }
 
+/* Back from the summary: to the last question shown now. */
 static void
-summary_back_cb (GtkButton *button, IntakeInterviewPage *self)
+summary_back (IntakeInterviewPage *self)
 {
   g_auto (GStrv) visible = intake_form_session_dup_visible (self->fs);
   guint n = g_strv_length (visible);
@@ -1517,315 +942,68 @@ summary_back_cb (GtkButton *button, IntakeInterviewPage *self)
 }
 
 static void
-complete_cb (GtkButton *button, IntakeInterviewPage *self)
+completed_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
+  g_autoptr (IntakeInterviewPage) self = user_data;
   g_autoptr (GError) error = NULL;
-  GtkWidget *message = g_object_get_data (G_OBJECT (button), "message");
 
-  if (!intake_session_complete_interview (self->session, self->interview_id, &error))
+  self->completing = FALSE;
+  if (!intake_session_complete_interview_finish (INTAKE_SESSION (source), result, &error))
     {
-      gtk_label_set_label (GTK_LABEL (message), error->message);
-      gtk_widget_set_visible (message, TRUE);
+      if (self->session == NULL)
+        return;
+      if (self->summary != NULL)
+        intake_interview_summary_show_error (self->summary, error->message);
       toast (self, _("Not completed: see the message above the button"));
       return;
     }
+  if (self->session == NULL)
+    return;
   toast (self, _("Interview completed and saved"));
   g_signal_emit (self, signals[SIGNAL_CLOSED], 0);
 }
 
+/* One transaction on the session's queue (after the answers before it) that completes, seals
+ * and audits; the page waits for it with the summary on screen. */
 static void
-add_heading (GtkBox *box, const char *text)
+summary_complete_cb (IntakeInterviewPage *self)
 {
-  GtkWidget *label = add_label (box, text, "title-3");
-
-  gtk_widget_set_margin_top (label, 12);
-}
-
-/* Shows the level in full, in place of the button that hid it. */
-static void
-level_show_cb (GtkButton *button, GtkWidget *level)
-{
-  gtk_widget_set_visible (level, TRUE);
-  gtk_widget_set_visible (GTK_WIDGET (button), FALSE);
-  gtk_widget_grab_focus (level);
-}
-
-static void
-show_result (IntakeInterviewPage *self, JsonObject *r)
-{
-  JsonArray *urgent = intake_json_get_array (r, "urgent_reasons");
-  JsonArray *reasons = intake_json_get_array (r, "reasons");
-  JsonArray *referrals = intake_json_get_array (r, "referrals");
-  GtkWidget *label, *level, *show;
-
-  /* The urgent flag overrides everything else and comes first, as a banner with an icon: what
-   * to do now, in the form's plain words. */
-  if (json_object_get_boolean_member_with_default (r, "urgent", FALSE))
-    {
-      g_autoptr (GString) text = g_string_new (_("Urgent: act now"));
-
-      for (guint i = 0; urgent && i < json_array_get_length (urgent); i++)
-        {
-          JsonNode *u = json_array_get_element (urgent, i);
-          if (JSON_NODE_HOLDS_OBJECT (u) && intake_json_get_string (json_node_get_object (u),
-                                                                    "label"))
-            g_string_append_printf (text, "\n%s",
-                                    intake_json_get_string (json_node_get_object (u), "label"));
-        }
-      _intake_box_add_banner (self->summary_box, "dialog-warning-symbolic", text->str, "urgent");
-    }
-  /* Over a shoulder in a port, the level is not for every eye: it shows after a tap. */
-  add_label (self->summary_box, _("Screening result"), "title-2");
-  {
-    g_autofree char *text = g_strdup (intake_json_get_string (r, "level_label")
-                                          ? intake_json_get_string (r, "level_label")
-                                          : "");
-    level = add_label (self->summary_box, text, "title-3");
-    gtk_widget_set_focusable (level, TRUE);
-    gtk_accessible_update_property (GTK_ACCESSIBLE (level), GTK_ACCESSIBLE_PROPERTY_LABEL, text,
-                                    -1);
-    gtk_widget_set_visible (level, FALSE);
-  }
-  show = make_button (_("Show the result"), "big");
-  gtk_widget_set_halign (show, GTK_ALIGN_START);
-  g_signal_connect (show, "clicked", G_CALLBACK (level_show_cb), level);
-  gtk_box_append (self->summary_box, show);
-  /* The rule's own words name the framework's dimensions: they are for the supervisor's
-   * review, not for the worker; the reasons below say why in plain words. */
-
-  if (reasons && json_array_get_length (reasons) > 0)
-    {
-      add_heading (self->summary_box, _("Why"));
-      for (guint i = 0; i < json_array_get_length (reasons); i++)
-        {
-          JsonNode *node = json_array_get_element (reasons, i);
-          JsonObject *o;
-          const IntakeQuestion *q;
-          g_autofree char *answer = NULL;
-          g_autofree char *line = NULL;
-
-          if (!JSON_NODE_HOLDS_OBJECT (node))
-            continue;
-          o = json_node_get_object (node);
-          q = intake_form_lookup_question (self->form, intake_json_get_string (o, "question"));
-          if (q == NULL)
-            continue;
-          answer = answer_to_text (self, q, json_object_get_member (o, "answer"));
-          line = g_strdup_printf ("• %s — %s", intake_question_get_label (q, self->language),
-                                  answer);
-          add_label (self->summary_box, line, NULL);
-        }
-    }
-  if (referrals && json_array_get_length (referrals) > 0)
-    {
-      add_heading (self->summary_box, _("Recommended referrals"));
-      for (guint i = 0; i < json_array_get_length (referrals); i++)
-        {
-          JsonNode *node = json_array_get_element (referrals, i);
-          g_autofree char *line = NULL;
-          if (!JSON_NODE_HOLDS_OBJECT (node))
-            continue;
-          line = g_strdup_printf ("• %s",
-                                  intake_json_get_string (json_node_get_object (node), "label"));
-          add_label (self->summary_box, line, NULL);
-        }
-    }
-  if (intake_json_get_string (r, "disclaimer"))
-    {
-      label = add_label (self->summary_box, intake_json_get_string (r, "disclaimer"),
-                         "dim-label");
-      gtk_widget_set_margin_top (label, 12);
-    }
-}
-
-/* Every question shown now with its answer, each one tap away; sensitive answers stay masked
- * here (the question itself unmasks them). */
-static void
-add_all_answers (IntakeInterviewPage *self)
-{
-  g_auto (GStrv) visible = intake_form_session_dup_visible (self->fs);
-  GtkWidget *list = gtk_list_box_new ();
-
-  add_heading (self->summary_box, _("All answers"));
-  gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
-  gtk_widget_add_css_class (list, "boxed-list");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (list), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  _("All answers"), -1);
-  for (guint i = 0; visible[i] != NULL; i++)
-    {
-      const IntakeQuestion *q = intake_form_lookup_question (self->form, visible[i]);
-      JsonNode *answer = answer_of (self, visible[i]);
-      g_autofree char *problem = NULL;
-      g_autofree char *text = NULL;
-      g_autofree char *title = NULL;
-      const char *label;
-      GtkWidget *row, *button;
-
-      if (q == NULL || !intake_question_is_answerable (q))
-        continue;
-      problem = intake_form_session_dup_problem (self->fs, visible[i]);
-      if (answer != NULL && intake_question_get_sensitive (q)
-          && !intake_answer_is_declined (answer))
-        text = g_strdup (_("Sensitive answer hidden"));
-      else if (intake_question_get_question_type (q) == INTAKE_QUESTION_REPEAT)
-        text = repeat_text (self, q, answer);
-      else
-        text = answer_to_text (self, q, answer);
-      if (problem != NULL)
-        {
-          g_autofree char *with = g_strdup_printf ("%s — %s", text, problem);
-          g_free (text);
-          text = g_steal_pointer (&with);
-        }
-      row = adw_action_row_new ();
-      label = intake_question_get_label (q, self->language) ? intake_question_get_label (
-                                                                  q, self->language)
-                                                            : visible[i];
-      title = g_markup_escape_text (label, -1);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      {
-        g_autofree char *escaped = g_markup_escape_text (text, -1);
-        adw_action_row_set_subtitle (ADW_ACTION_ROW (row), escaped);
-      }
-      /* No limit on lines: a long question cut after three lines at 360 px loses its end. */
-      adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
-      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
-      if (problem != NULL || answer == NULL)
-        gtk_widget_add_css_class (row, "error");
-      button = make_button (_("Change"), "big");
-      gtk_widget_add_css_class (button, "flat");
-      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-      {
-        g_autofree char *name = g_strdup_printf (_("Change: %s"), label);
-        gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                        name, -1);
-      }
-      g_object_set_data_full (G_OBJECT (button), "question", g_strdup (visible[i]), g_free);
-      g_signal_connect (button, "clicked", G_CALLBACK (problem_jump_cb), self);
-      adw_action_row_add_suffix (ADW_ACTION_ROW (row), button);
-      gtk_list_box_append (GTK_LIST_BOX (list), row);
-    }
-  gtk_box_append (self->summary_box, list);
+  if (self->completing)
+    return;
+  self->completing = TRUE;
+  intake_session_complete_interview_async (self->session, self->interview_id, NULL,
+                                           completed_cb, g_object_ref (self));
 }
 
 static void
 show_summary (IntakeInterviewPage *self)
 {
-  g_autoptr (JsonNode) result = intake_form_session_dup_result_json (self->fs);
-  g_autoptr (JsonNode) problems = intake_form_session_dup_problems_json (self->fs);
-  JsonArray *parr = problems && JSON_NODE_HOLDS_ARRAY (problems) ? json_node_get_array (problems)
-                                                                 : NULL;
-  GtkWidget *button, *message, *row, *back;
-  GtkWidget *first_problem = NULL;
+  GtkWidget *summary, *first_problem;
 
   reset_question_widgets (self);
   g_clear_pointer (&self->current, g_free);
   g_clear_pointer (&self->repeat_name, g_free);
-  self->summary_language = NULL;
-  clear_box (self->summary_box);
-
-  /* On top: back to the questions, and the respondent's language, switchable here too. */
-  row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 12);
-  back = _intake_back_button (_("Back to the questions"));
-  gtk_widget_set_hexpand (back, TRUE);
-  gtk_widget_set_halign (back, GTK_ALIGN_START);
-  g_signal_connect (back, "clicked", G_CALLBACK (summary_back_cb), self);
-  gtk_box_append (GTK_BOX (row), back);
-  if (g_strv_length ((GStrv) intake_form_get_languages (self->form)) > 1)
-    {
-      g_autofree char *accessible = g_strdup_printf (_("Respondent: %s"),
-                                                     language_name (self->language));
-      self->summary_language = make_button (accessible, "big");
-      gtk_accessible_update_property (GTK_ACCESSIBLE (self->summary_language),
-                                      GTK_ACCESSIBLE_PROPERTY_LABEL, accessible, -1);
-      g_signal_connect_swapped (self->summary_language, "clicked",
-                                G_CALLBACK (language_clicked_cb), self);
-      gtk_box_append (GTK_BOX (row), self->summary_language);
-    }
-  gtk_box_append (self->summary_box, row);
-
-  add_label (self->summary_box, _("Summary"), "title-1");
-  add_review_note (self, self->summary_box);
-  if (result != NULL && JSON_NODE_HOLDS_OBJECT (result))
-    show_result (self, json_node_get_object (result));
-
-  if (parr != NULL && json_array_get_length (parr) > 0)
-    {
-      add_heading (self->summary_box, _("Still to answer before completing"));
-      for (guint i = 0; i < json_array_get_length (parr); i++)
-        {
-          JsonObject *p = json_array_get_object_element (parr, i);
-          const char *name = intake_json_get_string (p, "question");
-          const IntakeQuestion *q = intake_form_lookup_question (self->form, name);
-          g_autofree char *text = NULL;
-          g_autofree char *repeat = NULL;
-          g_autofree char *child = NULL;
-          guint entry = 0;
-
-          /* A question inside a repeat's entry: "Children with you: Entry 2, Age: …". */
-          if (q == NULL && name != NULL && parse_entry_path (name, &repeat, &entry, &child)
-              && (q = intake_form_lookup_question (self->form, child)) != NULL)
-            {
-              const IntakeQuestion *rq = intake_form_lookup_question (self->form, repeat);
-              g_autofree char *inner = entry_problem_text (self, entry, child,
-                                                           intake_json_get_string (p, "message"));
-              text = g_strdup_printf ("%s: %s",
-                                      rq ? intake_question_get_label (rq, self->language)
-                                         : repeat,
-                                      inner);
-              name = child;
-            }
-          else
-            text = g_strdup_printf ("%s: %s",
-                                    q && intake_question_get_label (q, self->language)
-                                        ? intake_question_get_label (q, self->language)
-                                        : name,
-                                    intake_json_get_string (p, "message"));
-          if (q == NULL)
-            {
-              add_label (self->summary_box, text, "problem");
-              continue;
-            }
-          button = make_button (text, "big");
-          gtk_widget_add_css_class (button, "flat");
-          gtk_widget_add_css_class (button, "problem");
-          gtk_label_set_xalign (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (button))), 0);
-          g_object_set_data_full (G_OBJECT (button), "question", g_strdup (name), g_free);
-          if (repeat != NULL)
-            {
-              g_object_set_data_full (G_OBJECT (button), "repeat", g_steal_pointer (&repeat),
-                                      g_free);
-              g_object_set_data (G_OBJECT (button), "entry", GUINT_TO_POINTER (entry));
-            }
-          g_signal_connect (button, "clicked", G_CALLBACK (problem_jump_cb), self);
-          gtk_box_append (self->summary_box, button);
-          if (first_problem == NULL)
-            first_problem = button;
-        }
-    }
-
-  add_all_answers (self);
-
-  message = add_label (self->summary_box, "", "problem");
-  gtk_widget_set_visible (message, FALSE);
-
-  button = make_button (_("Complete"), "big");
-  gtk_widget_add_css_class (button, "suggested-action");
-  gtk_widget_set_margin_top (button, 12);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_DESCRIPTION,
-                                  _("Ctrl+Enter"), -1);
-  g_object_set_data (G_OBJECT (button), "message", message);
-  g_signal_connect (button, "clicked", G_CALLBACK (complete_cb), self);
-  gtk_box_append (self->summary_box, button);
-  self->complete_button = button;
+  summary = intake_interview_summary_new (self->form, self->fs, self->language,
+                                          self->review_note);
+  self->summary = INTAKE_INTERVIEW_SUMMARY (summary);
+  g_signal_connect (summary, "jump", G_CALLBACK (summary_jump_cb), self);
+  g_signal_connect_swapped (summary, "complete", G_CALLBACK (summary_complete_cb), self);
+  g_signal_connect_swapped (summary, "switch-language", G_CALLBACK (language_clicked_cb), self);
+  gtk_box_append (self->summary_box, summary);
 
   gtk_adjustment_set_value (
       gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (self->summary_scroll)), 0);
   _intake_stack_show (self->step_stack, "summary");
   remember_position (self);
+  notify_back (self);
   /* The keyboard starts at the top (the result stays in view), on the first thing still to
-   * answer if there is one; Complete is never where Enter lands by itself (Ctrl+Enter). */
-  take_focus (self, first_problem ? first_problem : back);
+   * answer if there is one, or on the header's Back; Complete is never where Enter lands by
+   * itself (Ctrl+Enter). */
+  first_problem = intake_interview_summary_get_first_problem (self->summary);
+  if (first_problem != NULL)
+    take_focus (self, first_problem);
+  else
+    take_back_focus (self);
 }
 
 /* Starting: choose the form, then the language. */
@@ -1833,27 +1011,17 @@ show_summary (IntakeInterviewPage *self)
 static void resume (IntakeInterviewPage *self);
 
 static void
-language_chosen_cb (GtkButton *button, IntakeInterviewPage *self)
+interview_created_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
+  g_autoptr (IntakeInterviewPage) self = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (JsonObject) answers = json_object_new ();
   g_autoptr (IntakeInterview) iv = NULL;
-  const IntakeQuestion *lq;
 
-  g_free (self->language);
-  self->language = g_strdup (g_object_get_data (G_OBJECT (button), "language"));
-  /* The bundled form asks which language the interview is in; the choice just made answers it
-   * (the worker can still change it). */
-  lq = intake_form_lookup_question (self->form, "interview_language");
-  if (lq != NULL)
-    for (unsigned int i = 0; i < intake_question_get_n_choices (lq); i++)
-      if (g_strcmp0 (intake_question_get_choice_name (lq, i), self->language) == 0)
-        json_object_set_string_member (answers, "interview_language", self->language);
-
-  self->interview_id = intake_session_create_interview (self->session,
-                                                        intake_form_get_id (self->form),
-                                                        (int) intake_form_get_version (self->form),
-                                                        answers, &error);
+  self->interview_id = intake_session_create_interview_finish (INTAKE_SESSION (source), result,
+                                                               &error);
+  /* Locked meanwhile: the page is gone from the window. */
+  if (self->session == NULL)
+    return;
   if (self->interview_id == NULL
       || !(iv = intake_session_open_interview (self->session, self->interview_id, &error)))
     {
@@ -1867,6 +1035,30 @@ language_chosen_cb (GtkButton *button, IntakeInterviewPage *self)
 }
 
 static void
+language_chosen_cb (GtkButton *button, IntakeInterviewPage *self)
+{
+  g_autoptr (JsonObject) answers = json_object_new ();
+  const IntakeQuestion *lq;
+
+  if (self->creating)
+    return;
+  g_free (self->language);
+  self->language = g_strdup (g_object_get_data (G_OBJECT (button), "language"));
+  /* The bundled form asks which language the interview is in; the choice just made answers it
+   * (the worker can still change it). */
+  lq = intake_form_lookup_question (self->form, "interview_language");
+  if (lq != NULL)
+    for (unsigned int i = 0; i < intake_question_get_n_choices (lq); i++)
+      if (g_strcmp0 (intake_question_get_choice_name (lq, i), self->language) == 0)
+        json_object_set_string_member (answers, "interview_language", self->language);
+  /* The new interview is one transaction on the session's queue. */
+  self->creating = TRUE;
+  intake_session_create_interview_async (self->session, intake_form_get_id (self->form),
+                                         (int) intake_form_get_version (self->form), answers,
+                                         NULL, interview_created_cb, g_object_ref (self));
+}
+
+static void
 show_language_choice (IntakeInterviewPage *self)
 {
   const char *const *languages = intake_form_get_languages (self->form);
@@ -1876,7 +1068,8 @@ show_language_choice (IntakeInterviewPage *self)
   gtk_label_set_label (self->choose_title, _("Which language does the person speak?"));
   for (guint i = 0; languages[i] != NULL; i++)
     {
-      GtkWidget *button = make_button (language_name (languages[i]), "tile");
+      GtkWidget *button
+          = _intake_interview_button (_intake_interview_language_name (languages[i]), "tile");
       g_object_set_data_full (G_OBJECT (button), "language", g_strdup (languages[i]), g_free);
       g_signal_connect (button, "clicked", G_CALLBACK (language_chosen_cb), self);
       gtk_box_append (self->choose_box, button);
@@ -1905,6 +1098,25 @@ form_chosen_cb (GtkButton *button, IntakeInterviewPage *self)
 {
   g_set_object (&self->form, g_object_get_data (G_OBJECT (button), "form"));
   show_language_choice (self);
+}
+
+/* The tiles say each form's title too, and the button that showed them goes. */
+static void
+show_form_titles_cb (IntakeInterviewPage *self, GtkButton *show)
+{
+  for (GtkWidget *c = gtk_widget_get_first_child (GTK_WIDGET (self->choose_box)); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    {
+      const char *titled = g_object_get_data (G_OBJECT (c), "titled");
+
+      if (titled == NULL)
+        continue;
+      gtk_button_set_label (GTK_BUTTON (c), titled);
+      gtk_label_set_wrap (GTK_LABEL (gtk_button_get_child (GTK_BUTTON (c))), TRUE);
+      gtk_accessible_update_property (GTK_ACCESSIBLE (c), GTK_ACCESSIBLE_PROPERTY_LABEL, titled,
+                                      -1);
+    }
+  gtk_widget_set_visible (GTK_WIDGET (show), FALSE);
 }
 
 /* The forms installed, the latest version of each. */
@@ -1948,16 +1160,31 @@ show_form_choice (IntakeInterviewPage *self, GError **error)
     }
   clear_box (self->choose_box);
   gtk_label_set_label (self->choose_title, _("Which form?"));
+  /* A form's title ("Trafficking screening") tells a bystander what the talk is about: the
+   * tiles are numbered, and the titles show only after a tap on "Show the titles". */
   for (guint i = 0; i < loaded->len; i++)
     {
       IntakeForm *form = loaded->pdata[i];
-      GtkWidget *button = make_button (intake_form_get_title (form, NULL), "tile");
+      g_autofree char *neutral = g_strdup_printf (_("Form %u · version %u"), i + 1,
+                                                  (guint) intake_form_get_version (form));
+      GtkWidget *button = _intake_interview_button (neutral, "tile");
       g_object_set_data_full (G_OBJECT (button), "form", g_object_ref (form), g_object_unref);
+      g_object_set_data_full (G_OBJECT (button), "titled",
+                              g_strdup_printf ("%s\n%s", neutral,
+                                               intake_form_get_title (form, NULL)),
+                              g_free);
       g_signal_connect (button, "clicked", G_CALLBACK (form_chosen_cb), self);
       gtk_box_append (self->choose_box, button);
       if (i == 0)
         take_focus (self, button);
     }
+  {
+    GtkWidget *show = _intake_interview_button (_("Show the titles"), "big");
+    gtk_widget_add_css_class (show, "flat");
+    gtk_widget_set_halign (show, GTK_ALIGN_START);
+    g_signal_connect_swapped (show, "clicked", G_CALLBACK (show_form_titles_cb), self);
+    gtk_box_append (self->choose_box, show);
+  }
   _intake_stack_show (self->step_stack, "choose");
   return TRUE;
 }
@@ -1983,12 +1210,12 @@ resume (IntakeInterviewPage *self)
 
 /* Back to the page this window last showed of the interview, if it is still shown now. */
 static gboolean
-resume_at (IntakeInterviewPage *self, Position *pos)
+resume_at (IntakeInterviewPage *self, const char *at_step, const char *at_repeat, guint entry)
 {
   g_auto (GStrv) visible = intake_form_session_dup_visible (self->fs);
   g_auto (GStrv) steps = NULL;
-  g_autofree char *step = g_strdup (pos->step);
-  g_autofree char *repeat = g_strdup (pos->repeat);
+  g_autofree char *step = g_strdup (at_step);
+  g_autofree char *repeat = g_strdup (at_repeat);
 
   if (step == NULL)
     {
@@ -2002,10 +1229,10 @@ resume_at (IntakeInterviewPage *self, Position *pos)
       show_question (self, step);
       return TRUE;
     }
-  steps = intake_form_session_dup_entry_visible (self->fs, repeat, pos->entry);
+  steps = intake_form_session_dup_entry_visible (self->fs, repeat, entry);
   if (steps == NULL || !g_strv_contains ((const char *const *) steps, step))
     return FALSE;
-  show_step (self, repeat, pos->entry, step);
+  show_step (self, repeat, entry, step);
   return TRUE;
 }
 
@@ -2016,7 +1243,9 @@ open_draft (IntakeInterviewPage *self, const char *interview_id, GError **error)
                                                                   error);
   JsonObject *answers;
   const char *language;
-  Position *pos;
+  const char *at_language = NULL, *at_step = NULL, *at_repeat = NULL;
+  guint at_entry = 0;
+  gboolean known;
 
   if (iv == NULL)
     return FALSE;
@@ -2035,15 +1264,17 @@ open_draft (IntakeInterviewPage *self, const char *interview_id, GError **error)
     JsonObject *note = intake_json_get_object (iv->content, "review_note");
     self->review_note = g_strdup (note ? intake_json_get_string (note, "text") : NULL);
   }
-  pos = positions ? g_hash_table_lookup (positions, interview_id) : NULL;
+  known = self->places != NULL
+          && intake_interview_places_lookup (self->places, interview_id, &at_language, &at_step,
+                                             &at_repeat, &at_entry);
   language = answers ? intake_json_get_string (answers, "interview_language") : NULL;
-  if (pos != NULL && intake_form_has_language (self->form, pos->language))
-    language = pos->language;
+  if (known && intake_form_has_language (self->form, at_language))
+    language = at_language;
   self->language = g_strdup (language && intake_form_has_language (self->form, language)
                                  ? language
                                  : intake_form_get_default_language (self->form));
   self->fs = intake_form_session_new (self->form, answers, self->language);
-  if (pos == NULL || !resume_at (self, pos))
+  if (!known || !resume_at (self, at_step, at_repeat, at_entry))
     resume (self);
   return TRUE;
 }
@@ -2053,25 +1284,15 @@ intake_interview_page_dispose (GObject *object)
 {
   IntakeInterviewPage *self = INTAKE_INTERVIEW_PAGE (object);
 
-  /* Whatever was typed in the last moment is saved before the widgets go (on lock too: the
-   * window drops this page before it locks the session). */
-  if (self->session != NULL && self->fs != NULL && self->typing_source != 0
-      && !intake_session_is_locked (self->session))
-    flush_typing (self);
+  /* Nothing is written from here: the window saves what was typed before it drops the page
+   * (intake_interview_page_save_typing ()), on lock too. */
   g_clear_handle_id (&self->typing_source, g_source_remove);
   if (self->dialog != NULL)
     gtk_window_destroy (g_steal_pointer (&self->dialog));
-  self->problem_label = NULL;
+  self->view = NULL;
+  self->summary = NULL;
   self->decline_button = NULL;
   self->decline_icon = NULL;
-  self->answer_area = NULL;
-  self->number_entry = NULL;
-  self->text_view = NULL;
-  self->calendar = NULL;
-  self->answer_focus = NULL;
-  self->unmask_button = NULL;
-  self->complete_button = NULL;
-  self->summary_language = NULL;
   g_clear_weak_pointer (&self->pending_focus);
   /* The bin's child is the template's root: let go of it before the template does. */
   adw_bin_set_child (ADW_BIN (self), NULL);
@@ -2079,6 +1300,7 @@ intake_interview_page_dispose (GObject *object)
   g_clear_object (&self->fs);
   g_clear_object (&self->form);
   g_clear_object (&self->session);
+  g_clear_object (&self->places);
   G_OBJECT_CLASS (intake_interview_page_parent_class)->dispose (object);
 }
 
@@ -2092,8 +1314,43 @@ intake_interview_page_finalize (GObject *object)
   g_clear_pointer (&self->review_note, g_free);
   g_clear_pointer (&self->current, g_free);
   g_clear_pointer (&self->repeat_name, g_free);
-  g_clear_pointer (&self->choice_buttons, g_ptr_array_unref);
   G_OBJECT_CLASS (intake_interview_page_parent_class)->finalize (object);
+}
+
+const char *
+intake_interview_page_get_back_label (IntakeInterviewPage *self)
+{
+  g_return_val_if_fail (INTAKE_IS_INTERVIEW_PAGE (self), NULL);
+
+  /* On the summary only: the questions have their own Back beside Next. */
+  if (self->summary != NULL && self->current == NULL)
+    return _("Back to the questions");
+  return NULL;
+}
+
+void
+intake_interview_page_go_back (IntakeInterviewPage *self)
+{
+  g_return_if_fail (INTAKE_IS_INTERVIEW_PAGE (self));
+
+  if (self->summary != NULL && self->current == NULL)
+    summary_back (self);
+}
+
+static void
+intake_interview_page_get_property (GObject *object, guint prop_id, GValue *value,
+                                    GParamSpec *pspec)
+{
+  IntakeInterviewPage *self = INTAKE_INTERVIEW_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_BACK_LABEL:
+      g_value_set_string (value, intake_interview_page_get_back_label (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -2101,6 +1358,14 @@ intake_interview_page_class_init (IntakeInterviewPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->get_property = intake_interview_page_get_property;
+  /* What the header's back button says, or NULL when the page shows none there. */
+  properties[PROP_BACK_LABEL] = g_param_spec_string ("back-label", NULL, NULL, NULL,
+                                                     G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+  g_type_ensure (INTAKE_TYPE_QUESTION_VIEW);
+  g_type_ensure (INTAKE_TYPE_INTERVIEW_SUMMARY);
 
   object_class->dispose = intake_interview_page_dispose;
   object_class->finalize = intake_interview_page_finalize;
@@ -2124,6 +1389,10 @@ intake_interview_page_class_init (IntakeInterviewPageClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, question_scroll);
   gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, question_box);
   gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, decline_bar);
+  gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage,
+                                        decline_template_button);
+  gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage,
+                                        decline_template_icon);
   gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, back_button);
   gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, next_button);
   gtk_widget_class_bind_template_child (widget_class, IntakeInterviewPage, summary_box);
@@ -2132,6 +1401,7 @@ intake_interview_page_class_init (IntakeInterviewPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, next_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, back_clicked_cb);
   gtk_widget_class_bind_template_callback (widget_class, language_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, decline_clicked_cb);
 
   /* The whole interview works from a keyboard too: Tab among the answers, Space to choose,
    * Alt+Right / Alt+Left (or Ctrl+Enter) for Next and Back. */
@@ -2155,7 +1425,6 @@ intake_interview_page_init (IntakeInterviewPage *self)
   GtkEventController *keys = gtk_event_controller_key_new ();
 
   gtk_widget_init_template (GTK_WIDGET (self));
-  self->choice_buttons = g_ptr_array_new ();
   /* Before the focused control sees the key: Enter means Next on a choice. */
   gtk_event_controller_set_propagation_phase (keys, GTK_PHASE_CAPTURE);
   g_signal_connect (keys, "key-pressed", G_CALLBACK (key_pressed_cb), self);
@@ -2164,14 +1433,17 @@ intake_interview_page_init (IntakeInterviewPage *self)
 }
 
 IntakeInterviewPage *
-intake_interview_page_new (IntakeSession *session, const char *interview_id, GError **error)
+intake_interview_page_new (IntakeSession *session, IntakeInterviewPlaces *places,
+                           const char *interview_id, GError **error)
 {
   g_autoptr (IntakeInterviewPage) self = NULL;
 
   g_return_val_if_fail (INTAKE_IS_SESSION (session), NULL);
+  g_return_val_if_fail (INTAKE_IS_INTERVIEW_PLACES (places), NULL);
 
   self = g_object_ref_sink (g_object_new (INTAKE_TYPE_INTERVIEW_PAGE, NULL));
   self->session = g_object_ref (session);
+  self->places = g_object_ref (places);
   if (interview_id != NULL ? !open_draft (self, interview_id, error)
                            : !show_form_choice (self, error))
     return NULL;
@@ -2195,17 +1467,40 @@ intake_interview_page_save_place (IntakeInterviewPage *self, char **interview_id
   return TRUE;
 }
 
+/* What was typed and not yet saved goes to the store's queue now (before the window drops the
+ * page or locks). FALSE when it is not a number (the page shows why). */
+gboolean
+intake_interview_page_save_typing (IntakeInterviewPage *self)
+{
+  g_return_val_if_fail (INTAKE_IS_INTERVIEW_PAGE (self), FALSE);
+
+  if (self->typing_source == 0)
+    return TRUE;
+  return flush_typing (self);
+}
+
+/* Whether answers are still on their way to the store (queued, not yet committed). */
+gboolean
+intake_interview_page_is_saving (IntakeInterviewPage *self)
+{
+  g_return_val_if_fail (INTAKE_IS_INTERVIEW_PAGE (self), FALSE);
+
+  return self->saves_in_flight > 0;
+}
+
 IntakeInterviewPage *
-intake_interview_page_new_at (IntakeSession *session, const char *interview_id,
-                              const char *question, GError **error)
+intake_interview_page_new_at (IntakeSession *session, IntakeInterviewPlaces *places,
+                              const char *interview_id, const char *question, GError **error)
 {
   g_autoptr (IntakeInterviewPage) self = NULL;
 
   g_return_val_if_fail (INTAKE_IS_SESSION (session), NULL);
+  g_return_val_if_fail (INTAKE_IS_INTERVIEW_PLACES (places), NULL);
   g_return_val_if_fail (interview_id != NULL, NULL);
 
   self = g_object_ref_sink (g_object_new (INTAKE_TYPE_INTERVIEW_PAGE, NULL));
   self->session = g_object_ref (session);
+  self->places = g_object_ref (places);
   if (!open_draft (self, interview_id, error))
     return NULL;
   if (question == NULL)

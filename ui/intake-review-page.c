@@ -23,6 +23,9 @@ struct _IntakeReviewPage
 
   IntakeSession *session;
   char *interview_id;
+  /* A decision waits for the store: its kind (a Decision). */
+  gboolean busy;
+  int deciding;
   GtkEditable *note_entry;
   GtkLabel *message_label;
 };
@@ -37,6 +40,15 @@ enum
 };
 
 static guint signals[N_SIGNALS];
+
+enum
+{
+  PROP_0,
+  PROP_BACK_LABEL,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static gboolean show_queue (IntakeReviewPage *self, GError **error);
 
@@ -101,55 +113,89 @@ typedef enum
   DECISION_VOID,
 } Decision;
 
+/* A decision's result, back from the session's queue: the page is held until then. */
 static void
-decide (IntakeReviewPage *self, Decision decision)
+decided_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
+  g_autoptr (IntakeReviewPage) self = user_data;
+  IntakeSession *session = INTAKE_SESSION (source);
   g_autoptr (GError) error = NULL;
-  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (self->note_entry)));
-  gboolean ok = FALSE;
-  const char *done = NULL;
+  Decision decision = self->deciding;
+  gboolean ok;
+  const char *done;
 
+  self->busy = FALSE;
   switch (decision)
     {
     case DECISION_APPROVE:
-      ok = intake_session_approve_interview (self->session, self->interview_id, &error);
+      ok = intake_session_approve_interview_finish (session, result, &error);
       done = _("Approved: it is sealed for the server and waits to be sent");
       break;
     case DECISION_RETURN:
-    case DECISION_VOID:
-      if (*text == '\0')
-        {
-          gtk_label_set_label (self->message_label,
-                               decision == DECISION_RETURN
-                                   ? _("Write a note for the worker first: what to look at again.")
-                                   : _("Write the reason for voiding first."));
-          gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
-          gtk_widget_grab_focus (GTK_WIDGET (self->note_entry));
-          return;
-        }
-      if (decision == DECISION_RETURN)
-        {
-          ok = intake_session_return_interview (self->session, self->interview_id, text, &error);
-          done = _("Returned to the worker with your note");
-        }
-      else
-        {
-          ok = intake_session_void_interview (self->session, self->interview_id, text, &error);
-          done = _("Voided");
-        }
+      ok = intake_session_return_interview_finish (session, result, &error);
+      done = _("Returned to the worker with your note");
       break;
+    case DECISION_VOID:
     default:
-      g_assert_not_reached ();
+      ok = intake_session_void_interview_finish (session, result, &error);
+      done = _("Voided");
+      break;
     }
-  intake_crypto_wipe_string (text);
+  /* The page was closed (a lock) while the store worked: nothing left to show. */
+  if (self->session == NULL)
+    return;
   if (!ok)
     {
-      gtk_label_set_label (self->message_label, error->message);
-      gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
+      if (self->message_label != NULL)
+        {
+          gtk_label_set_label (self->message_label, error->message);
+          gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
+        }
       return;
     }
   g_signal_emit (self, signals[SIGNAL_TOAST], 0, done);
   back_to_queue_cb (NULL, self);
+}
+
+/* Each decision is one transaction (the state, the seal, the audit) on the session's queue,
+ * off the window's thread. */
+static void
+decide (IntakeReviewPage *self, Decision decision)
+{
+  g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (self->note_entry)));
+
+  if (self->busy)
+    return;
+  if (decision != DECISION_APPROVE && *text == '\0')
+    {
+      gtk_label_set_label (self->message_label,
+                           decision == DECISION_RETURN
+                               ? _("Write a note for the worker first: what to look at again.")
+                               : _("Write the reason for voiding first."));
+      gtk_widget_set_visible (GTK_WIDGET (self->message_label), TRUE);
+      gtk_widget_grab_focus (GTK_WIDGET (self->note_entry));
+      return;
+    }
+  self->busy = TRUE;
+  self->deciding = decision;
+  switch (decision)
+    {
+    case DECISION_APPROVE:
+      intake_session_approve_interview_async (self->session, self->interview_id, NULL,
+                                              decided_cb, g_object_ref (self));
+      break;
+    case DECISION_RETURN:
+      intake_session_return_interview_async (self->session, self->interview_id, text, NULL,
+                                             decided_cb, g_object_ref (self));
+      break;
+    case DECISION_VOID:
+    default:
+      intake_session_void_interview_async (self->session, self->interview_id, text, NULL,
+                                           decided_cb, g_object_ref (self));
+      break;
+    }
+  /* The queue copied the note. */
+  intake_crypto_wipe_string (text);
 }
 
 static void
@@ -309,10 +355,6 @@ open_interview (IntakeReviewPage *self, const char *interview_id)
       return;
     }
   clear_content (self);
-  b = _intake_back_button (_("Back to the queue"));
-  gtk_widget_set_halign (b, GTK_ALIGN_START);
-  g_signal_connect (b, "clicked", G_CALLBACK (back_to_queue_cb), self);
-  gtk_box_append (self->content_box, b);
 
   title = g_strdup_printf (_("Review: %s"), pseudonym_of (iv));
   add_label (self, title, "title-1");
@@ -348,6 +390,8 @@ open_interview (IntakeReviewPage *self, const char *interview_id)
   g_signal_connect (b, "clicked", G_CALLBACK (approve_cb), self);
   gtk_box_append (GTK_BOX (row), b);
   gtk_box_append (self->content_box, row);
+  /* Back to the queue is the window's header button. */
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BACK_LABEL]);
 }
 
 static void
@@ -389,6 +433,7 @@ show_queue (IntakeReviewPage *self, GError **error)
 
   clear_content (self);
   g_clear_pointer (&self->interview_id, g_free);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BACK_LABEL]);
   b = _intake_big_button (_("Back to home"), NULL, "flat");
   gtk_widget_set_halign (b, GTK_ALIGN_START);
   g_signal_connect (b, "clicked", G_CALLBACK (back_home_cb), self);
@@ -454,11 +499,50 @@ intake_review_page_finalize (GObject *object)
   G_OBJECT_CLASS (intake_review_page_parent_class)->finalize (object);
 }
 
+const char *
+intake_review_page_get_back_label (IntakeReviewPage *self)
+{
+  g_return_val_if_fail (INTAKE_IS_REVIEW_PAGE (self), NULL);
+
+  return self->interview_id != NULL ? _("Back to the queue") : NULL;
+}
+
+void
+intake_review_page_go_back (IntakeReviewPage *self)
+{
+  g_return_if_fail (INTAKE_IS_REVIEW_PAGE (self));
+
+  if (self->interview_id != NULL)
+    back_to_queue_cb (NULL, self);
+}
+
+static void
+intake_review_page_get_property (GObject *object, guint prop_id, GValue *value,
+                                 GParamSpec *pspec)
+{
+  IntakeReviewPage *self = INTAKE_REVIEW_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_BACK_LABEL:
+      g_value_set_string (value, intake_review_page_get_back_label (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
 static void
 intake_review_page_class_init (IntakeReviewPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->get_property = intake_review_page_get_property;
+  /* What the header's back button says (on an interview: back to the queue), or NULL. */
+  properties[PROP_BACK_LABEL] = g_param_spec_string ("back-label", NULL, NULL, NULL,
+                                                     G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   object_class->dispose = intake_review_page_dispose;
   object_class->finalize = intake_review_page_finalize;

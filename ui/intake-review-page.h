@@ -19,4 +19,9 @@ void intake_review_page_dup_place (IntakeReviewPage *self, char **interview_id, 
 void intake_review_page_open (IntakeReviewPage *self, const char *interview_id,
                               const char *note);
 
+/* What the window's header back button says on this page ("back-label"), or NULL. */
+const char *intake_review_page_get_back_label (IntakeReviewPage *self);
+/* The header's back button was pressed: back to the queue. */
+void intake_review_page_go_back (IntakeReviewPage *self);
+
 G_END_DECLS

@@ -30,7 +30,6 @@ gboolean _intake_ui_language_save (const char *data_dir, const char *code, GErro
 GtkWidget *_intake_box_add_label (GtkBox *box, const char *text, const char *css_class);
 GtkWidget *_intake_box_add_banner (GtkBox *box, const char *icon_name, const char *text,
                                    const char *css_class);
-GtkWidget *_intake_back_button (const char *label);
 GtkWidget *_intake_big_button (const char *label, const char *accessible, const char *css_class);
 
 G_END_DECLS

@@ -73,6 +73,9 @@ _intake_answer_to_text (const IntakeQuestion *q, JsonNode *node, const char *lan
         }
       return g_string_free (g_steal_pointer (&text), FALSE);
     }
+  /* A decimal as the respondent's language writes it: "1,5" in Indonesian. */
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    return intake_decimal_format (json_node_get_double (node), language);
   return json_to_string (node, FALSE);
 }
 
@@ -134,27 +137,6 @@ _intake_box_add_banner (GtkBox *box, const char *icon_name, const char *text,
                                   -1);
   gtk_box_append (box, banner);
   return label;
-}
-
-/* A back button as the GNOME HIG draws it, its arrow before its words, which wrap. */
-GtkWidget *
-_intake_back_button (const char *label)
-{
-  GtkWidget *button = gtk_button_new ();
-  GtkWidget *content = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 8);
-  GtkWidget *text = gtk_label_new (label);
-
-  gtk_box_append (GTK_BOX (content), gtk_image_new_from_icon_name ("go-previous-symbolic"));
-  gtk_label_set_wrap (GTK_LABEL (text), TRUE);
-  gtk_label_set_xalign (GTK_LABEL (text), 0);
-  gtk_box_append (GTK_BOX (content), text);
-  gtk_button_set_child (GTK_BUTTON (button), content);
-  gtk_widget_add_css_class (button, "big");
-  gtk_widget_add_css_class (button, "flat");
-  gtk_widget_add_css_class (button, "back");
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, label,
-                                  -1);
-  return button;
 }
 
 /* A large button whose words wrap, named for assistive technology by @accessible (or by its

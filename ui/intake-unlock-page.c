@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 
+#include "intake-keypad.h"
 #include "intake-unlock-page.h"
 #include "intake-ui-private.h"
 
@@ -21,7 +22,7 @@ struct _IntakeUnlockPage
   GtkLabel *message_label;
   GtkBox *busy_box;
   GtkSpinner *spinner;
-  GtkGrid *keypad;
+  IntakeKeypad *keypad;
   GtkButton *change_user_button;
   GtkPasswordEntry *passphrase_entry;
   GtkButton *passphrase_button;
@@ -46,22 +47,6 @@ enum
 };
 
 static guint signals[N_SIGNALS];
-
-typedef struct
-{
-  IntakeStore *store;
-  char *user_name;
-  IntakeSecret *secret;
-} UnlockData;
-
-static void
-unlock_data_free (UnlockData *data)
-{
-  g_clear_object (&data->store);
-  g_clear_pointer (&data->user_name, g_free);
-  g_clear_pointer (&data->secret, intake_secret_free);
-  g_free (data);
-}
 
 static void
 wipe_pin (IntakeUnlockPage *self)
@@ -107,27 +92,12 @@ set_busy (IntakeUnlockPage *self, gboolean busy)
 }
 
 static void
-unlock_thread (GTask *task, gpointer source, gpointer task_data, GCancellable *cancellable)
-{
-  UnlockData *data = task_data;
-  GError *error = NULL;
-  IntakeSession *session;
-
-  /* Argon2id takes most of a second and hundreds of MiB on purpose: never on the main loop. */
-  session = intake_store_unlock (data->store, data->user_name, data->secret, &error);
-  g_clear_pointer (&data->secret, intake_secret_free);
-  if (session == NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, session, g_object_unref);
-}
-
-static void
 unlock_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  IntakeUnlockPage *self = INTAKE_UNLOCK_PAGE (source);
+  g_autoptr (IntakeUnlockPage) self = user_data;
   g_autoptr (GError) error = NULL;
-  g_autoptr (IntakeSession) session = g_task_propagate_pointer (G_TASK (result), &error);
+  g_autoptr (IntakeSession) session = intake_store_unlock_finish (INTAKE_STORE (source), result,
+                                                                  &error);
 
   set_busy (self, FALSE);
   update_dots (self);
@@ -149,25 +119,19 @@ unlock_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   g_signal_emit (self, signals[SIGNAL_UNLOCKED], 0, session);
 }
 
+/* Argon2id takes most of a second and hundreds of MiB on purpose: the attempt runs in a thread
+ * on its own connection to the store (intake_store_unlock_async ()), never on the main loop or
+ * on the window's connection. Takes @secret. */
 static void
 start_unlock (IntakeUnlockPage *self, IntakeSecret *secret)
 {
-  g_autoptr (GTask) task = NULL;
-  UnlockData *data;
-
-  data = g_new0 (UnlockData, 1);
-  data->store = g_object_ref (self->store);
-  data->user_name = g_strdup (self->user_name);
-  data->secret = secret;
   show_message (self, NULL);
   set_busy (self, TRUE);
-
   g_clear_object (&self->cancellable);
   self->cancellable = g_cancellable_new ();
-  task = g_task_new (self, self->cancellable, unlock_done_cb, NULL);
-  g_task_set_source_tag (task, start_unlock);
-  g_task_set_task_data (task, data, (GDestroyNotify) unlock_data_free);
-  g_task_run_in_thread (task, unlock_thread);
+  intake_store_unlock_async (self->store, self->user_name, secret, self->cancellable,
+                             unlock_done_cb, g_object_ref (self));
+  intake_secret_free (secret);
 }
 
 static void
@@ -250,23 +214,14 @@ erase_digit (IntakeUnlockPage *self)
 }
 
 static void
-digit_clicked_cb (GtkButton *button, IntakeUnlockPage *self)
+keypad_pressed_cb (IntakeKeypad *keypad, const char *key, IntakeUnlockPage *self)
 {
-  const char *digit = g_object_get_data (G_OBJECT (button), "digit");
-
-  add_digit (self, digit[0]);
-}
-
-static void
-erase_clicked_cb (GtkButton *button, IntakeUnlockPage *self)
-{
-  erase_digit (self);
-}
-
-static void
-ok_clicked_cb (GtkButton *button, IntakeUnlockPage *self)
-{
-  submit (self);
+  if (g_str_equal (key, "erase"))
+    erase_digit (self);
+  else if (g_str_equal (key, "ok"))
+    submit (self);
+  else if (key[0] >= '0' && key[0] <= '9')
+    add_digit (self, key[0]);
 }
 
 static gboolean
@@ -402,49 +357,6 @@ load_users (IntakeUnlockPage *self)
     }
 }
 
-static GtkWidget *
-make_key (IntakeUnlockPage *self, const char *label, const char *accessible_name)
-{
-  GtkWidget *button = gtk_button_new_with_label (label);
-
-  gtk_widget_add_css_class (button, "key");
-  gtk_widget_set_focus_on_click (button, FALSE);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                  accessible_name, -1);
-  return button;
-}
-
-static void
-build_keypad (IntakeUnlockPage *self)
-{
-  static const char *const digits[] = { "1", "2", "3", "4", "5", "6", "7", "8", "9" };
-  GtkWidget *button;
-
-  for (int i = 0; i < 9; i++)
-    {
-      g_autofree char *name = g_strdup_printf (_("Digit %s"), digits[i]);
-      button = make_key (self, digits[i], name);
-      g_object_set_data (G_OBJECT (button), "digit", (gpointer) digits[i]);
-      g_signal_connect (button, "clicked", G_CALLBACK (digit_clicked_cb), self);
-      gtk_grid_attach (self->keypad, button, i % 3, i / 3, 1, 1);
-    }
-  button = make_key (self, "⌫", _("Erase"));
-  gtk_button_set_icon_name (GTK_BUTTON (button), "edit-clear-symbolic");
-  g_signal_connect (button, "clicked", G_CALLBACK (erase_clicked_cb), self);
-  gtk_grid_attach (self->keypad, button, 0, 3, 1, 1);
-  {
-    g_autofree char *name = g_strdup_printf (_("Digit %s"), "0");
-    button = make_key (self, "0", name);
-    g_object_set_data (G_OBJECT (button), "digit", (gpointer) "0");
-    g_signal_connect (button, "clicked", G_CALLBACK (digit_clicked_cb), self);
-    gtk_grid_attach (self->keypad, button, 1, 3, 1, 1);
-  }
-  button = make_key (self, _("OK"), _("OK"));
-  gtk_widget_add_css_class (button, "suggested-action");
-  g_signal_connect (button, "clicked", G_CALLBACK (ok_clicked_cb), self);
-  gtk_grid_attach (self->keypad, button, 2, 3, 1, 1);
-}
-
 void
 intake_unlock_page_set_store (IntakeUnlockPage *self, IntakeStore *store)
 {
@@ -529,6 +441,7 @@ intake_unlock_page_class_init (IntakeUnlockPageClass *klass)
                                            G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL, G_TYPE_NONE,
                                            1, INTAKE_TYPE_SESSION);
 
+  g_type_ensure (INTAKE_TYPE_KEYPAD);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/org/fieldintake/Intake/intake-unlock-page.ui");
   gtk_widget_class_bind_template_child (widget_class, IntakeUnlockPage, mode_stack);
@@ -547,6 +460,7 @@ intake_unlock_page_class_init (IntakeUnlockPageClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, change_user_cb);
   gtk_widget_class_bind_template_callback (widget_class, passphrase_activate_cb);
   gtk_widget_class_bind_template_callback (widget_class, mode_clicked_cb);
+  gtk_widget_class_bind_template_callback (widget_class, keypad_pressed_cb);
 }
 
 static void
@@ -557,7 +471,6 @@ intake_unlock_page_init (IntakeUnlockPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   self->pin = intake_secret_new (PIN_MAX_DIGITS);
   wipe_pin (self);
-  build_keypad (self);
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   g_signal_connect (key, "key-pressed", G_CALLBACK (key_pressed_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), key);

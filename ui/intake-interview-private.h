@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+/*
+ * What the interview's widgets share (intake-interview-answers.c): the answers as the form
+ * session holds them, read for one repeat's entries, and put in words. The page
+ * (intake-interview-page.c), its question view, repeat list and summary include this header;
+ * nothing outside ui/ does.
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+#include <json-glib/json-glib.h>
+
+#include "intake-form-session.h"
+#include "intake-form.h"
+
+G_BEGIN_DECLS
+
+/* The repeat @q is inside, or NULL. */
+const IntakeQuestion *_intake_interview_repeat_of (const IntakeQuestion *q);
+/* The top-level answer to @name, or NULL (a JSON null counts as none). */
+JsonNode *_intake_interview_top_answer (IntakeFormSession *fs, const char *name);
+/* The entries of a repeat as answered (NULL when it has none or was declined). */
+JsonArray *_intake_interview_entries_of (IntakeFormSession *fs, const char *repeat);
+JsonObject *_intake_interview_entry_object (IntakeFormSession *fs, const char *repeat,
+                                            guint entry);
+/* One entry in a line: "Relation: son; Age: 10", sensitive answers hidden. */
+char *_intake_interview_entry_text (IntakeForm *form, IntakeFormSession *fs,
+                                    const char *language, const IntakeQuestion *repeat,
+                                    guint entry);
+/* A repeat's answer in words, one line per entry. */
+char *_intake_interview_repeat_text (IntakeForm *form, IntakeFormSession *fs,
+                                     const char *language, const IntakeQuestion *q,
+                                     JsonNode *answer);
+/* "Entry 2, First name: This question needs an answer." */
+char *_intake_interview_entry_problem_text (IntakeForm *form, const char *language, guint entry,
+                                            const char *child, const char *message);
+/* Splits "repeat[N]/child" into its parts (@entry from 0). */
+gboolean _intake_interview_parse_entry_path (const char *path, char **repeat, guint *entry,
+                                             char **child);
+/* A language named in itself ("Bahasa Indonesia"), or @code. */
+const char *_intake_interview_language_name (const char *code);
+/* A button whose words wrap, named by them for assistive technology. */
+GtkWidget *_intake_interview_button (const char *label, const char *css_class);
+
+G_END_DECLS
