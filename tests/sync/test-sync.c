@@ -930,6 +930,13 @@ test_provisioning_signed (void)
     g_autofree char *audit_text = NULL;
 
     g_assert_no_error (error);
+    /* The file names the key that signed it, and its policies are the file's text as written. */
+    g_assert_true (json_object_has_member (json_node_get_object (root), "server_sign_pk"));
+    g_assert_nonnull (strstr (json_object_get_string_member (
+                                json_object_get_object_member (json_node_get_object (root),
+                                                               "policies"),
+                                "document"),
+                              "\"keep_sent_days\": \"30\""));
     g_assert_nonnull (p->policies);
     g_assert_cmpuint (p->policies->len, ==, 3);
     g_assert_nonnull (p->forms);
