@@ -1308,7 +1308,19 @@ enroll_from_file (Ctl *ctl, char **args, GError **error)
       || !intake_sync_enroll_provisioning (ctl->session, p, error))
     return FALSE;
   if (!ctl->json)
-    g_print ("Enrolled with %s as device %s\n", p->url, intake_store_get_device_id (ctl->store));
+    {
+      g_print ("Enrolled with %s as device %s\n", p->url, intake_store_get_device_id (ctl->store));
+      /* What the file also carried, verified with the server's key before any of it was used. */
+      if (p->policies != NULL)
+        g_print ("Set %u polic%s from the file\n", p->policies->len,
+                 p->policies->len == 1 ? "y" : "ies");
+      for (guint i = 0; p->forms != NULL && i < p->forms->len; i++)
+        {
+          IntakeProvisionedForm *form = g_ptr_array_index (p->forms, i);
+
+          g_print ("Form %s version %" G_GINT64_FORMAT " installed\n", form->id, form->version);
+        }
+    }
   return TRUE;
 }
 

@@ -385,6 +385,34 @@ _intake_store_normalise_policy (const char *key, const char *value, GError **err
   return g_strdup_printf ("%" G_GINT64_FORMAT, v);
 }
 
+char *
+intake_policy_normalise (const char *key, JsonNode *value, GError **error)
+{
+  g_autofree char *text = NULL;
+  GType type;
+
+  g_return_val_if_fail (key != NULL && value != NULL, NULL);
+
+  type = JSON_NODE_HOLDS_VALUE (value) ? json_node_get_value_type (value) : G_TYPE_INVALID;
+  if (type == G_TYPE_STRING)
+    text = g_strdup (json_node_get_string (value));
+  else if (type == G_TYPE_INT64)
+    text = g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (value));
+  else if (type == G_TYPE_BOOLEAN)
+    text = g_strdup (json_node_get_boolean (value) ? "true" : "false");
+  else
+    {
+      g_set_error (error, INTAKE_STORE_ERROR, INTAKE_STORE_ERROR_INVALID,
+                   "Policy %s takes text, a whole number or true/false, not %s", key,
+                   JSON_NODE_HOLDS_OBJECT (value)  ? "an object"
+                   : JSON_NODE_HOLDS_ARRAY (value) ? "a list"
+                   : JSON_NODE_HOLDS_NULL (value)  ? "null"
+                                                   : "a fraction");
+      return NULL;
+    }
+  return _intake_store_normalise_policy (key, text, error);
+}
+
 /* The default policies of a new store, inside the caller's transaction. */
 gboolean
 _intake_store_insert_default_policies (IntakeStore *store, GError **error)

@@ -84,6 +84,10 @@ gboolean intake_session_set_policy (IntakeSession *session,
                                     const char *key,
                                     const char *value,
                                     GError **error);
+/* The value policy @key is kept as ("1", "30"), or NULL with an error saying what the key takes:
+ * the check `policy set` makes, for the server and a provisioning file to make it too. @value is
+ * a JSON scalar: a string as `policy set` takes it, an integer, or a boolean. */
+char *intake_policy_normalise (const char *key, JsonNode *value, GError **error);
 
 /* Users. */
 typedef struct

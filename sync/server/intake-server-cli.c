@@ -4,6 +4,7 @@
 #include "intake-server-cli.h"
 #include "intake-form.h"
 #include "intake-json.h"
+#include "intake-store.h"
 
 #include "intake-server-export.h"
 #include "intake-server-request.h"
@@ -42,6 +43,8 @@ typedef struct
   char *out;
   char *ca;
   char *pin_sha256;
+  char *policies;
+  gboolean forms;
   char *deadline;
   int max_connections;
   int max_connections_per_ip;
@@ -51,6 +54,8 @@ typedef struct
 /* The provisioning file's format (sync/PROTOCOL.md); the tablet reads it in
  * sync/intake-provisioning.c. */
 #define PROVISIONING_FORMAT "intake-provisioning-v1"
+/* A policies file is a handful of keys; anything far larger is a wrong file. */
+#define POLICIES_MAX_BYTES (64 * 1024)
 
 /* Each command's synopsis and what it does; `intake-server --help` prints them all, and
  * `intake-server COMMAND --help` (or a group: `device --help`) only its own. */
@@ -68,8 +73,10 @@ static const struct
   { "device add", "device add NAME [--expires-days N]\n"
                   "      prints a one-time enrollment token, last\n"
                   "device add NAME --url URL --out FILE [--ca FILE] [--pin-sha256 B64]\n"
-                  "      [--expires-days N]\n"
-                  "      writes the token in a provisioning file instead\n" },
+                  "      [--policies POLICIES.json] [--forms] [--expires-days N]\n"
+                  "      writes the token in a provisioning file instead; --policies (a JSON\n"
+                  "      object of tablet policies, as 'intakectl policy set' takes them) and\n"
+                  "      --forms (every published form) go into it signed by the server's key\n" },
   { "device list", "device list [--json]\n" },
   { "device revoke", "device revoke NAME\n" },
   { "device wipe", "device wipe NAME [--deadline DURATION]\n"
@@ -341,10 +348,147 @@ format_time (gint64 t)
   return g_date_time_format (dt, "%Y-%m-%dT%H:%M:%SZ");
 }
 
+/* What --policies and --forms add to a provisioning file, all signed by the server's key. */
+typedef struct
+{
+  GBytes *sign_pk;
+  char *policies;           /* the policies file's text, byte for byte, or NULL */
+  guint8 policies_signature[INTAKE_SIGNATURE_BYTES];
+  GPtrArray *forms;         /* IntakeServerForm, or NULL */
+} SignedExtras;
+
+static void
+signed_extras_clear (SignedExtras *x)
+{
+  g_clear_pointer (&x->sign_pk, g_bytes_unref);
+  g_clear_pointer (&x->policies, g_free);
+  g_clear_pointer (&x->forms, g_ptr_array_unref);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SignedExtras, signed_extras_clear)
+
+/* The --policies file: one JSON object of tablet policies, each checked here as `intakectl policy
+ * set` checks it on a tablet, so that a mistake is seen once, here, and not as a file every
+ * tablet refuses. Its text is kept byte for byte, since that is what is signed. */
+static char *
+read_policies (const char *path, GError **error)
+{
+  const IntakeJsonLimits limits = { POLICIES_MAX_BYTES, 2 };
+  g_autofree char *text = NULL;
+  g_autoptr (JsonNode) root = NULL;
+  g_autoptr (GList) members = NULL;
+  gsize len = 0;
+
+  text = intake_json_read_file (path, POLICIES_MAX_BYTES, &len, error);
+  if (text == NULL)
+    return NULL;
+  if (memchr (text, '\0', len) != NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "%s is a binary file, not JSON text", path);
+      return NULL;
+    }
+  root = intake_json_parse_untrusted (text, (gssize) len, &limits, error);
+  if (root == NULL)
+    {
+      g_prefix_error (error, "%s: ", path);
+      return NULL;
+    }
+  if (!JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                   "%s: the policies are one JSON object, {\"key\": value, ...}", path);
+      return NULL;
+    }
+  members = json_object_get_members (json_node_get_object (root));
+  if (members == NULL)
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA, "%s names no policy", path);
+      return NULL;
+    }
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      g_autofree char *value = intake_policy_normalise (
+        l->data, json_object_get_member (json_node_get_object (root), l->data), error);
+
+      if (value == NULL)
+        {
+          g_prefix_error (error, "%s: ", path);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&text);
+}
+
+/* The server's signing key's secret half, from the database. */
+static IntakeSecret *
+load_sign_sk (IntakeServerStore *store, GError **error)
+{
+  g_autoptr (GBytes) sk_bytes = intake_server_store_meta_get (store, INTAKE_SERVER_META_SIGN_SK,
+                                                              error);
+  IntakeSecret *sign_sk;
+
+  if (sk_bytes == NULL)
+    return NULL;
+  if (g_bytes_get_size (sk_bytes) != INTAKE_SIGN_SECRET_BYTES)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "the server signing key in the database is damaged");
+      return NULL;
+    }
+  sign_sk = intake_secret_new_from_data (g_bytes_get_data (sk_bytes, NULL),
+                                         INTAKE_SIGN_SECRET_BYTES);
+  sodium_memzero ((void *) g_bytes_get_data (sk_bytes, NULL), INTAKE_SIGN_SECRET_BYTES);
+  return sign_sk;
+}
+
+/* Fills @x for --policies and --forms: the file read and checked, the policies signed, the
+ * published forms with the signatures they were published with. */
+static gboolean
+prepare_signed_extras (const Options *opts, IntakeServerStore *store, GBytes *sign_pk,
+                       SignedExtras *x, GError **error)
+{
+  if (opts->policies == NULL && !opts->forms)
+    return TRUE;
+  x->sign_pk = g_bytes_ref (sign_pk);
+  if (opts->policies != NULL)
+    {
+      g_autoptr (IntakeSecret) sign_sk = NULL;
+      g_autofree char *message = NULL;
+
+      x->policies = read_policies (opts->policies, error);
+      if (x->policies == NULL)
+        return FALSE;
+      sign_sk = load_sign_sk (store, error);
+      if (sign_sk == NULL)
+        return FALSE;
+      message = intake_server_policies_message (x->policies);
+      crypto_sign_detached (x->policies_signature, NULL, (const guint8 *) message,
+                            strlen (message), sign_sk->data);
+    }
+  if (opts->forms)
+    {
+      x->forms = intake_server_store_forms_list (store, error);
+      if (x->forms == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+add_b64 (JsonBuilder *b, const char *member, const guint8 *data, size_t len)
+{
+  g_autofree char *text = g_base64_encode (data, len);
+
+  json_builder_set_member_name (b, member);
+  json_builder_add_string_value (b, text);
+}
+
 /* Everything a tablet needs to enroll, in one small JSON file for `intakectl enroll --file` or
  * the tablet's admin screen. It holds the one-time token: made 0600, never overwritten. */
 static gboolean
-write_provisioning (const Options *opts, const char *token, GError **error)
+write_provisioning (const Options *opts, const char *token, const SignedExtras *x,
+                    GError **error)
 {
   g_autoptr (JsonBuilder) b = json_builder_new ();
   g_autoptr (JsonGenerator) gen = json_generator_new ();
@@ -384,6 +528,41 @@ write_provisioning (const Options *opts, const char *token, GError **error)
     {
       json_builder_set_member_name (b, "ca");
       json_builder_add_string_value (b, ca_pem);
+    }
+  /* The key that signed what follows, so that a tablet checks it all before it enrolls, against
+   * the fingerprint the token pins. */
+  if (x->sign_pk != NULL)
+    add_b64 (b, "server_sign_pk", g_bytes_get_data (x->sign_pk, NULL),
+             g_bytes_get_size (x->sign_pk));
+  if (x->policies != NULL)
+    {
+      json_builder_set_member_name (b, "policies");
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "document");
+      json_builder_add_string_value (b, x->policies);
+      add_b64 (b, "signature", x->policies_signature, sizeof x->policies_signature);
+      json_builder_end_object (b);
+    }
+  if (x->forms != NULL)
+    {
+      /* As GET /v1/forms gives them: the same documents and signatures. */
+      json_builder_set_member_name (b, "forms");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < x->forms->len; i++)
+        {
+          IntakeServerForm *form = g_ptr_array_index (x->forms, i);
+
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "id");
+          json_builder_add_string_value (b, form->form_id);
+          json_builder_set_member_name (b, "version");
+          json_builder_add_int_value (b, form->version);
+          json_builder_set_member_name (b, "document");
+          json_builder_add_string_value (b, form->document);
+          add_b64 (b, "signature", form->signature, INTAKE_SIGNATURE_BYTES);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
     }
   json_builder_end_object (b);
   root = json_builder_get_root (b);
@@ -431,6 +610,7 @@ cmd_device_add (const Options *opts, const char *name)
   g_autoptr (IntakeServerStore) store = NULL;
   g_autoptr (GBytes) sign_pk = NULL;
   g_autoptr (GBytes) org_pk = NULL;
+  g_auto (SignedExtras) extras = { 0 };
   g_autoptr (IntakeSecret) secret = intake_secret_new_random (INTAKE_SERVER_TOKEN_SECRET_BYTES);
   g_autofree char *secret_text = NULL;
   g_autofree char *fingerprint_text = NULL;
@@ -448,9 +628,10 @@ cmd_device_add (const Options *opts, const char *name)
   if (days > 365)
     return usage ("--expires-days is at most 365");
   if ((opts->url != NULL) != (opts->out != NULL)
-      || (opts->out == NULL && (opts->ca != NULL || opts->pin_sha256 != NULL)))
-    return usage ("a provisioning file needs both --url URL and --out FILE (--ca and "
-                  "--pin-sha256 go into it)");
+      || (opts->out == NULL && (opts->ca != NULL || opts->pin_sha256 != NULL
+                                || opts->policies != NULL || opts->forms)))
+    return usage ("a provisioning file needs both --url URL and --out FILE (--ca, "
+                  "--pin-sha256, --policies and --forms go into it)");
   if (opts->url != NULL)
     {
       g_autoptr (GUri) uri = g_uri_parse (opts->url, G_URI_FLAGS_NONE, NULL);
@@ -469,6 +650,9 @@ cmd_device_add (const Options *opts, const char *name)
   org_pk = intake_server_store_meta_get (store, INTAKE_SERVER_META_ORG_PK, &error);
   if (org_pk == NULL)
     return fail (NULL, error);
+  /* Before the device is added: a policies file with a mistake adds nothing. */
+  if (!prepare_signed_extras (opts, store, sign_pk, &extras, &error))
+    return fail ("device add", error);
 
   /* The token pins both keys a tablet takes from the enroll answer: the receipt-signing key and
    * the organisation's data key (sync/PROTOCOL.md, "Enrollment token"). */
@@ -491,7 +675,7 @@ cmd_device_add (const Options *opts, const char *name)
     {
       g_autofree char *token = g_strdup_printf ("%s.%s.%s", secret_text, fingerprint_text,
                                                 org_text);
-      gboolean ok = write_provisioning (opts, token, &error);
+      gboolean ok = write_provisioning (opts, token, &extras, &error);
 
       intake_crypto_wipe_string (token);
       intake_crypto_wipe_string (secret_text);
@@ -1004,6 +1188,8 @@ intake_server_cli_main (int argc, char **argv)
     { "out", 0, 0, G_OPTION_ARG_FILENAME, &opts.out, NULL, "FILE" },
     { "ca", 0, 0, G_OPTION_ARG_FILENAME, &opts.ca, NULL, "FILE" },
     { "pin-sha256", 0, 0, G_OPTION_ARG_STRING, &opts.pin_sha256, NULL, "B64" },
+    { "policies", 0, 0, G_OPTION_ARG_FILENAME, &opts.policies, NULL, "FILE" },
+    { "forms", 0, 0, G_OPTION_ARG_NONE, &opts.forms, NULL, NULL },
     { "deadline", 0, 0, G_OPTION_ARG_STRING, &opts.deadline, NULL, "DURATION" },
     { "max-connections", 0, 0, G_OPTION_ARG_INT, &opts.max_connections, NULL, "N" },
     { "max-connections-per-ip", 0, 0, G_OPTION_ARG_INT, &opts.max_connections_per_ip, NULL,
@@ -1068,6 +1254,7 @@ intake_server_cli_main (int argc, char **argv)
   g_free (opts.out);
   g_free (opts.ca);
   g_free (opts.pin_sha256);
+  g_free (opts.policies);
   g_free (opts.deadline);
   g_free (opts.config);
   return ret;

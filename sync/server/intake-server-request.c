@@ -501,6 +501,14 @@ intake_server_form_message (const char *form_id, gint64 version, const char *doc
   return g_strdup_printf ("intake-form-v1\n%s\n%" G_GINT64_FORMAT "\n%s", form_id, version, hex);
 }
 
+char *
+intake_server_policies_message (const char *document)
+{
+  g_autofree char *hex = intake_server_hex_hash ((const guint8 *) document, strlen (document));
+
+  return g_strconcat ("intake-policies-v1\n", hex, NULL);
+}
+
 static void
 verify_one (IntakeServerEnvelope *env, const guint8 sign_pk[INTAKE_SIGN_PUBLIC_BYTES])
 {

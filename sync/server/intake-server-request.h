@@ -109,5 +109,7 @@ char *intake_server_receipt_message (const char *submission_id,
                                      const char *content_hash_b64,
                                      const char *server_time);
 char *intake_server_form_message (const char *form_id, gint64 version, const char *document);
+/* What the server signs for a provisioning file's policies (sync/PROTOCOL.md). */
+char *intake_server_policies_message (const char *document);
 
 G_END_DECLS

@@ -701,6 +701,278 @@ test_provisioning_file (void)
   g_rmdir (dir);
 }
 
+/* The tablet's state that a refused provisioning file must leave as it was: not enrolled, the
+ * policies as the fixture left them (review off, the rest default), and only its form. */
+static void
+assert_untouched (SyncFixture *f)
+{
+  g_assert_null (intake_store_dup_enrollment (f->store, NULL));
+  g_assert_cmpint (intake_store_get_policy_int (f->store, INTAKE_POLICY_AUTO_LOCK_MINUTES), ==, 5);
+  g_assert_cmpint (intake_store_get_policy_int (f->store, INTAKE_POLICY_REVIEW_REQUIRED), ==, 0);
+  g_assert_cmpint (intake_store_get_policy_int (f->store, INTAKE_POLICY_KEEP_SENT_DAYS), ==, 0);
+  g_assert_cmpint (intake_store_get_latest_form_version (f->store, "sync-test"), ==, 1);
+}
+
+/* `device add --url --out --policies --forms` for a new device, read back as a JSON tree. */
+static JsonNode *
+signed_file (SyncFixture *f, const char *device, const char *policies, char **path_out)
+{
+  g_autofree char *path = g_strdup_printf ("%s/%s.json", f->tmp, device);
+  g_autofree char *err = NULL;
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GError) error = NULL;
+
+  if (intake_test_run (f->server_bin, NULL, &err, "--db", f->db_url, "device", "add", device,
+                       "--url", f->serve->base_url, "--out", path, "--policies", policies,
+                       "--forms", NULL)
+      != 0)
+    g_error ("device add --policies --forms: %s", err);
+  g_assert_true (json_parser_load_from_file (parser, path, &error));
+  g_assert_no_error (error);
+  *path_out = g_steal_pointer (&path);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static void
+write_tree (const char *path, JsonNode *root)
+{
+  g_autofree char *text = json_to_string (root, TRUE);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (g_file_set_contents (path, text, -1, &error));
+  g_assert_no_error (error);
+}
+
+/* The file is refused when read, with a message naming @member and @problem, and the tablet is
+ * left untouched. */
+static void
+assert_refused (SyncFixture *f, const char *path, const char *member, const char *problem)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeProvisioning) p = intake_provisioning_load (path, &error);
+
+  g_assert_null (p);
+  g_assert_error (error, INTAKE_SYNC_ERROR, INTAKE_SYNC_ERROR_FAILED);
+  if (strstr (error->message, member) == NULL || strstr (error->message, problem) == NULL)
+    g_error ("expected \"%s\" and \"%s\" in: %s", member, problem, error->message);
+  assert_untouched (f);
+}
+
+static char *
+sign_b64 (const char *prefix, const char *document, const guint8 *sk)
+{
+  guint8 hash[INTAKE_HASH_BYTES];
+  char hex[INTAKE_HASH_BYTES * 2 + 1];
+  guint8 sig[INTAKE_SIGNATURE_BYTES];
+  g_autofree char *message = NULL;
+
+  crypto_generichash (hash, sizeof hash, (const guint8 *) document, strlen (document), NULL, 0);
+  sodium_bin2hex (hex, sizeof hex, hash, sizeof hash);
+  message = g_strconcat (prefix, hex, NULL);
+  crypto_sign_detached (sig, NULL, (const guint8 *) message, strlen (message), sk);
+  return g_base64_encode (sig, sizeof sig);
+}
+
+/* A provisioning file carrying the organisation's policies and forms, signed by the server's key:
+ * the tablet checks the key against the token and every signature before anything happens, then
+ * enrolls, sets the policies and imports the forms. A file changed anywhere in what is signed,
+ * or signed by another key, is refused whole, naming the member, and leaves the tablet as it was. */
+static void
+test_provisioning_signed (void)
+{
+  SyncFixture f;
+  g_autoptr (GError) error = NULL;
+  g_autofree char *form = NULL;
+  g_autofree char *v1 = NULL, *v2 = NULL, *policies = NULL, *bad_policies = NULL;
+
+  sync_fixture_setup (&f, FALSE, NULL, NULL);
+  v1 = g_build_filename (f.tmp, "form-v1.json", NULL);
+  v2 = g_build_filename (f.tmp, "form-v2.json", NULL);
+  policies = g_build_filename (f.tmp, "policies.json", NULL);
+  bad_policies = g_build_filename (f.tmp, "bad-policies.json", NULL);
+  /* The server publishes the tablet's own sync-test v1 (already installed there: no error) and
+   * a version 2 (new to it). */
+  form = intake_store_dup_form_document (f.store, "sync-test", 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_file_set_contents (v1, form, -1, &error));
+  {
+    GString *text = g_string_new (form);
+    char *at = strstr (text->str, "\"version\": 1");
+    g_assert_nonnull (at);
+    at[strlen ("\"version\": ")] = '2';
+    g_assert_true (g_file_set_contents (v2, text->str, -1, &error));
+    g_string_free (text, TRUE);
+  }
+  g_assert_cmpint (run_server (&f, "form", "publish", v1), ==, 0);
+  g_assert_cmpint (run_server (&f, "form", "publish", v2), ==, 0);
+  g_assert_true (g_file_set_contents (policies,
+                                      "{\"review_required\": true, \"auto_lock_minutes\": 15, "
+                                      "\"keep_sent_days\": \"30\"}\n",
+                                      -1, &error));
+
+  /* The server checks the policies as a tablet would: an unknown key or a value out of range
+   * makes no file and adds no device. */
+  {
+    g_autofree char *out = g_build_filename (f.tmp, "never.json", NULL);
+    g_autofree char *err = NULL;
+    g_autofree char *list = NULL;
+
+    g_assert_true (g_file_set_contents (bad_policies, "{\"auto_lock_minutes\": 9999}", -1, NULL));
+    g_assert_cmpint (intake_test_run (f.server_bin, NULL, &err, "--db", f.db_url, "device", "add",
+                                      "never", "--url", f.serve->base_url, "--out", out,
+                                      "--policies", bad_policies, NULL),
+                     ==, 1);
+    g_assert_nonnull (strstr (err, "auto_lock_minutes"));
+    g_assert_false (g_file_test (out, G_FILE_TEST_EXISTS));
+    g_assert_cmpint (intake_test_run (f.server_bin, &list, NULL, "--db", f.db_url, "device",
+                                      "list", NULL),
+                     ==, 0);
+    g_assert_null (strstr (list, "never"));
+  }
+
+  /* The policies' text changed by one byte (15 minutes to 16, a value the tablet would take). */
+  {
+    g_autofree char *path = NULL;
+    g_autoptr (JsonNode) root = signed_file (&f, "tamper-policies", policies, &path);
+    JsonObject *pol = json_object_get_object_member (json_node_get_object (root), "policies");
+    g_autofree char *doc = g_strdup (json_object_get_string_member (pol, "document"));
+    char *at = strstr (doc, "15");
+
+    g_assert_nonnull (at);
+    at[1] = '6';
+    json_object_set_string_member (pol, "document", doc);
+    write_tree (path, root);
+    assert_refused (&f, path, "policies", "its signature does not verify with the server's key");
+  }
+
+  /* The two forms' signatures swapped: each is a real signature by the right key, over the
+   * other form. Through `intakectl enroll --file` too: it exits non-zero, naming the form. */
+  {
+    g_autofree char *path = NULL;
+    g_autoptr (JsonNode) root = signed_file (&f, "tamper-forms", policies, &path);
+    JsonArray *forms = json_object_get_array_member (json_node_get_object (root), "forms");
+    JsonObject *a, *b;
+    g_autofree char *sig_a = NULL;
+    g_autofree char *name = NULL;
+
+    g_assert_cmpuint (json_array_get_length (forms), ==, 2);
+    a = json_array_get_object_element (forms, 0);
+    b = json_array_get_object_element (forms, 1);
+    sig_a = g_strdup (json_object_get_string_member (a, "signature"));
+    json_object_set_string_member (a, "signature", json_object_get_string_member (b, "signature"));
+    json_object_set_string_member (b, "signature", sig_a);
+    write_tree (path, root);
+    name = g_strdup_printf ("forms[0] (sync-test v%" G_GINT64_FORMAT ")",
+                            json_object_get_int_member (a, "version"));
+    assert_refused (&f, path, name, "its signature does not verify with the server's key");
+    {
+      const char *argv[] = { g_getenv ("INTAKECTL"), "--data-dir", f.tablet_dir, "--user", "admin",
+                             "--pin-stdin", "enroll", "--file", path, NULL };
+      g_autoptr (GSubprocess) proc = NULL;
+      g_autofree char *err = NULL;
+
+      g_assert_nonnull (argv[0]);
+      proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDIN_PIPE
+                                          | G_SUBPROCESS_FLAGS_STDOUT_SILENCE
+                                          | G_SUBPROCESS_FLAGS_STDERR_PIPE,
+                                &error);
+      g_assert_no_error (error);
+      g_assert_true (g_subprocess_communicate_utf8 (proc, SYNC_ADMIN_PIN "\n", NULL, NULL, &err,
+                                                    &error));
+      g_assert_no_error (error);
+      g_assert_cmpint (g_subprocess_get_exit_status (proc), !=, 0);
+      g_assert_nonnull (strstr (err, name));
+      assert_untouched (&f);
+    }
+  }
+
+  /* Another key in "server_sign_pk", with everything re-signed by it: each signature verifies
+   * with the key the file names, but that key is not the one the token pins. */
+  {
+    g_autofree char *path = NULL;
+    g_autoptr (JsonNode) root = signed_file (&f, "tamper-key", policies, &path);
+    JsonObject *o = json_node_get_object (root);
+    JsonObject *pol = json_object_get_object_member (o, "policies");
+    JsonArray *forms = json_object_get_array_member (o, "forms");
+    guint8 pk[INTAKE_SIGN_PUBLIC_BYTES];
+    guint8 sk[INTAKE_SIGN_SECRET_BYTES];
+    g_autofree char *pk_b64 = NULL;
+    g_autofree char *sig = NULL;
+
+    crypto_sign_keypair (pk, sk);
+    pk_b64 = g_base64_encode (pk, sizeof pk);
+    json_object_set_string_member (o, "server_sign_pk", pk_b64);
+    sig = sign_b64 ("intake-policies-v1\n", json_object_get_string_member (pol, "document"), sk);
+    json_object_set_string_member (pol, "signature", sig);
+    for (guint i = 0; i < json_array_get_length (forms); i++)
+      {
+        JsonObject *fo = json_array_get_object_element (forms, i);
+        g_autofree char *prefix = g_strdup_printf (
+          "intake-form-v1\n%s\n%" G_GINT64_FORMAT "\n", json_object_get_string_member (fo, "id"),
+          json_object_get_int_member (fo, "version"));
+        g_autofree char *form_sig = sign_b64 (
+          prefix, json_object_get_string_member (fo, "document"), sk);
+
+        json_object_set_string_member (fo, "signature", form_sig);
+      }
+    sodium_memzero (sk, sizeof sk);
+    write_tree (path, root);
+    assert_refused (&f, path, "server_sign_pk", "not the key of the server that issued the token");
+  }
+
+  /* The file as the server made it: enrolled, the policies set, v2 imported, v1 no error. */
+  {
+    g_autofree char *path = NULL;
+    g_autoptr (JsonNode) root = signed_file (&f, "tablet-1", policies, &path);
+    g_autoptr (IntakeProvisioning) p = intake_provisioning_load (path, &error);
+    g_autoptr (IntakeEnrollment) e = NULL;
+    g_autoptr (JsonNode) audit = NULL;
+    g_autofree char *audit_text = NULL;
+
+    g_assert_no_error (error);
+    /* The file names the key that signed it, and its policies are the file's text as written. */
+    g_assert_true (json_object_has_member (json_node_get_object (root), "server_sign_pk"));
+    g_assert_nonnull (strstr (json_object_get_string_member (
+                                json_object_get_object_member (json_node_get_object (root),
+                                                               "policies"),
+                                "document"),
+                              "\"keep_sent_days\": \"30\""));
+    g_assert_nonnull (p->policies);
+    g_assert_cmpuint (p->policies->len, ==, 3);
+    g_assert_nonnull (p->forms);
+    g_assert_cmpuint (p->forms->len, ==, 2);
+    g_assert_true (intake_sync_enroll_provisioning (f.admin, p, &error));
+    g_assert_no_error (error);
+    e = intake_store_dup_enrollment (f.store, &error);
+    g_assert_nonnull (e);
+    g_assert_cmpstr (e->device_name, ==, "tablet-1");
+    g_assert_cmpint (intake_store_get_policy_int (f.store, INTAKE_POLICY_REVIEW_REQUIRED), ==, 1);
+    g_assert_cmpint (intake_store_get_policy_int (f.store, INTAKE_POLICY_AUTO_LOCK_MINUTES), ==,
+                     15);
+    g_assert_cmpint (intake_store_get_policy_int (f.store, INTAKE_POLICY_KEEP_SENT_DAYS), ==, 30);
+    g_assert_cmpint (intake_store_get_latest_form_version (f.store, "sync-test"), ==, 2);
+    {
+      g_autoptr (JsonNode) listed = intake_store_list_forms_json (f.store, &error);
+      g_autofree char *listed_text = json_to_string (listed, FALSE);
+
+      g_assert_no_error (error);
+      g_assert_nonnull (strstr (listed_text, "\"sync-test\""));
+    }
+    /* Each change audited as the admin's own. */
+    audit = intake_session_list_audit_json (f.admin, &error);
+    g_assert_no_error (error);
+    audit_text = json_to_string (audit, FALSE);
+    g_assert_nonnull (strstr (audit_text, "auto_lock_minutes=15"));
+    g_assert_nonnull (strstr (audit_text, "keep_sent_days=30"));
+    g_assert_nonnull (strstr (audit_text, "sync-test@2"));
+  }
+  g_unlink (v1);
+  g_unlink (v2);
+  g_unlink (policies);
+  g_unlink (bad_policies);
+  sync_fixture_teardown (&f);
+}
+
 static void
 pass_finished_cb (IntakeSyncEngine *engine, gpointer user_data)
 {
@@ -772,6 +1044,7 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/sync/enroll-org-key-pinned", test_enroll_org_key_pinned);
   g_test_add_func ("/intake/sync/tls-verification", test_tls_verification);
   g_test_add_func ("/intake/sync/provisioning-file", test_provisioning_file);
+  g_test_add_func ("/intake/sync/provisioning-signed", test_provisioning_signed);
   g_test_add_func ("/intake/sync/engine", test_engine);
   g_test_add_func ("/intake/sync/backoff", test_backoff);
   return g_test_run ();
