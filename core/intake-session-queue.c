@@ -4,6 +4,7 @@
 
 #include "intake-form.h"
 #include "intake-store.h"
+#include "intake-xlsform.h"
 
 #include <string.h>
 
@@ -654,6 +655,22 @@ import_form_file_work (IntakeSession *session,
                    limit);
       return FALSE;
     }
+  /* An XLSForm spreadsheet (.xlsx, pyxform's .csv or .md) is converted into the form document
+   * here, in the worker, by the same call as `intakectl form import` (issue #12). */
+  {
+    g_autofree char *path = g_file_get_path (file);
+    IntakeXlsformFormat format;
+    g_autofree char *lower = path != NULL ? g_ascii_strdown (path, -1) : NULL;
+
+    if (path != NULL
+        && (intake_xlsform_sniff_file (path, &format) || g_str_has_suffix (lower, ".xls")))
+      {
+        args->text = intake_form_document_read_file (path, error);
+        if (args->text == NULL)
+          return FALSE;
+        return import_form_work (session, data, cancellable, error);
+      }
+  }
   if (!g_file_load_contents (file, cancellable, &args->text, &len, NULL, error))
     return FALSE;
   if (strlen (args->text) != len)

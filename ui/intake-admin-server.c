@@ -78,6 +78,13 @@ open_chooser (IntakeAdminPage *self, JobKind kind, const char *title, const char
   g_object_set_data (G_OBJECT (self->chooser), "job-kind", GINT_TO_POINTER (kind));
   gtk_file_filter_set_name (filter, filter_name);
   gtk_file_filter_add_suffix (filter, "json");
+  /* A form may also be an XLSForm spreadsheet (issue #12), converted in the worker. */
+  if (kind == JOB_IMPORT_FORM)
+    {
+      gtk_file_filter_add_suffix (filter, "xlsx");
+      gtk_file_filter_add_suffix (filter, "csv");
+      gtk_file_filter_add_suffix (filter, "md");
+    }
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (self->chooser), filter);
   gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
   g_signal_connect (self->chooser, "response", G_CALLBACK (chooser_response_cb), self);
@@ -203,8 +210,9 @@ _intake_admin_show_forms (IntakeAdminPage *self)
       "dim-label");
   _intake_admin_add_problem (self);
   _intake_admin_add_choice (self, _("Install a form from a file…"),
-              _("A form file (.json) from the server’s administrator, for example on a USB "
-                "stick. It is checked before anything is installed."),
+              _("A form file (.json, or an XLSForm spreadsheet .xlsx) from the server’s "
+                "administrator, for example on a USB stick. It is checked before anything is "
+                "installed."),
               _("Install a form from a file"), G_CALLBACK (choose_form_file_cb));
   if (forms == NULL)
     {

@@ -289,6 +289,10 @@ intake_question_view_new (IntakeForm *form, IntakeFormSession *fs,
   IntakeQuestionView *self;
   const char *label;
   const char *hint;
+  /* The session's words: ${name} filled in, and a child's wording while the form says the
+   * respondent is a child (issue #11). */
+  g_autofree char *session_label = NULL;
+  g_autofree char *session_hint = NULL;
   gboolean interviewer;
 
   g_return_val_if_fail (INTAKE_IS_FORM (form), NULL);
@@ -297,7 +301,12 @@ intake_question_view_new (IntakeForm *form, IntakeFormSession *fs,
   self = g_object_new (INTAKE_TYPE_QUESTION_VIEW, NULL);
   self->question = question;
   self->language = g_strdup (language);
-  label = intake_question_get_label (question, language);
+  if (fs != NULL)
+    {
+      session_label = intake_form_session_dup_label (fs, intake_question_get_name (question));
+      session_hint = intake_form_session_dup_hint (fs, intake_question_get_name (question));
+    }
+  label = session_label != NULL ? session_label : intake_question_get_label (question, language);
 
   if (review_note != NULL)
     {
@@ -319,7 +328,7 @@ intake_question_view_new (IntakeForm *form, IntakeFormSession *fs,
   gtk_widget_add_css_class (GTK_WIDGET (self->title_label),
                             interviewer ? "interviewer-title" : "question-title");
   gtk_label_set_label (self->title_label, label ? label : intake_question_get_name (question));
-  hint = intake_question_get_hint (question, language);
+  hint = fs != NULL ? session_hint : intake_question_get_hint (question, language);
   if (hint != NULL)
     {
       gtk_label_set_label (self->hint_label, hint);

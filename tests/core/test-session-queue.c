@@ -661,6 +661,47 @@ test_import_file (Fixture *f, gconstpointer data)
   g_assert_cmpint (intake_store_get_latest_form_version (f->store, "second"), ==, 3);
 }
 
+/* An XLSForm (pyxform's Markdown shape here) is converted in the worker, as Administration's
+ * "Install a form from a file" needs (issue #12); a spreadsheet that cannot be converted is
+ * refused with the converter's words (sheet, row, column), and nothing is installed. */
+static void
+test_import_xlsform_file (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autofree char *good = g_build_filename (f->tmp, "visit.md", NULL);
+  g_autofree char *bad = g_build_filename (f->tmp, "broken.md", NULL);
+  static const char good_md[] =
+    "| survey |         |        |              |\n"
+    "|        | type    | name   | label        |\n"
+    "|        | text    | who    | Who is here? |\n"
+    "|        | integer | count  | How many?    |\n"
+    "| settings |       |        |              |\n"
+    "|        | form_id | version |             |\n"
+    "|        | visit   | 4       |             |\n";
+  static const char bad_md[] =
+    "| survey |         |        |              |          |\n"
+    "|        | type    | name   | label        | relevant |\n"
+    "|        | text    | who    | Who is here? | ${who >  |\n";
+  Result r;
+
+  g_assert_true (g_file_set_contents (good, good_md, -1, &error));
+  g_assert_true (g_file_set_contents (bad, bad_md, -1, &error));
+
+  import_file_wait (f->admin, bad, &r);
+  g_assert_false (r.ok);
+  g_assert_nonnull (r.error);
+  g_test_message ("%s", r.error->message);
+  g_assert_nonnull (strstr (r.error->message, "survey"));
+  g_clear_error (&r.error);
+  g_assert_cmpint (intake_store_get_latest_form_version (f->store, "visit"), <=, 0);
+
+  import_file_wait (f->admin, good, &r);
+  g_assert_no_error (r.error);
+  g_assert_cmpstr (r.text, ==, "visit@4");
+  g_free (r.text);
+  g_assert_cmpint (intake_store_get_latest_form_version (f->store, "visit"), ==, 4);
+}
+
 static gboolean
 count_work (IntakeSession *session, gpointer data, GCancellable *cancellable, GError **error)
 {
@@ -744,6 +785,7 @@ main (int argc, char **argv)
   ADD ("unlock", test_unlock);
   ADD ("admin-jobs", test_admin_jobs);
   ADD ("import-file", test_import_file);
+  ADD ("import-xlsform-file", test_import_xlsform_file);
   ADD ("run-any", test_run_any);
   ADD ("wipe", test_wipe);
 #undef ADD
