@@ -11,6 +11,7 @@ extents); screenshots in the dark and high-contrast styles; a Khmer and a Burmes
 wrap inside the window. Screenshots go to --screenshots.
 """
 
+import json
 import os
 import sys
 import time
@@ -352,7 +353,12 @@ def part_scripts(args, check, tmp, state):
                                   ("my", "မြန်မာဘာသာ", "သင်ယခု")):
         app.press("New interview", timeout=60)
         # A new store also holds the bundled screening form (intakectl init): choose this one.
-        app.press("Scripts check")
+        # The tiles name no title (a bystander reads "Form 1 · version 1"): the scripts form is
+        # the one whose version the bundled form does not have.
+        tile = app.wait(role=("push button", "button", "toggle button"),
+                        contains="version %d" % json.load(open(SCRIPTS_FORM))["version"],
+                        what="the scripts form's tile")
+        app.press(tile.name)
         app.press(language)
         label = app.wait(role=("label",), contains=words, what="the %s question" % code)
         time.sleep(0.5)
