@@ -31,6 +31,8 @@ struct _IntakeInterviewPage
   GtkButton *language_button;
   GtkLabel *language_label;
   GtkScrolledWindow *question_scroll;
+  double last_page_size; /* The question's visible height, to see it shrink. */
+  guint scroll_idle;
   GtkBox *question_box;
   GtkBox *decline_bar;
   GtkButton *decline_template_button;
@@ -416,6 +418,7 @@ flush_typing (IntakeInterviewPage *self)
   JsonNode *old;
 
   g_clear_handle_id (&self->typing_source, g_source_remove);
+  g_clear_handle_id (&self->scroll_idle, g_source_remove);
   if (self->current == NULL || self->building || self->view == NULL
       || !intake_question_view_has_typing (self->view))
     return TRUE;
@@ -1419,6 +1422,59 @@ intake_interview_page_class_init (IntakeInterviewPageClass *klass)
                                        "interview.back", NULL);
 }
 
+/* When the page gets shorter (in the kiosk, the on-screen keyboard rising takes the lower half
+ * of the screen), the focused field would stay where it was, below the new edge, hidden:
+ * scroll the question so that it is in view again. GtkViewport only scrolls on a change of
+ * focus. The adjustment says "changed" while the viewport is being allocated, which then sets
+ * the value again: the scroll waits for an idle moment. */
+static gboolean
+scroll_focus_into_view (gpointer data)
+{
+  g_autoptr (IntakeInterviewPage) self = g_weak_ref_get (data);
+  GtkRoot *root = self != NULL ? gtk_widget_get_root (GTK_WIDGET (self)) : NULL;
+  GtkWidget *focus = root != NULL ? gtk_root_get_focus (root) : NULL;
+  GtkWidget *child = self != NULL ? gtk_scrolled_window_get_child (self->question_scroll) : NULL;
+  GtkWidget *content = child != NULL && GTK_IS_VIEWPORT (child)
+                           ? gtk_viewport_get_child (GTK_VIEWPORT (child))
+                           : child;
+  graphene_rect_t bounds;
+
+  if (self != NULL)
+    self->scroll_idle = 0;
+  if (focus == NULL || content == NULL || !gtk_widget_is_ancestor (focus, content)
+      || !gtk_widget_compute_bounds (focus, content, &bounds))
+    return G_SOURCE_REMOVE;
+  gtk_adjustment_clamp_page (gtk_scrolled_window_get_vadjustment (self->question_scroll),
+                             bounds.origin.y, bounds.origin.y + bounds.size.height);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+weak_ref_free (gpointer data)
+{
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+static void
+question_page_size_cb (GtkAdjustment *adjustment, IntakeInterviewPage *self)
+{
+  double page = gtk_adjustment_get_page_size (adjustment);
+  GWeakRef *ref;
+
+  /* Only when it got shorter: a longer page hides nothing. */
+  if (page >= self->last_page_size || self->scroll_idle != 0)
+    {
+      self->last_page_size = page;
+      return;
+    }
+  self->last_page_size = page;
+  ref = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (ref, self);
+  self->scroll_idle = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, scroll_focus_into_view, ref,
+                                       weak_ref_free);
+}
+
 static void
 intake_interview_page_init (IntakeInterviewPage *self)
 {
@@ -1430,6 +1486,8 @@ intake_interview_page_init (IntakeInterviewPage *self)
   g_signal_connect (keys, "key-pressed", G_CALLBACK (key_pressed_cb), self);
   g_signal_connect (keys, "key-released", G_CALLBACK (key_released_cb), self);
   gtk_widget_add_controller (GTK_WIDGET (self), keys);
+  g_signal_connect_object (gtk_scrolled_window_get_vadjustment (self->question_scroll),
+                           "changed", G_CALLBACK (question_page_size_cb), self, 0);
 }
 
 IntakeInterviewPage *

@@ -64,7 +64,7 @@ os.chmod(args.intake, 0o755)
 args.intakectl = intakectl
 args.form = os.path.join(forms, "trafficking-screening.json")
 data = tempfile.mkdtemp()
-print("1..6", flush=True)
+print("1..7", flush=True)
 uikit.make_tablet(args, data)
 env = {"GDK_BACKEND": "wayland"}
 if os.environ.get("KIOSK_WAYLAND_DEBUG"):
@@ -111,6 +111,16 @@ try:
           "the window is the only one and gives the keyboard room (%s)"
           % (views[0]["rect"] if views else "none"))
     check(osk_visible() == "b true", "squeekboard says it is visible")
+    # The window got shorter: the field being typed into is scrolled back into view, its first
+    # lines above the "Prefer not to say" bar (it stayed hidden below the bar before). A
+    # multi-line field is taller than what is left of the question's area: its top shows.
+    import pyatspi
+    e = entry.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+    bar = app.wait(name="Prefer not to say", what="the decline button")
+    d = bar.queryComponent().getExtents(pyatspi.WINDOW_COORDS)
+    check(e.y >= 0 and e.y + min(e.height, 40) <= d.y,
+          "the text field is in view with the keyboard up (field y %d-%d, the decline bar at %d)"
+          % (e.y, e.y + e.height, d.y))
 finally:
     app.stop()
 sys.exit(1 if failed else 0)
