@@ -132,7 +132,8 @@ _intake_admin_add_user (IntakeAdminPage *self, const char *name, IntakeRole role
                         IntakeSecret *secret, IntakeAdminScreenFunc then)
 {
   Pending *pending = pending_new (self, JOB_ADD_USER, name,
-                                  _("Adding the person and protecting their keys with the PIN…"), then);
+                                  _("Adding the person and protecting their keys with the PIN…"),
+                                  then);
 
   intake_session_add_user_async (self->session, name, role, secret, NULL, user_added_cb,
                                  pending);
