@@ -131,6 +131,7 @@ intake_admin_page_init (IntakeAdminPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->cancellable = g_cancellable_new ();
+  self->show_menu = show_menu;
   gtk_widget_set_focusable (GTK_WIDGET (self->busy_box), TRUE);
 }
 
@@ -149,7 +150,6 @@ intake_admin_page_new (IntakeSession *session, GError **error)
     }
   self = g_object_new (INTAKE_TYPE_ADMIN_PAGE, NULL);
   self->session = g_object_ref (session);
-  self->show_menu = show_menu;
   _intake_admin_show_menu (self);
   return self;
 }
