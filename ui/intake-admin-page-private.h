@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * Administration's screens, one file each over this header, as GNOME Text Editor splits its
- * window: intake-admin-page.c (the page, its building blocks, the jobs in a thread, the menu),
- * intake-admin-users.c, -policies.c, -server.c (the server connection and forms), -audit.c and
- * -wipe.c.
+ * window, in layers whose calls run one way (tests/layering): intake-admin-page.c (the page and
+ * its menu) on top, then the screens intake-admin-users.c, -policies.c, -server.c (the server
+ * connection and forms), -audit.c and -wipe.c, then intake-admin-jobs.c (the work in a thread)
+ * and at the bottom intake-admin-widgets.c (the building blocks of a screen).
  */
 #pragma once
 
@@ -54,6 +55,8 @@ struct _IntakeAdminPage
   GtkLabel *value_label;
   GtkLabel *value_words;
   GtkWidget *on_button;
+  /* Builds the menu: set by the page, which alone names every screen (tests/layering). */
+  void (*show_menu) (IntakeAdminPage *self);
   /* What the screen is about: a user's name or a policy's key. */
   char *subject;
   int policy_value;
@@ -69,7 +72,10 @@ typedef enum
 } JobKind;
 
 
-/* intake-admin-page.c: building a screen. */
+/* A screen's function, shown again once a job it started is done. */
+typedef void (*IntakeAdminScreenFunc) (IntakeAdminPage *self);
+
+/* intake-admin-widgets.c: building a screen, below the screens and the page. */
 void _intake_admin_toast (IntakeAdminPage *self, const char *message);
 void _intake_admin_clear_content (IntakeAdminPage *self);
 GtkWidget *_intake_admin_add_label (IntakeAdminPage *self, const char *text,
@@ -90,16 +96,25 @@ GtkEditable *_intake_admin_add_entry (IntakeAdminPage *self, const char *accessi
 GtkWidget *_intake_admin_add_decision (IntakeAdminPage *self, GtkWidget *cancel,
                                        GtkWidget *act);
 const char *_intake_admin_role_words (IntakeRole role);
+/* A spinner and @message over the screen, or none (@message NULL). */
+void _intake_admin_set_busy (IntakeAdminPage *self, const char *message);
+/* Back to the menu, which the page builds. */
+void _intake_admin_show_menu (IntakeAdminPage *self);
+
+/* intake-admin-jobs.c: */
 /* The jobs the page waits for, off the window's thread (a busy card meanwhile): the key
  * derivations of a new user or PIN (each takes @secret), an enrollment (takes @token), a form
  * file read and installed. */
 void _intake_admin_add_user (IntakeAdminPage *self, const char *name, IntakeRole role,
-                             IntakeSecret *secret);
-void _intake_admin_set_pin (IntakeAdminPage *self, const char *name, IntakeSecret *secret);
-void _intake_admin_enroll (IntakeAdminPage *self, const char *url, char *token);
-void _intake_admin_enroll_file (IntakeAdminPage *self, const char *path);
-void _intake_admin_import_form (IntakeAdminPage *self, const char *path);
-void _intake_admin_show_menu (IntakeAdminPage *self);
+                             IntakeSecret *secret, IntakeAdminScreenFunc then);
+void _intake_admin_set_pin (IntakeAdminPage *self, const char *name, IntakeSecret *secret,
+                            IntakeAdminScreenFunc then);
+void _intake_admin_enroll (IntakeAdminPage *self, const char *url, char *token,
+                           IntakeAdminScreenFunc then);
+void _intake_admin_enroll_file (IntakeAdminPage *self, const char *path,
+                                IntakeAdminScreenFunc then);
+void _intake_admin_import_form (IntakeAdminPage *self, const char *path,
+                                IntakeAdminScreenFunc then);
 
 /* One function a screen, each in its file. */
 void _intake_admin_show_users (IntakeAdminPage *self);

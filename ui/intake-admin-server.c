@@ -35,7 +35,7 @@ connect_clicked_cb (IntakeAdminPage *self)
           self, _("Type the enrollment code the server’s administrator gave you."));
       return;
     }
-  _intake_admin_enroll (self, url, token);
+  _intake_admin_enroll (self, url, token, _intake_admin_show_enroll);
 }
 
 /* The provisioning file and a form file are both chosen here; the chooser's "job-kind" says
@@ -58,9 +58,11 @@ chooser_response_cb (GtkNativeDialog *dialog, int response, IntakeAdminPage *sel
       return;
     }
   if (kind == JOB_IMPORT_FORM)
-    _intake_admin_import_form (self, g_file_peek_path (file));
+    _intake_admin_import_form (self, g_file_peek_path (file),
+                               _intake_admin_show_forms);
   else
-    _intake_admin_enroll_file (self, g_file_peek_path (file));
+    _intake_admin_enroll_file (self, g_file_peek_path (file),
+                               _intake_admin_show_enroll);
 }
 
 static void

@@ -73,7 +73,8 @@ add_user_clicked_cb (IntakeAdminPage *self)
   secret = take_new_pin (self);
   if (secret == NULL)
     return;
-  _intake_admin_add_user (self, name, (IntakeRole) role, secret);
+  _intake_admin_add_user (self, name, (IntakeRole) role, secret,
+                          _intake_admin_show_users);
 }
 
 static void
@@ -142,7 +143,7 @@ set_pin_clicked_cb (IntakeAdminPage *self)
   secret = take_new_pin (self);
   if (secret == NULL)
     return;
-  _intake_admin_set_pin (self, self->subject, secret);
+  _intake_admin_set_pin (self, self->subject, secret, _intake_admin_show_users);
 }
 
 static void

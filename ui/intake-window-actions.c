@@ -13,54 +13,10 @@
 
 #include "intake-window-private.h"
 
-void
-_intake_window_show_home (IntakeWindow *self)
-{
-  intake_home_page_refresh (self->home_page, self->session);
-  if (self->sync != NULL)
-    _intake_window_update_sync_status (self);
-  _intake_stack_show (self->stack, "home");
-}
-
-/* The header's back button follows the page's "back-label": shown with those words as its
- * name, or hidden. */
-static void
-back_label_cb (GObject *page, GParamSpec *pspec, IntakeWindow *self)
-{
-  g_autofree char *label = NULL;
-
-  if (page != G_OBJECT (self->interview_page))
-    return;
-  g_object_get (page, "back-label", &label, NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->back_button), label != NULL);
-  if (label == NULL)
-    return;
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->back_button), label);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->back_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, label, -1);
-}
-
-void
-_intake_window_drop_content_page (IntakeWindow *self)
-{
-  gtk_widget_set_visible (GTK_WIDGET (self->back_button), FALSE);
-  if (self->interview_page == NULL)
-    return;
-  /* What was typed in the last moment is queued before the page goes (its dispose writes
-   * nothing); a lock then waits for the queue before it wipes the keys. */
-  if (INTAKE_IS_INTERVIEW_PAGE (self->interview_page) && self->session != NULL
-      && !intake_session_is_locked (self->session))
-    intake_interview_page_save_typing (INTAKE_INTERVIEW_PAGE (self->interview_page));
-  g_signal_handlers_disconnect_by_func (self->interview_page, back_label_cb, self);
-  /* The stack holds the only reference: removing it destroys every answer widget. */
-  gtk_stack_remove (self->stack, self->interview_page);
-  self->interview_page = NULL;
-}
-
 static void
 lock_activated_cb (GtkWidget *widget, const char *action_name, GVariant *param)
 {
-  intake_window_lock (INTAKE_WINDOW (widget));
+  _intake_window_lock (INTAKE_WINDOW_UNCHECKED (widget));
 }
 
 /* Work for the session's queue that does nothing: its callback runs once everything queued
@@ -151,8 +107,9 @@ show_content_page (IntakeWindow *self, GtkWidget *page, const char *name)
   self->interview_page = page;
   if (g_object_class_find_property (G_OBJECT_GET_CLASS (page), "back-label") != NULL)
     {
-      g_signal_connect (page, "notify::back-label", G_CALLBACK (back_label_cb), self);
-      back_label_cb (G_OBJECT (page), NULL, self);
+      g_signal_connect (page, "notify::back-label", G_CALLBACK (_intake_window_back_label_cb),
+                        self);
+      _intake_window_back_label_cb (G_OBJECT (page), NULL, self);
     }
   gtk_stack_add_named (self->stack, page, name);
   _intake_stack_show_child (self->stack, page);
@@ -376,7 +333,7 @@ interview_saved_cb (IntakeWindow *self, IntakeSession *session, gpointer data)
 static void
 ui_language_change_cb (GSimpleAction *action, GVariant *value, gpointer user_data)
 {
-  IntakeWindow *self = INTAKE_WINDOW (user_data);
+  IntakeWindow *self = INTAKE_WINDOW_UNCHECKED (user_data);
   const char *code = g_variant_get_string (value, NULL);
   g_autofree char *interview_id = NULL;
   g_autofree char *question = NULL;
@@ -440,7 +397,7 @@ _intake_window_actions_init (IntakeWindow *self)
 static void
 back_activated_cb (GtkWidget *widget, const char *action_name, GVariant *param)
 {
-  IntakeWindow *self = INTAKE_WINDOW (widget);
+  IntakeWindow *self = INTAKE_WINDOW_UNCHECKED (widget);
 
   if (self->interview_page == NULL || !gtk_widget_get_visible (GTK_WIDGET (self->back_button)))
     return;
@@ -455,7 +412,7 @@ back_activated_cb (GtkWidget *widget, const char *action_name, GVariant *param)
 static void
 content_next_activated_cb (GtkWidget *widget, const char *action_name, GVariant *param)
 {
-  IntakeWindow *self = INTAKE_WINDOW (widget);
+  IntakeWindow *self = INTAKE_WINDOW_UNCHECKED (widget);
 
   if (self->interview_page != NULL && INTAKE_IS_INTERVIEW_PAGE (self->interview_page))
     gtk_widget_activate_action (self->interview_page, "interview.next", NULL);
@@ -465,7 +422,7 @@ content_next_activated_cb (GtkWidget *widget, const char *action_name, GVariant 
 static void
 focus_back_activated_cb (GtkWidget *widget, const char *action_name, GVariant *param)
 {
-  IntakeWindow *self = INTAKE_WINDOW (widget);
+  IntakeWindow *self = INTAKE_WINDOW_UNCHECKED (widget);
 
   if (gtk_widget_get_visible (GTK_WIDGET (self->back_button)))
     gtk_widget_grab_focus (GTK_WIDGET (self->back_button));

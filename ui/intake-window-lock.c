@@ -40,7 +40,7 @@ _intake_window_note_activity (IntakeWindow *self)
 static gboolean
 idle_check_cb (gpointer user_data)
 {
-  IntakeWindow *self = INTAKE_WINDOW (user_data);
+  IntakeWindow *self = INTAKE_WINDOW_UNCHECKED (user_data);
   gint64 limit;
 
   if (self->session == NULL)
@@ -52,7 +52,7 @@ idle_check_cb (gpointer user_data)
   if (limit > 0 && g_get_monotonic_time () - self->last_activity >= limit * G_USEC_PER_SEC)
     {
       self->idle_source = 0;
-      intake_window_lock (self);
+      _intake_window_lock (self);
       intake_window_add_toast (self, _("Locked after a time without use"));
       return G_SOURCE_REMOVE;
     }
@@ -64,34 +64,32 @@ static gboolean
 activity_key_cb (GtkEventControllerKey *controller, guint keyval, guint keycode,
                  GdkModifierType state, gpointer user_data)
 {
-  _intake_window_note_activity (INTAKE_WINDOW (user_data));
+  _intake_window_note_activity (INTAKE_WINDOW_UNCHECKED (user_data));
   return FALSE;
 }
 
 static void
 activity_click_cb (GtkGestureClick *gesture, int n_press, double x, double y, gpointer user_data)
 {
-  _intake_window_note_activity (INTAKE_WINDOW (user_data));
+  _intake_window_note_activity (INTAKE_WINDOW_UNCHECKED (user_data));
 }
 
 static void
 activity_motion_cb (GtkEventControllerMotion *controller, double x, double y, gpointer user_data)
 {
-  _intake_window_note_activity (INTAKE_WINDOW (user_data));
+  _intake_window_note_activity (INTAKE_WINDOW_UNCHECKED (user_data));
 }
 
 static void
 activity_scroll_cb (GtkEventControllerScroll *controller, double dx, double dy,
                     gpointer user_data)
 {
-  _intake_window_note_activity (INTAKE_WINDOW (user_data));
+  _intake_window_note_activity (INTAKE_WINDOW_UNCHECKED (user_data));
 }
 
 void
-intake_window_lock (IntakeWindow *self)
+_intake_window_lock (IntakeWindow *self)
 {
-  g_return_if_fail (INTAKE_IS_WINDOW (self));
-
   _intake_window_drop_content_page (self);
   intake_home_page_clear (self->home_page);
   _intake_window_dismiss_toasts (self);
@@ -103,6 +101,16 @@ intake_window_lock (IntakeWindow *self)
   adw_window_title_set_subtitle (self->window_title, "");
   intake_unlock_page_reset (self->unlock_page);
   _intake_stack_show (self->stack, "unlock");
+}
+
+/* Home, where an unlock lands, is shown from this file: the pages' file is above it. */
+void
+_intake_window_show_home (IntakeWindow *self)
+{
+  intake_home_page_refresh (self->home_page, self->session);
+  if (self->sync != NULL)
+    _intake_window_update_sync_status (self);
+  _intake_stack_show (self->stack, "home");
 }
 
 static void
@@ -141,13 +149,13 @@ prepare_for_sleep_cb (GDBusConnection *connection, const char *sender, const cha
                       const char *interface, const char *signal, GVariant *parameters,
                       gpointer user_data)
 {
-  IntakeWindow *self = INTAKE_WINDOW (user_data);
+  IntakeWindow *self = INTAKE_WINDOW_UNCHECKED (user_data);
   gboolean sleeping = FALSE;
 
   if (g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(b)")))
     g_variant_get (parameters, "(b)", &sleeping);
   if (sleeping && self->session != NULL)
-    intake_window_lock (self);
+    _intake_window_lock (self);
 }
 
 static void
@@ -160,7 +168,7 @@ system_bus_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   /* No system bus (a test session, a container): no suspend to watch. */
   if (bus == NULL)
     return;
-  self = INTAKE_WINDOW (user_data);
+  self = INTAKE_WINDOW_UNCHECKED (user_data);
   self->system_bus = bus;
   self->sleep_subscription = g_dbus_connection_signal_subscribe (
       bus, "org.freedesktop.login1", "org.freedesktop.login1.Manager", "PrepareForSleep",
@@ -212,7 +220,7 @@ _intake_window_admin_wipe_cb (GtkWidget *page, IntakeWindow *self)
   actor = g_strdup (intake_session_get_user_id (self->session));
   /* Everyone is locked out first: the session's keys go, the pages with them. Then nothing in
    * this thread touches the store again: the engine stops and the window's connection closes. */
-  intake_window_lock (self);
+  _intake_window_lock (self);
   _intake_window_sync_stop (self);
   intake_unlock_page_set_store (self->unlock_page, NULL);
   store = g_steal_pointer (&self->store);

@@ -1,10 +1,13 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The window's parts, one concern a file, as GNOME Text Editor splits its window:
- * intake-window.c (the template, toasts, adaptive layout, frames, the cut-off report),
- * intake-window-lock.c (unlock, lock, the idle clock, suspend, the wipe),
- * intake-window-sync.c (the sync engine and what home says of it) and
- * intake-window-actions.c (which page shows, the window's actions, the interface language).
+ * The window's parts, one concern a file, as GNOME Text Editor splits its window, in layers whose
+ * calls run one way (tests/layering), lowest first: intake-window-util.c (toasts, the trace, the
+ * missing store's screen, adaptive rows, the window's own words, dropping the page shown),
+ * intake-window-sync.c (the sync engine and what home says of it), intake-window-lock.c (unlock,
+ * lock, home, the idle clock, suspend, the wipe), intake-window-actions.c (which page shows, the
+ * window's actions, the interface language) and intake-window.c (the type and its template,
+ * frames, the cut-off report) on top. A lower file that must reach a higher one activates one of
+ * the window's actions ("win.lock").
  */
 #pragma once
 
@@ -19,6 +22,10 @@
 #include "intake-ui-private.h"
 
 G_BEGIN_DECLS
+
+/* The window's files below intake-window.c cast without the type check: the checked cast calls
+ * intake_window_get_type (), which is defined with the class on top. */
+#define INTAKE_WINDOW_UNCHECKED(p) ((IntakeWindow *) (p))
 
 struct _IntakeWindow
 {
@@ -82,19 +89,16 @@ struct _IntakeWindow
   guint sleep_subscription;
 };
 
-/* intake-window.c */
+/* intake-window-util.c */
 void _intake_window_dismiss_toasts (IntakeWindow *self);
+void _intake_window_free_toasts (IntakeWindow *self);
 void _intake_window_trace (IntakeWindow *self, const char *event);
 void _intake_window_show_missing (IntakeWindow *self, const char *why);
 void _intake_window_orient_rows (GtkWidget *widget, gboolean narrow);
+void _intake_window_apply_narrow (IntakeWindow *self);
 void _intake_window_retranslate (IntakeWindow *self);
-
-/* intake-window-lock.c */
-void _intake_window_lock_init (IntakeWindow *self);
-void _intake_window_lock_dispose (IntakeWindow *self);
-void _intake_window_note_activity (IntakeWindow *self);
-void _intake_window_build_unlock_page (IntakeWindow *self);
-void _intake_window_admin_wipe_cb (GtkWidget *page, IntakeWindow *self);
+void _intake_window_back_label_cb (GObject *page, GParamSpec *pspec, IntakeWindow *self);
+void _intake_window_drop_content_page (IntakeWindow *self);
 
 /* intake-window-sync.c */
 void _intake_window_sync_start (IntakeWindow *self);
@@ -104,11 +108,19 @@ void _intake_window_sync_now_cb (IntakeWindow *self);
 void _intake_window_send_if_waiting (IntakeWindow *self);
 void _intake_window_admin_enrolled_cb (GtkWidget *page, IntakeWindow *self);
 
+/* intake-window-lock.c */
+void _intake_window_lock_init (IntakeWindow *self);
+void _intake_window_lock_dispose (IntakeWindow *self);
+/* intake_window_lock () without its type check. */
+void _intake_window_lock (IntakeWindow *self);
+void _intake_window_note_activity (IntakeWindow *self);
+void _intake_window_build_unlock_page (IntakeWindow *self);
+void _intake_window_admin_wipe_cb (GtkWidget *page, IntakeWindow *self);
+void _intake_window_show_home (IntakeWindow *self);
+
 /* intake-window-actions.c */
 void _intake_window_class_actions_init (IntakeWindowClass *klass);
 void _intake_window_actions_init (IntakeWindow *self);
-void _intake_window_show_home (IntakeWindow *self);
-void _intake_window_drop_content_page (IntakeWindow *self);
 void _intake_window_build_home_page (IntakeWindow *self);
 
 G_END_DECLS

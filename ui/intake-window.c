@@ -4,7 +4,6 @@
 #include <glib/gi18n.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "intake-window-private.h"
 
@@ -13,72 +12,6 @@
 #define NARROW_WIDTH 560
 
 G_DEFINE_FINAL_TYPE (IntakeWindow, intake_window, ADW_TYPE_APPLICATION_WINDOW)
-
-static void
-toast_dismissed_cb (AdwToast *toast, IntakeWindow *self)
-{
-  g_ptr_array_remove (self->toasts, toast);
-}
-
-void
-intake_window_add_toast (IntakeWindow *self, const char *message)
-{
-  AdwToast *toast;
-
-  /* The newest message replaces the one on screen rather than waiting behind it: libadwaita
-   * 1.2.2 crashed (in the hide animation of a toast) when a toast was added while another was
-   * still shown. */
-  _intake_window_dismiss_toasts (self);
-  toast = adw_toast_new (message);
-
-  adw_toast_set_timeout (toast, 6);
-  g_ptr_array_add (self->toasts, g_object_ref (toast));
-  g_signal_connect (toast, "dismissed", G_CALLBACK (toast_dismissed_cb), self);
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
-}
-
-void
-_intake_window_dismiss_toasts (IntakeWindow *self)
-{
-  g_autoptr (GPtrArray) toasts = g_steal_pointer (&self->toasts);
-
-  self->toasts = g_ptr_array_new_with_free_func (g_object_unref);
-  for (guint i = 0; i < toasts->len; i++)
-    {
-      g_signal_handlers_disconnect_by_func (toasts->pdata[i], toast_dismissed_cb, self);
-      adw_toast_dismiss (toasts->pdata[i]);
-    }
-}
-
-/*
- * Timing for the benchmarks and the demo's check, hidden from users: with INTAKE_TRACE set, one
- * line "intake-trace: EVENT MONOTONIC_US CPU_US" on standard output when the window's first
- * frame is painted ("first-frame"), when an unlock's session arrives ("unlocked") and when the
- * next frame after it, home with its lists filled, is painted ("home"); CPU_US is the main
- * thread's CPU time. INTAKE_TRACE=exit-after-first-frame or exit-after-home also quits there.
- * Nothing of the user's goes into these lines.
- */
-void
-_intake_window_trace (IntakeWindow *self, const char *event)
-{
-  const char *mode = g_getenv ("INTAKE_TRACE");
-  g_autofree char *exit_event = NULL;
-  struct timespec cpu = { 0 };
-
-  if (!self->trace)
-    return;
-  /* The main thread's CPU time too: on a busy machine it says what the wall clock cannot. */
-  clock_gettime (CLOCK_THREAD_CPUTIME_ID, &cpu);
-  g_print ("intake-trace: %s %" G_GINT64_FORMAT " %" G_GINT64_FORMAT "\n", event,
-           g_get_monotonic_time (), (gint64) cpu.tv_sec * G_USEC_PER_SEC + cpu.tv_nsec / 1000);
-  exit_event = g_strconcat ("exit-after-", event, NULL);
-  if (g_strcmp0 (mode, exit_event) == 0)
-    {
-      GtkApplication *app = gtk_window_get_application (GTK_WINDOW (self));
-      if (app != NULL)
-        g_application_quit (G_APPLICATION (app));
-    }
-}
 
 /*
  * The first home after the window opens costs GTK far more than the next ones: every widget of
@@ -125,84 +58,13 @@ realize_cb (GtkWidget *widget, IntakeWindow *self)
                                                          0);
 }
 
-void
-_intake_window_show_missing (IntakeWindow *self, const char *why)
-{
-  g_autofree char *text = NULL;
-
-  if (why != self->missing_why)
-    {
-      g_free (self->missing_why);
-      self->missing_why = g_strdup (why);
-    }
-  adw_status_page_set_title (self->missing_page, _("This tablet is not set up yet"));
-  if (why != NULL)
-    {
-      adw_status_page_set_title (self->missing_page, _("The tablet's data cannot be opened"));
-      text = g_strdup_printf (_("%s\n\nData folder: %s"), why, self->data_dir);
-    }
-  else
-    text = g_strdup_printf (_("There is no Field Intake data in %s.\n\nAn administrator sets the "
-                              "tablet up once, from a terminal:\n\n"
-                              "intakectl --data-dir %s init --admin NAME\n\n"
-                              "then adds the workers (intakectl user add NAME --role worker) and "
-                              "the forms (intakectl form import FILE), and starts Field Intake "
-                              "again."),
-                            self->data_dir, self->data_dir);
-  adw_status_page_set_description (self->missing_page, text);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->missing_page),
-                                  GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, text, -1);
-  _intake_stack_show (self->stack, "missing");
-}
-
-/* Every box marked "adaptive-row" below @widget: a row on a wide window, a column on a narrow
- * one. */
-void
-_intake_window_orient_rows (GtkWidget *widget, gboolean narrow)
-{
-  if (GTK_IS_BOX (widget) && gtk_widget_has_css_class (widget, "adaptive-row"))
-    gtk_orientable_set_orientation (GTK_ORIENTABLE (widget), narrow ? GTK_ORIENTATION_VERTICAL
-                                                                    : GTK_ORIENTATION_HORIZONTAL);
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    _intake_window_orient_rows (child, narrow);
-}
-
-static void
-apply_narrow (IntakeWindow *self)
-{
-  if (self->narrow)
-    gtk_widget_add_css_class (GTK_WIDGET (self), "narrow");
-  else
-    gtk_widget_remove_css_class (GTK_WIDGET (self), "narrow");
-  /* The header's title keeps room for the user's name: Lock is its icon (and its name for a
-   * screen reader) alone, and only Close stays of the window buttons, as on a phone. */
-  adw_header_bar_set_decoration_layout (self->header_bar, self->narrow ? ":close" : NULL);
-  adw_button_content_set_label (self->lock_content, self->narrow ? "" : _("Lock"));
-  /* On a phone-sized window the user's name is the title: the program's name would be cut. */
-  adw_window_title_set_title (self->window_title, self->narrow ? "" : _("Field Intake"));
-  /* The screens' language, named for what it changes; in a narrow window by the last word of
-   * its name ("Bahasa Indonesia": "Indonesia"), so that the title keeps its room. */
-  {
-    const char *name = _intake_ui_language_name (_intake_ui_language_current ());
-    const char *last = strrchr (name, ' ');
-    g_autofree char *text = g_strdup_printf (_("Screen: %s"),
-                                             self->narrow && last != NULL ? last + 1 : name);
-    gtk_label_set_label (self->screen_language_label, text);
-  }
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->lock_button), _("Lock"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->lock_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Lock"), -1);
-  _intake_window_orient_rows (GTK_WIDGET (self), self->narrow);
-}
-
 static gboolean
 narrow_changed_cb (gpointer user_data)
 {
   IntakeWindow *self = INTAKE_WINDOW (user_data);
 
   self->narrow_source = 0;
-  apply_narrow (self);
+  _intake_window_apply_narrow (self);
   return G_SOURCE_REMOVE;
 }
 
@@ -223,22 +85,12 @@ intake_window_size_allocate (GtkWidget *widget, int width, int height, int basel
     }
 }
 
-/* The window's own words, which its template set once. */
+/* The public lock keeps its type check here, with the type, over the lock file's own. */
 void
-_intake_window_retranslate (IntakeWindow *self)
+intake_window_lock (IntakeWindow *self)
 {
-  const char *title = _("Field Intake");
-
-  gtk_window_set_title (GTK_WINDOW (self), title);
-  adw_window_title_set_title (self->window_title, title);
-  apply_narrow (self);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->language_button), _("Language of the screens"));
-  gtk_accessible_update_property (GTK_ACCESSIBLE (self->language_button),
-                                  GTK_ACCESSIBLE_PROPERTY_LABEL, _("Language of the screens"),
-                                  -1);
-  gtk_label_set_label (self->language_heading, _("Language of the screens"));
-  if (self->store == NULL)
-    _intake_window_show_missing (self, self->missing_why);
+  g_return_if_fail (INTAKE_IS_WINDOW (self));
+  _intake_window_lock (self);
 }
 
 static void
@@ -254,10 +106,7 @@ intake_window_dispose (GObject *object)
   g_clear_pointer (&self->cut_now, g_hash_table_unref);
   g_clear_pointer (&self->cut_report, g_free);
   _intake_window_sync_stop (self);
-  if (self->toasts != NULL)
-    for (guint i = 0; i < self->toasts->len; i++)
-      g_signal_handlers_disconnect_by_func (self->toasts->pdata[i], toast_dismissed_cb, self);
-  g_clear_pointer (&self->toasts, g_ptr_array_unref);
+  _intake_window_free_toasts (self);
   gtk_widget_dispose_template (GTK_WIDGET (self), INTAKE_TYPE_WINDOW);
   G_OBJECT_CLASS (intake_window_parent_class)->dispose (object);
 }
