@@ -482,6 +482,42 @@ json_cell (Converter *c, const Table *table, const Row *row, const Column *colum
 
 /* ---- Choices ---- */
 
+/*
+ * The choices sheet's further columns ("country" beside list_name, name and label), which a
+ * choice_filter reads by bare name, as pyxform keeps them in the itemset's instance.  Columns
+ * a filter could not name (spaces, "::", a leading digit) are left out, as before.
+ */
+static gboolean
+add_choice_filters (const Table *table, const Row *row, JsonObject *choice)
+{
+  static const char *const known[] = { "list_name", "name", "label", "indicator", "image",
+                                       "audio", "video", "big-image", "media", NULL };
+  JsonObject *filters = NULL;
+
+  for (unsigned int i = 0; i < table->columns->len; i++)
+    {
+      const Column *column = table->columns->pdata[i];
+      const char *value;
+      gboolean nameable = column->language == NULL && column->raw[0] != '\0'
+                          && (g_ascii_isalpha (column->raw[0]) || column->raw[0] == '_');
+
+      /* Filters name the column as written: XPath names keep their case. */
+      for (const char *p = column->raw; nameable && *p != '\0'; p++)
+        nameable = g_ascii_isalnum (*p) || *p == '_' || *p == '-' || *p == '.';
+      if (!nameable || g_strv_contains (known, column->base))
+        continue;
+      value = _intake_xlsform_row_get (row, column->col);
+      if (value == NULL)
+        continue;
+      if (filters == NULL)
+        filters = json_object_new ();
+      json_object_set_string_member (filters, column->raw, value);
+    }
+  if (filters != NULL)
+    json_object_set_object_member (choice, "filters", filters);
+  return TRUE;
+}
+
 static gboolean
 convert_choices (Converter *c)
 {
@@ -547,6 +583,11 @@ convert_choices (Converter *c)
       label = texts_of (table, row, "label");
       if (label != NULL)
         json_object_set_object_member (choice, "label", label);
+      if (!add_choice_filters (table, row, choice))
+        {
+          json_object_unref (choice);
+          return FALSE;
+        }
       {
         const Column *column = NULL;
         const char *indicator = cell_of (table, row, "indicator", &column);
@@ -1201,13 +1242,17 @@ convert_question (Converter *c, const Row *row, const ParsedType *type, JsonObje
     }
   if ((value = cell_of (table, row, "choice_filter", &column)) != NULL)
     {
-      g_autofree char *at = where_cell (c, table, row, column);
+      /* Bare names are the choices sheet's further columns (kept as each choice's "filters"). */
+      if (!check_expression (c, table, row, column, value, INTAKE_EXPR_PARSE_CHOICE_FILTER))
+        return FALSE;
+      if (type->list == NULL && type->file == NULL)
+        {
+          g_autofree char *at = where_cell (c, table, row, column);
 
-      /* A choice filter reads the choices' own columns by bare name (name = ${x}), an XPath path
-       * the expression engine does not read yet. */
-      return refuse (c, INTAKE_XLSFORM_ERROR_UNSUPPORTED, at,
-                     "choice filters are not supported yet (they need paths to the choices' "
-                     "columns in expressions)");
+          return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, at,
+                         "only a select_one or select_multiple has a choice_filter");
+        }
+      json_object_set_string_member (q, "choice_filter", value);
     }
 
   if (type->list != NULL || type->file != NULL)
