@@ -286,9 +286,9 @@ test_from_file (void)
 {
   const char *const sheets[] = {
     "survey",
-    "type|name|label\n"
-    "select_one_from_file places.csv|place|Where?\n"
-    "select_multiple_from_file towns.xml|towns|Which towns?",
+    "type|name|label|choice_filter\n"
+    "select_one_from_file places.csv|place|Where?|\n"
+    "select_multiple_from_file towns.xml|towns|Which towns?|near = ${place}",
     NULL,
   };
   g_autoptr(GBytes) bytes = test_xlsx_from_tables (sheets);
@@ -307,10 +307,12 @@ test_from_file (void)
   g_assert_nonnull (strstr (error->message, "places.csv"));
   g_clear_error (&error);
 
-  g_assert_true (g_file_set_contents (csv, "name,label\nport,Port\n\"farm\",\"Farm, inland\"\n",
-                                      -1, NULL));
+  /* Further columns and elements are kept for a choice_filter, as on the choices sheet. */
+  g_assert_true (g_file_set_contents (csv, "name,label,zone\nport,Port,coast\n"
+                                      "\"farm\",\"Farm, inland\",\n", -1, NULL));
   g_assert_true (g_file_set_contents (xml, "<root><item><name>a</name><label>Town A</label>"
-                                      "</item><item><name>b</name><label>Town B</label></item>"
+                                      "<near>port</near></item><item><name>b</name>"
+                                      "<label>Town B</label><near>farm</near></item>"
                                       "</root>", -1, NULL));
   doc = intake_xlsform_convert_file (path, &error);
   g_assert_no_error (error);
@@ -322,6 +324,33 @@ test_from_file (void)
   q = intake_form_lookup_question (form, "towns");
   g_assert_cmpstr (intake_question_get_choice_name (q, 1), ==, "b");
   g_assert_cmpstr (intake_question_get_choice_label (q, 0, "en"), ==, "Town A");
+  {
+    JsonObject *lists = json_object_get_object_member (json_node_get_object (doc),
+                                                       "choice_lists");
+    GList *keys = json_object_get_members (lists);
+    g_autoptr(IntakeFormSession) session = intake_form_session_new (form, NULL, NULL);
+    g_autoptr(JsonNode) farm = json_from_string ("\"farm\"", NULL);
+    g_auto(GStrv) offered = NULL;
+    gboolean zone_seen = FALSE;
+
+    for (GList *l = keys; l != NULL; l = l->next)
+      {
+        JsonObject *first = json_array_get_object_element (
+          json_object_get_array_member (lists, l->data), 0);
+        JsonObject *filters = json_object_has_member (first, "filters")
+                                ? json_object_get_object_member (first, "filters")
+                                : NULL;
+
+        if (filters != NULL && json_object_has_member (filters, "zone"))
+          zone_seen = g_str_equal (json_object_get_string_member (filters, "zone"), "coast");
+      }
+    g_list_free (keys);
+    g_assert_true (zone_seen);
+    g_assert_true (intake_form_session_set_answer (session, "place", farm, &error));
+    offered = intake_form_session_dup_visible_choices (session, "towns");
+    g_assert_cmpuint (g_strv_length (offered), ==, 1);
+    g_assert_cmpstr (offered[0], ==, "b");
+  }
   test_xlsx_remove_temp (path);
 }
 
