@@ -254,7 +254,8 @@ stamp_metadata (IntakeSession *session, IntakeForm *form, JsonObject *answers)
     return;
   engine = intake_form_session_new (form, answers, NULL);
   intake_form_session_set_metadata (engine, "deviceid",
-                                    intake_store_get_device_id (intake_session_get_store (session)));
+                                    intake_store_get_device_id (
+                                      intake_session_get_store (session)));
   intake_form_session_set_metadata (engine, "username", intake_session_get_user_name (session));
   intake_form_session_stamp_metadata (engine, NULL);
   stamped = intake_form_session_get_answers (engine);

@@ -311,8 +311,10 @@ test_label_substitution (void)
   " {\"name\": \"MY\", \"label\": {\"en\": \"Malaysia\"}}]," \
   " \"cities\": [{\"name\": \"jakarta\", \"label\": {\"en\": \"Jakarta\"}," \
   "   \"filters\": {\"country\": \"ID\"}}," \
-  "  {\"name\": \"surabaya\", \"label\": {\"en\": \"Surabaya\"}, \"filters\": {\"country\": \"ID\"}}," \
-  "  {\"name\": \"kl\", \"label\": {\"en\": \"Kuala Lumpur\"}, \"filters\": {\"country\": \"MY\"}}," \
+  "  {\"name\": \"surabaya\", \"label\": {\"en\": \"Surabaya\"}," \
+  "   \"filters\": {\"country\": \"ID\"}}," \
+  "  {\"name\": \"kl\", \"label\": {\"en\": \"Kuala Lumpur\"}," \
+  "   \"filters\": {\"country\": \"MY\"}}," \
   "  {\"name\": \"elsewhere\", \"label\": {\"en\": \"Elsewhere\"}}]},"
 
 static void
@@ -414,19 +416,41 @@ test_choice_filter (void)
     g_assert_nonnull (strstr (error->message, "city"));
   }
 
+  /* Inside a repeat, each entry's answer is checked against its own entry's country. */
+  {
+    g_autoptr(IntakeForm) repeated = load (
+      "{\"type\": \"repeat\", \"name\": \"trips\", " LABEL ", \"children\": ["
+      " {\"type\": \"select_one\", \"name\": \"to\", " LABEL ", \"choices\": \"countries\"},"
+      " {\"type\": \"select_one\", \"name\": \"at\", " LABEL ", \"choices\": \"cities\","
+      "  \"choice_filter\": \"country = ${to}\"}]}", CITIES);
+    g_autoptr(IntakeFormSession) r = intake_form_session_new (repeated, NULL, NULL);
+
+    set (r, "trips",
+         "[{\"to\": \"ID\", \"at\": \"jakarta\"}, {\"to\": \"MY\", \"at\": \"kl\"}]");
+    g_assert_true (intake_form_session_is_complete (r));
+    set (r, "trips",
+         "[{\"to\": \"ID\", \"at\": \"jakarta\"}, {\"to\": \"MY\", \"at\": \"jakarta\"}]");
+    problem = intake_form_session_dup_problem (r, "trips");
+    g_assert_nonnull (problem);
+    g_assert_true (g_str_has_prefix (problem, "trips[2]/at: "));
+    g_clear_pointer (&problem, g_free);
+  }
+
   /* Refused when the form loads: a column no choice has, a filter on a question without
    * choices, a filter column that hides the choice's own name, a reference that is no
    * question. */
   assert_load_refused (
     "{\"type\": \"select_one\", \"name\": \"c\", " LABEL ", \"choice_filter\": \"region = 'x'\","
-    " \"choices\": [{\"name\": \"a\", \"label\": {\"en\": \"A\"}, \"filters\": {\"country\": \"x\"}}]}",
+    " \"choices\": [{\"name\": \"a\", \"label\": {\"en\": \"A\"},"
+    " \"filters\": {\"country\": \"x\"}}]}",
     "choice_filter reads the column 'region', which no choice has");
   assert_load_refused (
     "{\"type\": \"text\", \"name\": \"t\", " LABEL ", \"choice_filter\": \"name = 'x'\"}",
     "only a select_one or select_multiple has a 'choice_filter'");
   assert_load_refused (
     "{\"type\": \"select_one\", \"name\": \"c\", " LABEL ","
-    " \"choices\": [{\"name\": \"a\", \"label\": {\"en\": \"A\"}, \"filters\": {\"name\": \"x\"}}]}",
+    " \"choices\": [{\"name\": \"a\", \"label\": {\"en\": \"A\"},"
+    " \"filters\": {\"name\": \"x\"}}]}",
     "'name' cannot be a filter column");
   assert_load_refused (
     "{\"type\": \"select_one\", \"name\": \"c\", " LABEL ", \"choice_filter\": \"name = ${nope}\","
