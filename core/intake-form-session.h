@@ -154,7 +154,8 @@ JsonNode *intake_form_session_dup_result_json (IntakeFormSession *self);
 /*
  * Everything the window shows, in one document: the form, every question with its labels,
  * answer, relevance and problem, the visible steps, the problems, completeness, the
- * calculations and the result.
+ * calculations and the result.  A question with a choice_filter (outside repeats) also has
+ * "offered_choices": the names its filter offers now, beside "choices", which lists them all.
  */
 JsonNode *intake_form_session_dup_state_json (IntakeFormSession *self);
 
