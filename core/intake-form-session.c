@@ -1338,6 +1338,50 @@ intake_form_session_dup_entry_visible (IntakeFormSession *self, const char *repe
   return g_strv_builder_end (builder);
 }
 
+GStrv
+intake_form_session_dup_entry_visible_choices (IntakeFormSession *self, const char *repeat,
+                                               unsigned int entry, const char *name)
+{
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_autofree IntakeValue *values = NULL;
+  g_autofree gboolean *relevant = NULL;
+  const IntakeQuestion *r, *q;
+  JsonArray *entries;
+  JsonNode *entry_node;
+  Scope scope = { self, NULL, NULL, NULL, NULL, NULL };
+
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
+  g_return_val_if_fail (repeat != NULL && name != NULL, NULL);
+
+  r = lookup_repeat_entries (self, repeat, &entries);
+  q = intake_form_lookup_question (self->form, name);
+  if (r == NULL || q == NULL || q->repeat != r || q->choices == NULL || entries == NULL
+      || entry >= json_array_get_length (entries))
+    return NULL;
+  /* The entry's own values, as its checks see them (check_repeat_entries_full). */
+  values = g_new0 (IntakeValue, self->n);
+  relevant = g_new0 (gboolean, self->n);
+  relevant[r->index] = TRUE;
+  entry_node = json_array_get_element (entries, entry);
+  evaluate_entry (self, r, JSON_NODE_HOLDS_OBJECT (entry_node) ? json_node_get_object (entry_node)
+                                                               : NULL,
+                  entry + 1, values, relevant);
+  scope.repeat = r;
+  scope.entry_values = values;
+  scope.position = entry + 1;
+  builder = g_strv_builder_new ();
+  for (unsigned int i = 0; i < q->choices->len; i++)
+    {
+      const IntakeChoice *choice = q->choices->pdata[i];
+
+      if (choice_passes (&scope, q, choice))
+        g_strv_builder_add (builder, choice->name);
+    }
+  for (unsigned int i = 0; i < self->n; i++)
+    intake_value_clear (&values[i]);
+  return g_strv_builder_end (builder);
+}
+
 char *
 intake_form_session_dup_entry_problem (IntakeFormSession *self, const char *repeat,
                                        unsigned int entry, const char *child)

@@ -115,10 +115,13 @@ char *intake_form_session_dup_entry_problem (IntakeFormSession *self, const char
 /*
  * The names of @name's choices offered now, in form order: those its choice_filter keeps (all
  * of them without a filter).  NULL for a question without choices or one inside a repeat
- * (whose answers are still checked against the filter, entry by entry).  An answer that the
+ * (see below; its answers are checked against the filter entry by entry).  An answer that the
  * filter no longer offers is a problem ("choice_filter") until it is changed.
  */
 GStrv intake_form_session_dup_visible_choices (IntakeFormSession *self, const char *name);
+/* The same for the child @name of entry @entry (from 0) of @repeat, with that entry's values. */
+GStrv intake_form_session_dup_entry_visible_choices (IntakeFormSession *self, const char *repeat,
+                                                     unsigned int entry, const char *name);
 
 /* The value expressions see for @name (a calculation's result), as a string; "" if none. */
 char *intake_form_session_dup_value (IntakeFormSession *self, const char *name);

@@ -434,6 +434,14 @@ test_choice_filter (void)
     g_assert_nonnull (problem);
     g_assert_true (g_str_has_prefix (problem, "trips[2]/at: "));
     g_clear_pointer (&problem, g_free);
+    choices = intake_form_session_dup_entry_visible_choices (r, "trips", 1, "at");
+    assert_strv (choices, (const char *[]) { "kl", NULL });
+    g_strfreev (choices);
+    choices = intake_form_session_dup_entry_visible_choices (r, "trips", 0, "at");
+    assert_strv (choices, (const char *[]) { "jakarta", "surabaya", NULL });
+    g_strfreev (choices);
+    g_assert_null (intake_form_session_dup_entry_visible_choices (r, "trips", 2, "at"));
+    g_assert_null (intake_form_session_dup_visible_choices (r, "at"));
   }
 
   /* Refused when the form loads: a column no choice has, a filter on a question without
