@@ -60,6 +60,23 @@ intake_expr_collect_references (const IntakeExpr *expr, GHashTable *names)
   collect_references (expr->root, names);
 }
 
+static void
+collect_choice_columns (const Node *node, GHashTable *names)
+{
+  if (node->kind == NODE_CHOICE_COLUMN)
+    g_hash_table_add (names, node->string);
+  for (unsigned int i = 0; i < node->n_children; i++)
+    collect_choice_columns (node->children[i], names);
+}
+
+void
+intake_expr_collect_choice_columns (const IntakeExpr *expr, GHashTable *names)
+{
+  g_return_if_fail (expr != NULL);
+  g_return_if_fail (names != NULL);
+  collect_choice_columns (expr->root, names);
+}
+
 static gboolean
 reads_all (const Node *node, const char *name)
 {

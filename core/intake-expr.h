@@ -181,6 +181,11 @@ const char *intake_expr_get_source (const IntakeExpr *expr);
  */
 void intake_expr_collect_references (const IntakeExpr *expr, GHashTable *names);
 /*
+ * Adds each distinct bare name of a choice filter (a column of the choice being filtered, see
+ * INTAKE_EXPR_PARSE_CHOICE_FILTER) to @names, borrowed as for the references above.
+ */
+void intake_expr_collect_choice_columns (const IntakeExpr *expr, GHashTable *names);
+/*
  * Whether every reference to ${name} in @expr is read as a node-set (an argument of count(),
  * sum(), join(), indexed-repeat()…), which is how a question outside a repeat may read the
  * questions inside it.

@@ -38,6 +38,8 @@ typedef struct
   char *name;
   IntakeText *label;
   IntakeIndicator *indicator;
+  /* Further columns a choice_filter reads ("country" → "ID"), or NULL: see "filters". */
+  GHashTable *filters;
 } IntakeChoice;
 
 struct _IntakeQuestion
@@ -80,6 +82,8 @@ struct _IntakeQuestion
   IntakeExpr *required_if;  /* "required" as an expression; required is then FALSE. */
   IntakeExpr *read_only_if; /* "read_only" as an expression. */
   IntakeExpr *repeat_count; /* A repeat's number of entries, as an expression. */
+  /* XLSForm's choice_filter: which choices are offered now (bare names: choice columns). */
+  IntakeExpr *choice_filter;
   double range_start, range_end, range_step;
 
   /*

@@ -84,6 +84,8 @@ static const struct
   { "range", "Choose a value within the range shown.",
     "Pilih nilai dalam rentang yang ditampilkan." },
   { "rank", "Put every option in order.", "Urutkan semua pilihan." },
+  { "choice_filter", "This option is not among the options offered now; choose again.",
+    "Pilihan ini tidak termasuk pilihan yang tersedia sekarang; pilih lagi." },
   { "repeat_count", "The number of entries does not match what this section needs.",
     "Jumlah entri tidak sesuai dengan yang dibutuhkan bagian ini." },
 };
@@ -296,6 +298,7 @@ typedef struct
   IntakeExprCallFunc call;
   gpointer call_data;
   unsigned int position;        /* The entry's 1-based number, for position(..); 0 outside. */
+  const IntakeChoice *choice;   /* The choice a choice_filter is deciding on, or NULL. */
 } Scope;
 
 static void evaluate_entry (IntakeFormSession *self, const IntakeQuestion *repeat,
@@ -471,6 +474,23 @@ lookup_cb (const char *name, IntakeValue *out, gpointer user_data)
   intake_value_copy (&scope->self->values[q->index], out);
 }
 
+/* A choice filter's bare name: "name" is the choice's name, anything else one of its filters. */
+static void
+choice_column_cb (const char *column, IntakeValue *out, gpointer user_data)
+{
+  Scope *scope = user_data;
+  const char *value = NULL;
+
+  if (scope->choice == NULL)
+    return;
+  if (strcmp (column, "name") == 0)
+    value = scope->choice->name;
+  else if (scope->choice->filters != NULL)
+    value = g_hash_table_lookup (scope->choice->filters, column);
+  if (value != NULL)
+    intake_value_set_string (out, value);
+}
+
 /* The expression context carries the scope; scoring functions get their own data back. */
 static void
 call_cb (const char *function, const IntakeValue *args, unsigned int n_args, IntakeValue *out,
@@ -493,6 +513,7 @@ scope_evaluate (Scope *scope, const IntakeExpr *expr, IntakeValue *out)
   context.now = scope->self->now;
   context.rand = scope->self->rand;
   context.position = scope->position;
+  context.choice_column = choice_column_cb;
   intake_expr_evaluate (expr, &context, out);
 }
 
@@ -521,6 +542,58 @@ scope_evaluate_boolean (Scope *scope, const IntakeExpr *expr)
   return intake_value_to_boolean (&value);
 }
 
+/* Whether @choice passes @q's choice_filter in @scope (every choice does without a filter). */
+static gboolean
+choice_passes (Scope *scope, const IntakeQuestion *q, const IntakeChoice *choice)
+{
+  Scope choice_scope = *scope;
+
+  if (q->choice_filter == NULL)
+    return TRUE;
+  choice_scope.choice = choice;
+  return scope_evaluate_boolean (&choice_scope, q->choice_filter);
+}
+
+static gboolean
+choice_name_passes (Scope *scope, const IntakeQuestion *q, const char *name)
+{
+  for (unsigned int i = 0; i < q->choices->len; i++)
+    {
+      const IntakeChoice *choice = q->choices->pdata[i];
+
+      if (strcmp (choice->name, name) == 0)
+        return choice_passes (scope, q, choice);
+    }
+  return FALSE;
+}
+
+/*
+ * Whether every chosen name of a (well-shaped) select answer is still offered by the filter.
+ * JavaRosa drops a selection that its filter no longer offers (ItemsetBinding.getChoices); we
+ * never change an answer behind the interviewer's back, so it is refused until changed.
+ */
+static gboolean
+answer_passes_filter (Scope *scope, const IntakeQuestion *q, JsonNode *answer)
+{
+  if (q->choice_filter == NULL)
+    return TRUE;
+  if (JSON_NODE_HOLDS_VALUE (answer) && json_node_get_value_type (answer) == G_TYPE_STRING)
+    return choice_name_passes (scope, q, json_node_get_string (answer));
+  if (JSON_NODE_HOLDS_ARRAY (answer))
+    {
+      JsonArray *array = json_node_get_array (answer);
+
+      for (unsigned int i = 0; i < json_array_get_length (array); i++)
+        {
+          const char *name = json_array_get_string_element (array, i);
+
+          if (name == NULL || !choice_name_passes (scope, q, name))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 /* Required, shape and constraint of one answer; returns the kind of problem, if any. */
 static ProblemKind
 check_answer (Scope *scope, const IntakeQuestion *q, JsonNode *answer, const char **key)
@@ -537,6 +610,11 @@ check_answer (Scope *scope, const IntakeQuestion *q, JsonNode *answer, const cha
              : PROBLEM_NONE;
   if (!_intake_question_check_value (q, answer, key))
     return PROBLEM_INVALID;
+  if (!answer_passes_filter (scope, q, answer))
+    {
+      *key = "choice_filter";
+      return PROBLEM_INVALID;
+    }
   if (q->type == INTAKE_QUESTION_REPEAT || q->constraint == NULL)
     return PROBLEM_NONE;
   _intake_answer_to_value (answer, &value);
@@ -1191,6 +1269,30 @@ intake_form_session_dup_problem (IntakeFormSession *self, const char *name)
   return g_strdup (problem_message (self, problems->pdata[0]));
 }
 
+GStrv
+intake_form_session_dup_visible_choices (IntakeFormSession *self, const char *name)
+{
+  g_autoptr(GStrvBuilder) builder = NULL;
+  Scope scope = { self, NULL, NULL, NULL, NULL, NULL };
+  const IntakeQuestion *q;
+
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  q = intake_form_lookup_question (self->form, name);
+  if (q == NULL || q->choices == NULL || q->repeat != NULL)
+    return NULL;
+  builder = g_strv_builder_new ();
+  for (unsigned int i = 0; i < q->choices->len; i++)
+    {
+      const IntakeChoice *choice = q->choices->pdata[i];
+
+      if (choice_passes (&scope, q, choice))
+        g_strv_builder_add (builder, choice->name);
+    }
+  return g_strv_builder_end (builder);
+}
+
 /* The repeat named @repeat and its entries as answered now, or NULL. */
 static const IntakeQuestion *
 lookup_repeat_entries (IntakeFormSession *self, const char *repeat, JsonArray **entries)
@@ -1233,6 +1335,50 @@ intake_form_session_dup_entry_visible (IntakeFormSession *self, const char *repe
           && (intake_question_is_answerable (q) || q->type == INTAKE_QUESTION_NOTE))
         g_strv_builder_add (builder, q->name);
     }
+  return g_strv_builder_end (builder);
+}
+
+GStrv
+intake_form_session_dup_entry_visible_choices (IntakeFormSession *self, const char *repeat,
+                                               unsigned int entry, const char *name)
+{
+  g_autoptr(GStrvBuilder) builder = NULL;
+  g_autofree IntakeValue *values = NULL;
+  g_autofree gboolean *relevant = NULL;
+  const IntakeQuestion *r, *q;
+  JsonArray *entries;
+  JsonNode *entry_node;
+  Scope scope = { self, NULL, NULL, NULL, NULL, NULL };
+
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
+  g_return_val_if_fail (repeat != NULL && name != NULL, NULL);
+
+  r = lookup_repeat_entries (self, repeat, &entries);
+  q = intake_form_lookup_question (self->form, name);
+  if (r == NULL || q == NULL || q->repeat != r || q->choices == NULL || entries == NULL
+      || entry >= json_array_get_length (entries))
+    return NULL;
+  /* The entry's own values, as its checks see them (check_repeat_entries_full). */
+  values = g_new0 (IntakeValue, self->n);
+  relevant = g_new0 (gboolean, self->n);
+  relevant[r->index] = TRUE;
+  entry_node = json_array_get_element (entries, entry);
+  evaluate_entry (self, r, JSON_NODE_HOLDS_OBJECT (entry_node) ? json_node_get_object (entry_node)
+                                                               : NULL,
+                  entry + 1, values, relevant);
+  scope.repeat = r;
+  scope.entry_values = values;
+  scope.position = entry + 1;
+  builder = g_strv_builder_new ();
+  for (unsigned int i = 0; i < q->choices->len; i++)
+    {
+      const IntakeChoice *choice = q->choices->pdata[i];
+
+      if (choice_passes (&scope, q, choice))
+        g_strv_builder_add (builder, choice->name);
+    }
+  for (unsigned int i = 0; i < self->n; i++)
+    intake_value_clear (&values[i]);
   return g_strv_builder_end (builder);
 }
 
@@ -1542,6 +1688,17 @@ intake_form_session_dup_state_json (IntakeFormSession *self)
                                                                                self->language));
               json_builder_end_object (builder);
             }
+          json_builder_end_array (builder);
+        }
+      if (q->choice_filter != NULL && q->repeat == NULL)
+        {
+          g_auto(GStrv) offered = intake_form_session_dup_visible_choices (self, q->name);
+
+          /* "choices" lists them all; these are the ones the filter offers now, in order. */
+          json_builder_set_member_name (builder, "offered_choices");
+          json_builder_begin_array (builder);
+          for (size_t k = 0; offered[k] != NULL; k++)
+            json_builder_add_string_value (builder, offered[k]);
           json_builder_end_array (builder);
         }
       if (answer != NULL)

@@ -112,6 +112,17 @@ GStrv intake_form_session_dup_entry_visible (IntakeFormSession *self, const char
 char *intake_form_session_dup_entry_problem (IntakeFormSession *self, const char *repeat,
                                              unsigned int entry, const char *child);
 
+/*
+ * The names of @name's choices offered now, in form order: those its choice_filter keeps (all
+ * of them without a filter).  NULL for a question without choices or one inside a repeat
+ * (see below; its answers are checked against the filter entry by entry).  An answer that the
+ * filter no longer offers is a problem ("choice_filter") until it is changed.
+ */
+GStrv intake_form_session_dup_visible_choices (IntakeFormSession *self, const char *name);
+/* The same for the child @name of entry @entry (from 0) of @repeat, with that entry's values. */
+GStrv intake_form_session_dup_entry_visible_choices (IntakeFormSession *self, const char *repeat,
+                                                     unsigned int entry, const char *name);
+
 /* The value expressions see for @name (a calculation's result), as a string; "" if none. */
 char *intake_form_session_dup_value (IntakeFormSession *self, const char *name);
 
@@ -146,7 +157,8 @@ JsonNode *intake_form_session_dup_result_json (IntakeFormSession *self);
 /*
  * Everything the window shows, in one document: the form, every question with its labels,
  * answer, relevance and problem, the visible steps, the problems, completeness, the
- * calculations and the result.
+ * calculations and the result.  A question with a choice_filter (outside repeats) also has
+ * "offered_choices": the names its filter offers now, beside "choices", which lists them all.
  */
 JsonNode *intake_form_session_dup_state_json (IntakeFormSession *self);
 

@@ -71,6 +71,7 @@ choice_free (IntakeChoice *choice)
   g_free (choice->name);
   g_clear_pointer (&choice->label, g_hash_table_unref);
   indicator_free (choice->indicator);
+  g_clear_pointer (&choice->filters, g_hash_table_unref);
   g_free (choice);
 }
 
@@ -94,6 +95,7 @@ question_free (IntakeQuestion *q)
   g_clear_pointer (&q->required_if, intake_expr_free);
   g_clear_pointer (&q->read_only_if, intake_expr_free);
   g_clear_pointer (&q->repeat_count, intake_expr_free);
+  g_clear_pointer (&q->choice_filter, intake_expr_free);
   g_clear_pointer (&q->default_value, json_node_unref);
   g_clear_pointer (&q->choices, g_ptr_array_unref);
   indicator_free (q->indicator);
@@ -566,10 +568,89 @@ parse_indicator (Loader *loader, JsonObject *object, const char *question,
   return TRUE;
 }
 
+/*
+ * A choice's further columns, which a choice_filter reads by bare name: "filters":
+ * {"country": "ID"}.  Values are strings (a number is kept as its text), as the cells of
+ * XLSForm's choices sheet are.
+ */
+static gboolean
+parse_choice_filters (Loader *loader, JsonObject *choice_object, IntakeQuestion *q,
+                      IntakeChoice *choice)
+{
+  JsonObject *filters;
+  g_autoptr(GList) members = NULL;
+
+  if (!get_object (loader, choice_object, "filters", FALSE, q->name, &filters))
+    return FALSE;
+  if (filters == NULL)
+    return TRUE;
+  choice->filters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  members = json_object_get_members (filters);
+  for (GList *l = members; l != NULL; l = l->next)
+    {
+      const char *column = l->data;
+      JsonNode *value = json_object_get_member (filters, column);
+      GType type = JSON_NODE_HOLDS_VALUE (value) ? json_node_get_value_type (value) : G_TYPE_NONE;
+
+      /* "name" is the choice's own name, which a filter reads as well. */
+      if (!is_valid_name (column) || strcmp (column, "name") == 0
+          || strcmp (column, "label") == 0)
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, q->name,
+                     "choice '%s': '%s' cannot be a filter column", choice->name, column);
+      if (type == G_TYPE_STRING)
+        g_hash_table_insert (choice->filters, g_strdup (column),
+                             g_strdup (json_node_get_string (value)));
+      else if (type == G_TYPE_INT64)
+        g_hash_table_insert (choice->filters, g_strdup (column),
+                             g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (value)));
+      else
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, q->name,
+                     "choice '%s': filter column '%s' is text", choice->name, column);
+    }
+  return TRUE;
+}
+
+/*
+ * A choice_filter reads columns every choice may carry; a column no choice has is a typing
+ * mistake that would silently hide every choice, so it is refused by name.
+ */
+static gboolean
+check_choice_filter (Loader *loader, IntakeQuestion *q)
+{
+  g_autoptr(GHashTable) columns = NULL;
+  g_autoptr(GList) list = NULL;
+
+  if (q->choice_filter == NULL)
+    return TRUE;
+  if (q->choices == NULL || g_strcmp0 (q->kind, "acknowledge") == 0
+      || g_strcmp0 (q->kind, "rank") == 0)
+    return fail (loader, INTAKE_FORM_ERROR_MALFORMED, q->name,
+                 "only a select_one or select_multiple has a 'choice_filter'");
+  columns = g_hash_table_new (g_str_hash, g_str_equal);
+  intake_expr_collect_choice_columns (q->choice_filter, columns);
+  list = g_list_sort (g_hash_table_get_keys (columns), (GCompareFunc) strcmp);
+  for (GList *l = list; l != NULL; l = l->next)
+    {
+      gboolean found = strcmp (l->data, "name") == 0;
+
+      for (unsigned int i = 0; !found && i < q->choices->len; i++)
+        {
+          IntakeChoice *choice = q->choices->pdata[i];
+
+          found = choice->filters != NULL && g_hash_table_contains (choice->filters, l->data);
+        }
+      if (!found)
+        return fail (loader, INTAKE_FORM_ERROR_UNKNOWN_REFERENCE, q->name,
+                     "choice_filter reads the column '%s', which no choice has",
+                     (const char *) l->data);
+    }
+  return TRUE;
+}
+
 static gboolean
 parse_choices (Loader *loader, JsonObject *object, JsonObject *lists, IntakeQuestion *q)
 {
-  static const char *const allowed[] = { "name", "label", "indicator", NULL };
+  static const char *const allowed[] = { "name", "label", "indicator", "filters", NULL };
   JsonNode *node = json_object_get_member (object, "choices");
   JsonArray *array = NULL;
   g_autoptr(GHashTable) seen = g_hash_table_new (g_str_hash, g_str_equal);
@@ -623,7 +704,8 @@ parse_choices (Loader *loader, JsonObject *object, JsonObject *lists, IntakeQues
       choice->name = g_strdup (name);
       g_ptr_array_add (q->choices, choice);
       if (!get_text (loader, choice_object, "label", TRUE, q->name, &choice->label)
-          || !get_object (loader, choice_object, "indicator", FALSE, q->name, &indicator_object))
+          || !get_object (loader, choice_object, "indicator", FALSE, q->name, &indicator_object)
+          || !parse_choice_filters (loader, choice_object, q, choice))
         return FALSE;
       if (indicator_object != NULL)
         {
@@ -650,7 +732,7 @@ parse_question (Loader *loader, JsonNode *node, IntakeQuestion *parent, JsonObje
     "type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message",
     "calculation", "choices", "default", "read_only", "appearance", "sensitive", "indicator",
     "children", "audience", "htcds", "required_message", "parameters", "repeat_count",
-    "child_label", "child_hint", NULL,
+    "child_label", "child_hint", "choice_filter", NULL,
   };
   IntakeForm *form = loader->form;
   const char *kind = NULL;
@@ -717,6 +799,8 @@ parse_question (Loader *loader, JsonNode *node, IntakeQuestion *parent, JsonObje
                                   &q->read_only_if)
       || !parse_expression (loader, object, "repeat_count", INTAKE_EXPR_PARSE_DEFAULT, name,
                             &q->repeat_count)
+      || !parse_expression (loader, object, "choice_filter", INTAKE_EXPR_PARSE_CHOICE_FILTER,
+                            name, &q->choice_filter)
       || !get_boolean (loader, object, "sensitive", name, &q->sensitive)
       || !get_string (loader, object, "appearance", FALSE, name, &appearance)
       || !get_string (loader, object, "audience", FALSE, name, &audience)
@@ -792,7 +876,8 @@ parse_question (Loader *loader, JsonNode *node, IntakeQuestion *parent, JsonObje
                    type_names[q->type]);
     }
 
-  if (!get_object (loader, object, "indicator", FALSE, name, &indicator_object))
+  if (!check_choice_filter (loader, q)
+      || !get_object (loader, object, "indicator", FALSE, name, &indicator_object))
     return FALSE;
   if (indicator_object != NULL)
     {
@@ -1199,7 +1284,8 @@ build_graph (Loader *loader)
           || !check_references (loader, q->constraint, q, q->name, "constraint")
           || !check_references (loader, q->required_if, q, q->name, "required")
           || !check_references (loader, q->read_only_if, q, q->name, "read_only")
-          || !check_references (loader, q->repeat_count, q, q->name, "repeat_count"))
+          || !check_references (loader, q->repeat_count, q, q->name, "repeat_count")
+          || !check_references (loader, q->choice_filter, q, q->name, "choice_filter"))
         return FALSE;
       if (q->indicator != NULL
           && !check_references (loader, q->indicator->present_when, NULL, q->name,
@@ -1244,6 +1330,9 @@ build_graph (Loader *loader)
         intake_expr_collect_references (q->required_if, check_names);
       if (q->repeat_count != NULL)
         intake_expr_collect_references (q->repeat_count, check_names);
+      /* An answer that a changed filter no longer offers must be flagged again. */
+      if (q->choice_filter != NULL)
+        intake_expr_collect_references (q->choice_filter, check_names);
       g_hash_table_iter_init (&iter, check_names);
       while (g_hash_table_iter_next (&iter, &key, NULL))
         {

@@ -8,6 +8,7 @@
 #include "intake-session-private.h"
 #include "intake-store-private.h"
 #include "intake-trust-private.h"
+#include "intake-form-session.h"
 
 #include <string.h>
 
@@ -221,6 +222,54 @@ check_answer_name (IntakeForm *form, const char *name, GError **error)
   return TRUE;
 }
 
+/* Whether @q is one of XLSForm's metadata questions (start, end, today, deviceid, username). */
+static gboolean
+is_metadata_question (const IntakeQuestion *q)
+{
+  static const char *const kinds[] = { "start", "end", "today", "deviceid", "username", NULL };
+  const char *kind = intake_question_get_kind (q);
+
+  return intake_question_get_question_type (q) == INTAKE_QUESTION_CALCULATE && kind != NULL
+         && g_strv_contains (kinds, kind) && intake_question_get_parent (q) == NULL;
+}
+
+/*
+ * XLSForm's metadata questions are kept with the answers where they are saved: the form engine
+ * stamps them (start and today the first time, end at every save) with this tablet's id and the
+ * interviewer's name.  Only a form that has such a question pays for the form session this
+ * needs; only those members are copied back, so nothing else in @answers changes.  No audit
+ * entry is written for it (XLSForm's audit stays off).
+ */
+static void
+stamp_metadata (IntakeSession *session, IntakeForm *form, JsonObject *answers)
+{
+  g_autoptr (IntakeFormSession) engine = NULL;
+  JsonObject *stamped;
+  unsigned int n = intake_form_get_n_questions (form);
+  gboolean any = FALSE;
+
+  for (unsigned int i = 0; i < n && !any; i++)
+    any = is_metadata_question (intake_form_get_question (form, i));
+  if (!any)
+    return;
+  engine = intake_form_session_new (form, answers, NULL);
+  intake_form_session_set_metadata (engine, "deviceid",
+                                    intake_store_get_device_id (
+                                      intake_session_get_store (session)));
+  intake_form_session_set_metadata (engine, "username", intake_session_get_user_name (session));
+  intake_form_session_stamp_metadata (engine, NULL);
+  stamped = intake_form_session_get_answers (engine);
+  for (unsigned int i = 0; i < n; i++)
+    {
+      const IntakeQuestion *q = intake_form_get_question (form, i);
+      const char *name = intake_question_get_name (q);
+      JsonNode *value;
+
+      if (is_metadata_question (q) && (value = json_object_get_member (stamped, name)) != NULL)
+        json_object_set_member (answers, name, json_node_copy (value));
+    }
+}
+
 static gboolean
 check_question_name (const char *question, GError **error)
 {
@@ -297,6 +346,7 @@ intake_session_create_interview (IntakeSession *session,
     if (q != NULL && intake_question_get_question_type (q) == INTAKE_QUESTION_TEXT
         && !json_object_has_member (copy, "pseudonym"))
       json_object_set_string_member (copy, "pseudonym", pseudonym);
+    stamp_metadata (session, form, copy);
     json_object_set_object_member (content, "answers", copy);
   }
   json_object_set_string_member (content, "pseudonym", pseudonym);
@@ -539,9 +589,11 @@ write_answer (IntakeSession *session, IntakeInterview *iv, GError **error)
 }
 
 static void
-apply_answer (IntakeInterview *iv, const char *question, JsonNode *value)
+apply_answer (IntakeSession *session, IntakeInterview *iv, const char *question, JsonNode *value)
 {
   JsonObject *answers = json_object_get_object_member (iv->content, "answers");
+  IntakeForm *form = _intake_store_get_form (intake_session_get_store (session), iv->form_id,
+                                             iv->form_version, NULL);
 
   if (answers == NULL)
     {
@@ -552,6 +604,8 @@ apply_answer (IntakeInterview *iv, const char *question, JsonNode *value)
     json_object_remove_member (answers, question);
   else
     json_object_set_member (answers, question, json_node_copy (value));
+  if (form != NULL)
+    stamp_metadata (session, form, answers);
 }
 
 gboolean
@@ -588,7 +642,7 @@ intake_session_set_answer (IntakeSession *session,
   iv = _intake_session_steal_hot (session, interview_id);
   if (iv != NULL)
     {
-      apply_answer (iv, question, value);
+      apply_answer (session, iv, question, value);
       written = write_answer (session, iv, error);
       if (written < 0)
         goto fail;
@@ -622,7 +676,7 @@ intake_session_set_answer (IntakeSession *session,
         if (form == NULL || !check_answer_name (form, question, error))
           goto fail;
       }
-      apply_answer (iv, question, value);
+      apply_answer (session, iv, question, value);
       written = write_answer (session, iv, error);
       if (written < 0)
         goto fail;

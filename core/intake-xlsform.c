@@ -482,6 +482,60 @@ json_cell (Converter *c, const Table *table, const Row *row, const Column *colum
 
 /* ---- Choices ---- */
 
+/*
+ * The choices sheet's further columns ("country" beside list_name, name and label), which a
+ * choice_filter reads by bare name, as pyxform keeps them in the itemset's instance.  Columns
+ * a filter could not name (spaces, "::", a leading digit) are left out, as before.
+ */
+/* Whether a choice filter can name @column by a bare name, as XPath writes a child element. */
+static gboolean
+is_filter_column (const char *column)
+{
+  static const char *const reserved[] = { "name", "label", NULL };
+
+  if (!g_ascii_isalpha (column[0]) && column[0] != '_')
+    return FALSE;
+  for (const char *p = column; *p != '\0'; p++)
+    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '-' && *p != '.')
+      return FALSE;
+  return !g_strv_contains (reserved, column);
+}
+
+/* Adds @column = @value to @choice's "filters" (made on first use); an empty value is none. */
+static void
+add_filter (JsonObject *choice, const char *column, const char *value)
+{
+  JsonObject *filters;
+
+  if (value == NULL || *value == '\0' || !is_filter_column (column))
+    return;
+  filters = json_object_has_member (choice, "filters")
+              ? json_object_get_object_member (choice, "filters")
+              : NULL;
+  if (filters == NULL)
+    {
+      filters = json_object_new ();
+      json_object_set_object_member (choice, "filters", filters);
+    }
+  json_object_set_string_member (filters, column, value);
+}
+
+static gboolean
+add_choice_filters (const Table *table, const Row *row, JsonObject *choice)
+{
+  static const char *const known[] = { "list_name", "name", "label", "indicator", "image",
+                                       "audio", "video", "big-image", "media", NULL };
+  for (unsigned int i = 0; i < table->columns->len; i++)
+    {
+      const Column *column = table->columns->pdata[i];
+
+      /* Filters name the column as written: XPath names keep their case. */
+      if (column->language == NULL && !g_strv_contains (known, column->base))
+        add_filter (choice, column->raw, _intake_xlsform_row_get (row, column->col));
+    }
+  return TRUE;
+}
+
 static gboolean
 convert_choices (Converter *c)
 {
@@ -547,6 +601,11 @@ convert_choices (Converter *c)
       label = texts_of (table, row, "label");
       if (label != NULL)
         json_object_set_object_member (choice, "label", label);
+      if (!add_choice_filters (table, row, choice))
+        {
+          json_object_unref (choice);
+          return FALSE;
+        }
       {
         const Column *column = NULL;
         const char *indicator = cell_of (table, row, "indicator", &column);
@@ -654,6 +713,16 @@ embed_file_list (Converter *c, const char *where, const char *file, char **key_o
           for (unsigned int l = 0; l < c->languages->len; l++)
             json_object_set_string_member (label, c->languages->pdata[l], text);
           json_object_set_object_member (choice, "label", label);
+          /* Further columns, for a choice_filter, as on the choices sheet. */
+          for (unsigned int k = 0; k < record->len; k++)
+            if ((int) k != name_col && (int) k != label_col
+                && k < ((GPtrArray *) records->pdata[0])->len)
+              {
+                g_autofree char *head = g_strstrip (
+                  g_strdup (((GPtrArray *) records->pdata[0])->pdata[k]));
+
+                add_filter (choice, head, g_strstrip ((char *) record->pdata[k]));
+              }
           json_array_add_object_element (choices, choice);
         }
     }
@@ -675,6 +744,7 @@ embed_file_list (Converter *c, const char *where, const char *file, char **key_o
 
           if (!_intake_xlsform_is_element (item, "item"))
             continue;
+          choice = json_object_new ();
           for (xmlNode *field = item->children; field != NULL; field = field->next)
             {
               xmlChar *content;
@@ -686,15 +756,22 @@ embed_file_list (Converter *c, const char *where, const char *file, char **key_o
                 name = g_strstrip (g_strdup ((const char *) content));
               else if (_intake_xlsform_is_element (field, "label") && text == NULL)
                 text = g_strstrip (g_strdup ((const char *) content));
+              else if (field->ns == NULL)
+                {
+                  /* Further elements, for a choice_filter, as the choices sheet's columns. */
+                  g_autofree char *trimmed = g_strstrip (g_strdup ((const char *) content));
+
+                  add_filter (choice, (const char *) field->name, trimmed);
+                }
               xmlFree (content);
             }
           if (name == NULL || text == NULL)
             {
+              json_object_unref (choice);
               xmlFreeDoc (doc);
               return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, file,
                              "an <item> without <name> or <label>");
             }
-          choice = json_object_new ();
           json_object_set_string_member (choice, "name", name);
           label = json_object_new ();
           for (unsigned int l = 0; l < c->languages->len; l++)
@@ -1201,13 +1278,17 @@ convert_question (Converter *c, const Row *row, const ParsedType *type, JsonObje
     }
   if ((value = cell_of (table, row, "choice_filter", &column)) != NULL)
     {
-      g_autofree char *at = where_cell (c, table, row, column);
+      /* Bare names are the choices sheet's further columns (kept as each choice's "filters"). */
+      if (!check_expression (c, table, row, column, value, INTAKE_EXPR_PARSE_CHOICE_FILTER))
+        return FALSE;
+      if (type->list == NULL && type->file == NULL)
+        {
+          g_autofree char *at = where_cell (c, table, row, column);
 
-      /* A choice filter reads the choices' own columns by bare name (name = ${x}), an XPath path
-       * the expression engine does not read yet. */
-      return refuse (c, INTAKE_XLSFORM_ERROR_UNSUPPORTED, at,
-                     "choice filters are not supported yet (they need paths to the choices' "
-                     "columns in expressions)");
+          return refuse (c, INTAKE_XLSFORM_ERROR_INVALID, at,
+                         "only a select_one or select_multiple has a choice_filter");
+        }
+      json_object_set_string_member (q, "choice_filter", value);
     }
 
   if (type->list != NULL || type->file != NULL)

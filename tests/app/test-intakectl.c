@@ -1614,6 +1614,10 @@ test_xlsform_import (Fixture *f, gconstpointer data)
     "| | integer   | age    | Age                 |                                      |\n"
     "| | calculate | minor  |                     | if(${age} < 18, 'yes', 'no')         |\n"
     "| | today     | day    |                     |                                      |\n"
+    "| | start     | began  |                     |                                      |\n"
+    "| | end       | ended  |                     |                                      |\n"
+    "| | deviceid  | device |                     |                                      |\n"
+    "| | username  | who    |                     |                                      |\n"
     "| settings |\n"
     "| | form_id | version |\n"
     "| | age_check | 2 |\n";
@@ -1652,6 +1656,38 @@ test_xlsform_import (Fixture *f, gconstpointer data)
   g_assert_nonnull (computed);
   g_assert_cmpstr (json_object_get_string_member (computed, "minor"), ==, "yes");
   g_assert_cmpstr (json_object_get_string_member (computed, "day"), ==, "2026-11-28");
+  /* The metadata questions were stamped when the interview was saved (the date given above
+   * stands: today is fixed the first time), with this tablet's id and the interviewer. */
+  g_assert_cmpstr (json_object_get_string_member (computed, "who"), ==, "w1");
+  g_assert_cmpuint (strlen (json_object_get_string_member (computed, "began")), ==, 19);
+  g_assert_cmpuint (strlen (json_object_get_string_member (computed, "ended")), ==, 19);
+  {
+    g_autoptr (Result) r = ctl_run (f, NULL, "status", "--json", NULL);
+    g_autoptr (JsonNode) status = NULL;
+
+    assert_success (r);
+    status = parse_json (r->out);
+    g_assert_cmpstr (json_object_get_string_member (computed, "device"), ==,
+                     json_object_get_string_member (json_node_get_object (status), "device_id"));
+  }
+  {
+    /* A later save keeps when it began. */
+    g_autofree char *began = g_strdup (json_object_get_string_member (computed, "began"));
+    g_autoptr (Result) set = ctl_run (f, W1_PIN "\n", "interview", "set", id, "age", "16",
+                                      "--user", "w1", "--pin-stdin", NULL);
+    g_autoptr (Result) r = NULL;
+    g_autoptr (JsonNode) again = NULL;
+    JsonObject *now;
+
+    assert_success (set);
+    r = ctl_run_content (f, W1_PIN "\n", "interview", "show", id, "--json", "--user", "w1",
+                         "--pin-stdin", NULL);
+    assert_success (r);
+    again = parse_json (r->out);
+    now = json_object_get_object_member (json_node_get_object (again), "computed");
+    g_assert_cmpstr (json_object_get_string_member (now, "began"), ==, began);
+    g_assert_cmpstr (json_object_get_string_member (now, "ended"), >=, began);
+  }
   {
     g_autoptr (Result) r = ctl_run_content (f, W1_PIN "\n", "interview", "show", id, "--user",
                                             "w1", "--pin-stdin", NULL);
@@ -1659,6 +1695,7 @@ test_xlsform_import (Fixture *f, gconstpointer data)
     g_assert_nonnull (strstr (r->out, "\nComputed:\n"));
     g_assert_nonnull (strstr (r->out, "\n  minor = yes\n"));
     g_assert_nonnull (strstr (r->out, "\n  day = 2026-11-28\n"));
+    g_assert_nonnull (strstr (r->out, "\n  who = w1\n"));
   }
 }
 

@@ -299,6 +299,173 @@ test_label_substitution (void)
   g_assert_nonnull (strstr (state_text, "\"label\":\"How old is Rina?\""));
 }
 
+/*
+ * choice_filter: a cascading select (country → city) offers only the cities of the country
+ * chosen; an answer the filter does not offer is refused, and one that a changed country no
+ * longer offers becomes a problem.  JavaRosa drops such a selection (ItemsetBinding.getChoices
+ * keeps only the selections found among the filtered choices); here it is flagged instead, so
+ * that an answer is never changed behind the interviewer's back.
+ */
+#define CITIES \
+  "{\"countries\": [{\"name\": \"ID\", \"label\": {\"en\": \"Indonesia\"}}," \
+  " {\"name\": \"MY\", \"label\": {\"en\": \"Malaysia\"}}]," \
+  " \"cities\": [{\"name\": \"jakarta\", \"label\": {\"en\": \"Jakarta\"}," \
+  "   \"filters\": {\"country\": \"ID\"}}," \
+  "  {\"name\": \"surabaya\", \"label\": {\"en\": \"Surabaya\"}," \
+  "   \"filters\": {\"country\": \"ID\"}}," \
+  "  {\"name\": \"kl\", \"label\": {\"en\": \"Kuala Lumpur\"}," \
+  "   \"filters\": {\"country\": \"MY\"}}," \
+  "  {\"name\": \"elsewhere\", \"label\": {\"en\": \"Elsewhere\"}}]},"
+
+static void
+assert_strv (GStrv got, const char *const *want)
+{
+  g_autofree char *joined = got != NULL ? g_strjoinv (",", got) : g_strdup ("(null)");
+  g_autofree char *wanted = g_strjoinv (",", (GStrv) want);
+
+  g_assert_cmpstr (joined, ==, wanted);
+}
+
+static void
+test_choice_filter (void)
+{
+  g_autoptr(IntakeForm) form = load (
+    "{\"type\": \"select_one\", \"name\": \"country\", " LABEL ", \"choices\": \"countries\"},"
+    "{\"type\": \"select_one\", \"name\": \"city\", " LABEL ", \"choices\": \"cities\","
+    " \"choice_filter\": \"country = ${country} or name = 'elsewhere'\"},"
+    "{\"type\": \"select_multiple\", \"name\": \"visited\", " LABEL ", \"choices\": \"cities\","
+    " \"choice_filter\": \"country = ${country}\"}", CITIES);
+  g_autoptr(IntakeFormSession) s = intake_form_session_new (form, NULL, NULL);
+  g_autofree char *problem = NULL;
+  g_autoptr(JsonNode) state = NULL;
+  JsonObject *city_state;
+  JsonArray *offered;
+  GStrv choices;
+
+  /* Nothing chosen yet: only the choice that every filter lets through. */
+  choices = intake_form_session_dup_visible_choices (s, "city");
+  assert_strv (choices, (const char *[]) { "elsewhere", NULL });
+  g_strfreev (choices);
+  /* As in XPath, a choice without the column and an unanswered ${country} are both ''. */
+  choices = intake_form_session_dup_visible_choices (s, "visited");
+  assert_strv (choices, (const char *[]) { "elsewhere", NULL });
+  g_strfreev (choices);
+  g_assert_null (intake_form_session_dup_visible_choices (s, "nothing"));
+
+  set (s, "country", "\"ID\"");
+  choices = intake_form_session_dup_visible_choices (s, "city");
+  assert_strv (choices, (const char *[]) { "jakarta", "surabaya", "elsewhere", NULL });
+  g_strfreev (choices);
+  /* A question without a filter offers all its choices. */
+  choices = intake_form_session_dup_visible_choices (s, "country");
+  assert_strv (choices, (const char *[]) { "ID", "MY", NULL });
+  g_strfreev (choices);
+  choices = intake_form_session_dup_visible_choices (s, "visited");
+  assert_strv (choices, (const char *[]) { "jakarta", "surabaya", NULL });
+  g_strfreev (choices);
+
+  g_assert_true (try_answer (s, "city", "\"surabaya\"", NULL));
+  g_assert_false (try_answer (s, "city", "\"kl\"", &problem));
+  g_assert_nonnull (strstr (problem, "not among the options offered now"));
+  g_clear_pointer (&problem, g_free);
+  g_assert_true (try_answer (s, "visited", "[\"jakarta\", \"surabaya\"]", NULL));
+  g_assert_false (try_answer (s, "visited", "[\"jakarta\", \"kl\"]", NULL));
+
+  /* The state lists every choice, and those offered now. */
+  set (s, "city", "\"jakarta\"");
+  set (s, "visited", "[\"surabaya\"]");
+  g_assert_true (intake_form_session_is_complete (s));
+  state = intake_form_session_dup_state_json (s);
+  city_state = json_array_get_object_element (
+    json_object_get_array_member (json_node_get_object (state), "questions"), 1);
+  g_assert_cmpstr (json_object_get_string_member (city_state, "name"), ==, "city");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (city_state, "choices")),
+                    ==, 4);
+  offered = json_object_get_array_member (city_state, "offered_choices");
+  g_assert_cmpuint (json_array_get_length (offered), ==, 3);
+  g_assert_cmpstr (json_array_get_string_element (offered, 0), ==, "jakarta");
+
+  /* Another country: the stored city and visits are no longer offered, and are flagged. */
+  set (s, "country", "\"MY\"");
+  problem = intake_form_session_dup_problem (s, "city");
+  g_assert_nonnull (problem);
+  g_assert_nonnull (strstr (problem, "not among the options offered now"));
+  g_clear_pointer (&problem, g_free);
+  problem = intake_form_session_dup_problem (s, "visited");
+  g_assert_nonnull (problem);
+  g_clear_pointer (&problem, g_free);
+  g_assert_false (intake_form_session_is_complete (s));
+  set (s, "city", "\"kl\"");
+  set (s, "visited", "[\"kl\"]");
+  g_assert_true (intake_form_session_is_complete (s));
+  /* The same answers reopened are checked against the filter too. */
+  {
+    g_autoptr(IntakeFormSession) again = intake_form_session_new (
+      form, intake_form_session_get_answers (s), NULL);
+
+    g_assert_true (intake_form_session_is_complete (again));
+  }
+  {
+    g_autoptr(JsonNode) answers = json_from_string (
+      "{\"country\": \"MY\", \"city\": \"jakarta\"}", NULL);
+    g_autoptr(IntakeFormSession) bad = intake_form_session_new (
+      form, json_node_get_object (answers), NULL);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (intake_form_session_check_complete (bad, &error));
+    g_assert_nonnull (strstr (error->message, "city"));
+  }
+
+  /* Inside a repeat, each entry's answer is checked against its own entry's country. */
+  {
+    g_autoptr(IntakeForm) repeated = load (
+      "{\"type\": \"repeat\", \"name\": \"trips\", " LABEL ", \"children\": ["
+      " {\"type\": \"select_one\", \"name\": \"to\", " LABEL ", \"choices\": \"countries\"},"
+      " {\"type\": \"select_one\", \"name\": \"at\", " LABEL ", \"choices\": \"cities\","
+      "  \"choice_filter\": \"country = ${to}\"}]}", CITIES);
+    g_autoptr(IntakeFormSession) r = intake_form_session_new (repeated, NULL, NULL);
+
+    set (r, "trips",
+         "[{\"to\": \"ID\", \"at\": \"jakarta\"}, {\"to\": \"MY\", \"at\": \"kl\"}]");
+    g_assert_true (intake_form_session_is_complete (r));
+    set (r, "trips",
+         "[{\"to\": \"ID\", \"at\": \"jakarta\"}, {\"to\": \"MY\", \"at\": \"jakarta\"}]");
+    problem = intake_form_session_dup_problem (r, "trips");
+    g_assert_nonnull (problem);
+    g_assert_true (g_str_has_prefix (problem, "trips[2]/at: "));
+    g_clear_pointer (&problem, g_free);
+    choices = intake_form_session_dup_entry_visible_choices (r, "trips", 1, "at");
+    assert_strv (choices, (const char *[]) { "kl", NULL });
+    g_strfreev (choices);
+    choices = intake_form_session_dup_entry_visible_choices (r, "trips", 0, "at");
+    assert_strv (choices, (const char *[]) { "jakarta", "surabaya", NULL });
+    g_strfreev (choices);
+    g_assert_null (intake_form_session_dup_entry_visible_choices (r, "trips", 2, "at"));
+    g_assert_null (intake_form_session_dup_visible_choices (r, "at"));
+  }
+
+  /* Refused when the form loads: a column no choice has, a filter on a question without
+   * choices, a filter column that hides the choice's own name, a reference that is no
+   * question. */
+  assert_load_refused (
+    "{\"type\": \"select_one\", \"name\": \"c\", " LABEL ", \"choice_filter\": \"region = 'x'\","
+    " \"choices\": [{\"name\": \"a\", \"label\": {\"en\": \"A\"},"
+    " \"filters\": {\"country\": \"x\"}}]}",
+    "choice_filter reads the column 'region', which no choice has");
+  assert_load_refused (
+    "{\"type\": \"text\", \"name\": \"t\", " LABEL ", \"choice_filter\": \"name = 'x'\"}",
+    "only a select_one or select_multiple has a 'choice_filter'");
+  assert_load_refused (
+    "{\"type\": \"select_one\", \"name\": \"c\", " LABEL ","
+    " \"choices\": [{\"name\": \"a\", \"label\": {\"en\": \"A\"},"
+    " \"filters\": {\"name\": \"x\"}}]}",
+    "'name' cannot be a filter column");
+  assert_load_refused (
+    "{\"type\": \"select_one\", \"name\": \"c\", " LABEL ", \"choice_filter\": \"name = ${nope}\","
+    " \"choices\": [{\"name\": \"a\", \"label\": {\"en\": \"A\"}}]}",
+    "choice_filter refers to ${nope}");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -313,5 +480,6 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/core/form-types/repeat-count-and-nesting",
                    test_repeat_count_and_nesting);
   g_test_add_func ("/intake/core/form-types/label-substitution", test_label_substitution);
+  g_test_add_func ("/intake/core/form-types/choice-filter", test_choice_filter);
   return g_test_run ();
 }

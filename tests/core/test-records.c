@@ -414,6 +414,80 @@ test_list_filters (Fixture *f, gconstpointer data)
   g_assert_nonnull (error);
 }
 
+/*
+ * XLSForm's metadata questions are stamped where answers are saved: start and today when the
+ * interview is made, end at every save, deviceid with this tablet's id and username with the
+ * interviewer's name; a later save by another user keeps start, today and username.  No audit
+ * entry comes of it.  (Before, nothing called intake_form_session_stamp_metadata () and none of
+ * them was stored.)
+ */
+static void
+test_metadata_stamped (Fixture *f, gconstpointer data)
+{
+  static const char doc[] =
+    "{\"id\": \"meta\", \"version\": 1, \"title\": {\"en\": \"Meta\"},"
+    " \"default_language\": \"en\", \"languages\": [\"en\"], \"questions\": ["
+    " {\"type\": \"start\", \"name\": \"started\"}, {\"type\": \"end\", \"name\": \"ended\"},"
+    " {\"type\": \"today\", \"name\": \"day\"}, {\"type\": \"deviceid\", \"name\": \"device\"},"
+    " {\"type\": \"username\", \"name\": \"who\"},"
+    " {\"type\": \"text\", \"name\": \"name\", \"label\": {\"en\": \"Name\"}}]}";
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeSession) w1 = unlock_as (f->store, "w1");
+  g_autoptr (IntakeSession) sup = unlock_as (f->store, "sup");
+  g_autoptr (IntakeInterview) made = NULL;
+  g_autoptr (IntakeInterview) saved = NULL;
+  g_autoptr (GPtrArray) actions = NULL;
+  g_autofree char *id = NULL;
+  g_autofree char *started = NULL, *day = NULL;
+  const char *const expected[] = { "create", "edit", "edit", NULL };
+  const char *device = intake_store_get_device_id (f->store);
+
+  ASSERT_OK (intake_session_import_form (f->admin, doc, NULL, NULL, &error));
+  id = intake_session_create_interview (w1, "meta", 1, NULL, &error);
+  g_assert_no_error (error);
+  made = open_ok (w1, id);
+  started = g_strdup (answer_of (made, "started"));
+  day = g_strdup (answer_of (made, "day"));
+  g_assert_nonnull (started);
+  g_assert_cmpuint (strlen (started), ==, 19);
+  g_assert_true (g_str_has_prefix (started, day));
+  g_assert_cmpstr (answer_of (made, "ended"), ==, started);
+  g_assert_nonnull (device);
+  g_assert_cmpstr (answer_of (made, "device"), ==, device);
+  g_assert_cmpstr (answer_of (made, "who"), ==, intake_session_get_user_name (w1));
+
+  set_string_answer (w1, id, "name", "Ayu");
+  set_string_answer (sup, id, "name", "Ayu Lestari");
+  saved = open_ok (sup, id);
+  g_assert_cmpstr (answer_of (saved, "name"), ==, "Ayu Lestari");
+  /* Fixed the first time; end is rewritten (to the time of the save, not asserted here). */
+  g_assert_cmpstr (answer_of (saved, "started"), ==, started);
+  g_assert_cmpstr (answer_of (saved, "day"), ==, day);
+  g_assert_cmpstr (answer_of (saved, "who"), ==, intake_session_get_user_name (w1));
+  g_assert_cmpuint (strlen (answer_of (saved, "ended")), ==, 19);
+  g_assert_cmpstr (answer_of (saved, "ended"), >=, started);
+  g_assert_cmpstr (answer_of (saved, "device"), ==, device);
+
+  /* The stored values are what the engine reads, and the interview completes with them. */
+  ASSERT_OK (intake_session_complete_interview (w1, id, &error));
+  actions = audit_actions_for (f->admin, id);
+  g_assert_cmpstr (actions->pdata[0], ==, expected[0]);
+  g_assert_cmpstr (actions->pdata[1], ==, expected[1]);
+  g_assert_cmpstr (actions->pdata[2], ==, expected[2]);
+  g_assert_cmpstr (actions->pdata[3], ==, "complete");
+  g_assert_null (actions->pdata[4]);
+
+  /* A form without metadata questions is saved as before: nothing is added. */
+  {
+    g_autofree char *plain = new_interview (w1, "Budi");
+    g_autoptr (IntakeInterview) iv = open_ok (w1, plain);
+    JsonObject *answers = json_object_get_object_member (iv->content, "answers");
+
+    g_assert_false (json_object_has_member (answers, "started"));
+    g_assert_cmpstr (answer_of (iv, "name"), ==, "Budi");
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -428,6 +502,7 @@ main (int argc, char **argv)
   ADD ("lifecycle-review", test_lifecycle_review, NULL);
   ADD ("lifecycle-no-review", test_lifecycle_no_review, NULL);
   ADD ("lifecycle-void", test_lifecycle_void, NULL);
+  ADD ("metadata-stamped", test_metadata_stamped, NULL);
   ADD ("invalid-transitions", test_invalid_transitions, NULL);
   ADD ("list-filters", test_list_filters, NULL);
   ADD ("tamper-blob", test_tamper, GINT_TO_POINTER (TAMPER_BLOB));
