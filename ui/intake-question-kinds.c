@@ -569,8 +569,9 @@ _intake_kind_controls_dup_answer (IntakeKindControls *c, JsonNode **answer, GErr
       if (!read_coordinate (c->latitude, 90, &lat, error)
           || !read_coordinate (c->longitude, 180, &lon, error))
         return FALSE;
-      text = g_strdup_printf ("%s %s", g_ascii_dtostr (lat_buf, sizeof lat_buf, lat),
-                              g_ascii_dtostr (lon_buf, sizeof lon_buf, lon));
+      /* Fifteen digits: what was typed, not %.17g's binary tail ("-6.2000000000000002"). */
+      text = g_strdup_printf ("%s %s", g_ascii_formatd (lat_buf, sizeof lat_buf, "%.15g", lat),
+                              g_ascii_formatd (lon_buf, sizeof lon_buf, "%.15g", lon));
       *answer = json_node_init_string (json_node_alloc (), text);
       return TRUE;
     }
