@@ -20,6 +20,7 @@ struct _IntakeKindControls
   char *kind;
   char *language;
   GCallback changed;
+  GCallback activate;
   gpointer user_data;
   /* Set while building, so that setting the saved answer is not a change. */
   gboolean building;
@@ -452,6 +453,12 @@ build_rank (IntakeKindControls *c, const IntakeQuestion *q, GtkBox *area, JsonNo
   }
 }
 
+static void
+coordinate_activate_cb (IntakeKindControls *c)
+{
+  ((void (*) (gpointer)) c->activate) (c->user_data);
+}
+
 static GtkEditable *
 add_coordinate (IntakeKindControls *c, GtkBox *area, const char *title, const char *value)
 {
@@ -466,6 +473,8 @@ add_coordinate (IntakeKindControls *c, GtkBox *area, const char *title, const ch
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, title,
                                   -1);
   g_signal_connect_swapped (entry, "changed", G_CALLBACK (changed), c);
+  /* Enter goes on, as in a number. */
+  g_signal_connect_swapped (entry, "activate", G_CALLBACK (coordinate_activate_cb), c);
   gtk_box_append (area, entry);
   return GTK_EDITABLE (entry);
 }
@@ -492,7 +501,8 @@ build_geopoint (IntakeKindControls *c, GtkBox *area, const char *saved, GtkWidge
 IntakeKindControls *
 _intake_kind_controls_new (const IntakeQuestion *question, JsonNode *answer,
                            const char *language, const char *label, GtkBox *area,
-                           GCallback changed_cb, gpointer user_data, GtkWidget **focus)
+                           GCallback changed_cb, GCallback activate_cb, gpointer user_data,
+                           GtkWidget **focus)
 {
   IntakeKindControls *c = g_new0 (IntakeKindControls, 1);
   const char *saved = answer != NULL && JSON_NODE_HOLDS_VALUE (answer)
@@ -503,6 +513,7 @@ _intake_kind_controls_new (const IntakeQuestion *question, JsonNode *answer,
   c->kind = g_strdup (intake_question_get_kind (question));
   c->language = g_strdup (language);
   c->changed = changed_cb;
+  c->activate = activate_cb;
   c->user_data = user_data;
   c->building = TRUE;
   label = label != NULL ? label : _("Answer");

@@ -10,7 +10,8 @@ G_BEGIN_DECLS
 /*
  * The controls of XLSForm's further types (time, dateTime, range, rank, geopoint), for the
  * question view (intake-question-kinds.c). They live as long as the view's widgets; @changed_cb
- * (called with @user_data) says the person changed the answer.
+ * (called with @user_data) says the person changed the answer, @activate_cb that Enter was
+ * pressed in a position's entry.
  */
 typedef struct _IntakeKindControls IntakeKindControls;
 
@@ -19,7 +20,8 @@ gboolean _intake_kind_is_shown_here (const IntakeQuestion *question);
 IntakeKindControls *_intake_kind_controls_new (const IntakeQuestion *question, JsonNode *answer,
                                                const char *language, const char *label,
                                                GtkBox *area, GCallback changed_cb,
-                                               gpointer user_data, GtkWidget **focus);
+                                               GCallback activate_cb, gpointer user_data,
+                                               GtkWidget **focus);
 /* TRUE for a typed answer (saved after a pause, read on Next), FALSE for a rank (saved at once
  * like a choice). */
 gboolean _intake_kind_controls_is_typed (IntakeKindControls *c);

@@ -360,7 +360,8 @@ intake_question_view_new (IntakeForm *form, IntakeFormSession *fs,
 
   if (_intake_kind_is_shown_here (question))
     self->kind = _intake_kind_controls_new (question, answer, language, label, self->answer_area,
-                                            G_CALLBACK (kind_changed_cb), self,
+                                            G_CALLBACK (kind_changed_cb),
+                                            G_CALLBACK (activate_cb), self,
                                             &self->answer_focus);
   else
     switch (intake_question_get_question_type (question))

@@ -549,6 +549,7 @@ test_geopoint (Fixture *f, gconstpointer data)
   g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) saved = json_from_string ("\"-6.2 106.8 12 5\"", NULL);
   g_autoptr (IntakeQuestionView) again = NULL;
+  guint activated = 0;
 
   g_assert_nonnull (lat);
   g_assert_nonnull (lon);
@@ -565,6 +566,10 @@ test_geopoint (Fixture *f, gconstpointer data)
   answer = typed (view);
   g_assert_cmpstr (json_node_get_string (answer), ==, "-6.2 106.8");
   assert_engine_accepts (f, "met_at", answer);
+  /* Enter in either entry goes on, as in a number. */
+  g_signal_connect (view, "activate", G_CALLBACK (counter_cb), &activated);
+  g_signal_emit_by_name (lon, "activate");
+  g_assert_cmpuint (activated, ==, 1);
   g_clear_pointer (&answer, json_node_unref);
   /* Off the globe, or half a position: refused in words. */
   gtk_editable_set_text (GTK_EDITABLE (lat), "91");
