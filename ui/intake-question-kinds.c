@@ -565,6 +565,21 @@ gboolean
 _intake_kind_controls_dup_answer (IntakeKindControls *c, JsonNode **answer, GError **error)
 {
   *answer = NULL;
+  /* Digits typed into a stepper count even before it loses the keyboard (quietly: the page
+   * is reading the answer already). */
+  if (c->hour != NULL)
+    {
+      double hour = gtk_spin_button_get_value (c->hour);
+      double minute = gtk_spin_button_get_value (c->minute);
+
+      c->building = TRUE;
+      gtk_spin_button_update (c->hour);
+      gtk_spin_button_update (c->minute);
+      c->building = FALSE;
+      if (hour != gtk_spin_button_get_value (c->hour)
+          || minute != gtk_spin_button_get_value (c->minute))
+        c->touched = TRUE;
+    }
   if (!c->touched)
     return TRUE;
   if (c->latitude != NULL)
@@ -603,10 +618,11 @@ _intake_kind_controls_dup_answer (IntakeKindControls *c, JsonNode **answer, GErr
     }
   if (c->hour != NULL)
     {
-      g_autofree char *time = g_strdup_printf ("%02d:%02d",
-                                               gtk_spin_button_get_value_as_int (c->hour),
-                                               gtk_spin_button_get_value_as_int (c->minute));
+      g_autofree char *time = NULL;
       g_autofree char *text = NULL;
+
+      time = g_strdup_printf ("%02d:%02d", gtk_spin_button_get_value_as_int (c->hour),
+                              gtk_spin_button_get_value_as_int (c->minute));
 
       if (c->calendar != NULL)
         {

@@ -388,6 +388,12 @@ test_time (Fixture *f, gconstpointer data)
   g_assert_cmpstr (json_node_get_string (answer), ==, "14:05");
   assert_engine_accepts (f, "started_work", answer);
 
+  g_clear_pointer (&answer, json_node_unref);
+  /* Digits typed, the keyboard still in the stepper: they count. */
+  gtk_editable_set_text (GTK_EDITABLE (minute), "45");
+  answer = typed (view);
+  g_assert_cmpstr (json_node_get_string (answer), ==, "14:45");
+
   /* A saved time comes back in the steppers, and reads back the same. */
   g_assert_cmpint (gtk_spin_button_get_value_as_int (GTK_SPIN_BUTTON (
                        find_nth (GTK_WIDGET (again), GTK_TYPE_SPIN_BUTTON, NULL, 0))), ==, 9);
