@@ -7,6 +7,7 @@
 #include "intake-crypto.h"
 #include "intake-interview-private.h"
 #include "intake-keypad.h"
+#include "intake-question-kinds.h"
 #include "intake-question-view.h"
 #include "intake-repeat-list.h"
 #include "intake-ui-private.h"
@@ -37,6 +38,8 @@ struct _IntakeQuestionView
   /* The single choice chosen last: while a group switches, two may be active at once. */
   GtkToggleButton *chosen;
   GtkWidget *answer_focus;
+  /* A time, dateTime, range, rank or geopoint: controls of its own. */
+  IntakeKindControls *kind;
   gboolean masked;
 };
 
@@ -74,6 +77,16 @@ choice_toggled_cb (GtkToggleButton *button, IntakeQuestionView *self)
     return;
   self->chosen = button;
   g_signal_emit (self, signals[SIGNAL_CHOICE_TOGGLED], 0);
+}
+
+/* A rank is saved at once, like a choice; the other kinds after a pause, like typing. */
+static void
+kind_changed_cb (IntakeQuestionView *self)
+{
+  if (_intake_kind_controls_is_typed (self->kind))
+    g_signal_emit (self, signals[SIGNAL_TYPING], 0);
+  else
+    g_signal_emit (self, signals[SIGNAL_CHOICE_TOGGLED], 0);
 }
 
 static void
@@ -154,6 +167,16 @@ build_choices (IntakeQuestionView *self, JsonNode *answer)
       gtk_widget_add_css_class (button, "choice");
       gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                       text ? text : choice, -1);
+      /* An acknowledge: its one choice ("OK") names what is acknowledged. */
+      if (g_strcmp0 (intake_question_get_kind (q), "acknowledge") == 0)
+        {
+          const char *title = intake_question_get_label (q, self->language);
+          g_autofree char *name = g_strdup_printf (_("%s: %s"), text ? text : choice,
+                                                   title ? title : intake_question_get_name (q));
+          gtk_widget_add_css_class (button, "acknowledge");
+          gtk_accessible_update_property (GTK_ACCESSIBLE (button),
+                                          GTK_ACCESSIBLE_PROPERTY_LABEL, name, -1);
+        }
       g_object_set_data_full (G_OBJECT (button), "choice", g_strdup (choice), g_free);
       if (type == INTAKE_QUESTION_SELECT_ONE)
         {
@@ -335,34 +358,40 @@ intake_question_view_new (IntakeForm *form, IntakeFormSession *fs,
       gtk_widget_set_visible (GTK_WIDGET (self->hint_label), TRUE);
     }
 
-  switch (intake_question_get_question_type (question))
-    {
-    case INTAKE_QUESTION_SELECT_ONE:
-    case INTAKE_QUESTION_SELECT_MULTIPLE:
-      build_choices (self, answer);
-      break;
-    case INTAKE_QUESTION_INTEGER:
-    case INTAKE_QUESTION_DECIMAL:
-      build_number (self, answer, label);
-      break;
-    case INTAKE_QUESTION_TEXT:
-      build_text (self, answer, label);
-      break;
-    case INTAKE_QUESTION_DATE:
-      build_date (self, answer, label);
-      break;
-    case INTAKE_QUESTION_REPEAT:
-      self->repeat_list = intake_repeat_list_new (form, fs, question, language);
-      self->answer_focus = intake_repeat_list_get_add_button (
-          INTAKE_REPEAT_LIST (self->repeat_list));
-      gtk_box_append (self->answer_area, self->repeat_list);
-      break;
-    case INTAKE_QUESTION_NOTE:
-    case INTAKE_QUESTION_CALCULATE:
-    case INTAKE_QUESTION_GROUP:
-    default:
-      break;
-    }
+  if (_intake_kind_is_shown_here (question))
+    self->kind = _intake_kind_controls_new (question, answer, language, label, self->answer_area,
+                                            G_CALLBACK (kind_changed_cb),
+                                            G_CALLBACK (activate_cb), self,
+                                            &self->answer_focus);
+  else
+    switch (intake_question_get_question_type (question))
+      {
+      case INTAKE_QUESTION_SELECT_ONE:
+      case INTAKE_QUESTION_SELECT_MULTIPLE:
+        build_choices (self, answer);
+        break;
+      case INTAKE_QUESTION_INTEGER:
+      case INTAKE_QUESTION_DECIMAL:
+        build_number (self, answer, label);
+        break;
+      case INTAKE_QUESTION_TEXT:
+        build_text (self, answer, label);
+        break;
+      case INTAKE_QUESTION_DATE:
+        build_date (self, answer, label);
+        break;
+      case INTAKE_QUESTION_REPEAT:
+        self->repeat_list = intake_repeat_list_new (form, fs, question, language);
+        self->answer_focus = intake_repeat_list_get_add_button (
+            INTAKE_REPEAT_LIST (self->repeat_list));
+        gtk_box_append (self->answer_area, self->repeat_list);
+        break;
+      case INTAKE_QUESTION_NOTE:
+      case INTAKE_QUESTION_CALCULATE:
+      case INTAKE_QUESTION_GROUP:
+      default:
+        break;
+      }
   if (intake_question_is_answerable (question) && intake_question_get_sensitive (question))
     {
       self->masked = TRUE;
@@ -404,7 +433,8 @@ intake_question_view_has_typing (IntakeQuestionView *self)
 {
   g_return_val_if_fail (INTAKE_IS_QUESTION_VIEW (self), FALSE);
 
-  return self->number_entry != NULL || self->text_view != NULL;
+  return self->number_entry != NULL || self->text_view != NULL
+         || (self->kind != NULL && _intake_kind_controls_is_typed (self->kind));
 }
 
 gboolean
@@ -415,6 +445,9 @@ intake_question_view_dup_typed_answer (IntakeQuestionView *self, JsonNode **answ
   g_return_val_if_fail (answer != NULL, FALSE);
 
   *answer = NULL;
+  if (self->kind != NULL)
+    return !_intake_kind_controls_is_typed (self->kind)
+           || _intake_kind_controls_dup_answer (self->kind, answer, error);
   if (self->number_entry != NULL)
     {
       g_autofree char *text = g_strstrip (g_strdup (gtk_editable_get_text (self->number_entry)));
@@ -474,6 +507,13 @@ intake_question_view_dup_choice_answer (IntakeQuestionView *self)
 
   g_return_val_if_fail (INTAKE_IS_QUESTION_VIEW (self), NULL);
 
+  if (self->kind != NULL)
+    {
+      node = NULL;
+      if (!_intake_kind_controls_is_typed (self->kind))
+        _intake_kind_controls_dup_answer (self->kind, &node, NULL);
+      return node;
+    }
   if (intake_question_get_question_type (self->question) == INTAKE_QUESTION_SELECT_ONE)
     {
       GtkToggleButton *b = self->chosen;
@@ -584,6 +624,7 @@ intake_question_view_finalize (GObject *object)
   IntakeQuestionView *self = INTAKE_QUESTION_VIEW (object);
 
   g_free (self->language);
+  g_clear_pointer (&self->kind, _intake_kind_controls_free);
   g_clear_pointer (&self->choice_buttons, g_ptr_array_unref);
   G_OBJECT_CLASS (intake_question_view_parent_class)->finalize (object);
 }

@@ -280,6 +280,50 @@ show_result (IntakeReviewPage *self, JsonObject *r)
     add_label (self, intake_json_get_string (r, "disclaimer"), "dim-label");
 }
 
+/* What the form computes from the answers (its calculations and metadata, those relevant now,
+ * at the top level), as `intakectl interview show` lists them under "Computed:". */
+static void
+show_computed (IntakeReviewPage *self, IntakeForm *form, IntakeFormSession *fs)
+{
+  GtkWidget *list = NULL;
+
+  for (unsigned int i = 0; i < intake_form_get_n_questions (form); i++)
+    {
+      const IntakeQuestion *q = intake_form_get_question (form, i);
+      const char *name = intake_question_get_name (q);
+      const char *label = intake_question_get_label (q, NULL);
+      g_autofree char *value = NULL;
+      g_autofree char *title = NULL;
+      g_autofree char *subtitle = NULL;
+      GtkWidget *row;
+
+      if (intake_question_get_question_type (q) != INTAKE_QUESTION_CALCULATE
+          || intake_question_get_parent (q) != NULL || !intake_form_session_is_relevant (fs, name))
+        continue;
+      value = intake_form_session_dup_value (fs, name);
+      if (list == NULL)
+        {
+          list = gtk_list_box_new ();
+          gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
+          gtk_widget_add_css_class (list, "boxed-list");
+          gtk_accessible_update_property (GTK_ACCESSIBLE (list), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                          _("Computed"), -1);
+        }
+      row = adw_action_row_new ();
+      title = g_markup_escape_text (label != NULL ? label : name, -1);
+      subtitle = g_markup_escape_text (*value != '\0' ? value : _("(empty)"), -1);
+      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+      adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
+      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+      gtk_list_box_append (GTK_LIST_BOX (list), row);
+    }
+  if (list == NULL)
+    return;
+  add_label (self, _("Computed"), "title-3");
+  gtk_box_append (self->content_box, list);
+}
+
 static void
 show_answers (IntakeReviewPage *self, IntakeInterview *iv)
 {
@@ -334,6 +378,7 @@ show_answers (IntakeReviewPage *self, IntakeInterview *iv)
     }
   add_label (self, _("Answers"), "title-3");
   gtk_box_append (self->content_box, list);
+  show_computed (self, form, fs);
 }
 
 static void

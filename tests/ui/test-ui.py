@@ -167,6 +167,12 @@ def scenario(args, check, tmp, state):
     app.press("Review", timeout=60)
     app.press("Open " + SENTINEL)
     app.wait(role=("label",), contains="Screening result", what="the result under review")
+    # Under the answers, what the form computes from them, as `intakectl interview show` lists
+    # it: the screening form's one calculation, relevant for a completed interview.
+    app.wait(role=("label",), name="Computed", what="the computed values under review")
+    check(len(app.find_all(("label",), name="can_continue")) == 1
+          and len(app.find_all(("label",), name="yes")) >= 1,
+          "the review lists the computed value can_continue = yes")
     screenshot(args, "review")
     app.press("Approve")
     app.wait(role=("label",), name="Nothing waits for review.", timeout=30)
