@@ -239,6 +239,12 @@ entries_with (IntakeInterviewPage *self, const char *repeat, gint entry, const c
 static void
 set_saved (IntakeInterviewPage *self, const char *text)
 {
+  /* One line as wide as the longer of its two words in the screen's language, whichever shows:
+   * it never jumps as saves come and go (they are quick now, off the main thread), and is
+   * never narrower than its word at 360 px. */
+  int chars = MAX (g_utf8_strlen (_("Saving…"), -1), g_utf8_strlen (_("Saved"), -1));
+
+  gtk_label_set_width_chars (self->saved_label, chars);
   /* The label's text is its accessible name: "Saved" is what a screen reader says too. */
   gtk_label_set_label (self->saved_label, text);
   gtk_widget_set_visible (self->saved_icon, text != NULL && *text != '\0');
