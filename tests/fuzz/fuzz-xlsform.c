@@ -19,11 +19,22 @@ int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
  * report of the damaged input, not a bug here: it stays non-fatal under G_DEBUG=fatal-warnings;
  * every other warning still aborts.
  */
+/*
+ * libgsf 1.14.50 also hands g_date_time_unref () the NULL that GLib gives for a member whose
+ * DOS date is impossible (month 15, say), and GLib reports it as a critical of its own domain;
+ * it is harmless (the call returns at once) and the input is then read or refused as any other
+ * (the seed bad-zip-date.xlsx is such a file).  That one critical is not fatal either.
+ */
 static gboolean
 fatal_cb (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
 {
-  return !(domain == NULL && (level & G_LOG_LEVEL_WARNING) != 0
-           && g_str_has_prefix (message, "Unable to get child"));
+  if (domain == NULL && (level & G_LOG_LEVEL_WARNING) != 0
+      && g_str_has_prefix (message, "Unable to get child"))
+    return FALSE;
+  if (g_strcmp0 (domain, "GLib") == 0 && (level & G_LOG_LEVEL_CRITICAL) != 0
+      && strstr (message, "g_date_time_unref") != NULL)
+    return FALSE;
+  return TRUE;
 }
 
 int
