@@ -1801,34 +1801,36 @@ intake_form_session_stamp_metadata (IntakeFormSession *self, const char *now)
   update_all (self);
 }
 
+/* A flag that may be an expression (required, read_only): inside a repeat, or written as yes/no,
+ * the fixed value; else the expression evaluated with the answers as they are now. */
+static gboolean
+flag_now (IntakeFormSession *self, const IntakeQuestion *q, gboolean fixed, IntakeExpr *expr)
+{
+  Scope scope = { self, NULL, NULL, NULL, NULL, NULL };
+
+  if (expr == NULL || q->repeat != NULL)
+    return fixed;
+  return scope_evaluate_boolean (&scope, expr);
+}
+
 gboolean
 intake_form_session_is_required (IntakeFormSession *self, const char *name)
 {
   const IntakeQuestion *q;
-  Scope scope = { self, NULL, NULL, NULL, NULL, NULL };
 
   g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), FALSE);
   q = intake_form_lookup_question (self->form, name);
-  if (q == NULL)
-    return FALSE;
-  if (q->required_if == NULL || q->repeat != NULL)
-    return q->required;
-  return scope_evaluate_boolean (&scope, q->required_if);
+  return q != NULL && flag_now (self, q, q->required, q->required_if);
 }
 
 gboolean
 intake_form_session_is_read_only (IntakeFormSession *self, const char *name)
 {
   const IntakeQuestion *q;
-  Scope scope = { self, NULL, NULL, NULL, NULL, NULL };
 
   g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), FALSE);
   q = intake_form_lookup_question (self->form, name);
-  if (q == NULL)
-    return FALSE;
-  if (q->read_only_if == NULL || q->repeat != NULL)
-    return q->read_only;
-  return scope_evaluate_boolean (&scope, q->read_only_if);
+  return q != NULL && flag_now (self, q, q->read_only, q->read_only_if);
 }
 
 /* Whether the form's child wording applies now (its child_when holds). */
@@ -1883,6 +1885,16 @@ substitute (IntakeFormSession *self, const char *text)
   return g_string_free (out, FALSE);
 }
 
+/* @adult's text in the session's language, or @child's while the child wording applies, with
+ * ${name} filled in; NULL when the question has neither. */
+static char *
+dup_text (IntakeFormSession *self, IntakeText *adult, IntakeText *child)
+{
+  if (child != NULL && is_child (self))
+    return substitute (self, _intake_text_get (self->form, child, self->language));
+  return substitute (self, _intake_text_get (self->form, adult, self->language));
+}
+
 char *
 intake_form_session_dup_label (IntakeFormSession *self, const char *name)
 {
@@ -1890,11 +1902,7 @@ intake_form_session_dup_label (IntakeFormSession *self, const char *name)
 
   g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
   q = intake_form_lookup_question (self->form, name);
-  if (q == NULL)
-    return NULL;
-  if (q->child_label != NULL && is_child (self))
-    return substitute (self, _intake_text_get (self->form, q->child_label, self->language));
-  return substitute (self, intake_question_get_label (q, self->language));
+  return q != NULL ? dup_text (self, q->label, q->child_label) : NULL;
 }
 
 char *
@@ -1904,11 +1912,7 @@ intake_form_session_dup_hint (IntakeFormSession *self, const char *name)
 
   g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
   q = intake_form_lookup_question (self->form, name);
-  if (q == NULL)
-    return NULL;
-  if (q->child_hint != NULL && is_child (self))
-    return substitute (self, _intake_text_get (self->form, q->child_hint, self->language));
-  return substitute (self, intake_question_get_hint (q, self->language));
+  return q != NULL ? dup_text (self, q->hint, q->child_hint) : NULL;
 }
 
 /* ------------------------------------------------------------------------------------------ */
