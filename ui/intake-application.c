@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "intake-application.h"
+#include "intake-location.h"
 #include "intake-store.h"
 #include "intake-ui-private.h"
 #include "intake-window.h"
@@ -84,6 +85,16 @@ enter_kiosk_mode (IntakeApplication *self, GtkWindow *window)
 }
 
 static void
+location_agent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  g_autoptr (GError) error = NULL;
+
+  /* Not fatal: a geopoint can still be typed, and the page says why there is no position. */
+  if (!intake_location_agent_register_finish (result, &error))
+    g_message ("No location agent: %s", error->message);
+}
+
+static void
 intake_application_activate (GApplication *app)
 {
   IntakeApplication *self = INTAKE_APPLICATION (app);
@@ -93,7 +104,12 @@ intake_application_activate (GApplication *app)
     {
       window = GTK_WINDOW (intake_window_new (self, self->data_dir));
       if (self->kiosk)
-        enter_kiosk_mode (self, window);
+        {
+          enter_kiosk_mode (self, window);
+          /* No desktop shell asks the person about the location here: this window answers
+           * GeoClue for itself (intake-location.h). */
+          intake_location_agent_register_async (NULL, location_agent_cb, NULL);
+        }
     }
   gtk_window_present (window);
 }

@@ -6,13 +6,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "intake-location.h"
 #include "intake-question-kinds.h"
 #include "intake-ui-private.h"
 
 /*
  * XLSForm's further types, each with a control made for it: a time with two steppers, a
  * dateTime with the calendar and the time, a range on a scale, a rank as rows that move up and
- * down, and a position typed by hand. Each reads back the answer in the shape the engine's
+ * down, and a position from the tablet's location service or typed by hand. Each reads back the answer in the shape the engine's
  * check accepts (core/forms/README.md); every target is at least 48 px.
  */
 struct _IntakeKindControls
@@ -41,7 +42,16 @@ struct _IntakeKindControls
 
   GtkEditable *latitude;
   GtkEditable *longitude;
+  GtkWidget *locate;
+  GtkLabel *location_status;
+  GCancellable *locating;
+  /* The altitude and accuracy of the position shown, while it is the service's (or a saved
+   * one's) and nobody has typed over it; NAN otherwise. */
+  double altitude, accuracy;
 };
+
+/* How long a person waits for a first position before typing it instead. */
+#define LOCATION_TIMEOUT_SECONDS 30
 
 gboolean
 _intake_kind_is_shown_here (const IntakeQuestion *question)
@@ -459,6 +469,17 @@ coordinate_activate_cb (IntakeKindControls *c)
   ((void (*) (gpointer)) c->activate) (c->user_data);
 }
 
+/* A coordinate typed by hand is not the service's: its altitude and accuracy no longer hold. */
+static void
+coordinate_changed_cb (IntakeKindControls *c)
+{
+  if (c->building)
+    return;
+  c->altitude = NAN;
+  c->accuracy = NAN;
+  changed (c);
+}
+
 static GtkEditable *
 add_coordinate (IntakeKindControls *c, GtkBox *area, const char *title, const char *value)
 {
@@ -472,11 +493,77 @@ add_coordinate (IntakeKindControls *c, GtkBox *area, const char *title, const ch
   gtk_widget_add_css_class (entry, "big");
   gtk_accessible_update_property (GTK_ACCESSIBLE (entry), GTK_ACCESSIBLE_PROPERTY_LABEL, title,
                                   -1);
-  g_signal_connect_swapped (entry, "changed", G_CALLBACK (changed), c);
+  g_signal_connect_swapped (entry, "changed", G_CALLBACK (coordinate_changed_cb), c);
   /* Enter goes on, as in a number. */
   g_signal_connect_swapped (entry, "activate", G_CALLBACK (coordinate_activate_cb), c);
   gtk_box_append (area, entry);
   return GTK_EDITABLE (entry);
+}
+
+/* "accurate to about 12 m", in the language's decimals. */
+static void
+show_accuracy (IntakeKindControls *c, gboolean saved)
+{
+  /* GeoClue says 0 for its best fixes: "about 1 m" reads better than "about 0 m". */
+  g_autofree char *metres = intake_decimal_format (MAX (round (c->accuracy), 1), c->language);
+  g_autofree char *text = NULL;
+
+  if (saved)
+    /* TRANSLATORS: %s is a number of metres. */
+    text = g_strdup_printf (_("Position saved, accurate to about %s m."), metres);
+  else
+    /* TRANSLATORS: %s is a number of metres. */
+    text = g_strdup_printf (_("Position found, accurate to about %s m."), metres);
+  gtk_label_set_text (c->location_status, text);
+}
+
+static void
+located_cb (GObject *source, GAsyncResult *result, gpointer user_data)
+{
+  IntakeLocationFix fix;
+  g_autoptr (GError) error = NULL;
+  IntakeKindControls *c;
+  g_autofree char *lat = NULL, *lon = NULL;
+
+  if (!intake_location_find_finish (result, &fix, &error))
+    {
+      g_autofree char *text = NULL;
+
+      /* Cancelled: the page is gone, and @user_data with it. */
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      c = user_data;
+      g_clear_object (&c->locating);
+      gtk_widget_set_sensitive (c->locate, TRUE);
+      /* TRANSLATORS: %s is why there is no position, a whole sentence. */
+      text = g_strdup_printf (_("%s Type the position below, or try again."), error->message);
+      gtk_label_set_text (c->location_status, text);
+      return;
+    }
+  c = user_data;
+  g_clear_object (&c->locating);
+  gtk_widget_set_sensitive (c->locate, TRUE);
+  lat = intake_decimal_format (fix.latitude, c->language);
+  lon = intake_decimal_format (fix.longitude, c->language);
+  c->building = TRUE;
+  gtk_editable_set_text (c->latitude, lat);
+  gtk_editable_set_text (c->longitude, lon);
+  c->building = FALSE;
+  c->altitude = fix.altitude;
+  c->accuracy = fix.accuracy;
+  show_accuracy (c, FALSE);
+  changed (c);
+}
+
+static void
+locate_cb (IntakeKindControls *c)
+{
+  if (c->locating != NULL)
+    return;
+  c->locating = g_cancellable_new ();
+  gtk_widget_set_sensitive (c->locate, FALSE);
+  gtk_label_set_text (c->location_status, _("Looking for this tablet's position…"));
+  intake_location_find_async (LOCATION_TIMEOUT_SECONDS, c->locating, located_cb, c);
 }
 
 static void
@@ -484,18 +571,34 @@ build_geopoint (IntakeKindControls *c, GtkBox *area, const char *saved, GtkWidge
 {
   g_auto (GStrv) parts = saved != NULL ? g_strsplit (saved, " ", 0) : NULL;
   g_autofree char *lat = NULL, *lon = NULL;
+  GtkWidget *status;
 
+  c->altitude = NAN;
+  c->accuracy = NAN;
   /* Shown as the language writes decimals ("-6,2" in Indonesian). */
   if (parts != NULL && g_strv_length (parts) >= 2)
     {
       lat = intake_decimal_format (g_ascii_strtod (parts[0], NULL), c->language);
       lon = intake_decimal_format (g_ascii_strtod (parts[1], NULL), c->language);
     }
-  _intake_box_add_label (area, _("Type the position: this tablet does not read its location."),
-                         "dim-label");
+  if (parts != NULL && g_strv_length (parts) >= 4)
+    {
+      c->altitude = g_ascii_strtod (parts[2], NULL);
+      c->accuracy = g_ascii_strtod (parts[3], NULL);
+    }
+  c->locate = _intake_big_button (_("Use this tablet's location"), NULL, NULL);
+  gtk_widget_set_halign (c->locate, GTK_ALIGN_START);
+  g_signal_connect_swapped (c->locate, "clicked", G_CALLBACK (locate_cb), c);
+  gtk_box_append (area, c->locate);
+  status = _intake_box_add_label (area, _("Or type the position from a map or a GPS."),
+                                  "dim-label");
+  c->location_status = GTK_LABEL (status);
+  gtk_label_set_wrap (c->location_status, TRUE);
   c->latitude = add_coordinate (c, area, _("Latitude (−90 to 90)"), lat);
   c->longitude = add_coordinate (c, area, _("Longitude (−180 to 180)"), lon);
-  *focus = GTK_WIDGET (c->latitude);
+  if (!isnan (c->accuracy))
+    show_accuracy (c, TRUE);
+  *focus = c->locate;
 }
 
 IntakeKindControls *
@@ -598,6 +701,18 @@ _intake_kind_controls_dup_answer (IntakeKindControls *c, JsonNode **answer, GErr
       /* Fifteen digits: what was typed, not %.17g's binary tail ("-6.2000000000000002"). */
       text = g_strdup_printf ("%s %s", g_ascii_formatd (lat_buf, sizeof lat_buf, "%.15g", lat),
                               g_ascii_formatd (lon_buf, sizeof lon_buf, "%.15g", lon));
+      /* From the service, ODK's four numbers: an unknown altitude is 0, as ODK writes it. */
+      if (!isnan (c->accuracy))
+        {
+          char alt_buf[G_ASCII_DTOSTR_BUF_SIZE], acc_buf[G_ASCII_DTOSTR_BUF_SIZE];
+          g_autofree char *position = g_steal_pointer (&text);
+
+          text = g_strdup_printf (
+              "%s %s %s", position,
+              g_ascii_formatd (alt_buf, sizeof alt_buf, "%.1f",
+                               isnan (c->altitude) ? 0.0 : c->altitude),
+              g_ascii_formatd (acc_buf, sizeof acc_buf, "%.1f", c->accuracy));
+        }
       *answer = json_node_init_string (json_node_alloc (), text);
       return TRUE;
     }
@@ -652,6 +767,10 @@ _intake_kind_controls_free (IntakeKindControls *c)
 {
   if (c == NULL)
     return;
+  /* A position still being looked for has nowhere to go. */
+  if (c->locating != NULL)
+    g_cancellable_cancel (c->locating);
+  g_clear_object (&c->locating);
   g_free (c->kind);
   g_free (c->language);
   g_free (c);

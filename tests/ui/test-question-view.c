@@ -559,7 +559,8 @@ test_geopoint (Fixture *f, gconstpointer data)
 
   g_assert_nonnull (lat);
   g_assert_nonnull (lon);
-  g_assert_true (intake_question_view_get_focus_widget (view) == lat);
+  /* The location button first (test-location.c), then the entries for a position typed. */
+  g_assert_true (GTK_IS_BUTTON (intake_question_view_get_focus_widget (view)));
   g_assert_true (intake_question_view_has_typing (view));
   gtk_test_accessible_assert_property (GTK_ACCESSIBLE (lat), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                        "Latitude (−90 to 90)");
