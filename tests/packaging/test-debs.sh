@@ -17,7 +17,7 @@ not_ok () {
   [ -f "$work/out" ] && sed 's/^/# /' "$work/out"
 }
 
-echo "1..8"
+echo "1..9"
 start=$(date +%s)
 if "$src/packaging/build-debs" "$work/debs" >"$work/out" 2>&1 \
    && [ -f "$work/debs/field-intake_0.1.0_amd64.deb" ] \
@@ -87,5 +87,18 @@ if cmp -s "$root/usr/share/field-intake/forms/trafficking-screening.json" \
   : >"$work/out"; ok "forms and the kiosk's greetd settings are installed"
 else
   : >"$work/out"; not_ok "forms and the kiosk's greetd settings are installed"
+fi
+
+# GeoClue on the kiosk: the kiosk's settings bound over geoclue's own for its service only,
+# naming the window as the one agent and leaving the network-based sources off.
+geoclue_conf="$root/etc/field-intake/kiosk/geoclue.conf"
+if grep -q '^BindReadOnlyPaths=/etc/field-intake/kiosk/geoclue.conf:/etc/geoclue/geoclue.conf$' \
+     "$root/lib/systemd/system/geoclue.service.d/geoclue-kiosk.conf" \
+   && grep -q '^whitelist=org.fieldintake.Intake$' "$geoclue_conf" \
+   && [ "$(sed -n '/^\[wifi\]/,/^\[/p' "$geoclue_conf" | grep -c '^enable=false$')" = 1 ] \
+   && dpkg-deb -f "$work/debs/field-intake-kiosk_0.1.0_all.deb" Depends | grep -q 'geoclue-2.0'; then
+  ok "the kiosk's GeoClue settings are installed, with the window as its agent"
+else
+  not_ok "the kiosk's GeoClue settings are installed, with the window as its agent"
 fi
 exit $failed
