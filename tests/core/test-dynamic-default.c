@@ -125,8 +125,10 @@ test_load (void)
                   ", \"dynamic_default\": \"${c}\"},"
                   "{\"type\": \"calculate\", \"name\": \"c\", \"calculation\": \"${b} * 2\"}",
                   "b -> c -> b");
-  assert_refused ("{\"type\": \"integer\", \"name\": \"b\", " LABEL ", \"dynamic_default\": \"${d}\"},"
-                  "{\"type\": \"integer\", \"name\": \"d\", " LABEL ", \"dynamic_default\": \"${b}\"}",
+  assert_refused ("{\"type\": \"integer\", \"name\": \"b\", " LABEL
+                  ", \"dynamic_default\": \"${d}\"},"
+                  "{\"type\": \"integer\", \"name\": \"d\", " LABEL
+                  ", \"dynamic_default\": \"${b}\"}",
                   "b -> d -> b");
   /* Reading the same question in the entries before is not circular (ODK's "previous entry"). */
   g_clear_object (&form);
@@ -242,7 +244,8 @@ test_first_load (void)
 static const char *const repeat_form =
   "{\"type\": \"integer\", \"name\": \"member_count\", " LABEL "},"
   "{\"type\": \"repeat\", \"name\": \"members\", " LABEL ", \"children\": ["
-  "  {\"type\": \"integer\", \"name\": \"number\", " LABEL ", \"dynamic_default\": \"position(..)\"},"
+  "  {\"type\": \"integer\", \"name\": \"number\", " LABEL
+  ", \"dynamic_default\": \"position(..)\"},"
   "  {\"type\": \"text\", \"name\": \"title\", " LABEL
   ", \"dynamic_default\": \"concat('Member ', ${number}, ' of ', ${member_count})\"},"
   "  {\"type\": \"integer\", \"name\": \"age\", " LABEL "},"
@@ -255,9 +258,11 @@ static const char *const repeat_form =
   ", \"dynamic_default\": \"count(${members})\"},"
   "  {\"type\": \"select_one\", \"name\": \"role\", " LABEL
   ", \"relevant\": \"${age} > 200\", \"choices\": [{\"name\": \"head\", " LABEL "},"
-  " {\"name\": \"other\", " LABEL "}], \"dynamic_default\": \"if(position(..) = 1, 'head', 'other')\"}"
+  " {\"name\": \"other\", " LABEL "}],"
+  " \"dynamic_default\": \"if(position(..) = 1, 'head', 'other')\"}"
   "]},"
-  "{\"type\": \"integer\", \"name\": \"after\", " LABEL ", \"dynamic_default\": \"count(${members})\"}";
+  "{\"type\": \"integer\", \"name\": \"after\", " LABEL
+  ", \"dynamic_default\": \"count(${members})\"}";
 
 /* Sets child @name of entry @entry to @json, as the window saves an answer inside an entry. */
 static void
