@@ -1304,6 +1304,15 @@ convert_question (Converter *c, const Row *row, const ParsedType *type, JsonObje
         {
           g_autofree char *quoted = NULL;
 
+          /* Quoted, an expression would become its own text: refused by name instead. */
+          if (fixed != NULL && default_is_dynamic (fixed, type->type))
+            {
+              g_autofree char *at = where_cell (c, table, row, column);
+
+              return refuse (c, INTAKE_XLSFORM_ERROR_UNSUPPORTED, at,
+                             "a default that is an expression on a hidden question is not "
+                             "supported here; use a calculate");
+            }
           if (fixed != NULL && strchr (fixed, '\'') != NULL && strchr (fixed, '"') != NULL)
             {
               g_autofree char *at = where_cell (c, table, row, column);

@@ -891,6 +891,8 @@ test_dynamic_defaults (void)
   };
   const char *const on_calculate[] = {
     "survey", "type|name|label|calculation|default\ncalculate|c||1|random()", NULL };
+  const char *const on_hidden[] = {
+    "survey", "type|name|label|default\ntext|a|A|\nhidden|h||${a}", NULL };
   const char *const not_parsed[] = {
     "survey", "type|name|label|default\ntext|a|A|\ninteger|b|B|${a} + + 1", NULL };
   g_autoptr(GError) error = NULL;
@@ -950,6 +952,8 @@ test_dynamic_defaults (void)
 
   assert_refused (on_calculate, INTAKE_XLSFORM_ERROR_UNSUPPORTED,
                   "survey row 2, column default: a default on a calculate");
+  assert_refused (on_hidden, INTAKE_XLSFORM_ERROR_UNSUPPORTED,
+                  "survey row 3, column default: a default that is an expression on a hidden");
   assert_refused (not_parsed, INTAKE_XLSFORM_ERROR_INVALID, "survey row 3, column default: ");
 }
 
