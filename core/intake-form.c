@@ -1449,58 +1449,77 @@ single_reads (IntakeForm *form, IntakeExpr *expr, GPtrArray *out)
 /*
  * A dynamic default is evaluated once, before its question has an answer: one that reads its
  * own answer, through calculations or other dynamic defaults, can only ever read it empty, which
- * is a mistake in the form, so it is refused with the path it reads along.
+ * is a mistake in the form, so it is refused with the path it reads along.  build_graph () has
+ * already refused cycles among calculations, so any cycle found here passes through a default;
+ * one depth-first walk over what each calculation and default reads finds it.
  */
 static gboolean
 check_default_cycles (Loader *loader)
 {
   IntakeForm *form = loader->form;
   unsigned int n = form->questions->len;
-  g_autofree IntakeQuestion **via = g_new0 (IntakeQuestion *, n);
+  g_autoptr(GPtrArray) reads = NULL;
+  g_autofree guint8 *state = g_new0 (guint8, n); /* 0: not seen, 1: on the path, 2: done. */
+  g_autofree unsigned int *next = g_new0 (unsigned int, n);
+  g_autoptr(GPtrArray) path = g_ptr_array_new ();
 
+  reads = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
   for (unsigned int i = 0; i < n; i++)
     {
-      IntakeQuestion *start = form->questions->pdata[i];
-      g_autoptr(GPtrArray) stack = g_ptr_array_new ();
+      IntakeQuestion *q = form->questions->pdata[i];
+      GPtrArray *out = g_ptr_array_new ();
 
-      if (start->dynamic_default == NULL)
+      single_reads (form, q->calculation, out);
+      single_reads (form, q->dynamic_default, out);
+      g_ptr_array_add (reads, out);
+    }
+  for (unsigned int i = 0; i < n; i++)
+    {
+      if (state[i] != 0)
         continue;
-      memset (via, 0, n * sizeof (IntakeQuestion *));
-      single_reads (form, start->dynamic_default, stack);
-      for (unsigned int k = 0; k < stack->len; k++)
-        if (via[((IntakeQuestion *) stack->pdata[k])->index] == NULL)
-          via[((IntakeQuestion *) stack->pdata[k])->index] = start;
-      while (stack->len > 0)
+      state[i] = 1;
+      g_ptr_array_add (path, form->questions->pdata[i]);
+      while (path->len > 0)
         {
-          IntakeQuestion *q = g_ptr_array_steal_index (stack, stack->len - 1);
-          g_autoptr(GPtrArray) next = g_ptr_array_new ();
+          IntakeQuestion *q = path->pdata[path->len - 1];
+          GPtrArray *out = reads->pdata[q->index];
+          IntakeQuestion *s;
 
-          if (q == start)
+          if (next[q->index] == out->len)
             {
-              g_autoptr(GString) path = g_string_new (start->name);
-              g_autoptr(GPtrArray) steps = g_ptr_array_new ();
-
-              for (IntakeQuestion *p = via[start->index]; p != start && steps->len < n;
-                   p = via[p->index])
-                g_ptr_array_add (steps, p);
-              for (unsigned int k = steps->len; k > 0; k--)
-                g_string_append_printf (path, " -> %s",
-                                        ((IntakeQuestion *) steps->pdata[k - 1])->name);
-              g_string_append_printf (path, " -> %s", start->name);
-              return fail (loader, INTAKE_FORM_ERROR_CYCLE, start->name,
-                           "the dynamic_default reads its own answer, which is always empty "
-                           "when it is evaluated: %s", path->str);
+              state[q->index] = 2;
+              g_ptr_array_set_size (path, path->len - 1);
+              continue;
             }
-          single_reads (form, q->calculation, next);
-          single_reads (form, q->dynamic_default, next);
-          for (unsigned int k = 0; k < next->len; k++)
+          s = out->pdata[next[q->index]++];
+          if (state[s->index] == 0)
             {
-              IntakeQuestion *r = next->pdata[k];
+              state[s->index] = 1;
+              g_ptr_array_add (path, s);
+            }
+          else if (state[s->index] == 1)
+            {
+              g_autoptr(GString) text = g_string_new (NULL);
+              unsigned int first = 0, length, from;
 
-              if (via[r->index] != NULL)
-                continue;
-              via[r->index] = q;
-              g_ptr_array_add (stack, r);
+              /* The cycle is the path from @s on; it is told from one of its defaults. */
+              while (path->pdata[first] != s)
+                first++;
+              length = path->len - first;
+              from = first;
+              while (((IntakeQuestion *) path->pdata[from])->dynamic_default == NULL
+                     && from + 1 < path->len)
+                from++;
+              for (unsigned int k = 0; k <= length; k++)
+                {
+                  IntakeQuestion *step = path->pdata[first + (from - first + k) % length];
+
+                  g_string_append_printf (text, "%s%s", k > 0 ? " -> " : "", step->name);
+                }
+              return fail (loader, INTAKE_FORM_ERROR_CYCLE,
+                           ((IntakeQuestion *) path->pdata[from])->name,
+                           "the dynamic_default reads its own answer, which is always empty "
+                           "when it is evaluated: %s", text->str);
             }
         }
     }

@@ -125,6 +125,11 @@ test_load (void)
                   ", \"dynamic_default\": \"${c}\"},"
                   "{\"type\": \"calculate\", \"name\": \"c\", \"calculation\": \"${b} * 2\"}",
                   "b -> c -> b");
+  /* Told from the default, wherever the walk met the cycle. */
+  assert_refused ("{\"type\": \"calculate\", \"name\": \"c\", \"calculation\": \"${b} * 2\"},"
+                  "{\"type\": \"integer\", \"name\": \"b\", " LABEL
+                  ", \"dynamic_default\": \"${c} + 1\"}",
+                  "b -> c -> b");
   assert_refused ("{\"type\": \"integer\", \"name\": \"b\", " LABEL
                   ", \"dynamic_default\": \"${d}\"},"
                   "{\"type\": \"integer\", \"name\": \"d\", " LABEL
