@@ -205,3 +205,24 @@ _intake_date_now (const IntakeExprContext *context, IntakeValue *out)
   now = g_date_time_new_now_local ();
   intake_value_take_string (out, _intake_date_format_date_time (_intake_date_time_to_days (now)));
 }
+
+char *
+intake_value_dup_date_answer (const IntakeValue *value, const char *kind)
+{
+  double days;
+
+  g_return_val_if_fail (value != NULL, NULL);
+  g_return_val_if_fail (kind != NULL, NULL);
+
+  if (strcmp (kind, "time") == 0)
+    {
+      days = _intake_date_decimal_time (value);
+      return isfinite (days) ? _intake_date_format (days, "%H:%M:%S.%3") : g_strdup ("");
+    }
+  days = _intake_date_value_to_days (value);
+  if (!isfinite (days))
+    return g_strdup ("");
+  if (strcmp (kind, "dateTime") == 0)
+    return _intake_date_format_date_time (days);
+  return _intake_date_format_date (floor (days));
+}

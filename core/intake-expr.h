@@ -103,6 +103,14 @@ gboolean intake_value_to_boolean (const IntakeValue *value);
 double intake_value_to_number (const IntakeValue *value);
 char *intake_value_dup_string (const IntakeValue *value);
 gboolean intake_value_is_empty (const IntakeValue *value);
+/*
+ * @value as the answer of a question of @kind "date" ("YYYY-MM-DD"), "dateTime" (ISO 8601 with
+ * milliseconds and the offset, as now() gives it) or "time" ("HH:MM:SS.sss"), as ODK stores a
+ * value set into such a question: a number counts days from 1970-01-01 (dates are numbers in
+ * arithmetic), a date-time gives its date or its time of day, in the device's time zone.  A
+ * newly allocated string, "" when @value is none of these.
+ */
+char *intake_value_dup_date_answer (const IntakeValue *value, const char *kind);
 
 /*
  * Looks up the value of ${name}, or of "." when @name is NULL.  Leave @out untouched (the

@@ -85,6 +85,12 @@ struct _IntakeQuestion
   /* XLSForm's choice_filter: which choices are offered now (bare names: choice columns). */
   IntakeExpr *choice_filter;
   double range_start, range_end, range_step;
+  /*
+   * XLSForm's `default` written as an expression (ODK's dynamic default): evaluated once, when
+   * the interview is created or, inside a repeat, when an entry is added, and stored as the
+   * answer (see intake_form_session_apply_first_load_defaults ()).  NULL when there is none.
+   */
+  IntakeExpr *dynamic_default;
 
   /*
    * The dependency graph, built at load.  value_dependents: questions whose relevance or

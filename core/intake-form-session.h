@@ -173,6 +173,29 @@ void intake_form_session_set_metadata (IntakeFormSession *self, const char *kind
                                        const char *value);
 void intake_form_session_stamp_metadata (IntakeFormSession *self, const char *now);
 
+/*
+ * Dynamic defaults: a question's `default` written as an expression (XLSForm's dynamic default,
+ * which pyxform turns into an ODK setvalue on odk-instance-first-load and, inside a repeat, on
+ * odk-new-repeat).  Each is evaluated once and its value becomes the question's answer, saved
+ * like any other and free to be changed; nothing evaluates it again when what it read changes
+ * (a calculation is what follows its inputs), nor when the interview is opened again.
+ *
+ * apply_first_load_defaults evaluates, in form order, the dynamic default of every question
+ * outside repeats that has no answer yet, relevant now or not (ODK sets the value regardless),
+ * each seeing the ones before it.  The store calls it once, as it creates the interview, after
+ * stamping the metadata (so a default may read ${start} or ${deviceid}).
+ *
+ * add_entry appends an entry to the repeat @repeat and evaluates, in form order, the dynamic
+ * defaults of its children inside that entry: position(..) is the new entry's number, a sibling
+ * reads the entry as it stands (defaults before it included), the earlier entries are there for
+ * indexed-repeat() and count().  @entry (may be NULL) receives the new entry's index, from 0.
+ * The window saves the repeat's new list as it saves any answer.  FALSE for a name that is not a
+ * repeat taking an answer.
+ */
+void intake_form_session_apply_first_load_defaults (IntakeFormSession *self);
+gboolean intake_form_session_add_entry (IntakeFormSession *self, const char *repeat,
+                                        unsigned int *entry, GError **error);
+
 /* "required" and "read_only" as they hold now (either may be an expression). */
 gboolean intake_form_session_is_required (IntakeFormSession *self, const char *name);
 gboolean intake_form_session_is_read_only (IntakeFormSession *self, const char *name);

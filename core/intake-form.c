@@ -96,6 +96,7 @@ question_free (IntakeQuestion *q)
   g_clear_pointer (&q->read_only_if, intake_expr_free);
   g_clear_pointer (&q->repeat_count, intake_expr_free);
   g_clear_pointer (&q->choice_filter, intake_expr_free);
+  g_clear_pointer (&q->dynamic_default, intake_expr_free);
   g_clear_pointer (&q->default_value, json_node_unref);
   g_clear_pointer (&q->choices, g_ptr_array_unref);
   indicator_free (q->indicator);
@@ -732,7 +733,7 @@ parse_question (Loader *loader, JsonNode *node, IntakeQuestion *parent, JsonObje
     "type", "name", "label", "hint", "required", "relevant", "constraint", "constraint_message",
     "calculation", "choices", "default", "read_only", "appearance", "sensitive", "indicator",
     "children", "audience", "htcds", "required_message", "parameters", "repeat_count",
-    "child_label", "child_hint", "choice_filter", NULL,
+    "child_label", "child_hint", "choice_filter", "dynamic_default", NULL,
   };
   IntakeForm *form = loader->form;
   const char *kind = NULL;
@@ -801,6 +802,8 @@ parse_question (Loader *loader, JsonNode *node, IntakeQuestion *parent, JsonObje
                             &q->repeat_count)
       || !parse_expression (loader, object, "choice_filter", INTAKE_EXPR_PARSE_CHOICE_FILTER,
                             name, &q->choice_filter)
+      || !parse_expression (loader, object, "dynamic_default", INTAKE_EXPR_PARSE_DEFAULT, name,
+                            &q->dynamic_default)
       || !get_boolean (loader, object, "sensitive", name, &q->sensitive)
       || !get_string (loader, object, "appearance", FALSE, name, &appearance)
       || !get_string (loader, object, "audience", FALSE, name, &audience)
@@ -905,6 +908,17 @@ parse_question (Loader *loader, JsonNode *node, IntakeQuestion *parent, JsonObje
         return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name, "the default is not valid: %s",
                      problem);
       q->default_value = json_node_copy (default_node);
+    }
+  if (q->dynamic_default != NULL)
+    {
+      /* One default per question: a fixed one is shown while unanswered, an expression is
+       * stored as the answer, and the two cannot both hold. */
+      if (!is_value || q->type == INTAKE_QUESTION_REPEAT)
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name, "a %s has no default",
+                     type_names[q->type]);
+      if (q->default_value != NULL)
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name,
+                     "both 'default' and 'dynamic_default'; give one");
     }
 
   if (q->type == INTAKE_QUESTION_GROUP || q->type == INTAKE_QUESTION_REPEAT)
@@ -1285,7 +1299,8 @@ build_graph (Loader *loader)
           || !check_references (loader, q->required_if, q, q->name, "required")
           || !check_references (loader, q->read_only_if, q, q->name, "read_only")
           || !check_references (loader, q->repeat_count, q, q->name, "repeat_count")
-          || !check_references (loader, q->choice_filter, q, q->name, "choice_filter"))
+          || !check_references (loader, q->choice_filter, q, q->name, "choice_filter")
+          || !check_references (loader, q->dynamic_default, q, q->name, "dynamic_default"))
         return FALSE;
       if (q->indicator != NULL
           && !check_references (loader, q->indicator->present_when, NULL, q->name,
@@ -1414,6 +1429,103 @@ build_graph (Loader *loader)
   return TRUE;
 }
 
+/* Adds to @out the questions @expr reads as one value (not only inside count(), sum(),
+ * indexed-repeat()…, which read a repeat's other entries). */
+static void
+single_reads (IntakeForm *form, IntakeExpr *expr, GPtrArray *out)
+{
+  g_autoptr(GHashTable) names = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GList) list = NULL;
+
+  if (expr == NULL)
+    return;
+  intake_expr_collect_references (expr, names);
+  list = g_list_sort (g_hash_table_get_keys (names), (GCompareFunc) strcmp);
+  for (GList *l = list; l != NULL; l = l->next)
+    if (!intake_expr_reads_all (expr, l->data))
+      g_ptr_array_add (out, g_hash_table_lookup (form->by_name, l->data));
+}
+
+/*
+ * A dynamic default is evaluated once, before its question has an answer: one that reads its
+ * own answer, through calculations or other dynamic defaults, can only ever read it empty, which
+ * is a mistake in the form, so it is refused with the path it reads along.  build_graph () has
+ * already refused cycles among calculations, so any cycle found here passes through a default;
+ * one depth-first walk over what each calculation and default reads finds it.
+ */
+static gboolean
+check_default_cycles (Loader *loader)
+{
+  IntakeForm *form = loader->form;
+  unsigned int n = form->questions->len;
+  g_autoptr(GPtrArray) reads = NULL;
+  g_autofree guint8 *state = g_new0 (guint8, n); /* 0: not seen, 1: on the path, 2: done. */
+  g_autofree unsigned int *next = g_new0 (unsigned int, n);
+  g_autoptr(GPtrArray) path = g_ptr_array_new ();
+
+  reads = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  for (unsigned int i = 0; i < n; i++)
+    {
+      IntakeQuestion *q = form->questions->pdata[i];
+      GPtrArray *out = g_ptr_array_new ();
+
+      single_reads (form, q->calculation, out);
+      single_reads (form, q->dynamic_default, out);
+      g_ptr_array_add (reads, out);
+    }
+  for (unsigned int i = 0; i < n; i++)
+    {
+      if (state[i] != 0)
+        continue;
+      state[i] = 1;
+      g_ptr_array_add (path, form->questions->pdata[i]);
+      while (path->len > 0)
+        {
+          IntakeQuestion *q = path->pdata[path->len - 1];
+          GPtrArray *out = reads->pdata[q->index];
+          IntakeQuestion *s;
+
+          if (next[q->index] == out->len)
+            {
+              state[q->index] = 2;
+              g_ptr_array_set_size (path, path->len - 1);
+              continue;
+            }
+          s = out->pdata[next[q->index]++];
+          if (state[s->index] == 0)
+            {
+              state[s->index] = 1;
+              g_ptr_array_add (path, s);
+            }
+          else if (state[s->index] == 1)
+            {
+              g_autoptr(GString) text = g_string_new (NULL);
+              unsigned int first = 0, length, from;
+
+              /* The cycle is the path from @s on; it is told from one of its defaults. */
+              while (path->pdata[first] != s)
+                first++;
+              length = path->len - first;
+              from = first;
+              while (((IntakeQuestion *) path->pdata[from])->dynamic_default == NULL
+                     && from + 1 < path->len)
+                from++;
+              for (unsigned int k = 0; k <= length; k++)
+                {
+                  IntakeQuestion *step = path->pdata[first + (from - first + k) % length];
+
+                  g_string_append_printf (text, "%s%s", k > 0 ? " -> " : "", step->name);
+                }
+              return fail (loader, INTAKE_FORM_ERROR_CYCLE,
+                           ((IntakeQuestion *) path->pdata[from])->name,
+                           "the dynamic_default reads its own answer, which is always empty "
+                           "when it is evaluated: %s", text->str);
+            }
+        }
+    }
+  return TRUE;
+}
+
 static gboolean
 load_document (Loader *loader, JsonNode *document)
 {
@@ -1487,7 +1599,7 @@ load_document (Loader *loader, JsonNode *document)
       return FALSE;
   if (scoring != NULL && !parse_scoring_tail (loader, scoring))
     return FALSE;
-  if (!build_graph (loader))
+  if (!build_graph (loader) || !check_default_cycles (loader))
     return FALSE;
   /* Child wording (issue #11): the form says when the respondent is a child; a question's
    * child_label and child_hint are then shown instead of its label and hint. */
@@ -2190,6 +2302,14 @@ intake_question_get_default (const IntakeQuestion *question)
 {
   g_return_val_if_fail (question != NULL, NULL);
   return question->default_value;
+}
+
+const char *
+intake_question_get_dynamic_default (const IntakeQuestion *question)
+{
+  g_return_val_if_fail (question != NULL, NULL);
+  return question->dynamic_default != NULL ? intake_expr_get_source (question->dynamic_default)
+                                           : NULL;
 }
 
 unsigned int

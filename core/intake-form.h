@@ -156,6 +156,9 @@ const char *intake_question_get_audience (const IntakeQuestion *question);
 const char *intake_question_get_htcds (const IntakeQuestion *question);
 /* The default answer, or NULL. */
 JsonNode *intake_question_get_default (const IntakeQuestion *question);
+/* The default written as an expression (ODK's dynamic default), or NULL: evaluated once and
+ * stored as the answer (see intake_form_session_apply_first_load_defaults ()). */
+const char *intake_question_get_dynamic_default (const IntakeQuestion *question);
 unsigned int intake_question_get_n_choices (const IntakeQuestion *question);
 const char *intake_question_get_choice_name (const IntakeQuestion *question, unsigned int index);
 const char *intake_question_get_choice_label (const IntakeQuestion *question, unsigned int index,

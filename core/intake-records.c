@@ -233,15 +233,34 @@ is_metadata_question (const IntakeQuestion *q)
          && g_strv_contains (kinds, kind) && intake_question_get_parent (q) == NULL;
 }
 
+/* Whether @q's default is an expression evaluated when the interview is created: outside
+ * repeats (those inside are evaluated as the window adds an entry). */
+static gboolean
+is_first_load_default (const IntakeQuestion *q)
+{
+  const IntakeQuestion *up;
+
+  if (intake_question_get_dynamic_default (q) == NULL)
+    return FALSE;
+  for (up = intake_question_get_parent (q); up; up = intake_question_get_parent (up))
+    if (intake_question_get_question_type (up) == INTAKE_QUESTION_REPEAT)
+      return FALSE;
+  return TRUE;
+}
+
 /*
  * XLSForm's metadata questions are kept with the answers where they are saved: the form engine
  * stamps them (start and today the first time, end at every save) with this tablet's id and the
- * interviewer's name.  Only a form that has such a question pays for the form session this
- * needs; only those members are copied back, so nothing else in @answers changes.  No audit
- * entry is written for it (XLSForm's audit stays off).
+ * interviewer's name.  With @first_load (the interview being created), the dynamic defaults are
+ * evaluated too, once, after the metadata so that they may read it (ODK's odk-instance-first-load
+ * comes after its preloads), and their values are stored with the first revision like any
+ * answer.  Only a form that has such a question pays for the form session this needs; only
+ * those members are copied back, so nothing else in @answers changes.  No audit entry is
+ * written for it (XLSForm's audit stays off).
  */
 static void
-stamp_metadata (IntakeSession *session, IntakeForm *form, JsonObject *answers)
+stamp_metadata (IntakeSession *session, IntakeForm *form, JsonObject *answers,
+                gboolean first_load)
 {
   g_autoptr (IntakeFormSession) engine = NULL;
   JsonObject *stamped;
@@ -249,7 +268,11 @@ stamp_metadata (IntakeSession *session, IntakeForm *form, JsonObject *answers)
   gboolean any = FALSE;
 
   for (unsigned int i = 0; i < n && !any; i++)
-    any = is_metadata_question (intake_form_get_question (form, i));
+    {
+      const IntakeQuestion *q = intake_form_get_question (form, i);
+
+      any = is_metadata_question (q) || (first_load && is_first_load_default (q));
+    }
   if (!any)
     return;
   engine = intake_form_session_new (form, answers, NULL);
@@ -258,6 +281,8 @@ stamp_metadata (IntakeSession *session, IntakeForm *form, JsonObject *answers)
                                       intake_session_get_store (session)));
   intake_form_session_set_metadata (engine, "username", intake_session_get_user_name (session));
   intake_form_session_stamp_metadata (engine, NULL);
+  if (first_load)
+    intake_form_session_apply_first_load_defaults (engine);
   stamped = intake_form_session_get_answers (engine);
   for (unsigned int i = 0; i < n; i++)
     {
@@ -265,7 +290,8 @@ stamp_metadata (IntakeSession *session, IntakeForm *form, JsonObject *answers)
       const char *name = intake_question_get_name (q);
       JsonNode *value;
 
-      if (is_metadata_question (q) && (value = json_object_get_member (stamped, name)) != NULL)
+      if ((is_metadata_question (q) || (first_load && is_first_load_default (q)))
+          && (value = json_object_get_member (stamped, name)) != NULL)
         json_object_set_member (answers, name, json_node_copy (value));
     }
 }
@@ -346,7 +372,7 @@ intake_session_create_interview (IntakeSession *session,
     if (q != NULL && intake_question_get_question_type (q) == INTAKE_QUESTION_TEXT
         && !json_object_has_member (copy, "pseudonym"))
       json_object_set_string_member (copy, "pseudonym", pseudonym);
-    stamp_metadata (session, form, copy);
+    stamp_metadata (session, form, copy, TRUE);
     json_object_set_object_member (content, "answers", copy);
   }
   json_object_set_string_member (content, "pseudonym", pseudonym);
@@ -605,7 +631,7 @@ apply_answer (IntakeSession *session, IntakeInterview *iv, const char *question,
   else
     json_object_set_member (answers, question, json_node_copy (value));
   if (form != NULL)
-    stamp_metadata (session, form, answers);
+    stamp_metadata (session, form, answers, FALSE);
 }
 
 gboolean

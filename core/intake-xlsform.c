@@ -1062,6 +1062,142 @@ parse_range_parameters (Converter *c, const char *where, const char *value, Json
   return TRUE;
 }
 
+/* A character of an XML name (NCName) after its first; bytes of UTF-8 sequences count. */
+static gboolean
+is_name_char (char ch, gboolean first)
+{
+  return g_ascii_isalpha (ch) || ch == '_' || (guchar) ch >= 0x80
+         || (!first && (g_ascii_isdigit (ch) || ch == '-' || ch == '.'));
+}
+
+/* The length of the name at @p (with one "prefix:" part, as in jr:choice-name), or 0. */
+static size_t
+name_length (const char *p)
+{
+  size_t n = 0;
+
+  if (!is_name_char (p[0], TRUE))
+    return 0;
+  while (is_name_char (p[n], n == 0))
+    n++;
+  if (p[n] == ':' && is_name_char (p[n + 1], TRUE))
+    for (n++; is_name_char (p[n], FALSE);)
+      n++;
+  return n;
+}
+
+/* The length of @count digits at @p, or 0. */
+static size_t
+digits (const char *p, size_t count)
+{
+  for (size_t i = 0; i < count; i++)
+    if (!g_ascii_isdigit (p[i]))
+      return 0;
+  return count;
+}
+
+/* The length of a time written as pyxform's lexer reads one ("10:20:30", "10:20:30+07:00"). */
+static size_t
+time_length (const char *p)
+{
+  size_t n;
+
+  if (!digits (p, 2) || p[2] != ':' || !digits (p + 3, 2) || p[5] != ':' || !digits (p + 6, 2))
+    return 0;
+  n = 8;
+  if (p[n] == 'Z')
+    return n + 1;
+  if ((p[n] == '+' || p[n] == '-') && digits (p + n + 1, 2) && p[n + 3] == ':'
+      && digits (p + n + 4, 2))
+    return n + 6;
+  return n;
+}
+
+/*
+ * Whether a `default` is an expression (ODK's dynamic default) rather than a value, decided as
+ * pyxform decides it (pyxform/utils.py default_is_dynamic over the lexer of
+ * pyxform/parsing/expression.py), so that a sheet converts here as it does for ODK: a ${name},
+ * a function call, an arithmetic operator (+ - * div mod) or a union '|' makes it an expression,
+ * checked in that lexer's order (dates, times and numbers such as "-2022-03-14" and "1-1" come
+ * before operators, names such as "f-4" hold their '-').  For the types whose values hold a '-'
+ * (date, dateTime, geopoint…) a '-' operator makes it a value.  pyxform's own tests
+ * (tests/test_dynamic_default.py) give the cases; tests/core/test-xlsform.c repeats some.
+ */
+static gboolean
+default_is_dynamic (const char *value, const char *type)
+{
+  static const char *const dashed[] = { "date", "dateTime", "geopoint", "geotrace", "geoshape",
+                                        NULL };
+  gboolean dash_is_value = g_strv_contains (dashed, type);
+  const char *p = value;
+
+  while (*p != '\0')
+    {
+      const char *q = p;
+      size_t n;
+
+      if (*q == '-')
+        q++;
+      /* A date or date-time, a time, then a number. */
+      if (digits (q, 4) && q[4] == '-' && digits (q + 5, 2) && q[7] == '-' && digits (q + 8, 2))
+        {
+          p = q + 10;
+          if (*p == 'T' && (n = time_length (p + 1)) > 0)
+            p += 1 + n;
+          continue;
+        }
+      if (q == p && (n = time_length (p)) > 0)
+        {
+          p += n;
+          continue;
+        }
+      if (g_ascii_isdigit (*q) || (*q == '.' && g_ascii_isdigit (q[1])))
+        {
+          while (g_ascii_isdigit (*q))
+            q++;
+          if (*q == '.')
+            for (q++; g_ascii_isdigit (*q);)
+              q++;
+          p = q;
+          continue;
+        }
+      if (*p == '*' || *p == '+' || *p == '-' || g_str_has_prefix (p, " mod ")
+          || g_str_has_prefix (p, " div "))
+        return !(dash_is_value && *p == '-');
+      if (*p == '|')
+        return TRUE;
+      if (p[0] == '$' && p[1] == '{' && (n = name_length (p + 2)) > 0)
+        {
+          size_t m = 0;
+
+          if (p[2 + n] == '#')
+            m = 1 + name_length (p + 3 + n);
+          if (p[2 + n + m] == '}' && (m != 1))
+            return TRUE;
+        }
+      if (*p == '"' || *p == '\'')
+        {
+          const char *close = strchr (p + 1, *p);
+
+          p = close != NULL ? close + 1 : p + 1;
+          continue;
+        }
+      if ((n = name_length (p)) > 0)
+        {
+          /* A function call: the name right before '('. */
+          if (p[n] == '(')
+            return TRUE;
+          p += n;
+          /* A URI's scheme ("https://") is passed over with its name. */
+          if (g_str_has_prefix (p, "://"))
+            p += 3;
+          continue;
+        }
+      p++;
+    }
+  return FALSE;
+}
+
 /* A default typed for its question, or the refusal. */
 static gboolean
 set_default (Converter *c, const Table *table, const Row *row, JsonObject *q, const char *type)
@@ -1073,10 +1209,15 @@ set_default (Converter *c, const Table *table, const Row *row, JsonObject *q, co
   if (value == NULL)
     return TRUE;
   where = where_cell (c, table, row, column);
-  /* A default that reads other answers is a dynamic default in ODK. */
-  if (strstr (value, "${") != NULL || (strchr (value, '(') != NULL && strchr (value, ')') != NULL
-                                       && strcmp (type, "text") != 0))
+  /* A default that reads other answers or calls a function is a dynamic default in ODK,
+   * evaluated once and stored as the answer (see intake-form-session.h). */
+  if (default_is_dynamic (value, type))
     {
+      if (strcmp (type, "calculate") == 0 || strcmp (type, "note") == 0)
+        return refuse (c, INTAKE_XLSFORM_ERROR_UNSUPPORTED, where,
+                       "a default on a %s (set once when the interview starts, in ODK) is not "
+                       "supported here; give it to a question (read_only if it must not change) "
+                       "or write it as a calculation", type);
       if (!check_expression (c, table, row, column, value, INTAKE_EXPR_PARSE_DEFAULT))
         return FALSE;
       json_object_set_string_member (q, "dynamic_default", value);
@@ -1163,6 +1304,15 @@ convert_question (Converter *c, const Row *row, const ParsedType *type, JsonObje
         {
           g_autofree char *quoted = NULL;
 
+          /* Quoted, an expression would become its own text: refused by name instead. */
+          if (fixed != NULL && default_is_dynamic (fixed, type->type))
+            {
+              g_autofree char *at = where_cell (c, table, row, column);
+
+              return refuse (c, INTAKE_XLSFORM_ERROR_UNSUPPORTED, at,
+                             "a default that is an expression on a hidden question is not "
+                             "supported here; use a calculate");
+            }
           if (fixed != NULL && strchr (fixed, '\'') != NULL && strchr (fixed, '"') != NULL)
             {
               g_autofree char *at = where_cell (c, table, row, column);

@@ -510,18 +510,21 @@ entry_change_cb (IntakeRepeatList *list, guint entry, IntakeInterviewPage *self)
   open_entry (self, repeat, entry);
 }
 
+/* The form session adds the entry with its dynamic defaults evaluated (ODK's odk-new-repeat);
+ * the new list is then saved as any answer is. */
 static void
 add_entry_cb (IntakeInterviewPage *self)
 {
   g_autofree char *repeat = g_strdup (self->current);
-  g_autoptr (JsonNode) list = entries_with (self, repeat, -1, NULL, NULL, -1);
+  g_autoptr (JsonNode) list = NULL;
   guint n;
 
-  json_array_add_object_element (json_node_get_array (list), json_object_new ());
-  n = json_array_get_length (json_node_get_array (list));
+  if (!intake_form_session_add_entry (self->fs, repeat, &n, NULL))
+    return;
+  list = entries_with (self, repeat, -1, NULL, NULL, -1);
   if (!store_answer (self, repeat, list))
     return;
-  open_entry (self, repeat, n - 1);
+  open_entry (self, repeat, n);
 }
 
 static void

@@ -324,6 +324,49 @@ run_check (IntakeFormSession *session, JsonObject *check)
       for (unsigned int i = 0; i < json_array_get_length (want); i++)
         g_assert_cmpstr (visible[i], ==, json_array_get_string_element (want, i));
     }
+  else if (json_object_has_member (check, "first_load"))
+    {
+      intake_form_session_apply_first_load_defaults (session);
+    }
+  else if (json_object_has_member (check, "add_entry"))
+    {
+      g_autoptr(GError) error = NULL;
+
+      intake_form_session_add_entry (session, json_object_get_string_member (check, "add_entry"),
+                                     NULL, &error);
+      g_assert_no_error (error);
+    }
+  else if (json_object_has_member (check, "answer")
+           || json_object_has_member (check, "entry_answer"))
+    {
+      /* A stored answer (a dynamic default's value), compared as JSON; null: none. */
+      JsonObject *answers = intake_form_session_get_answers (session);
+      const char *name;
+      JsonNode *node;
+
+      if (json_object_has_member (check, "entry_answer"))
+        {
+          JsonArray *where = json_object_get_array_member (check, "entry_answer");
+          JsonArray *entries = json_object_get_array_member (
+            answers, json_array_get_string_element (where, 0));
+
+          g_assert_nonnull (entries);
+          if (entries == NULL)
+            return;
+          answers = json_array_get_object_element (
+            entries, (unsigned int) json_array_get_int_element (where, 1));
+          name = json_array_get_string_element (where, 2);
+        }
+      else
+        {
+          name = json_object_get_string_member (check, "answer");
+        }
+      node = json_object_get_member (answers, name);
+      if (JSON_NODE_HOLDS_NULL (expected))
+        g_assert_null (node);
+      else
+        g_assert_true (node != NULL && json_node_equal (node, expected));
+    }
   else
     {
       g_assert_not_reached ();

@@ -863,6 +863,100 @@ test_bundled_form (void)
   g_assert_true (intake_form_has_scoring (form));
 }
 
+/*
+ * A default that reads answers or calls a function converts to a dynamic default, told from a
+ * value as pyxform tells it (its tests/test_dynamic_default.py cases), and behaves as ODK's
+ * setvalue does once the form is loaded: first load, and each new repeat entry.
+ */
+static void
+test_dynamic_defaults (void)
+{
+  const char *const sheets[] = {
+    "survey",
+    "type|name|label|default\n"
+    "text|name|Name|\n"
+    "text|greeting|Greeting|concat('Hello ', ${name})\n"
+    "date|visit|Visit|today()\n"
+    "date|fixed_day|Day|2022-03-14\n"
+    "integer|sum|Sum|7 - 4\n"
+    "text|dashed|Dashed|f-4\n"
+    "text|dollar|Dollar|not_func$\n"
+    "text|link|Link|(https://my-site.com)\n"
+    "integer|member_count|Members|\n"
+    "begin repeat|members|Members|\n"
+    "integer|number|Number|position(..)\n"
+    "integer|next_id|Next|${member_count} + 1\n"
+    "end repeat|||",
+    NULL,
+  };
+  const char *const on_calculate[] = {
+    "survey", "type|name|label|calculation|default\ncalculate|c||1|random()", NULL };
+  const char *const on_hidden[] = {
+    "survey", "type|name|label|default\ntext|a|A|\nhidden|h||${a}", NULL };
+  const char *const not_parsed[] = {
+    "survey", "type|name|label|default\ntext|a|A|\ninteger|b|B|${a} + + 1", NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) doc = convert_tables (sheets, &error);
+  g_autoptr(IntakeForm) form = NULL;
+  g_autoptr(IntakeFormSession) s = NULL;
+  g_autoptr(JsonObject) given = json_object_new ();
+  JsonObject *members;
+  JsonObject *answers;
+  JsonObject *entry;
+  unsigned int n = 0;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (json_object_get_string_member (question_at (doc, 1), "dynamic_default"), ==,
+                   "concat('Hello ', ${name})");
+  g_assert_cmpstr (json_object_get_string_member (question_at (doc, 2), "dynamic_default"), ==,
+                   "today()");
+  g_assert_cmpstr (json_object_get_string_member (question_at (doc, 3), "default"), ==,
+                   "2022-03-14");
+  g_assert_cmpstr (json_object_get_string_member (question_at (doc, 4), "dynamic_default"), ==,
+                   "7 - 4");
+  g_assert_cmpstr (json_object_get_string_member (question_at (doc, 5), "default"), ==, "f-4");
+  g_assert_cmpstr (json_object_get_string_member (question_at (doc, 6), "default"), ==,
+                   "not_func$");
+  g_assert_cmpstr (json_object_get_string_member (question_at (doc, 7), "default"), ==,
+                   "(https://my-site.com)");
+  members = question_at (doc, 9);
+  g_assert_cmpstr (json_object_get_string_member (
+                     json_array_get_object_element (json_object_get_array_member (members,
+                                                                                  "children"), 1),
+                     "dynamic_default"),
+                   ==, "${member_count} + 1");
+
+  form = intake_form_new_from_node (doc, INTAKE_FORM_LOAD_DEFAULT, &error);
+  g_assert_no_error (error);
+  json_object_set_string_member (given, "name", "Siti");
+  s = intake_form_session_new (form, given, NULL);
+  intake_form_session_set_today (s, "2026-11-28");
+  intake_form_session_apply_first_load_defaults (s);
+  answers = intake_form_session_get_answers (s);
+  g_assert_cmpstr (json_object_get_string_member (answers, "greeting"), ==, "Hello Siti");
+  g_assert_cmpstr (json_object_get_string_member (answers, "visit"), ==, "2026-11-28");
+  g_assert_cmpint (json_object_get_int_member (answers, "sum"), ==, 3);
+  g_assert_false (json_object_has_member (answers, "fixed_day"));
+  {
+    g_autoptr(JsonNode) four = json_from_string ("4", NULL);
+
+    g_assert_true (intake_form_session_set_answer (s, "member_count", four, NULL));
+  }
+  g_assert_true (intake_form_session_add_entry (s, "members", &n, &error));
+  g_assert_true (intake_form_session_add_entry (s, "members", &n, &error));
+  g_assert_cmpuint (n, ==, 1);
+  entry = json_array_get_object_element (
+    json_object_get_array_member (intake_form_session_get_answers (s), "members"), 1);
+  g_assert_cmpint (json_object_get_int_member (entry, "number"), ==, 2);
+  g_assert_cmpint (json_object_get_int_member (entry, "next_id"), ==, 5);
+
+  assert_refused (on_calculate, INTAKE_XLSFORM_ERROR_UNSUPPORTED,
+                  "survey row 2, column default: a default on a calculate");
+  assert_refused (on_hidden, INTAKE_XLSFORM_ERROR_UNSUPPORTED,
+                  "survey row 3, column default: a default that is an expression on a hidden");
+  assert_refused (not_parsed, INTAKE_XLSFORM_ERROR_INVALID, "survey row 3, column default: ");
+}
+
 int
 main (int argc, char **argv)
 {
@@ -881,5 +975,6 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/core/xlsform/public/or-other", test_public_or_other);
   g_test_add_func ("/intake/core/xlsform/public/refused", test_public_refused);
   g_test_add_func ("/intake/core/xlsform/bundled-form", test_bundled_form);
+  g_test_add_func ("/intake/core/xlsform/dynamic-defaults", test_dynamic_defaults);
   return g_test_run ();
 }

@@ -35,6 +35,17 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   json_node_set_int (number, 20);
   session = intake_form_session_new (form, NULL, "id");
   intake_form_session_set_today (session, "2026-11-28");
+  /* Dynamic defaults: first load, then two entries added to each repeat. */
+  intake_form_session_apply_first_load_defaults (session);
+  for (unsigned int i = 0; i < intake_form_get_n_questions (form) && i < 200; i++)
+    {
+      const IntakeQuestion *q = intake_form_get_question (form, i);
+
+      if (intake_question_get_question_type (q) != INTAKE_QUESTION_REPEAT)
+        continue;
+      for (int k = 0; k < 2; k++)
+        (void) intake_form_session_add_entry (session, intake_question_get_name (q), NULL, NULL);
+    }
   for (unsigned int i = 0; i < intake_form_get_n_questions (form) && i < 200; i++)
     {
       const IntakeQuestion *q = intake_form_get_question (form, i);

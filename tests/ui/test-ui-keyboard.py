@@ -3,9 +3,9 @@
 """A whole interview by keyboard alone, with real key events into the X server (xdotool): the
 user tile and the PIN, home, the form and the language, choices (Enter chooses and goes on),
 a number with its inline validation message, the calendar, a sensitive answer masked until
-shown, a repeat with two entries added and one removed (asked first), a note, the summary and
-Complete (Ctrl+Enter). Each page's default focus is checked through the accessibility tree,
-the answers with intakectl. Then, by touch (AT-SPI), the respondent's language switched in the
+shown, a repeat with two entries added (each numbered by a dynamic default) and one removed
+(asked first), a note, the summary and Complete (Ctrl+Enter). Each page's default focus is
+checked through the accessibility tree, the answers with intakectl. Then, by touch (AT-SPI), the respondent's language switched in the
 middle of an interview and kept by Pause and Continue at exactly the same page.
 
 Screenshots: the date picker, a validation message, a masked sensitive answer, the repeat's
@@ -37,6 +37,14 @@ def unnamed_controls(app):
             continue
     return found
 COMPANION = "Budi"
+
+
+def number_shown(app):
+    """The text in the "Person number" entry, once its page is up with the focus in it."""
+    on_question(app, "Person number")
+    wait_focus(app, "Person number")
+    t = focused(app).queryText()
+    return t.getText(0, t.characterCount)
 
 
 def scenario(args, check, tmp, state):
@@ -126,7 +134,10 @@ def scenario(args, check, tmp, state):
     keys("Return")
     on_question(app, "How old is this person")
     keys("7", "Return")
-    # A child: no first name asked; back on the list.
+    # A child: no first name asked; the person's number, a dynamic default (the entry's
+    # position when it was added), is already there; then back on the list.
+    check(number_shown(app) == "1", "the new entry's number is filled in by its default (1)")
+    keys("Return")
     wait_focus(app, "Add an entry")
     keys("Return")
     on_question(app, "Who is this person to you")
@@ -141,6 +152,8 @@ def scenario(args, check, tmp, state):
     keys("Return")
     type_text(COMPANION)
     keys("ctrl+Return")
+    check(number_shown(app) == "2", "the second entry's number is filled in by its default (2)")
+    keys("Return")
     wait_focus(app, "Add an entry")
     app.wait(name="Remove entry 2")
     screenshot(args, "repeat")
@@ -148,9 +161,9 @@ def scenario(args, check, tmp, state):
     rows = interviews(args, data_dir)
     doc, answers = interview_answers(args, data_dir, rows[0]["id"])
     companions = answers.get("companions")
-    check(companions == [{"relation": "child", "companion_age": 7},
+    check(companions == [{"relation": "child", "companion_age": 7, "companion_number": 1},
                          {"relation": "partner", "companion_age": 31,
-                          "companion_name": COMPANION}],
+                          "companion_name": COMPANION, "companion_number": 2}],
           "two entries added and saved: %r" % (companions,))
 
     # Remove the first: back from Add through entry 2's buttons to "Remove entry 1".
@@ -174,8 +187,9 @@ def scenario(args, check, tmp, state):
     app.wait_gone(name="Remove entry 2")
     doc, answers = interview_answers(args, data_dir, rows[0]["id"])
     companions = answers.get("companions")
+    # Its number stays 2: a default is not evaluated again when the entries move.
     check(companions == [{"relation": "partner", "companion_age": 31,
-                          "companion_name": COMPANION}],
+                          "companion_name": COMPANION, "companion_number": 2}],
           "the first entry removed, the other kept: %r" % (companions,))
 
     # On: Ctrl+Enter is Next on the list; the note; the summary.
