@@ -27,6 +27,15 @@ typedef struct
 } FindData;
 
 static void
+return_no_service (GTask *task, GError *error)
+{
+  g_dbus_error_strip_remote_error (error);
+  g_task_return_new_error (task, INTAKE_LOCATION_ERROR, INTAKE_LOCATION_ERROR_NO_SERVICE,
+                           _("This tablet's location service (GeoClue) is not running: %s"),
+                           error->message);
+}
+
+static void
 find_data_free (FindData *d)
 {
   g_clear_handle_id (&d->timer, g_source_remove);
@@ -88,12 +97,7 @@ simple_ready_cb (GObject *source, GAsyncResult *result, gpointer user_data)
         }
       else
         {
-          g_dbus_error_strip_remote_error (error);
-          g_task_return_new_error (task, INTAKE_LOCATION_ERROR,
-                                   INTAKE_LOCATION_ERROR_NO_SERVICE,
-                                   _("This tablet's location service (GeoClue) is not running: "
-                                     "%s"),
-                                   error->message);
+          return_no_service (task, error);
         }
       return;
     }
@@ -124,10 +128,7 @@ find_bus_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   d->bus = g_bus_get_finish (result, &error);
   if (d->bus == NULL)
     {
-      g_task_return_new_error (task, INTAKE_LOCATION_ERROR, INTAKE_LOCATION_ERROR_NO_SERVICE,
-                               _("This tablet's location service (GeoClue) is not running: "
-                                 "%s"),
-                               error->message);
+      return_no_service (task, error);
       g_object_unref (task);
       return;
     }
@@ -275,10 +276,7 @@ system_bus_cb (GObject *source, GAsyncResult *result, gpointer user_data)
   d->connection = g_bus_get_finish (result, &error);
   if (d->connection == NULL)
     {
-      g_task_return_new_error (task, INTAKE_LOCATION_ERROR, INTAKE_LOCATION_ERROR_NO_SERVICE,
-                               _("This tablet's location service (GeoClue) is not running: "
-                                 "%s"),
-                               error->message);
+      return_no_service (task, error);
       return;
     }
   info = g_dbus_node_info_new_for_xml (agent_xml, &error);

@@ -390,25 +390,50 @@ entry_n (GtkWidget *view, guint n)
   return g_ptr_array_index (found, n);
 }
 
+typedef struct
+{
+  IntakeForm *form;
+  IntakeFormSession *fs;
+  GtkWidget *view;
+} Page;
+
+/* The geopoint question of the widget tests' form, as a page in @language. */
 static void
-test_view (void)
+page_open (Page *p, const char *language)
 {
   g_autofree char *path = g_test_build_filename (G_TEST_DIST, "question-view-form.json", NULL);
   g_autofree char *text = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (IntakeForm) form = NULL;
-  g_autoptr (IntakeFormSession) fs = NULL;
   g_autoptr (JsonObject) answers = json_object_new ();
+
+  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
+  p->form = intake_form_new_from_data (text, -1, INTAKE_FORM_LOAD_DEFAULT, &error);
+  g_assert_no_error (error);
+  p->fs = intake_form_session_new (p->form, answers, language);
+  p->view = g_object_ref_sink (intake_question_view_new (
+      p->form, p->fs, intake_form_lookup_question (p->form, "met_at"), NULL, language, NULL,
+      NULL));
+}
+
+static void
+page_close (Page *p)
+{
+  g_clear_object (&p->view);
+  g_clear_object (&p->fs);
+  g_clear_object (&p->form);
+}
+
+static void
+test_view (void)
+{
+  Page page;
+  g_autoptr (GError) error = NULL;
   g_autoptr (JsonNode) answer = NULL;
   g_auto (GStrv) parts = NULL;
   GtkWidget *view, *button, *status, *lat, *lon;
 
-  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
-  form = intake_form_new_from_data (text, -1, INTAKE_FORM_LOAD_DEFAULT, &error);
-  g_assert_no_error (error);
-  fs = intake_form_session_new (form, answers, "id");
-  view = g_object_ref_sink (intake_question_view_new (
-      form, fs, intake_form_lookup_question (form, "met_at"), NULL, "id", NULL, NULL));
+  page_open (&page, "id");
+  view = page.view;
   button = find_widget (view, GTK_TYPE_BUTTON, "Use this tablet");
   g_assert_nonnull (button);
   g_assert_true (intake_question_view_get_focus_widget (INTAKE_QUESTION_VIEW (view)) == button);
@@ -436,7 +461,7 @@ test_view (void)
   g_assert_cmpstr (parts[1], ==, "106.881275");
   g_assert_cmpstr (parts[2], ==, "12.0");
   g_assert_cmpstr (parts[3], ==, "50.0");
-  g_assert_true (intake_form_session_set_answer (fs, "met_at", answer, &error));
+  g_assert_true (intake_form_session_set_answer (page.fs, "met_at", answer, &error));
   g_assert_no_error (error);
   g_clear_pointer (&answer, json_node_unref);
 
@@ -446,26 +471,17 @@ test_view (void)
   g_assert_true (intake_question_view_dup_typed_answer (INTAKE_QUESTION_VIEW (view), &answer,
                                                         &error));
   g_assert_cmpstr (json_node_get_string (answer), ==, "-6.10576 106.9");
-  g_object_unref (view);
+  page_close (&page);
 }
 
 static void
 test_view_no_service (void)
 {
-  g_autofree char *path = g_test_build_filename (G_TEST_DIST, "question-view-form.json", NULL);
-  g_autofree char *text = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (IntakeForm) form = NULL;
-  g_autoptr (IntakeFormSession) fs = NULL;
-  g_autoptr (JsonObject) answers = json_object_new ();
+  Page page;
   GtkWidget *view, *button, *status;
 
-  g_assert_true (g_file_get_contents (path, &text, NULL, &error));
-  form = intake_form_new_from_data (text, -1, INTAKE_FORM_LOAD_DEFAULT, &error);
-  g_assert_no_error (error);
-  fs = intake_form_session_new (form, answers, "en");
-  view = g_object_ref_sink (intake_question_view_new (
-      form, fs, intake_form_lookup_question (form, "met_at"), NULL, "en", NULL, NULL));
+  page_open (&page, "en");
+  view = page.view;
   button = find_widget (view, GTK_TYPE_BUTTON, "Use this tablet");
   status = find_widget (view, GTK_TYPE_LABEL, "Or type the position");
   g_signal_emit_by_name (button, "clicked");
@@ -478,7 +494,7 @@ test_view_no_service (void)
   g_assert_nonnull (find_widget (view, GTK_TYPE_ENTRY, NULL));
   /* A page closed while it looks: nothing is left waiting on it. */
   g_signal_emit_by_name (button, "clicked");
-  g_object_unref (view);
+  page_close (&page);
 }
 
 int
