@@ -423,6 +423,45 @@ page_close (Page *p)
   g_clear_object (&p->form);
 }
 
+/* The page in a window of a tablet's width, saved as a PNG in $INTAKE_SCREENSHOTS (if set) so
+ * that the README shows what the person sees. */
+static void
+save_screenshot (GtkWidget *view, const char *name)
+{
+  const char *dir = g_getenv ("INTAKE_SCREENSHOTS");
+  GtkWidget *window;
+  g_autoptr (GdkPaintable) paintable = NULL;
+  g_autoptr (GtkSnapshot) snapshot = NULL;
+  g_autoptr (GskRenderNode) node = NULL;
+  g_autoptr (GdkTexture) texture = NULL;
+  g_autofree char *path = NULL;
+  int width, height;
+
+  if (dir == NULL)
+    return;
+  window = gtk_window_new ();
+  gtk_window_set_default_size (GTK_WINDOW (window), 640, 520);
+  gtk_window_set_child (GTK_WINDOW (window), view);
+  gtk_window_present (GTK_WINDOW (window));
+  while (gtk_widget_get_width (view) == 0 || !gtk_widget_get_mapped (view))
+    g_main_context_iteration (NULL, TRUE);
+  for (int i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  width = gtk_widget_get_width (window);
+  height = gtk_widget_get_height (window);
+  paintable = gtk_widget_paintable_new (window);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  path = g_build_filename (dir, name, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  gtk_window_set_child (GTK_WINDOW (window), NULL);
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_view (void)
 {
@@ -461,6 +500,7 @@ test_view (void)
   g_assert_cmpstr (parts[1], ==, "106.881275");
   g_assert_cmpstr (parts[2], ==, "12.0");
   g_assert_cmpstr (parts[3], ==, "50.0");
+  save_screenshot (view, "geopoint-location.png");
   g_assert_true (intake_form_session_set_answer (page.fs, "met_at", answer, &error));
   g_assert_no_error (error);
   g_clear_pointer (&answer, json_node_unref);
