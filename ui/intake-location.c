@@ -226,75 +226,117 @@ agent_get_property (GDBusConnection *connection, const char *sender, const char 
 static const GDBusInterfaceVTable agent_vtable = { agent_method_call, agent_get_property, NULL,
                                                    { NULL } };
 
+/*
+ * GeoClue leaves when it has had no client for a minute and is started again by the next one,
+ * and it forgets its agents when it leaves: the agent watches GeoClue's name and registers again
+ * each time the name gets an owner. One agent per program, for as long as it runs.
+ */
 typedef struct
 {
-  GDBusConnection *connection;
+  GDBusConnection *bus;
   guint registration;
-} AgentData;
+  guint watch;
+  GTask *first; /* The registration's caller, until the first answer. */
+} Agent;
+
+static Agent *the_agent;
 
 static void
-agent_data_free (AgentData *d)
+agent_answer_first (Agent *agent, GError *error)
 {
-  g_clear_object (&d->connection);
-  g_free (d);
+  g_autoptr (GTask) task = g_steal_pointer (&agent->first);
+
+  if (task == NULL)
+    {
+      if (error != NULL)
+        g_message ("The location service did not take this program as its agent: %s",
+                   error->message);
+      return;
+    }
+  if (error != NULL)
+    g_task_return_error (task, g_error_copy (error));
+  else
+    g_task_return_boolean (task, TRUE);
 }
 
 static void
 add_agent_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (GTask) task = user_data;
-  AgentData *d = g_task_get_task_data (task);
+  Agent *agent = user_data;
   g_autoptr (GError) error = NULL;
+  g_autoptr (GError) refused = NULL;
   g_autoptr (GVariant) reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (source), result,
                                                               &error);
 
   if (reply == NULL)
     {
-      /* Not an agent after all: nothing of ours stays on the bus. */
-      g_dbus_connection_unregister_object (d->connection, d->registration);
       g_dbus_error_strip_remote_error (error);
-      g_task_return_new_error (task, INTAKE_LOCATION_ERROR, INTAKE_LOCATION_ERROR_REFUSED,
-                               _("The location service did not take this program as its "
-                                 "agent: %s"),
-                               error->message);
-      return;
+      refused = g_error_new (INTAKE_LOCATION_ERROR, INTAKE_LOCATION_ERROR_REFUSED,
+                             _("The location service did not take this program as its agent: "
+                               "%s"),
+                             error->message);
     }
-  /* GLib's system bus connection closes with its last reference, and GeoClue forgets an agent
-   * whose connection closes: the agent keeps one for as long as the program runs. */
-  g_object_ref (d->connection);
-  g_task_return_boolean (task, TRUE);
+  agent_answer_first (agent, refused);
+}
+
+static void
+geoclue_appeared_cb (GDBusConnection *bus, const char *name, const char *owner,
+                     gpointer user_data)
+{
+  g_dbus_connection_call (bus, owner, "/org/freedesktop/GeoClue2/Manager",
+                          "org.freedesktop.GeoClue2.Manager", "AddAgent",
+                          g_variant_new ("(s)", INTAKE_LOCATION_DESKTOP_ID), NULL,
+                          G_DBUS_CALL_FLAGS_NONE, -1, NULL, add_agent_cb, user_data);
+}
+
+static void
+geoclue_vanished_cb (GDBusConnection *bus, const char *name, gpointer user_data)
+{
+  Agent *agent = user_data;
+  g_autoptr (GError) error = NULL;
+
+  /* Only the first time says anything: later, GeoClue has simply left until it is needed. */
+  if (agent->first == NULL)
+    return;
+  error = g_error_new_literal (INTAKE_LOCATION_ERROR, INTAKE_LOCATION_ERROR_NO_SERVICE,
+                               _("This tablet's location service (GeoClue) is not installed or "
+                                 "not running."));
+  agent_answer_first (agent, error);
 }
 
 static void
 system_bus_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
-  g_autoptr (GTask) task = user_data;
-  AgentData *d = g_task_get_task_data (task);
+  Agent *agent = user_data;
   g_autoptr (GError) error = NULL;
   g_autoptr (GDBusNodeInfo) info = NULL;
 
-  d->connection = g_bus_get_finish (result, &error);
-  if (d->connection == NULL)
+  agent->bus = g_bus_get_finish (result, &error);
+  if (agent->bus == NULL)
     {
-      return_no_service (task, error);
+      g_autoptr (GError) no_bus = g_error_new (
+          INTAKE_LOCATION_ERROR, INTAKE_LOCATION_ERROR_NO_SERVICE,
+          _("This tablet's location service (GeoClue) is not running: %s"), error->message);
+
+      agent_answer_first (agent, no_bus);
       return;
     }
   info = g_dbus_node_info_new_for_xml (agent_xml, &error);
   g_assert_no_error (error);
-  d->registration = g_dbus_connection_register_object (d->connection,
-                                                       "/org/freedesktop/GeoClue2/Agent",
-                                                       info->interfaces[0], &agent_vtable, NULL,
-                                                       NULL, &error);
-  if (d->registration == 0)
+  agent->registration = g_dbus_connection_register_object (agent->bus,
+                                                           "/org/freedesktop/GeoClue2/Agent",
+                                                           info->interfaces[0], &agent_vtable,
+                                                           NULL, NULL, &error);
+  if (agent->registration == 0)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      agent_answer_first (agent, error);
       return;
     }
-  g_dbus_connection_call (d->connection, "org.freedesktop.GeoClue2",
-                          "/org/freedesktop/GeoClue2/Manager", "org.freedesktop.GeoClue2.Manager",
-                          "AddAgent", g_variant_new ("(s)", INTAKE_LOCATION_DESKTOP_ID), NULL,
-                          G_DBUS_CALL_FLAGS_NONE, -1, g_task_get_cancellable (task), add_agent_cb,
-                          g_object_ref (task));
+  /* Auto-start: on a tablet, GeoClue is started on demand (D-Bus activation). */
+  agent->watch = g_bus_watch_name_on_connection (agent->bus, "org.freedesktop.GeoClue2",
+                                                 G_BUS_NAME_WATCHER_FLAGS_AUTO_START,
+                                                 geoclue_appeared_cb, geoclue_vanished_cb, agent,
+                                                 NULL);
 }
 
 void
@@ -304,8 +346,16 @@ intake_location_agent_register_async (GCancellable *cancellable, GAsyncReadyCall
   GTask *task = g_task_new (NULL, cancellable, callback, user_data);
 
   g_task_set_source_tag (task, intake_location_agent_register_async);
-  g_task_set_task_data (task, g_new0 (AgentData, 1), (GDestroyNotify) agent_data_free);
-  g_bus_get (G_BUS_TYPE_SYSTEM, cancellable, system_bus_cb, task);
+  if (the_agent != NULL)
+    {
+      g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_EXISTS,
+                               "this program is already GeoClue's agent");
+      g_object_unref (task);
+      return;
+    }
+  the_agent = g_new0 (Agent, 1);
+  the_agent->first = task;
+  g_bus_get (G_BUS_TYPE_SYSTEM, NULL, system_bus_cb, the_agent);
 }
 
 gboolean

@@ -44,8 +44,9 @@ gboolean intake_location_find_finish (GAsyncResult *result, IntakeLocationFix *f
  * location, and GeoClue answers nobody until such an agent is there for the user. The kiosk's
  * window registers itself as the agent (GeoClue accepts it only where its configuration lists
  * INTAKE_LOCATION_DESKTOP_ID as an agent, as the kiosk package's does), and authorizes only
- * itself. The registration runs in the background and lasts as long as the connection;
- * @callback (may be NULL) says whether GeoClue took it.
+ * itself. The agent registers again whenever GeoClue starts again (it leaves after a minute
+ * without clients) and lasts as long as the program; @callback says whether GeoClue took it
+ * the first time. Once per program.
  */
 void intake_location_agent_register_async (GCancellable *cancellable, GAsyncReadyCallback callback,
                                            gpointer user_data);

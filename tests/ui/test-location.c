@@ -174,8 +174,9 @@ start_geoclue (void)
   gboolean appeared = FALSE;
   guint watch;
 
-  start_nmea ();
-  g_assert_cmpint (g_mkdir (etc, 0700), ==, 0);
+  if (harness.nmea == NULL)
+    start_nmea ();
+  g_assert_cmpint (g_mkdir_with_parents (etc, 0700), ==, 0);
   g_assert_true (g_file_set_contents (config_path, config, -1, &error));
   g_assert_no_error (error);
   harness.geoclue = spawn (
@@ -202,13 +203,19 @@ start_geoclue (void)
 }
 
 static void
+stop_geoclue (void)
+{
+  if (harness.geoclue == NULL)
+    return;
+  g_subprocess_send_signal (harness.geoclue, SIGTERM);
+  g_subprocess_wait (harness.geoclue, NULL, NULL);
+  g_clear_object (&harness.geoclue);
+}
+
+static void
 stop_all (void)
 {
-  if (harness.geoclue != NULL)
-    {
-      g_subprocess_send_signal (harness.geoclue, SIGTERM);
-      g_subprocess_wait (harness.geoclue, NULL, NULL);
-    }
+  stop_geoclue ();
   if (harness.nmea_thread != NULL)
     {
       g_cancellable_cancel (harness.nmea_stop);
@@ -220,7 +227,6 @@ stop_all (void)
       g_subprocess_send_signal (harness.bus, SIGTERM);
       g_subprocess_wait (harness.bus, NULL, NULL);
     }
-  g_clear_object (&harness.geoclue);
   g_clear_object (&harness.bus);
   g_clear_object (&harness.nmea);
   g_clear_object (&harness.nmea_stop);
@@ -345,6 +351,21 @@ test_fix (void)
   /* GeoClue turns the receiver's horizontal dilution of precision into metres by its own table:
    * an HDOP from 5 to 10 is 50 m. */
   g_assert_cmpfloat_with_epsilon (fix.accuracy, 50.0, 1e-9);
+}
+
+static void
+test_restart (void)
+{
+  IntakeLocationFix fix;
+  g_autoptr (GError) error = NULL;
+
+  /* GeoClue leaves after a minute without clients and forgets its agents; started again (as the
+   * next client's request starts it on a tablet), it has the window as its agent again. */
+  stop_geoclue ();
+  start_geoclue ();
+  g_assert_true (find (60, &fix, &error));
+  g_assert_no_error (error);
+  g_assert_cmpfloat_with_epsilon (fix.latitude, FIX_LATITUDE, 1e-6);
 }
 
 /* The first descendant of @widget of @type for which @match (if any) holds. */
@@ -555,6 +576,7 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/ui/location/agent", test_agent);
   g_test_add_func ("/intake/ui/location/fix", test_fix);
   g_test_add_func ("/intake/ui/location/view", test_view);
+  g_test_add_func ("/intake/ui/location/geoclue-restarts", test_restart);
   status = g_test_run ();
   stop_all ();
   return status;
