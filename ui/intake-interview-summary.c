@@ -194,7 +194,7 @@ show_problems (IntakeInterviewSummary *self, JsonArray *parr)
           && _intake_interview_parse_entry_path (name, &repeat, &entry, &child)
           && (q = intake_form_lookup_question (self->form, child)) != NULL)
         {
-          const IntakeQuestion *rq = intake_form_lookup_question (self->form, repeat);
+          const IntakeQuestion *rq = _intake_interview_path_repeat (self->form, repeat);
           g_autofree char *inner = _intake_interview_entry_problem_text (
               self->form, self->language, entry, child, intake_json_get_string (p, "message"));
           text = g_strdup_printf ("%s: %s",
