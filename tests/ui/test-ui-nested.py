@@ -4,7 +4,8 @@
 boats, its name typed, then on its page of the people on that boat (the inner repeat, listed
 inside the boat's entry) one person added and answered; the store holds the person inside the
 boat's entry; Next goes back from the inner list to the boat's list, which names the entry's
-buttons for screen readers. The shared machinery is in uikit.py.
+buttons for screen readers; completed, the supervisor's review lists the value computed inside
+the boat's entry. The shared machinery is in uikit.py.
 """
 
 import json
@@ -71,6 +72,27 @@ def scenario(args, check, tmp, state):
     app.wait(("push button", "button"), name="Change entry 1", what="the boat's Change")
     check(not app.find_all(role=("label",), contains="— entry 1"),
           "Next from the inner list goes back to the list of boats")
+
+    # Completed, then under review: what the boat's entry computes (count(${crew}) inside it)
+    # is listed, named by its entry.
+    app.press("Next")
+    on_question(app, "Thank you")
+    app.press("Next")
+    app.press("Complete", timeout=30)
+    app.wait(name="New interview", timeout=30)
+    rows = interviews(args, data_dir)
+    check(rows[0]["state"] == "awaiting_review", "completed (state %s)" % rows[0]["state"])
+    app.press("Lock")
+    app.press(SUPERVISOR)
+    enter_pin(app, SUPERVISOR_PIN)
+    app.press("Review", timeout=60)
+    app.press("Open " + rows[0]["pseudonym"])
+    app.wait(role=("label",), name="Computed", what="the computed values under review")
+    app.wait(role=("label",), name="Boats you worked on — entry 1 › crew_count",
+             what="the value computed inside the boat's entry")
+    check(len(app.find_all(("label",), name="1")) >= 1,
+          "the review lists the value computed inside the entry (crew_count = 1)")
+    screenshot(args, "review-nested")
     app.stop()
     state["app"] = None
 
