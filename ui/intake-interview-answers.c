@@ -110,6 +110,25 @@ _intake_interview_path_repeat (IntakeForm *form, const char *repeat)
 }
 
 char *
+_intake_interview_entry_where (IntakeForm *form, const char *language, const char *repeat,
+                               guint entry)
+{
+  const IntakeQuestion *rq = _intake_interview_path_repeat (form, repeat);
+  const char *label = rq != NULL ? intake_question_get_label (rq, language) : NULL;
+  g_autofree char *here = g_strdup_printf (_("%s — entry %u"), label != NULL ? label : repeat,
+                                           entry + 1);
+  g_autofree char *parent = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *outer = NULL;
+  guint parent_entry;
+
+  if (!_intake_interview_parent_entry (repeat, &parent, &parent_entry, &name))
+    return g_steal_pointer (&here);
+  outer = _intake_interview_entry_where (form, language, parent, parent_entry);
+  return g_strdup_printf ("%s › %s", outer, here);
+}
+
+char *
 _intake_interview_entry_path (const char *repeat, guint entry, const char *child)
 {
   return g_strdup_printf ("%s[%u]/%s", repeat, entry + 1, child);

@@ -663,27 +663,6 @@ show_list (IntakeInterviewPage *self, const char *repeat)
     show_question (self, repeat);
 }
 
-/* "Boats — entry 2": the entry a question is in; inside an inner repeat, each level, outermost
- * first ("Boats — entry 2 › People on this boat — entry 1"), so that no two entries read alike. */
-static char *
-entry_where (IntakeInterviewPage *self, const char *repeat, guint entry)
-{
-  const IntakeQuestion *rq = _intake_interview_path_repeat (self->form, repeat);
-  g_autofree char *here = g_strdup_printf (_("%s — entry %u"),
-                                           rq ? intake_question_get_label (rq, self->language)
-                                              : repeat,
-                                           entry + 1);
-  g_autofree char *parent = NULL;
-  g_autofree char *name = NULL;
-  g_autofree char *outer = NULL;
-  guint parent_entry;
-
-  if (!_intake_interview_parent_entry (repeat, &parent, &parent_entry, &name))
-    return g_steal_pointer (&here);
-  outer = entry_where (self, parent, parent_entry);
-  return g_strdup_printf ("%s › %s", outer, here);
-}
-
 /* Shows question @name; with @repeat, inside entry @entry of that repeat. */
 static void
 show_step (IntakeInterviewPage *self, const char *repeat, guint entry, const char *name)
@@ -711,7 +690,7 @@ show_step (IntakeInterviewPage *self, const char *repeat, guint entry, const cha
   self->building = TRUE;
 
   if (rq != NULL)
-    where = entry_where (self, repeat, entry);
+    where = _intake_interview_entry_where (self->form, self->language, repeat, entry);
   answer = answer_of (self, name);
   view = intake_question_view_new (self->form, self->fs, q, answer, self->language, where,
                                    self->review_note);

@@ -28,6 +28,10 @@ JsonNode *_intake_interview_top_answer (IntakeFormSession *fs, const char *name)
 JsonArray *_intake_interview_entries_of (IntakeFormSession *fs, const char *repeat);
 /* The repeat question a path ends in ("member" for "household[2]/member"), or NULL. */
 const IntakeQuestion *_intake_interview_path_repeat (IntakeForm *form, const char *repeat);
+/* "Boats — entry 2": the entry named for people; inside an inner repeat, each level, outermost
+ * first ("Boats — entry 2 › People on this boat — entry 1"), so that no two entries read alike. */
+char *_intake_interview_entry_where (IntakeForm *form, const char *language, const char *repeat,
+                                     guint entry);
 /* "household[2]/member" for @child "member" of entry 1 (from 0) of "household". */
 char *_intake_interview_entry_path (const char *repeat, guint entry, const char *child);
 /* For an inner repeat's path, the entry that holds it: "household", 1, "member"; FALSE for a

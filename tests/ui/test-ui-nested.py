@@ -3,7 +3,7 @@
 """A repeat inside a repeat in the real window, by touch (AT-SPI): a boat added to the list of
 boats, its name typed, then on its page of the people on that boat (the inner repeat, listed
 inside the boat's entry) one person added and answered; the store holds the person inside the
-boat's entry; Next goes back from the inner list to the boat's list, which names the entry's
+boat's entry; a second person left unanswered is named on the inner list, and changed; Next goes back from the inner list to the boat's list, which names the entry's
 buttons for screen readers; completed, the supervisor's review lists the value computed inside
 the boat's entry. The shared machinery is in uikit.py.
 """
@@ -66,6 +66,25 @@ def scenario(args, check, tmp, state):
     check(boats == [{"boat_name": BOAT, "crew": [{"crew_role": "deckhand"}]}],
           "the inner entry is saved inside the boat's entry: %r" % (boats,))
 
+    # A second person left unanswered (Back from its first question): Next on the inner list
+    # stays and names the entry and the question; Change opens that entry.
+    app.press("Add an entry")
+    on_question(app, "What did this person do on the boat")
+    app.press("Back")
+    on_question(app, "People on this boat")
+    app.press("Next")
+    app.wait(role=("label",), contains="Entry 2, What did this person do on the boat?",
+             what="the inner entry's problem on the inner list")
+    check(True, "Next on the inner list with an unanswered entry stays and says which")
+    app.press("Change entry 2")
+    answer_choice(app, "What did this person do on the boat", "Captain")
+    on_question(app, "People on this boat")
+    app.wait(("push button", "button"), name="Remove entry 2", what="the second person")
+    doc, answers = interview_answers(args, data_dir, rows[0]["id"])
+    crew = (answers.get("boats") or [{}])[0].get("crew")
+    check(crew == [{"crew_role": "deckhand"}, {"crew_role": "captain"}],
+          "the inner entry changed through Change: %r" % (crew,))
+
     # Next from the inner list ends the boat's entry: back on the list of boats.
     app.press("Next")
     on_question(app, "Boats you worked on")
@@ -90,8 +109,8 @@ def scenario(args, check, tmp, state):
     app.wait(role=("label",), name="Computed", what="the computed values under review")
     app.wait(role=("label",), name="Boats you worked on — entry 1 › crew_count",
              what="the value computed inside the boat's entry")
-    check(len(app.find_all(("label",), name="1")) >= 1,
-          "the review lists the value computed inside the entry (crew_count = 1)")
+    check(len(app.find_all(("label",), name="2")) >= 1,
+          "the review lists the value computed inside the entry (crew_count = 2)")
     screenshot(args, "review-nested")
     app.stop()
     state["app"] = None
