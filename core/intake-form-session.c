@@ -512,6 +512,57 @@ lookup_entry_cb (const char *name, unsigned int index, IntakeValue *out, gpointe
   self->entry_nesting--;
 }
 
+typedef struct _EntryPath EntryPath;
+static gboolean entry_path_push (IntakeFormSession *self, EntryPath *path,
+                                 const IntakeQuestion *repeat, unsigned int index);
+static void entry_path_clear (IntakeFormSession *self, EntryPath *path);
+static EntryPath *entry_path_new (const Scope *base);
+static const Scope *entry_path_innermost (EntryPath *path);
+
+/*
+ * indexed-repeat() with a repeat and an index per level (the ODK XForms spec's
+ * indexed-repeat(//node, /path/to/repeat, //index1, /path/to/repeat/nested-repeat, //index2)):
+ * each entry evaluated within the one before; the outermost repeat's entries are those of the
+ * entry being evaluated that holds them (or the top level's).
+ */
+static void
+lookup_entries_cb (const char *name, const char *const *repeats, const unsigned int *indexes,
+                   unsigned int n_levels, IntakeValue *out, gpointer user_data)
+{
+  Scope *scope = user_data;
+  IntakeFormSession *self = scope->self;
+  const IntakeQuestion *q = intake_form_lookup_question (self->form, name);
+  const IntakeQuestion *levels[3];
+  const Scope *base = NULL;
+  EntryPath *path;
+  gboolean found = TRUE;
+
+  if (q == NULL || n_levels == 0 || n_levels > G_N_ELEMENTS (levels))
+    return;
+  for (unsigned int k = 0; k < n_levels; k++)
+    {
+      levels[k] = intake_form_lookup_question (self->form, repeats[k]);
+      if (levels[k] == NULL || levels[k]->type != INTAKE_QUESTION_REPEAT
+          || (k > 0 && levels[k]->repeat != levels[k - 1]))
+        return;
+    }
+  if (q->repeat != levels[n_levels - 1])
+    return;
+  if (levels[0]->repeat != NULL && (base = scope_of (scope, levels[0]->repeat)) == NULL)
+    return;
+  if (self->entry_nesting >= MAX_ENTRY_NESTING)
+    return;
+  self->entry_nesting++;
+  path = entry_path_new (base);
+  for (unsigned int k = 0; k < n_levels && found; k++)
+    found = entry_path_push (self, path, levels[k], indexes[k] - 1);
+  if (found)
+    intake_value_copy (&entry_path_innermost (path)->entry_values[q->index], out);
+  entry_path_clear (self, path);
+  g_free (path);
+  self->entry_nesting--;
+}
+
 /* jr:choice-name(): the choice's label in the session's language. */
 static char *
 choice_label_cb (const char *question, const char *choice, gpointer user_data)
@@ -594,6 +645,7 @@ scope_evaluate (Scope *scope, const IntakeExpr *expr, IntakeValue *out)
   context.lookup_all = lookup_all_cb;
   context.choice_label = choice_label_cb;
   context.lookup_entry = lookup_entry_cb;
+  context.lookup_entries = lookup_entries_cb;
   context.now = scope->self->now;
   context.rand = scope->self->rand;
   context.position = scope->position;
@@ -1413,13 +1465,29 @@ intake_form_session_dup_visible_choices (IntakeFormSession *self, const char *na
  * the top level by its name ("household"), inside entries by theirs ("household[2]/member",
  * 1-based as problem paths are), and @entry is from 0.
  */
-typedef struct
+struct _EntryPath
 {
+  const Scope *base; /* The entry the first repeat is in, or NULL: the top level. */
   unsigned int depth;
   Scope scopes[INTAKE_FORM_MAX_REPEAT_DEPTH];
   IntakeValue *values[INTAKE_FORM_MAX_REPEAT_DEPTH];
   gboolean *relevant[INTAKE_FORM_MAX_REPEAT_DEPTH];
-} EntryPath;
+};
+
+static EntryPath *
+entry_path_new (const Scope *base)
+{
+  EntryPath *path = g_new0 (EntryPath, 1);
+
+  path->base = base;
+  return path;
+}
+
+static const Scope *
+entry_path_innermost (EntryPath *path)
+{
+  return &path->scopes[path->depth - 1];
+}
 
 static void
 entry_path_clear (IntakeFormSession *self, EntryPath *path)
@@ -1439,7 +1507,7 @@ static gboolean
 entry_path_push (IntakeFormSession *self, EntryPath *path, const IntakeQuestion *repeat,
                  unsigned int index)
 {
-  const Scope *container = path->depth > 0 ? &path->scopes[path->depth - 1] : NULL;
+  const Scope *container = path->depth > 0 ? &path->scopes[path->depth - 1] : path->base;
   JsonArray *entries;
   unsigned int d = path->depth;
 
@@ -1464,6 +1532,7 @@ entry_path_resolve (IntakeFormSession *self, const char *repeat, unsigned int en
   g_auto(GStrv) steps = g_strsplit (repeat, "/", INTAKE_FORM_MAX_REPEAT_DEPTH + 1);
   unsigned int n = g_strv_length (steps);
 
+  path->base = NULL;
   path->depth = 0;
   for (unsigned int i = 0; i < n; i++)
     {

@@ -189,6 +189,23 @@ test_load (void)
     " {\"type\": \"repeat\", \"name\": \"k\", " LABEL ", \"children\": ["
     "  {\"type\": \"text\", \"name\": \"b\", " LABEL ", \"relevant\": \"${a} = 'x'\"}]}]}");
   g_assert_nonnull (strstr (message, "refers to ${a}, which is inside the repeat 'm'"));
+  g_clear_pointer (&message, g_free);
+  /* indexed-repeat() takes a repeat and an index for each level, each repeat named. */
+  message = load_error (
+    "{\"type\": \"repeat\", \"name\": \"h\", " LABEL ", \"children\": ["
+    " {\"type\": \"repeat\", \"name\": \"m\", " LABEL ", \"children\": ["
+    "  {\"type\": \"text\", \"name\": \"a\", " LABEL "}]}]},"
+    "{\"type\": \"calculate\", \"name\": \"c\","
+    " \"calculation\": \"indexed-repeat(${a}, ${h}, 1, ${m})\"}");
+  g_assert_nonnull (strstr (message, "a repeat and an index for each level (3, 5 or 7"));
+  g_clear_pointer (&message, g_free);
+  message = load_error (
+    "{\"type\": \"repeat\", \"name\": \"h\", " LABEL ", \"children\": ["
+    " {\"type\": \"repeat\", \"name\": \"m\", " LABEL ", \"children\": ["
+    "  {\"type\": \"text\", \"name\": \"a\", " LABEL "}]}]},"
+    "{\"type\": \"calculate\", \"name\": \"c\","
+    " \"calculation\": \"indexed-repeat(${a}, ${h}, 1, 'm', 1)\"}");
+  g_assert_nonnull (strstr (message, "names the question and each repeat as ${name}"));
 }
 
 static void
