@@ -35,6 +35,8 @@ struct _IntakeFormSession
   char *today;
   char *now;  /* now() pinned by tests, or NULL for the clock. */
   GRand *rand; /* random() and uuid() seeded by tests, or NULL for GLib's generator. */
+  char *label_repeat;        /* The entry labels are shown in (a repeat path), or NULL. */
+  unsigned int label_entry;
 
   unsigned int n;
   gboolean *relevant;     /* By question index: shown now (with its groups). */
@@ -1065,6 +1067,7 @@ intake_form_session_finalize (GObject *object)
   g_free (self->now);
   g_clear_pointer (&self->rand, g_rand_free);
   g_clear_pointer (&self->metadata, g_hash_table_unref);
+  g_free (self->label_repeat);
   g_clear_object (&self->form);
 
   G_OBJECT_CLASS (intake_form_session_parent_class)->finalize (object);
@@ -2096,16 +2099,32 @@ is_child (IntakeFormSession *self)
   return when != NULL && scope_evaluate_boolean (&scope, when);
 }
 
-/* ${name} in a text replaced by that question's value now; a name that is no question outside a
- * repeat stays as written, so that a typo shows rather than vanishes. */
+void
+intake_form_session_set_label_entry (IntakeFormSession *self, const char *repeat,
+                                     unsigned int entry)
+{
+  g_return_if_fail (INTAKE_IS_FORM_SESSION (self));
+
+  g_free (self->label_repeat);
+  self->label_repeat = g_strdup (repeat);
+  self->label_entry = entry;
+}
+
+/* ${name} in a text replaced by that question's value now: outside repeats the answer's, inside
+ * the entry set by set_label_entry that entry's or an enclosing one's.  A name that is no such
+ * question stays as written, so that a typo shows rather than vanishes. */
 static char *
 substitute (IntakeFormSession *self, const char *text)
 {
   GString *out;
   const char *p;
+  EntryPath path = { NULL, 0 };
+  gboolean in_entry;
 
   if (text == NULL)
     return NULL;
+  in_entry = self->label_repeat != NULL && strstr (text, "${") != NULL
+             && entry_path_resolve (self, self->label_repeat, self->label_entry, &path);
   out = g_string_new (NULL);
   p = text;
   while (*p != '\0')
@@ -2114,6 +2133,7 @@ substitute (IntakeFormSession *self, const char *text)
       const char *close = open != NULL ? strchr (open + 2, '}') : NULL;
       g_autofree char *name = NULL;
       const IntakeQuestion *q;
+      const Scope *own;
 
       if (open == NULL || close == NULL)
         {
@@ -2129,12 +2149,21 @@ substitute (IntakeFormSession *self, const char *text)
 
           g_string_append (out, value);
         }
+      else if (q != NULL && in_entry
+               && (own = scope_of (entry_path_innermost (&path), q->repeat)) != NULL)
+        {
+          g_autofree char *value = intake_value_dup_string (&own->entry_values[q->index]);
+
+          g_string_append (out, value);
+        }
       else
         {
           g_string_append_len (out, open, close - open + 1);
         }
       p = close + 1;
     }
+  if (in_entry)
+    entry_path_clear (self, &path);
   return g_string_free (out, FALSE);
 }
 

@@ -178,7 +178,12 @@ gboolean intake_form_session_is_required (IntakeFormSession *self, const char *n
 gboolean intake_form_session_is_read_only (IntakeFormSession *self, const char *name);
 
 /* Label and hint in the session's language with each ${name} replaced by its value now; NULL
- * when the question has none.  Use these, not intake_question_get_label(), to show a question. */
+ * when the question has none.  Use these, not intake_question_get_label(), to show a question.
+ * A question inside a repeat reads its entry's values (and the enclosing entries') once the
+ * window has said which entry it shows: @repeat a path as dup_entry_visible takes
+ * ("household[2]/member"), @entry from 0; NULL for none. */
+void intake_form_session_set_label_entry (IntakeFormSession *self, const char *repeat,
+                                          unsigned int entry);
 char *intake_form_session_dup_label (IntakeFormSession *self, const char *name);
 char *intake_form_session_dup_hint (IntakeFormSession *self, const char *name);
 

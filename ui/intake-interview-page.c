@@ -692,6 +692,8 @@ show_step (IntakeInterviewPage *self, const char *repeat, guint entry, const cha
   if (rq != NULL)
     where = _intake_interview_entry_where (self->form, self->language, repeat, entry);
   answer = answer_of (self, name);
+  /* ${name} in the words of a question inside an entry reads that entry (and its household). */
+  intake_form_session_set_label_entry (self->fs, repeat, entry);
   view = intake_question_view_new (self->form, self->fs, q, answer, self->language, where,
                                    self->review_note);
   self->view = INTAKE_QUESTION_VIEW (view);

@@ -335,6 +335,50 @@ test_entry_functions (void)
   g_assert_true (intake_form_session_is_relevant (s, "m_name"));
 }
 
+/* ${name} in a label inside an entry reads that entry, then the entry that holds it, once the
+ * window has said which entry it shows. */
+static void
+test_labels (void)
+{
+  g_autoptr(IntakeForm) form = load (
+    "{\"type\": \"text\", \"name\": \"village\", " LABEL "},"
+    "{\"type\": \"repeat\", \"name\": \"household\", " LABEL ", \"children\": ["
+    " {\"type\": \"text\", \"name\": \"hh_name\", " LABEL "},"
+    " {\"type\": \"repeat\", \"name\": \"member\", " LABEL ", \"children\": ["
+    "  {\"type\": \"text\", \"name\": \"m_name\", " LABEL "},"
+    "  {\"type\": \"integer\", \"name\": \"m_age\","
+    "   \"label\": {\"en\": \"Age of ${m_name} of the ${hh_name}s in ${village}?\"},"
+    "   \"hint\": {\"en\": \"${nobody} ${m_age}\"}}]}]}");
+  g_autoptr(IntakeFormSession) s = session_with (
+    form, "{\"village\": \"Bitung\", \"household\": ["
+          " {\"hh_name\": \"Tan\", \"member\": [{\"m_name\": \"Ana\"}, {\"m_name\": \"Bo\"}]},"
+          " {\"hh_name\": \"Lim\", \"member\": [{\"m_name\": \"Cy\"}]}]}");
+  g_autofree char *label = intake_form_session_dup_label (s, "m_age");
+
+  /* No entry said: the names inside repeats stay as written. */
+  g_assert_cmpstr (label, ==, "Age of ${m_name} of the ${hh_name}s in Bitung?");
+  g_clear_pointer (&label, g_free);
+  intake_form_session_set_label_entry (s, "household[1]/member", 1);
+  label = intake_form_session_dup_label (s, "m_age");
+  g_assert_cmpstr (label, ==, "Age of Bo of the Tans in Bitung?");
+  g_clear_pointer (&label, g_free);
+  label = intake_form_session_dup_hint (s, "m_age");
+  g_assert_cmpstr (label, ==, "${nobody} ");
+  g_clear_pointer (&label, g_free);
+  intake_form_session_set_label_entry (s, "household[2]/member", 0);
+  label = intake_form_session_dup_label (s, "m_age");
+  g_assert_cmpstr (label, ==, "Age of Cy of the Lims in Bitung?");
+  g_clear_pointer (&label, g_free);
+  /* An entry that does not exist: as with none. */
+  intake_form_session_set_label_entry (s, "household[2]/member", 5);
+  label = intake_form_session_dup_label (s, "m_age");
+  g_assert_cmpstr (label, ==, "Age of ${m_name} of the ${hh_name}s in Bitung?");
+  g_clear_pointer (&label, g_free);
+  intake_form_session_set_label_entry (s, NULL, 0);
+  label = intake_form_session_dup_label (s, "m_age");
+  g_assert_cmpstr (label, ==, "Age of ${m_name} of the ${hh_name}s in Bitung?");
+}
+
 /* Choices inside an inner entry are filtered with that entry's values and its household's. */
 static void
 test_inner_choice_filter (void)
@@ -432,6 +476,7 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/core/nested-repeats/problems", test_problems);
   g_test_add_func ("/intake/core/nested-repeats/entry-functions", test_entry_functions);
   g_test_add_func ("/intake/core/nested-repeats/inner-choice-filter", test_inner_choice_filter);
+  g_test_add_func ("/intake/core/nested-repeats/labels", test_labels);
   g_test_add_func ("/intake/core/nested-repeats/three-levels", test_three_levels);
   return g_test_run ();
 }

@@ -52,8 +52,9 @@ def scenario(args, check, tmp, state):
     app.press("Add an entry")
     app.wait(role=("label",), contains="Boats you worked on — entry 1 › People on this boat — "
              "entry 1", what="both entries named above the inner entry's question")
-    answer_choice(app, "What did this person do on the boat", "Deckhand")
-    check(True, "the inner entry's question answered")
+    # ${boat_name} in the inner entry's question reads the boat's answer.
+    answer_choice(app, "What did this person do on " + BOAT + "?", "Deckhand")
+    check(True, "the inner entry's question answered, its words filled in from the boat's entry")
 
     # After the inner entry's last question: back on the inner list, the person listed.
     on_question(app, "People on this boat")
@@ -69,15 +70,15 @@ def scenario(args, check, tmp, state):
     # A second person left unanswered (Back from its first question): Next on the inner list
     # stays and names the entry and the question; Change opens that entry.
     app.press("Add an entry")
-    on_question(app, "What did this person do on the boat")
+    on_question(app, "What did this person do on " + BOAT)
     app.press("Back")
     on_question(app, "People on this boat")
     app.press("Next")
-    app.wait(role=("label",), contains="Entry 2, What did this person do on the boat?",
+    app.wait(role=("label",), contains="Entry 2, What did this person do on",
              what="the inner entry's problem on the inner list")
     check(True, "Next on the inner list with an unanswered entry stays and says which")
     app.press("Change entry 2")
-    answer_choice(app, "What did this person do on the boat", "Captain")
+    answer_choice(app, "What did this person do on " + BOAT, "Captain")
     on_question(app, "People on this boat")
     app.wait(("push button", "button"), name="Remove entry 2", what="the second person")
     doc, answers = interview_answers(args, data_dir, rows[0]["id"])
