@@ -150,7 +150,9 @@ static const FunctionInfo functions[] = {
   { "min", FN_MIN, 1, MAX_ARGS, FALSE, (1u << 0) | ALL_FROM_SECOND, NULL },
   { "max", FN_MAX, 1, MAX_ARGS, FALSE, (1u << 0) | ALL_FROM_SECOND, NULL },
   { "position", FN_POSITION, 0, 1, FALSE, 0, NULL },
-  { "indexed-repeat", FN_INDEXED_REPEAT, 3, 3, FALSE, (1u << 0) | (1u << 1), NULL },
+  /* One repeat and one index per level, up to three levels (the ODK XForms spec's limit). */
+  { "indexed-repeat", FN_INDEXED_REPEAT, 3, 7, FALSE,
+    (1u << 0) | (1u << 1) | (1u << 3) | (1u << 5), NULL },
   { "checklist", FN_CHECKLIST, 2, MAX_ARGS, FALSE, 0, NULL },
   { "weighted-checklist", FN_WEIGHTED_CHECKLIST, 2, MAX_ARGS, FALSE, 0, NULL },
   { "random", FN_RANDOM, 0, 0, FALSE, 0, NULL },
@@ -232,6 +234,26 @@ _intake_expr_function_check (Node *call, GError **error)
 {
   Node *pattern;
 
+  if (call->function->id == FN_INDEXED_REPEAT && call->n_children > 3)
+    {
+      /* indexed-repeat(${x}, ${outer}, i, ${inner}, j…): each repeat named, with its index. */
+      if (call->n_children % 2 == 0)
+        {
+          g_set_error (error, INTAKE_EXPR_ERROR, INTAKE_EXPR_ERROR_ARITY,
+                       "indexed-repeat() takes a repeat and an index for each level (3, 5 or 7 "
+                       "arguments), not %u", call->n_children);
+          return FALSE;
+        }
+      for (unsigned int i = 0; i < call->n_children; i += i == 0 ? 1 : 2)
+        if (call->children[i]->kind != NODE_REF)
+          {
+            g_set_error (error, INTAKE_EXPR_ERROR, INTAKE_EXPR_ERROR_SYNTAX,
+                         "indexed-repeat() over nested repeats names the question and each "
+                         "repeat as ${name}");
+            return FALSE;
+          }
+      return TRUE;
+    }
   if (call->function->id != FN_REGEX)
     return TRUE;
   pattern = call->children[1];
@@ -638,6 +660,29 @@ evaluate_set_function (const Node *node, const IntakeExprContext *context, Intak
         double index = INTAKE_EXPR_EVALUATOR (context)->number (node->children[2], context);
         g_autoptr(GArray) values = NULL;
 
+        if (node->n_children > 3)
+          {
+            /* Nested repeats: the entry at each level, outermost first. */
+            const char *repeats[3];
+            unsigned int indexes[3];
+            unsigned int levels = (node->n_children - 1) / 2;
+
+            intake_value_set_string (out, "");
+            for (unsigned int k = 0; k < levels; k++)
+              {
+                double at = INTAKE_EXPR_EVALUATOR (context)->number (node->children[2 + 2 * k],
+                                                                     context);
+
+                if (isnan (at) || at < 1 || at > G_MAXUINT)
+                  return;
+                repeats[k] = node->children[1 + 2 * k]->string;
+                indexes[k] = (unsigned int) at;
+              }
+            if (context->lookup_entries != NULL)
+              context->lookup_entries (child->string, repeats, indexes, levels, out,
+                                       context->user_data);
+            break;
+          }
         /* 1-based, as position() counts; anything outside the entries is empty. */
         if (child->kind == NODE_REF && context->lookup_entry != NULL)
           {

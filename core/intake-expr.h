@@ -142,6 +142,15 @@ typedef void (*IntakeExprLookupAllFunc) (const char *name, GArray *values, gpoin
 typedef void (*IntakeExprLookupEntryFunc) (const char *name, unsigned int index,
                                            IntakeValue *out, gpointer user_data);
 
+/*
+ * indexed-repeat() over nested repeats (5 or 7 arguments): ${name} in entry @indexes[k]
+ * (1-based) of @repeats[k] at each of @n_levels levels, outermost first; leave @out untouched
+ * (empty) when there is no such entry.
+ */
+typedef void (*IntakeExprLookupEntriesFunc) (const char *name, const char *const *repeats,
+                                             const unsigned int *indexes, unsigned int n_levels,
+                                             IntakeValue *out, gpointer user_data);
+
 /* The label of @choice of the question @question (jr:choice-name), or NULL. */
 typedef char *(*IntakeExprChoiceLabelFunc) (const char *question, const char *choice,
                                              gpointer user_data);
@@ -167,6 +176,8 @@ typedef struct
   IntakeExprLookupFunc choice_column;
   /* Optional: indexed-repeat(); without it, entry @index of lookup_all's values. */
   IntakeExprLookupEntryFunc lookup_entry;
+  /* Optional: indexed-repeat() with a repeat and an index per level; without it, empty. */
+  IntakeExprLookupEntriesFunc lookup_entries;
   /* Private: set by intake_expr_evaluate () on its own copy of the context. */
   gconstpointer evaluator;
 } IntakeExprContext;

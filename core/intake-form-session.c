@@ -35,6 +35,8 @@ struct _IntakeFormSession
   char *today;
   char *now;  /* now() pinned by tests, or NULL for the clock. */
   GRand *rand; /* random() and uuid() seeded by tests, or NULL for GLib's generator. */
+  char *label_repeat;        /* The entry labels are shown in (a repeat path), or NULL. */
+  unsigned int label_entry;
 
   unsigned int n;
   gboolean *relevant;     /* By question index: shown now (with its groups). */
@@ -289,7 +291,8 @@ answer_value (const IntakeQuestion *q, JsonNode *answer, IntakeValue *out)
 /* ------------------------------------------------------------------------------------------ */
 /* Evaluation                                                                                  */
 
-typedef struct
+typedef struct _Scope Scope;
+struct _Scope
 {
   IntakeFormSession *self;
   const IntakeValue *dot;
@@ -299,22 +302,119 @@ typedef struct
   gpointer call_data;
   unsigned int position;        /* The entry's 1-based number, for position(..); 0 outside. */
   const IntakeChoice *choice;   /* The choice a choice_filter is deciding on, or NULL. */
-} Scope;
+  /*
+   * Nested repeats: the scope of the entry that holds this one (NULL: the top level), this
+   * entry's answers, and its children's relevance, by question index.  ${x} reads the nearest
+   * entry that has x: this one, then the enclosing entry, then the top level, as ODK does.
+   */
+  const Scope *outer;
+  JsonObject *entry;
+  gboolean *entry_relevant;
+};
 
-static void evaluate_entry (IntakeFormSession *self, const IntakeQuestion *repeat,
-                            JsonObject *entry, unsigned int position, IntakeValue *values,
-                            gboolean *relevant);
+static void evaluate_entry (IntakeFormSession *self, const Scope *outer,
+                            const IntakeQuestion *repeat, JsonObject *entry,
+                            unsigned int position, IntakeValue *values, gboolean *relevant,
+                            Scope *out_scope);
 
-/* The entries of a top-level repeat as answered now, or NULL. */
-static JsonArray *
-repeat_entries (IntakeFormSession *self, const IntakeQuestion *repeat)
+/* The scope of the entry of @repeat that @scope is in (itself or an enclosing one), or NULL. */
+static const Scope *
+scope_of (const Scope *scope, const IntakeQuestion *repeat)
 {
-  JsonNode *answer = self->answers != NULL ? json_object_get_member (self->answers, repeat->name)
-                                           : NULL;
+  for (const Scope *s = scope; s != NULL; s = s->outer)
+    if (s->repeat == repeat && s->entry_values != NULL)
+      return s;
+  return NULL;
+}
 
-  if (repeat->repeat != NULL || answer == NULL || !JSON_NODE_HOLDS_ARRAY (answer))
+/*
+ * The entries of @repeat as answered now, or NULL: a top-level repeat's from the answers
+ * (@container NULL), an inner repeat's from the enclosing entry @container, and none while
+ * the repeat is not relevant.
+ */
+static JsonArray *
+entries_in (IntakeFormSession *self, const Scope *container, const IntakeQuestion *repeat)
+{
+  JsonObject *answers;
+  JsonNode *answer;
+
+  if (container == NULL)
+    {
+      if (repeat->repeat != NULL || !self->relevant[repeat->index])
+        return NULL;
+      answers = self->answers;
+    }
+  else
+    {
+      if (repeat->repeat != container->repeat || !container->entry_relevant[repeat->index])
+        return NULL;
+      answers = container->entry;
+    }
+  answer = answers != NULL ? json_object_get_member (answers, repeat->name) : NULL;
+  if (answer == NULL || !JSON_NODE_HOLDS_ARRAY (answer))
     return NULL;
   return json_node_get_array (answer);
+}
+
+static JsonObject *
+entry_object (JsonArray *entries, unsigned int e)
+{
+  JsonNode *node = json_array_get_element (entries, e);
+
+  return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/*
+ * Node-set values of @q in every entry of @chain[depth] within @container, and below it down
+ * to @chain[0] (the repeat @q is in, or @q itself): from the top level, sum(${age}) over
+ * members inside households reads every member of every household, as JavaRosa resolves
+ * /data/household/member/age; from inside one household, only that household's members.
+ */
+static void
+collect_entries (IntakeFormSession *self, const Scope *container,
+                 const IntakeQuestion *const *chain, unsigned int depth, const IntakeQuestion *q,
+                 GArray *out)
+{
+  const IntakeQuestion *repeat = chain[depth];
+  JsonArray *entries = entries_in (self, container, repeat);
+  g_autofree IntakeValue *values = NULL;
+  g_autofree gboolean *relevant = NULL;
+
+  if (entries == NULL)
+    return;
+  if (depth == 0 && q == repeat)
+    {
+      for (unsigned int e = 0; e < json_array_get_length (entries); e++)
+        {
+          IntakeValue empty = INTAKE_VALUE_INIT;
+
+          g_array_append_val (out, empty);
+        }
+      return;
+    }
+  values = g_new0 (IntakeValue, self->n);
+  relevant = g_new0 (gboolean, self->n);
+  relevant[repeat->index] = TRUE;
+  for (unsigned int e = 0; e < json_array_get_length (entries); e++)
+    {
+      Scope entry_scope;
+
+      evaluate_entry (self, container, repeat, entry_object (entries, e), e + 1, values,
+                      relevant, &entry_scope);
+      if (depth == 0)
+        {
+          IntakeValue entry_value = INTAKE_VALUE_INIT;
+
+          intake_value_copy (&values[q->index], &entry_value);
+          g_array_append_val (out, entry_value);
+        }
+      else
+        {
+          collect_entries (self, &entry_scope, chain, depth - 1, q, out);
+        }
+    }
+  for (unsigned int i = 0; i < self->n; i++)
+    intake_value_clear (&values[i]);
 }
 
 /*
@@ -328,15 +428,18 @@ lookup_all_cb (const char *name, GArray *out, gpointer user_data)
   Scope *scope = user_data;
   IntakeFormSession *self = scope->self;
   const IntakeQuestion *q = intake_form_lookup_question (self->form, name);
-  const IntakeQuestion *repeat;
-  JsonArray *entries;
+  const IntakeQuestion *chain[INTAKE_FORM_MAX_REPEAT_DEPTH + 1];
+  const Scope *container = NULL;
+  const Scope *own;
+  unsigned int depth = 0;
   IntakeValue value = INTAKE_VALUE_INIT;
 
   if (q == NULL)
     return;
-  if (q->repeat != NULL && q->repeat == scope->repeat && scope->entry_values != NULL)
+  if (q->repeat != NULL && q->type != INTAKE_QUESTION_REPEAT
+      && (own = scope_of (scope, q->repeat)) != NULL)
     {
-      intake_value_copy (&scope->entry_values[q->index], &value);
+      intake_value_copy (&own->entry_values[q->index], &value);
       g_array_append_val (out, value);
       return;
     }
@@ -346,43 +449,21 @@ lookup_all_cb (const char *name, GArray *out, gpointer user_data)
       g_array_append_val (out, value);
       return;
     }
-  repeat = q->repeat != NULL ? q->repeat : q;
-  entries = repeat_entries (self, repeat);
-  if (entries == NULL || !self->relevant[repeat->index])
-    return;
-  if (q == repeat)
+  /* The repeats from @q's own up to the first whose container is the top level or an entry
+   * being evaluated now. */
+  chain[0] = q->type == INTAKE_QUESTION_REPEAT ? q : q->repeat;
+  while (chain[depth]->repeat != NULL
+         && (container = scope_of (scope, chain[depth]->repeat)) == NULL)
     {
-      for (unsigned int e = 0; e < json_array_get_length (entries); e++)
-        {
-          IntakeValue empty = INTAKE_VALUE_INIT;
-
-          g_array_append_val (out, empty);
-        }
-      return;
+      if (depth == INTAKE_FORM_MAX_REPEAT_DEPTH)
+        return;
+      chain[depth + 1] = chain[depth]->repeat;
+      depth++;
     }
   if (self->entry_nesting >= MAX_ENTRY_NESTING)
     return;
   self->entry_nesting++;
-  {
-    g_autofree IntakeValue *values = g_new0 (IntakeValue, self->n);
-    g_autofree gboolean *relevant = g_new0 (gboolean, self->n);
-
-    relevant[repeat->index] = TRUE;
-    for (unsigned int e = 0; e < json_array_get_length (entries); e++)
-      {
-        JsonNode *entry_node = json_array_get_element (entries, e);
-        IntakeValue entry_value = INTAKE_VALUE_INIT;
-
-        evaluate_entry (self, repeat,
-                        JSON_NODE_HOLDS_OBJECT (entry_node) ? json_node_get_object (entry_node)
-                                                            : NULL,
-                        e + 1, values, relevant);
-        intake_value_copy (&values[q->index], &entry_value);
-        g_array_append_val (out, entry_value);
-      }
-    for (unsigned int i = 0; i < self->n; i++)
-      intake_value_clear (&values[i]);
-  }
+  collect_entries (self, container, chain, depth, q, out);
   self->entry_nesting--;
 }
 
@@ -397,18 +478,21 @@ lookup_entry_cb (const char *name, unsigned int index, IntakeValue *out, gpointe
   Scope *scope = user_data;
   IntakeFormSession *self = scope->self;
   const IntakeQuestion *q = intake_form_lookup_question (self->form, name);
+  const Scope *container = NULL;
   JsonArray *entries;
-  JsonNode *entry_node;
   JsonObject *entry;
 
-  if (q == NULL || q->repeat == NULL || !self->relevant[q->repeat->index])
+  if (q == NULL || q->repeat == NULL)
     return;
-  entries = repeat_entries (self, q->repeat);
+  /* An inner repeat's entries are those of the enclosing entry being evaluated; from outside
+   * it, with one index, there is no one list to count in. */
+  if (q->repeat->repeat != NULL && (container = scope_of (scope, q->repeat->repeat)) == NULL)
+    return;
+  entries = entries_in (self, container, q->repeat);
   if (entries == NULL || index < 1 || index > json_array_get_length (entries))
     return;
-  entry_node = json_array_get_element (entries, index - 1);
-  entry = JSON_NODE_HOLDS_OBJECT (entry_node) ? json_node_get_object (entry_node) : NULL;
-  if (q->repeat == scope->repeat)
+  entry = entry_object (entries, index - 1);
+  if (scope_of (scope, q->repeat) != NULL)
     {
       if (q->type != INTAKE_QUESTION_CALCULATE)
         answer_value (q, answer_in (entry, q), out);
@@ -422,11 +506,62 @@ lookup_entry_cb (const char *name, unsigned int index, IntakeValue *out, gpointe
     g_autofree gboolean *relevant = g_new0 (gboolean, self->n);
 
     relevant[q->repeat->index] = TRUE;
-    evaluate_entry (self, q->repeat, entry, index, values, relevant);
+    evaluate_entry (self, container, q->repeat, entry, index, values, relevant, NULL);
     intake_value_copy (&values[q->index], out);
     for (unsigned int i = 0; i < self->n; i++)
       intake_value_clear (&values[i]);
   }
+  self->entry_nesting--;
+}
+
+typedef struct _EntryPath EntryPath;
+static gboolean entry_path_push (IntakeFormSession *self, EntryPath *path,
+                                 const IntakeQuestion *repeat, unsigned int index);
+static void entry_path_clear (IntakeFormSession *self, EntryPath *path);
+static EntryPath *entry_path_new (const Scope *base);
+static const Scope *entry_path_innermost (EntryPath *path);
+
+/*
+ * indexed-repeat() with a repeat and an index per level (the ODK XForms spec's
+ * indexed-repeat(//node, /path/to/repeat, //index1, /path/to/repeat/nested-repeat, //index2)):
+ * each entry evaluated within the one before; the outermost repeat's entries are those of the
+ * entry being evaluated that holds them (or the top level's).
+ */
+static void
+lookup_entries_cb (const char *name, const char *const *repeats, const unsigned int *indexes,
+                   unsigned int n_levels, IntakeValue *out, gpointer user_data)
+{
+  Scope *scope = user_data;
+  IntakeFormSession *self = scope->self;
+  const IntakeQuestion *q = intake_form_lookup_question (self->form, name);
+  const IntakeQuestion *levels[3];
+  const Scope *base = NULL;
+  EntryPath *path;
+  gboolean found = TRUE;
+
+  if (q == NULL || n_levels == 0 || n_levels > G_N_ELEMENTS (levels))
+    return;
+  for (unsigned int k = 0; k < n_levels; k++)
+    {
+      levels[k] = intake_form_lookup_question (self->form, repeats[k]);
+      if (levels[k] == NULL || levels[k]->type != INTAKE_QUESTION_REPEAT
+          || (k > 0 && levels[k]->repeat != levels[k - 1]))
+        return;
+    }
+  if (q->repeat != levels[n_levels - 1])
+    return;
+  if (levels[0]->repeat != NULL && (base = scope_of (scope, levels[0]->repeat)) == NULL)
+    return;
+  if (self->entry_nesting >= MAX_ENTRY_NESTING)
+    return;
+  self->entry_nesting++;
+  path = entry_path_new (base);
+  for (unsigned int k = 0; k < n_levels && found; k++)
+    found = entry_path_push (self, path, levels[k], indexes[k] - 1);
+  if (found)
+    intake_value_copy (&entry_path_innermost (path)->entry_values[q->index], out);
+  entry_path_clear (self, path);
+  g_free (path);
   self->entry_nesting--;
 }
 
@@ -467,8 +602,10 @@ lookup_cb (const char *name, IntakeValue *out, gpointer user_data)
     return;
   if (q->repeat != NULL)
     {
-      if (q->repeat == scope->repeat && scope->entry_values != NULL)
-        intake_value_copy (&scope->entry_values[q->index], out);
+      const Scope *own = scope_of (scope, q->repeat);
+
+      if (own != NULL)
+        intake_value_copy (&own->entry_values[q->index], out);
       return;
     }
   intake_value_copy (&scope->self->values[q->index], out);
@@ -510,6 +647,7 @@ scope_evaluate (Scope *scope, const IntakeExpr *expr, IntakeValue *out)
   context.lookup_all = lookup_all_cb;
   context.choice_label = choice_label_cb;
   context.lookup_entry = lookup_entry_cb;
+  context.lookup_entries = lookup_entries_cb;
   context.now = scope->self->now;
   context.rand = scope->self->rand;
   context.position = scope->position;
@@ -624,13 +762,16 @@ check_answer (Scope *scope, const IntakeQuestion *q, JsonNode *answer, const cha
                                                                     : PROBLEM_CONSTRAINT;
 }
 
-/* One entry of a repeat: its children's relevance and values, in dependency order. */
+/* One entry of a repeat: its children's relevance and values, in dependency order.  @outer is
+ * the enclosing entry's scope for an inner repeat (NULL at the top level); @out_scope, when
+ * given, receives this entry's scope, for evaluating inside it. */
 static void
-evaluate_entry (IntakeFormSession *self, const IntakeQuestion *repeat, JsonObject *entry,
-                unsigned int position, IntakeValue *values, gboolean *relevant)
+evaluate_entry (IntakeFormSession *self, const Scope *outer, const IntakeQuestion *repeat,
+                JsonObject *entry, unsigned int position, IntakeValue *values,
+                gboolean *relevant, Scope *out_scope)
 {
   GPtrArray *order = _intake_form_get_order (self->form);
-  Scope scope = { self, NULL, repeat, values, NULL, NULL, position };
+  Scope scope = { self, NULL, repeat, values, NULL, NULL, position, NULL, outer, entry, relevant };
 
   for (unsigned int i = 0; i < order->len; i++)
     {
@@ -661,16 +802,23 @@ evaluate_entry (IntakeFormSession *self, const IntakeQuestion *repeat, JsonObjec
           answer_value (q, answer_in (entry, q), &values[q->index]);
         }
     }
+  if (out_scope != NULL)
+    *out_scope = scope;
 }
+
+static void check_repeat_count (Scope *scope, const IntakeQuestion *q, JsonNode *answer,
+                                const char *path, GPtrArray *problems);
 
 /*
  * Evaluates every entry of a repeat: the children's relevance and calculations in dependency
- * order, then their checks.  Called whenever the repeat's check is stale; entries are few.
+ * order, then their checks, and those of the repeats inside each entry the same way.  Called
+ * whenever the top-level repeat's check is stale; entries are few.  @prefix names the
+ * enclosing entry in problem paths ("household[2]/"; "" at the top level).
  */
 static void
-check_repeat_entries_full (IntakeFormSession *self, const IntakeQuestion *repeat,
-                           JsonArray *entries, GPtrArray *problems, JsonArray *export,
-                           unsigned int want_entry, gboolean *want_relevant)
+check_repeat_entries_full (IntakeFormSession *self, const Scope *outer,
+                           const IntakeQuestion *repeat, const char *prefix, JsonArray *entries,
+                           GPtrArray *problems, JsonArray *export)
 {
   GPtrArray *order = _intake_form_get_order (self->form);
   g_autofree IntakeValue *values = g_new0 (IntakeValue, self->n);
@@ -679,21 +827,19 @@ check_repeat_entries_full (IntakeFormSession *self, const IntakeQuestion *repeat
   relevant[repeat->index] = TRUE;
   for (unsigned int e = 0; e < json_array_get_length (entries); e++)
     {
-      JsonNode *entry_node = json_array_get_element (entries, e);
-      JsonObject *entry = JSON_NODE_HOLDS_OBJECT (entry_node) ? json_node_get_object (entry_node)
-                                                              : NULL;
-      Scope scope = { self, NULL, repeat, values, NULL, NULL, e + 1 };
+      JsonObject *entry = entry_object (entries, e);
+      Scope scope;
       g_autoptr(JsonObject) exported = export != NULL ? json_object_new () : NULL;
+      g_autofree char *entry_path = g_strdup_printf ("%s%s[%u]/", prefix, repeat->name, e + 1);
 
-      evaluate_entry (self, repeat, entry, e + 1, values, relevant);
-      if (want_relevant != NULL && e == want_entry)
-        memcpy (want_relevant, relevant, self->n * sizeof (gboolean));
+      evaluate_entry (self, outer, repeat, entry, e + 1, values, relevant, &scope);
       for (unsigned int i = 0; i < order->len; i++)
         {
           const IntakeQuestion *q = order->pdata[i];
+          g_autofree char *path = NULL;
           JsonNode *answer;
           const char *key;
-          ProblemKind kind;
+          ProblemKind kind = PROBLEM_NONE;
 
           if (q->repeat != repeat || !relevant[q->index])
             continue;
@@ -706,14 +852,27 @@ check_repeat_entries_full (IntakeFormSession *self, const IntakeQuestion *repeat
           if (!intake_question_is_answerable (q))
             continue;
           answer = answer_in (entry, q);
+          path = g_strconcat (entry_path, q->name, NULL);
+          if (problems != NULL && (kind = check_answer (&scope, q, answer, &key)) != PROBLEM_NONE)
+            add_problem (problems, path, q, kind, key);
+          if (q->type == INTAKE_QUESTION_REPEAT)
+            {
+              /* A repeat inside this entry: its entries are checked (and exported) within it. */
+              g_autoptr(JsonArray) inner = export != NULL ? json_array_new () : NULL;
+
+              if (kind == PROBLEM_NONE && answer != NULL && JSON_NODE_HOLDS_ARRAY (answer))
+                check_repeat_entries_full (self, &scope, q, entry_path,
+                                           json_node_get_array (answer), problems, inner);
+              if (problems != NULL)
+                check_repeat_count (&scope, q, answer, path, problems);
+              if (exported != NULL && answer != NULL && JSON_NODE_HOLDS_ARRAY (answer))
+                {
+                  json_object_set_array_member (exported, q->name, g_steal_pointer (&inner));
+                  continue;
+                }
+            }
           if (exported != NULL && answer != NULL)
             json_object_set_member (exported, q->name, json_node_copy (answer));
-          if (problems != NULL && (kind = check_answer (&scope, q, answer, &key)) != PROBLEM_NONE)
-            {
-              g_autofree char *path = g_strdup_printf ("%s[%u]/%s", repeat->name, e + 1, q->name);
-
-              add_problem (problems, path, q, kind, key);
-            }
         }
       if (export != NULL)
         json_array_add_object_element (export, g_steal_pointer (&exported));
@@ -726,7 +885,29 @@ static void
 check_repeat_entries (IntakeFormSession *self, const IntakeQuestion *repeat, JsonArray *entries,
                       GPtrArray *problems, JsonArray *export)
 {
-  check_repeat_entries_full (self, repeat, entries, problems, export, 0, NULL);
+  check_repeat_entries_full (self, NULL, repeat, "", entries, problems, export);
+}
+
+/* A repeat_count that does not match the entries is a problem; an unknown count (not yet
+ * answered) asks for nothing yet.  Inside an entry, the count is that entry's (@scope). */
+static void
+check_repeat_count (Scope *scope, const IntakeQuestion *q, JsonNode *answer, const char *path,
+                    GPtrArray *problems)
+{
+  g_auto(IntakeValue) count = INTAKE_VALUE_INIT;
+  unsigned int entries;
+  double wanted;
+
+  if (q->repeat_count == NULL || intake_answer_is_declined (answer))
+    return;
+  entries = answer != NULL && JSON_NODE_HOLDS_ARRAY (answer)
+              ? json_array_get_length (json_node_get_array (answer))
+              : 0;
+  scope_evaluate (scope, q->repeat_count, &count);
+  wanted = intake_value_to_number (&count);
+  if (!intake_value_is_empty (&count) && isfinite (wanted) && wanted >= 0
+      && (double) entries != floor (wanted))
+    add_problem (problems, path, q, PROBLEM_INVALID, "repeat_count");
 }
 
 static void
@@ -747,21 +928,7 @@ recheck (IntakeFormSession *self, const IntakeQuestion *q)
     add_problem (problems, q->name, q, kind, key);
   else if (q->type == INTAKE_QUESTION_REPEAT && answer != NULL && JSON_NODE_HOLDS_ARRAY (answer))
     check_repeat_entries (self, q, json_node_get_array (answer), problems, NULL);
-  if (q->repeat_count != NULL && !intake_answer_is_declined (answer))
-    {
-      g_auto(IntakeValue) count = INTAKE_VALUE_INIT;
-      unsigned int entries = answer != NULL && JSON_NODE_HOLDS_ARRAY (answer)
-                               ? json_array_get_length (json_node_get_array (answer))
-                               : 0;
-      double wanted;
-
-      /* An unknown count (not yet answered) asks for nothing yet. */
-      scope_evaluate (&scope, q->repeat_count, &count);
-      wanted = intake_value_to_number (&count);
-      if (!intake_value_is_empty (&count) && isfinite (wanted) && wanted >= 0
-          && (double) entries != floor (wanted))
-        add_problem (problems, q->name, q, PROBLEM_INVALID, "repeat_count");
-    }
+  check_repeat_count (&scope, q, answer, q->name, problems);
 }
 
 /* The value of a metadata question: as stored with the answers once stamped, else as the
@@ -900,6 +1067,7 @@ intake_form_session_finalize (GObject *object)
   g_free (self->now);
   g_clear_pointer (&self->rand, g_rand_free);
   g_clear_pointer (&self->metadata, g_hash_table_unref);
+  g_free (self->label_repeat);
   g_clear_object (&self->form);
 
   G_OBJECT_CLASS (intake_form_session_parent_class)->finalize (object);
@@ -1159,7 +1327,9 @@ intake_form_session_is_relevant (IntakeFormSession *self, const char *name)
   if (q == NULL)
     return FALSE;
   /* Inside a repeat, relevance is per entry; here we can only say whether the repeat shows. */
-  return self->relevant[q->repeat != NULL ? q->repeat->index : q->index];
+  while (q->repeat != NULL)
+    q = q->repeat;
+  return self->relevant[q->index];
 }
 
 static gboolean
@@ -1293,20 +1463,113 @@ intake_form_session_dup_visible_choices (IntakeFormSession *self, const char *na
   return g_strv_builder_end (builder);
 }
 
-/* The repeat named @repeat and its entries as answered now, or NULL. */
-static const IntakeQuestion *
-lookup_repeat_entries (IntakeFormSession *self, const char *repeat, JsonArray **entries)
+/*
+ * One entry of a repeat, evaluated with the entries that hold it: @path names the repeat, at
+ * the top level by its name ("household"), inside entries by theirs ("household[2]/member",
+ * 1-based as problem paths are), and @entry is from 0.
+ */
+struct _EntryPath
 {
-  const IntakeQuestion *q = intake_form_lookup_question (self->form, repeat);
-  JsonNode *answer;
+  const Scope *base; /* The entry the first repeat is in, or NULL: the top level. */
+  unsigned int depth;
+  Scope scopes[INTAKE_FORM_MAX_REPEAT_DEPTH];
+  IntakeValue *values[INTAKE_FORM_MAX_REPEAT_DEPTH];
+  gboolean *relevant[INTAKE_FORM_MAX_REPEAT_DEPTH];
+};
 
-  *entries = NULL;
-  if (q == NULL || q->type != INTAKE_QUESTION_REPEAT)
-    return NULL;
-  answer = answer_in (self->answers, q);
-  if (answer != NULL && JSON_NODE_HOLDS_ARRAY (answer))
-    *entries = json_node_get_array (answer);
-  return q;
+static EntryPath *
+entry_path_new (const Scope *base)
+{
+  EntryPath *path = g_new0 (EntryPath, 1);
+
+  path->base = base;
+  return path;
+}
+
+static const Scope *
+entry_path_innermost (EntryPath *path)
+{
+  return &path->scopes[path->depth - 1];
+}
+
+static void
+entry_path_clear (IntakeFormSession *self, EntryPath *path)
+{
+  for (unsigned int d = 0; d < path->depth; d++)
+    {
+      for (unsigned int i = 0; i < self->n; i++)
+        intake_value_clear (&path->values[d][i]);
+      g_free (path->values[d]);
+      g_free (path->relevant[d]);
+    }
+  path->depth = 0;
+}
+
+/* Evaluates entry @index (from 0) of @repeat within the innermost entry of @path so far. */
+static gboolean
+entry_path_push (IntakeFormSession *self, EntryPath *path, const IntakeQuestion *repeat,
+                 unsigned int index)
+{
+  const Scope *container = path->depth > 0 ? &path->scopes[path->depth - 1] : path->base;
+  JsonArray *entries;
+  unsigned int d = path->depth;
+
+  if (repeat == NULL || repeat->type != INTAKE_QUESTION_REPEAT
+      || d == INTAKE_FORM_MAX_REPEAT_DEPTH
+      || (entries = entries_in (self, container, repeat)) == NULL
+      || index >= json_array_get_length (entries))
+    return FALSE;
+  path->values[d] = g_new0 (IntakeValue, self->n);
+  path->relevant[d] = g_new0 (gboolean, self->n);
+  path->relevant[d][repeat->index] = TRUE;
+  path->depth++;
+  evaluate_entry (self, container, repeat, entry_object (entries, index), index + 1,
+                  path->values[d], path->relevant[d], &path->scopes[d]);
+  return TRUE;
+}
+
+static gboolean
+entry_path_resolve (IntakeFormSession *self, const char *repeat, unsigned int entry,
+                    EntryPath *path)
+{
+  g_auto(GStrv) steps = g_strsplit (repeat, "/", INTAKE_FORM_MAX_REPEAT_DEPTH + 1);
+  unsigned int n = g_strv_length (steps);
+
+  path->base = NULL;
+  path->depth = 0;
+  for (unsigned int i = 0; i < n; i++)
+    {
+      g_autofree char *name = NULL;
+      guint64 number = entry + 1;
+      const char *open = strchr (steps[i], '[');
+
+      if (i + 1 < n)
+        {
+          char *end = NULL;
+
+          if (open == NULL)
+            break;
+          number = g_ascii_strtoull (open + 1, &end, 10);
+          if (end == NULL || strcmp (end, "]") != 0 || number < 1 || number > G_MAXUINT)
+            break;
+          name = g_strndup (steps[i], open - steps[i]);
+        }
+      else if (open != NULL)
+        {
+          break;
+        }
+      else
+        {
+          name = g_strdup (steps[i]);
+        }
+      if (!entry_path_push (self, path, intake_form_lookup_question (self->form, name),
+                            (unsigned int) number - 1))
+        break;
+      if (i + 1 == n)
+        return TRUE;
+    }
+  entry_path_clear (self, path);
+  return FALSE;
 }
 
 GStrv
@@ -1314,27 +1577,25 @@ intake_form_session_dup_entry_visible (IntakeFormSession *self, const char *repe
                                        unsigned int entry)
 {
   g_autoptr(GStrvBuilder) builder = NULL;
-  g_autofree gboolean *relevant = NULL;
-  const IntakeQuestion *r;
-  JsonArray *entries;
+  EntryPath path;
+  const Scope *scope;
 
   g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
   g_return_val_if_fail (repeat != NULL, NULL);
 
-  r = lookup_repeat_entries (self, repeat, &entries);
-  if (r == NULL || entries == NULL || entry >= json_array_get_length (entries))
+  if (!entry_path_resolve (self, repeat, entry, &path))
     return NULL;
-  relevant = g_new0 (gboolean, self->n);
-  check_repeat_entries_full (self, r, entries, NULL, NULL, entry, relevant);
+  scope = &path.scopes[path.depth - 1];
   builder = g_strv_builder_new ();
   for (unsigned int i = 0; i < self->n; i++)
     {
       const IntakeQuestion *q = intake_form_get_question (self->form, i);
 
-      if (q->repeat == r && relevant[q->index]
+      if (q->repeat == scope->repeat && scope->entry_relevant[q->index]
           && (intake_question_is_answerable (q) || q->type == INTAKE_QUESTION_NOTE))
         g_strv_builder_add (builder, q->name);
     }
+  entry_path_clear (self, &path);
   return g_strv_builder_end (builder);
 }
 
@@ -1343,43 +1604,39 @@ intake_form_session_dup_entry_visible_choices (IntakeFormSession *self, const ch
                                                unsigned int entry, const char *name)
 {
   g_autoptr(GStrvBuilder) builder = NULL;
-  g_autofree IntakeValue *values = NULL;
-  g_autofree gboolean *relevant = NULL;
-  const IntakeQuestion *r, *q;
-  JsonArray *entries;
-  JsonNode *entry_node;
-  Scope scope = { self, NULL, NULL, NULL, NULL, NULL };
+  const IntakeQuestion *q;
+  EntryPath path;
 
   g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
   g_return_val_if_fail (repeat != NULL && name != NULL, NULL);
 
-  r = lookup_repeat_entries (self, repeat, &entries);
   q = intake_form_lookup_question (self->form, name);
-  if (r == NULL || q == NULL || q->repeat != r || q->choices == NULL || entries == NULL
-      || entry >= json_array_get_length (entries))
+  if (q == NULL || q->choices == NULL || !entry_path_resolve (self, repeat, entry, &path))
     return NULL;
   /* The entry's own values, as its checks see them (check_repeat_entries_full). */
-  values = g_new0 (IntakeValue, self->n);
-  relevant = g_new0 (gboolean, self->n);
-  relevant[r->index] = TRUE;
-  entry_node = json_array_get_element (entries, entry);
-  evaluate_entry (self, r, JSON_NODE_HOLDS_OBJECT (entry_node) ? json_node_get_object (entry_node)
-                                                               : NULL,
-                  entry + 1, values, relevant);
-  scope.repeat = r;
-  scope.entry_values = values;
-  scope.position = entry + 1;
-  builder = g_strv_builder_new ();
-  for (unsigned int i = 0; i < q->choices->len; i++)
+  if (q->repeat == path.scopes[path.depth - 1].repeat)
     {
-      const IntakeChoice *choice = q->choices->pdata[i];
+      builder = g_strv_builder_new ();
+      for (unsigned int i = 0; i < q->choices->len; i++)
+        {
+          const IntakeChoice *choice = q->choices->pdata[i];
 
-      if (choice_passes (&scope, q, choice))
-        g_strv_builder_add (builder, choice->name);
+          if (choice_passes (&path.scopes[path.depth - 1], q, choice))
+            g_strv_builder_add (builder, choice->name);
+        }
     }
-  for (unsigned int i = 0; i < self->n; i++)
-    intake_value_clear (&values[i]);
-  return g_strv_builder_end (builder);
+  entry_path_clear (self, &path);
+  return builder != NULL ? g_strv_builder_end (builder) : NULL;
+}
+
+/* The top-level repeat that a repeat path ("household[2]/member") starts with, or NULL. */
+static const IntakeQuestion *
+path_top_repeat (IntakeFormSession *self, const char *repeat)
+{
+  g_autofree char *name = g_strndup (repeat, strcspn (repeat, "[/"));
+  const IntakeQuestion *q = intake_form_lookup_question (self->form, name);
+
+  return q != NULL && q->type == INTAKE_QUESTION_REPEAT && q->repeat == NULL ? q : NULL;
 }
 
 char *
@@ -1388,16 +1645,15 @@ intake_form_session_dup_entry_problem (IntakeFormSession *self, const char *repe
 {
   g_autofree char *path = NULL;
   const IntakeQuestion *r;
-  JsonArray *entries;
   GPtrArray *problems;
 
   g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
   g_return_val_if_fail (repeat != NULL && child != NULL, NULL);
 
-  r = lookup_repeat_entries (self, repeat, &entries);
+  r = path_top_repeat (self, repeat);
   if (r == NULL)
     return NULL;
-  path = g_strdup_printf ("%s[%u]/%s", r->name, entry + 1, child);
+  path = g_strdup_printf ("%s[%u]/%s", repeat, entry + 1, child);
   problems = self->problems[r->index];
   for (unsigned int k = 0; k < problems->len; k++)
     {
@@ -1970,7 +2226,7 @@ intake_form_session_add_entry (IntakeFormSession *self, const char *repeat, unsi
   /* The entry exists before its defaults are evaluated, as ODK adds it before odk-new-repeat:
    * count() sees it, and position(..) is its number. */
   set_last_entry (self, rq, fresh, TRUE);
-  entries = repeat_entries (self, rq);
+  entries = json_node_get_array (json_object_get_member (self->answers, rq->name));
   position = json_array_get_length (entries);
   for (unsigned int i = 0; i < self->n; i++)
     {
@@ -1986,10 +2242,10 @@ intake_form_session_add_entry (IntakeFormSession *self, const char *repeat, unsi
       values = g_new0 (IntakeValue, self->n);
       relevant = g_new0 (gboolean, self->n);
       relevant[rq->index] = TRUE;
-      evaluate_entry (self, rq, fresh, position, values, relevant);
       {
-        Scope scope = { self, NULL, rq, values, NULL, NULL, position };
+        Scope scope;
 
+        evaluate_entry (self, NULL, rq, fresh, position, values, relevant, &scope);
         scope_evaluate (&scope, q->dynamic_default, &value);
       }
       for (unsigned int k = 0; k < self->n; k++)
@@ -2050,16 +2306,32 @@ is_child (IntakeFormSession *self)
   return when != NULL && scope_evaluate_boolean (&scope, when);
 }
 
-/* ${name} in a text replaced by that question's value now; a name that is no question outside a
- * repeat stays as written, so that a typo shows rather than vanishes. */
+void
+intake_form_session_set_label_entry (IntakeFormSession *self, const char *repeat,
+                                     unsigned int entry)
+{
+  g_return_if_fail (INTAKE_IS_FORM_SESSION (self));
+
+  g_free (self->label_repeat);
+  self->label_repeat = g_strdup (repeat);
+  self->label_entry = entry;
+}
+
+/* ${name} in a text replaced by that question's value now: outside repeats the answer's, inside
+ * the entry set by set_label_entry that entry's or an enclosing one's.  A name that is no such
+ * question stays as written, so that a typo shows rather than vanishes. */
 static char *
 substitute (IntakeFormSession *self, const char *text)
 {
   GString *out;
   const char *p;
+  EntryPath path = { NULL, 0 };
+  gboolean in_entry;
 
   if (text == NULL)
     return NULL;
+  in_entry = self->label_repeat != NULL && strstr (text, "${") != NULL
+             && entry_path_resolve (self, self->label_repeat, self->label_entry, &path);
   out = g_string_new (NULL);
   p = text;
   while (*p != '\0')
@@ -2068,6 +2340,7 @@ substitute (IntakeFormSession *self, const char *text)
       const char *close = open != NULL ? strchr (open + 2, '}') : NULL;
       g_autofree char *name = NULL;
       const IntakeQuestion *q;
+      const Scope *own;
 
       if (open == NULL || close == NULL)
         {
@@ -2083,12 +2356,21 @@ substitute (IntakeFormSession *self, const char *text)
 
           g_string_append (out, value);
         }
+      else if (q != NULL && in_entry
+               && (own = scope_of (entry_path_innermost (&path), q->repeat)) != NULL)
+        {
+          g_autofree char *value = intake_value_dup_string (&own->entry_values[q->index]);
+
+          g_string_append (out, value);
+        }
       else
         {
           g_string_append_len (out, open, close - open + 1);
         }
       p = close + 1;
     }
+  if (in_entry)
+    entry_path_clear (self, &path);
   return g_string_free (out, FALSE);
 }
 

@@ -12,7 +12,8 @@
  *   date            "2026-11-28"
  *   select_one      "choice_name"
  *   select_multiple ["choice_a", "choice_b"]
- *   repeat          [{"child": value, …}, …]   (one object per entry, keyed by child name)
+ *   repeat          [{"child": value, …}, …]   (one object per entry, keyed by child name;
+ *                                               a repeat inside it is such an array too)
  *   any question    {"declined": true}         ("prefer not to say"; see below)
  *
  * "Prefer not to say" is the JSON object {"declined": true} in place of the answer.  It is an
@@ -106,6 +107,9 @@ const char *intake_form_session_get_previous (IntakeFormSession *self, const cha
  * (relevant children that take an answer and relevant notes; relevance is evaluated within
  * that entry), and the problem with one child's answer there, in the session's language, or
  * NULL.  dup_entry_visible returns NULL when @repeat is not a repeat or has no such entry.
+ * @repeat is a top-level repeat's name, or for a repeat inside an entry, the path of that
+ * entry and its name: "household[2]/member" (entries counted from 1, as in problem paths).
+ * A repeat inside an entry is one of that entry's steps; its answer is the entry's member.
  */
 GStrv intake_form_session_dup_entry_visible (IntakeFormSession *self, const char *repeat,
                                              unsigned int entry);
@@ -130,7 +134,8 @@ char *intake_form_session_dup_value (IntakeFormSession *self, const char *name);
 char *intake_form_session_dup_problem (IntakeFormSession *self, const char *name);
 /*
  * Every problem now, in form order: [{"question": NAME, "code": "required" | "constraint" |
- * "invalid", "message": TEXT}, …].  Children of a repeat are named "repeat[N]/child".
+ * "invalid", "message": TEXT}, …].  Children of a repeat are named "repeat[N]/child", those of
+ * a repeat inside an entry "household[2]/member[1]/age".
  */
 JsonNode *intake_form_session_dup_problems_json (IntakeFormSession *self);
 gboolean intake_form_session_is_complete (IntakeFormSession *self);
@@ -201,7 +206,12 @@ gboolean intake_form_session_is_required (IntakeFormSession *self, const char *n
 gboolean intake_form_session_is_read_only (IntakeFormSession *self, const char *name);
 
 /* Label and hint in the session's language with each ${name} replaced by its value now; NULL
- * when the question has none.  Use these, not intake_question_get_label(), to show a question. */
+ * when the question has none.  Use these, not intake_question_get_label(), to show a question.
+ * A question inside a repeat reads its entry's values (and the enclosing entries') once the
+ * window has said which entry it shows: @repeat a path as dup_entry_visible takes
+ * ("household[2]/member"), @entry from 0; NULL for none. */
+void intake_form_session_set_label_entry (IntakeFormSession *self, const char *repeat,
+                                          unsigned int entry);
 char *intake_form_session_dup_label (IntakeFormSession *self, const char *name);
 char *intake_form_session_dup_hint (IntakeFormSession *self, const char *name);
 

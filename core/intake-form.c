@@ -919,6 +919,13 @@ parse_question (Loader *loader, JsonNode *node, IntakeQuestion *parent, JsonObje
       if (q->default_value != NULL)
         return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name,
                      "both 'default' and 'dynamic_default'; give one");
+      /* An inner entry is added by the window through its enclosing entries; nothing evaluates
+       * a default there yet, and a default left out silently would change the form. */
+      if (q->repeat != NULL && q->repeat->repeat != NULL)
+        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name,
+                     "a dynamic_default inside a repeat that is inside another repeat is not "
+                     "supported yet; give the question a calculation, or move it to the outer "
+                     "repeat");
     }
 
   if (q->type == INTAKE_QUESTION_GROUP || q->type == INTAKE_QUESTION_REPEAT)
@@ -930,9 +937,17 @@ parse_question (Loader *loader, JsonNode *node, IntakeQuestion *parent, JsonObje
       if (json_array_get_length (children) == 0)
         return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name, "a %s without children",
                      type_names[q->type]);
-      if (q->type == INTAKE_QUESTION_REPEAT && q->repeat != NULL)
-        return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name,
-                     "a repeat inside a repeat is not supported");
+      if (q->type == INTAKE_QUESTION_REPEAT)
+        {
+          /* A repeat may hold repeats (households → members), to a bounded depth. */
+          unsigned int depth = 1;
+
+          for (const IntakeQuestion *r = q->repeat; r != NULL; r = r->repeat)
+            depth++;
+          if (depth > INTAKE_FORM_MAX_REPEAT_DEPTH)
+            return fail (loader, INTAKE_FORM_ERROR_MALFORMED, name,
+                         "repeats nested more than %d deep", INTAKE_FORM_MAX_REPEAT_DEPTH);
+        }
       q->children = g_ptr_array_new ();
       for (unsigned int i = 0; i < json_array_get_length (children); i++)
         if (!parse_question (loader, json_array_get_element (children, i), q, lists, i))
@@ -1218,10 +1233,21 @@ parse_scoring_tail (Loader *loader, JsonObject *object)
 /* ------------------------------------------------------------------------------------------ */
 /* References and the dependency graph                                                         */
 
+/* Whether @repeat is @inner or holds it (at any depth). */
+static gboolean
+repeat_holds (const IntakeQuestion *repeat, const IntakeQuestion *inner)
+{
+  for (const IntakeQuestion *r = inner; r != NULL; r = r->repeat)
+    if (r == repeat)
+      return TRUE;
+  return FALSE;
+}
+
 /*
  * A question may read any question with a value outside repeats, and the questions of its own
- * repeat instance.  It may read into a repeat from outside only as a node-set (sum(${x}),
- * count(${x}), indexed-repeat(${x}, ${r}, 2)…), and never a group or note.
+ * repeat instance and of the entries that hold it (a member reads its household's answers).
+ * It may read into a repeat from outside only as a node-set (sum(${x}), count(${x}),
+ * indexed-repeat(${x}, ${r}, 2)…), and never a group or note.
  */
 static gboolean
 check_references (Loader *loader, IntakeExpr *expr, const IntakeQuestion *reader,
@@ -1249,8 +1275,8 @@ check_references (Loader *loader, IntakeExpr *expr, const IntakeQuestion *reader
                      "%s refers to ${%s}, a %s, which has no value", member, target->name,
                      type_names[target->type]);
       /* Node-set functions (sum, count, join, indexed-repeat…) may read every entry. */
-      if (target->repeat != NULL && target->repeat != reader_repeat
-          && !(target->repeat->repeat == NULL && intake_expr_reads_all (expr, target->name)))
+      if (target->repeat != NULL && !repeat_holds (target->repeat, reader_repeat)
+          && !intake_expr_reads_all (expr, target->name))
         return fail (loader, INTAKE_FORM_ERROR_UNKNOWN_REFERENCE, reader_name,
                      "%s refers to ${%s}, which is inside the repeat '%s'", member, target->name,
                      target->repeat->name);
@@ -1265,10 +1291,13 @@ add_unique (GPtrArray *array, gpointer item)
     g_ptr_array_add (array, item);
 }
 
+/* The top-level repeat that holds @q, or @q itself outside repeats. */
 static IntakeQuestion *
 outermost (IntakeQuestion *q)
 {
-  return q->repeat != NULL ? q->repeat : q;
+  while (q->repeat != NULL)
+    q = q->repeat;
+  return q;
 }
 
 static gboolean
@@ -1331,7 +1360,7 @@ build_graph (Loader *loader)
           if (outermost (source) == outermost (q))
             continue;
           if (q->repeat != NULL)
-            add_unique (outermost (source)->check_dependents, q->repeat);
+            add_unique (outermost (source)->check_dependents, outermost (q));
           else if (source->repeat != NULL)
             add_unique (outermost (source)->value_dependents, q); /* Reads the entries. */
           else

@@ -74,6 +74,8 @@ typedef enum
 #define INTAKE_FORM_MAX_BYTES (4 * 1024 * 1024)
 #define INTAKE_FORM_MAX_NESTING 64
 #define INTAKE_FORM_MAX_QUESTIONS 5000
+/* Repeats inside repeats: how deep (a top-level repeat is depth 1). */
+#define INTAKE_FORM_MAX_REPEAT_DEPTH 8
 
 /* A question, owned by its form: valid for as long as the form lives. */
 typedef struct _IntakeQuestion IntakeQuestion;

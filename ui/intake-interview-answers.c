@@ -60,12 +60,91 @@ _intake_interview_top_answer (IntakeFormSession *fs, const char *name)
   return node != NULL && !JSON_NODE_HOLDS_NULL (node) ? node : NULL;
 }
 
+/* A repeat path ("household" or "household[2]/member", see intake-interview-private.h) read
+ * step by step from the answers: each "name[N]" is entry N of that repeat, the last name the
+ * repeat whose entries are wanted. */
 JsonArray *
 _intake_interview_entries_of (IntakeFormSession *fs, const char *repeat)
 {
-  JsonNode *node = _intake_interview_top_answer (fs, repeat);
+  g_auto (GStrv) steps = g_strsplit (repeat, "/", -1);
+  JsonObject *at = intake_form_session_get_answers (fs);
 
-  return node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+  for (guint i = 0; steps[i] != NULL && at != NULL; i++)
+    {
+      char *open = strchr (steps[i], '[');
+      JsonNode *node;
+      JsonArray *entries;
+      guint64 n = 0;
+
+      if ((open == NULL) != (steps[i + 1] == NULL))
+        return NULL;
+      if (open != NULL)
+        {
+          g_autofree char *number = g_strndup (open + 1, strcspn (open + 1, "]"));
+
+          if (!g_str_has_suffix (open, "]")
+              || !g_ascii_string_to_unsigned (number, 10, 1, G_MAXUINT, &n, NULL))
+            return NULL;
+          *open = '\0';
+        }
+      node = json_object_get_member (at, steps[i]);
+      if (node == NULL || !JSON_NODE_HOLDS_ARRAY (node))
+        return NULL;
+      entries = json_node_get_array (node);
+      if (open == NULL)
+        return entries;
+      if (n > json_array_get_length (entries)
+          || !JSON_NODE_HOLDS_OBJECT (json_array_get_element (entries, (guint) n - 1)))
+        return NULL;
+      at = json_array_get_object_element (entries, (guint) n - 1);
+    }
+  return NULL;
+}
+
+const IntakeQuestion *
+_intake_interview_path_repeat (IntakeForm *form, const char *repeat)
+{
+  const char *last = strrchr (repeat, '/');
+
+  return intake_form_lookup_question (form, last != NULL ? last + 1 : repeat);
+}
+
+char *
+_intake_interview_entry_where (IntakeForm *form, const char *language, const char *repeat,
+                               guint entry)
+{
+  const IntakeQuestion *rq = _intake_interview_path_repeat (form, repeat);
+  const char *label = rq != NULL ? intake_question_get_label (rq, language) : NULL;
+  g_autofree char *here = g_strdup_printf (_("%s — entry %u"), label != NULL ? label : repeat,
+                                           entry + 1);
+  g_autofree char *parent = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *outer = NULL;
+  guint parent_entry;
+
+  if (!_intake_interview_parent_entry (repeat, &parent, &parent_entry, &name))
+    return g_steal_pointer (&here);
+  outer = _intake_interview_entry_where (form, language, parent, parent_entry);
+  return g_strdup_printf ("%s › %s", outer, here);
+}
+
+char *
+_intake_interview_entry_path (const char *repeat, guint entry, const char *child)
+{
+  return g_strdup_printf ("%s[%u]/%s", repeat, entry + 1, child);
+}
+
+gboolean
+_intake_interview_parent_entry (const char *repeat, char **parent, guint *entry, char **name)
+{
+  g_autofree char *child = NULL;
+
+  if (strchr (repeat, '/') == NULL)
+    return FALSE;
+  if (!_intake_interview_parse_entry_path (repeat, parent, entry, &child))
+    return FALSE;
+  *name = g_steal_pointer (&child);
+  return TRUE;
 }
 
 JsonObject *
@@ -93,19 +172,26 @@ _intake_interview_entry_problem_text (IntakeForm *form, const char *language, gu
 gboolean
 _intake_interview_parse_entry_path (const char *path, char **repeat, guint *entry, char **child)
 {
-  const char *open = strchr (path, '[');
-  const char *close = open ? strstr (open, "]/") : NULL;
+  /* The child is after the last "]/": "household[2]/member[1]/age" is entry 0 of
+   * "household[2]/member", child "age". */
+  const char *slash = strrchr (path, '/');
+  const char *open = NULL;
   guint64 n;
   g_autofree char *number = NULL;
 
-  if (close == NULL)
+  if (slash == NULL || slash == path || slash[-1] != ']' || slash[1] == '\0')
     return FALSE;
-  number = g_strndup (open + 1, close - open - 1);
+  for (const char *p = slash - 1; p > path && open == NULL; p--)
+    if (*p == '[')
+      open = p;
+  if (open == NULL)
+    return FALSE;
+  number = g_strndup (open + 1, slash - 1 - open - 1);
   if (!g_ascii_string_to_unsigned (number, 10, 1, G_MAXUINT, &n, NULL))
     return FALSE;
   *repeat = g_strndup (path, open - path);
   *entry = (guint) n - 1;
-  *child = g_strdup (close + 2);
+  *child = g_strdup (slash + 1);
   return TRUE;
 }
 
@@ -113,7 +199,14 @@ char *
 _intake_interview_entry_text (IntakeForm *form, IntakeFormSession *fs, const char *language,
                               const IntakeQuestion *repeat, guint entry)
 {
-  const char *name = intake_question_get_name (repeat);
+  return _intake_interview_entry_text_at (form, fs, language, intake_question_get_name (repeat),
+                                          entry);
+}
+
+char *
+_intake_interview_entry_text_at (IntakeForm *form, IntakeFormSession *fs, const char *language,
+                                 const char *name, guint entry)
+{
   g_auto (GStrv) steps = intake_form_session_dup_entry_visible (fs, name, entry);
   JsonObject *o = _intake_interview_entry_object (fs, name, entry);
   g_autoptr (GString) text = g_string_new (NULL);

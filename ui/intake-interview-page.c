@@ -2,6 +2,7 @@
 #include "intake-config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "intake-form-session.h"
 #include "intake-form.h"
@@ -186,7 +187,7 @@ answer_of (IntakeInterviewPage *self, const char *name)
   if (r == NULL)
     return _intake_interview_top_answer (self->fs, name);
   if (self->repeat_name == NULL
-      || !g_str_equal (intake_question_get_name (r), self->repeat_name))
+      || _intake_interview_path_repeat (self->form, self->repeat_name) != r)
     return NULL;
   entry = _intake_interview_entry_object (self->fs, self->repeat_name, self->entry);
   node = entry ? json_object_get_member (entry, name) : NULL;
@@ -236,6 +237,35 @@ entries_with (IntakeInterviewPage *self, const char *repeat, gint entry, const c
   return node;
 }
 
+static gboolean store_answer (IntakeInterviewPage *self, const char *name, JsonNode *value);
+
+/* Saves @list as the entries of the repeat at @repeat (a path): a top-level repeat's answer, or
+ * for a repeat inside an entry, the enclosing repeats' lists with that entry's member changed,
+ * up to the top-level one, which is what is stored. */
+static gboolean
+store_entries (IntakeInterviewPage *self, const char *repeat, JsonNode *list)
+{
+  g_autofree char *parent = NULL;
+  g_autofree char *name = NULL;
+  g_autoptr (JsonNode) outer = NULL;
+  guint entry;
+
+  if (!_intake_interview_parent_entry (repeat, &parent, &entry, &name))
+    return store_answer (self, repeat, list);
+  outer = entries_with (self, parent, (gint) entry, name, list, -1);
+  return store_entries (self, parent, outer);
+}
+
+/* The path of the repeat whose list is shown now: the question itself at the top level, or
+ * inside an entry, that entry's path with it ("household[2]/member"). */
+static char *
+list_path (IntakeInterviewPage *self)
+{
+  if (self->repeat_name == NULL)
+    return g_strdup (self->current);
+  return _intake_interview_entry_path (self->repeat_name, self->entry, self->current);
+}
+
 static void
 set_saved (IntakeInterviewPage *self, const char *text)
 {
@@ -264,8 +294,10 @@ update_progress (IntakeInterviewPage *self)
   guint n = g_strv_length (visible);
   guint at = 0;
   g_autofree char *text = NULL;
-  /* Inside an entry, the repeat is the step. */
-  const char *step = self->repeat_name ? self->repeat_name : self->current;
+  /* Inside an entry, the (top-level) repeat is the step. */
+  g_autofree char *step = self->repeat_name
+                              ? g_strndup (self->repeat_name, strcspn (self->repeat_name, "["))
+                              : g_strdup (self->current);
 
   for (guint i = 0; i < n; i++)
     if (g_strcmp0 (visible[i], step) == 0)
@@ -359,14 +391,28 @@ dup_problem (IntakeInterviewPage *self, const char *name)
   g_autoptr (JsonNode) problems = NULL;
   JsonArray *arr;
 
+  g_autofree char *list = NULL;
+
   if (q == NULL)
     return NULL;
-  if (_intake_interview_repeat_of (q) != NULL)
+  if (_intake_interview_repeat_of (q) != NULL
+      && (intake_question_get_question_type (q) != INTAKE_QUESTION_REPEAT
+          || self->repeat_name == NULL))
     return self->repeat_name ? intake_form_session_dup_entry_problem (
                                    self->fs, self->repeat_name, self->entry, name)
                              : NULL;
   if (intake_question_get_question_type (q) != INTAKE_QUESTION_REPEAT)
     return intake_form_session_dup_problem (self->fs, name);
+  /* A repeat's list (inside an entry too): its own problem, or its first entry's. */
+  if (self->repeat_name != NULL && g_strcmp0 (name, self->current) == 0)
+    {
+      char *own = intake_form_session_dup_entry_problem (self->fs, self->repeat_name,
+                                                         self->entry, name);
+      if (own != NULL)
+        return own;
+    }
+  list = self->repeat_name != NULL && g_strcmp0 (name, self->current) == 0 ? list_path (self)
+                                                                           : g_strdup (name);
   problems = intake_form_session_dup_problems_json (self->fs);
   arr = json_node_get_array (problems);
   for (guint i = 0; i < json_array_get_length (arr); i++)
@@ -380,7 +426,7 @@ dup_problem (IntakeInterviewPage *self, const char *name)
       if (g_strcmp0 (path, name) == 0)
         return g_strdup (intake_json_get_string (p, "message"));
       if (path != NULL && _intake_interview_parse_entry_path (path, &repeat, &entry, &child)
-          && g_str_equal (repeat, name))
+          && g_str_equal (repeat, list))
         return _intake_interview_entry_problem_text (self->form, self->language, entry, child,
                                                      intake_json_get_string (p, "message"));
     }
@@ -402,7 +448,7 @@ save_answer (IntakeInterviewPage *self, JsonNode *value)
     {
       g_autoptr (JsonNode) list = entries_with (self, self->repeat_name, (gint) self->entry,
                                                 self->current, value, -1);
-      if (!store_answer (self, self->repeat_name, list))
+      if (!store_entries (self, self->repeat_name, list))
         return FALSE;
     }
   else if (!store_answer (self, self->current, value))
@@ -502,10 +548,12 @@ static void next_clicked_cb (IntakeInterviewPage *self);
 
 static void open_entry (IntakeInterviewPage *self, const char *repeat, guint entry);
 
+static void show_list (IntakeInterviewPage *self, const char *repeat);
+
 static void
 entry_change_cb (IntakeRepeatList *list, guint entry, IntakeInterviewPage *self)
 {
-  g_autofree char *repeat = g_strdup (self->current);
+  g_autofree char *repeat = list_path (self);
 
   open_entry (self, repeat, entry);
 }
@@ -515,14 +563,26 @@ entry_change_cb (IntakeRepeatList *list, guint entry, IntakeInterviewPage *self)
 static void
 add_entry_cb (IntakeInterviewPage *self)
 {
-  g_autofree char *repeat = g_strdup (self->current);
+  g_autofree char *repeat = list_path (self);
   g_autoptr (JsonNode) list = NULL;
   guint n;
 
-  if (!intake_form_session_add_entry (self->fs, repeat, &n, NULL))
-    return;
-  list = entries_with (self, repeat, -1, NULL, NULL, -1);
-  if (!store_answer (self, repeat, list))
+  /* A top-level repeat's entry is made by the form session, which evaluates its dynamic
+   * defaults; an entry inside an entry is added here through the entries that hold it (the
+   * form loader refuses a dynamic default there). */
+  if (strchr (repeat, '/') == NULL)
+    {
+      if (!intake_form_session_add_entry (self->fs, repeat, &n, NULL))
+        return;
+      list = entries_with (self, repeat, -1, NULL, NULL, -1);
+    }
+  else
+    {
+      list = entries_with (self, repeat, -1, NULL, NULL, -1);
+      json_array_add_object_element (json_node_get_array (list), json_object_new ());
+      n = json_array_get_length (json_node_get_array (list)) - 1;
+    }
+  if (!store_entries (self, repeat, list))
     return;
   open_entry (self, repeat, n);
 }
@@ -533,15 +593,16 @@ remove_response_cb (AdwMessageDialog *dialog, const char *response, IntakeInterv
   guint entry = GPOINTER_TO_UINT (g_object_get_data (G_OBJECT (dialog), "entry"));
   g_autofree char *repeat = g_strdup (g_object_get_data (G_OBJECT (dialog), "repeat"));
   g_autoptr (JsonNode) list = NULL;
+  g_autofree char *shown = list_path (self);
 
   self->dialog = NULL;
-  if (g_strcmp0 (response, "remove") != 0 || g_strcmp0 (repeat, self->current) != 0)
+  if (g_strcmp0 (response, "remove") != 0 || g_strcmp0 (repeat, shown) != 0)
     return;
   list = entries_with (self, repeat, -1, NULL, NULL, (gint) entry);
-  if (!store_answer (self, repeat, list))
+  if (!store_entries (self, repeat, list))
     return;
   toast (self, _("Entry removed"));
-  show_question (self, repeat);
+  show_list (self, repeat);
 }
 
 /* Removing loses the entry's answers: asked first. */
@@ -562,7 +623,7 @@ entry_remove_cb (IntakeRepeatList *list, guint entry, IntakeInterviewPage *self)
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
   g_object_set_data (G_OBJECT (dialog), "entry", GUINT_TO_POINTER (entry));
-  g_object_set_data_full (G_OBJECT (dialog), "repeat", g_strdup (self->current), g_free);
+  g_object_set_data_full (G_OBJECT (dialog), "repeat", list_path (self), g_free);
   g_signal_connect_object (dialog, "response", G_CALLBACK (remove_response_cb), self, 0);
   self->dialog = GTK_WINDOW (dialog);
   /* The release of the key that opened the dialog goes to the dialog. */
@@ -602,12 +663,27 @@ show_question (IntakeInterviewPage *self, const char *name)
   show_step (self, NULL, 0, name);
 }
 
+/* Shows the list of the repeat at @repeat (a path): a top-level repeat's page, or inside the
+ * entry that holds it, the step that is that repeat. */
+static void
+show_list (IntakeInterviewPage *self, const char *repeat)
+{
+  g_autofree char *parent = NULL;
+  g_autofree char *name = NULL;
+  guint entry;
+
+  if (_intake_interview_parent_entry (repeat, &parent, &entry, &name))
+    show_step (self, parent, entry, name);
+  else
+    show_question (self, repeat);
+}
+
 /* Shows question @name; with @repeat, inside entry @entry of that repeat. */
 static void
 show_step (IntakeInterviewPage *self, const char *repeat, guint entry, const char *name)
 {
   const IntakeQuestion *q = intake_form_lookup_question (self->form, name);
-  const IntakeQuestion *rq = repeat ? intake_form_lookup_question (self->form, repeat) : NULL;
+  const IntakeQuestion *rq = repeat ? _intake_interview_path_repeat (self->form, repeat) : NULL;
   g_autofree char *where = NULL;
   JsonNode *answer;
   GtkWidget *view, *focus;
@@ -629,9 +705,10 @@ show_step (IntakeInterviewPage *self, const char *repeat, guint entry, const cha
   self->building = TRUE;
 
   if (rq != NULL)
-    where = g_strdup_printf (_("%s — entry %u"), intake_question_get_label (rq, self->language),
-                             entry + 1);
+    where = _intake_interview_entry_where (self->form, self->language, repeat, entry);
   answer = answer_of (self, name);
+  /* ${name} in the words of a question inside an entry reads that entry (and its household). */
+  intake_form_session_set_label_entry (self->fs, repeat, entry);
   view = intake_question_view_new (self->form, self->fs, q, answer, self->language, where,
                                    self->review_note);
   self->view = INTAKE_QUESTION_VIEW (view);
@@ -642,6 +719,14 @@ show_step (IntakeInterviewPage *self, const char *repeat, guint entry, const cha
   if (intake_question_view_get_repeat_list (self->view) != NULL)
     {
       GtkWidget *list = intake_question_view_get_repeat_list (self->view);
+
+      /* A repeat inside the entry shown lists that entry's own entries. */
+      if (self->repeat_name != NULL)
+        {
+          g_autofree char *path = list_path (self);
+
+          intake_repeat_list_set_path (INTAKE_REPEAT_LIST (list), path);
+        }
       g_signal_connect_swapped (list, "add-entry", G_CALLBACK (add_entry_cb), self);
       g_signal_connect (list, "change-entry", G_CALLBACK (entry_change_cb), self);
       g_signal_connect (list, "remove-entry", G_CALLBACK (entry_remove_cb), self);
@@ -653,11 +738,14 @@ show_step (IntakeInterviewPage *self, const char *repeat, guint entry, const cha
   }
 
   /* A repeat with entries is not declined as a whole: that would delete them. */
-  declinable = intake_question_is_answerable (q)
-               && !(intake_question_get_question_type (q) == INTAKE_QUESTION_REPEAT
-                    && _intake_interview_entries_of (self->fs, name) != NULL
-                    && json_array_get_length (_intake_interview_entries_of (self->fs, name))
-                           > 0);
+  {
+    g_autofree char *path = list_path (self);
+    JsonArray *entries = _intake_interview_entries_of (self->fs, path);
+
+    declinable = intake_question_is_answerable (q)
+                 && !(intake_question_get_question_type (q) == INTAKE_QUESTION_REPEAT
+                      && entries != NULL && json_array_get_length (entries) > 0);
+  }
   gtk_widget_set_visible (GTK_WIDGET (self->decline_template_button), declinable);
   if (declinable)
     {
@@ -692,7 +780,7 @@ open_entry (IntakeInterviewPage *self, const char *repeat, guint entry)
   if (steps != NULL && steps[0] != NULL)
     show_step (self, repeat, entry, steps[0]);
   else
-    show_question (self, repeat);
+    show_list (self, repeat);
 }
 
 /* From the question shown to the next: within an entry, its next question, and after its
@@ -714,7 +802,7 @@ go_next (IntakeInterviewPage *self)
             show_step (self, repeat, self->entry, steps[i + 1]);
             return;
           }
-      show_question (self, repeat);
+      show_list (self, repeat);
       return;
     }
   next = intake_form_session_get_next (self->fs, self->current);
@@ -775,7 +863,7 @@ back_clicked_cb (IntakeInterviewPage *self)
             show_step (self, repeat, self->entry, steps[i - 1]);
             return;
           }
-      show_question (self, repeat);
+      show_list (self, repeat);
       return;
     }
   previous = intake_form_session_get_previous (self->fs, self->current);
@@ -1234,8 +1322,13 @@ resume_at (IntakeInterviewPage *self, const char *at_step, const char *at_repeat
       show_summary (self);
       return TRUE;
     }
-  if (!g_strv_contains ((const char *const *) visible, repeat ? repeat : step))
-    return FALSE;
+  {
+    /* Inside an entry, its top-level repeat is the step shown now. */
+    g_autofree char *top = repeat ? g_strndup (repeat, strcspn (repeat, "[")) : NULL;
+
+    if (!g_strv_contains ((const char *const *) visible, top ? top : step))
+      return FALSE;
+  }
   if (repeat == NULL)
     {
       show_question (self, step);

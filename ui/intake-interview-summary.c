@@ -194,10 +194,19 @@ show_problems (IntakeInterviewSummary *self, JsonArray *parr)
           && _intake_interview_parse_entry_path (name, &repeat, &entry, &child)
           && (q = intake_form_lookup_question (self->form, child)) != NULL)
         {
-          const IntakeQuestion *rq = intake_form_lookup_question (self->form, repeat);
+          const IntakeQuestion *rq = _intake_interview_path_repeat (self->form, repeat);
           g_autofree char *inner = _intake_interview_entry_problem_text (
               self->form, self->language, entry, child, intake_json_get_string (p, "message"));
-          text = g_strdup_printf ("%s: %s",
+          g_autofree char *outer_path = NULL;
+          g_autofree char *outer_name = NULL;
+          g_autofree char *outer = NULL;
+          guint outer_entry;
+
+          /* Inside an inner repeat, the entry that holds it is named first. */
+          if (_intake_interview_parent_entry (repeat, &outer_path, &outer_entry, &outer_name))
+            outer = _intake_interview_entry_where (self->form, self->language, outer_path,
+                                                   outer_entry);
+          text = g_strdup_printf ("%s%s%s: %s", outer ? outer : "", outer ? " › " : "",
                                   rq ? intake_question_get_label (rq, self->language) : repeat,
                                   inner);
           name = child;

@@ -17,6 +17,12 @@ struct _IntakeRepeatList
   GtkLabel *add_label;
 
   guint n_entries;
+  /* What the rows are built from, kept to build them again for another path. */
+  IntakeForm *form;
+  IntakeFormSession *fs;
+  const IntakeQuestion *repeat;
+  char *language;
+  char *path; /* The repeat's path: its name, or inside an entry "household[2]/member". */
 };
 
 G_DEFINE_FINAL_TYPE (IntakeRepeatList, intake_repeat_list, GTK_TYPE_BOX)
@@ -53,14 +59,13 @@ remove_clicked_cb (GtkButton *button, IntakeRepeatList *self)
 
 /* One entry's row: its answers in a line (with its first problem), Change and Remove. */
 static GtkWidget *
-make_row (IntakeRepeatList *self, IntakeForm *form, IntakeFormSession *fs,
-          const IntakeQuestion *q, const char *language, guint i)
+make_row (IntakeRepeatList *self, IntakeForm *form, IntakeFormSession *fs, const char *name,
+          const char *language, guint i)
 {
-  const char *name = intake_question_get_name (q);
   GtkWidget *row = adw_action_row_new ();
   GtkWidget *button;
   g_autofree char *title = g_strdup_printf (_("Entry %u"), i + 1);
-  g_autofree char *text = _intake_interview_entry_text (form, fs, language, q, i);
+  g_autofree char *text = _intake_interview_entry_text_at (form, fs, language, name, i);
   g_autofree char *escaped = NULL;
   g_autofree char *change = g_strdup_printf (_("Change entry %u"), i + 1);
   g_autofree char *remove = g_strdup_printf (_("Remove entry %u"), i + 1);
@@ -107,28 +112,56 @@ make_row (IntakeRepeatList *self, IntakeForm *form, IntakeFormSession *fs,
   return row;
 }
 
+/* The rows of the entries at self->path, as answered now. */
+static void
+populate (IntakeRepeatList *self)
+{
+  JsonArray *entries;
+  GtkWidget *row;
+
+  while ((row = gtk_widget_get_first_child (GTK_WIDGET (self->list))) != NULL)
+    gtk_list_box_remove (self->list, row);
+  entries = self->fs != NULL ? _intake_interview_entries_of (self->fs, self->path) : NULL;
+  self->n_entries = entries ? json_array_get_length (entries) : 0;
+  gtk_widget_set_visible (GTK_WIDGET (self->empty_label), self->n_entries == 0);
+  gtk_widget_set_visible (GTK_WIDGET (self->list), self->n_entries > 0);
+  for (guint i = 0; i < self->n_entries; i++)
+    gtk_list_box_append (self->list,
+                         make_row (self, self->form, self->fs, self->path, self->language, i));
+  gtk_label_set_label (self->add_label, self->n_entries == 0 ? _("Add an entry")
+                                                             : _("Add another entry"));
+}
+
 GtkWidget *
 intake_repeat_list_new (IntakeForm *form, IntakeFormSession *fs, const IntakeQuestion *repeat,
                         const char *language)
 {
   IntakeRepeatList *self;
-  JsonArray *entries;
 
   g_return_val_if_fail (INTAKE_IS_FORM (form), NULL);
   g_return_val_if_fail (repeat != NULL, NULL);
 
   self = g_object_new (INTAKE_TYPE_REPEAT_LIST, NULL);
-  entries = _intake_interview_entries_of (fs, intake_question_get_name (repeat));
-  self->n_entries = entries ? json_array_get_length (entries) : 0;
-  gtk_widget_set_visible (GTK_WIDGET (self->empty_label), self->n_entries == 0);
-  gtk_widget_set_visible (GTK_WIDGET (self->list), self->n_entries > 0);
+  self->form = g_object_ref (form);
+  self->fs = fs != NULL ? g_object_ref (fs) : NULL;
+  self->repeat = repeat;
+  self->language = g_strdup (language);
+  self->path = g_strdup (intake_question_get_name (repeat));
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->list), GTK_ACCESSIBLE_PROPERTY_LABEL,
                                   intake_question_get_label (repeat, language), -1);
-  for (guint i = 0; i < self->n_entries; i++)
-    gtk_list_box_append (self->list, make_row (self, form, fs, repeat, language, i));
-  gtk_label_set_label (self->add_label, self->n_entries == 0 ? _("Add an entry")
-                                                             : _("Add another entry"));
+  populate (self);
   return GTK_WIDGET (self);
+}
+
+void
+intake_repeat_list_set_path (IntakeRepeatList *self, const char *path)
+{
+  g_return_if_fail (INTAKE_IS_REPEAT_LIST (self));
+  g_return_if_fail (path != NULL);
+
+  g_free (self->path);
+  self->path = g_strdup (path);
+  populate (self);
 }
 
 guint
@@ -150,7 +183,13 @@ intake_repeat_list_get_add_button (IntakeRepeatList *self)
 static void
 intake_repeat_list_dispose (GObject *object)
 {
+  IntakeRepeatList *self = INTAKE_REPEAT_LIST (object);
+
   gtk_widget_dispose_template (GTK_WIDGET (object), INTAKE_TYPE_REPEAT_LIST);
+  g_clear_object (&self->form);
+  g_clear_object (&self->fs);
+  g_clear_pointer (&self->language, g_free);
+  g_clear_pointer (&self->path, g_free);
   G_OBJECT_CLASS (intake_repeat_list_parent_class)->dispose (object);
 }
 

@@ -16,6 +16,8 @@ G_DECLARE_FINAL_TYPE (IntakeRepeatList, intake_repeat_list, INTAKE, REPEAT_LIST,
  * the page saves, then builds a new list. */
 GtkWidget *intake_repeat_list_new (IntakeForm *form, IntakeFormSession *fs,
                                    const IntakeQuestion *repeat, const char *language);
+/* Lists the entries of the repeat inside one entry instead: @path as "household[2]/member". */
+void intake_repeat_list_set_path (IntakeRepeatList *self, const char *path);
 guint intake_repeat_list_get_n_entries (IntakeRepeatList *self);
 /* Add: where the keyboard starts on this page. */
 GtkWidget *intake_repeat_list_get_add_button (IntakeRepeatList *self);

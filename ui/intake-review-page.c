@@ -280,12 +280,92 @@ show_result (IntakeReviewPage *self, JsonObject *r)
     add_label (self, intake_json_get_string (r, "disclaimer"), "dim-label");
 }
 
+static void
+add_computed_row (GtkWidget **list, const char *label, const char *value)
+{
+  g_autofree char *title = g_markup_escape_text (label, -1);
+  g_autofree char *subtitle = g_markup_escape_text (*value != '\0' ? value : _("(empty)"), -1);
+  GtkWidget *row;
+
+  if (*list == NULL)
+    {
+      *list = gtk_list_box_new ();
+      gtk_list_box_set_selection_mode (GTK_LIST_BOX (*list), GTK_SELECTION_NONE);
+      gtk_widget_add_css_class (*list, "boxed-list");
+      gtk_accessible_update_property (GTK_ACCESSIBLE (*list), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Computed"), -1);
+    }
+  row = adw_action_row_new ();
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
+  adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
+  adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
+  gtk_list_box_append (GTK_LIST_BOX (*list), row);
+}
+
+/* The calculations inside repeat entries (inner entries too), from the session's export, which
+ * holds only what is relevant; each named by its entries: "Boats — entry 1 › Crew — entry 2 ›
+ * Tag". */
+static void
+add_entry_computed (GtkWidget **list, IntakeForm *form, JsonObject *entries_of,
+                    const char *where)
+{
+  JsonObjectIter it;
+  const char *name;
+  JsonNode *value;
+
+  json_object_iter_init (&it, entries_of);
+  while (json_object_iter_next (&it, &name, &value))
+    {
+      const IntakeQuestion *q = intake_form_lookup_question (form, name);
+      const char *label;
+      JsonArray *entries;
+
+      if (q == NULL || intake_question_get_question_type (q) != INTAKE_QUESTION_REPEAT
+          || !JSON_NODE_HOLDS_ARRAY (value))
+        continue;
+      label = intake_question_get_label (q, NULL) ? intake_question_get_label (q, NULL) : name;
+      entries = json_node_get_array (value);
+      for (guint e = 0; e < json_array_get_length (entries); e++)
+        {
+          JsonNode *entry = json_array_get_element (entries, e);
+          g_autofree char *here = g_strdup_printf (_("%s — entry %u"), label, e + 1);
+          g_autofree char *path = where != NULL ? g_strdup_printf ("%s › %s", where, here)
+                                                : g_strdup (here);
+          JsonObjectIter child_it;
+          const char *child;
+          JsonNode *child_value;
+
+          if (!JSON_NODE_HOLDS_OBJECT (entry))
+            continue;
+          json_object_iter_init (&child_it, json_node_get_object (entry));
+          while (json_object_iter_next (&child_it, &child, &child_value))
+            {
+              const IntakeQuestion *c = intake_form_lookup_question (form, child);
+              const char *child_label;
+              g_autofree char *title = NULL;
+
+              if (c == NULL || intake_question_get_question_type (c) != INTAKE_QUESTION_CALCULATE
+                  || !JSON_NODE_HOLDS_VALUE (child_value)
+                  || json_node_get_value_type (child_value) != G_TYPE_STRING)
+                continue;
+              child_label = intake_question_get_label (c, NULL);
+              title = g_strdup_printf ("%s › %s", path, child_label ? child_label : child);
+              add_computed_row (list, title, json_node_get_string (child_value));
+            }
+          add_entry_computed (list, form, json_node_get_object (entry), path);
+        }
+    }
+}
+
 /* What the form computes from the answers (its calculations and metadata, those relevant now,
- * at the top level), as `intakectl interview show` lists them under "Computed:". */
+ * at the top level and inside repeat entries), as `intakectl interview show` lists them under
+ * "Computed:". */
 static void
 show_computed (IntakeReviewPage *self, IntakeForm *form, IntakeFormSession *fs)
 {
   GtkWidget *list = NULL;
+  g_autoptr (JsonObject) exported = NULL;
 
   for (unsigned int i = 0; i < intake_form_get_n_questions (form); i++)
     {
@@ -293,31 +373,15 @@ show_computed (IntakeReviewPage *self, IntakeForm *form, IntakeFormSession *fs)
       const char *name = intake_question_get_name (q);
       const char *label = intake_question_get_label (q, NULL);
       g_autofree char *value = NULL;
-      g_autofree char *title = NULL;
-      g_autofree char *subtitle = NULL;
-      GtkWidget *row;
 
       if (intake_question_get_question_type (q) != INTAKE_QUESTION_CALCULATE
           || intake_question_get_parent (q) != NULL || !intake_form_session_is_relevant (fs, name))
         continue;
       value = intake_form_session_dup_value (fs, name);
-      if (list == NULL)
-        {
-          list = gtk_list_box_new ();
-          gtk_list_box_set_selection_mode (GTK_LIST_BOX (list), GTK_SELECTION_NONE);
-          gtk_widget_add_css_class (list, "boxed-list");
-          gtk_accessible_update_property (GTK_ACCESSIBLE (list), GTK_ACCESSIBLE_PROPERTY_LABEL,
-                                          _("Computed"), -1);
-        }
-      row = adw_action_row_new ();
-      title = g_markup_escape_text (label != NULL ? label : name, -1);
-      subtitle = g_markup_escape_text (*value != '\0' ? value : _("(empty)"), -1);
-      adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-      adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-      adw_action_row_set_title_lines (ADW_ACTION_ROW (row), 0);
-      adw_action_row_set_subtitle_lines (ADW_ACTION_ROW (row), 0);
-      gtk_list_box_append (GTK_LIST_BOX (list), row);
+      add_computed_row (&list, label != NULL ? label : name, value);
     }
+  exported = intake_form_session_dup_export_answers (fs);
+  add_entry_computed (&list, form, exported, NULL);
   if (list == NULL)
     return;
   add_label (self, _("Computed"), "title-3");

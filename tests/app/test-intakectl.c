@@ -1699,6 +1699,63 @@ test_xlsform_import (Fixture *f, gconstpointer data)
   }
 }
 
+/* A repeat inside a repeat imports; `interview show` names the values computed inside entries,
+ * inner ones too, by their path. */
+static void
+test_nested_repeat_show (Fixture *f, gconstpointer data)
+{
+  static const char md[] =
+    "| survey |\n"
+    "| | type         | name    | label::English (en) | calculation                  |\n"
+    "| | begin repeat | boat    | Boat                |                              |\n"
+    "| | text         | vessel  | Boat name           |                              |\n"
+    "| | begin repeat | crew    | Crew member         |                              |\n"
+    "| | integer      | age     | Age                 |                              |\n"
+    "| | calculate    | tag     |                     | concat(${vessel}, '-', ${age}) |\n"
+    "| | end repeat   |         |                     |                              |\n"
+    "| | calculate    | n_crew  |                     | count(${crew})               |\n"
+    "| | end repeat   |         |                     |                              |\n"
+    "| | calculate    | all     |                     | count(${crew})               |\n"
+    "| settings |\n"
+    "| | form_id | version |\n"
+    "| | boats | 1 |\n";
+  g_autofree char *form = NULL, *interview = NULL, *id = NULL;
+  g_autoptr (JsonNode) shown = NULL;
+  JsonObject *computed;
+
+  setup_store (f, "test");
+  form = write_input (f, "boats.md", md);
+  {
+    g_autoptr (Result) r = ctl_run (f, ADMIN_PIN "\n", "form", "import", form, "--user", "admin",
+                                    "--pin-stdin", NULL);
+    assert_success (r);
+  }
+  interview = write_input (f, "iv.json",
+                           "{\"form_id\": \"boats\", \"form_version\": 1, \"answers\": {\"boat\": ["
+                           "{\"vessel\": \"Sri\", \"crew\": [{\"age\": 30}, {\"age\": 17}]},"
+                           "{\"vessel\": \"Ayu\", \"crew\": [{\"age\": 44}]}]}}");
+  id = import_interview (f, "w1", W1_PIN, interview);
+  {
+    g_autoptr (Result) r = ctl_run_content (f, W1_PIN "\n", "interview", "show", id, "--json",
+                                            "--user", "w1", "--pin-stdin", NULL);
+    assert_success (r);
+    shown = parse_json (r->out);
+  }
+  computed = json_object_get_object_member (json_node_get_object (shown), "computed");
+  g_assert_nonnull (computed);
+  g_assert_cmpstr (json_object_get_string_member (computed, "all"), ==, "3");
+  g_assert_cmpstr (json_object_get_string_member (computed, "boat[1]/n_crew"), ==, "2");
+  g_assert_cmpstr (json_object_get_string_member (computed, "boat[2]/n_crew"), ==, "1");
+  g_assert_cmpstr (json_object_get_string_member (computed, "boat[1]/crew[2]/tag"), ==, "Sri-17");
+  g_assert_cmpstr (json_object_get_string_member (computed, "boat[2]/crew[1]/tag"), ==, "Ayu-44");
+  {
+    g_autoptr (Result) r = ctl_run_content (f, W1_PIN "\n", "interview", "show", id, "--user",
+                                            "w1", "--pin-stdin", NULL);
+    assert_success (r);
+    g_assert_nonnull (strstr (r->out, "\n  boat[1]/crew[1]/tag = Sri-30\n"));
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -1722,6 +1779,7 @@ main (int argc, char **argv)
   ADD ("enroll-token-not-on-command-line", test_enroll_token_not_on_command_line);
   ADD ("freed-memory", test_freed_memory);
   ADD ("xlsform-import", test_xlsform_import);
+  ADD ("nested-repeat-show", test_nested_repeat_show);
 #undef ADD
 
   return g_test_run ();

@@ -114,6 +114,13 @@ test_load (void)
                   "both 'default' and 'dynamic_default'");
   assert_refused ("{\"type\": \"note\", \"name\": \"b\", " LABEL ", \"dynamic_default\": \"1\"}",
                   "a note has no default");
+  /* Inside a repeat that is inside a repeat: not evaluated yet, so refused rather than left out. */
+  assert_refused ("{\"type\": \"repeat\", \"name\": \"boats\", " LABEL ", \"children\": ["
+                  "{\"type\": \"repeat\", \"name\": \"crew\", " LABEL ", \"children\": ["
+                  "{\"type\": \"integer\", \"name\": \"number\", " LABEL
+                  ", \"dynamic_default\": \"position(..)\"}]}]}",
+                  "a dynamic_default inside a repeat that is inside another repeat is not "
+                  "supported yet");
   assert_refused ("{\"type\": \"calculate\", \"name\": \"b\", \"calculation\": \"1\", "
                   "\"dynamic_default\": \"2\"}",
                   "a calculate has no default");

@@ -267,10 +267,6 @@ test_repeat_count_and_nesting (void)
   g_assert_cmpstr (problem, ==, "The number of entries does not match what this section needs.");
   set (s, "kids", "[{\"kid\": \"A\"}, {\"kid\": \"B\"}]");
   g_assert_true (intake_form_session_is_complete (s));
-  assert_load_refused ("{\"type\": \"repeat\", \"name\": \"r\", " LABEL ", \"children\": ["
-                       "{\"type\": \"repeat\", \"name\": \"s\", " LABEL ", \"children\": ["
-                       "{\"type\": \"text\", \"name\": \"a\", " LABEL "}]}]}",
-                       "a repeat inside a repeat is not supported");
   assert_load_refused ("{\"type\": \"text\", \"name\": \"a\", " LABEL ", \"repeat_count\": \"2\"}",
                        "only a repeat has a 'repeat_count'");
 }

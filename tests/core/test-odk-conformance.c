@@ -292,15 +292,24 @@ run_check (IntakeFormSession *session, JsonObject *check)
     }
   else if (json_object_has_member (check, "export"))
     {
+      /* [repeat, entry, (inner repeat, inner entry, …) name], entries counted from 0. */
       JsonArray *where = json_object_get_array_member (check, "export");
+      unsigned int n = json_array_get_length (where);
       g_autoptr(JsonObject) exported = intake_form_session_dup_export_answers (session);
-      JsonArray *entries = json_object_get_array_member (exported,
-                                                         json_array_get_string_element (where, 0));
-      JsonObject *entry = json_array_get_object_element (
-        entries, (unsigned int) json_array_get_int_element (where, 1));
-      JsonNode *node = json_object_get_member (entry, json_array_get_string_element (where, 2));
+      JsonObject *entry = exported;
+      JsonNode *node;
       g_auto(IntakeValue) value = INTAKE_VALUE_INIT;
       g_autofree char *text = NULL;
+
+      for (unsigned int k = 0; k + 2 < n; k += 2)
+        {
+          JsonArray *entries = json_object_get_array_member (
+            entry, json_array_get_string_element (where, k));
+
+          entry = json_array_get_object_element (
+            entries, (unsigned int) json_array_get_int_element (where, k + 1));
+        }
+      node = json_object_get_member (entry, json_array_get_string_element (where, n - 1));
 
       g_assert_nonnull (node);
       if (node == NULL)

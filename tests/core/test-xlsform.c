@@ -383,10 +383,6 @@ test_refuse_cells (void)
   const char *const version[] = {
     "survey", "type|name|label\ntext|a|A", "settings", "form_id|version\nf|1.2", NULL };
   const char *const no_label[] = { "survey", "type|name|label\ntext|a|A\ninteger|b|", NULL };
-  const char *const nested[] = {
-    "survey",
-    "type|name|label\nbegin repeat|r|R\nbegin repeat|s|S\ntext|a|A\nend repeat||\nend repeat||",
-    NULL };
 
   const char *const group_required[] = {
     "survey", "type|name|label|required\nbegin group|g|G|yes\ntext|a|A|\nend group||", NULL };
@@ -422,8 +418,6 @@ test_refuse_cells (void)
   /* The loader's own refusals are given the question's row. */
   assert_refused (no_label, INTAKE_XLSFORM_ERROR_INVALID, "survey row 3: form 'test_form': "
                                                          "question 'b': 'label' is missing");
-  assert_refused (nested, INTAKE_XLSFORM_ERROR_INVALID,
-                  "survey row 3: form 'test_form': question 's': a repeat inside a repeat");
 }
 
 static void
@@ -618,6 +612,35 @@ answer_for (IntakeFormSession *session, const IntakeQuestion *q, gboolean check)
   return NULL;
 }
 
+/* A repeat's answer with one entry, its direct children answered, a repeat inside it with one
+ * entry of its own. */
+static JsonNode *
+one_entry (IntakeFormSession *session, IntakeForm *form, const IntakeQuestion *repeat)
+{
+  JsonArray *entries = json_array_new ();
+  JsonObject *entry = json_object_new ();
+  JsonNode *value;
+
+  for (unsigned int k = 0; k < intake_form_get_n_questions (form); k++)
+    {
+      const IntakeQuestion *child = intake_form_get_question (form, k);
+      JsonNode *child_value;
+
+      if (intake_question_get_parent (child) != repeat)
+        continue;
+      if (intake_question_get_question_type (child) == INTAKE_QUESTION_REPEAT)
+        child_value = one_entry (session, form, child);
+      else
+        child_value = answer_for (session, child, FALSE);
+      if (child_value != NULL)
+        json_object_set_member (entry, intake_question_get_name (child), child_value);
+    }
+  json_array_add_object_element (entries, entry);
+  value = json_node_init_array (json_node_alloc (), entries);
+  json_array_unref (entries);
+  return value;
+}
+
 /* Answers every question on the way, as an interviewer would, and completes the interview. */
 static unsigned int
 walk (IntakeForm *form)
@@ -642,25 +665,7 @@ walk (IntakeForm *form)
           if (!intake_question_is_answerable (q) || json_object_has_member (answers, visible[i]))
             continue;
           if (intake_question_get_question_type (q) == INTAKE_QUESTION_REPEAT)
-            {
-              JsonArray *entries = json_array_new ();
-              JsonObject *entry = json_object_new ();
-
-              for (unsigned int k = 0; k < intake_form_get_n_questions (form); k++)
-                {
-                  const IntakeQuestion *child = intake_form_get_question (form, k);
-                  JsonNode *child_value;
-
-                  if (intake_question_get_parent (child) != q)
-                    continue;
-                  child_value = answer_for (session, child, FALSE);
-                  if (child_value != NULL)
-                    json_object_set_member (entry, intake_question_get_name (child), child_value);
-                }
-              json_array_add_object_element (entries, entry);
-              value = json_node_init_array (json_node_alloc (), entries);
-              json_array_unref (entries);
-            }
+            value = one_entry (session, form, q);
           else
             {
               value = answer_for (session, q, TRUE);
@@ -714,6 +719,7 @@ test_public_forms (void)
     { "specify_other.xlsx", 2, 1 },
     { "specify_other.md", 2, 1 },
     { "extra_columns.xlsx", 1, 1 },
+    { "repeat_relative_reference.md", 34, 4 },
   };
 
   for (size_t i = 0; i < G_N_ELEMENTS (forms); i++)
@@ -742,6 +748,90 @@ test_public_or_other (void)
   intake_form_session_set_answer (session, "sex_other", text, &error);
   g_assert_no_error (error);
   g_assert_true (intake_form_session_is_complete (session));
+}
+
+/*
+ * pyxform's repeats with relative references: a question in the repeat inside section3 reads
+ * its own entry (J reads I), its section3 entry (K reads F) and a group there (L reads G), as
+ * pyxform writes them (../I, ../../F, ../../sectionb/G).
+ */
+static void
+test_public_nested_repeat (void)
+{
+  g_autoptr(IntakeForm) form = import_public ("repeat_relative_reference.md", 34);
+  g_autoptr(JsonNode) answers = json_from_string (
+    "{\"Z\": \"mango\", \"section3\": ["
+    " {\"F\": \"oat\", \"G\": \"rye\", \"sectionc\": [{\"I\": \"oat\"}, {\"I\": \"rye\"}]},"
+    " {\"F\": \"rye\", \"G\": \"oat\", \"sectionc\": [{\"I\": \"rye\"}]}]}", NULL);
+  g_autoptr(IntakeFormSession) session = intake_form_session_new (
+    form, json_node_get_object (answers), NULL);
+  GStrv steps;
+
+  g_assert_cmpint (intake_question_get_question_type (intake_form_lookup_question (form,
+                                                                                   "sectionc")),
+                   ==, INTAKE_QUESTION_REPEAT);
+  steps = intake_form_session_dup_entry_visible (session, "section3[1]/sectionc", 0);
+  g_assert_true (g_strv_contains ((const char *const *) steps, "J"));
+  g_assert_true (g_strv_contains ((const char *const *) steps, "K"));
+  g_assert_false (g_strv_contains ((const char *const *) steps, "L"));
+  g_strfreev (steps);
+  steps = intake_form_session_dup_entry_visible (session, "section3[1]/sectionc", 1);
+  g_assert_false (g_strv_contains ((const char *const *) steps, "J"));
+  g_assert_true (g_strv_contains ((const char *const *) steps, "K"));
+  g_strfreev (steps);
+  steps = intake_form_session_dup_entry_visible (session, "section3[2]/sectionc", 0);
+  g_assert_false (g_strv_contains ((const char *const *) steps, "K"));
+  g_assert_true (g_strv_contains ((const char *const *) steps, "L"));
+  g_strfreev (steps);
+  g_assert_true (intake_form_session_is_complete (session));
+}
+
+/* A repeat inside a repeat converts, its repeat_count reading the outer entry. */
+static void
+test_nested_repeat (void)
+{
+  const char *const sheets[] = {
+    "survey",
+    "type|name|label|repeat_count|constraint|calculation\n"
+    "begin repeat|boat|Boat|||\n"
+    "text|boat_name|Boat name|||\n"
+    "integer|crew_size|Crew|||\n"
+    "begin repeat|crew|Crew member|${crew_size}||\n"
+    "integer|crew_age|Age||. < ${crew_size} * 100|\n"
+    "end repeat||||\n"
+    "end repeat||||\n"
+    "calculate|crew_total||||count(${crew})\n",
+    NULL };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) doc = NULL;
+  g_autoptr(IntakeForm) form = NULL;
+  g_autoptr(IntakeFormSession) session = NULL;
+  g_autoptr(JsonNode) answers = NULL;
+  g_autoptr(JsonNode) problems = NULL;
+  g_autofree char *text = NULL;
+  JsonObject *boat, *crew;
+
+  doc = convert_tables (sheets, &error);
+  g_assert_no_error (error);
+  boat = question_at (doc, 0);
+  g_assert_cmpstr (json_object_get_string_member (boat, "type"), ==, "repeat");
+  crew = json_array_get_object_element (json_object_get_array_member (boat, "children"), 2);
+  g_assert_cmpstr (json_object_get_string_member (crew, "type"), ==, "repeat");
+  g_assert_cmpstr (json_object_get_string_member (crew, "repeat_count"), ==, "${crew_size}");
+  form = intake_form_new_from_node (doc, INTAKE_FORM_LOAD_DEFAULT, &error);
+  g_assert_no_error (error);
+  answers = json_from_string (
+    "{\"boat\": [{\"boat_name\": \"Sri\", \"crew_size\": 2,"
+    " \"crew\": [{\"crew_age\": 30}, {\"crew_age\": 250}]},"
+    " {\"boat_name\": \"Ayu\", \"crew_size\": 1, \"crew\": []}]}", NULL);
+  session = intake_form_session_new (form, json_node_get_object (answers), NULL);
+  text = intake_form_session_dup_value (session, "crew_total");
+  g_assert_cmpstr (text, ==, "2");
+  problems = intake_form_session_dup_problems_json (session);
+  g_clear_pointer (&text, g_free);
+  text = json_to_string (problems, FALSE);
+  g_assert_nonnull (strstr (text, "\"boat[1]/crew[2]/crew_age\""));
+  g_assert_nonnull (strstr (text, "\"boat[2]/crew\""));
 }
 
 /* Real forms that use what the tablet does not have are refused by name. */
@@ -974,6 +1064,8 @@ main (int argc, char **argv)
   g_test_add_func ("/intake/core/xlsform/public/walk", test_public_forms);
   g_test_add_func ("/intake/core/xlsform/public/or-other", test_public_or_other);
   g_test_add_func ("/intake/core/xlsform/public/refused", test_public_refused);
+  g_test_add_func ("/intake/core/xlsform/public/nested-repeat", test_public_nested_repeat);
+  g_test_add_func ("/intake/core/xlsform/nested-repeat", test_nested_repeat);
   g_test_add_func ("/intake/core/xlsform/bundled-form", test_bundled_form);
   g_test_add_func ("/intake/core/xlsform/dynamic-defaults", test_dynamic_defaults);
   return g_test_run ();
