@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
- * The parsed form, shared by the loader (intake-form.c), the session (intake-form-session.c)
- * and the scoring (intake-scoring.c).  Nothing outside core/ includes this.
+ * The parsed form, shared by the form and its loader (intake-form.c and the files named in
+ * intake-form-loader-private.h), the session (intake-form-session.c) and the scoring
+ * (intake-scoring.c).  Nothing outside core/ includes this.
  */
 #pragma once
 
