@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 /*
  * What the interview's widgets share (intake-interview-answers.c): the answers as the form
- * session holds them, read for one repeat's entries, and put in words. The page
- * (intake-interview-page.c), its question view, repeat list and summary include this header;
- * nothing outside ui/ does.
+ * session holds them, read for one repeat's entries, and put in words. The page's files
+ * (intake-interview-page.c, -saving.c, -entries.c, -start.c), its question view, repeat list and
+ * summary include this header; nothing outside ui/ does.
  */
 #pragma once
 
