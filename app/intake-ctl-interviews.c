@@ -273,52 +273,18 @@ _intake_ctl_cmd_review_list (Ctl *ctl, const Command *cmd, char **args, GError *
   return list_interviews (ctl, INTAKE_LIST_REVIEW_QUEUE, error);
 }
 
-/* The calculations inside repeat entries, from the session's export (which holds only relevant
- * children), named by their path: "household[2]/member[1]/age_group".  Inner entries too. */
+/* A calculation inside repeat entries, named by its path: "household[2]/member[1]/age_group". */
 static void
-add_entry_values (IntakeForm *form, JsonObject *entries_of, const char *prefix,
-                  JsonObject *computed)
+add_entry_value (const IntakeEntryLevel *levels, unsigned int n_levels,
+                 const IntakeQuestion *question, const char *value, gpointer user_data)
 {
-  JsonObjectIter it;
-  const char *name;
-  JsonNode *value;
+  g_autoptr (GString) key = g_string_new (NULL);
 
-  json_object_iter_init (&it, entries_of);
-  while (json_object_iter_next (&it, &name, &value))
-    {
-      const IntakeQuestion *q = intake_form_lookup_question (form, name);
-      JsonArray *entries;
-
-      if (q == NULL || intake_question_get_question_type (q) != INTAKE_QUESTION_REPEAT
-          || !JSON_NODE_HOLDS_ARRAY (value))
-        continue;
-      entries = json_node_get_array (value);
-      for (guint e = 0; e < json_array_get_length (entries); e++)
-        {
-          JsonNode *entry = json_array_get_element (entries, e);
-          g_autofree char *path = g_strdup_printf ("%s%s[%u]/", prefix, name, e + 1);
-          JsonObjectIter child_it;
-          const char *child;
-          JsonNode *child_value;
-
-          if (!JSON_NODE_HOLDS_OBJECT (entry))
-            continue;
-          json_object_iter_init (&child_it, json_node_get_object (entry));
-          while (json_object_iter_next (&child_it, &child, &child_value))
-            {
-              const IntakeQuestion *c = intake_form_lookup_question (form, child);
-              g_autofree char *key = NULL;
-
-              if (c == NULL || intake_question_get_question_type (c) != INTAKE_QUESTION_CALCULATE
-                  || !JSON_NODE_HOLDS_VALUE (child_value)
-                  || json_node_get_value_type (child_value) != G_TYPE_STRING)
-                continue;
-              key = g_strconcat (path, child, NULL);
-              json_object_set_string_member (computed, key, json_node_get_string (child_value));
-            }
-          add_entry_values (form, json_node_get_object (entry), path, computed);
-        }
-    }
+  for (unsigned int i = 0; i < n_levels; i++)
+    g_string_append_printf (key, "%s[%u]/", intake_question_get_name (levels[i].repeat),
+                            levels[i].entry + 1);
+  g_string_append (key, intake_question_get_name (question));
+  json_object_set_string_member (user_data, key->str, value);
 }
 
 /* The values the form computes from the answers (calculations and metadata), in form order, as
@@ -357,7 +323,7 @@ computed_values (Ctl *ctl, IntakeInterview *iv)
   {
     g_autoptr (JsonObject) exported = intake_form_session_dup_export_answers (fs);
 
-    add_entry_values (form, exported, "", computed);
+    intake_form_foreach_entry_computed (form, exported, add_entry_value, computed);
   }
   return computed;
 }

@@ -830,3 +830,60 @@ intake_question_is_answerable (const IntakeQuestion *question)
       return FALSE;
     }
 }
+
+static void
+foreach_entry_computed (IntakeForm *form, JsonObject *entries_of, GArray *levels,
+                        IntakeEntryComputedFunc func, gpointer user_data)
+{
+  JsonObjectIter it;
+  const char *name;
+  JsonNode *value;
+
+  json_object_iter_init (&it, entries_of);
+  while (json_object_iter_next (&it, &name, &value))
+    {
+      const IntakeQuestion *q = intake_form_lookup_question (form, name);
+      JsonArray *entries;
+
+      if (q == NULL || q->type != INTAKE_QUESTION_REPEAT || !JSON_NODE_HOLDS_ARRAY (value))
+        continue;
+      entries = json_node_get_array (value);
+      for (unsigned int e = 0; e < json_array_get_length (entries); e++)
+        {
+          JsonNode *entry = json_array_get_element (entries, e);
+          IntakeEntryLevel level = { q, e };
+          JsonObjectIter child_it;
+          const char *child;
+          JsonNode *child_value;
+
+          if (!JSON_NODE_HOLDS_OBJECT (entry))
+            continue;
+          g_array_append_val (levels, level);
+          json_object_iter_init (&child_it, json_node_get_object (entry));
+          while (json_object_iter_next (&child_it, &child, &child_value))
+            {
+              const IntakeQuestion *c = intake_form_lookup_question (form, child);
+
+              if (c == NULL || c->type != INTAKE_QUESTION_CALCULATE
+                  || !JSON_NODE_HOLDS_VALUE (child_value)
+                  || json_node_get_value_type (child_value) != G_TYPE_STRING)
+                continue;
+              func ((const IntakeEntryLevel *) (gpointer) levels->data, levels->len, c,
+                    json_node_get_string (child_value), user_data);
+            }
+          foreach_entry_computed (form, json_node_get_object (entry), levels, func, user_data);
+          g_array_set_size (levels, levels->len - 1);
+        }
+    }
+}
+
+void
+intake_form_foreach_entry_computed (IntakeForm *form, JsonObject *answers,
+                                    IntakeEntryComputedFunc func, gpointer user_data)
+{
+  g_autoptr (GArray) levels = g_array_new (FALSE, FALSE, sizeof (IntakeEntryLevel));
+
+  g_return_if_fail (INTAKE_IS_FORM (form));
+  g_return_if_fail (answers != NULL && func != NULL);
+  foreach_entry_computed (form, answers, levels, func, user_data);
+}

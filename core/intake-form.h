@@ -168,4 +168,23 @@ const char *intake_question_get_choice_label (const IntakeQuestion *question, un
 /* Whether the question takes an answer from the person (not a group, note or calculation). */
 gboolean intake_question_is_answerable (const IntakeQuestion *question);
 
+/*
+ * The calculations inside repeat entries (inner entries too) of @answers, a session's export
+ * (intake_form_session_dup_export_answers: only what is relevant, calculations included), in
+ * the export's order: @func gets the entries that hold each one, outermost first (@levels[i] is
+ * the repeat and the 0-based entry), the calculate question and its value. Used to show
+ * computed values by their entries (intakectl, the review screen).
+ */
+typedef struct
+{
+  const IntakeQuestion *repeat;
+  unsigned int entry;
+} IntakeEntryLevel;
+
+typedef void (*IntakeEntryComputedFunc) (const IntakeEntryLevel *levels, unsigned int n_levels,
+                                         const IntakeQuestion *question, const char *value,
+                                         gpointer user_data);
+void intake_form_foreach_entry_computed (IntakeForm *form, JsonObject *answers,
+                                         IntakeEntryComputedFunc func, gpointer user_data);
+
 G_END_DECLS

@@ -303,59 +303,28 @@ add_computed_row (GtkWidget **list, const char *label, const char *value)
   gtk_list_box_append (GTK_LIST_BOX (*list), row);
 }
 
-/* The calculations inside repeat entries (inner entries too), from the session's export, which
- * holds only what is relevant; each named by its entries: "Boats — entry 1 › Crew — entry 2 ›
- * Tag". */
+/* A calculation inside repeat entries (inner entries too), named by its entries: "Boats — entry
+ * 1 › Crew — entry 2 › Tag". */
 static void
-add_entry_computed (GtkWidget **list, IntakeForm *form, JsonObject *entries_of,
-                    const char *where)
+add_entry_computed (const IntakeEntryLevel *levels, unsigned int n_levels,
+                    const IntakeQuestion *question, const char *value, gpointer user_data)
 {
-  JsonObjectIter it;
-  const char *name;
-  JsonNode *value;
+  g_autoptr (GString) title = g_string_new (NULL);
+  const char *label;
 
-  json_object_iter_init (&it, entries_of);
-  while (json_object_iter_next (&it, &name, &value))
+  for (unsigned int i = 0; i < n_levels; i++)
     {
-      const IntakeQuestion *q = intake_form_lookup_question (form, name);
-      const char *label;
-      JsonArray *entries;
+      const char *repeat_label = intake_question_get_label (levels[i].repeat, NULL);
 
-      if (q == NULL || intake_question_get_question_type (q) != INTAKE_QUESTION_REPEAT
-          || !JSON_NODE_HOLDS_ARRAY (value))
-        continue;
-      label = intake_question_get_label (q, NULL) ? intake_question_get_label (q, NULL) : name;
-      entries = json_node_get_array (value);
-      for (guint e = 0; e < json_array_get_length (entries); e++)
-        {
-          JsonNode *entry = json_array_get_element (entries, e);
-          g_autofree char *here = g_strdup_printf (_("%s — entry %u"), label, e + 1);
-          g_autofree char *path = where != NULL ? g_strdup_printf ("%s › %s", where, here)
-                                                : g_strdup (here);
-          JsonObjectIter child_it;
-          const char *child;
-          JsonNode *child_value;
-
-          if (!JSON_NODE_HOLDS_OBJECT (entry))
-            continue;
-          json_object_iter_init (&child_it, json_node_get_object (entry));
-          while (json_object_iter_next (&child_it, &child, &child_value))
-            {
-              const IntakeQuestion *c = intake_form_lookup_question (form, child);
-              const char *child_label;
-              g_autofree char *title = NULL;
-
-              if (c == NULL || intake_question_get_question_type (c) != INTAKE_QUESTION_CALCULATE
-                  || !JSON_NODE_HOLDS_VALUE (child_value)
-                  || json_node_get_value_type (child_value) != G_TYPE_STRING)
-                continue;
-              child_label = intake_question_get_label (c, NULL);
-              title = g_strdup_printf ("%s › %s", path, child_label ? child_label : child);
-              add_computed_row (list, title, json_node_get_string (child_value));
-            }
-          add_entry_computed (list, form, json_node_get_object (entry), path);
-        }
+      g_string_append_printf (title, _("%s — entry %u"),
+                              repeat_label != NULL ? repeat_label
+                                                   : intake_question_get_name (levels[i].repeat),
+                              levels[i].entry + 1);
+      g_string_append (title, " › ");
     }
+  label = intake_question_get_label (question, NULL);
+  g_string_append (title, label != NULL ? label : intake_question_get_name (question));
+  add_computed_row (user_data, title->str, value);
 }
 
 /* What the form computes from the answers (its calculations and metadata, those relevant now,
@@ -381,7 +350,7 @@ show_computed (IntakeReviewPage *self, IntakeForm *form, IntakeFormSession *fs)
       add_computed_row (&list, label != NULL ? label : name, value);
     }
   exported = intake_form_session_dup_export_answers (fs);
-  add_entry_computed (&list, form, exported, NULL);
+  intake_form_foreach_entry_computed (form, exported, add_entry_computed, &list);
   if (list == NULL)
     return;
   add_label (self, _("Computed"), "title-3");
