@@ -771,14 +771,6 @@ _intake_loader_parse_question (IntakeFormLoader *loader, JsonNode *node, IntakeQ
       if (q->default_value != NULL)
         return _intake_loader_fail (loader, INTAKE_FORM_ERROR_MALFORMED, name,
                                     "both 'default' and 'dynamic_default'; give one");
-      /* An inner entry is added by the window through its enclosing entries; nothing evaluates
-       * a default there yet, and a default left out silently would change the form. */
-      if (q->repeat != NULL && q->repeat->repeat != NULL)
-        return _intake_loader_fail (
-            loader, INTAKE_FORM_ERROR_MALFORMED, name,
-            "a dynamic_default inside a repeat that is inside another repeat is not "
-            "supported yet; give the question a calculation, or move it to the outer "
-            "repeat");
     }
 
   if (q->type == INTAKE_QUESTION_GROUP || q->type == INTAKE_QUESTION_REPEAT)

@@ -210,6 +210,195 @@ set_last_entry (IntakeFormSession *self, const IntakeQuestion *repeat, JsonObjec
   intake_form_session_set_answer (self, repeat->name, node, NULL);
 }
 
+/*
+ * A repeat path inside entries ("boats[1]/crew") as its repeats' names and the 0-based entries
+ * that hold the next one; FALSE when it is not one.
+ */
+static gboolean
+parse_entry_path (const char *path, GStrv *names, unsigned int *entries, unsigned int *depth)
+{
+  g_auto(GStrv) steps = g_strsplit (path, "/", INTAKE_FORM_MAX_REPEAT_DEPTH + 1);
+  unsigned int n = g_strv_length (steps);
+
+  if (n < 2 || n > INTAKE_FORM_MAX_REPEAT_DEPTH)
+    return FALSE;
+  *names = g_new0 (char *, n + 1);
+  for (unsigned int i = 0; i < n; i++)
+    {
+      const char *open = strchr (steps[i], '[');
+      char *end = NULL;
+      guint64 number;
+
+      if (i + 1 == n)
+        {
+          if (open != NULL)
+            break;
+          (*names)[i] = g_strdup (steps[i]);
+          *depth = n;
+          return TRUE;
+        }
+      if (open == NULL)
+        break;
+      number = g_ascii_strtoull (open + 1, &end, 10);
+      if (end == NULL || strcmp (end, "]") != 0 || number < 1 || number > G_MAXUINT)
+        break;
+      (*names)[i] = g_strndup (steps[i], open - steps[i]);
+      entries[i] = (unsigned int) number - 1;
+    }
+  g_clear_pointer (names, g_strfreev);
+  return FALSE;
+}
+
+/*
+ * @container's repeat @names[level] rebuilt: inside entry @entries[level] the next repeat
+ * rebuilt the same way, and at the innermost repeat @entry (copied) appended or in place of the
+ * last entry.  Every object on the way is new: the window borrows the old ones.  NULL when an
+ * entry on the way is missing.
+ */
+static JsonNode *
+rebuild_entries (JsonObject *container, char **names, const unsigned int *entries,
+                 unsigned int depth, unsigned int level, JsonObject *entry, gboolean append)
+{
+  JsonNode *old = container != NULL ? json_object_get_member (container, names[level]) : NULL;
+  JsonArray *old_entries = old != NULL && JSON_NODE_HOLDS_ARRAY (old) ? json_node_get_array (old)
+                                                                       : NULL;
+  unsigned int n = old_entries != NULL ? json_array_get_length (old_entries) : 0;
+  g_autoptr(JsonArray) rebuilt = json_array_new ();
+
+  if (level + 1 == depth)
+    {
+      unsigned int keep = append || n == 0 ? n : n - 1;
+
+      for (unsigned int i = 0; i < keep; i++)
+        json_array_add_element (rebuilt, json_node_copy (json_array_get_element (old_entries, i)));
+      json_array_add_object_element (rebuilt, new_object_from (entry));
+      return json_node_init_array (json_node_alloc (), rebuilt);
+    }
+  if (entries[level] >= n
+      || !JSON_NODE_HOLDS_OBJECT (json_array_get_element (old_entries, entries[level])))
+    return NULL;
+  for (unsigned int i = 0; i < n; i++)
+    {
+      JsonNode *element = json_array_get_element (old_entries, i);
+      JsonObject *holder;
+      JsonNode *inner;
+
+      if (i != entries[level])
+        {
+          json_array_add_element (rebuilt, json_node_copy (element));
+          continue;
+        }
+      inner = rebuild_entries (json_node_get_object (element), names, entries, depth, level + 1,
+                               entry, append);
+      if (inner == NULL)
+        return NULL;
+      holder = new_object_from (json_node_get_object (element));
+      json_object_set_member (holder, names[level + 1], inner);
+      json_array_add_object_element (rebuilt, holder);
+    }
+  return json_node_init_array (json_node_alloc (), rebuilt);
+}
+
+/* The innermost repeat's entries as the answers hold them now, or NULL. */
+static JsonArray *
+inner_entries (IntakeFormSession *self, char **names, const unsigned int *entries,
+               unsigned int depth)
+{
+  JsonObject *container = self->answers;
+
+  for (unsigned int level = 0; level < depth; level++)
+    {
+      JsonNode *node = container != NULL ? json_object_get_member (container, names[level])
+                                         : NULL;
+      JsonArray *list = node != NULL && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node)
+                                                                      : NULL;
+      JsonNode *element;
+
+      if (list == NULL || level + 1 == depth)
+        return list;
+      if (entries[level] >= json_array_get_length (list))
+        return NULL;
+      element = json_array_get_element (list, entries[level]);
+      container = JSON_NODE_HOLDS_OBJECT (element) ? json_node_get_object (element) : NULL;
+    }
+  return NULL;
+}
+
+/*
+ * add_entry for a repeat inside entries ("boats[1]/crew"): the entry is added through the
+ * entries that hold it, then each dynamic default is evaluated in the entry as it stands,
+ * within its enclosing entries (as odk-new-repeat runs there), and set before the next.
+ */
+static gboolean
+add_inner_entry (IntakeFormSession *self, const char *path, unsigned int *entry, GError **error)
+{
+  g_auto(GStrv) names = NULL;
+  unsigned int entries[INTAKE_FORM_MAX_REPEAT_DEPTH] = { 0 };
+  unsigned int depth = 0, position = 0;
+  const IntakeQuestion *rq = NULL;
+  g_autoptr(JsonObject) fresh = json_object_new ();
+  JsonNode *node;
+
+  if (parse_entry_path (path, &names, entries, &depth))
+    rq = intake_form_lookup_question (self->form, names[depth - 1]);
+  if (rq == NULL || rq->type != INTAKE_QUESTION_REPEAT || rq->repeat == NULL
+      || g_strcmp0 (rq->repeat->name, names[depth - 2]) != 0)
+    {
+      g_set_error (error, INTAKE_FORM_ERROR, INTAKE_FORM_ERROR_NOT_ANSWERABLE,
+                   "'%s' is not a repeat inside an entry", path);
+      return FALSE;
+    }
+  node = rebuild_entries (self->answers, names, entries, depth, 0, fresh, TRUE);
+  if (node == NULL)
+    {
+      g_set_error (error, INTAKE_FORM_ERROR, INTAKE_FORM_ERROR_NOT_ANSWERABLE,
+                   "'%s' names an entry that does not exist", path);
+      return FALSE;
+    }
+  intake_form_session_set_answer (self, names[0], node, NULL);
+  json_node_unref (node);
+  for (unsigned int i = 0; i < self->n; i++)
+    {
+      const IntakeQuestion *q = intake_form_get_question (self->form, i);
+      g_auto(IntakeValue) value = INTAKE_VALUE_INIT;
+      g_autoptr(JsonNode) answer = NULL;
+      EntryPath resolved;
+      JsonObject *next;
+
+      if (q->repeat != rq || q->dynamic_default == NULL)
+        continue;
+      /* The new entry is the last one; read again each time, as the defaults set change it. */
+      {
+        JsonArray *inner = inner_entries (self, names, entries, depth);
+
+        position = inner != NULL ? json_array_get_length (inner) : 0;
+      }
+      if (position == 0 || !_intake_entry_path_resolve (self, path, position - 1, &resolved))
+        break;
+      _intake_scope_evaluate (&resolved.scopes[resolved.depth - 1], q->dynamic_default, &value);
+      _intake_entry_path_clear (self, &resolved);
+      answer = default_answer (q, &value);
+      if (answer == NULL)
+        continue;
+      next = new_object_from (fresh);
+      json_object_set_member (next, q->name, g_steal_pointer (&answer));
+      json_object_unref (fresh);
+      fresh = next;
+      node = rebuild_entries (self->answers, names, entries, depth, 0, fresh, FALSE);
+      intake_form_session_set_answer (self, names[0], node, NULL);
+      json_node_unref (node);
+    }
+  if (entry != NULL)
+    {
+      JsonArray *inner = inner_entries (self, names, entries, depth);
+
+      *entry = inner != NULL && json_array_get_length (inner) > 0
+                 ? json_array_get_length (inner) - 1
+                 : 0;
+    }
+  return TRUE;
+}
+
 gboolean
 intake_form_session_add_entry (IntakeFormSession *self, const char *repeat, unsigned int *entry,
                                GError **error)
@@ -223,6 +412,8 @@ intake_form_session_add_entry (IntakeFormSession *self, const char *repeat, unsi
   g_return_val_if_fail (repeat != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
+  if (strchr (repeat, '/') != NULL)
+    return add_inner_entry (self, repeat, entry, error);
   rq = _intake_form_session_lookup_answerable (self, repeat, error);
   if (rq == NULL)
     return FALSE;

@@ -190,12 +190,13 @@ void intake_form_session_stamp_metadata (IntakeFormSession *self, const char *no
  * each seeing the ones before it.  The store calls it once, as it creates the interview, after
  * stamping the metadata (so a default may read ${start} or ${deviceid}).
  *
- * add_entry appends an entry to the repeat @repeat and evaluates, in form order, the dynamic
- * defaults of its children inside that entry: position(..) is the new entry's number, a sibling
+ * add_entry appends an entry to the repeat @repeat (a top-level repeat's name, or a repeat inside
+ * entries by its path, "boats[2]/crew") and evaluates, in form order, the dynamic defaults of its
+ * children inside that entry and the entries that hold it: position(..) is the new entry's number, a sibling
  * reads the entry as it stands (defaults before it included), the earlier entries are there for
  * indexed-repeat() and count().  @entry (may be NULL) receives the new entry's index, from 0.
  * The window saves the repeat's new list as it saves any answer.  FALSE for a name that is not a
- * repeat taking an answer.
+ * repeat taking an answer, or a path that names no entry.
  */
 void intake_form_session_apply_first_load_defaults (IntakeFormSession *self);
 gboolean intake_form_session_add_entry (IntakeFormSession *self, const char *repeat,

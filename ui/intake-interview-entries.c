@@ -47,21 +47,11 @@ _intake_interview_page_add_entry_cb (IntakeInterviewPage *self)
   g_autoptr (JsonNode) list = NULL;
   guint n;
 
-  /* A top-level repeat's entry is made by the form session, which evaluates its dynamic
-   * defaults; an entry inside an entry is added here through the entries that hold it (the
-   * form loader refuses a dynamic default there). */
-  if (strchr (repeat, '/') == NULL)
-    {
-      if (!intake_form_session_add_entry (self->fs, repeat, &n, NULL))
-        return;
-      list = _intake_interview_page_entries_with (self, repeat, -1, NULL, NULL, -1);
-    }
-  else
-    {
-      list = _intake_interview_page_entries_with (self, repeat, -1, NULL, NULL, -1);
-      json_array_add_object_element (json_node_get_array (list), json_object_new ());
-      n = json_array_get_length (json_node_get_array (list)) - 1;
-    }
+  /* The form session makes the entry (inside its enclosing entries for an inner repeat) and
+   * evaluates its dynamic defaults; the repeat's list as it is then is what is saved. */
+  if (!intake_form_session_add_entry (self->fs, repeat, &n, NULL))
+    return;
+  list = _intake_interview_page_entries_with (self, repeat, -1, NULL, NULL, -1);
   if (!_intake_interview_page_store_entries (self, repeat, list))
     return;
   open_entry (self, repeat, n);

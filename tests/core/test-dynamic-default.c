@@ -114,13 +114,7 @@ test_load (void)
                   "both 'default' and 'dynamic_default'");
   assert_refused ("{\"type\": \"note\", \"name\": \"b\", " LABEL ", \"dynamic_default\": \"1\"}",
                   "a note has no default");
-  /* Inside a repeat that is inside a repeat: not evaluated yet, so refused rather than left out. */
-  assert_refused ("{\"type\": \"repeat\", \"name\": \"boats\", " LABEL ", \"children\": ["
-                  "{\"type\": \"repeat\", \"name\": \"crew\", " LABEL ", \"children\": ["
-                  "{\"type\": \"integer\", \"name\": \"number\", " LABEL
-                  ", \"dynamic_default\": \"position(..)\"}]}]}",
-                  "a dynamic_default inside a repeat that is inside another repeat is not "
-                  "supported yet");
+
   assert_refused ("{\"type\": \"calculate\", \"name\": \"b\", \"calculation\": \"1\", "
                   "\"dynamic_default\": \"2\"}",
                   "a calculate has no default");
@@ -359,6 +353,53 @@ test_new_repeat (void)
   g_assert_error (error, INTAKE_FORM_ERROR, INTAKE_FORM_ERROR_NOT_ANSWERABLE);
 }
 
+/* Inside a repeat that is inside a repeat (boats → crew): evaluated in the new inner entry,
+ * within the boat that holds it, as odk-new-repeat runs there. */
+static void
+test_nested_repeat (void)
+{
+  g_autoptr(IntakeForm) form = load_ok (
+    "{\"type\": \"repeat\", \"name\": \"boats\", " LABEL ", \"children\": ["
+    "{\"type\": \"text\", \"name\": \"boat_name\", " LABEL "},"
+    "{\"type\": \"repeat\", \"name\": \"crew\", " LABEL ", \"children\": ["
+    "{\"type\": \"integer\", \"name\": \"number\", " LABEL
+    ", \"dynamic_default\": \"position(..)\"},"
+    "{\"type\": \"text\", \"name\": \"tag\", " LABEL
+    ", \"dynamic_default\": \"concat(${boat_name}, '-', ${number}, '/', count(${crew}))\"}]}]}");
+  g_autoptr(IntakeFormSession) s = intake_form_session_new (form, NULL, NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) boats = NULL;
+  g_autoptr(JsonNode) expected = NULL;
+  g_autofree char *text = NULL;
+  unsigned int entry = 99;
+
+  g_assert_true (intake_form_session_add_entry (s, "boats", &entry, &error));
+  g_assert_no_error (error);
+  set (s, "boats", "[{\"boat_name\": \"Sinar\"}, {\"boat_name\": \"Bahari\"}]");
+  g_assert_true (intake_form_session_add_entry (s, "boats[2]/crew", &entry, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (entry, ==, 0);
+  g_assert_true (intake_form_session_add_entry (s, "boats[2]/crew", &entry, &error));
+  g_assert_cmpuint (entry, ==, 1);
+  g_assert_true (intake_form_session_add_entry (s, "boats[1]/crew", &entry, &error));
+  g_assert_cmpuint (entry, ==, 0);
+  /* position(..) within its boat; a default reads the one set before it, the boat's name and
+   * the count of its own boat's crew, the new entry included. */
+  boats = json_node_ref (json_object_get_member (intake_form_session_get_answers (s), "boats"));
+  expected = json_from_string ("[{\"boat_name\":\"Sinar\",\"crew\":[{\"number\":1,\"tag\":\"Sinar-1/1\"}]},"
+                   "{\"boat_name\":\"Bahari\",\"crew\":[{\"number\":1,\"tag\":\"Bahari-1/1\"},"
+                   "{\"number\":2,\"tag\":\"Bahari-2/2\"}]}]", NULL);
+  text = json_to_string (boats, FALSE);
+  if (!json_node_equal (boats, expected))
+    g_error ("boats: %s", text);
+  /* A path that names no entry, or no repeat inside one, adds nothing. */
+  g_assert_false (intake_form_session_add_entry (s, "boats[3]/crew", NULL, &error));
+  g_assert_error (error, INTAKE_FORM_ERROR, INTAKE_FORM_ERROR_NOT_ANSWERABLE);
+  g_clear_error (&error);
+  g_assert_false (intake_form_session_add_entry (s, "boats[1]/boat_name", NULL, &error));
+  g_assert_error (error, INTAKE_FORM_ERROR, INTAKE_FORM_ERROR_NOT_ANSWERABLE);
+}
+
 /* ---- Through the store ---- */
 
 static const char *const store_form =
@@ -506,6 +547,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/intake/core/dynamic-default/load", test_load);
   g_test_add_func ("/intake/core/dynamic-default/first-load", test_first_load);
   g_test_add_func ("/intake/core/dynamic-default/new-repeat", test_new_repeat);
+  g_test_add_func ("/intake/core/dynamic-default/nested-repeat", test_nested_repeat);
   g_test_add ("/intake/core/dynamic-default/store/create-and-reopen", Fixture, NULL,
               fixture_setup, test_store, fixture_teardown);
   g_test_add_func ("/intake/core/dynamic-default/store/killed-child", killed_child);
