@@ -289,10 +289,12 @@ get_flag_or_expression (IntakeFormLoader *loader, JsonObject *object, const char
       return _intake_loader_parse_expression (loader, object, member, INTAKE_EXPR_PARSE_DEFAULT,
                                               question, expr);
     }
-  if (!get_boolean (loader, object, member, question, flag))
+  /* Checked here rather than by get_boolean (), which would say only "true or false". */
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node)
+      && (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_BOOLEAN))
     return _intake_loader_fail (loader, INTAKE_FORM_ERROR_MALFORMED, question,
                                 "'%s' must be true, false or an expression", member);
-  return TRUE;
+  return get_boolean (loader, object, member, question, flag);
 }
 
 /* A range's "parameters": {"start", "end", "step"}, numbers, step > 0 and end reachable. */

@@ -247,6 +247,12 @@ test_required_read_only_expressions (void)
                        ", \"required_message\": {\"en\": \"x\"}}", "not required");
   assert_load_refused ("{\"type\": \"text\", \"name\": \"a\", " LABEL ", \"required\": \"${b}\"}",
                        "required refers to ${b}");
+  /* Neither a flag nor an expression: one error, said once (found by fuzz-form: the error was
+   * set twice, which GLib warns of and the tests' fatal warnings stop on). */
+  assert_load_refused ("{\"type\": \"text\", \"name\": \"a\", " LABEL ", \"required\": 3}",
+                       "'required' must be true, false or an expression");
+  assert_load_refused ("{\"type\": \"text\", \"name\": \"a\", " LABEL ", \"read_only\": [1]}",
+                       "'read_only' must be true, false or an expression");
 }
 
 static void
