@@ -118,15 +118,28 @@ _intake_interview_page_list_path (IntakeInterviewPage *self)
   return _intake_interview_entry_path (self->repeat_name, self->entry, self->current);
 }
 
+/* How wide a text is in a widget's own font (the label's bold, the screen's text size). */
+static int
+text_width (GtkWidget *widget, const char *text)
+{
+  g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (widget, text);
+  int width = 0;
+
+  pango_layout_get_pixel_size (layout, &width, NULL);
+  return width;
+}
+
 void
 _intake_interview_page_set_saved (IntakeInterviewPage *self, const char *text)
 {
-  /* One line as wide as the longer of its two words in the screen's language, whichever shows:
-   * it never jumps as saves come and go (they are quick now, off the main thread), and is
-   * never narrower than its word at 360 px. */
-  int chars = MAX (g_utf8_strlen (_("Saving…"), -1), g_utf8_strlen (_("Saved"), -1));
+  /* One line as wide as the longer of its two words in the screen's language, measured in its
+   * font, whichever shows: it never jumps as saves come and go (they are quick now, off the
+   * main thread), and the word just set is never narrower than its width at 360 px, even before
+   * the next layout (a count of characters is only an estimate, two pixels short in bold). */
+  GtkWidget *label = GTK_WIDGET (self->saved_label);
 
-  gtk_label_set_width_chars (self->saved_label, chars);
+  gtk_widget_set_size_request (label, MAX (text_width (label, _("Saving…")),
+                                           text_width (label, _("Saved"))), -1);
   /* The label's text is its accessible name: "Saved" is what a screen reader says too. */
   gtk_label_set_label (self->saved_label, text);
   gtk_widget_set_visible (self->saved_icon, text != NULL && *text != '\0');
