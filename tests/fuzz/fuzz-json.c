@@ -8,11 +8,23 @@
  */
 #include "intake-json.h"
 
+#include "fuzz-glib.h"
+
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 
+int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize (int *argc, char ***argv)
+{
+  (void) argc;
+  (void) argv;
+  fuzz_glib_messages_abort (NULL);
+  return 0;
+}
 
 static int
 depth_of (JsonNode *node)

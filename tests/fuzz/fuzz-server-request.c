@@ -4,6 +4,8 @@
 #include "intake-server-request.h"
 #include "intake-server.h"
 
+#include "fuzz-glib.h"
+
 #include <stdint.h>
 #include <string.h>
 
@@ -96,7 +98,17 @@ fuzz_submissions (const char *body, size_t len)
     intake_server_verify_envelopes (envelopes, device_pk);
 }
 
+int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
+
+int
+LLVMFuzzerInitialize (int *argc, char ***argv)
+{
+  (void) argc;
+  (void) argv;
+  fuzz_glib_messages_abort (NULL);
+  return 0;
+}
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
