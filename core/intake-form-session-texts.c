@@ -141,6 +141,25 @@ intake_form_session_dup_label (IntakeFormSession *self, const char *name)
 }
 
 char *
+intake_form_session_dup_label_in (IntakeFormSession *self, const char *repeat,
+                                  unsigned int entry, const char *name)
+{
+  char *shown_repeat, *label;
+  unsigned int shown_entry;
+
+  g_return_val_if_fail (INTAKE_IS_FORM_SESSION (self), NULL);
+  /* The entry the window shows is put back: only this label reads @entry. */
+  shown_repeat = self->label_repeat;
+  shown_entry = self->label_entry;
+  self->label_repeat = (char *) repeat;
+  self->label_entry = entry;
+  label = intake_form_session_dup_label (self, name);
+  self->label_repeat = shown_repeat;
+  self->label_entry = shown_entry;
+  return label;
+}
+
+char *
 intake_form_session_dup_hint (IntakeFormSession *self, const char *name)
 {
   const IntakeQuestion *q;

@@ -215,5 +215,9 @@ void intake_form_session_set_label_entry (IntakeFormSession *self, const char *r
                                           unsigned int entry);
 char *intake_form_session_dup_label (IntakeFormSession *self, const char *name);
 char *intake_form_session_dup_hint (IntakeFormSession *self, const char *name);
+/* The label as dup_label gives it inside entry @entry of @repeat (NULL: at the top level),
+ * whichever entry set_label_entry named: lists of answers (the summary) use it. */
+char *intake_form_session_dup_label_in (IntakeFormSession *self, const char *repeat,
+                                        unsigned int entry, const char *name);
 
 G_END_DECLS

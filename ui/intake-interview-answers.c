@@ -216,12 +216,13 @@ _intake_interview_entry_text_at (IntakeForm *form, IntakeFormSession *fs, const 
       const IntakeQuestion *c = intake_form_lookup_question (form, steps[i]);
       JsonNode *a = o ? json_object_get_member (o, steps[i]) : NULL;
       g_autofree char *value = NULL;
-      const char *label;
+      g_autofree char *label = NULL;
 
       if (c == NULL || !intake_question_is_answerable (c) || a == NULL
           || JSON_NODE_HOLDS_NULL (a))
         continue;
-      label = intake_question_get_label (c, language);
+      /* ${x} in the label reads this entry, as on the question's own page. */
+      label = intake_form_session_dup_label_in (fs, name, entry, steps[i]);
       if (intake_question_get_sensitive (c) && !intake_answer_is_declined (a))
         value = g_strdup (_("hidden"));
       else

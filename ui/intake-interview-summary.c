@@ -256,7 +256,7 @@ show_all_answers (IntakeInterviewSummary *self)
       g_autofree char *title = NULL;
       g_autofree char *escaped = NULL;
       g_autofree char *name = NULL;
-      const char *label;
+      g_autofree char *label = NULL;
       GtkWidget *row, *button;
 
       if (q == NULL || !intake_question_is_answerable (q))
@@ -276,9 +276,10 @@ show_all_answers (IntakeInterviewSummary *self)
           text = g_steal_pointer (&with);
         }
       row = adw_action_row_new ();
-      label = intake_question_get_label (q, self->language)
-                  ? intake_question_get_label (q, self->language)
-                  : visible[i];
+      /* The words its page shows: ${x} filled in, a child's wording when it applies. */
+      label = intake_form_session_dup_label_in (self->fs, NULL, 0, visible[i]);
+      if (label == NULL)
+        label = g_strdup (visible[i]);
       title = g_markup_escape_text (label, -1);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       escaped = g_markup_escape_text (text, -1);

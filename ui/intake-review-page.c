@@ -303,28 +303,61 @@ add_computed_row (GtkWidget **list, const char *label, const char *value)
   gtk_list_box_append (GTK_LIST_BOX (*list), row);
 }
 
+/* The rows of calculations being built, and the session whose answers fill their words. */
+typedef struct
+{
+  GtkWidget *list;
+  IntakeFormSession *fs;
+} ComputedRows;
+
+/* The path of levels[n - 1]'s repeat through the entries that hold it ("boats[2]/crew"), as
+ * intake_form_session_dup_label_in () takes it. */
+static char *
+level_path (const IntakeEntryLevel *levels, unsigned int n)
+{
+  GString *path = g_string_new (NULL);
+
+  for (unsigned int i = 0; i < n; i++)
+    {
+      if (i > 0)
+        g_string_append_printf (path, "[%u]/", levels[i - 1].entry + 1);
+      g_string_append (path, intake_question_get_name (levels[i].repeat));
+    }
+  return g_string_free (path, FALSE);
+}
+
+/* A label as its page words it, inside the entry levels[n - 1] (at the top level for n 0). */
+static char *
+dup_label_at (IntakeFormSession *fs, const IntakeEntryLevel *levels, unsigned int n,
+              const IntakeQuestion *q)
+{
+  g_autofree char *path = n > 0 ? level_path (levels, n) : NULL;
+  char *label = intake_form_session_dup_label_in (fs, path, n > 0 ? levels[n - 1].entry : 0,
+                                                  intake_question_get_name (q));
+
+  return label != NULL ? label : g_strdup (intake_question_get_name (q));
+}
+
 /* A calculation inside repeat entries (inner entries too), named by its entries: "Boats — entry
- * 1 › Crew — entry 2 › Tag". */
+ * 1 › Crew — entry 2 › Tag", each ${x} in them read in its entry. */
 static void
 add_entry_computed (const IntakeEntryLevel *levels, unsigned int n_levels,
                     const IntakeQuestion *question, const char *value, gpointer user_data)
 {
+  ComputedRows *rows = user_data;
   g_autoptr (GString) title = g_string_new (NULL);
-  const char *label;
+  g_autofree char *label = NULL;
 
   for (unsigned int i = 0; i < n_levels; i++)
     {
-      const char *repeat_label = intake_question_get_label (levels[i].repeat, NULL);
+      g_autofree char *repeat_label = dup_label_at (rows->fs, levels, i, levels[i].repeat);
 
-      g_string_append_printf (title, _("%s — entry %u"),
-                              repeat_label != NULL ? repeat_label
-                                                   : intake_question_get_name (levels[i].repeat),
-                              levels[i].entry + 1);
+      g_string_append_printf (title, _("%s — entry %u"), repeat_label, levels[i].entry + 1);
       g_string_append (title, " › ");
     }
-  label = intake_question_get_label (question, NULL);
-  g_string_append (title, label != NULL ? label : intake_question_get_name (question));
-  add_computed_row (user_data, title->str, value);
+  label = dup_label_at (rows->fs, levels, n_levels, question);
+  g_string_append (title, label);
+  add_computed_row (&rows->list, title->str, value);
 }
 
 /* What the form computes from the answers (its calculations and metadata, those relevant now,
@@ -333,28 +366,28 @@ add_entry_computed (const IntakeEntryLevel *levels, unsigned int n_levels,
 static void
 show_computed (IntakeReviewPage *self, IntakeForm *form, IntakeFormSession *fs)
 {
-  GtkWidget *list = NULL;
+  ComputedRows rows = { NULL, fs };
   g_autoptr (JsonObject) exported = NULL;
 
   for (unsigned int i = 0; i < intake_form_get_n_questions (form); i++)
     {
       const IntakeQuestion *q = intake_form_get_question (form, i);
       const char *name = intake_question_get_name (q);
-      const char *label = intake_question_get_label (q, NULL);
+      g_autofree char *label = intake_form_session_dup_label_in (fs, NULL, 0, name);
       g_autofree char *value = NULL;
 
       if (intake_question_get_question_type (q) != INTAKE_QUESTION_CALCULATE
           || intake_question_get_parent (q) != NULL || !intake_form_session_is_relevant (fs, name))
         continue;
       value = intake_form_session_dup_value (fs, name);
-      add_computed_row (&list, label != NULL ? label : name, value);
+      add_computed_row (&rows.list, label != NULL ? label : name, value);
     }
   exported = intake_form_session_dup_export_answers (fs);
-  intake_form_foreach_entry_computed (form, exported, add_entry_computed, &list);
-  if (list == NULL)
+  intake_form_foreach_entry_computed (form, exported, add_entry_computed, &rows);
+  if (rows.list == NULL)
     return;
   add_label (self, _("Computed"), "title-3");
-  gtk_box_append (self->content_box, list);
+  gtk_box_append (self->content_box, rows.list);
 }
 
 static void
@@ -388,6 +421,7 @@ show_answers (IntakeReviewPage *self, IntakeInterview *iv)
       g_autofree char *text = NULL;
       g_autofree char *title = NULL;
       g_autofree char *subtitle = NULL;
+      g_autofree char *label = NULL;
       GtkWidget *row;
 
       if (q == NULL || !intake_question_is_answerable (q))
@@ -398,10 +432,9 @@ show_answers (IntakeReviewPage *self, IntakeInterview *iv)
       else
         text = _intake_answer_to_text (q, answer, NULL);
       row = adw_action_row_new ();
-      title = g_markup_escape_text (intake_question_get_label (q, NULL)
-                                        ? intake_question_get_label (q, NULL)
-                                        : visible[i],
-                                    -1);
+      /* ${x} filled in, as the worker's page showed the question. */
+      label = intake_form_session_dup_label_in (fs, NULL, 0, visible[i]);
+      title = g_markup_escape_text (label != NULL ? label : visible[i], -1);
       subtitle = g_markup_escape_text (text, -1);
       adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
       adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);

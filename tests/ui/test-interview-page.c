@@ -4,6 +4,7 @@
  * fixture): what its header does while answers are saved.
  */
 #include "intake-interview-page-private.h"
+#include "intake-review-page.h"
 #include "store-fixture.h"
 
 #include <glib/gi18n.h>
@@ -110,6 +111,101 @@ test_saved_width (PageFixture *f, gconstpointer data)
   g_assert_cmpint (minimum_width (label), ==, saving_minimum);
 }
 
+/* A form whose words read answers: ${x} at the top level and inside a repeat's entries. */
+#define NAMED_FORM                                                                               \
+  "{\"id\": \"named\", \"version\": 1, \"title\": {\"en\": \"Named\"},"                     \
+  " \"default_language\": \"en\", \"languages\": [\"en\"], \"questions\": ["                  \
+  "{\"type\": \"text\", \"name\": \"first\", \"label\": {\"en\": \"First name\"}},"          \
+  "{\"type\": \"integer\", \"name\": \"age\", \"label\": {\"en\": \"How old is ${first}?\"}},"\
+  "{\"type\": \"repeat\", \"name\": \"kids\", \"label\": {\"en\": \"Children of ${first}\"},"\
+  " \"children\": ["                                                                            \
+  "  {\"type\": \"text\", \"name\": \"kid\", \"label\": {\"en\": \"Child's name\"}},"        \
+  "  {\"type\": \"integer\", \"name\": \"kid_age\","                                          \
+  "   \"label\": {\"en\": \"Age of ${kid}, child of ${first}\"}},"                              \
+  "  {\"type\": \"calculate\", \"name\": \"kid_tag\", \"label\": {\"en\": \"Tag of ${kid}\"},"  \
+  "   \"calculation\": \"concat(${kid}, '-', ${kid_age})\"}]},"                                \
+  "{\"type\": \"note\", \"name\": \"thanks\", \"label\": {\"en\": \"Thank you, ${first}\"}}]}"
+
+static void
+collect_rows (GtkWidget *widget, GString *out)
+{
+  if (ADW_IS_ACTION_ROW (widget))
+    g_string_append_printf (out, "%s = %s\n",
+                            adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)),
+                            adw_action_row_get_subtitle (ADW_ACTION_ROW (widget)));
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    collect_rows (c, out);
+}
+
+/* The summary's list of answers words each question as its page does: ${x} filled in, at the
+ * top level and inside each entry (it showed "${first}" before). */
+static void
+test_summary_labels (Fixture *f, gconstpointer data)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (IntakeSession) worker = NULL;
+  g_autoptr (IntakeInterviewPlaces) places = intake_interview_places_new ();
+  g_autoptr (JsonParser) parser = json_parser_new ();
+  g_autoptr (GString) rows = g_string_new (NULL);
+  g_autofree char *id = NULL;
+  IntakeInterviewPage *page;
+  GtkWindow *window;
+
+  ASSERT_OK (intake_session_import_form (f->admin, NAMED_FORM, NULL, NULL, &error));
+  worker = unlock_as (f->store, "w1");
+  g_assert_true (json_parser_load_from_data (
+    parser, "{\"first\": \"Siti\", \"age\": 34, \"kids\": [{\"kid\": \"Budi\", \"kid_age\": 7},"
+            " {\"kid\": \"Ani\", \"kid_age\": 4}]}", -1, &error));
+  id = intake_session_create_interview (worker, "named", 1,
+                                        json_node_get_object (json_parser_get_root (parser)),
+                                        &error);
+  g_assert_no_error (error);
+  page = intake_interview_page_new_at (worker, places, id, NULL, &error);
+  g_assert_no_error (error);
+  window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_child (window, GTK_WIDGET (page));
+  gtk_window_present (window);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  collect_rows (GTK_WIDGET (page), rows);
+  g_test_message ("%s", rows->str);
+  g_assert_nonnull (strstr (rows->str, "How old is Siti? = 34\n"));
+  g_assert_nonnull (strstr (rows->str, "Children of Siti = 1. Child's name: Budi; "
+                                       "Age of Budi, child of Siti: 7\n"
+                                       "2. Child's name: Ani; Age of Ani, child of Siti: 4\n"));
+  g_assert_null (strstr (rows->str, "${"));
+  gtk_window_destroy (window);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+
+  /* The supervisor's review of it, completed, words them the same way. */
+  ASSERT_OK (intake_session_complete_interview (worker, id, &error));
+  {
+    g_autoptr (IntakeSession) supervisor = unlock_as (f->store, "sup");
+    IntakeReviewPage *review = intake_review_page_new (supervisor, &error);
+
+    g_assert_no_error (error);
+    window = GTK_WINDOW (gtk_window_new ());
+    gtk_window_set_child (window, GTK_WIDGET (review));
+    intake_review_page_open (review, id, NULL);
+    gtk_window_present (window);
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
+    g_string_truncate (rows, 0);
+    collect_rows (GTK_WIDGET (review), rows);
+    g_test_message ("%s", rows->str);
+    g_assert_nonnull (strstr (rows->str, "How old is Siti? = 34\n"));
+    g_assert_nonnull (strstr (rows->str, "Children of Siti = "));
+    /* A calculation inside an entry, named by its entry, its words read there. */
+    g_assert_nonnull (strstr (rows->str, "Children of Siti — entry 2 › Tag of Ani = Ani-4\n"));
+    g_assert_null (strstr (rows->str, "${"));
+    gtk_window_destroy (window);
+    while (g_main_context_iteration (NULL, FALSE))
+      ;
+  }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -121,5 +217,7 @@ main (int argc, char **argv)
     g_error ("%s", error->message);
   g_test_add ("/intake/ui/interview-page/saved-width", PageFixture, NULL, page_set_up,
               test_saved_width, page_tear_down);
+  g_test_add ("/intake/ui/interview-page/summary-labels", Fixture, NULL, fixture_setup,
+              test_summary_labels, fixture_teardown);
   return g_test_run ();
 }
