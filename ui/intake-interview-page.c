@@ -103,6 +103,11 @@ decline_clicked_cb (IntakeInterviewPage *self)
 {
   g_autoptr (JsonNode) node = intake_answer_new_declined ();
 
+  /* The button is the page's, hidden where nothing can be declined (a note, a repeat with
+   * entries, the summary); a click that still reaches it there (an accessibility tool acting on
+   * what it read before the page changed) must not answer the page shown now. */
+  if (self->decline_button == NULL || !gtk_widget_get_visible (self->decline_button))
+    return;
   g_clear_handle_id (&self->typing_source, g_source_remove);
   if (!_intake_interview_page_save_answer (self, node))
     return;
