@@ -10,17 +10,9 @@
 #include <stdint.h>
 #include <string.h>
 
-int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
-int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  (void) argc;
-  (void) argv;
-  fuzz_glib_messages_abort (NULL);
-  return 0;
-}
+FUZZ_DEFINE_INITIALIZE (NULL)
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)

@@ -38,3 +38,14 @@ fuzz_glib_messages_abort (FuzzTolerateFunc tolerate)
   g_log_set_always_fatal (G_LOG_LEVEL_ERROR | G_LOG_LEVEL_CRITICAL | G_LOG_LEVEL_WARNING);
   g_test_log_set_fatal_handler (fuzz_fatal_message_cb, NULL);
 }
+
+/* Defines libFuzzer's LLVMFuzzerInitialize (), which sets this up before the first input. */
+#define FUZZ_DEFINE_INITIALIZE(tolerate)                                                         \
+  int LLVMFuzzerInitialize (int *argc, char ***argv);                                            \
+  int LLVMFuzzerInitialize (int *argc, char ***argv)                                             \
+  {                                                                                              \
+    (void) argc;                                                                                 \
+    (void) argv;                                                                                 \
+    fuzz_glib_messages_abort (tolerate);                                                         \
+    return 0;                                                                                    \
+  }

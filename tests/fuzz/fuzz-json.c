@@ -14,17 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
-int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  (void) argc;
-  (void) argv;
-  fuzz_glib_messages_abort (NULL);
-  return 0;
-}
+FUZZ_DEFINE_INITIALIZE (NULL)
 
 static int
 depth_of (JsonNode *node)

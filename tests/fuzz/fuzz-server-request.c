@@ -98,17 +98,9 @@ fuzz_submissions (const char *body, size_t len)
     intake_server_verify_envelopes (envelopes, device_pk);
 }
 
-int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
-int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  (void) argc;
-  (void) argv;
-  fuzz_glib_messages_abort (NULL);
-  return 0;
-}
+FUZZ_DEFINE_INITIALIZE (NULL)
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)

@@ -13,7 +13,6 @@
 #include <stdint.h>
 #include <string.h>
 
-int LLVMFuzzerInitialize (int *argc, char ***argv);
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 /*
@@ -40,14 +39,7 @@ tolerate_cb (const char *domain, GLogLevelFlags level, const char *message)
   return FALSE;
 }
 
-int
-LLVMFuzzerInitialize (int *argc, char ***argv)
-{
-  (void) argc;
-  (void) argv;
-  fuzz_glib_messages_abort (tolerate_cb);
-  return 0;
-}
+FUZZ_DEFINE_INITIALIZE (tolerate_cb)
 
 int
 LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)

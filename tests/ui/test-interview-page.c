@@ -111,6 +111,27 @@ test_saved_width (PageFixture *f, gconstpointer data)
   g_assert_cmpint (minimum_width (label), ==, saving_minimum);
 }
 
+/* @widget in a window of its own, on screen, with what it started done. */
+static GtkWindow *
+show_in_window (GtkWidget *widget)
+{
+  GtkWindow *window = GTK_WINDOW (gtk_window_new ());
+
+  gtk_window_set_child (window, widget);
+  gtk_window_present (window);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  return window;
+}
+
+static void
+close_window (GtkWindow *window)
+{
+  gtk_window_destroy (window);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+}
+
 /* A form whose words read answers: ${x} at the top level and inside a repeat's entries. */
 #define NAMED_FORM                                                                               \
   "{\"id\": \"named\", \"version\": 1, \"title\": {\"en\": \"Named\"},"                     \
@@ -163,11 +184,7 @@ test_summary_labels (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   page = intake_interview_page_new_at (worker, places, id, NULL, &error);
   g_assert_no_error (error);
-  window = GTK_WINDOW (gtk_window_new ());
-  gtk_window_set_child (window, GTK_WIDGET (page));
-  gtk_window_present (window);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  window = show_in_window (GTK_WIDGET (page));
   collect_rows (GTK_WIDGET (page), rows);
   g_test_message ("%s", rows->str);
   g_assert_nonnull (strstr (rows->str, "How old is Siti? = 34\n"));
@@ -175,9 +192,7 @@ test_summary_labels (Fixture *f, gconstpointer data)
                                        "Age of Budi, child of Siti: 7\n"
                                        "2. Child's name: Ani; Age of Ani, child of Siti: 4\n"));
   g_assert_null (strstr (rows->str, "${"));
-  gtk_window_destroy (window);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  close_window (window);
 
   /* The supervisor's review of it, completed, words them the same way. */
   ASSERT_OK (intake_session_complete_interview (worker, id, &error));
@@ -186,12 +201,8 @@ test_summary_labels (Fixture *f, gconstpointer data)
     IntakeReviewPage *review = intake_review_page_new (supervisor, &error);
 
     g_assert_no_error (error);
-    window = GTK_WINDOW (gtk_window_new ());
-    gtk_window_set_child (window, GTK_WIDGET (review));
     intake_review_page_open (review, id, NULL);
-    gtk_window_present (window);
-    while (g_main_context_iteration (NULL, FALSE))
-      ;
+    window = show_in_window (GTK_WIDGET (review));
     g_string_truncate (rows, 0);
     collect_rows (GTK_WIDGET (review), rows);
     g_test_message ("%s", rows->str);
@@ -200,9 +211,7 @@ test_summary_labels (Fixture *f, gconstpointer data)
     /* A calculation inside an entry, named by its entry, its words read there. */
     g_assert_nonnull (strstr (rows->str, "Children of Siti — entry 2 › Tag of Ani = Ani-4\n"));
     g_assert_null (strstr (rows->str, "${"));
-    gtk_window_destroy (window);
-    while (g_main_context_iteration (NULL, FALSE))
-      ;
+    close_window (window);
   }
 }
 
@@ -228,11 +237,7 @@ test_decline_hidden (Fixture *f, gconstpointer data)
   g_assert_no_error (error);
   page = intake_interview_page_new_at (worker, places, id, "thanks", &error);
   g_assert_no_error (error);
-  window = GTK_WINDOW (gtk_window_new ());
-  gtk_window_set_child (window, GTK_WIDGET (page));
-  gtk_window_present (window);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  window = show_in_window (GTK_WIDGET (page));
   g_assert_cmpstr (page->current, ==, "thanks");
   g_assert_false (gtk_widget_get_visible (GTK_WIDGET (page->decline_template_button)));
 
@@ -249,9 +254,7 @@ test_decline_hidden (Fixture *f, gconstpointer data)
   while (page->saves_in_flight > 0)
     g_main_context_iteration (NULL, TRUE);
   g_assert_false (page->save_failed);
-  gtk_window_destroy (window);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;
+  close_window (window);
 }
 
 int
