@@ -373,12 +373,13 @@ show_computed (IntakeReviewPage *self, IntakeForm *form, IntakeFormSession *fs)
     {
       const IntakeQuestion *q = intake_form_get_question (form, i);
       const char *name = intake_question_get_name (q);
-      g_autofree char *label = intake_form_session_dup_label_in (fs, NULL, 0, name);
+      g_autofree char *label = NULL;
       g_autofree char *value = NULL;
 
       if (intake_question_get_question_type (q) != INTAKE_QUESTION_CALCULATE
           || intake_question_get_parent (q) != NULL || !intake_form_session_is_relevant (fs, name))
         continue;
+      label = intake_form_session_dup_label_in (fs, NULL, 0, name);
       value = intake_form_session_dup_value (fs, name);
       add_computed_row (&rows.list, label != NULL ? label : name, value);
     }

@@ -145,6 +145,8 @@ close_window (GtkWindow *window)
   "   \"label\": {\"en\": \"Age of ${kid}, child of ${first}\"}},"                              \
   "  {\"type\": \"calculate\", \"name\": \"kid_tag\", \"label\": {\"en\": \"Tag of ${kid}\"},"  \
   "   \"calculation\": \"concat(${kid}, '-', ${kid_age})\"}]},"                                \
+  "{\"type\": \"calculate\", \"name\": \"greeting\", \"label\": {\"en\": \"Greeting for ${first}\"},"\
+  " \"calculation\": \"concat('Hi ', ${first})\"},"                                              \
   "{\"type\": \"note\", \"name\": \"thanks\", \"label\": {\"en\": \"Thank you, ${first}\"}}]}"
 
 static void
@@ -208,6 +210,7 @@ test_summary_labels (Fixture *f, gconstpointer data)
     g_test_message ("%s", rows->str);
     g_assert_nonnull (strstr (rows->str, "How old is Siti? = 34\n"));
     g_assert_nonnull (strstr (rows->str, "Children of Siti = "));
+    g_assert_nonnull (strstr (rows->str, "Greeting for Siti = Hi Siti\n"));
     /* A calculation inside an entry, named by its entry, its words read there. */
     g_assert_nonnull (strstr (rows->str, "Children of Siti — entry 2 › Tag of Ani = Ani-4\n"));
     g_assert_null (strstr (rows->str, "${"));
